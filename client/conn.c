@@ -1,0 +1,110 @@
+/* conn.c - blocking local-socket I/O for the shim (see conn.h). */
+#include "conn.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "caps.h"
+
+int conn_open(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+int conn_send(int fd, uint16_t type, uint32_t id, const void *payload, size_t len)
+{
+	size_t total = FRAME_HDR_LEN + len, done = 0;
+	uint8_t *msg;
+	int r = 0;
+
+	if (len > LIM_FRAME_PAYLOAD_MAX)
+		return -EMSGSIZE;
+	msg = malloc(total);
+	if (!msg)
+		return -ENOMEM;
+	frame_put_header(msg, type, id, (uint32_t)len);
+	if (len)
+		memcpy(msg + FRAME_HDR_LEN, payload, len);
+	while (done < total) {
+		ssize_t w = write(fd, msg + done, total - done);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			break;
+		}
+		done += (size_t)w;
+	}
+	free(msg);
+	return r;
+}
+
+static int conn_read_full(int fd, uint8_t *p, size_t n, int eof_ok)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = read(fd, p + got, n - got);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (r == 0)
+			return (got == 0 && eof_ok) ? 0 : -ECONNRESET;
+		got += (size_t)r;
+	}
+	return 1;
+}
+
+int conn_recv(int fd, struct frame *f, uint8_t **buf)
+{
+	uint8_t hdr[FRAME_HDR_LEN];
+	struct frame h;
+	uint8_t *p;
+	int r;
+
+	*buf = NULL;
+	r = conn_read_full(fd, hdr, sizeof(hdr), 1);
+	if (r <= 0)
+		return r;
+	r = frame_parse_header(hdr, LIM_FRAME_PAYLOAD_MAX, &h);
+	if (r < 0)
+		return r;
+	p = malloc((size_t)h.len + 1);
+	if (!p)
+		return -ENOMEM;
+	if (h.len) {
+		r = conn_read_full(fd, p, h.len, 0);
+		if (r < 0) {
+			free(p);
+			return r;
+		}
+	}
+	p[h.len] = '\0';
+	h.payload = p;
+	*f = h;
+	*buf = p;
+	return 1;
+}

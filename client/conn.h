@@ -1,0 +1,25 @@
+/* conn.h - the shim's side of the local socket: connect, send, read frames. */
+#ifndef ALIEN_CONN_H
+#define ALIEN_CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "frame.h"
+
+/* Client exit codes of our own (server exit codes pass through unchanged). */
+#define ALIEN_EXIT_NOCONN 107 /* jaliend (or JAliEn behind it) unreachable, as alien.py */
+#define ALIEN_EXIT_USAGE 22   /* bad command line, as alien.py */
+
+/* Connect to the daemon socket at path; returns fd or -errno. */
+int conn_open(const char *path);
+
+/* Write one frame (header + payload) completely; returns 0 or -errno. */
+int conn_send(int fd, uint16_t type, uint32_t id, const void *payload, size_t len);
+
+/* Read one frame; payload is malloc'ed into *buf (caller frees, NUL added).
+ * Returns 1 for a frame, 0 on EOF at a frame boundary, -errno on error
+ * (-EPROTO for a malformed frame, -EMSGSIZE for an oversized one). */
+int conn_recv(int fd, struct frame *f, uint8_t **buf);
+
+#endif

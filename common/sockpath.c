@@ -1,0 +1,48 @@
+/* sockpath.c - resolve the daemon socket path (see sockpath.h). */
+#include "sockpath.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static int sockpath_fits(const char *p)
+{
+	struct sockaddr_un sun;
+
+	return strlen(p) < sizeof(sun.sun_path) ? 0 : -ENAMETOOLONG;
+}
+
+int sockpath_resolve(char *out, size_t n)
+{
+	const char *env = getenv("JALIEND_SOCKET");
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	int w;
+
+	if (env && *env)
+		w = snprintf(out, n, "%s", env);
+	else if (xdg && xdg[0] == '/')
+		w = snprintf(out, n, "%s/jaliend/%s", xdg, SOCKPATH_NAME);
+	else
+		w = snprintf(out, n, "/tmp/jaliend-%u/%s", (unsigned)getuid(), SOCKPATH_NAME);
+	if (w < 0 || (size_t)w >= n)
+		return -ENAMETOOLONG;
+	return sockpath_fits(out);
+}
+
+int sockpath_dir(const char *sock, char *out, size_t n)
+{
+	const char *slash = strrchr(sock, '/');
+	size_t len;
+
+	if (!slash)
+		return -EINVAL;
+	len = slash == sock ? 1 : (size_t)(slash - sock);
+	if (len >= n)
+		return -ENAMETOOLONG;
+	memcpy(out, sock, len);
+	out[len] = '\0';
+	return 0;
+}

@@ -1,0 +1,120 @@
+/* auth.c - see auth.h. */
+#include "auth.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+static const char *auth_home(void)
+{
+	const char *h = getenv("HOME");
+
+	return h && *h ? h : "/";
+}
+
+static void auth_pick(char *out, size_t n, const char *env, const char *def_rel)
+{
+	const char *v = getenv(env);
+
+	if (v && *v)
+		snprintf(out, n, "%s", v);
+	else
+		snprintf(out, n, "%s/%s", auth_home(), def_rel);
+}
+
+static const char *auth_ssl_reason(void)
+{
+	unsigned long e = ERR_get_error();
+	const char *r = e ? ERR_reason_error_string(e) : NULL;
+
+	ERR_clear_error();
+	return r ? r : "not PEM";
+}
+
+/* Passphrase callback: an encrypted key is not usable without a prompt. */
+static int auth_no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf, (void)size, (void)rwflag;
+	*(int *)u = 1;
+	return -1;
+}
+
+static int auth_check_files(struct auth_files *af, char *err, size_t errn)
+{
+	X509 *x = NULL;
+	EVP_PKEY *k = NULL;
+	FILE *f;
+	int encrypted = 0, r = -EINVAL;
+
+	if (!(f = fopen(af->cert, "r"))) {
+		snprintf(err, errn, "cannot read user certificate %s: %s", af->cert, strerror(errno));
+		return -errno;
+	}
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	if (!x) {
+		snprintf(err, errn, "user certificate %s is not a PEM certificate (%s)", af->cert, auth_ssl_reason());
+		goto out;
+	}
+	if (X509_cmp_current_time(X509_get0_notAfter(x)) <= 0) {
+		snprintf(err, errn, "user certificate %s has expired", af->cert);
+		r = -EKEYEXPIRED;
+		goto out;
+	}
+	{
+		struct tm tm;
+
+		if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1)
+			af->not_after = (long)timegm(&tm);
+	}
+	if (!(f = fopen(af->key, "r"))) {
+		r = -errno;
+		snprintf(err, errn, "cannot read user key %s: %s", af->key, strerror(errno));
+		goto out;
+	}
+	k = PEM_read_PrivateKey(f, NULL, auth_no_passphrase, &encrypted);
+	fclose(f);
+	if (!k) {
+		if (encrypted)
+			snprintf(err, errn, "user key %s is encrypted; jaliend cannot ask for its passphrase yet: "
+				 "use an unencrypted copy (mode 0400) in X509_USER_KEY", af->key);
+		else
+			snprintf(err, errn, "user key %s is not a PEM private key (%s)", af->key, auth_ssl_reason());
+		goto out;
+	}
+	if (X509_check_private_key(x, k) != 1) {
+		ERR_clear_error();
+		snprintf(err, errn, "user key %s does not belong to certificate %s", af->key, af->cert);
+		goto out;
+	}
+	r = 0;
+out:
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return r;
+}
+
+int auth_resolve(struct auth_files *af, char *err, size_t errn)
+{
+	const char *ca = getenv("X509_CERT_DIR");
+	struct stat st;
+
+	memset(af, 0, sizeof(*af));
+	auth_pick(af->cert, sizeof(af->cert), "X509_USER_CERT", ".globus/usercert.pem");
+	auth_pick(af->key, sizeof(af->key), "X509_USER_KEY", ".globus/userkey.pem");
+	snprintf(af->ca_dir, sizeof(af->ca_dir), "%s",
+		 ca && *ca ? ca : "/etc/grid-security/certificates");
+	if (stat(af->ca_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errn, "CA folder %s is missing%s", af->ca_dir,
+			 ca && *ca ? " (from X509_CERT_DIR)" : "; set X509_CERT_DIR to a folder of grid CA certificates");
+		return -ENOENT;
+	}
+	return auth_check_files(af, err, errn);
+}

@@ -1,0 +1,266 @@
+/* client.c - see client.h. */
+#include "client.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "frame.h"
+#include "caps.h"
+#include "log.h"
+
+#define CL_IN_MAX (FRAME_HDR_LEN + LIM_FRAME_PAYLOAD_MAX)
+#define CL_PROTO_ERROR 71 /* EPROTO: exit code the shim gets for protocol errors */
+
+struct cl_block {
+	struct cl_block *next;
+	size_t len;
+	unsigned char data[]; /* LWS_PRE headroom, then the frame */
+};
+
+static const char *const cl_state_names[] = { "HELLO", "IDLE", "BUSY", "CLOSING" };
+static unsigned long cl_serial;
+static size_t cl_count;
+
+static void client_set_state(struct client *c, enum client_state st)
+{
+	if (c->state != st)
+		log_debug("client %lu: %s -> %s", c->serial, cl_state_names[c->state], cl_state_names[st]);
+	c->state = st;
+}
+
+struct client *client_new(struct lws *wsi, uid_t uid, pid_t pid)
+{
+	struct client *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->obj.kind = JD_OBJ_CLIENT;
+	c->wsi = wsi;
+	c->uid = uid;
+	c->pid = pid;
+	c->serial = ++cl_serial;
+	c->state = CL_HELLO;
+	cl_count++;
+	log_debug("client %lu: connected (pid %d, uid %u)", c->serial, (int)pid, (unsigned)uid);
+	return c;
+}
+
+size_t client_count(void)
+{
+	return cl_count;
+}
+
+void client_wake(struct client *c)
+{
+	if (c->wsi)
+		lws_callback_on_writable(c->wsi);
+}
+
+int client_send(struct client *c, uint16_t type, uint32_t id, const void *p, size_t n)
+{
+	struct cl_block *b;
+
+	if (n > LIM_FRAME_PAYLOAD_MAX || c->out_bytes + n > LIM_CLIENT_OUTBUF_MAX)
+		return -ENOBUFS;
+	b = malloc(sizeof(*b) + LWS_PRE + FRAME_HDR_LEN + n);
+	if (!b)
+		return -ENOMEM;
+	b->next = NULL;
+	b->len = FRAME_HDR_LEN + n;
+	frame_put_header(b->data + LWS_PRE, type, id, (uint32_t)n);
+	if (n)
+		memcpy(b->data + LWS_PRE + FRAME_HDR_LEN, p, n);
+	if (c->out_tail)
+		c->out_tail->next = b;
+	else
+		c->out_head = b;
+	c->out_tail = b;
+	c->out_bytes += b->len;
+	client_wake(c);
+	return 0;
+}
+
+int client_send_json(struct client *c, uint16_t type, uint32_t id, cJSON *obj)
+{
+	char *text = obj ? cJSON_PrintUnformatted(obj) : NULL;
+	int r = text ? client_send(c, type, id, text, strlen(text)) : -ENOMEM;
+
+	free(text);
+	cJSON_Delete(obj);
+	return r;
+}
+
+void client_fail(struct client *c, int code, const char *fmt, ...)
+{
+	cJSON *o = cJSON_CreateObject();
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_info("client %lu (pid %d): refused: %s", c->serial, (int)c->pid, msg);
+	cJSON_AddNumberToObject(o, "code", code);
+	cJSON_AddStringToObject(o, "message", msg);
+	client_send_json(c, FRAME_ERROR, 0, o);
+	if (c->cmd) {
+		command_cancel(c->cmd);
+		c->cmd = NULL;
+	}
+	client_set_state(c, CL_CLOSING);
+	client_wake(c);
+}
+
+static void client_on_hello(struct client *c, const struct frame *f)
+{
+	cJSON *h = cJSON_ParseWithLength((const char *)f->payload, f->len);
+	const cJSON *proto = cJSON_GetObjectItemCaseSensitive(h, "proto");
+	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(h, "version");
+	cJSON *reply;
+
+	if (!cJSON_IsObject(h) || !cJSON_IsNumber(proto)) {
+		client_fail(c, CL_PROTO_ERROR, "HELLO must be a JSON object with a numeric \"proto\"");
+	} else if (proto->valueint != FRAME_PROTO_VERSION) {
+		client_fail(c, CL_PROTO_ERROR, "protocol version %d is not supported (this jaliend speaks %d)",
+			    proto->valueint, FRAME_PROTO_VERSION);
+	} else {
+		if (cJSON_IsString(ver))
+			snprintf(c->client_version, sizeof(c->client_version), "%s", ver->valuestring);
+		reply = cJSON_CreateObject();
+		cJSON_AddNumberToObject(reply, "proto", FRAME_PROTO_VERSION);
+		cJSON_AddStringToObject(reply, "daemon", "jaliend");
+		cJSON_AddStringToObject(reply, "version", JALIEND_VERSION);
+		cJSON_AddNumberToObject(reply, "pid", (double)getpid());
+		client_send_json(c, FRAME_HELLO, 0, reply);
+		lws_set_timeout(c->wsi, NO_PENDING_TIMEOUT, 0);
+		client_set_state(c, CL_IDLE);
+	}
+	cJSON_Delete(h);
+}
+
+static void client_on_frame(struct client *c, const struct frame *f)
+{
+	log_debug("client %lu: < %s id %u, %u bytes", c->serial, frame_type_name(f->type), f->id, f->len);
+	if (c->state == CL_HELLO) {
+		if (f->type != FRAME_HELLO)
+			client_fail(c, CL_PROTO_ERROR, "expected HELLO as the first frame, got %s",
+				    frame_type_name(f->type));
+		else
+			client_on_hello(c, f);
+		return;
+	}
+	switch (f->type) {
+	case FRAME_REQUEST:
+		if (c->state != CL_IDLE) {
+			client_fail(c, CL_PROTO_ERROR, "a REQUEST arrived while request %s; one at a time",
+				    c->state == CL_BUSY ? "another runs" : "the connection closes");
+			return;
+		}
+		client_set_state(c, CL_BUSY);
+		if (command_start(c, f->id, (const char *)f->payload, f->len) < 0 && c->state != CL_CLOSING)
+			client_fail(c, 12, "out of memory starting the request");
+		return;
+	case FRAME_CANCEL:
+		if (c->cmd) {
+			command_cancel(c->cmd);
+			c->cmd = NULL;
+			client_set_state(c, CL_IDLE);
+		}
+		return;
+	default:
+		client_fail(c, CL_PROTO_ERROR, "unexpected %s frame from a client", frame_type_name(f->type));
+		return;
+	}
+}
+
+int client_on_rx(struct client *c, const void *in, size_t len)
+{
+	size_t off = 0;
+
+	if (c->state == CL_CLOSING)
+		return 0; /* ignore input while we flush the error */
+	if (len > CL_IN_MAX - c->in_len) {
+		/* more than one full frame pending: only possible with a bad length */
+		client_fail(c, CL_PROTO_ERROR, "more than %u bytes of unframed input", CL_IN_MAX);
+		return 0;
+	}
+	if (!c->in) {
+		c->in = malloc(CL_IN_MAX);
+		if (!c->in)
+			return -1;
+	}
+	memcpy(c->in + c->in_len, in, len);
+	c->in_len += len;
+	while (c->state != CL_CLOSING) {
+		struct frame f;
+		long n = frame_decode(c->in + off, c->in_len - off, LIM_FRAME_PAYLOAD_MAX, &f);
+
+		if (n == -EMSGSIZE) {
+			client_fail(c, 7, "frame length over the %u-byte limit", LIM_FRAME_PAYLOAD_MAX);
+			break;
+		}
+		if (n < 0) {
+			client_fail(c, CL_PROTO_ERROR, "malformed frame header (bad type or flags)");
+			break;
+		}
+		if (n == 0)
+			break;
+		client_on_frame(c, &f);
+		off += (size_t)n;
+	}
+	memmove(c->in, c->in + off, c->in_len - off);
+	c->in_len -= off;
+	if (c->in_len == 0) { /* idle shims hold no input buffer */
+		free(c->in);
+		c->in = NULL;
+	}
+	return 0;
+}
+
+int client_on_writable(struct client *c)
+{
+	struct cl_block *b;
+
+	if (!c->out_head && c->cmd && c->state == CL_BUSY) {
+		if (command_produce(c->cmd) == 1) {
+			c->cmd = NULL;
+			client_set_state(c, CL_IDLE);
+		}
+	}
+	b = c->out_head;
+	if (b) {
+		if (lws_write(c->wsi, b->data + LWS_PRE, b->len, LWS_WRITE_RAW) < (int)b->len)
+			return -1;
+		c->out_head = b->next;
+		if (!c->out_head)
+			c->out_tail = NULL;
+		c->out_bytes -= b->len;
+		free(b);
+	}
+	if (c->out_head || (c->cmd && command_has_output(c->cmd)))
+		lws_callback_on_writable(c->wsi);
+	else if (c->state == CL_CLOSING)
+		return -1;
+	return 0;
+}
+
+void client_on_close(struct client *c)
+{
+	log_debug("client %lu: closed", c->serial);
+	if (c->cmd)
+		command_cancel(c->cmd);
+	while (c->out_head) {
+		struct cl_block *b = c->out_head;
+
+		c->out_head = b->next;
+		free(b);
+	}
+	free(c->in);
+	cl_count--;
+	free(c);
+}

@@ -1,0 +1,54 @@
+/* client.h - one shim connection on the local socket.
+ *
+ * States: HELLO (waiting for the shim's HELLO) -> IDLE <-> BUSY (a request
+ * runs) ; any -> CLOSING (flush what is queued, then close). Output is a
+ * queue of framed blocks written one lws_write per WRITEABLE callback. */
+#ifndef JALIEND_CLIENT_H
+#define JALIEND_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <libwebsockets.h>
+#include <cjson/cJSON.h>
+
+#include "obj.h"
+
+enum client_state { CL_HELLO, CL_IDLE, CL_BUSY, CL_CLOSING };
+
+struct cl_block;
+struct command;
+
+struct client {
+	struct jd_obj obj;
+	struct lws *wsi;
+	enum client_state state;
+	unsigned long serial;        /* for logs */
+	uid_t uid;
+	pid_t pid;
+	char client_version[32];
+	unsigned char *in;           /* partial frames */
+	size_t in_len;
+	struct cl_block *out_head, *out_tail;
+	size_t out_bytes;
+	struct command *cmd;         /* the running request, if any */
+};
+
+struct client *client_new(struct lws *wsi, uid_t uid, pid_t pid);
+/* Events from the lws loop; a negative return asks lws to close. */
+int client_on_rx(struct client *c, const void *in, size_t len);
+int client_on_writable(struct client *c);
+void client_on_close(struct client *c); /* frees c */
+
+/* Queue one frame; returns 0, or -ENOBUFS past LIM_CLIENT_OUTBUF_MAX. */
+int client_send(struct client *c, uint16_t type, uint32_t id, const void *p, size_t n);
+/* Queue a JSON control frame (obj is consumed). */
+int client_send_json(struct client *c, uint16_t type, uint32_t id, cJSON *obj);
+/* Queue an ERROR frame {"code","message"} and close once it is written. */
+void client_fail(struct client *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Ask for a WRITEABLE callback (new output may be ready). */
+void client_wake(struct client *c);
+size_t client_count(void);
+
+#endif

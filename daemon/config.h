@@ -1,0 +1,22 @@
+/* config.h - what the daemon was told at start (options and environment). */
+#ifndef JALIEND_CONFIG_H
+#define JALIEND_CONFIG_H
+
+struct jd_config {
+	const char *socket_path;
+	const char *endpoint;      /* wss://host:port/path */
+	char ep_host[256];
+	char ep_path[512];
+	int ep_port;
+	const char *cert, *key;    /* client credential files */
+	const char *ca_dir;        /* hashed CA folder for server verification */
+	const char *log_file;      /* NULL: stderr */
+	int pool;                  /* websocket sessions */
+	int foreground;
+	int listen_fd;             /* inherited (systemd) listener, or -1 */
+};
+
+#define JD_DEFAULT_ENDPOINT "wss://alice-jcentral.cern.ch:8097/websocket/json"
+#define JD_DEFAULT_POOL 2
+
+#endif

@@ -1,0 +1,225 @@
+/* main.c - jaliend: options, daemon start-up, the lws loop, shutdown. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libwebsockets.h>
+
+#include "auth.h"
+#include "config.h"
+#include "caps.h"
+#include "log.h"
+#include "server.h"
+#include "session.h"
+#include "sockpath.h"
+#include "systemd.h"
+#include "upstream.h"
+
+static const char main_usage[] =
+	"usage: jaliend [options]\n"
+	"  -f, --foreground       stay in the foreground, log to stderr\n"
+	"  -s, --socket PATH      local socket (default $JALIEND_SOCKET, else\n"
+	"                         $XDG_RUNTIME_DIR/jaliend/S.jaliend, else /tmp/jaliend-UID/S.jaliend)\n"
+	"  -e, --endpoint URL     JAliEn websocket (default $JALIEND_ENDPOINT, else\n"
+	"                         " JD_DEFAULT_ENDPOINT ")\n"
+	"  -p, --pool N           websocket sessions to keep (default 2, at most 16)\n"
+	"  -l, --log FILE         log file when not in the foreground (default: beside the socket)\n"
+	"  -v, --verbose          debug logging (twice: also libwebsockets' notices)\n"
+	"  -h, --help             this text\n"
+	"Credentials: X509_USER_CERT, X509_USER_KEY (default ~/.globus/usercert.pem, userkey.pem),\n"
+	"X509_CERT_DIR (default /etc/grid-security/certificates).\n";
+
+static int main_parse_endpoint(struct jd_config *cfg)
+{
+	char buf[1024];
+	const char *proto, *addr, *path;
+	int port = 0;
+
+	if (strlen(cfg->endpoint) >= sizeof(buf))
+		return -ENAMETOOLONG;
+	strcpy(buf, cfg->endpoint);
+	if (lws_parse_uri(buf, &proto, &addr, &port, &path) || strcmp(proto, "wss") != 0 || !*addr)
+		return -EINVAL;
+	snprintf(cfg->ep_host, sizeof(cfg->ep_host), "%s", addr);
+	snprintf(cfg->ep_path, sizeof(cfg->ep_path), "/%s", path);
+	cfg->ep_port = port ? port : 443;
+	return 0;
+}
+
+static int main_parse_args(int argc, char **argv, struct jd_config *cfg, int *verbose)
+{
+	static const struct option opts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "endpoint", required_argument, NULL, 'e' },
+		{ "pool", required_argument, NULL, 'p' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "fs:e:p:l:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': cfg->foreground = 1; break;
+		case 's': cfg->socket_path = optarg; break;
+		case 'e': cfg->endpoint = optarg; break;
+		case 'l': cfg->log_file = optarg; break;
+		case 'v': (*verbose)++; break;
+		case 'p':
+			cfg->pool = (int)strtol(optarg, &end, 10);
+			if (*end || cfg->pool < 1 || cfg->pool > LIM_POOL_MAX) {
+				fprintf(stderr, "jaliend: --pool %s: expected a number from 1 to %d\n", optarg, LIM_POOL_MAX);
+				return -EINVAL;
+			}
+			break;
+		case 'h': fputs(main_usage, stdout); exit(0);
+		default: fputs(main_usage, stderr); return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "jaliend: unexpected argument %s\n%s", argv[optind], main_usage);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Detach; the parent exits 0 only once the child listens (ready_fd). */
+static int main_daemonize(const char *log_file, int *ready_fd)
+{
+	int p[2], fd;
+	pid_t pid;
+	char c;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0) {
+		close(p[1]);
+		_exit(read(p[0], &c, 1) == 1 ? 0 : 1);
+	}
+	close(p[0]);
+	setsid();
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+	}
+	fd = open(log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		dup2(fd, STDERR_FILENO);
+	*ready_fd = p[1];
+	return 0;
+}
+
+static const struct lws_protocols main_protocols[] = {
+	/* first: lws asks it to load the CA folder for the client SSL_CTX */
+	{ "jalien-upstream", upstream_callback, 0, 0, 0, NULL, 0 },
+	{ "jaliend-local", server_callback, 0, 0, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 },
+};
+
+static const struct lws_extension main_exts[] = {
+	{ "permessage-deflate", lws_extension_callback_pm_deflate,
+	  "permessage-deflate; client_no_context_takeover; client_max_window_bits" },
+	{ NULL, NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+	struct jd_config cfg = { .pool = JD_DEFAULT_POOL, .listen_fd = -1 };
+	struct lws_context_creation_info info;
+	struct lws_context *ctx;
+	struct auth_files af;
+	char sock[108], logpath[160], err[600], status[300];
+	int verbose = 0, ready_fd = -1, r;
+
+	log_init("jaliend", LOG_NOTICE);
+	if (main_parse_args(argc, argv, &cfg, &verbose) < 0)
+		return 2;
+	log_set_level(verbose ? LOG_DEBUG : LOG_INFO);
+	if (!cfg.socket_path) {
+		if (sockpath_resolve(sock, sizeof(sock)) < 0) {
+			fprintf(stderr, "jaliend: socket path too long\n");
+			return 2;
+		}
+		cfg.socket_path = sock;
+	}
+	if (!cfg.endpoint)
+		cfg.endpoint = getenv("JALIEND_ENDPOINT") && *getenv("JALIEND_ENDPOINT")
+			? getenv("JALIEND_ENDPOINT") : JD_DEFAULT_ENDPOINT;
+	if (main_parse_endpoint(&cfg) < 0) {
+		fprintf(stderr, "jaliend: bad endpoint %s: expected wss://host:port/path\n", cfg.endpoint);
+		return 2;
+	}
+	if (auth_resolve(&af, err, sizeof(err)) < 0) {
+		fprintf(stderr, "jaliend: %s\n", err);
+		return 1;
+	}
+	cfg.cert = af.cert;
+	cfg.key = af.key;
+	cfg.ca_dir = af.ca_dir;
+	cfg.listen_fd = systemd_listen_fd();
+	if (server_listen(&cfg) < 0)
+		return 1;
+	if (!cfg.foreground && cfg.listen_fd < 0) {
+		snprintf(logpath, sizeof(logpath), "%s.log", cfg.socket_path);
+		if (main_daemonize(cfg.log_file ? cfg.log_file : logpath, &ready_fd) < 0) {
+			fprintf(stderr, "jaliend: cannot go to the background: %s\n", strerror(errno));
+			return 1;
+		}
+		log_init("jaliend", verbose ? LOG_DEBUG : LOG_INFO);
+	}
+
+	memset(&info, 0, sizeof(info));
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.protocols = main_protocols;
+	info.extensions = main_exts;
+	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info.client_ssl_cert_filepath = af.cert;
+	info.client_ssl_private_key_filepath = af.key;
+	info.client_ssl_ca_filepath = NULL; /* the CA folder is loaded by upstream_callback */
+	lws_set_log_level(verbose > 1 ? LLL_ERR | LLL_WARN | LLL_NOTICE : LLL_ERR | LLL_WARN, NULL);
+	ctx = lws_create_context(&info);
+	if (!ctx) {
+		log_err("cannot create the libwebsockets context (certificate %s, key %s)", af.cert, af.key);
+		server_close();
+		return 1;
+	}
+	if ((r = server_adopt(ctx)) < 0) {
+		log_err("cannot serve the local socket: %s", strerror(-r));
+		lws_context_destroy(ctx);
+		server_close();
+		return 1;
+	}
+	upstream_init(ctx, &cfg);
+	snprintf(status, sizeof(status), "serving %s for %s", cfg.socket_path, cfg.endpoint);
+	log_notice("jaliend %s: %s (certificate %s)", JALIEND_VERSION, status, af.cert);
+	systemd_ready(status);
+	if (ready_fd >= 0) {
+		(void)!write(ready_fd, "1", 1);
+		close(ready_fd);
+	}
+
+	while (!server_stopping())
+		if (lws_service(ctx, 0) < 0)
+			break;
+
+	systemd_stopping();
+	server_close();
+	lws_context_destroy(ctx);
+	upstream_fini();
+	session_free_all();
+	log_notice("stopped");
+	return 0;
+}

@@ -1,0 +1,300 @@
+/* server.c - see server.h. */
+#include "server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "frame.h"
+#include "caps.h"
+#include "log.h"
+#include "obj.h"
+#include "sockpath.h"
+
+#define SRV_REFUSED_EXIT 13 /* EACCES: exit code a refused shim gets */
+
+static struct {
+	struct jd_obj listener_obj, signal_obj;
+	int lfd, sigfd, lockfd;
+	int made_socket;  /* we bound it: we unlink it */
+	int stopping;
+	char path[108];
+	struct lws_context *ctx;
+} srv = { .lfd = -1, .sigfd = -1, .lockfd = -1 };
+
+int server_stopping(void)
+{
+	return srv.stopping;
+}
+
+/* The socket folder must be ours and private: made 0700 here, or refused. */
+static int server_check_dir(const char *dir)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		log_err("cannot create socket folder %s: %m", dir);
+		return -errno;
+	}
+	if (lstat(dir, &st) < 0) {
+		log_err("cannot stat socket folder %s: %m", dir);
+		return -errno;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		log_err("socket folder %s is not a folder (a symlink?); refusing to start", dir);
+		return -ENOTDIR;
+	}
+	if (st.st_uid != getuid() || (st.st_mode & 077)) {
+		log_err("socket folder %s has owner uid %u and mode %04o; it must be owned by uid %u "
+			"with mode 0700; refusing to start", dir, (unsigned)st.st_uid,
+			(unsigned)(st.st_mode & 07777), (unsigned)getuid());
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* Only one daemon per socket: an flock()ed file beside the socket. */
+static int server_lock(const char *path)
+{
+	char lock[sizeof(srv.path) + 8], pid[32];
+	int fd;
+
+	snprintf(lock, sizeof(lock), "%s.lock", path);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		log_err("cannot open lock file %s: %m", lock);
+		return -errno;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		ssize_t n = read(fd, pid, sizeof(pid) - 1);
+
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		log_err("another jaliend (pid %s) already serves %s", pid[0] ? pid : "?", path);
+		close(fd);
+		return -EADDRINUSE;
+	}
+	if (ftruncate(fd, 0) == 0) {
+		int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+
+		(void)!pwrite(fd, pid, (size_t)n, 0);
+	}
+	srv.lockfd = fd;
+	return 0;
+}
+
+int server_listen(const struct jd_config *cfg)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char dir[sizeof(srv.path)];
+	mode_t old;
+	int fd, r;
+
+	if (cfg->listen_fd >= 0) { /* socket activation: systemd made and owns it */
+		srv.lfd = cfg->listen_fd;
+		snprintf(srv.path, sizeof(srv.path), "%s", cfg->socket_path);
+		return 0;
+	}
+	if (strlen(cfg->socket_path) >= sizeof(sun.sun_path)) {
+		log_err("socket path %s is too long", cfg->socket_path);
+		return -ENAMETOOLONG;
+	}
+	snprintf(srv.path, sizeof(srv.path), "%s", cfg->socket_path);
+	if ((r = sockpath_dir(srv.path, dir, sizeof(dir))) < 0) {
+		log_err("socket path %s has no folder part", srv.path);
+		return r;
+	}
+	if ((r = server_check_dir(dir)) < 0 || (r = server_lock(srv.path)) < 0)
+		return r;
+	/* We hold the lock, so a socket file left here is a dead daemon's. */
+	if (unlink(srv.path) == 0)
+		log_info("removed stale socket %s", srv.path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	strcpy(sun.sun_path, srv.path);
+	old = umask(0177);
+	r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old);
+	if (r < 0 || listen(fd, 128) < 0) {
+		r = -errno;
+		log_err("cannot listen on %s: %s", srv.path, strerror(-r));
+		close(fd);
+		return r;
+	}
+	srv.made_socket = 1;
+	srv.lfd = fd;
+	log_info("listening on %s", srv.path);
+	return 0;
+}
+
+static int server_signalfd(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	srv.sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return srv.sigfd < 0 ? -errno : 0;
+}
+
+int server_adopt(struct lws_context *ctx)
+{
+	struct lws_vhost *vh = lws_get_vhost_by_name(ctx, "default");
+	lws_sock_file_fd_type u;
+	struct lws *w;
+	int r;
+
+	srv.ctx = ctx;
+	if (!vh)
+		return -ENOENT;
+	if (fcntl(srv.lfd, F_SETFL, fcntl(srv.lfd, F_GETFL) | O_NONBLOCK) < 0)
+		return -errno;
+	srv.listener_obj.kind = JD_OBJ_LISTENER;
+	u.filefd = srv.lfd;
+	w = lws_adopt_descriptor_vhost(vh, LWS_ADOPT_RAW_FILE_DESC, u, "jaliend-local", NULL);
+	if (!w)
+		return -EIO;
+	lws_set_opaque_user_data(w, &srv.listener_obj);
+	if ((r = server_signalfd()) < 0)
+		return r;
+	srv.signal_obj.kind = JD_OBJ_SIGNAL;
+	u.filefd = srv.sigfd;
+	w = lws_adopt_descriptor_vhost(vh, LWS_ADOPT_RAW_FILE_DESC, u, "jaliend-local", NULL);
+	if (!w)
+		return -EIO;
+	lws_set_opaque_user_data(w, &srv.signal_obj);
+	return 0;
+}
+
+/* Refuse a connection we did not adopt (too many clients): best effort. */
+static void server_refuse_raw(int fd, int code, const char *msg)
+{
+	char body[256];
+	unsigned char hdr[FRAME_HDR_LEN];
+	int n = snprintf(body, sizeof(body), "{\"code\":%d,\"message\":\"%s\"}", code, msg);
+
+	frame_put_header(hdr, FRAME_ERROR, 0, (uint32_t)n);
+	(void)!write(fd, hdr, sizeof(hdr));
+	(void)!write(fd, body, (size_t)n);
+	close(fd);
+}
+
+static void server_accept(void)
+{
+	struct lws_vhost *vh = lws_get_vhost_by_name(srv.ctx, "default");
+
+	for (;;) {
+		int fd = accept4(srv.lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		lws_sock_file_fd_type u;
+
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("accept on %s: %m", srv.path);
+			return;
+		}
+		if (client_count() >= LIM_CLIENTS_MAX) {
+			log_warn("refusing a client: %d connections already", LIM_CLIENTS_MAX);
+			server_refuse_raw(fd, 16, "jaliend is busy: too many connections; try again");
+			continue;
+		}
+		u.sockfd = fd;
+		if (!lws_adopt_descriptor_vhost(vh, LWS_ADOPT_SOCKET, u, "jaliend-local", NULL))
+			log_warn("cannot adopt a client connection");
+	}
+}
+
+static void server_on_signal(void)
+{
+	struct signalfd_siginfo si;
+
+	while (read(srv.sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			log_notice("SIGHUP: nothing to reload yet");
+			continue;
+		}
+		log_notice("%s: stopping", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+		srv.stopping = 1;
+		lws_cancel_service(srv.ctx);
+	}
+}
+
+/* A new shim connection: check who it is. */
+static int server_on_adopt(struct lws *wsi)
+{
+	struct ucred uc;
+	socklen_t ulen = sizeof(uc);
+	struct client *c;
+
+	if (getsockopt(lws_get_socket_fd(wsi), SOL_SOCKET, SO_PEERCRED, &uc, &ulen) < 0) {
+		log_warn("SO_PEERCRED failed: %m");
+		return -1;
+	}
+	c = client_new(wsi, uc.uid, uc.pid);
+	if (!c)
+		return -1;
+	lws_set_opaque_user_data(wsi, c);
+	if (uc.uid != getuid()) {
+		client_fail(c, SRV_REFUSED_EXIT, "jaliend of uid %u does not serve uid %u: "
+			    "each user runs their own jaliend", (unsigned)getuid(), (unsigned)uc.uid);
+		return 0;
+	}
+	lws_set_timeout(wsi, PENDING_TIMEOUT_USER_REASON_BASE + 1, LIM_HELLO_TIMEOUT_S);
+	return 0;
+}
+
+int server_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+	struct jd_obj *o = wsi ? lws_get_opaque_user_data(wsi) : NULL;
+
+	(void)user;
+	switch (reason) {
+	case LWS_CALLBACK_RAW_ADOPT:
+		return server_on_adopt(wsi);
+	case LWS_CALLBACK_RAW_RX:
+		return o && o->kind == JD_OBJ_CLIENT ? client_on_rx((struct client *)o, in, len) : 0;
+	case LWS_CALLBACK_RAW_WRITEABLE:
+		return o && o->kind == JD_OBJ_CLIENT ? client_on_writable((struct client *)o) : 0;
+	case LWS_CALLBACK_RAW_CLOSE:
+		if (o && o->kind == JD_OBJ_CLIENT)
+			client_on_close((struct client *)o);
+		lws_set_opaque_user_data(wsi, NULL);
+		return 0;
+	case LWS_CALLBACK_RAW_RX_FILE:
+		if (o && o->kind == JD_OBJ_LISTENER)
+			server_accept();
+		else if (o && o->kind == JD_OBJ_SIGNAL)
+			server_on_signal();
+		return 0;
+	case LWS_CALLBACK_RAW_CLOSE_FILE:
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+void server_close(void)
+{
+	if (srv.made_socket && srv.path[0] && unlink(srv.path) < 0 && errno != ENOENT)
+		log_warn("cannot remove %s: %m", srv.path);
+	srv.made_socket = 0;
+	if (srv.sigfd >= 0)
+		close(srv.sigfd);
+	if (srv.lockfd >= 0)
+		close(srv.lockfd);
+	srv.sigfd = srv.lockfd = -1;
+}

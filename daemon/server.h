@@ -1,0 +1,21 @@
+/* server.h - the local socket: folder and lock checks, listen, accept,
+ * peer uid check, and the lws "local" raw protocol that serves shims. */
+#ifndef JALIEND_SERVER_H
+#define JALIEND_SERVER_H
+
+#include <libwebsockets.h>
+
+#include "config.h"
+
+/* Prepare the socket folder, take the lock, bind and listen (or use the
+ * inherited fd in cfg->listen_fd). Logs and returns -errno on failure. */
+int server_listen(const struct jd_config *cfg);
+/* Hand the listener and a signalfd to lws (after the context exists). */
+int server_adopt(struct lws_context *ctx);
+int server_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+/* Set when SIGTERM/SIGINT arrived; the main loop then stops. */
+int server_stopping(void);
+/* Close the listener; unlink the socket if we made it. */
+void server_close(void);
+
+#endif

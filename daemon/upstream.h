@@ -1,0 +1,60 @@
+/* upstream.h - the pool of websocket sessions to JCentral.
+ *
+ * Each session is a strict serial queue: one request in flight (spec 4.4).
+ * A request runs in the terminal's cwd: the session's server-side cwd is
+ * moved with the -pwd= pseudo-option when it differs (spec 4.2, 4.6).
+ * Requests wait in one FIFO (cap LIM_UPSTREAM_QUEUE_MAX) for an idle session. */
+#ifndef JALIEND_UPSTREAM_H
+#define JALIEND_UPSTREAM_H
+
+#include <libwebsockets.h>
+#include <cjson/cJSON.h>
+
+#include "config.h"
+
+/* Exit codes for requests that got no reply (documented in docs/PROTOCOL.md). */
+#define UP_EXIT_NOCONN 107     /* could not connect to JCentral (alien.py's code) */
+#define UP_EXIT_UNAUTHORIZED 129 /* HTTP 401 on the upgrade (alien.py's code) */
+#define UP_EXIT_EMPTY 70       /* empty or non-JSON reply (alien.py's code) */
+#define UP_EXIT_LOST 11        /* connection lost mid-request: EAGAIN, may retry */
+#define UP_EXIT_TOOBIG 7       /* request over the 8 KiB frame limit: E2BIG */
+#define UP_EXIT_BUSY 16        /* queue full: EBUSY */
+
+struct up_req;
+/* Called once per request that was not cancelled: reply (owned by the
+ * callee) on success, or reply == NULL with an exit code and a message. */
+typedef void (*up_done_fn)(struct up_req *req, cJSON *reply, int code, const char *msg);
+
+struct up_req {
+	struct up_req *next; /* queue link */
+	char *command;
+	cJSON *options;      /* array of strings, owned */
+	char *cwd;           /* run here (absolute, trailing /); NULL = home */
+	up_done_fn done;
+	void *owner;         /* caller's context; NULL once cancelled */
+	int queued;
+	int internal;        /* session set-up request, not a user's */
+};
+
+int upstream_init(struct lws_context *ctx, const struct jd_config *cfg);
+void upstream_fini(void);
+/* The lws protocol callback (first protocol of the vhost: it also loads the CA folder). */
+int upstream_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+
+/* Make a request (options taken over); NULL on ENOMEM. */
+struct up_req *upstream_req_new(const char *command, cJSON *options, const char *cwd,
+				up_done_fn done, void *owner);
+/* Queue it; on a full queue or a dead pool, done() is called before this returns. */
+void upstream_submit(struct up_req *req);
+/* The owner goes away: drop the request, or its reply when it comes. */
+void upstream_cancel(struct up_req *req);
+
+/* What the first reply of a session told (NULL until then). */
+const char *upstream_home(void);
+const char *upstream_user(void);
+/* Whether cmd is in the server's commandlist: 1 yes, 0 no, -1 not known yet. */
+int upstream_knows(const char *cmd);
+/* Status line for `alien version`/status: sessions by state, queue length. */
+void upstream_describe(char *buf, size_t n);
+
+#endif
