@@ -45,7 +45,7 @@ int conn_send(int fd, uint16_t type, uint32_t id, const void *payload, size_t le
 	if (len)
 		memcpy(msg + FRAME_HDR_LEN, payload, len);
 	while (done < total) {
-		ssize_t w = write(fd, msg + done, total - done);
+		ssize_t w = send(fd, msg + done, total - done, MSG_NOSIGNAL);
 
 		if (w < 0) {
 			if (errno == EINTR)

@@ -189,7 +189,7 @@ int main(int argc, char **argv)
 	info.client_ssl_cert_filepath = af.cert;
 	info.client_ssl_private_key_filepath = af.key;
 	info.client_ssl_ca_filepath = NULL; /* the CA folder is loaded by upstream_callback */
-	lws_set_log_level(verbose > 1 ? LLL_ERR | LLL_WARN | LLL_NOTICE : LLL_ERR | LLL_WARN, NULL);
+	upstream_configure(&cfg, verbose > 1 ? LLL_ERR | LLL_WARN | LLL_NOTICE : LLL_ERR | LLL_WARN);
 	ctx = lws_create_context(&info);
 	if (!ctx) {
 		log_err("cannot create the libwebsockets context (certificate %s, key %s)", af.cert, af.key);
@@ -202,7 +202,7 @@ int main(int argc, char **argv)
 		server_close();
 		return 1;
 	}
-	upstream_init(ctx, &cfg);
+	upstream_start(ctx);
 	snprintf(status, sizeof(status), "serving %s for %s", cfg.socket_path, cfg.endpoint);
 	log_notice("jaliend %s: %s (certificate %s)", JALIEND_VERSION, status, af.cert);
 	systemd_ready(status);

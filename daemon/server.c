@@ -152,11 +152,23 @@ static int server_signalfd(void)
 	return srv.sigfd < 0 ? -errno : 0;
 }
 
+static int server_adopt_fd(struct lws_vhost *vh, int fd, struct jd_obj *obj, enum jd_obj_kind kind)
+{
+	lws_sock_file_fd_type u;
+	struct lws *w;
+
+	obj->kind = kind;
+	u.filefd = fd;
+	w = lws_adopt_descriptor_vhost(vh, LWS_ADOPT_RAW_FILE_DESC, u, "jaliend-local", NULL);
+	if (!w)
+		return -EIO;
+	lws_set_opaque_user_data(w, obj);
+	return 0;
+}
+
 int server_adopt(struct lws_context *ctx)
 {
 	struct lws_vhost *vh = lws_get_vhost_by_name(ctx, "default");
-	lws_sock_file_fd_type u;
-	struct lws *w;
 	int r;
 
 	srv.ctx = ctx;
@@ -164,21 +176,11 @@ int server_adopt(struct lws_context *ctx)
 		return -ENOENT;
 	if (fcntl(srv.lfd, F_SETFL, fcntl(srv.lfd, F_GETFL) | O_NONBLOCK) < 0)
 		return -errno;
-	srv.listener_obj.kind = JD_OBJ_LISTENER;
-	u.filefd = srv.lfd;
-	w = lws_adopt_descriptor_vhost(vh, LWS_ADOPT_RAW_FILE_DESC, u, "jaliend-local", NULL);
-	if (!w)
-		return -EIO;
-	lws_set_opaque_user_data(w, &srv.listener_obj);
+	if ((r = server_adopt_fd(vh, srv.lfd, &srv.listener_obj, JD_OBJ_LISTENER)) < 0)
+		return r;
 	if ((r = server_signalfd()) < 0)
 		return r;
-	srv.signal_obj.kind = JD_OBJ_SIGNAL;
-	u.filefd = srv.sigfd;
-	w = lws_adopt_descriptor_vhost(vh, LWS_ADOPT_RAW_FILE_DESC, u, "jaliend-local", NULL);
-	if (!w)
-		return -EIO;
-	lws_set_opaque_user_data(w, &srv.signal_obj);
-	return 0;
+	return server_adopt_fd(vh, srv.sigfd, &srv.signal_obj, JD_OBJ_SIGNAL);
 }
 
 /* Refuse a connection we did not adopt (too many clients): best effort. */

@@ -76,7 +76,9 @@ static void up_lws_log(int level, const char *line)
 
 		while (m && (ssl[m - 1] == '\n' || ssl[m - 1] == '\r'))
 			m--;
-		snprintf(up.last_tls_error, sizeof(up.last_tls_error), "%.*s", (int)m, ssl + 11);
+		ssl += strlen("SSL error: ");
+		m -= strlen("SSL error: ");
+		snprintf(up.last_tls_error, sizeof(up.last_tls_error), "%.*s", (int)m, ssl);
 	}
 	log_msg(level == LLL_ERR ? LOG_WARNING : LOG_DEBUG, "lws: %.*s", (int)n, line);
 }
@@ -521,14 +523,18 @@ int upstream_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
 
 /* ---- public ---- */
 
-int upstream_init(struct lws_context *ctx, const struct jd_config *cfg)
+void upstream_configure(const struct jd_config *cfg, int lws_levels)
 {
 	memset(&up, 0, sizeof(up));
-	up.ctx = ctx;
 	up.cfg = cfg;
 	up.qtail = &up.qhead;
 	up.n = cfg->pool < 1 ? 1 : cfg->pool > LIM_POOL_MAX ? LIM_POOL_MAX : cfg->pool;
-	lws_set_log_level(LLL_ERR | LLL_WARN, up_lws_log);
+	lws_set_log_level(lws_levels, up_lws_log);
+}
+
+int upstream_start(struct lws_context *ctx)
+{
+	up.ctx = ctx;
 	for (int i = 0; i < up.n; i++) {
 		up.sess[i].idx = i;
 		up_connect(&up.sess[i]);

@@ -36,7 +36,11 @@ struct up_req {
 	int internal;        /* session set-up request, not a user's */
 };
 
-int upstream_init(struct lws_context *ctx, const struct jd_config *cfg);
+/* Before the lws context exists (it loads the CA folder while it is made):
+ * remember cfg and route lws' log (at lws_levels) into ours. */
+void upstream_configure(const struct jd_config *cfg, int lws_levels);
+/* Connect the pool. */
+int upstream_start(struct lws_context *ctx);
 void upstream_fini(void);
 /* The lws protocol callback (first protocol of the vhost: it also loads the CA folder). */
 int upstream_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);

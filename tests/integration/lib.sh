@@ -1,0 +1,75 @@
+# lib.sh - shared by the integration tests: a per-test stack in a temp folder.
+# Source it, then call stack_up. Everything started is stopped on exit.
+set -eu
+
+ROOT=${JALIEND_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+export JALIEND_BUILD=${JALIEND_BUILD:-$ROOT/build}
+T=$(mktemp -d "${TMPDIR:-/tmp}/jaliend-test.XXXXXX")
+chmod 755 "$T"
+STACK=$T/stack
+CHECKS=0
+
+lib_cleanup() {
+	rc=$?
+	"$ROOT/scripts/stack" down "$STACK" 2>/dev/null || true
+	if [ $rc -ne 0 ]; then
+		for f in "$STACK"/*.log; do
+			[ -f "$f" ] || continue
+			echo "---- last lines of $f" >&2
+			tail -n 30 "$f" >&2
+		done
+	fi
+	rm -rf "$T"
+	exit $rc
+}
+trap lib_cleanup EXIT INT TERM
+
+stack_up() {
+	"$ROOT/scripts/stack" up "$STACK"
+	eval "$("$ROOT/scripts/stack" env "$STACK")"
+	HOME_DIR=$(alien-pwd)
+}
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# run CMD...: run a command, keeping stdout in $T/out, stderr in $T/err, status in $RC
+run() {
+	set +e
+	"$@" >"$T/out" 2>"$T/err"
+	RC=$?
+	set -e
+	OUT=$(cat "$T/out")
+	ERR=$(cat "$T/err")
+}
+
+expect_rc() {
+	CHECKS=$((CHECKS + 1))
+	[ "$RC" -eq "$1" ] || fail "${2:-command}: exit code $RC, expected $1 (stdout: $OUT) (stderr: $ERR)"
+}
+expect_out() {
+	CHECKS=$((CHECKS + 1))
+	[ "$OUT" = "$1" ] || fail "${2:-command}: stdout was [$OUT], expected [$1]"
+}
+expect_err() {
+	CHECKS=$((CHECKS + 1))
+	[ "$ERR" = "$1" ] || fail "${2:-command}: stderr was [$ERR], expected [$1]"
+}
+expect_err_has() {
+	CHECKS=$((CHECKS + 1))
+	case $ERR in *"$1"*) ;; *) fail "${2:-command}: stderr [$ERR] does not contain [$1]" ;; esac
+}
+expect_out_has() {
+	CHECKS=$((CHECKS + 1))
+	case $OUT in *"$1"*) ;; *) fail "${2:-command}: stdout [$OUT] does not contain [$1]" ;; esac
+}
+expect_one_line() {
+	CHECKS=$((CHECKS + 1))
+	[ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] || fail "${1:-command}: stderr is not one line: [$ERR]"
+}
+
+pass() {
+	echo "$(basename "$0" .sh): $CHECKS passed, 0 failed"
+}
