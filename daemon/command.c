@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "ctl.h"
 #include "frame.h"
 #include "caps.h"
 #include "log.h"
@@ -135,6 +136,23 @@ static int command_version(struct command *cmd)
 	return 0;
 }
 
+/* alien-daemon ...: the daemon's own control commands. */
+static int command_ctl(struct command *cmd, const cJSON *argv)
+{
+	struct strbuf out = { 0 }, err = { 0 };
+	int code = ctl_run(argv, &out, &err);
+
+	if (!strbuf_cstr(&out) || !strbuf_cstr(&err)) {
+		strbuf_free(&out);
+		strbuf_free(&err);
+		return -ENOMEM;
+	}
+	command_local(cmd, out.len ? out.data : NULL, err.len ? err.data : NULL, code);
+	strbuf_free(&out);
+	strbuf_free(&err);
+	return 0;
+}
+
 /* Options for JCentral: the arguments after the verb, minus -json. */
 static cJSON *command_options(cJSON *argv, int first, int nokeys)
 {
@@ -212,6 +230,8 @@ static int command_run(struct command *cmd, cJSON *argv)
 
 	if (strcmp(verb, "version") == 0)
 		return command_version(cmd);
+	if (strcmp(verb, "daemon") == 0)
+		return command_ctl(cmd, argv);
 	if (strcmp(verb, "home") == 0 && upstream_home()) {
 		snprintf(line, sizeof(line), "%s\n", upstream_home());
 		command_local(cmd, line, NULL, 0);

@@ -13,6 +13,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "ctl.h"
 #include "caps.h"
 #include "log.h"
 #include "server.h"
@@ -211,7 +212,8 @@ int main(int argc, char **argv)
 		close(ready_fd);
 	}
 
-	while (!server_stopping())
+	ctl_init(cfg.endpoint, cfg.socket_path);
+	while (!server_stopping() && !ctl_stop_requested())
 		if (lws_service(ctx, 0) < 0)
 			break;
 

@@ -1,0 +1,80 @@
+/* ctl.c - see ctl.h. */
+#include "ctl.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "log.h"
+#include "session.h"
+#include "strbuf.h"
+#include "upstream.h"
+
+static struct {
+	time_t started;
+	const char *endpoint, *socket_path;
+	int stop;
+} ctl;
+
+void ctl_init(const char *endpoint, const char *socket_path)
+{
+	ctl.started = time(NULL);
+	ctl.endpoint = endpoint;
+	ctl.socket_path = socket_path;
+}
+
+int ctl_stop_requested(void)
+{
+	return ctl.stop;
+}
+
+static void ctl_status(struct strbuf *out)
+{
+	long up = (long)(time(NULL) - ctl.started);
+	char sessions[256];
+
+	upstream_describe(sessions, sizeof(sessions));
+	strbuf_addf(out, "pid: %d\n", (int)getpid());
+	strbuf_addf(out, "version: %s\n", JALIEND_VERSION);
+	strbuf_addf(out, "uptime: %ldd %02ld:%02ld:%02ld\n", up / 86400, up / 3600 % 24, up / 60 % 60, up % 60);
+	strbuf_addf(out, "socket: %s\n", ctl.socket_path ? ctl.socket_path : "?");
+	strbuf_addf(out, "endpoint: %s\n", ctl.endpoint ? ctl.endpoint : "?");
+	strbuf_addf(out, "user: %s\n", upstream_user() ? upstream_user() : "(not logged in yet)");
+	strbuf_addf(out, "home: %s\n", upstream_home() ? upstream_home() : "?");
+	strbuf_addf(out, "upstream: %s\n", sessions);
+	strbuf_addf(out, "clients: %zu connected\n", client_count());
+	strbuf_addf(out, "terminals: %u remembered\n", session_count());
+}
+
+int ctl_run(const cJSON *argv, struct strbuf *out, struct strbuf *err)
+{
+	const cJSON *sub = cJSON_GetArrayItem(argv, 1);
+	const char *s = cJSON_IsString(sub) ? sub->valuestring : "status";
+
+	if (strcmp(s, "status") == 0) {
+		ctl_status(out);
+		return 0;
+	}
+	if (strcmp(s, "stop") == 0) {
+		log_notice("stop requested by a client");
+		ctl.stop = 1;
+		strbuf_addf(out, "jaliend (pid %d) is stopping\n", (int)getpid());
+		return 0;
+	}
+	if (strcmp(s, "debug") == 0) {
+		const cJSON *v = cJSON_GetArrayItem(argv, 2);
+		int on = cJSON_IsString(v) && strcmp(v->valuestring, "on") == 0;
+
+		if (!cJSON_IsString(v) || (!on && strcmp(v->valuestring, "off") != 0)) {
+			strbuf_adds(err, "usage: alien-daemon debug on|off\n");
+			return 22;
+		}
+		log_set_level(on ? LOG_DEBUG : LOG_INFO);
+		strbuf_addf(out, "debug logging %s\n", on ? "on" : "off");
+		return 0;
+	}
+	strbuf_addf(err, "alien-daemon: unknown subcommand %.64s (status, stop, debug on|off)\n", s);
+	return 22;
+}

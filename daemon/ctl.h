@@ -1,0 +1,18 @@
+/* ctl.h - `alien-daemon status|stop|reload|debug on|off`: the daemon's own
+ * control commands, answered locally. */
+#ifndef JALIEND_CTL_H
+#define JALIEND_CTL_H
+
+#include <cjson/cJSON.h>
+
+struct strbuf;
+
+/* argv: ["daemon", sub, ...]. Writes what to print into out/err; returns
+ * the exit code. */
+int ctl_run(const cJSON *argv, struct strbuf *out, struct strbuf *err);
+/* Record start time and endpoint for `status` (called once at start). */
+void ctl_init(const char *endpoint, const char *socket_path);
+/* Set by `alien-daemon stop`: the main loop drains and exits. */
+int ctl_stop_requested(void);
+
+#endif
