@@ -25,8 +25,14 @@ struct up_req;
  * callee) on success, or reply == NULL with an exit code and a message. */
 typedef void (*up_done_fn)(struct up_req *req, cJSON *reply, int code, const char *msg);
 
+/* up_req.flags */
+#define UP_REQ_READONLY 0x1 /* safe to send again on a fresh session if one is lost mid-request */
+#define UP_REQ_PRIVATE 0x2  /* changes session state (user, token -u, setSite, timing, -debug=):
+			     * must not run on a shared session */
+
 struct up_req {
 	struct up_req *next; /* queue link */
+	unsigned flags;      /* UP_REQ_* */
 	char *command;
 	cJSON *options;      /* array of strings, owned */
 	char *cwd;           /* run here (absolute, trailing /); NULL = home */
