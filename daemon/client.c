@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "command.h"
@@ -24,13 +25,27 @@ struct cl_block {
 
 static const char *const cl_state_names[] = { "HELLO", "IDLE", "BUSY", "CLOSING" };
 static unsigned long cl_serial;
-static size_t cl_count;
+static size_t cl_count, cl_busy;
+static time_t cl_last_activity;
 
 static void client_set_state(struct client *c, enum client_state st)
 {
-	if (c->state != st)
-		log_debug("client %lu: %s -> %s", c->serial, cl_state_names[c->state], cl_state_names[st]);
+	if (c->state == st)
+		return;
+	log_debug("client %lu: %s -> %s", c->serial, cl_state_names[c->state], cl_state_names[st]);
+	cl_busy += (st == CL_BUSY) - (c->state == CL_BUSY);
 	c->state = st;
+	cl_last_activity = time(NULL);
+}
+
+size_t client_busy_count(void)
+{
+	return cl_busy;
+}
+
+time_t client_last_activity(void)
+{
+	return cl_last_activity;
 }
 
 struct client *client_new(struct lws *wsi, uid_t uid, pid_t pid)
@@ -46,6 +61,7 @@ struct client *client_new(struct lws *wsi, uid_t uid, pid_t pid)
 	c->serial = ++cl_serial;
 	c->state = CL_HELLO;
 	cl_count++;
+	cl_last_activity = time(NULL);
 	log_debug("client %lu: connected (pid %d, uid %u)", c->serial, (int)pid, (unsigned)uid);
 	return c;
 }
@@ -262,5 +278,7 @@ void client_on_close(struct client *c)
 	}
 	free(c->in);
 	cl_count--;
+	cl_busy -= c->state == CL_BUSY;
+	cl_last_activity = time(NULL);
 	free(c);
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <libwebsockets.h>
 #include <cjson/cJSON.h>
@@ -50,5 +51,9 @@ void client_fail(struct client *c, int code, const char *fmt, ...) __attribute__
 /* Ask for a WRITEABLE callback (new output may be ready). */
 void client_wake(struct client *c);
 size_t client_count(void);
+/* Connections with a request running. */
+size_t client_busy_count(void);
+/* When a client last connected, started or ended a request, or left. */
+time_t client_last_activity(void);
 
 #endif

@@ -11,12 +11,17 @@ struct jd_config {
 	const char *cert, *key;    /* client credential files */
 	const char *ca_dir;        /* hashed CA folder for server verification */
 	const char *log_file;      /* NULL: stderr */
-	int pool;                  /* websocket sessions */
+	int pool;                  /* websocket sessions kept */
+	int pool_max;              /* grown to on demand */
+	int keepalive;             /* seconds idle before a keepalive command; 0: none */
+	int idle_exit;             /* exit after this long without clients; 0: never */
 	int foreground;
 	int listen_fd;             /* inherited (systemd) listener, or -1 */
 };
 
 #define JD_DEFAULT_ENDPOINT "wss://alice-jcentral.cern.ch:8097/websocket/json"
 #define JD_DEFAULT_POOL 2
+#define JD_DEFAULT_POOL_MAX 4
+#define JD_DEFAULT_KEEPALIVE 600 /* the server closes after 900 s without a command */
 
 #endif

@@ -33,9 +33,7 @@ int ctl_stop_requested(void)
 static void ctl_status(struct strbuf *out)
 {
 	long up = (long)(time(NULL) - ctl.started);
-	char sessions[256];
 
-	upstream_describe(sessions, sizeof(sessions));
 	strbuf_addf(out, "pid: %d\n", (int)getpid());
 	strbuf_addf(out, "version: %s\n", JALIEND_VERSION);
 	strbuf_addf(out, "uptime: %ldd %02ld:%02ld:%02ld\n", up / 86400, up / 3600 % 24, up / 60 % 60, up % 60);
@@ -43,7 +41,7 @@ static void ctl_status(struct strbuf *out)
 	strbuf_addf(out, "endpoint: %s\n", ctl.endpoint ? ctl.endpoint : "?");
 	strbuf_addf(out, "user: %s\n", upstream_user() ? upstream_user() : "(not logged in yet)");
 	strbuf_addf(out, "home: %s\n", upstream_home() ? upstream_home() : "?");
-	strbuf_addf(out, "upstream: %s\n", sessions);
+	upstream_status(out);
 	strbuf_addf(out, "clients: %zu connected\n", client_count());
 	strbuf_addf(out, "terminals: %u remembered\n", session_count());
 }

@@ -7,11 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libwebsockets.h>
 
 #include "auth.h"
+#include "client.h"
+#include "conf.h"
 #include "config.h"
 #include "ctl.h"
 #include "caps.h"
@@ -21,6 +24,7 @@
 #include "sockpath.h"
 #include "systemd.h"
 #include "upstream.h"
+#include "usession.h"
 
 static const char main_usage[] =
 	"usage: jaliend [options]\n"
@@ -29,10 +33,16 @@ static const char main_usage[] =
 	"                         $XDG_RUNTIME_DIR/jaliend/S.jaliend, else /tmp/jaliend-UID/S.jaliend)\n"
 	"  -e, --endpoint URL     JAliEn websocket (default $JALIEND_ENDPOINT, else\n"
 	"                         " JD_DEFAULT_ENDPOINT ")\n"
-	"  -p, --pool N           websocket sessions to keep (default 2, at most 16)\n"
-	"  -l, --log FILE         log file when not in the foreground (default: beside the socket)\n"
+	"  -p, --pool N           websocket sessions kept open (default 2)\n"
+	"  -P, --pool-max N       grown to on demand when all are busy (default 4, at most 16)\n"
+	"  -k, --keepalive SEC    a cheap command on sessions idle this long (default 600; 0: none)\n"
+	"  -i, --idle-exit SEC    exit after this long with no clients and no work (default 0: never)\n"
+	"  -l, --log FILE         log file when not in the foreground (default: <socket>.log)\n"
+	"  -c, --config FILE      configuration file (default $XDG_CONFIG_HOME/jaliend/jaliend.conf)\n"
 	"  -v, --verbose          debug logging (twice: also libwebsockets' notices)\n"
 	"  -h, --help             this text\n"
+	"Settings come from the configuration file (key = value, keys as the long options),\n"
+	"then the environment, then the options.\n"
 	"Credentials: X509_USER_CERT, X509_USER_KEY (default ~/.globus/usercert.pem, userkey.pem),\n"
 	"X509_CERT_DIR (default /etc/grid-security/certificates).\n";
 
@@ -53,42 +63,69 @@ static int main_parse_endpoint(struct jd_config *cfg)
 	return 0;
 }
 
-static int main_parse_args(int argc, char **argv, struct jd_config *cfg, int *verbose)
+#define MAIN_FLAGS_MAX 32 /* settings given as options */
+
+/* Options: -f/-v/-h/-c act at once; settings are applied after the
+ * configuration file and the environment (they win). */
+static int main_parse_args(int argc, char **argv, struct jd_config *cfg, int *verbose, const char **conf)
 {
 	static const struct option opts[] = {
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "endpoint", required_argument, NULL, 'e' },
 		{ "pool", required_argument, NULL, 'p' },
+		{ "pool-max", required_argument, NULL, 'P' },
+		{ "keepalive", required_argument, NULL, 'k' },
+		{ "idle-exit", required_argument, NULL, 'i' },
 		{ "log", required_argument, NULL, 'l' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
-	int c;
+	const char *keys[MAIN_FLAGS_MAX], *vals[MAIN_FLAGS_MAX];
+	char path[512], err[600];
+	int c, idx, n = 0;
 
-	while ((c = getopt_long(argc, argv, "fs:e:p:l:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fs:e:p:P:k:i:l:c:vh", opts, &idx)) != -1) {
 		switch (c) {
 		case 'f': cfg->foreground = 1; break;
-		case 's': cfg->socket_path = optarg; break;
-		case 'e': cfg->endpoint = optarg; break;
-		case 'l': cfg->log_file = optarg; break;
 		case 'v': (*verbose)++; break;
-		case 'p':
-			cfg->pool = (int)strtol(optarg, &end, 10);
-			if (*end || cfg->pool < 1 || cfg->pool > LIM_POOL_MAX) {
-				fprintf(stderr, "jaliend: --pool %s: expected a number from 1 to %d\n", optarg, LIM_POOL_MAX);
-				return -EINVAL;
-			}
-			break;
+		case 'c': *conf = optarg; break;
 		case 'h': fputs(main_usage, stdout); exit(0);
-		default: fputs(main_usage, stderr); return -EINVAL;
+		case '?': fputs(main_usage, stderr); return -EINVAL;
+		default:
+			if (n == MAIN_FLAGS_MAX) {
+				fprintf(stderr, "jaliend: too many options\n");
+				return -E2BIG;
+			}
+			for (idx = 0; opts[idx].val != c; idx++)
+				;
+			keys[n] = opts[idx].name;
+			vals[n++] = optarg;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "jaliend: unexpected argument %s\n%s", argv[optind], main_usage);
 		return -EINVAL;
+	}
+	if (!*conf) {
+		conf_path(path, sizeof(path));
+		*conf = strdup(path);
+	}
+	if (conf_load(*conf, cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "jaliend: %s\n", err);
+		return -EINVAL;
+	}
+	if (getenv("JALIEND_ENDPOINT") && *getenv("JALIEND_ENDPOINT"))
+		cfg->endpoint = getenv("JALIEND_ENDPOINT");
+	if (getenv("JALIEND_SOCKET") && *getenv("JALIEND_SOCKET"))
+		cfg->socket_path = getenv("JALIEND_SOCKET");
+	for (int i = 0; i < n; i++) {
+		if (conf_set(cfg, keys[i], vals[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "jaliend: --%s\n", err);
+			return -EINVAL;
+		}
 	}
 	return 0;
 }
@@ -123,9 +160,55 @@ static int main_daemonize(const char *log_file, int *ready_fd)
 	return 0;
 }
 
+static struct {
+	lws_sorted_usec_list_t sul_idle;
+	const struct jd_config *cfg;
+	struct lws_context *ctx;
+	int idle_expired;
+} mainloop;
+
+/* --idle-exit: nobody connected and nothing running for that long. */
+static void main_idle_cb(lws_sorted_usec_list_t *sul)
+{
+	time_t quiet = time(NULL) - client_last_activity();
+
+	if (client_count() == 0 && upstream_idle() && quiet >= mainloop.cfg->idle_exit) {
+		log_notice("no clients for %ld s (--idle-exit %d): exiting", (long)quiet, mainloop.cfg->idle_exit);
+		mainloop.idle_expired = 1;
+		return;
+	}
+	lws_sul_schedule(mainloop.ctx, 0, sul, main_idle_cb, LWS_US_PER_SEC);
+}
+
+/* Serve until stopped. A stop (SIGTERM, `alien-daemon stop`, --idle-exit)
+ * drains: new connections are refused, running requests finish; a second
+ * SIGTERM exits at once. */
+static void main_loop(struct lws_context *ctx, const struct jd_config *cfg)
+{
+	int draining = 0;
+
+	mainloop.cfg = cfg;
+	mainloop.ctx = ctx;
+	if (cfg->idle_exit > 0)
+		lws_sul_schedule(ctx, 0, &mainloop.sul_idle, main_idle_cb, LWS_US_PER_SEC);
+	while (server_stopping() < 2) {
+		if (!draining && (server_stopping() || ctl_stop_requested() || mainloop.idle_expired)) {
+			draining = 1;
+			server_refuse_new();
+			systemd_stopping();
+			log_notice("draining: %zu requests running", client_busy_count());
+		}
+		if (draining && client_busy_count() == 0 && upstream_idle())
+			break;
+		if (lws_service(ctx, 0) < 0)
+			break;
+	}
+	lws_sul_cancel(&mainloop.sul_idle);
+}
+
 static const struct lws_protocols main_protocols[] = {
 	/* first: lws asks it to load the CA folder for the client SSL_CTX */
-	{ "jalien-upstream", upstream_callback, 0, 0, 0, NULL, 0 },
+	{ "jalien-upstream", usession_callback, 0, 0, 0, NULL, 0 },
 	{ "jaliend-local", server_callback, 0, 0, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
@@ -138,7 +221,11 @@ static const struct lws_extension main_exts[] = {
 
 int main(int argc, char **argv)
 {
-	struct jd_config cfg = { .pool = JD_DEFAULT_POOL, .listen_fd = -1 };
+	struct jd_config cfg = {
+		.pool = JD_DEFAULT_POOL, .pool_max = JD_DEFAULT_POOL_MAX,
+		.keepalive = JD_DEFAULT_KEEPALIVE, .listen_fd = -1,
+	};
+	const char *conf = NULL;
 	struct lws_context_creation_info info;
 	struct lws_context *ctx;
 	struct auth_files af;
@@ -146,7 +233,7 @@ int main(int argc, char **argv)
 	int verbose = 0, ready_fd = -1, r;
 
 	log_init("jaliend", LOG_NOTICE);
-	if (main_parse_args(argc, argv, &cfg, &verbose) < 0)
+	if (main_parse_args(argc, argv, &cfg, &verbose, &conf) < 0)
 		return 2;
 	log_set_level(verbose ? LOG_DEBUG : LOG_INFO);
 	if (!cfg.socket_path) {
@@ -157,8 +244,7 @@ int main(int argc, char **argv)
 		cfg.socket_path = sock;
 	}
 	if (!cfg.endpoint)
-		cfg.endpoint = getenv("JALIEND_ENDPOINT") && *getenv("JALIEND_ENDPOINT")
-			? getenv("JALIEND_ENDPOINT") : JD_DEFAULT_ENDPOINT;
+		cfg.endpoint = JD_DEFAULT_ENDPOINT;
 	if (main_parse_endpoint(&cfg) < 0) {
 		fprintf(stderr, "jaliend: bad endpoint %s: expected wss://host:port/path\n", cfg.endpoint);
 		return 2;
@@ -189,7 +275,7 @@ int main(int argc, char **argv)
 	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	info.client_ssl_cert_filepath = af.cert;
 	info.client_ssl_private_key_filepath = af.key;
-	info.client_ssl_ca_filepath = NULL; /* the CA folder is loaded by upstream_callback */
+	info.client_ssl_ca_filepath = NULL; /* the CA folder is loaded by usession_callback */
 	upstream_configure(&cfg, verbose > 1 ? LLL_ERR | LLL_WARN | LLL_NOTICE : LLL_ERR | LLL_WARN);
 	ctx = lws_create_context(&info);
 	if (!ctx) {
@@ -213,15 +299,13 @@ int main(int argc, char **argv)
 	}
 
 	ctl_init(cfg.endpoint, cfg.socket_path);
-	while (!server_stopping() && !ctl_stop_requested())
-		if (lws_service(ctx, 0) < 0)
-			break;
-
+	main_loop(ctx, &cfg);
 	systemd_stopping();
 	server_close();
 	lws_context_destroy(ctx);
 	upstream_fini();
 	session_free_all();
+	conf_free();
 	log_notice("stopped");
 	return 0;
 }

@@ -27,7 +27,8 @@ static struct {
 	struct jd_obj listener_obj, signal_obj;
 	int lfd, sigfd, lockfd;
 	int made_socket;  /* we bound it: we unlink it */
-	int stopping;
+	int stopping;     /* SIGTERM/SIGINT count: 1 drains, 2 exits now */
+	int refuse_new;
 	char path[108];
 	struct lws_context *ctx;
 } srv = { .lfd = -1, .sigfd = -1, .lockfd = -1 };
@@ -35,6 +36,11 @@ static struct {
 int server_stopping(void)
 {
 	return srv.stopping;
+}
+
+void server_refuse_new(void)
+{
+	srv.refuse_new = 1;
 }
 
 /* The socket folder must be ours and private: made 0700 here, or refused. */
@@ -209,6 +215,10 @@ static void server_accept(void)
 				log_warn("accept on %s: %m", srv.path);
 			return;
 		}
+		if (srv.refuse_new) {
+			server_refuse_raw(fd, 16, "jaliend is stopping; try again in a moment");
+			continue;
+		}
 		if (client_count() >= LIM_CLIENTS_MAX) {
 			log_warn("refusing a client: %d connections already", LIM_CLIENTS_MAX);
 			server_refuse_raw(fd, 16, "jaliend is busy: too many connections; try again");
@@ -229,8 +239,10 @@ static void server_on_signal(void)
 			log_notice("SIGHUP: nothing to reload yet");
 			continue;
 		}
-		log_notice("%s: stopping", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
-		srv.stopping = 1;
+		srv.stopping++;
+		log_notice("%s: %s", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT",
+			   srv.stopping == 1 ? "finishing running requests, then exiting (again: exit now)"
+					     : "exiting now");
 		lws_cancel_service(srv.ctx);
 	}
 }

@@ -13,8 +13,10 @@ int server_listen(const struct jd_config *cfg);
 /* Hand the listener and a signalfd to lws (after the context exists). */
 int server_adopt(struct lws_context *ctx);
 int server_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
-/* Set when SIGTERM/SIGINT arrived; the main loop then stops. */
+/* How many SIGTERM/SIGINT arrived: 1 = drain and exit, 2 = exit now. */
 int server_stopping(void);
+/* From now on, new connections get a "stopping" ERROR frame. */
+void server_refuse_new(void);
 /* Close the listener; unlink the socket if we made it. */
 void server_close(void);
 

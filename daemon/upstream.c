@@ -1,87 +1,47 @@
-/* upstream.c - see upstream.h. */
+/* upstream.c - the pool of websocket sessions (see upstream.h); one
+ * session's protocol handling is usession.c. */
 #include "upstream.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/err.h>
-#include <openssl/ssl.h>
+#include <time.h>
 
 #include "caps.h"
 #include "log.h"
+#include "strbuf.h"
+#include "usession.h"
 
-enum up_state {
-	UP_DOWN,       /* no connection */
-	UP_CONNECTING, /* TCP + TLS + upgrade in progress */
-	UP_INIT,       /* upgraded; `commandlist` in flight */
-	UP_READY,      /* idle, may take a request */
-	UP_BUSY,       /* one request in flight */
-};
-
-static const char *const up_state_names[] = { "DOWN", "CONNECTING", "INIT", "READY", "BUSY" };
-
-struct up_session {
-	int idx;
-	enum up_state state;
-	struct lws *wsi;
-	char *cwd;            /* server-side cwd of this websocket */
-	struct up_req *cur;   /* in flight */
-	unsigned char *tx;    /* LWS_PRE + request text */
-	size_t tx_len;
-	char *rx;             /* reply being assembled */
-	size_t rx_len, rx_cap;
-	unsigned long requests;
+/* Reconnect delays (ms) after failures; the last one repeats. Capped at 2 s
+ * so the pool is back within 2 s of the service (issue #8). */
+static const uint32_t up_backoff_ms[] = { 100, 200, 400, 800, 1600, 2000 };
+static const lws_retry_bo_t up_backoff = {
+	.retry_ms_table = up_backoff_ms,
+	.retry_ms_table_count = sizeof(up_backoff_ms) / sizeof(up_backoff_ms[0]),
+	.conceal_count = LWS_RETRY_CONCEAL_ALWAYS,
+	.jitter_percent = 20,
 };
 
 static struct {
 	struct lws_context *ctx;
+	struct lws_vhost *vh;          /* credential for new sessions (NULL: the default vhost's) */
 	const struct jd_config *cfg;
-	struct up_session sess[LIM_POOL_MAX];
-	int n;
-	struct up_req *qhead, **qtail;
+	struct usession sess[LIM_POOL_MAX];
+	int min, max;                  /* sessions kept / grown to on demand */
+	struct up_req *qhead, **qtail; /* shared FIFO */
 	unsigned qlen;
+	struct up_req *phead, **ptail; /* private requests waiting for a slot */
 	char *home, *user;
 	char **cmds;
 	int ncmds;
-	char last_tls_error[256];
-	unsigned long connects, connect_failures;
+	uint16_t backoff_try;
+	int auth_failed;               /* last failure was the credential: no background retries */
+	lws_sorted_usec_list_t sul_reconnect, sul_keepalive;
+	unsigned long connects, connect_failures, lost, retried;
+	char last_error[512];
+	int last_code;
 } up;
-
-static const lws_retry_bo_t up_retry = {
-	.secs_since_valid_ping = 60,    /* websocket ping after 60 s of silence */
-	.secs_since_valid_hangup = 120, /* peer dead if nothing for 120 s */
-};
-
-static void up_set_state(struct up_session *s, enum up_state st)
-{
-	if (s->state != st)
-		log_debug("upstream[%d]: %s -> %s", s->idx, up_state_names[s->state], up_state_names[st]);
-	s->state = st;
-}
-
-/* ---- lws log hook: keep the real reason of TLS failures ---- */
-
-static void up_lws_log(int level, const char *line)
-{
-	const char *ssl = strstr(line, "SSL error:");
-	size_t n = strlen(line);
-
-	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		n--;
-	if (ssl) {
-		const char *end = strstr(ssl, " (preverify");
-		size_t m = end ? (size_t)(end - ssl) : strlen(ssl);
-
-		while (m && (ssl[m - 1] == '\n' || ssl[m - 1] == '\r'))
-			m--;
-		ssl += strlen("SSL error: ");
-		m -= strlen("SSL error: ");
-		snprintf(up.last_tls_error, sizeof(up.last_tls_error), "%.*s", (int)m, ssl);
-	}
-	log_msg(level == LLL_ERR ? LOG_WARNING : LOG_DEBUG, "lws: %.*s", (int)n, line);
-}
 
 /* ---- requests ---- */
 
@@ -132,19 +92,60 @@ static void up_req_finish(struct up_req *r, cJSON *reply, int code, const char *
 	up_req_free(r);
 }
 
-static struct up_req *up_queue_pop(void)
+static void up_fifo_push(struct up_req ***tail, struct up_req *r)
 {
-	struct up_req *r = up.qhead;
+	r->next = NULL;
+	r->queued = 1;
+	**tail = r;
+	*tail = &r->next;
+}
+
+static struct up_req *up_fifo_pop(struct up_req **head, struct up_req ***tail)
+{
+	struct up_req *r = *head;
 
 	if (!r)
 		return NULL;
-	up.qhead = r->next;
-	if (!up.qhead)
-		up.qtail = &up.qhead;
+	*head = r->next;
+	if (!*head)
+		*tail = head;
 	r->next = NULL;
 	r->queued = 0;
-	up.qlen--;
 	return r;
+}
+
+static int up_fifo_remove(struct up_req **head, struct up_req ***tail, struct up_req *r)
+{
+	for (struct up_req **pp = head; *pp; pp = &(*pp)->next) {
+		if (*pp == r) {
+			*pp = r->next;
+			if (*tail == &r->next)
+				*tail = pp;
+			r->next = NULL;
+			r->queued = 0;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static struct up_req *up_queue_pop(void)
+{
+	struct up_req *r = up_fifo_pop(&up.qhead, &up.qtail);
+
+	if (r)
+		up.qlen--;
+	return r;
+}
+
+static void up_queue_push_front(struct up_req *r)
+{
+	r->next = up.qhead;
+	r->queued = 1;
+	up.qhead = r;
+	if (up.qtail == &up.qhead)
+		up.qtail = &r->next;
+	up.qlen++;
 }
 
 static void up_fail_queue(int code, const char *msg)
@@ -157,151 +158,130 @@ static void up_fail_queue(int code, const char *msg)
 
 /* ---- sessions ---- */
 
-static void up_connect(struct up_session *s)
+static int up_count(int (*pred)(const struct usession *))
 {
-	struct lws_client_connect_info ci;
+	int n = 0;
 
-	memset(&ci, 0, sizeof(ci));
-	ci.context = up.ctx;
-	ci.address = up.cfg->ep_host;
-	ci.port = up.cfg->ep_port;
-	ci.path = up.cfg->ep_path;
-	ci.host = up.cfg->ep_host;
-	ci.origin = up.cfg->ep_host;
-	ci.ssl_connection = LCCSCF_USE_SSL;
-	ci.local_protocol_name = "jalien-upstream";
-	ci.opaque_user_data = s;
-	ci.retry_and_idle_policy = &up_retry;
-	ci.pwsi = &s->wsi;
-	up.last_tls_error[0] = '\0';
+	for (int i = 0; i < LIM_POOL_MAX; i++)
+		n += pred(&up.sess[i]);
+	return n;
+}
+
+static int up_shared_alive(const struct usession *s)
+{
+	return !s->private_ && s->state != US_DOWN && s->state != US_CLOSING;
+}
+
+static int up_shared_starting(const struct usession *s)
+{
+	return !s->private_ && (s->state == US_CONNECTING || s->state == US_INIT);
+}
+
+static struct usession *up_free_slot(void)
+{
+	for (int i = 0; i < LIM_POOL_MAX; i++)
+		if (up.sess[i].state == US_DOWN && !up.sess[i].private_)
+			return &up.sess[i];
+	return NULL;
+}
+
+static void up_connect(struct usession *s)
+{
 	up.connects++;
-	up_set_state(s, UP_CONNECTING);
-	log_info("upstream[%d]: connecting to %s", s->idx, up.cfg->endpoint);
-	if (!lws_client_connect_via_info(&ci) && s->state == UP_CONNECTING) {
-		s->wsi = NULL;
-		up_set_state(s, UP_DOWN);
-		up.connect_failures++;
-		log_err("upstream[%d]: cannot start a connection to %s", s->idx, up.cfg->endpoint);
-	}
+	usession_connect(s, up.ctx, up.vh, up.cfg);
 }
 
-static int up_alive(const struct up_session *s)
+static void up_dispatch(struct usession *s, struct up_req *r)
 {
-	return s->state != UP_DOWN;
+	char err[200];
+	int rc = usession_send(s, r, r->cwd ? r->cwd : up.home, err, sizeof(err));
+
+	if (rc < 0)
+		up_req_finish(r, NULL, rc == -E2BIG ? UP_EXIT_TOOBIG : 12, err);
 }
 
-static int up_dispatch(struct up_session *s, struct up_req *r);
-
-/* Give queued requests to idle sessions; connect one more session if
- * requests wait and nothing is on its way up. */
+/* Give queued work to idle sessions; grow the pool when all are busy. */
 static void up_pump(void)
 {
-	int connecting = 0;
+	struct usession *s;
 
-	for (int i = 0; i < up.n && up.qhead; i++) {
-		struct up_session *s = &up.sess[i];
-
-		while (s->state == UP_READY && up.qhead)
+	while (up.phead && (s = up_free_slot())) { /* a private request gets a fresh session */
+		s->private_ = 1;
+		s->private_req = up_fifo_pop(&up.phead, &up.ptail);
+		up_connect(s);
+	}
+	for (int i = 0; i < LIM_POOL_MAX && up.qhead; i++) {
+		s = &up.sess[i];
+		if (!s->private_ && s->state == US_READY)
 			up_dispatch(s, up_queue_pop());
 	}
-	if (!up.qhead)
+	if (!up.qhead || up_count(up_shared_starting) > 0)
 		return;
-	for (int i = 0; i < up.n; i++) {
-		connecting += up.sess[i].state == UP_CONNECTING || up.sess[i].state == UP_INIT;
-	}
-	if (connecting)
-		return;
-	for (int i = 0; i < up.n; i++) {
-		if (up.sess[i].state == UP_DOWN) {
-			up_connect(&up.sess[i]);
-			return;
+	if (up_count(up_shared_alive) < up.max && (s = up_free_slot()))
+		up_connect(s); /* all busy (or none up): one more session */
+}
+
+/* Bring the pool back to its minimum size (timer, with backoff). */
+static void up_reconnect_cb(lws_sorted_usec_list_t *sul)
+{
+	int want = up.min - up_count(up_shared_alive);
+
+	(void)sul;
+	for (int i = 0; i < LIM_POOL_MAX && want > 0; i++) {
+		struct usession *s = &up.sess[i];
+
+		if (s->state == US_DOWN && !s->private_) {
+			up_connect(s);
+			want--;
 		}
 	}
 }
 
-static int up_queue_tx(struct up_session *s, const char *text)
+static void up_schedule_reconnect(int failed)
 {
-	size_t n = strlen(text);
-
-	free(s->tx);
-	s->tx = malloc(LWS_PRE + n);
-	if (!s->tx)
-		return -ENOMEM;
-	memcpy(s->tx + LWS_PRE, text, n);
-	s->tx_len = n;
-	lws_callback_on_writable(s->wsi);
-	return 0;
-}
-
-/* Serialise r for s (with -pwd= if the cwd must move) and send it. */
-static int up_dispatch(struct up_session *s, struct up_req *r)
-{
-	const char *cwd = r->cwd ? r->cwd : up.home;
-	cJSON *msg = cJSON_CreateObject(), *opts;
-	char *text = NULL;
-	char err[160];
-	int rc = -ENOMEM;
-
-	if (!msg)
-		goto fail;
-	cJSON_AddStringToObject(msg, "command", r->command);
-	opts = cJSON_Duplicate(r->options, 1);
-	if (!opts)
-		goto fail;
-	if (cwd && (!s->cwd || strcmp(cwd, s->cwd) != 0)) {
-		char pwd[LIM_PATH_MAX + 8];
-
-		snprintf(pwd, sizeof(pwd), "-pwd=%s", cwd);
-		cJSON_InsertItemInArray(opts, 0, cJSON_CreateString(pwd));
-	}
-	cJSON_AddItemToObject(msg, "options", opts);
-	text = cJSON_PrintUnformatted(msg);
-	if (!text)
-		goto fail;
-	if (strlen(text) > LIM_UPSTREAM_REQUEST_MAX) {
-		snprintf(err, sizeof(err), "jaliend: the request is %zu bytes; JCentral takes at most %d per command",
-			 strlen(text), LIM_UPSTREAM_REQUEST_MAX);
-		cJSON_Delete(msg);
-		free(text);
-		up_req_finish(r, NULL, UP_EXIT_TOOBIG, err);
-		return -E2BIG;
-	}
-	if ((rc = up_queue_tx(s, text)) < 0)
-		goto fail;
-	log_debug("upstream[%d]: > %s", s->idx, r->internal ? r->command : text);
-	s->cur = r;
-	s->requests++;
-	if (s->state == UP_READY)
-		up_set_state(s, UP_BUSY);
-	cJSON_Delete(msg);
-	free(text);
-	return 0;
-fail:
-	cJSON_Delete(msg);
-	free(text);
-	up_req_finish(r, NULL, 1, "jaliend: out of memory");
-	return rc;
-}
-
-static void up_init_done(struct up_req *r, cJSON *reply, int code, const char *msg);
-
-static void up_on_established(struct up_session *s)
-{
-	struct up_req *r = upstream_req_new("commandlist", NULL, NULL, up_init_done, s);
-
-	up_set_state(s, UP_INIT);
-	log_info("upstream[%d]: connected to %s", s->idx, up.cfg->endpoint);
-	if (!r)
+	if (!up.ctx)
 		return;
-	r->internal = 1;
-	up_dispatch(s, r);
+	if (!failed)
+		up.backoff_try = 0;
+	lws_retry_sul_schedule(up.ctx, 0, &up.sul_reconnect, &up_backoff, up_reconnect_cb, &up.backoff_try);
 }
+
+static void up_keepalive_done(struct up_req *r, cJSON *reply, int code, const char *msg)
+{
+	(void)r, (void)code, (void)msg;
+	cJSON_Delete(reply);
+}
+
+/* A cheap command on sessions idle for cfg->keepalive seconds: JCentral
+ * closes a session 15 minutes after its last text message (spec 2.8). */
+static void up_keepalive_cb(lws_sorted_usec_list_t *sul)
+{
+	time_t now = time(NULL);
+	int period = up.cfg->keepalive;
+
+	for (int i = 0; i < LIM_POOL_MAX; i++) {
+		struct usession *s = &up.sess[i];
+		struct up_req *r;
+
+		if (s->private_ || s->state != US_READY || now - s->last_active < period)
+			continue;
+		r = upstream_req_new(upstream_knows("echo") == 1 ? "echo" : "pwd", NULL, NULL,
+				     up_keepalive_done, &up);
+		if (!r)
+			continue;
+		r->internal = 1;
+		log_debug("upstream[%d]: keepalive after %ld s idle", s->idx, (long)(now - s->last_active));
+		up_dispatch(s, r);
+	}
+	lws_sul_schedule(up.ctx, 0, sul, up_keepalive_cb,
+			 (lws_usec_t)(period > 120 ? 30 : period > 2 ? period / 2 : 1) * LWS_US_PER_SEC);
+}
+
+/* ---- events from usession.c ---- */
 
 static void up_set_str(char **dst, const cJSON *v)
 {
-	if (!cJSON_IsString(v))
-		return;
-	if (*dst && strcmp(*dst, v->valuestring) == 0)
+	if (!cJSON_IsString(v) || (*dst && strcmp(*dst, v->valuestring) == 0))
 		return;
 	free(*dst);
 	*dst = strdup(v->valuestring);
@@ -309,9 +289,9 @@ static void up_set_str(char **dst, const cJSON *v)
 
 static void up_learn_commands(const cJSON *results)
 {
-	const cJSON *row;
 	int n = cJSON_GetArraySize(results), i = 0;
 	char **cmds = calloc((size_t)n + 1, sizeof(*cmds));
+	const cJSON *row;
 
 	if (!cmds)
 		return;
@@ -324,8 +304,7 @@ static void up_learn_commands(const cJSON *results)
 		len = strlen(c->valuestring);
 		if (len > 4 && strcmp(c->valuestring + len - 4, "_csd") == 0)
 			continue; /* as alien.py: experimental, unreachable */
-		cmds[i] = strdup(c->valuestring);
-		if (cmds[i])
+		if ((cmds[i] = strdup(c->valuestring)))
 			i++;
 	}
 	for (int j = 0; j < up.ncmds; j++)
@@ -335,190 +314,114 @@ static void up_learn_commands(const cJSON *results)
 	up.ncmds = i;
 }
 
-static void up_init_done(struct up_req *r, cJSON *reply, int code, const char *msg)
+void upstream_session_ready(struct usession *s, cJSON *reply)
 {
-	struct up_session *s = r->owner;
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(reply, "metadata");
+	struct up_req *r;
 
-	if (!reply) {
-		log_warn("upstream[%d]: session set-up failed (%d): %s", s->idx, code, msg);
-		return;
-	}
-	up_set_str(&up.home, cJSON_GetObjectItemCaseSensitive(meta, "currentdir"));
-	up_set_str(&up.user, cJSON_GetObjectItemCaseSensitive(meta, "user"));
-	up_learn_commands(cJSON_GetObjectItemCaseSensitive(reply, "results"));
-	log_info("upstream[%d]: ready as %s, home %s, %d commands", s->idx,
-		 up.user ? up.user : "?", up.home ? up.home : "?", up.ncmds);
-	cJSON_Delete(reply);
-}
-
-/* The reply to s->cur is complete in s->rx. */
-static void up_on_reply(struct up_session *s)
-{
-	struct up_req *r = s->cur;
-	cJSON *reply = s->rx_len ? cJSON_ParseWithLength(s->rx, s->rx_len) : NULL;
-	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(reply, "metadata");
-	size_t got = s->rx_len;
-
-	s->rx_len = 0;
-	if (s->rx_cap > (1u << 20)) { /* do not keep a huge buffer around */
-		free(s->rx);
-		s->rx = NULL;
-		s->rx_cap = 0;
-	}
-	up_set_str(&s->cwd, cJSON_GetObjectItemCaseSensitive(meta, "currentdir"));
-	s->cur = NULL;
-	up_set_state(s, UP_READY);
-	if (!r) {
-		log_warn("upstream[%d]: unexpected reply of %zu bytes dropped", s->idx, got);
-		cJSON_Delete(reply);
-	} else if (!reply || !cJSON_IsObject(reply)) {
-		char m[128];
-
-		cJSON_Delete(reply);
-		snprintf(m, sizeof(m), "jaliend: JCentral sent %s (%zu bytes) for `%s`",
-			 got ? "a reply that is not JSON" : "an empty reply", got, r->command);
-		up_req_finish(r, NULL, UP_EXIT_EMPTY, m);
-	} else {
+	if (reply) {
+		up_set_str(&up.home, cJSON_GetObjectItemCaseSensitive(meta, "currentdir"));
 		up_set_str(&up.user, cJSON_GetObjectItemCaseSensitive(meta, "user"));
-		up_req_finish(r, reply, 0, NULL);
+		up_learn_commands(cJSON_GetObjectItemCaseSensitive(reply, "results"));
+		cJSON_Delete(reply);
+	}
+	up.backoff_try = 0;
+	up.auth_failed = 0;
+	log_info("upstream[%d]: ready as %s, home %s, %d commands", s->idx, up.user ? up.user : "?",
+		 up.home ? up.home : "?", up.ncmds);
+	if (s->private_ && (r = s->private_req)) {
+		s->private_req = NULL;
+		up_dispatch(s, r);
+		return;
 	}
 	up_pump();
 }
 
-static int up_on_rx(struct up_session *s, const void *in, size_t len)
+void upstream_session_reply(struct usession *s, struct up_req *r, cJSON *reply, size_t bytes)
 {
-	if (len > LIM_UPSTREAM_REPLY_MAX - s->rx_len) {
-		log_err("upstream[%d]: reply over %u bytes; closing the session", s->idx, LIM_UPSTREAM_REPLY_MAX);
-		return -E2BIG;
-	}
-	if (s->rx_len + len > s->rx_cap) {
-		size_t ncap = s->rx_cap ? s->rx_cap : 16384;
-		char *p;
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(reply, "metadata");
 
-		while (ncap < s->rx_len + len)
-			ncap *= 2;
-		if (ncap > LIM_UPSTREAM_REPLY_MAX)
-			ncap = LIM_UPSTREAM_REPLY_MAX;
-		p = realloc(s->rx, ncap);
-		if (!p)
-			return -ENOMEM;
-		s->rx = p;
-		s->rx_cap = ncap;
+	if (!r) {
+		log_warn("upstream[%d]: a reply of %zu bytes nobody asked for; dropped", s->idx, bytes);
+		cJSON_Delete(reply);
+	} else if (!reply) {
+		char m[160];
+
+		snprintf(m, sizeof(m), "jaliend: JCentral sent %s (%zu bytes) for `%.40s`",
+			 bytes ? "a reply that is not JSON" : "an empty reply", bytes, r->command);
+		up_req_finish(r, NULL, UP_EXIT_EMPTY, m);
+	} else {
+		if (!s->private_)
+			up_set_str(&up.user, cJSON_GetObjectItemCaseSensitive(meta, "user"));
+		up_req_finish(r, reply, 0, NULL);
 	}
-	memcpy(s->rx + s->rx_len, in, len);
-	s->rx_len += len;
-	return 0;
+	if (s->private_)
+		usession_close(s); /* its state (user, site, ...) must not serve anyone else */
+	up_pump();
 }
 
-/* The connection is gone (or never came up). */
-static void up_on_down(struct up_session *s, const char *why, int http_status)
+static void up_connect_error(char *msg, size_t n, const char *why, int http, const char *tls, int *code)
 {
-	enum up_state was = s->state;
-	struct up_req *r = s->cur;
-	char msg[512];
-	int code = UP_EXIT_NOCONN, alive = 0;
+	*code = UP_EXIT_NOCONN;
+	if (http == 401) {
+		*code = UP_EXIT_UNAUTHORIZED;
+		snprintf(msg, n, "jaliend: %s refused the certificate %s (HTTP 401: not registered in the VO?)",
+			 up.cfg->endpoint, up.cfg->cert);
+	} else if (http > 0) {
+		snprintf(msg, n, "jaliend: %s answered the websocket upgrade with HTTP %d", up.cfg->endpoint, http);
+	} else if (tls) {
+		snprintf(msg, n, "jaliend: TLS with %s failed: %s (CA folder %s)", up.cfg->endpoint, tls,
+			 up.cfg->ca_dir);
+	} else {
+		snprintf(msg, n, "jaliend: cannot connect to %s: %s", up.cfg->endpoint, why ? why : "connection failed");
+	}
+}
 
-	s->wsi = NULL;
-	s->cur = NULL;
-	free(s->tx);
-	s->tx = NULL;
-	s->rx_len = 0;
-	free(s->cwd);
-	s->cwd = NULL;
-	up_set_state(s, UP_DOWN);
-	if (was == UP_CONNECTING) {
+void upstream_session_down(struct usession *s, enum us_state was, struct up_req *lost,
+			   const char *why, int http_status, const char *tls_error)
+{
+	struct up_req *pending = s->private_req;
+	int failed = was == US_CONNECTING || was == US_INIT, code;
+	char msg[512];
+
+	s->private_req = NULL;
+	if (failed) {
 		up.connect_failures++;
-		if (http_status == 401) {
-			code = UP_EXIT_UNAUTHORIZED;
-			snprintf(msg, sizeof(msg), "jaliend: %s refused the certificate %s (HTTP 401: not registered in the VO?)",
-				 up.cfg->endpoint, up.cfg->cert);
-		} else if (http_status > 0) {
-			snprintf(msg, sizeof(msg), "jaliend: %s answered the websocket upgrade with HTTP %d",
-				 up.cfg->endpoint, http_status);
-		} else if (up.last_tls_error[0]) {
-			snprintf(msg, sizeof(msg), "jaliend: TLS with %s failed: %s (CA folder %s)",
-				 up.cfg->endpoint, up.last_tls_error, up.cfg->ca_dir);
-		} else {
-			snprintf(msg, sizeof(msg), "jaliend: cannot connect to %s: %s", up.cfg->endpoint,
-				 why ? why : "connection failed");
-		}
+		up_connect_error(msg, sizeof(msg), why, http_status, tls_error, &code);
+		up.auth_failed = http_status == 401 || tls_error != NULL;
 		log_err("upstream[%d]: %s", s->idx, msg + 9);
 	} else {
-		snprintf(msg, sizeof(msg), "jaliend: connection to %s lost (%s)", up.cfg->endpoint,
-			 why ? why : "closed");
-		log_warn("upstream[%d]: %s", s->idx, msg + 9);
+		code = UP_EXIT_LOST;
+		snprintf(msg, sizeof(msg), "jaliend: connection to %s lost (%s)", up.cfg->endpoint, why ? why : "closed");
+		if (was != US_CLOSING)
+			log_warn("upstream[%d]: %s", s->idx, msg + 9);
 	}
-	if (r) {
-		char lost[600];
+	snprintf(up.last_error, sizeof(up.last_error), "%s", msg);
+	up.last_code = code;
+	if (pending)
+		up_req_finish(pending, NULL, code, msg);
+	if (lost) {
+		char m[640];
 
-		snprintf(lost, sizeof(lost), "%s during `%s`; not retried, it may have run", msg, r->command);
-		up_req_finish(r, NULL, was == UP_CONNECTING ? code : UP_EXIT_LOST, lost);
-	}
-	for (int i = 0; i < up.n; i++)
-		alive += up_alive(&up.sess[i]);
-	if (!alive && (was == UP_CONNECTING || was == UP_INIT))
-		up_fail_queue(code, msg); /* nothing else can serve them: do not spin */
-	else
-		up_pump();
-}
-
-static void up_peer_close_reason(struct up_session *s, const unsigned char *in, size_t len)
-{
-	int code = len >= 2 ? in[0] << 8 | in[1] : 0;
-
-	log_info("upstream[%d]: server closed the websocket (code %d%s%.*s)", s->idx, code,
-		 len > 2 ? ": " : "", len > 2 ? (int)(len - 2) : 0, len > 2 ? (const char *)in + 2 : "");
-}
-
-int upstream_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
-{
-	struct up_session *s = wsi ? lws_get_opaque_user_data(wsi) : NULL;
-	char why[256];
-
-	switch (reason) {
-	case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS:
-		if (up.cfg && up.cfg->ca_dir && SSL_CTX_load_verify_locations(user, NULL, up.cfg->ca_dir) != 1)
-			log_err("cannot load CA folder %s: %s", up.cfg->ca_dir,
-				ERR_reason_error_string(ERR_get_error()));
-		return 0;
-	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		if (!s)
-			return 0;
-		snprintf(why, sizeof(why), "%.*s", in ? (int)len : 0, in ? (const char *)in : "");
-		up_on_down(s, why[0] ? why : NULL, (int)lws_http_client_http_response(wsi));
-		return 0;
-	case LWS_CALLBACK_CLIENT_ESTABLISHED:
-		if (s)
-			up_on_established(s);
-		return 0;
-	case LWS_CALLBACK_CLIENT_RECEIVE:
-		if (!s || up_on_rx(s, in, len) < 0)
-			return -1;
-		if (lws_is_final_fragment(wsi))
-			up_on_reply(s);
-		return 0;
-	case LWS_CALLBACK_CLIENT_WRITEABLE:
-		if (!s || !s->tx)
-			return 0;
-		if (lws_write(wsi, s->tx + LWS_PRE, s->tx_len, LWS_WRITE_TEXT) < (int)s->tx_len) {
-			log_warn("upstream[%d]: write failed", s->idx);
-			return -1;
+		up.lost++;
+		if ((lost->flags & UP_REQ_READONLY) && !lost->retried && !s->private_ && !lost->internal) {
+			lost->retried = 1; /* read-only: safe to run again, once */
+			up.retried++;
+			log_info("upstream[%d]: `%s` lost mid-request; retrying once on another session",
+				 s->idx, lost->command);
+			up_queue_push_front(lost);
+		} else {
+			snprintf(m, sizeof(m), "%s during `%.40s`; not retried, it may have run: try again", msg,
+				 lost->command);
+			up_req_finish(lost, NULL, failed ? code : UP_EXIT_LOST, m);
 		}
-		free(s->tx);
-		s->tx = NULL;
-		return 0;
-	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-		if (s)
-			up_peer_close_reason(s, in, len);
-		return 0;
-	case LWS_CALLBACK_CLIENT_CLOSED:
-		if (s)
-			up_on_down(s, "closed", 0);
-		return 0;
-	default:
-		return 0;
 	}
+	s->private_ = 0;
+	if (failed && up_count(up_shared_alive) == 0)
+		up_fail_queue(code, msg); /* nothing can serve them now: fail fast, as alien.py */
+	if (!up.auth_failed && up_count(up_shared_alive) < up.min)
+		up_schedule_reconnect(failed);
+	up_pump();
 }
 
 /* ---- public ---- */
@@ -528,30 +431,67 @@ void upstream_configure(const struct jd_config *cfg, int lws_levels)
 	memset(&up, 0, sizeof(up));
 	up.cfg = cfg;
 	up.qtail = &up.qhead;
-	up.n = cfg->pool < 1 ? 1 : cfg->pool > LIM_POOL_MAX ? LIM_POOL_MAX : cfg->pool;
-	lws_set_log_level(lws_levels, up_lws_log);
+	up.ptail = &up.phead;
+	up.min = cfg->pool < 1 ? 1 : cfg->pool > LIM_POOL_MAX ? LIM_POOL_MAX : cfg->pool;
+	up.max = cfg->pool_max < up.min ? up.min : cfg->pool_max > LIM_POOL_MAX ? LIM_POOL_MAX : cfg->pool_max;
+	for (int i = 0; i < LIM_POOL_MAX; i++)
+		up.sess[i].idx = i;
+	usession_configure(cfg);
+	lws_set_log_level(lws_levels, upstream_lws_log);
+}
+
+void upstream_lws_log(int level, const char *line)
+{
+	const char *ssl = strstr(line, "SSL error: ");
+	size_t n = strlen(line);
+
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	if (ssl) {
+		char text[256];
+		const char *end;
+		size_t m;
+
+		ssl += strlen("SSL error: ");
+		end = strstr(ssl, " (preverify");
+		m = end ? (size_t)(end - ssl) : strcspn(ssl, "\r\n");
+		snprintf(text, sizeof(text), "%.*s", (int)m, ssl);
+		usession_note_tls_error(text);
+	}
+	log_msg(level == LLL_ERR ? LOG_WARNING : LOG_DEBUG, "lws: %.*s", (int)n, line);
 }
 
 int upstream_start(struct lws_context *ctx)
 {
 	up.ctx = ctx;
-	for (int i = 0; i < up.n; i++) {
-		up.sess[i].idx = i;
+	for (int i = 0; i < up.min; i++)
 		up_connect(&up.sess[i]);
-	}
+	if (up.cfg->keepalive > 0)
+		lws_sul_schedule(ctx, 0, &up.sul_keepalive, up_keepalive_cb,
+				 (lws_usec_t)(up.cfg->keepalive > 2 ? up.cfg->keepalive / 2 : 1) * LWS_US_PER_SEC);
 	return 0;
+}
+
+void upstream_set_vhost(struct lws_vhost *vh)
+{
+	up.vh = vh;
 }
 
 void upstream_fini(void)
 {
 	struct up_req *r;
 
+	lws_sul_cancel(&up.sul_reconnect);
+	lws_sul_cancel(&up.sul_keepalive);
 	while ((r = up_queue_pop()))
 		up_req_free(r);
-	for (int i = 0; i < up.n; i++) {
-		struct up_session *s = &up.sess[i];
+	while ((r = up_fifo_pop(&up.phead, &up.ptail)))
+		up_req_free(r);
+	for (int i = 0; i < LIM_POOL_MAX; i++) {
+		struct usession *s = &up.sess[i];
 
 		up_req_free(s->cur);
+		up_req_free(s->private_req);
 		free(s->tx);
 		free(s->rx);
 		free(s->cwd);
@@ -566,35 +506,32 @@ void upstream_fini(void)
 
 void upstream_submit(struct up_req *r)
 {
+	if (r->flags & UP_REQ_PRIVATE) {
+		up_fifo_push(&up.ptail, r);
+		up_pump();
+		return;
+	}
 	if (up.qlen >= LIM_UPSTREAM_QUEUE_MAX) {
 		up_req_finish(r, NULL, UP_EXIT_BUSY, "jaliend: too many requests waiting for JCentral; try again");
 		return;
 	}
-	r->queued = 1;
-	*up.qtail = r;
-	up.qtail = &r->next;
+	up_fifo_push(&up.qtail, r);
 	up.qlen++;
 	up_pump();
 }
 
 void upstream_cancel(struct up_req *r)
 {
-	struct up_req **pp;
-
-	if (!r->queued) { /* in flight: the reply will be dropped */
-		r->owner = NULL;
+	if (r->queued && up_fifo_remove(&up.qhead, &up.qtail, r)) {
+		up.qlen--;
+		up_req_free(r);
 		return;
 	}
-	for (pp = &up.qhead; *pp; pp = &(*pp)->next) {
-		if (*pp == r) {
-			*pp = r->next;
-			if (up.qtail == &r->next)
-				up.qtail = pp;
-			up.qlen--;
-			up_req_free(r);
-			return;
-		}
+	if (r->queued && up_fifo_remove(&up.phead, &up.ptail, r)) {
+		up_req_free(r);
+		return;
 	}
+	r->owner = NULL; /* in flight, or parked on a private session: its reply is dropped */
 }
 
 const char *upstream_home(void)
@@ -617,13 +554,48 @@ int upstream_knows(const char *cmd)
 	return 0;
 }
 
+int upstream_idle(void)
+{
+	for (int i = 0; i < LIM_POOL_MAX; i++)
+		if (up.sess[i].cur && !up.sess[i].cur->internal)
+			return 0;
+	return !up.qhead && !up.phead;
+}
+
 void upstream_describe(char *buf, size_t n)
 {
-	int cnt[UP_BUSY + 1] = { 0 };
+	int cnt[US_CLOSING + 1] = { 0 };
 
-	for (int i = 0; i < up.n; i++)
-		cnt[up.sess[i].state]++;
-	snprintf(buf, n, "%d sessions (%d ready, %d busy, %d connecting, %d down), %u queued, %lu connects, %lu failed",
-		 up.n, cnt[UP_READY], cnt[UP_BUSY], cnt[UP_CONNECTING] + cnt[UP_INIT], cnt[UP_DOWN], up.qlen,
-		 up.connects, up.connect_failures);
+	for (int i = 0; i < LIM_POOL_MAX; i++)
+		if (up.sess[i].state != US_DOWN || i < up.min)
+			cnt[up.sess[i].state]++;
+	snprintf(buf, n, "%d ready, %d busy, %d connecting, %d down; %u queued; %lu connects, %lu failed, "
+		 "%lu lost, %lu retried", cnt[US_READY], cnt[US_BUSY], cnt[US_CONNECTING] + cnt[US_INIT],
+		 cnt[US_DOWN], up.qlen, up.connects, up.connect_failures, up.lost, up.retried);
+}
+
+void upstream_status(struct strbuf *out)
+{
+	time_t now = time(NULL);
+
+	strbuf_addf(out, "pool: %d to %d sessions, keepalive %d s\n", up.min, up.max, up.cfg ? up.cfg->keepalive : 0);
+	for (int i = 0; i < LIM_POOL_MAX; i++) {
+		const struct usession *s = &up.sess[i];
+
+		if (s->state == US_DOWN && i >= up.min)
+			continue;
+		strbuf_addf(out, "session %d: %s%s", i, usession_state_name(s->state), s->private_ ? " (private)" : "");
+		if (s->state != US_DOWN)
+			strbuf_addf(out, ", up %lds, idle %lds, %lu requests, %llu bytes in, %llu out",
+				    (long)(now - s->connected_at), (long)(now - s->last_active), s->requests,
+				    (unsigned long long)s->bytes_in, (unsigned long long)s->bytes_out);
+		if (s->cur && !s->cur->internal)
+			strbuf_addf(out, ", running `%.40s`", s->cur->command);
+		strbuf_addc(out, '\n');
+	}
+	strbuf_addf(out, "queue: %u shared, %s private waiting\n", up.qlen, up.phead ? "some" : "none");
+	strbuf_addf(out, "connects: %lu, failed %lu, lost mid-request %lu, retried %lu\n", up.connects,
+		    up.connect_failures, up.lost, up.retried);
+	if (up.last_error[0])
+		strbuf_addf(out, "last error: %s\n", up.last_error + 9);
 }

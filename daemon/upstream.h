@@ -39,7 +39,8 @@ struct up_req {
 	up_done_fn done;
 	void *owner;         /* caller's context; NULL once cancelled */
 	int queued;
-	int internal;        /* session set-up request, not a user's */
+	int internal;        /* the daemon's own (keepalive, token), not a user's */
+	int retried;         /* already sent again once after a lost session */
 };
 
 /* Before the lws context exists (it loads the CA folder while it is made):
@@ -49,7 +50,10 @@ void upstream_configure(const struct jd_config *cfg, int lws_levels);
 int upstream_start(struct lws_context *ctx);
 void upstream_fini(void);
 /* The lws protocol callback (first protocol of the vhost: it also loads the CA folder). */
-int upstream_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+/* libwebsockets' log lines, into ours (keeps the TLS failure reason). */
+void upstream_lws_log(int level, const char *line);
+/* New sessions log in through this vhost's client certificate (the token's). */
+void upstream_set_vhost(struct lws_vhost *vh);
 
 /* Make a request (options taken over); NULL on ENOMEM. */
 struct up_req *upstream_req_new(const char *command, cJSON *options, const char *cwd,
@@ -64,7 +68,12 @@ const char *upstream_home(void);
 const char *upstream_user(void);
 /* Whether cmd is in the server's commandlist: 1 yes, 0 no, -1 not known yet. */
 int upstream_knows(const char *cmd);
-/* Status line for `alien version`/status: sessions by state, queue length. */
+/* One status line: sessions by state, queue length, counters. */
 void upstream_describe(char *buf, size_t n);
+/* Several lines: each session's state and current request, queues, errors. */
+struct strbuf;
+void upstream_status(struct strbuf *out);
+/* No user request queued or in flight. */
+int upstream_idle(void);
 
 #endif
