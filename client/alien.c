@@ -15,6 +15,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "autostart.h"
 #include "conn.h"
 #include "frame.h"
 #include "caps.h"
@@ -194,7 +195,7 @@ int main(int argc, char **argv)
 	if (strlen(req) > LIM_FRAME_PAYLOAD_MAX)
 		alien_die(ALIEN_EXIT_USAGE, "command line too long (%zu bytes, the limit is %u)", strlen(req),
 			  LIM_FRAME_PAYLOAD_MAX);
-	fd = conn_open(sock);
+	fd = autostart_connect(sock);
 	if (fd < 0) {
 		const char *hint = (fd == -ENOENT || fd == -ECONNREFUSED)
 			? " (is jaliend running? start it with `jaliend` or `systemctl --user start jaliend.socket`)" : "";

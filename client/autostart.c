@@ -1,0 +1,119 @@
+/* autostart.c - see autostart.h. */
+#include "autostart.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "sockpath.h"
+
+#define AUTOSTART_WAIT_MS 5000 /* give up on a daemon that does not listen by then */
+
+static void autostart_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* The daemon program to start. */
+static void autostart_program(char *out, size_t n)
+{
+	const char *env = getenv("JALIEND_PROGRAM");
+	char self[PATH_MAX], *slash;
+	ssize_t len;
+
+	if (env && *env) {
+		snprintf(out, n, "%s", env);
+		return;
+	}
+	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (len > 0) {
+		self[len] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(out, n, "%s/jaliend", self);
+			if (access(out, X_OK) == 0)
+				return;
+			snprintf(out, n, "%s/../daemon/jaliend", self); /* a build tree */
+			if (access(out, X_OK) == 0)
+				return;
+		}
+	}
+	snprintf(out, n, "jaliend");
+}
+
+/* Start the daemon; it detaches once it listens. Returns its exit status. */
+static int autostart_spawn(void)
+{
+	char prog[PATH_MAX];
+	pid_t pid;
+	int st;
+
+	autostart_program(prog, sizeof(prog));
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null >= 0) { /* keep stderr: the daemon's start-up errors are the user's */
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+		}
+		execlp(prog, "jaliend", (char *)NULL);
+		fprintf(stderr, "alien: cannot start %s: %s\n", prog, strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+int autostart_connect(const char *sock)
+{
+	const char *env = getenv("JALIEND_AUTOSTART");
+	char dir[512], lock[600];
+	int fd = conn_open(sock), lfd, st;
+	long waited = 0, step = 5;
+
+	if (fd >= 0 || (fd != -ENOENT && fd != -ECONNREFUSED) || (env && strcmp(env, "0") == 0))
+		return fd;
+	if (sockpath_dir(sock, dir, sizeof(dir)) < 0)
+		return fd;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return fd;
+	snprintf(lock, sizeof(lock), "%s.start", sock);
+	lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (lfd < 0)
+		return fd;
+	if (flock(lfd, LOCK_EX) < 0) {
+		close(lfd);
+		return fd;
+	}
+	fd = conn_open(sock); /* someone may have started it while we waited */
+	if (fd < 0 && (fd == -ENOENT || fd == -ECONNREFUSED)) {
+		st = autostart_spawn();
+		if (st == 0) {
+			while ((fd = conn_open(sock)) < 0 && waited < AUTOSTART_WAIT_MS) {
+				autostart_sleep_ms(step);
+				waited += step;
+				step = step * 2 > 500 ? 500 : step * 2;
+			}
+		}
+	}
+	close(lfd); /* releases the lock */
+	return fd;
+}

@@ -1,0 +1,12 @@
+/* autostart.h - connect to jaliend, starting it first if nobody serves the
+ * socket (tmux's and gpg-agent's way: lock, connect again under the lock,
+ * only then spawn, then poll with a short doubling backoff). */
+#ifndef ALIEN_AUTOSTART_H
+#define ALIEN_AUTOSTART_H
+
+/* Returns a connected fd, or -errno of the last connect. JALIEND_AUTOSTART=0
+ * turns the start off. The daemon is $JALIEND_PROGRAM, else `jaliend` beside
+ * this program (or in ../daemon/ of a build tree), else from PATH. */
+int autostart_connect(const char *sock);
+
+#endif
