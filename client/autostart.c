@@ -26,6 +26,14 @@ static void autostart_sleep_ms(long ms)
 		;
 }
 
+/* out = dir + suffix if that is an executable file. */
+static int autostart_try(char *out, size_t n, const char *dir, const char *suffix)
+{
+	int w = snprintf(out, n, "%s%s", dir, suffix);
+
+	return w > 0 && (size_t)w < n && access(out, X_OK) == 0;
+}
+
 /* The daemon program to start. */
 static void autostart_program(char *out, size_t n)
 {
@@ -43,11 +51,8 @@ static void autostart_program(char *out, size_t n)
 		slash = strrchr(self, '/');
 		if (slash) {
 			*slash = '\0';
-			snprintf(out, n, "%s/jaliend", self);
-			if (access(out, X_OK) == 0)
-				return;
-			snprintf(out, n, "%s/../daemon/jaliend", self); /* a build tree */
-			if (access(out, X_OK) == 0)
+			if (autostart_try(out, n, self, "/jaliend") ||
+			    autostart_try(out, n, self, "/../daemon/jaliend")) /* a build tree */
 				return;
 		}
 	}

@@ -153,15 +153,19 @@ static int command_ctl(struct command *cmd, const cJSON *argv)
 	return 0;
 }
 
-/* Options for JCentral: the arguments after the verb, minus -json. */
-static cJSON *command_options(cJSON *argv, int first, int nokeys)
+/* Options for JCentral, in order: -nokeys (text mode), the alias's own
+ * options, then the arguments after the verb minus -json. (Built in order:
+ * cJSON 1.7.15 loses items inserted in the middle of an array.) */
+static cJSON *command_options(cJSON *argv, int nokeys, const char *const *extra)
 {
 	cJSON *opts = cJSON_CreateArray();
 	int n = cJSON_GetArraySize(argv);
 
 	if (opts && nokeys)
 		cJSON_AddItemToArray(opts, cJSON_CreateString("-nokeys"));
-	for (int i = first; opts && i < n; i++) {
+	for (; opts && extra && *extra; extra++)
+		cJSON_AddItemToArray(opts, cJSON_CreateString(*extra));
+	for (int i = 1; opts && i < n; i++) {
 		const char *a = cJSON_GetArrayItem(argv, i)->valuestring;
 
 		if (strcmp(a, "-json") != 0)
@@ -170,42 +174,34 @@ static cJSON *command_options(cJSON *argv, int first, int nokeys)
 	return opts;
 }
 
-/* alien.py's aliases and client-side verbs that become a server command. */
-static const char *command_rewrite(const char *verb, const char **extra1, const char **extra2)
+/* alien.py's aliases: ls always gets -F; ll, la, lla. */
+static const char *command_rewrite(const char *verb, const char *const **extra)
 {
-	*extra1 = *extra2 = NULL;
-	if (strcmp(verb, "ls") == 0) {
-		*extra1 = "-F";
-		return "ls";
-	}
-	if (strcmp(verb, "ll") == 0 || strcmp(verb, "la") == 0 || strcmp(verb, "lla") == 0) {
-		*extra1 = "-F";
-		*extra2 = verb[1] == 'a' ? "-a" : verb[2] == 'a' ? "-l -a" : "-l";
-		return "ls";
-	}
-	return verb;
+	static const char *const ls[] = { "-F", NULL }, *const ll[] = { "-F", "-l", NULL },
+				 *const la[] = { "-F", "-a", NULL }, *const lla[] = { "-F", "-l", "-a", NULL };
+
+	*extra = NULL;
+	if (strcmp(verb, "ls") == 0)
+		*extra = ls;
+	else if (strcmp(verb, "ll") == 0)
+		*extra = ll;
+	else if (strcmp(verb, "la") == 0)
+		*extra = la;
+	else if (strcmp(verb, "lla") == 0)
+		*extra = lla;
+	return *extra ? "ls" : verb;
 }
 
 static int command_forward(struct command *cmd, cJSON *argv, struct session_term *t)
 {
 	const char *verb = cJSON_GetArrayItem(argv, 0)->valuestring;
-	const char *extra1, *extra2;
-	const char *sverb = command_rewrite(verb, &extra1, &extra2);
-	cJSON *opts = command_options(argv, 1, !cmd->json);
+	const char *const *extra;
+	const char *sverb = command_rewrite(verb, &extra);
+	cJSON *opts = command_options(argv, !cmd->json, extra);
 	int at = cmd->json ? 0 : 1;
 
 	if (!opts)
 		return -ENOMEM;
-	if (extra1)
-		cJSON_InsertItemInArray(opts, at++, cJSON_CreateString(extra1));
-	if (extra2) {
-		if (strcmp(extra2, "-l -a") == 0) {
-			cJSON_InsertItemInArray(opts, at++, cJSON_CreateString("-l"));
-			cJSON_InsertItemInArray(opts, at++, cJSON_CreateString("-a"));
-		} else {
-			cJSON_InsertItemInArray(opts, at++, cJSON_CreateString(extra2));
-		}
-	}
 	if (strcmp(verb, "cd") == 0) {
 		cmd->is_cd = 1;
 		if (cJSON_GetArraySize(opts) == at + 1 &&

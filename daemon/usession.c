@@ -89,19 +89,22 @@ static int usession_queue_tx(struct usession *s, const char *text)
 
 int usession_send(struct usession *s, struct up_req *r, const char *cwd, char *err, size_t errn)
 {
-	cJSON *msg = cJSON_CreateObject(), *opts = cJSON_Duplicate(r->options, 1);
+	cJSON *msg = cJSON_CreateObject(), *opts = cJSON_CreateArray();
+	const cJSON *o;
 	char *text = NULL;
 	int rc = -ENOMEM;
 
 	if (!msg || !opts)
 		goto out;
 	cJSON_AddStringToObject(msg, "command", r->command);
-	if (cwd && (!s->cwd || strcmp(cwd, s->cwd) != 0)) {
+	if (cwd && (!s->cwd || strcmp(cwd, s->cwd) != 0)) { /* built in order: see command.c */
 		char pwd[LIM_PATH_MAX + 8];
 
 		snprintf(pwd, sizeof(pwd), "-pwd=%s", cwd);
-		cJSON_InsertItemInArray(opts, 0, cJSON_CreateString(pwd));
+		cJSON_AddItemToArray(opts, cJSON_CreateString(pwd));
 	}
+	cJSON_ArrayForEach(o, r->options)
+		cJSON_AddItemToArray(opts, cJSON_Duplicate(o, 1));
 	cJSON_AddItemToObject(msg, "options", opts);
 	opts = NULL;
 	text = cJSON_PrintUnformatted(msg);

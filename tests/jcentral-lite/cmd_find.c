@@ -1,0 +1,281 @@
+/* cmd_find.c - recursive catalogue queries: find du. */
+#include "cmd.h"
+#include "path.h"
+
+#include <errno.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ find */
+
+static const struct opt_spec find_spec[] = {
+	{ "a", false }, { "s", false }, { "c", false }, { "d", false }, { "w", false },
+	{ "j", true }, { "l", true }, { "o", true }, { "r", false }, { "f", false },
+	{ "y", false }, { "x", true }, { "S", true }, { "e", true }, { "z", false },
+};
+#define FIND_N (sizeof(find_spec) / sizeof(find_spec[0]))
+
+/* SQL LIKE semantics of JAliEn's find pattern: "*" (-> %) and "_" match, substring match. */
+static bool like_match(const char *pat, const char *s)
+{
+	if (!*pat)
+		return true;        /* trailing implicit % */
+	if (*pat == '*' || *pat == '%') {
+		for (const char *p = s;; p++) {
+			if (like_match(pat + 1, p))
+				return true;
+			if (!*p)
+				return false;
+		}
+	}
+	if (!*s)
+		return false;
+	if (*pat == '_' || *pat == *s)
+		return like_match(pat + 1, s + 1);
+	return false;
+}
+
+static bool find_match(const char *pat, const char *rel)
+{
+	for (const char *p = rel;; p++) {          /* implicit leading % */
+		if (like_match(pat, p))
+			return true;
+		if (!*p)
+			return false;
+	}
+}
+
+struct find_state {
+	struct cmd_ctx *c;
+	const char *base;
+	const char *pattern;
+	regex_t re;
+	bool use_re, dirs, wide, full;
+	long long jobid;
+	long long limit, offset, seen, found;
+	const char *exclude;
+};
+
+static int find_cb(const struct cat_entry *e, void *arg)
+{
+	struct find_state *f = arg;
+	struct reply *r = f->c->r;
+	const char *rel = e->lfn + strlen(f->base);
+
+	if (e->type == 'd' && !f->dirs)
+		return 0;
+	if (f->use_re) {
+		regmatch_t m;
+		if (regexec(&f->re, rel, 1, &m, 0) || m.rm_so != 0)
+			return 0;
+	} else if (!find_match(f->pattern, rel)) {
+		return 0;
+	}
+	if (f->exclude && find_match(f->exclude, rel))
+		return 0;
+	if (f->jobid > 0 && e->jobid != f->jobid)
+		return 0;
+	if (f->seen++ < f->offset)
+		return 0;
+	if (f->limit > 0 && f->found >= f->limit)
+		return 1;
+	f->found++;
+	reply_next(r);
+	reply_field(r, "lfn", e->lfn);
+	if (f->wide || f->full) {
+		reply_field(r, "perm", e->perm);
+		reply_field(r, "owner", e->owner);
+		reply_field(r, "gowner", e->gowner);
+		reply_fieldf(r, "size", "%lld", e->size);
+		reply_fieldf(r, "ctime", "%lld", e->ctime * 1000);
+		reply_field(r, "guid", e->guid);
+	}
+	if (f->full) {
+		char name[JCL_LFN_MAX];
+		path_basename(e->lfn, name, sizeof(name));
+		reply_field(r, "name", name);
+		reply_field(r, "aclId", "");
+		reply_field(r, "broken", "0");
+		reply_field(r, "dir", "0");
+		reply_fieldf(r, "entryId", "%lld", e->id);
+		reply_field(r, "expiretime", "");
+		reply_fieldf(r, "guidtime", "%lld", e->guidtime_ms);
+		reply_field(r, "md5", e->md5);
+		reply_fieldf(r, "jobid", "%lld", e->jobid);
+		reply_field(r, "replicated", "0");
+		reply_fieldf(r, "type", "%c", e->type);
+	}
+	if (f->wide) {
+		char perm[11];
+		catalogue_perm_string(e, perm);
+		reply_outf(r, "%s %s %s %lld %s\n", perm, e->owner, e->gowner, e->size, e->lfn);
+	} else {
+		reply_outf(r, "%s\n", e->lfn);
+	}
+	return 0;
+}
+
+static void find_run(struct cmd_ctx *c, const struct opt_result *o)
+{
+	struct find_state f = { .c = c };
+	struct cat_entry *e = malloc(sizeof(*e));
+	char abs[JCL_LFN_MAX], dirarg[JCL_LFN_MAX];
+	const char *pattern;
+
+	if (!e) {
+		reply_error(c->r, ENOMEM, NULL);
+		return;
+	}
+	if (o->nargs >= 2) {
+		snprintf(dirarg, sizeof(dirarg), "%s", o->args[0]);
+		pattern = o->args[1];
+	} else {
+		/* a single argument with '*': split at the last '/' before the first '*' */
+		const char *a = o->args[0], *star = strchr(a, '*');
+		const char *slash = NULL;
+		for (const char *p = a; star && p < star; p++)
+			if (*p == '/')
+				slash = p;
+		if (!star || !slash) {
+			reply_error(c->r, EINVAL, "Command requires an argument");
+			goto out;
+		}
+		snprintf(dirarg, sizeof(dirarg), "%.*s", (int)(slash - a + 1), a);
+		pattern = slash + 1;
+	}
+	if (cmd_abs(c, dirarg, abs, sizeof(abs)))
+		goto out;
+	if (catalogue_get(c->cat, abs, e) || e->type != 'd') {
+		reply_error(c->r, ENOTDIR, dirarg);
+		goto out;
+	}
+	f.base = e->lfn;
+	f.pattern = pattern;
+	f.dirs = opts_has(find_spec, FIND_N, o, "d");
+	f.wide = opts_has(find_spec, FIND_N, o, "w");
+	f.full = opts_has(find_spec, FIND_N, o, "f");
+	f.exclude = opts_val(find_spec, FIND_N, o, "e");
+	const char *v;
+	if ((v = opts_val(find_spec, FIND_N, o, "j")))
+		f.jobid = atoll(v);
+	if ((v = opts_val(find_spec, FIND_N, o, "l")))
+		f.limit = atoll(v);
+	if ((v = opts_val(find_spec, FIND_N, o, "o")))
+		f.offset = atoll(v);
+	if (opts_has(find_spec, FIND_N, o, "r")) {
+		if (regcomp(&f.re, pattern, REG_EXTENDED)) {
+			reply_errorf(c->r, EINVAL, "Invalid regular expression: %s", pattern);
+			goto out;
+		}
+		f.use_re = true;
+	}
+	/* -s (unsorted) is accepted: the walk is always sorted by LFN */
+	catalogue_walk(c->cat, f.base, find_cb, &f);
+	if (f.use_re)
+		regfree(&f.re);
+	if (opts_has(find_spec, FIND_N, o, "c")) {
+		reply_next(c->r);
+		reply_outf(c->r, "Found %lld maching entries\n", f.found);
+	}
+out:
+	free(e);
+}
+
+static void find_help(struct cmd_ctx *c)
+{
+	struct reply *r = c->r;
+	reply_out(r, "\n");
+	cmd_help_usage(r, "find", "[flags] <path> <pattern>");
+	cmd_help_options(r);
+	cmd_help_option(r, "-a", "show hidden .* files");
+	cmd_help_option(r, "-s", "no sorting");
+	cmd_help_option(r, "-c", "print the number of matching files");
+	cmd_help_option(r, "-d", "return also the directories");
+	cmd_help_option(r, "-w[h]", "long format, optionally human readable file sizes");
+	cmd_help_option(r, "-j <queueid>", "filter files created by a certain job ID");
+	cmd_help_option(r, "-l <count>", "limit the number of returned entries to at most the indicated value");
+	cmd_help_option(r, "-o <offset>", "skip over the first /offset/ results");
+	cmd_help_option(r, "-r", "pattern is a regular expression");
+	cmd_help_option(r, "-f", "return all LFN data as JSON fields (API flag only)");
+	reply_out(r, "\n");
+}
+
+/* ------------------------------------------------------------------ du */
+
+struct du_state {
+	long long folders, files, size;
+};
+
+static int du_cb(const struct cat_entry *e, void *arg)
+{
+	struct du_state *d = arg;
+	if (e->type == 'd')
+		d->folders++;
+	else {
+		d->files++;
+		d->size += e->size;
+	}
+	return 0;
+}
+
+static const struct opt_spec du_spec[] = { { "n", false }, { "c", false }, { "s", false } };
+
+static void du_run(struct cmd_ctx *c, const struct opt_result *o)
+{
+	struct cat_entry *e = malloc(sizeof(*e));
+	char abs[JCL_LFN_MAX], hs[32];
+
+	if (!e) {
+		reply_error(c->r, ENOMEM, NULL);
+		return;
+	}
+	for (size_t i = 0; i < o->nargs; i++) {
+		struct du_state d = { 0 };
+		if (cmd_abs(c, o->args[i], abs, sizeof(abs)))
+			break;
+		if (catalogue_get(c->cat, abs, e)) {
+			reply_error(c->r, ENOENT, o->args[i]);
+			break;
+		}
+		du_cb(e, &d);
+		if (e->type == 'd')
+			catalogue_walk(c->cat, e->lfn, du_cb, &d);
+		cmd_fmt_size(d.size, hs, sizeof(hs));
+		reply_next(c->r);
+		reply_outf(c->r, "%s\n  Folders: %lld\n  Files: %lld of an apparent size of %s, of which:\n",
+			   abs, d.folders, d.files, hs);
+		if (d.files)
+			reply_outf(c->r, "  - physical files: %lld files of %s with 0 replicas\n", d.files, hs);
+		reply_next(c->r);
+		reply_field(c->r, "entry", abs);
+		reply_fieldf(c->r, "folders", "%lld", d.folders);
+		reply_fieldf(c->r, "physical_files_count", "%lld", d.files);
+		reply_field(c->r, "physical_files_size", "0");
+		reply_field(c->r, "physical_files_replicas", "0");
+		reply_fieldf(c->r, "physical_files_one_replica_size", "%lld", d.size);
+		reply_field(c->r, "logical_files_count", "0");
+		reply_field(c->r, "logical_files_size", "0");
+		reply_next(c->r);
+	}
+	free(e);
+}
+
+static void du_help(struct cmd_ctx *c)
+{
+	struct reply *r = c->r;
+	reply_out(r, "\n");
+	cmd_help_usage(r, "du", "[-ncs] <path>");
+	cmd_help_options(r);
+	cmd_help_option(r, "-n", "Print raw numbers in machine readable format");
+	cmd_help_option(r, "-c", "Include collections in the summary information");
+	cmd_help_option(r, "-s", "Print a summary of all parameters");
+	reply_out(r, "\n");
+}
+
+const struct cmd_def cmd_find_defs[] = {
+	{ "find", find_spec, FIND_N, OPTERR_EINVAL, false, find_run, find_help },
+	{ "du", du_spec, 3, OPTERR_EINVAL, false, du_run, du_help },
+};
+const size_t cmd_find_ndefs = sizeof(cmd_find_defs) / sizeof(cmd_find_defs[0]);
