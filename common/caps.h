@@ -7,6 +7,7 @@
 #define LIM_FRAME_PAYLOAD_MAX   (1u << 20)   /* 1 MiB: largest local frame payload */
 #define LIM_OUTPUT_CHUNK        (64u << 10)  /* STDOUT/STDERR frames carry at most 64 KiB */
 #define LIM_REQUEST_ARGS_MAX    4096         /* argv entries in one REQUEST */
+#define LIM_ARG_MAX             (64u << 10)  /* bytes of one argument */
 #define LIM_CLIENT_OUTBUF_MAX   (4u << 20)   /* queued output per shim before we stop rendering */
 #define LIM_CLIENTS_MAX         512          /* concurrent shim connections */
 #define LIM_HELLO_TIMEOUT_S     10           /* a shim must send HELLO within this */

@@ -268,8 +268,8 @@ static cJSON *command_parse(struct client *c, const char *payload, size_t len, s
 			client_fail(c, CMD_USAGE_ERROR, "REQUEST argv[%d] is not a string", n);
 			goto bad;
 		}
-		if (strlen(a->valuestring) > LIM_PATH_MAX) {
-			client_fail(c, CMD_USAGE_ERROR, "REQUEST argv[%d] is over %d bytes", n, LIM_PATH_MAX);
+		if (strlen(a->valuestring) > LIM_ARG_MAX) {
+			client_fail(c, CMD_USAGE_ERROR, "argument %d is over %u bytes", n, LIM_ARG_MAX);
 			goto bad;
 		}
 		n++;

@@ -1,0 +1,46 @@
+#!/bin/sh
+# The pool: status, keepalive under a short server idle timeout, reconnect
+# after the service restarts, requests too big for one frame.
+. "$(dirname "$0")/lib.sh"
+export JCL_ARGS="--idle-timeout 3"
+export JALIEND_ARGS="--keepalive 1 --pool 2"
+stack_up
+
+run alien-daemon status
+expect_rc 0 status
+expect_out_has "pid: $(cat "$STACK/jaliend.pid")" status
+expect_out_has "endpoint: $JALIEND_ENDPOINT" status
+expect_out_has "user: jalien" status
+expect_out_has "session 0: READY" status
+expect_out_has "session 1: READY" status
+case $OUT in *"BEGIN"*|*PRIVATE*) fail "status shows key material: $OUT" ;; esac
+
+# keepalive: the server closes sessions idle for 3 s; a keepalive every 1 s
+# keeps both, so no new login happens
+sleep 5
+run alien-daemon status
+expect_out_has "connects: 2, failed 0" "keepalive kept the sessions (status: $OUT)"
+run alien-whoami
+expect_out jalien "whoami after idle"
+
+# the service restarts on the same port: the pool comes back by itself
+"$ROOT/scripts/stack" restart-central "$STACK"
+i=0
+until alien-daemon status | grep -q "session 1: READY" && alien-daemon status | grep -q "session 0: READY"; do
+	i=$((i + 1))
+	[ $i -lt 60 ] || fail "pool not back within 3 s of the restart: $(alien-daemon status)"
+	sleep 0.05
+done
+CHECKS=$((CHECKS + 1))
+run alien-whoami
+expect_rc 0 "whoami after restart"; expect_out jalien "whoami after restart"
+
+# a request over JCentral's 8 KiB frame limit fails locally, clearly
+big=$(head -c 9000 /dev/zero | tr '\0' a)
+run alien-echo "$big"
+expect_rc 7 "request over 8 KiB"; expect_one_line "request over 8 KiB"
+expect_err_has "JCentral takes at most 8000" "request over 8 KiB"
+run alien-whoami
+expect_out jalien "whoami after the refused request"
+
+pass
