@@ -172,9 +172,12 @@ static void main_idle_cb(lws_sorted_usec_list_t *sul)
 {
 	time_t quiet = time(NULL) - client_last_activity();
 
+	log_debug("idle check: %zu clients, %s, quiet %ld s", client_count(),
+		  upstream_idle() ? "no work" : "working", (long)quiet);
 	if (client_count() == 0 && upstream_idle() && quiet >= mainloop.cfg->idle_exit) {
 		log_notice("no clients for %ld s (--idle-exit %d): exiting", (long)quiet, mainloop.cfg->idle_exit);
 		mainloop.idle_expired = 1;
+		lws_cancel_service(mainloop.ctx); /* a timer alone does not end lws_service() */
 		return;
 	}
 	lws_sul_schedule(mainloop.ctx, 0, sul, main_idle_cb, LWS_US_PER_SEC);

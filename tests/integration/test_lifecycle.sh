@@ -1,0 +1,89 @@
+#!/bin/sh
+# Autostart (20 shims racing start exactly one daemon), systemd socket
+# activation, --idle-exit, the configuration file, alien-daemon stop.
+. "$(dirname "$0")/lib.sh"
+stack_up
+
+# ---- autostart: no daemon at a fresh socket; 20 shims at once ----
+auto="$T/auto/S.jaliend"
+i=0
+while [ $i -lt 20 ]; do
+	JALIEND_AUTOSTART=1 JALIEND_SOCKET="$auto" alien version >"$T/race.$i" 2>&1 &
+	i=$((i + 1))
+done
+wait
+pids=$(cat "$T"/race.* | sed -n 's/^jaliend pid: //p' | sort -u)
+[ "$(cat "$T"/race.* | grep -c '^jaliend pid: ')" -eq 20 ] || fail "not every racer was answered: $(cat "$T"/race.*)"
+[ "$(echo "$pids" | wc -l)" -eq 1 ] || fail "racers saw several daemons: $pids"
+CHECKS=$((CHECKS + 2))
+run env JALIEND_SOCKET="$auto" alien-whoami
+expect_out jalien "whoami via the autostarted daemon"
+[ "$(stat -c %a "$(dirname "$auto")")" = 700 ] || fail "autostart made the folder with mode $(stat -c %a "$(dirname "$auto")")"
+CHECKS=$((CHECKS + 1))
+
+# a stale socket (daemon killed hard) is replaced by the next autostart
+kill -KILL "$pids"
+while kill -0 "$pids" 2>/dev/null; do sleep 0.05; done
+[ -S "$auto" ] || fail "expected the dead daemon's socket file to remain"
+run env JALIEND_AUTOSTART=1 JALIEND_SOCKET="$auto" alien version
+expect_rc 0 "autostart over a stale socket"
+newpid=$(printf '%s\n' "$OUT" | sed -n 's/^jaliend pid: //p')
+[ -n "$newpid" ] && [ "$newpid" != "$pids" ] || fail "no new daemon after SIGKILL: $OUT"
+CHECKS=$((CHECKS + 1))
+run env JALIEND_SOCKET="$auto" alien-daemon stop
+expect_rc 0 "alien-daemon stop"; expect_out_has "is stopping" "alien-daemon stop"
+i=0
+while kill -0 "$newpid" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "daemon $newpid did not exit after alien-daemon stop"
+	sleep 0.05
+done
+[ ! -e "$auto" ] || fail "socket left behind after a clean stop"
+CHECKS=$((CHECKS + 1))
+
+# autostart off: a clear error instead
+run env JALIEND_AUTOSTART=0 JALIEND_SOCKET="$auto" alien-whoami
+expect_rc 107 "autostart off"; expect_err_has "cannot reach jaliend at $auto"
+
+# ---- systemd socket activation ----
+act="$T/act"
+mkdir -m 700 "$act"
+systemd-socket-activate -l "$act/S.jaliend" -E X509_USER_CERT -E X509_USER_KEY -E X509_CERT_DIR \
+	-E JALIEND_ENDPOINT "$JALIEND_BUILD/daemon/jaliend" --foreground \
+	>"$T/act.log" 2>&1 &
+apid=$!
+i=0
+while [ ! -S "$act/S.jaliend" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+run env JALIEND_SOCKET="$act/S.jaliend" alien-whoami
+expect_rc 0 "socket-activated whoami"; expect_out jalien "socket-activated whoami"
+run env JALIEND_SOCKET="$act/S.jaliend" alien-daemon status
+expect_out_has "pid: $apid" "the activated daemon is the one systemd-socket-activate ran"
+kill "$apid"
+wait "$apid" 2>/dev/null || true
+
+# ---- --idle-exit and the configuration file ----
+mkdir -p "$T/xdg/jaliend"
+printf '# test\nidle-exit = 1\npool = 1\n' >"$T/xdg/jaliend/jaliend.conf"
+mkdir -m 700 "$T/idle"
+XDG_CONFIG_HOME="$T/xdg" JALIEND_SOCKET="$T/idle/S.jaliend" "$JALIEND_BUILD/daemon/jaliend" --foreground \
+	>"$T/idle.log" 2>&1 &
+ipid=$!
+i=0
+while [ ! -S "$T/idle/S.jaliend" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+run env JALIEND_SOCKET="$T/idle/S.jaliend" alien-daemon status
+expect_out_has "pool: 1 to" "pool from the configuration file"
+i=0
+while kill -0 "$ipid" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "--idle-exit 1 (from the file) did not stop the daemon in 5 s"
+	sleep 0.05
+done
+grep -q "no clients for" "$T/idle.log" || fail "idle exit not logged: $(cat "$T/idle.log")"
+CHECKS=$((CHECKS + 2))
+
+printf 'pool = lots\n' >"$T/xdg/jaliend/jaliend.conf"
+run env XDG_CONFIG_HOME="$T/xdg" JALIEND_SOCKET="$T/idle/S.jaliend" "$JALIEND_BUILD/daemon/jaliend" --foreground
+expect_rc 2 "bad configuration"; expect_one_line "bad configuration"
+expect_err_has "jaliend.conf:1: pool: expected a number" "bad configuration"
+
+pass
