@@ -10,6 +10,7 @@
 #include "log.h"
 #include "session.h"
 #include "strbuf.h"
+#include "token.h"
 #include "upstream.h"
 
 static struct {
@@ -42,6 +43,7 @@ static void ctl_status(struct strbuf *out)
 	strbuf_addf(out, "user: %s\n", upstream_user() ? upstream_user() : "(not logged in yet)");
 	strbuf_addf(out, "home: %s\n", upstream_home() ? upstream_home() : "?");
 	upstream_status(out);
+	token_status(out);
 	strbuf_addf(out, "clients: %zu connected\n", client_count());
 	strbuf_addf(out, "terminals: %u remembered\n", session_count());
 }

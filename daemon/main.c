@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "client.h"
 #include "conf.h"
+#include "creds.h"
 #include "config.h"
 #include "ctl.h"
 #include "caps.h"
@@ -23,6 +24,7 @@
 #include "session.h"
 #include "sockpath.h"
 #include "systemd.h"
+#include "token.h"
 #include "upstream.h"
 #include "usession.h"
 
@@ -292,10 +294,13 @@ int main(int argc, char **argv)
 		server_close();
 		return 1;
 	}
-	upstream_start(ctx);
+	creds_init(ctx, main_protocols, main_exts);
+	upstream_attach(ctx);
+	token_start(ctx, &cfg);
+	upstream_start();
 	snprintf(status, sizeof(status), "serving %s for %s", cfg.socket_path, cfg.endpoint);
 	log_notice("jaliend %s: %s (certificate %s)", JALIEND_VERSION, status, af.cert);
-	systemd_ready(status);
+	systemd_ready(ctx, status);
 	if (ready_fd >= 0) {
 		(void)!write(ready_fd, "1", 1);
 		close(ready_fd);
@@ -304,6 +309,7 @@ int main(int argc, char **argv)
 	ctl_init(cfg.endpoint, cfg.socket_path);
 	main_loop(ctx, &cfg);
 	systemd_stopping();
+	token_stop();
 	server_close();
 	lws_context_destroy(ctx);
 	upstream_fini();

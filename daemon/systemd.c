@@ -1,12 +1,23 @@
-/* systemd.c - see systemd.h. Harmless when not started by systemd. */
+/* systemd.c - see systemd.h. Harmless when not started by systemd: every
+ * sd_* call is a no-op without $NOTIFY_SOCKET / $LISTEN_FDS / $WATCHDOG_USEC. */
 #include "systemd.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 
 #include <systemd/sd-daemon.h>
 
 #include "log.h"
+#include "upstream.h"
+
+#define SYSTEMD_STATUS_PERIOD_S 10 /* STATUS= refresh */
+
+static struct {
+	struct lws_context *ctx;
+	uint64_t watchdog_us;
+	lws_sorted_usec_list_t sul_watchdog, sul_status;
+} sd;
 
 int systemd_listen_fd(void)
 {
@@ -23,12 +34,38 @@ int systemd_listen_fd(void)
 	return SD_LISTEN_FDS_START;
 }
 
-void systemd_ready(const char *status)
+static void systemd_watchdog_cb(lws_sorted_usec_list_t *sul)
 {
+	sd_notify(0, "WATCHDOG=1");
+	lws_sul_schedule(sd.ctx, 0, sul, systemd_watchdog_cb, (lws_usec_t)(sd.watchdog_us / 2));
+}
+
+static void systemd_status_cb(lws_sorted_usec_list_t *sul)
+{
+	char line[300];
+
+	upstream_describe(line, sizeof(line));
+	sd_notifyf(0, "STATUS=%s", line);
+	lws_sul_schedule(sd.ctx, 0, sul, systemd_status_cb, SYSTEMD_STATUS_PERIOD_S * LWS_US_PER_SEC);
+}
+
+void systemd_ready(struct lws_context *ctx, const char *status)
+{
+	sd.ctx = ctx;
 	sd_notifyf(0, "READY=1\nSTATUS=%s", status);
+	if (sd_watchdog_enabled(0, &sd.watchdog_us) > 0 && sd.watchdog_us) {
+		log_info("systemd watchdog every %llu ms", (unsigned long long)sd.watchdog_us / 2000);
+		systemd_watchdog_cb(&sd.sul_watchdog);
+	}
+	if (getenv("NOTIFY_SOCKET"))
+		lws_sul_schedule(ctx, 0, &sd.sul_status, systemd_status_cb, SYSTEMD_STATUS_PERIOD_S * LWS_US_PER_SEC);
 }
 
 void systemd_stopping(void)
 {
 	sd_notify(0, "STOPPING=1");
+	if (sd.ctx) {
+		lws_sul_cancel(&sd.sul_watchdog);
+		lws_sul_cancel(&sd.sul_status);
+	}
 }

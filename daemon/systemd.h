@@ -1,11 +1,15 @@
 /* systemd.h - everything jaliend does with systemd, in one file:
- * socket activation, readiness and status notifications. */
+ * socket activation, readiness, status, watchdog, stopping. */
 #ifndef JALIEND_SYSTEMD_H
 #define JALIEND_SYSTEMD_H
 
+#include <libwebsockets.h>
+
 /* The listening socket systemd passed us, or -1 (errors logged). */
 int systemd_listen_fd(void);
-void systemd_ready(const char *status);
+/* READY=1 and STATUS=; then WATCHDOG=1 at half $WATCHDOG_USEC and a STATUS=
+ * refresh every 10 s, on the loop's timers. */
+void systemd_ready(struct lws_context *ctx, const char *status);
 void systemd_stopping(void);
 
 #endif

@@ -25,7 +25,7 @@ static const lws_retry_bo_t up_backoff = {
 
 static struct {
 	struct lws_context *ctx;
-	struct lws_vhost *vh;          /* credential for new sessions (NULL: the default vhost's) */
+	struct lws_vhost *vh;          /* token for new shared sessions (NULL: the user certificate) */
 	const struct jd_config *cfg;
 	struct usession sess[LIM_POOL_MAX];
 	int min, max;                  /* sessions kept / grown to on demand */
@@ -187,8 +187,12 @@ static struct usession *up_free_slot(void)
 
 static void up_connect(struct usession *s)
 {
+	int login = s->private_ && s->private_req && (s->private_req->flags & UP_REQ_LOGIN);
+
 	up.connects++;
-	usession_connect(s, up.ctx, up.vh, up.cfg);
+	s->with_token = !login && up.vh;
+	/* NULL: the default vhost, which holds the user certificate */
+	usession_connect(s, up.ctx, login ? NULL : up.vh, up.cfg);
 }
 
 static void up_dispatch(struct usession *s, struct up_req *r)
@@ -355,8 +359,8 @@ void upstream_session_reply(struct usession *s, struct up_req *r, cJSON *reply, 
 			up_set_str(&up.user, cJSON_GetObjectItemCaseSensitive(meta, "user"));
 		up_req_finish(r, reply, 0, NULL);
 	}
-	if (s->private_)
-		usession_close(s); /* its state (user, site, ...) must not serve anyone else */
+	if (s->private_ || s->retire)
+		usession_close(s); /* private: its state (user, site, ...) must not serve anyone else */
 	up_pump();
 }
 
@@ -461,20 +465,36 @@ void upstream_lws_log(int level, const char *line)
 	log_msg(level == LLL_ERR ? LOG_WARNING : LOG_DEBUG, "lws: %.*s", (int)n, line);
 }
 
-int upstream_start(struct lws_context *ctx)
+void upstream_attach(struct lws_context *ctx)
 {
 	up.ctx = ctx;
-	for (int i = 0; i < up.min; i++)
-		up_connect(&up.sess[i]);
+}
+
+int upstream_start(void)
+{
+	struct usession *s;
+
+	while (up_count(up_shared_alive) < up.min && (s = up_free_slot()))
+		up_connect(s);
 	if (up.cfg->keepalive > 0)
-		lws_sul_schedule(ctx, 0, &up.sul_keepalive, up_keepalive_cb,
+		lws_sul_schedule(up.ctx, 0, &up.sul_keepalive, up_keepalive_cb,
 				 (lws_usec_t)(up.cfg->keepalive > 2 ? up.cfg->keepalive / 2 : 1) * LWS_US_PER_SEC);
 	return 0;
 }
 
-void upstream_set_vhost(struct lws_vhost *vh)
+void upstream_use_token(struct lws_vhost *vh)
 {
 	up.vh = vh;
+	for (int i = 0; i < LIM_POOL_MAX; i++) {
+		struct usession *s = &up.sess[i];
+
+		if (s->private_ || !s->with_token || s->vh == vh || s->state == US_DOWN)
+			continue;
+		if (s->state == US_READY)
+			usession_close(s); /* the pool reconnects it with the new token */
+		else
+			s->retire = 1;
+	}
 }
 
 void upstream_fini(void)
@@ -584,7 +604,8 @@ void upstream_status(struct strbuf *out)
 
 		if (s->state == US_DOWN && i >= up.min)
 			continue;
-		strbuf_addf(out, "session %d: %s%s", i, usession_state_name(s->state), s->private_ ? " (private)" : "");
+		strbuf_addf(out, "session %d: %s%s%s", i, usession_state_name(s->state), s->private_ ? " (private)" : "",
+			    s->state == US_DOWN ? "" : s->with_token ? ", token" : ", user certificate");
 		if (s->state != US_DOWN)
 			strbuf_addf(out, ", up %lds, idle %lds, %lu requests, %llu bytes in, %llu out",
 				    (long)(now - s->connected_at), (long)(now - s->last_active), s->requests,

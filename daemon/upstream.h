@@ -29,6 +29,8 @@ typedef void (*up_done_fn)(struct up_req *req, cJSON *reply, int code, const cha
 #define UP_REQ_READONLY 0x1 /* safe to send again on a fresh session if one is lost mid-request */
 #define UP_REQ_PRIVATE 0x2  /* changes session state (user, token -u, setSite, timing, -debug=):
 			     * must not run on a shared session */
+#define UP_REQ_LOGIN 0x4    /* with PRIVATE: log that session in with the user certificate
+			     * (not the token), e.g. to ask for a new token */
 
 struct up_req {
 	struct up_req *next; /* queue link */
@@ -46,14 +48,17 @@ struct up_req {
 /* Before the lws context exists (it loads the CA folder while it is made):
  * remember cfg and route lws' log (at lws_levels) into ours. */
 void upstream_configure(const struct jd_config *cfg, int lws_levels);
-/* Connect the pool. */
-int upstream_start(struct lws_context *ctx);
+/* The lws context exists: requests can be submitted from now on. */
+void upstream_attach(struct lws_context *ctx);
+/* Connect the pool's minimum of sessions and start keepalives. */
+int upstream_start(void);
 void upstream_fini(void);
 /* The lws protocol callback (first protocol of the vhost: it also loads the CA folder). */
 /* libwebsockets' log lines, into ours (keeps the TLS failure reason). */
 void upstream_lws_log(int level, const char *line);
-/* New sessions log in through this vhost's client certificate (the token's). */
-void upstream_set_vhost(struct lws_vhost *vh);
+/* New shared sessions log in with this token's vhost; sessions on an older
+ * token are closed when idle (the server would close them at its end). */
+void upstream_use_token(struct lws_vhost *vh);
 
 /* Make a request (options taken over); NULL on ENOMEM. */
 struct up_req *upstream_req_new(const char *command, cJSON *options, const char *cwd,

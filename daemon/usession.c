@@ -50,6 +50,8 @@ void usession_connect(struct usession *s, struct lws_context *ctx, struct lws_vh
 	struct lws_client_connect_info ci;
 
 	memset(&ci, 0, sizeof(ci));
+	s->vh = vh;
+	s->retire = 0;
 	ci.context = ctx;
 	ci.vhost = vh;
 	ci.address = cfg->ep_host;

@@ -24,7 +24,9 @@ struct usession {
 	struct lws *wsi;
 	int private_;          /* one-shot session for a state-changing request */
 	struct up_req *private_req; /* that request, until the session is ready */
-	int with_token;        /* connected with the token certificate */
+	int with_token;        /* connected with a token certificate */
+	int retire;            /* close once the running request is answered */
+	struct lws_vhost *vh;  /* the credential it logged in with */
 	char *cwd;             /* server-side cwd of this websocket */
 	struct up_req *cur;    /* in flight */
 	unsigned char *tx;     /* LWS_PRE + request text */
