@@ -1,12 +1,15 @@
 /* ctl.c - see ctl.h. */
 #include "ctl.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "client.h"
+#include "creds.h"
 #include "log.h"
 #include "session.h"
 #include "strbuf.h"
@@ -48,6 +51,23 @@ static void ctl_status(struct strbuf *out)
 	strbuf_addf(out, "terminals: %u remembered\n", session_count());
 }
 
+int ctl_reload(char *err, size_t errn)
+{
+	static struct auth_files af; /* the vhost reads these paths: keep them */
+	struct auth_files next;
+	struct lws_vhost *vh;
+
+	if (auth_resolve(&next, err, errn) < 0)
+		return -EINVAL;
+	vh = creds_vhost(next.cert, next.key, err, errn);
+	if (!vh)
+		return -EINVAL;
+	af = next;
+	upstream_use_login(vh);
+	log_notice("reloaded: user certificate %s, key %s", af.cert, af.key);
+	return 0;
+}
+
 int ctl_run(const cJSON *argv, struct strbuf *out, struct strbuf *err)
 {
 	const cJSON *sub = cJSON_GetArrayItem(argv, 1);
@@ -63,6 +83,16 @@ int ctl_run(const cJSON *argv, struct strbuf *out, struct strbuf *err)
 		strbuf_addf(out, "jaliend (pid %d) is stopping\n", (int)getpid());
 		return 0;
 	}
+	if (strcmp(s, "reload") == 0) {
+		char why[600];
+
+		if (ctl_reload(why, sizeof(why)) < 0) {
+			strbuf_addf(err, "alien-daemon reload: %s (still using the previous credentials)\n", why);
+			return 1;
+		}
+		strbuf_adds(out, "credentials reloaded\n");
+		return 0;
+	}
 	if (strcmp(s, "debug") == 0) {
 		const cJSON *v = cJSON_GetArrayItem(argv, 2);
 		int on = cJSON_IsString(v) && strcmp(v->valuestring, "on") == 0;
@@ -75,6 +105,6 @@ int ctl_run(const cJSON *argv, struct strbuf *out, struct strbuf *err)
 		strbuf_addf(out, "debug logging %s\n", on ? "on" : "off");
 		return 0;
 	}
-	strbuf_addf(err, "alien-daemon: unknown subcommand %.64s (status, stop, debug on|off)\n", s);
+	strbuf_addf(err, "alien-daemon: unknown subcommand %.64s (status, stop, reload, debug on|off)\n", s);
 	return 22;
 }

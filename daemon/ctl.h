@@ -3,6 +3,8 @@
 #ifndef JALIEND_CTL_H
 #define JALIEND_CTL_H
 
+#include <stddef.h>
+
 #include <cjson/cJSON.h>
 
 struct strbuf;
@@ -12,6 +14,9 @@ struct strbuf;
 int ctl_run(const cJSON *argv, struct strbuf *out, struct strbuf *err);
 /* Record start time and endpoint for `status` (called once at start). */
 void ctl_init(const char *endpoint, const char *socket_path);
+/* Read the credential files again (SIGHUP, `alien-daemon reload`); new
+ * sessions use them. On failure the old ones stay; err says why. */
+int ctl_reload(char *err, size_t errn);
 /* Set by `alien-daemon stop`: the main loop drains and exits. */
 int ctl_stop_requested(void);
 

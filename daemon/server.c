@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "ctl.h"
 #include "frame.h"
 #include "caps.h"
 #include "log.h"
@@ -236,7 +237,10 @@ static void server_on_signal(void)
 
 	while (read(srv.sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			log_notice("SIGHUP: nothing to reload yet");
+			char err[600];
+
+			if (ctl_reload(err, sizeof(err)) < 0)
+				log_err("SIGHUP: %s; keeping the previous credentials", err);
 			continue;
 		}
 		srv.stopping++;

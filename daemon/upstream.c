@@ -26,6 +26,7 @@ static const lws_retry_bo_t up_backoff = {
 static struct {
 	struct lws_context *ctx;
 	struct lws_vhost *vh;          /* token for new shared sessions (NULL: the user certificate) */
+	struct lws_vhost *login_vh;    /* the user certificate (NULL: the default vhost's, from start) */
 	const struct jd_config *cfg;
 	struct usession sess[LIM_POOL_MAX];
 	int min, max;                  /* sessions kept / grown to on demand */
@@ -191,8 +192,7 @@ static void up_connect(struct usession *s)
 
 	up.connects++;
 	s->with_token = !login && up.vh;
-	/* NULL: the default vhost, which holds the user certificate */
-	usession_connect(s, up.ctx, login ? NULL : up.vh, up.cfg);
+	usession_connect(s, up.ctx, login || !up.vh ? up.login_vh : up.vh, up.cfg);
 }
 
 static void up_dispatch(struct usession *s, struct up_req *r)
@@ -480,6 +480,12 @@ int upstream_start(void)
 		lws_sul_schedule(up.ctx, 0, &up.sul_keepalive, up_keepalive_cb,
 				 (lws_usec_t)(up.cfg->keepalive > 2 ? up.cfg->keepalive / 2 : 1) * LWS_US_PER_SEC);
 	return 0;
+}
+
+void upstream_use_login(struct lws_vhost *vh)
+{
+	up.login_vh = vh;
+	up.auth_failed = 0; /* new credentials: background reconnects may work again */
 }
 
 void upstream_use_token(struct lws_vhost *vh)

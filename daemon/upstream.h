@@ -59,6 +59,8 @@ void upstream_lws_log(int level, const char *line);
 /* New shared sessions log in with this token's vhost; sessions on an older
  * token are closed when idle (the server would close them at its end). */
 void upstream_use_token(struct lws_vhost *vh);
+/* The user certificate changed (SIGHUP): log in with this vhost from now on. */
+void upstream_use_login(struct lws_vhost *vh);
 
 /* Make a request (options taken over); NULL on ENOMEM. */
 struct up_req *upstream_req_new(const char *command, cJSON *options, const char *cwd,

@@ -49,4 +49,18 @@ expect_err_has "JCentral takes at most 8000" "request over 8 KiB"
 run alien-whoami
 expect_out jalien "whoami after the refused request"
 
+# reload: the credential files are read again; a broken set keeps the old one
+run alien-daemon reload
+expect_rc 0 reload; expect_out "credentials reloaded" reload
+mv "$X509_USER_KEY" "$T/key.aside"
+run alien-daemon reload
+mv "$T/key.aside" "$X509_USER_KEY"
+expect_rc 1 "reload without the key"; expect_one_line "reload without the key"
+expect_err_has "cannot read user key $X509_USER_KEY" "reload without the key"
+kill -HUP "$(cat "$STACK/jaliend.pid")"
+run alien-whoami
+expect_out jalien "whoami after SIGHUP"
+grep -q "reloaded: user certificate" "$STACK/jaliend.log" || fail "SIGHUP did not reload"
+CHECKS=$((CHECKS + 1))
+
 pass
