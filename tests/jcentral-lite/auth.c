@@ -1,5 +1,6 @@
 /* auth.c - users file and certificate subject handling. */
 #include "auth.h"
+#include "token.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -155,6 +156,31 @@ int auth_comma_subject(X509_NAME *name, char *out, size_t outsz)
 	return 0;
 }
 
+int auth_rfc2253_subject(X509_NAME *name, char *out, size_t outsz)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *p;
+	long n;
+	int rc = 0;
+
+	out[0] = '\0';
+	if (!b)
+		return -ENOMEM;
+	if (X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253) < 0) {
+		rc = -EINVAL;
+	} else {
+		n = BIO_get_mem_data(b, &p);
+		if (n < 0 || (size_t)n >= outsz)
+			rc = -ENAMETOOLONG;
+		else {
+			memcpy(out, p, (size_t)n);
+			out[n] = '\0';
+		}
+	}
+	BIO_free(b);
+	return rc;
+}
+
 long long auth_not_after(const X509 *cert)
 {
 	struct tm tm;
@@ -174,5 +200,11 @@ const struct jcl_user *auth_lookup(const struct jcl_server *srv, X509 *cert)
 	for (size_t i = 0; i < srv->n_users; i++)
 		if (!strcmp(srv->users[i].subject, subj))
 			return &srv->users[i];
+	/* a token certificate maps to the account named in it (which must exist) */
+	char acc[JCL_ACCOUNT_MAX];
+	if (!token_account(srv, cert, acc, sizeof(acc)))
+		for (size_t i = 0; i < srv->n_users; i++)
+			if (!strcmp(srv->users[i].account, acc))
+				return &srv->users[i];
 	return NULL;
 }

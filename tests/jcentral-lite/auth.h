@@ -13,6 +13,8 @@ int auth_load_users(const char *path, struct jcl_user **users, size_t *n, char *
 int auth_slash_subject(X509_NAME *name, char *out, size_t outsz);
 /* Java X500Principal.toString() style: reversed, ", " separated ("CN=jalien, OU=Users, ..."). */
 int auth_comma_subject(X509_NAME *name, char *out, size_t outsz);
+/* RFC 2253 string (OpenSSL XN_FLAG_RFC2253: reversed, "," separated, no spaces). */
+int auth_rfc2253_subject(X509_NAME *name, char *out, size_t outsz);
 /* notAfter as epoch seconds */
 long long auth_not_after(const X509 *cert);
 

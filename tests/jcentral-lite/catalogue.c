@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 struct catalogue {
 	sqlite3 *db;
@@ -359,6 +361,46 @@ int catalogue_ensure_dir(struct catalogue *c, const char *dirlfn, const char *ow
 	}
 	free(e);
 	return rc;
+}
+
+struct sqlite3 *catalogue_db(struct catalogue *c)
+{
+	return c->db;
+}
+
+int catalogue_get_by_guid(struct catalogue *c, const char *guid, struct cat_entry *e)
+{
+	sqlite3_stmt *st;
+	int rc = prep(c, "SELECT " COLS " FROM lfn WHERE guid = lower(?1) AND guid <> '' ORDER BY lfn LIMIT 1", &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, guid, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		row_to_entry(st, e);
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? -ENOENT : -EIO;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void catalogue_make_guid(char out[37], long long now_ms)
+{
+	static unsigned short seq;
+	unsigned char rnd[8] = { 0 };
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (read(fd, rnd, sizeof(rnd)) != (ssize_t)sizeof(rnd))
+			memset(rnd, 0x5a, sizeof(rnd));
+		close(fd);
+	}
+	unsigned long long t = (unsigned long long)now_ms * 10000ULL + 0x01B21DD213814000ULL + (seq++ % 10000);
+	snprintf(out, 37, "%08llx-%04llx-%04llx-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 t & 0xffffffffULL, (t >> 32) & 0xffff, ((t >> 48) & 0x0fff) | 0x1000,
+		 (rnd[0] & 0x3f) | 0x80, rnd[1], rnd[2] | 0x02, rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
 }
 
 bool catalogue_can(const struct cat_entry *e, const char *account, int bit)

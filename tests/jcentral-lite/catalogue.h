@@ -59,6 +59,13 @@ void catalogue_rollback(struct catalogue *c);
 int catalogue_ensure_dir(struct catalogue *c, const char *dirlfn, const char *owner,
 			 const char *gowner, const char *perm);
 
+/* The SQLite handle, for the other tables of the same database (replicas.c, jobs.c). */
+struct sqlite3 *catalogue_db(struct catalogue *c);
+/* Find the file entry of a GUID (first LFN by name); 0 or -ENOENT. */
+int catalogue_get_by_guid(struct catalogue *c, const char *guid, struct cat_entry *e);
+/* A version-1 (time-based) UUID, lower-case, like the GUIDs JAliEn assigns. */
+void catalogue_make_guid(char out[37], long long now_ms);
+
 bool catalogue_can(const struct cat_entry *e, const char *account, int bit);
 /* "drwxr-xr-x" */
 void catalogue_perm_string(const struct cat_entry *e, char out[11]);

@@ -44,6 +44,10 @@ void cmd_help_param(struct reply *r, const char *desc);
 /* Resolve a user argument to an absolute normalised path (reports ENAMETOOLONG itself). */
 int cmd_abs(struct cmd_ctx *c, const char *arg, char *out, size_t outsz);
 
+/* Content of a file from the first replica found on a local SE folder (cmd_replica.c);
+ * malloc'd, NUL-terminated; 0 or -ENOENT. */
+int cmd_read_file(struct cmd_ctx *c, const struct cat_entry *e, char **buf, size_t *len);
+
 /* "97.66 KB" (lazyj Format.size) */
 void cmd_fmt_size(long long n, char *out, size_t outsz);
 
@@ -58,6 +62,17 @@ extern const struct cmd_def cmd_find_defs[];     /* cmd_find.c: find du */
 extern const size_t cmd_find_ndefs;
 extern const struct cmd_def cmd_misc_defs[];     /* cmd_misc.c: users, quotas, SEs */
 extern const size_t cmd_misc_ndefs;
+
+extern const struct cmd_def cmd_token_defs[];    /* cmd_token.c: token */
+extern const size_t cmd_token_ndefs;
+
+extern const struct cmd_def cmd_access_defs[];   /* cmd_access.c: access commit */
+extern const size_t cmd_access_ndefs;
+extern const struct cmd_def cmd_replica_defs[];  /* cmd_replica.c: whereis md5sum cat listSEs ... */
+extern const size_t cmd_replica_ndefs;
+
+extern const struct cmd_def cmd_jobs_defs[];     /* cmd_jobs.c: submit ps kill resubmit masterjob */
+extern const size_t cmd_jobs_ndefs;
 
 /* The 2024 JCentral command list, in commandlist order. */
 extern const char *const cmd_names[];

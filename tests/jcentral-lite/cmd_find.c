@@ -1,5 +1,6 @@
 /* cmd_find.c - recursive catalogue queries: find du. */
 #include "cmd.h"
+#include "replicas.h"
 #include "path.h"
 
 #include <errno.h>
@@ -205,7 +206,8 @@ static void find_help(struct cmd_ctx *c)
 /* ------------------------------------------------------------------ du */
 
 struct du_state {
-	long long folders, files, size;
+	struct catalogue *cat;
+	long long folders, files, size, replicas, replica_size;
 };
 
 static int du_cb(const struct cat_entry *e, void *arg)
@@ -214,8 +216,11 @@ static int du_cb(const struct cat_entry *e, void *arg)
 	if (e->type == 'd')
 		d->folders++;
 	else {
+		long long n = replicas_count(d->cat, e->guid);
 		d->files++;
 		d->size += e->size;
+		d->replicas += n;
+		d->replica_size += n * e->size;
 	}
 	return 0;
 }
@@ -232,7 +237,7 @@ static void du_run(struct cmd_ctx *c, const struct opt_result *o)
 		return;
 	}
 	for (size_t i = 0; i < o->nargs; i++) {
-		struct du_state d = { 0 };
+		struct du_state d = { .cat = c->cat };
 		if (cmd_abs(c, o->args[i], abs, sizeof(abs)))
 			break;
 		if (catalogue_get(c->cat, abs, e)) {
@@ -246,14 +251,18 @@ static void du_run(struct cmd_ctx *c, const struct opt_result *o)
 		reply_next(c->r);
 		reply_outf(c->r, "%s\n  Folders: %lld\n  Files: %lld of an apparent size of %s, of which:\n",
 			   abs, d.folders, d.files, hs);
-		if (d.files)
-			reply_outf(c->r, "  - physical files: %lld files of %s with 0 replicas\n", d.files, hs);
+		if (d.files) {
+			char rs[32];
+			cmd_fmt_size(d.replica_size, rs, sizeof(rs));
+			reply_outf(c->r, "  - physical files: %lld files of %s with %lld replicas (total size of %s)\n",
+				   d.files, hs, d.replicas, rs);
+		}
 		reply_next(c->r);
 		reply_field(c->r, "entry", abs);
 		reply_fieldf(c->r, "folders", "%lld", d.folders);
 		reply_fieldf(c->r, "physical_files_count", "%lld", d.files);
-		reply_field(c->r, "physical_files_size", "0");
-		reply_field(c->r, "physical_files_replicas", "0");
+		reply_fieldf(c->r, "physical_files_size", "%lld", d.replica_size);
+		reply_fieldf(c->r, "physical_files_replicas", "%lld", d.replicas);
 		reply_fieldf(c->r, "physical_files_one_replica_size", "%lld", d.size);
 		reply_field(c->r, "logical_files_count", "0");
 		reply_field(c->r, "logical_files_size", "0");

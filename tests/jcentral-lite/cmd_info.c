@@ -229,17 +229,25 @@ static const struct opt_spec ping_spec[] = { { "c", true }, { "s", true }, { "n"
 static void ping_run(struct cmd_ctx *c, const struct opt_result *o)
 {
 	const char *cv = opts_val(ping_spec, 3, o, "c");
+	const char *sv = opts_val(ping_spec, 3, o, "s");
 	long n = cv ? strtol(cv, NULL, 10) : 3;
+	long pause = sv ? strtol(sv, NULL, 10) : 1000;
 	const char *host = opts_has(ping_spec, 3, o, "n") ? "127.0.0.1" : "localhost";
 
 	if (n < 0)
 		n = 0;
 	if (n > 100)
 		n = 100;
-	/* No pauses: jcentral-lite never blocks its event loop. */
+	if (pause < 0)
+		pause = 0;
+	if (pause > 60000)
+		pause = 60000;
+	/* N-1 pauses, taken by sending the reply late (ws.c): the event loop never sleeps. */
+	if (n > 1)
+		c->s->reply_delay_ms += (n - 1) * pause;
 	for (long i = 0; i < n; i++)
 		reply_outf(c->r, "reply from %s (127.0.0.1): time=0.01 ms\n", host);
-	reply_outf(c->r, "%ld packets transmitted, time 0 ms\n", n);
+	reply_outf(c->r, "%ld packets transmitted, time %ld ms\n", n, n > 1 ? (n - 1) * pause : 0);
 	reply_out(c->r, "rtt min/avg/max/mdev = 0.010/0.010/0.010/0.000 ms\n\n");
 	reply_out(c->r, "Central service endpoint information:\n  hostname : localhost (jcentral-lite)\n");
 }

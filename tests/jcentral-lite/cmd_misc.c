@@ -1,4 +1,4 @@
-/* cmd_misc.c - accounts, quotas and storage: user whois df top listSEs fquota jquota. */
+/* cmd_misc.c - accounts and quotas: user whois df top fquota jquota. */
 #include "cmd.h"
 
 #include <errno.h>
@@ -119,26 +119,6 @@ static void nohelp(struct cmd_ctx *c)
 	reply_out(c->r, "\n");
 }
 
-/* ------------------------------------------------------------------ listSEs */
-
-static const struct opt_spec listses_spec[] = { { "qos", true }, { "s", false } };
-
-static void listses_run(struct cmd_ctx *c, const struct opt_result *o)
-{
-	(void)c;
-	(void)o;            /* jcentral-lite has no storage elements */
-}
-
-static void listses_help(struct cmd_ctx *c)
-{
-	struct reply *r = c->r;
-	reply_out(r, "\n");
-	cmd_help_usage(r, "listSEs", "[-qos filter,by,qos] [-s] [SE name] [SE name] ...");
-	cmd_help_options(r);
-	cmd_help_option(r, "-qos", "filter the SEs by the given QoS classes. Comma separate entries for 'AND', pass multiple -qos options for an 'OR'");
-	cmd_help_option(r, "-s", "print summary information");
-}
-
 /* ------------------------------------------------------------------ fquota, jquota */
 
 static void quota_run(struct cmd_ctx *c, const struct opt_result *o, bool jobs)
@@ -191,7 +171,6 @@ const struct cmd_def cmd_misc_defs[] = {
 	{ "whois", whois_spec, 5, OPTERR_EINVAL, false, whois_run, whois_help },
 	{ "df", NULL, 0, OPTERR_EINVAL, true, df_run, nohelp },
 	{ "top", NULL, 0, OPTERR_EINVAL, true, top_run, nohelp },
-	{ "listSEs", listses_spec, 2, OPTERR_NOTFOUND, true, listses_run, listses_help },
 	{ "fquota", NULL, 0, OPTERR_EINVAL, false, fquota_run, fquota_help },
 	{ "jquota", NULL, 0, OPTERR_EINVAL, false, jquota_run, jquota_help },
 };

@@ -1,6 +1,7 @@
 /* cmd_modify.c - catalogue modification: mkdir rmdir rm touch mv. */
 #include "cmd.h"
 #include "path.h"
+#include "replicas.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -224,6 +225,8 @@ static void rm_run(struct cmd_ctx *c, const struct opt_result *o)
 		else if (opts_has(rm_spec, 6, o, "v"))
 			reply_outf(c->r, "%s removed\n", abs);
 	}
+	/* replicas of GUIDs no LFN refers to any more leave the catalogue (the data stays on the SE) */
+	replicas_gc_all(c->cat);
 	free(e);
 }
 
@@ -240,23 +243,6 @@ static void rm_help(struct cmd_ctx *c)
 }
 
 /* ------------------------------------------------------------------ touch */
-
-/* A version-1 (time-based) UUID, like the GUIDs JAliEn assigns. */
-static void make_guid(char out[37], long long now_ms)
-{
-	static unsigned short seq;
-	unsigned char rnd[8] = { 0 };
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (read(fd, rnd, sizeof(rnd)) != (ssize_t)sizeof(rnd))
-			memset(rnd, 0x5a, sizeof(rnd));
-		close(fd);
-	}
-	unsigned long long t = (unsigned long long)now_ms * 10000ULL + 0x01B21DD213814000ULL + (seq++ % 10000);
-	snprintf(out, 37, "%08llx-%04llx-%04llx-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 t & 0xffffffffULL, (t >> 32) & 0xffff, ((t >> 48) & 0x0fff) | 0x1000,
-		 (rnd[0] & 0x3f) | 0x80, rnd[1], rnd[2] | 0x02, rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
-}
 
 static void touch_run(struct cmd_ctx *c, const struct opt_result *o)
 {
@@ -286,7 +272,7 @@ static void touch_run(struct cmd_ctx *c, const struct opt_result *o)
 			snprintf(e->perm, sizeof(e->perm), "755");
 			e->ctime = now / 1000;
 			snprintf(e->md5, sizeof(e->md5), "d41d8cd98f00b204e9800998ecf8427e");
-			make_guid(e->guid, now);
+			catalogue_make_guid(e->guid, now);
 			e->guidtime_ms = now;
 			rc = catalogue_insert(c->cat, e);
 		}

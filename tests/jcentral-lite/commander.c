@@ -51,6 +51,10 @@ static const struct cmd_def *find_def(const char *name)
 		{ cmd_modify_defs, &cmd_modify_ndefs },
 		{ cmd_find_defs, &cmd_find_ndefs },
 		{ cmd_misc_defs, &cmd_misc_ndefs },
+		{ cmd_token_defs, &cmd_token_ndefs },
+		{ cmd_access_defs, &cmd_access_ndefs },
+		{ cmd_replica_defs, &cmd_replica_ndefs },
+		{ cmd_jobs_defs, &cmd_jobs_ndefs },
 	};
 	for (size_t t = 0; t < N_ELEMS(tables); t++)
 		for (size_t i = 0; i < *tables[t].n; i++)
@@ -365,6 +369,9 @@ char *commander_handle(struct jcl_session *s, const char *msg, size_t len, size_
 			run_command(&c, d, help);
 	}
 
+	for (size_t i = 0; i < s->srv->n_slow; i++)
+		if (!strcmp(s->srv->slow[i].cmd, q.command))
+			s->reply_delay_ms += s->srv->slow[i].ms;
 	if (s->srv->verbose)
 		jcl_debug("%s: %s -> %d", s->account, q.command, reply_exitcode(r));
 	out = reply_serialize(r, s->cwd, s->account, outlen);

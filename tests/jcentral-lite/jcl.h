@@ -12,8 +12,29 @@
 #define JCL_REQ_MAX_CHARS 133120   /* request limit in UTF-16 units, like JCentral's 130 KiB */
 #define JCL_MAX_ARGS     4096      /* options per request */
 #define JCL_MAX_USERS    1024      /* accounts in the users file */
+#define JCL_MAX_SLOW     32        /* --slow entries */
+#define JCL_MAX_SES      16        /* --se entries */
+#define JCL_SESSION_MAX_S (48 * 3600)  /* absolute session lifetime (protocol reference 2.8) */
 
 struct catalogue;
+struct x509_st;
+struct evp_pkey_st;
+
+/* --slow CMD=MS: replies to CMD are sent MS milliseconds late (test hook). */
+struct jcl_slow {
+	char cmd[64];
+	long ms;
+};
+
+/* --se NAME=root://127.0.0.1:PORT//abs/path[,tag...] */
+struct jcl_se {
+	char name[128];                 /* as given; compared case-insensitively */
+	char host_port[64];             /* 127.0.0.1:PORT */
+	char path[1024];                /* absolute storage prefix, no trailing '/' */
+	char tags[8][32];               /* lower-case QoS tags */
+	int ntags;
+	int number;                     /* seNumber, 1.. in command line order */
+};
 
 /* One account of the users file. */
 struct jcl_user {
@@ -32,6 +53,20 @@ struct jcl_server {
 	bool verbose;
 	bool deflate;                   /* offer permessage-deflate */
 	long long started_ms;
+	bool throttle;                  /* --throttle: rate limiter of protocol reference 2.10 */
+	struct jcl_slow slow[JCL_MAX_SLOW];
+	size_t n_slow;
+	/* tokens (token.c) */
+	const char *token_ca_cert, *token_ca_key;
+	struct x509_st *token_ca;
+	struct evp_pkey_st *token_ca_pkey;
+	long long token_max_s;          /* default lifetime of a user token (--token-days/-seconds) */
+	bool token_seconds;             /* lifetime given in seconds: notBefore = now - 60 s */
+	/* storage */
+	struct jcl_se ses[JCL_MAX_SES];
+	size_t n_ses;
+	/* jobs */
+	long job_tick_ms;
 
 	struct jcl_user *users;
 	size_t n_users;
@@ -46,6 +81,9 @@ struct jcl_session {
 	char dn[JCL_DN_MAX];            /* Java-style comma DN of the client certificate */
 	char peer[64];                  /* client IP */
 	long long cert_not_after;       /* epoch seconds */
+	char subject2253[JCL_DN_MAX];   /* RFC 2253 subject (throttle key) */
+	long long connected_ms;
+	long reply_delay_ms;            /* set by a command: send its reply this much later */
 	int debug;
 	bool ran_command;            /* a known command was built before (for -silent) */
 	const struct jcl_server *srv;

@@ -55,7 +55,8 @@ class Server:
         c = self.certs
         return [SERVER, "--cert", c + "/host.pem", "--key", c + "/host.key",
                 "--ca-dir", c + "/certificates", "--db", self.tmp + "/cat.db",
-                "--users", c + "/users.txt", "--port-file", self.portfile] + self.extra
+                "--users", c + "/users.txt", "--port-file", self.portfile] + \
+            [a.replace("{certs}", c).replace("{tmp}", self.tmp) for a in self.extra]
 
     def start(self):
         if os.path.exists(self.portfile):
@@ -136,6 +137,9 @@ class Server:
             raise AssertionError("client rc=%d, %d replies for %d requests, stderr=%s" %
                                  (rc, len(lines), len(requests), err))
         return [json.loads(l) for l in lines], lines
+
+
+TOKEN_ARGS = ("--token-ca-cert", "{certs}/tokenca.pem", "--token-ca-key", "{certs}/tokenca.key")
 
 
 def req(command, *options):

@@ -2,16 +2,22 @@
 #include "jcl.h"
 #include "auth.h"
 #include "catalogue.h"
+#include "token.h"
+#include "replicas.h"
+#include "settings.h"
+#include "jobs.h"
 #include "ws.h"
 
 #include <libwebsockets.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -82,7 +88,11 @@ static void usage(FILE *f)
 		"usage: jcentral-lite --cert FILE --key FILE --ca-dir DIR --db FILE --users FILE\n"
 		"                     [--listen 127.0.0.1] [--port N] [--port-file FILE]\n"
 		"                     [--home-base /localhost/localdomain/user/] [--idle-timeout SEC]\n"
-		"                     [--no-deflate] [--verbose]\n");
+		"                     [--no-deflate] [--verbose] [--throttle] [--slow CMD=MS]...\n"
+		"                     [--token-ca-cert FILE --token-ca-key FILE]\n"
+		"                     [--token-days N | --token-seconds N]\n"
+		"                     [--se NAME=root://127.0.0.1:PORT//abs/path[,tag...]]...\n"
+		"                     [--job-tick MS]\n");
 }
 
 static int die_usage(const char *fmt, ...)
@@ -107,6 +117,73 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 	return 0;
 }
 
+/* CMD=MS */
+static int parse_slow(struct jcl_server *srv, const char *val)
+{
+	const char *eq = strchr(val, '=');
+	int ms;
+
+	if (!eq || eq == val || (size_t)(eq - val) >= sizeof(srv->slow[0].cmd) || srv->n_slow == JCL_MAX_SLOW ||
+	    parse_int(eq + 1, 0, 600000, &ms))
+		return -EINVAL;
+	struct jcl_slow *sl = &srv->slow[srv->n_slow++];
+	memcpy(sl->cmd, val, (size_t)(eq - val));
+	sl->cmd[eq - val] = '\0';
+	sl->ms = ms;
+	return 0;
+}
+
+/* NAME=root://127.0.0.1:PORT//abs/path[,tag,tag] */
+static int parse_se(struct jcl_server *srv, const char *val)
+{
+	static const char pfx[] = "root://";
+	const char *eq = strchr(val, '=');
+	struct jcl_se se;
+
+	memset(&se, 0, sizeof(se));
+	if (!eq || eq == val || (size_t)(eq - val) >= sizeof(se.name) || srv->n_ses == JCL_MAX_SES)
+		return -EINVAL;
+	memcpy(se.name, val, (size_t)(eq - val));
+	if (!strstr(se.name, "::"))
+		return -EINVAL;
+	const char *u = eq + 1;
+	if (strncmp(u, pfx, sizeof(pfx) - 1))
+		return -EINVAL;
+	u += sizeof(pfx) - 1;
+	const char *slash = strstr(u, "//");
+	if (!slash || slash == u || (size_t)(slash - u) >= sizeof(se.host_port))
+		return -EINVAL;
+	memcpy(se.host_port, u, (size_t)(slash - u));
+	const char *path = slash + 1;           /* keeps one leading '/' */
+	const char *comma = strchr(path, ',');
+	size_t pl = comma ? (size_t)(comma - path) : strlen(path);
+	while (pl > 1 && path[pl - 1] == '/')
+		pl--;
+	if (pl < 2 || pl >= sizeof(se.path))
+		return -EINVAL;
+	memcpy(se.path, path, pl);
+	while (comma && se.ntags < 8) {
+		const char *t = comma + 1;
+		comma = strchr(t, ',');
+		size_t tl = comma ? (size_t)(comma - t) : strlen(t);
+		if (!tl || tl >= sizeof(se.tags[0]))
+			return -EINVAL;
+		for (size_t i = 0; i < tl; i++)
+			se.tags[se.ntags][i] = (char)tolower((unsigned char)t[i]);
+		se.ntags++;
+	}
+	if (comma)
+		return -EINVAL;
+	if (!se.ntags)
+		snprintf(se.tags[se.ntags++], sizeof(se.tags[0]), "disk");
+	for (size_t i = 0; i < srv->n_ses; i++)
+		if (!strcasecmp(srv->ses[i].name, se.name))
+			return -EINVAL;
+	se.number = (int)srv->n_ses + 1;
+	srv->ses[srv->n_ses++] = se;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct jcl_server *srv)
 {
 	const char *home_base = "/localhost/localdomain/user/";
@@ -114,6 +191,8 @@ static int parse_args(int argc, char **argv, struct jcl_server *srv)
 	srv->listen_addr = "127.0.0.1";
 	srv->idle_timeout_s = 900;
 	srv->deflate = true;
+	srv->token_max_s = 31LL * 86400;
+	srv->job_tick_ms = 1000;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char **dst = NULL;
@@ -124,6 +203,10 @@ static int parse_args(int argc, char **argv, struct jcl_server *srv)
 		}
 		if (!strcmp(a, "--no-deflate")) {
 			srv->deflate = false;
+			continue;
+		}
+		if (!strcmp(a, "--throttle")) {
+			srv->throttle = true;
 			continue;
 		}
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -139,7 +222,11 @@ static int parse_args(int argc, char **argv, struct jcl_server *srv)
 		else if (!strcmp(a, "--listen")) dst = &srv->listen_addr;
 		else if (!strcmp(a, "--port-file")) dst = &srv->port_file;
 		else if (!strcmp(a, "--home-base")) dst = &home_base;
-		else if (strcmp(a, "--port") && strcmp(a, "--idle-timeout"))
+		else if (!strcmp(a, "--token-ca-cert")) dst = &srv->token_ca_cert;
+		else if (!strcmp(a, "--token-ca-key")) dst = &srv->token_ca_key;
+		else if (strcmp(a, "--port") && strcmp(a, "--idle-timeout") && strcmp(a, "--slow") &&
+			 strcmp(a, "--token-days") && strcmp(a, "--token-seconds") && strcmp(a, "--se") &&
+			 strcmp(a, "--job-tick"))
 			return die_usage("unknown argument %s", a);
 		if (!val)
 			return die_usage("%s needs a value", a);
@@ -150,7 +237,27 @@ static int parse_args(int argc, char **argv, struct jcl_server *srv)
 			return die_usage("bad --port %s", val);
 		else if (!strcmp(a, "--idle-timeout") && parse_int(val, 1, 86400 * 365, &srv->idle_timeout_s))
 			return die_usage("bad --idle-timeout %s", val);
+		else if (!strcmp(a, "--slow") && parse_slow(srv, val))
+			return die_usage("bad --slow %s (CMD=MS, MS 0..600000, at most %d)", val, JCL_MAX_SLOW);
+		else if (!strcmp(a, "--token-days") || !strcmp(a, "--token-seconds")) {
+			int v;
+			bool secs = !strcmp(a, "--token-seconds");
+			if (parse_int(val, 1, secs ? 86400 * 400 : 400, &v))
+				return die_usage("bad %s %s", a, val);
+			srv->token_max_s = secs ? v : (long long)v * 86400;
+			srv->token_seconds = secs;
+		} else if (!strcmp(a, "--se") && parse_se(srv, val))
+			return die_usage("bad --se %s (NAME=root://127.0.0.1:PORT//abs/path[,tag...], at most %d)",
+					 val, JCL_MAX_SES);
+		else if (!strcmp(a, "--job-tick")) {
+			int v;
+			if (parse_int(val, 1, 3600 * 1000, &v))
+				return die_usage("bad --job-tick %s", val);
+			srv->job_tick_ms = v;
+		}
 	}
+	if (!srv->token_ca_cert != !srv->token_ca_key)
+		return die_usage("--token-ca-cert and --token-ca-key go together");
 	if (!srv->cert) return die_usage("missing --cert");
 	if (!srv->key) return die_usage("missing --key");
 	if (!srv->ca_dir) return die_usage("missing --ca-dir");
@@ -247,7 +354,14 @@ int main(int argc, char **argv)
 		free(srv.users);
 		return EXIT_USAGE;
 	}
-	if (bootstrap(&srv)) {
+	if (settings_apply(&srv, err, sizeof(err)) || token_load_ca(&srv, err, sizeof(err))) {
+		fprintf(stderr, "jcentral-lite: %s\n", err);
+		token_free_ca(&srv);
+		catalogue_close(srv.cat);
+		free(srv.users);
+		return EXIT_USAGE;
+	}
+	if (replicas_init(srv.cat) || jobs_init(srv.cat) || bootstrap(&srv)) {
 		jcl_log("cannot create the directory tree in %s", srv.db_path);
 		goto out;
 	}
@@ -267,13 +381,16 @@ int main(int argc, char **argv)
 	}
 	jcl_log("listening on wss://%s:%d/websocket/json (%zu accounts, home base %s)",
 		srv.listen_addr, port, srv.n_users, srv.home_base);
+	jobs_scheduler_start(ctx, &srv);
 	ws_run(ctx, &g_stop);
+	jobs_scheduler_stop();
 	jcl_log("shutting down");
 	status = 0;
 out:
 	g_ctx = NULL;
 	ws_stop(ctx);
 	catalogue_close(srv.cat);
+	token_free_ca(&srv);
 	free(srv.users);
 	return status;
 }

@@ -17,7 +17,7 @@ def test_request_errors():
             req("cp", "/a", "file:/tmp/b"),
             req("foo"),
             req("role"),
-            req("access", "read", "/x"),
+            req("mirror", "/x", "disk:1"),
             req("setshell", "jaliensh"),
             req("pwd"),
         ])
@@ -30,7 +30,7 @@ def test_request_errors():
            "cp refused")
         eq(meta(foo), ("2", "No such file or directory : Command [foo] not found!"), "unknown command")
         eq(meta(role), ("2", "No such file or directory : Command [role] not found!"), "role is unknown")
-        eq(meta(access), ("38", "Function not implemented : access is not implemented by jcentral-lite"),
+        eq(meta(access), ("38", "Function not implemented : mirror is not implemented by jcentral-lite"),
            "listed but not implemented")
         eq((meta(hidden), hidden["results"]), (("0", ""), []), "hidden no-op command")
         eq(pwd["metadata"]["exitcode"], "0", "session survives errors")

@@ -1,14 +1,21 @@
 /* ws.c - wss transport: TLS/client-certificate checks, upgrade filtering, request reassembly,
- * chunked reply sending, idle timeout.
+ * chunked reply sending, idle timeout, session lifetime, delayed execution and replies.
  *
- * Per connection: at most one request is processed at a time. While a reply is being sent,
- * reading is paused (lws_rx_flow_control), so replies go out strictly in request order and
- * memory stays bounded by one request (JCL_REQ_MAX_CHARS) plus one reply.
+ * Per connection: at most one request is processed at a time. From the moment a request is
+ * complete until its reply is sent, reading is paused (lws_rx_flow_control), so replies go out
+ * strictly in request order and memory stays bounded by one request (JCL_REQ_MAX_CHARS) plus
+ * one reply.
+ *
+ * Delays never block the loop: a throttled request (--throttle) is parked and run from an lws
+ * scheduler callback (lws_sul) later; a reply that must go out late (--slow, ping -s) is parked
+ * and handed to the WRITEABLE callback from another lws_sul callback. Other connections are
+ * served meanwhile.
  */
 #include "ws.h"
 #include "auth.h"
 #include "commander.h"
 #include "reply.h"
+#include "throttle.h"
 
 #include <errno.h>
 #include <libwebsockets.h>
@@ -19,15 +26,23 @@
 #define WS_TX_CHUNK  (64 * 1024)    /* bytes per lws_write of a reply */
 #define WS_PATH      "/websocket/json"
 
+enum ws_park { WS_PARK_NONE, WS_PARK_EXEC, WS_PARK_SEND };
+
 struct ws_conn {
 	struct jcl_session sess;
+	struct lws *wsi;
 	bool ready;                     /* session initialised (ESTABLISHED) */
+	lws_sorted_usec_list_t sul;     /* delayed execution / delayed reply */
+	enum ws_park park;
+	char *parked_reply;             /* WS_PARK_SEND: reply waiting for its time */
+	size_t parked_len;
 	struct jcl_buf rx;              /* request being reassembled */
 	size_t rx_chars;                /* UTF-16 units so far */
 	bool rx_too_big;
 	char *tx;                       /* reply being sent */
 	size_t tx_len, tx_off;
-	bool timed_out;
+	bool timed_out;                 /* idle timeout reached */
+	bool expired;                   /* certificate notAfter or 48 h reached */
 };
 
 static struct jcl_server *g_srv;
@@ -53,9 +68,21 @@ static X509 *peer_cert(struct lws *wsi)
 	return ssl ? SSL_get1_peer_certificate(ssl) : NULL;
 }
 
-static void arm_idle(struct lws *wsi)
+/* The connection timer fires at the earliest of: idle timeout, certificate notAfter, 48 h after
+ * connect (protocol reference 2.8). */
+static void arm_idle(struct lws *wsi, struct ws_conn *cn)
 {
-	lws_set_timer_usecs(wsi, (lws_usec_t)g_srv->idle_timeout_s * LWS_US_PER_SEC);
+	long long now = jcl_now_ms();
+	long long due = now + (long long)g_srv->idle_timeout_s * 1000;
+	long long life = cn->sess.connected_ms + (long long)JCL_SESSION_MAX_S * 1000;
+
+	if (cn->sess.cert_not_after > 0 && cn->sess.cert_not_after * 1000 < life)
+		life = cn->sess.cert_not_after * 1000;
+	if (life < due)
+		due = life;
+	if (due <= now)
+		due = now + 1;
+	lws_set_timer_usecs(wsi, (lws_usec_t)(due - now) * 1000);
 }
 
 static int session_setup(struct lws *wsi, struct ws_conn *cn)
@@ -70,9 +97,14 @@ static int session_setup(struct lws *wsi, struct ws_conn *cn)
 	if ((rc = commander_session_init(&cn->sess, g_srv, u->account)))
 		goto out;
 	auth_comma_subject(X509_get_subject_name(cert), cn->sess.dn, sizeof(cn->sess.dn));
+	auth_rfc2253_subject(X509_get_subject_name(cert), cn->sess.subject2253, sizeof(cn->sess.subject2253));
 	cn->sess.cert_not_after = auth_not_after(cert);
+	cn->sess.connected_ms = jcl_now_ms();
 	lws_get_peer_simple(wsi, cn->sess.peer, sizeof(cn->sess.peer));
+	cn->wsi = wsi;
 	cn->ready = true;
+	if (g_srv->throttle)
+		throttle_connect(cn->sess.subject2253);
 	rc = 0;
 out:
 	X509_free(cert);
@@ -84,8 +116,57 @@ static void queue_reply(struct lws *wsi, struct ws_conn *cn, char *reply, size_t
 	cn->tx = reply;
 	cn->tx_len = len;
 	cn->tx_off = 0;
-	lws_rx_flow_control(wsi, 0);
 	lws_callback_on_writable(wsi);
+}
+
+static void ws_sul_cb(lws_sorted_usec_list_t *sul);
+
+/* Run the complete request in cn->rx and queue (or park) its reply. */
+static int ws_execute(struct lws *wsi, struct ws_conn *cn)
+{
+	char *reply;
+	size_t rlen = 0;
+
+	cn->sess.reply_delay_ms = 0;
+	if (cn->rx_too_big)
+		reply = commander_error_reply(&cn->sess, EINVAL, "Message too big, limit is at 133120", &rlen);
+	else
+		reply = commander_handle(&cn->sess, cn->rx.p ? cn->rx.p : "", cn->rx.len, &rlen);
+	jcl_buf_free(&cn->rx);
+	cn->rx_chars = 0;
+	cn->rx_too_big = false;
+	if (!reply) {
+		jcl_log("out of memory building a reply, closing %s", cn->sess.account);
+		return -1;
+	}
+	if (cn->sess.reply_delay_ms > 0) {
+		cn->park = WS_PARK_SEND;
+		cn->parked_reply = reply;
+		cn->parked_len = rlen;
+		lws_sul_schedule(lws_get_context(wsi), 0, &cn->sul, ws_sul_cb,
+				 (lws_usec_t)cn->sess.reply_delay_ms * 1000);
+		return 0;
+	}
+	queue_reply(wsi, cn, reply, rlen);
+	return 0;
+}
+
+static void ws_sul_cb(lws_sorted_usec_list_t *sul)
+{
+	struct ws_conn *cn = lws_container_of(sul, struct ws_conn, sul);
+	enum ws_park p = cn->park;
+
+	cn->park = WS_PARK_NONE;
+	if (!cn->ready)
+		return;
+	if (p == WS_PARK_EXEC) {
+		if (ws_execute(cn->wsi, cn))
+			lws_set_timeout(cn->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+	} else if (p == WS_PARK_SEND) {
+		char *r = cn->parked_reply;
+		cn->parked_reply = NULL;
+		queue_reply(cn->wsi, cn, r, cn->parked_len);
+	}
 }
 
 static int handle_rx(struct lws *wsi, struct ws_conn *cn, const void *in, size_t len)
@@ -110,22 +191,16 @@ static int handle_rx(struct lws *wsi, struct ws_conn *cn, const void *in, size_t
 	if (!lws_is_final_fragment(wsi))
 		return 0;
 
-	char *reply;
-	size_t rlen = 0;
-	arm_idle(wsi);
-	if (cn->rx_too_big)
-		reply = commander_error_reply(&cn->sess, EINVAL, "Message too big, limit is at 133120", &rlen);
-	else
-		reply = commander_handle(&cn->sess, cn->rx.p ? cn->rx.p : "", cn->rx.len, &rlen);
-	jcl_buf_free(&cn->rx);
-	cn->rx_chars = 0;
-	cn->rx_too_big = false;
-	if (!reply) {
-		jcl_log("out of memory building a reply, closing %s", cn->sess.account);
-		return -1;
+	lws_rx_flow_control(wsi, 0);        /* until the reply is out */
+	arm_idle(wsi, cn);
+	long delay = g_srv->throttle && !cn->rx_too_big ? throttle_command(cn->sess.subject2253) : 0;
+	if (delay > 0) {
+		jcl_debug("%s: throttled, command delayed by %ld ms", cn->sess.account, delay);
+		cn->park = WS_PARK_EXEC;
+		lws_sul_schedule(lws_get_context(wsi), 0, &cn->sul, ws_sul_cb, (lws_usec_t)delay * 1000);
+		return 0;
 	}
-	queue_reply(wsi, cn, reply, rlen);
-	return 0;
+	return ws_execute(wsi, cn);
 }
 
 static int handle_writeable(struct lws *wsi, struct ws_conn *cn)
@@ -134,6 +209,12 @@ static int handle_writeable(struct lws *wsi, struct ws_conn *cn)
 		jcl_debug("%s: session timed out", cn->sess.account);
 		lws_close_reason(wsi, (enum lws_close_status)1013 /* TRY_AGAIN_LATER */,
 				 (unsigned char *)"Session timed out", 17);
+		return -1;
+	}
+	if (cn->expired) {
+		static const char why[] = "Certificate expired";
+		jcl_debug("%s: session lifetime reached", cn->sess.account);
+		lws_close_reason(wsi, (enum lws_close_status)1013, (unsigned char *)why, sizeof(why) - 1);
 		return -1;
 	}
 	if (!cn->tx)
@@ -223,7 +304,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 			return -1;
 		}
 		jcl_debug("%s connected from %s", cn->sess.account, cn->sess.peer);
-		arm_idle(wsi);
+		arm_idle(wsi, cn);
 		return 0;
 
 	case LWS_CALLBACK_RECEIVE:
@@ -238,7 +319,14 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 
 	case LWS_CALLBACK_TIMER:
 		if (cn && cn->ready) {
-			cn->timed_out = true;
+			long long now = jcl_now_ms();
+			long long life = cn->sess.connected_ms + (long long)JCL_SESSION_MAX_S * 1000;
+			if (cn->sess.cert_not_after > 0 && cn->sess.cert_not_after * 1000 < life)
+				life = cn->sess.cert_not_after * 1000;
+			if (now >= life)
+				cn->expired = true;
+			else
+				cn->timed_out = true;
 			lws_callback_on_writable(wsi);
 		}
 		return 0;
@@ -246,9 +334,14 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 	case LWS_CALLBACK_CLOSED:
 		if (cn && cn->ready) {
 			jcl_debug("%s disconnected", cn->sess.account);
+			lws_sul_cancel(&cn->sul);
+			if (g_srv->throttle)
+				throttle_disconnect(cn->sess.subject2253);
 			jcl_buf_free(&cn->rx);
 			free(cn->tx);
 			cn->tx = NULL;
+			free(cn->parked_reply);
+			cn->parked_reply = NULL;
 			cn->ready = false;
 		}
 		return 0;

@@ -1,0 +1,533 @@
+/* cmd_jobs.c - job commands: submit ps kill resubmit masterjob (protocol reference 5.8, 9). */
+#include "cmd.h"
+#include "jdl.h"
+#include "jobs.h"
+#include "path.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define PS_DEFAULT_LIMIT 50000
+
+/* ------------------------------------------------------------------ submit */
+
+struct submit_check {
+	struct cmd_ctx *c;
+	char missing[JCL_LFN_MAX];
+};
+
+static void submit_input_cb(const char *v, void *arg)
+{
+	struct submit_check *k = arg;
+	struct cat_entry *e;
+	char abs[JCL_LFN_MAX];
+	const char *lfn = !strncasecmp(v, "LF:", 3) ? v + 3 : v;
+
+	if (k->missing[0] || !(e = malloc(sizeof(*e))))
+		return;
+	if (path_resolve(k->c->s->home, k->c->s->home, lfn, abs, sizeof(abs)) || catalogue_get(k->c->cat, abs, e) ||
+	    strncasecmp(v, "LF:", 3))
+		snprintf(k->missing, sizeof(k->missing), "%s", v);
+	free(e);
+}
+
+/* The executable must exist: absolute, or in /bin/, /alice/bin/, /panda/bin/, <home>bin/ or the
+ * JDL's own folder (spec 9.3). */
+static bool submit_find_exe(struct cmd_ctx *c, const char *exe, const char *jdldir)
+{
+	struct cat_entry *e = malloc(sizeof(*e));
+	const char *dirs[] = { "/bin/", "/alice/bin/", "/panda/bin/", c->s->home, jdldir };
+	char path[JCL_LFN_MAX * 2];
+	bool found = false;
+
+	if (!e)
+		return false;
+	if (exe[0] == '/') {
+		found = !catalogue_get(c->cat, exe, e) && e->type != 'd';
+	} else {
+		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !found; i++) {
+			if (!dirs[i] || !dirs[i][0])
+				continue;
+			int n = snprintf(path, sizeof(path), "%s%s%s", dirs[i], dirs[i] == c->s->home ? "bin/" : "", exe);
+			found = n > 0 && (size_t)n < JCL_LFN_MAX && !catalogue_get(c->cat, path, e) && e->type != 'd';
+		}
+	}
+	free(e);
+	return found;
+}
+
+static void submit_run(struct cmd_ctx *c, const struct opt_result *o)
+{
+	char *text = NULL, *jdl = NULL, err[512], exe[1024], name[256], abs[JCL_LFN_MAX], dir[JCL_LFN_MAX] = "";
+	const char *what;
+	struct cat_entry *e = NULL;
+	long long id;
+	size_t len;
+
+	if (strchr(o->args[0], '=')) {
+		/* the JDL itself, possibly split over several arguments */
+		size_t total = 1;
+		for (size_t i = 0; i < o->nargs; i++)
+			total += strlen(o->args[i]) + 1;
+		if (total > JDL_MAX || !(text = calloc(1, total))) {
+			reply_error(c->r, EINVAL, "Passing arguments to the JDL failed: the JDL is too long");
+			return;
+		}
+		for (size_t i = 0; i < o->nargs; i++) {
+			strcat(text, o->args[i]);
+			if (i + 1 < o->nargs)
+				strcat(text, " ");
+		}
+		what = "the content that you passed to the command";
+		jdl = jdl_prepare(text, NULL, 0, err, sizeof(err));
+	} else {
+		if (cmd_abs(c, o->args[0], abs, sizeof(abs)))
+			return;
+		what = abs;
+		if (!(e = malloc(sizeof(*e))) || catalogue_get(c->cat, abs, e) || e->type == 'd' ||
+		    !catalogue_can(e, c->s->account, CAT_R) || cmd_read_file(c, e, &text, &len)) {
+			reply_errorf(c->r, EREMOTEIO, "Could not download %s", abs);
+			free(e);
+			return;
+		}
+		free(e);
+		path_parent(abs, dir, sizeof(dir));
+		jdl = jdl_prepare(text, (const char *const *)o->args + 1, o->nargs - 1, err, sizeof(err));
+	}
+	free(text);
+	if (!jdl) {
+		reply_error(c->r, EINVAL, err);
+		return;
+	}
+	reply_outf(c->r, "Submitting %s\n", what);
+	struct submit_check chk = { .c = c };
+	if (!jdl_first(jdl, "Executable", exe, sizeof(exe)) || !exe[0]) {
+		reply_errorf(c->r, EREMOTEIO, "Task queue rejected %s due to:\n  The JDL has to indicate an Executable",
+			     what == abs ? abs : "the JDL");
+	} else if (!submit_find_exe(c, exe, dir)) {
+		reply_errorf(c->r, EREMOTEIO, "Task queue rejected %s due to:\n  The Executable name you indicated (%s)"
+			     " cannot be located in any standard PATH", what == abs ? abs : "the JDL", exe);
+	} else if ((jdl_values(jdl, "InputFile", submit_input_cb, &chk), chk.missing[0]) ||
+		   (jdl_values(jdl, "InputData", submit_input_cb, &chk), chk.missing[0])) {
+		reply_errorf(c->r, EREMOTEIO, "Task queue rejected %s due to:\n  InputFile %s doesn't exist in the catalogue",
+			     what == abs ? abs : "the JDL", chk.missing);
+	} else {
+		path_basename(exe, name, sizeof(name));
+		if (jobs_insert(c->cat, c->s->account, jdl, name, &id)) {
+			reply_errorf(c->r, EREMOTEIO, "Task queue rejected %s due to:\n  internal error", what);
+		} else {
+			reply_outf(c->r, "Your new job ID is %lld\n", id);
+			reply_fieldf(c->r, "jobId", "%lld", id);
+		}
+	}
+	free(jdl);
+}
+
+static void submit_help(struct cmd_ctx *c)
+{
+	reply_out(c->r, "\n");
+	cmd_help_usage(c->r, "submit", "<URL>");
+	reply_out(c->r, "\n");
+	cmd_help_param(c->r, "<URL> => <LFN>");
+	cmd_help_param(c->r, "<URL> => file:///<local path>");
+}
+
+/* ------------------------------------------------------------------ ps */
+
+struct ps_opts {
+	bool all_users, long_fmt, ids_only, masters_only;
+	const char *users, *sites, *nodes, *masters, *ids, *states;
+	long limit;
+	long long jdl_id, trace_id;
+	bool want_jdl, want_trace;
+	const char *account;
+};
+
+/* comma list membership (exact) */
+static bool ps_in_list(const char *list, const char *v)
+{
+	size_t vl = strlen(v);
+	for (const char *p = list; p && *p;) {
+		size_t l = strcspn(p, ",");
+		if (l == vl && !strncmp(p, v, l))
+			return true;
+		p += l;
+		if (*p)
+			p++;
+	}
+	return false;
+}
+
+static bool ps_state_ok(const char *states, const char *st)
+{
+	if (!states)
+		return true;
+	if (states[0] == '-') {
+		for (const char *f = states + 1; *f; f++) {
+			if ((*f == 'a') || (*f == 'r' && jobs_in_group(st, "running")) ||
+			    (*f == 'q' && jobs_in_group(st, "queued")) || (*f == 'f' && jobs_in_group(st, "error")) ||
+			    (*f == 'd' && jobs_in_group(st, "done")) || (*f == 't' && jobs_in_group(st, "final")) ||
+			    (*f == 's' && jobs_in_group(st, "waiting")))
+				return true;
+		}
+		return false;
+	}
+	for (const char *p = states; *p;) {
+		char tok[32];
+		size_t l = strcspn(p, ",");
+		snprintf(tok, sizeof(tok), "%.*s", (int)(l < sizeof(tok) - 1 ? l : sizeof(tok) - 1), p);
+		const char *lg = jobs_long(tok);
+		if (!strcmp(tok, "%") || !strcasecmp(tok, "ANY") ||
+		    ((!strcasecmp(tok, "ERROR_ALL") || !strcasecmp(tok, "ERROR_ANY")) && jobs_in_group(st, "error")) ||
+		    (!strcasecmp(tok, "DONE_ANY") && jobs_in_group(st, "done")) || (lg && !strcmp(lg, st)))
+			return true;
+		p += l;
+		if (*p)
+			p++;
+	}
+	return false;
+}
+
+struct ps_collect {
+	const struct ps_opts *po;
+	struct job *v;
+	size_t n, cap;
+};
+
+static int ps_collect_cb(const struct job *j, void *arg)
+{
+	struct ps_collect *pc = arg;
+	const struct ps_opts *po = pc->po;
+	char id[32], split[32];
+
+	snprintf(id, sizeof(id), "%lld", j->id);
+	snprintf(split, sizeof(split), "%lld", j->split);
+	if (po->users ? !ps_in_list(po->users, j->owner) && !ps_in_list(po->users, "%")
+		      : (!po->all_users && !po->ids && strcmp(j->owner, po->account)))
+		return 0;
+	if ((po->ids && !ps_in_list(po->ids, id)) || (po->sites && !ps_in_list(po->sites, j->site)) ||
+	    (po->nodes && !ps_in_list(po->nodes, j->node)) || (po->masters && !ps_in_list(po->masters, split)) ||
+	    (po->masters_only && j->split) || !ps_state_ok(po->states, j->status))
+		return 0;
+	if (pc->n == pc->cap) {
+		size_t nc = pc->cap ? pc->cap * 2 : 64;
+		struct job *nv = realloc(pc->v, nc * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		pc->v = nv;
+		pc->cap = nc;
+	}
+	pc->v[pc->n++] = *j;
+	return 0;
+}
+
+static bool ps_is_number(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* joptsimple-like parsing of the ps options (several take optional values) */
+static int ps_parse(struct cmd_ctx *c, struct ps_opts *po)
+{
+	memset(po, 0, sizeof(*po));
+	po->limit = PS_DEFAULT_LIMIT;
+	po->account = c->s->account;
+	for (size_t i = 0; i < c->argc; i++) {
+		const char *a = c->argv[i];
+		const char *next = i + 1 < c->argc ? c->argv[i + 1] : NULL;
+		const char **dst = NULL;
+
+		if (!strcmp(a, "-F")) {
+			if (next && !strcmp(next, "l")) {
+				po->long_fmt = true;
+				i++;
+			}
+			continue;
+		}
+		if (!strcmp(a, "-Fl") || !strcmp(a, "-L")) { po->long_fmt = true; continue; }
+		if (!strcmp(a, "-X")) { po->long_fmt = true; po->states = "-r"; continue; }
+		if (!strcmp(a, "-A")) { po->states = NULL; continue; }
+		if (!strcmp(a, "-W")) { po->states = "-s"; continue; }
+		if (!strcmp(a, "-E")) { po->states = "-f"; continue; }
+		if (!strcmp(a, "-a")) { po->all_users = true; continue; }
+		if (!strcmp(a, "-M")) { po->masters_only = true; continue; }
+		if (!strcmp(a, "-id")) { po->ids_only = true; continue; }
+		if (!strcmp(a, "-b") || !strcmp(a, "-q")) continue;
+		if (!strcmp(a, "-jdl") || !strcmp(a, "-trace")) {
+			bool jdl = !strcmp(a, "-jdl");
+			long long id = 0;
+			if (next && ps_is_number(next)) {
+				id = strtoll(next, NULL, 10);
+				i++;
+			}
+			if (jdl) { po->want_jdl = true; po->jdl_id = id; }
+			else { po->want_trace = true; po->trace_id = id; }
+			continue;
+		}
+		if (!strcmp(a, "-u")) dst = &po->users;
+		else if (!strcmp(a, "-s")) dst = &po->sites;
+		else if (!strcmp(a, "-n")) dst = &po->nodes;
+		else if (!strcmp(a, "-m")) dst = &po->masters;
+		else if (!strcmp(a, "-j")) dst = &po->ids;
+		else if (!strcmp(a, "-f")) dst = &po->states;
+		else if (!strcmp(a, "-o") || !strcmp(a, "-t") || !strcmp(a, "-l")) {
+			if (!next) {
+				reply_errorf(c->r, EINVAL, "Option %s requires an argument", a + 1);
+				return -EINVAL;
+			}
+			if (!strcmp(a, "-l"))
+				po->limit = strtol(next, NULL, 10);
+			i++;
+			continue;
+		} else {
+			reply_errorf(c->r, EINVAL, "'%s' is not a recognized option", a[0] == '-' ? a + 1 : a);
+			return -EINVAL;
+		}
+		if (!next) {
+			reply_errorf(c->r, EINVAL, "Option %s requires an argument", a + 1);
+			return -EINVAL;
+		}
+		*dst = next;
+		i++;
+	}
+	if (po->limit <= 0)
+		po->limit = PS_DEFAULT_LIMIT;
+	return 0;
+}
+
+static void ps_run(struct cmd_ctx *c, const struct opt_result *o)
+{
+	struct ps_opts po;
+	struct ps_collect pc = { .po = &po };
+
+	(void)o;
+	if (ps_parse(c, &po))
+		return;
+	if (po.want_trace && po.trace_id) {
+		char *t = jobs_trace(c->cat, po.trace_id);
+		if (!t) {
+			reply_errorf(c->r, ENODATA, "No trace information for %lld", po.trace_id);
+			return;
+		}
+		size_t l = strlen(t);
+		if (l && t[l - 1] == '\n')
+			t[l - 1] = '\0';
+		reply_outf(c->r, "%s\n", t);
+		reply_fieldf(c->r, "id", "%lld", po.trace_id);
+		reply_field(c->r, "trace", t);
+		free(t);
+		return;
+	}
+	if (po.want_jdl && po.jdl_id) {
+		char *t = jobs_jdl(c->cat, po.jdl_id);
+		if (!t) {
+			reply_errorf(c->r, ENODATA, "JDL of %lld could not be retrieved", po.jdl_id);
+			return;
+		}
+		reply_outf(c->r, "%s\n", t);
+		reply_fieldf(c->r, "id", "%lld", po.jdl_id);
+		reply_field(c->r, "jdl", t);
+		free(t);
+		return;
+	}
+	if (jobs_foreach(c->cat, ps_collect_cb, &pc)) {
+		reply_error(c->r, EIO, "cannot read the task queue");
+		free(pc.v);
+		return;
+	}
+	size_t first = pc.n > (size_t)po.limit ? pc.n - (size_t)po.limit : 0;   /* newest N, ascending */
+	for (size_t i = first; i < pc.n; i++) {
+		const struct job *j = &pc.v[i];
+		const char *code = jobs_short(j->status);
+		char prio[16];
+		bool waiting = !strcmp(j->status, "INSERTING") || !strcmp(j->status, "WAITING");
+
+		snprintf(prio, sizeof(prio), waiting ? "%d" : "___", j->priority);
+		if (po.ids_only)
+			reply_outf(c->r, "%lld\n", j->id);
+		else if (po.long_fmt)
+			reply_outf(c->r, "%10s %10lld  %-38s %-40s %3s  %3s  %-32s\n", j->owner, j->id, j->site, j->node,
+				   prio, code ? code : "?", j->name);
+		else
+			reply_outf(c->r, "%10s %10lld  %3s  %3s  %-32s\n", j->owner, j->id, prio, code ? code : "?", j->name);
+		reply_field(c->r, "owner", j->owner);
+		reply_fieldf(c->r, "id", "%lld", j->id);
+		reply_fieldf(c->r, "split", "%lld", j->split);
+		reply_fieldf(c->r, "priority", "%d", j->priority);
+		reply_field(c->r, "status", j->status);
+		reply_field(c->r, "name", j->name);
+		if (po.long_fmt) {
+			reply_field(c->r, "site", j->site);
+			reply_field(c->r, "node", j->node);
+		}
+		if (po.want_trace) {
+			char *t = jobs_trace(c->cat, j->id);
+			reply_field(c->r, "trace", t ? t : "");
+			free(t);
+		}
+		if (po.want_jdl) {
+			char *t = jobs_jdl(c->cat, j->id);
+			reply_field(c->r, "jdl", t ? t : "");
+			free(t);
+		}
+		reply_next(c->r);
+	}
+	free(pc.v);
+}
+
+static void ps_help(struct cmd_ctx *c)
+{
+	struct reply *r = c->r;
+	reply_out(r, "\n");
+	cmd_help_usage(r, "ps", "[-options]");
+	cmd_help_options(r);
+	cmd_help_option(r, "-F l | -Fl | -L", "long output format");
+	cmd_help_option(r, "-f <flags|status>", "any number of (long or short) job states, or '%' for all");
+	cmd_help_option(r, "-u <userlist>", "");
+	cmd_help_option(r, "-s <sitelist>", "");
+	cmd_help_option(r, "-n <nodelist>", "");
+	cmd_help_option(r, "-m <masterjoblist>", "");
+	cmd_help_option(r, "-o <sortkey>", "");
+	cmd_help_option(r, "-j <jobidlist>", "");
+	cmd_help_option(r, "-l <query-limit>", "");
+	cmd_help_option(r, "-M", "show only masterjobs");
+	cmd_help_option(r, "-X", "active jobs in extended format");
+	cmd_help_option(r, "-A", "select all your owned jobs in any state");
+	cmd_help_option(r, "-W", "select all YOUR jobs which are waiting for execution");
+	cmd_help_option(r, "-E", "select all YOUR jobs which are in error state");
+	cmd_help_option(r, "-a", "select jobs of ALL users");
+	cmd_help_option(r, "-b", "do only black-white output");
+	cmd_help_option(r, "-jdl <jobid>", "display the job jdl");
+	cmd_help_option(r, "-trace <jobid>", "display the job trace information");
+	cmd_help_option(r, "-id", "only list the matching job IDs, for batch processing (implies -b)");
+}
+
+/* ------------------------------------------------------------------ kill, resubmit */
+
+/* ids separated by any non-digit characters */
+static size_t jobs_ids(struct cmd_ctx *c, long long *ids, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->argc; i++)
+		for (const char *p = c->argv[i]; *p && n < max;) {
+			if (!isdigit((unsigned char)*p)) {
+				p++;
+				continue;
+			}
+			char *end;
+			ids[n++] = strtoll(p, &end, 10);
+			p = end;
+		}
+	return n;
+}
+
+#define JOBS_MAX_IDS 1024
+
+static void kill_run(struct cmd_ctx *c, const struct opt_result *o)
+{
+	long long *ids = calloc(JOBS_MAX_IDS, sizeof(*ids));
+	size_t n;
+	struct job j;
+	bool failed = false;
+
+	(void)o;
+	if (!ids) {
+		reply_error(c->r, ENOMEM, NULL);
+		return;
+	}
+	n = jobs_ids(c, ids, JOBS_MAX_IDS);
+	for (size_t i = 0; i < n; i++) {
+		const char *st;
+		if (jobs_get(c->cat, ids[i], &j))
+			continue;                       /* unknown ids are silently skipped */
+		if (strcmp(j.owner, c->s->account) && strcmp(c->s->account, "admin")) {
+			st = "not_allowed";
+			reply_outf(c->r, "Not allowed to kill: %lld\n", j.id);
+		} else if (jobs_is_final(j.status) ||
+			   jobs_set_status(c->cat, j.id, "KILLED", "Job killed by the user")) {
+			st = "failed_to_kill";
+			reply_outf(c->r, "Failed to kill: %lld\n", j.id);
+		} else {
+			st = "killed";
+			reply_outf(c->r, "Killed: %lld\n", j.id);
+		}
+		failed |= strcmp(st, "killed") != 0;
+		reply_fieldf(c->r, "jobid", "%lld", j.id);
+		reply_field(c->r, "status", st);
+		reply_next(c->r);
+	}
+	if (failed)
+		reply_error(c->r, EREMOTEIO, "Some jobs could not be killed");
+	free(ids);
+}
+
+static void resubmit_run(struct cmd_ctx *c, const struct opt_result *o)
+{
+	long long *ids = calloc(JOBS_MAX_IDS, sizeof(*ids));
+	struct job j;
+
+	(void)o;
+	if (!ids) {
+		reply_error(c->r, ENOMEM, NULL);
+		return;
+	}
+	size_t n = jobs_ids(c, ids, JOBS_MAX_IDS);
+	for (size_t i = 0; i < n; i++) {
+		if (jobs_get(c->cat, ids[i], &j) || (strcmp(j.owner, c->s->account) && strcmp(c->s->account, "admin")) ||
+		    !jobs_is_final(j.status) || jobs_set_status(c->cat, j.id, "WAITING", "Job resubmitted by the user")) {
+			reply_errorf(c->r, EREMOTEIO, "Problem with the resubmit request of job ID %lld", ids[i]);
+			continue;
+		}
+		reply_outf(c->r, "Resubmitting job %lld: successful\n", j.id);
+	}
+	if (!n)
+		reply_error(c->r, EINVAL, "Command requires an argument");
+	free(ids);
+}
+
+static void masterjob_run(struct cmd_ctx *c, const struct opt_result *o)
+{
+	long long ids[64];
+	struct job j;
+	size_t n = 0;
+
+	(void)o;
+	for (size_t i = 0; i < c->argc && n < 64; i++)
+		if (c->argv[i][0] != '-' && ps_is_number(c->argv[i]))
+			ids[n++] = strtoll(c->argv[i], NULL, 10);
+	for (size_t i = 0; i < n; i++) {
+		if (jobs_get(c->cat, ids[i], &j)) {
+			reply_errorf(c->r, ENOENT, "Job %lld does not exist", ids[i]);
+			continue;
+		}
+		reply_outf(c->r, "Job %lld is in status: %s\n", j.id, j.status);
+		reply_out(c->r, "It has no subjobs\n");
+	}
+	if (!n)
+		reply_error(c->r, EINVAL, "Command requires an argument");
+}
+
+static void jobs_help(struct cmd_ctx *c)
+{
+	reply_out(c->r, "\n");
+	cmd_help_usage(c->r, c->name, !strcmp(c->name, "masterjob") ? "<jobId> [-options]" : "<jobId> [<jobId>...]");
+	reply_out(c->r, "\n");
+}
+
+const struct cmd_def cmd_jobs_defs[] = {
+	{ "submit", NULL, 0, OPTERR_EINVAL, false, submit_run, submit_help },
+	{ "ps", NULL, 0, OPTERR_EINVAL, true, ps_run, ps_help },
+	{ "kill", NULL, 0, OPTERR_EINVAL, false, kill_run, jobs_help },
+	{ "resubmit", NULL, 0, OPTERR_EINVAL, false, resubmit_run, jobs_help },
+	{ "masterjob", NULL, 0, OPTERR_EINVAL, false, masterjob_run, jobs_help },
+};
+const size_t cmd_jobs_ndefs = sizeof(cmd_jobs_defs) / sizeof(cmd_jobs_defs[0]);
