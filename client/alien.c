@@ -1,45 +1,26 @@
 /* alien.c - the multi-call shim: alien <cmd> [args], alien-<cmd>, alien_<cmd>.
  *
- * It forwards the command line, the terminal-session key, the local cwd and
- * a few tty facts to jaliend over the local socket, copies the STDOUT/STDERR
- * frames it gets back to fd 1/2, and exits with the code of the EXIT frame.
- * Links libc and cJSON only. */
+ * It turns its arguments into alien.py's command text (alienpy-behaviour.md
+ * 1.1, 1.2), runs each command of the chain through jaliend over one local
+ * connection (exec.c, rpc.c), and exits with the last exit code. With no
+ * arguments it is the interactive shell on a terminal (shell.c), or reads
+ * commands from stdin; a script file argument is run as a chain.
+ * Links libc and cJSON only (libedit is dlopen'ed by the shell). */
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
-
-#include "autostart.h"
+#include "complete.h"
 #include "conn.h"
-#include "frame.h"
-#include "caps.h"
-#include "sockpath.h"
-
-#define ALIEN_REQUEST_ID 1
+#include "exec.h"
+#include "line.h"
+#include "shell.h"
 
 static const char *alien_prog = "alien";
-
-static void alien_die(int code, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3), noreturn));
-
-static void alien_die(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fprintf(stderr, "%s: ", alien_prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(code);
-}
 
 /* "alien-ls" -> "ls", "alien_ls" -> "ls", "alien" -> NULL. */
 static const char *alien_verb_from_name(const char *argv0)
@@ -53,162 +34,205 @@ static const char *alien_verb_from_name(const char *argv0)
 	return NULL;
 }
 
-static void alien_session_key(char *out, size_t n)
+/* alien --direct ...: the one-shot client beside this binary. */
+static int alien_direct(char **argv)
 {
-	const char *env = getenv("ALIEN_SESSION");
+	char self[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 32);
 
-	if (env && *env)
-		snprintf(out, n, "%.*s", LIM_SESSION_KEY_MAX - 1, env);
-	else
-		snprintf(out, n, "sid:%ld", (long)getsid(0));
-}
-
-static char *alien_build_request(const char *verb, int argc, char **argv)
-{
-	char session[LIM_SESSION_KEY_MAX], cwd[PATH_MAX];
-	cJSON *req = cJSON_CreateObject();
-	cJSON *args = cJSON_AddArrayToObject(req, "argv");
-	struct winsize ws;
-	char *out;
-
-	if (verb)
-		cJSON_AddItemToArray(args, cJSON_CreateString(verb));
-	for (int i = 0; i < argc; i++)
-		cJSON_AddItemToArray(args, cJSON_CreateString(argv[i]));
-	alien_session_key(session, sizeof(session));
-	cJSON_AddStringToObject(req, "session", session);
-	if (getcwd(cwd, sizeof(cwd)))
-		cJSON_AddStringToObject(req, "cwd", cwd);
-	cJSON_AddBoolToObject(req, "json", getenv("ALIENPY_JSON") != NULL);
-	cJSON_AddBoolToObject(req, "tty", isatty(STDOUT_FILENO));
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col)
-		cJSON_AddNumberToObject(req, "cols", ws.ws_col);
-	out = cJSON_PrintUnformatted(req);
-	cJSON_Delete(req);
-	return out;
-}
-
-static char *alien_build_hello(void)
-{
-	cJSON *h = cJSON_CreateObject();
-	char *out;
-
-	cJSON_AddNumberToObject(h, "proto", FRAME_PROTO_VERSION);
-	cJSON_AddStringToObject(h, "client", "alien");
-	cJSON_AddStringToObject(h, "version", JALIEND_VERSION);
-	cJSON_AddNumberToObject(h, "pid", (double)getpid());
-	out = cJSON_PrintUnformatted(h);
-	cJSON_Delete(h);
-	return out;
-}
-
-static int alien_write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
+	if (n <= 0) {
+		fprintf(stderr, "%s: --direct: cannot find my own location: %s\n", alien_prog, strerror(errno));
+		return 127;
 	}
-	return 0;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	strcpy(slash ? slash + 1 : self, "alien-direct");
+	argv[0] = "alien-direct";
+	execv(self, argv);
+	fprintf(stderr, "%s: --direct needs %s: %s\n", alien_prog, self, strerror(errno));
+	return 127;
 }
 
-/* A JSON control frame's integer field, or def. */
-static int alien_json_int(const struct frame *f, const char *key, int def, char *msg, size_t msgn)
+/* Read a whole local file (at most LINE_MAX_BYTES); NULL with errno. */
+static char *alien_slurp(FILE *f)
 {
-	cJSON *o = cJSON_ParseWithLength((const char *)f->payload, f->len);
-	cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "message");
-	int r = cJSON_IsNumber(v) ? v->valueint : def;
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
 
-	if (msg && msgn)
-		snprintf(msg, msgn, "%s", cJSON_IsString(m) ? m->valuestring : "(no message)");
-	cJSON_Delete(o);
-	return r;
-}
+	while (buf) {
+		size_t got = fread(buf + len, 1, cap - len - 1, f);
 
-/* Copy frames to the terminal until EXIT; returns the exit code. */
-static int alien_pump(int fd, const char *sock)
-{
-	char msg[1024];
-
-	for (;;) {
-		struct frame f;
-		uint8_t *buf;
-		int r = conn_recv(fd, &f, &buf), code;
-
-		if (r == 0 || r == -ECONNRESET)
-			alien_die(ALIEN_EXIT_NOCONN, "jaliend at %s closed the connection before the reply ended", sock);
-		if (r < 0)
-			alien_die(ALIEN_EXIT_NOCONN, "reading from jaliend at %s: %s", sock, strerror(-r));
-		switch (f.type) {
-		case FRAME_HELLO:
-			if (alien_json_int(&f, "proto", 0, NULL, 0) != FRAME_PROTO_VERSION)
-				alien_die(ALIEN_EXIT_NOCONN, "jaliend at %s speaks another protocol version", sock);
+		len += got;
+		if (got == 0)
 			break;
-		case FRAME_STDOUT:
-		case FRAME_STDERR:
-			if (f.type == FRAME_STDERR)
-				fflush(stdout);
-			alien_write_all(f.type == FRAME_STDOUT ? STDOUT_FILENO : STDERR_FILENO, f.payload, f.len);
-			break;
-		case FRAME_EXIT:
-			code = alien_json_int(&f, "code", 1, NULL, 0);
-			free(buf);
-			return code & 0xff;
-		case FRAME_ERROR:
-			code = alien_json_int(&f, "code", 1, msg, sizeof(msg));
-			free(buf);
-			alien_die(code ? code : 1, "%s", msg);
-			break;
-		default:
-			break; /* PROGRESS etc.: not used by this command */
+		if (len + 1 >= cap) {
+			char *nb = cap > LINE_MAX_BYTES ? NULL : realloc(buf, cap * 2);
+
+			if (!nb) {
+				free(buf);
+				errno = cap > LINE_MAX_BYTES ? EFBIG : ENOMEM;
+				return NULL;
+			}
+			buf = nb;
+			cap *= 2;
 		}
-		free(buf);
 	}
+	if (buf)
+		buf[len] = '\0';
+	return buf;
+}
+
+/* Script lines starting with `#` are comments (alien.py would run them
+ * as unknown commands); blank them before the chain is split. */
+static void alien_drop_comments(char *s)
+{
+	for (char *line = s; line && *line;) {
+		char *p = line, *nl = strchr(line, '\n');
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '#')
+			memset(p, ' ', nl ? (size_t)(nl - p) : strlen(p));
+		line = nl ? nl + 1 : NULL;
+	}
+}
+
+/* alien.py's batch mode: a script file given as the only argument. */
+static int alien_script(struct exec *x, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = f ? alien_slurp(f) : NULL;
+
+	if (!text) {
+		int e = errno;
+
+		fprintf(stderr, "%s: cannot read script %s: %s\n", alien_prog, path,
+			e == EFBIG ? "over the 1 MiB limit" : strerror(e));
+		if (f)
+			fclose(f);
+		return e == EFBIG ? ALIEN_EXIT_USAGE : 1;
+	}
+	fclose(f);
+	alien_drop_comments(text);
+	exec_chain(x, text);
+	free(text);
+	return x->last;
+}
+
+/* Commands on a stdin that is not a terminal: one chain per line, no prompts. */
+static int alien_stdin(struct exec *x)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	while (!x->exit_requested && (n = getline(&line, &cap, stdin)) >= 0) {
+		if ((size_t)n > LINE_MAX_BYTES) {
+			fprintf(stderr, "%s: input line of %zd bytes is over the %u-byte limit\n", alien_prog, n,
+				LINE_MAX_BYTES);
+			x->last = ALIEN_EXIT_USAGE;
+			continue;
+		}
+		alien_drop_comments(line);
+		exec_chain(x, line);
+	}
+	free(line);
+	return x->last;
+}
+
+/* alien --complete command|path WORD: candidates, one a line (bash completion). */
+static int alien_complete(struct exec *x, int argc, char **argv)
+{
+	char **cands;
+	int rc;
+
+	if (argc != 4 || (strcmp(argv[2], "command") && strcmp(argv[2], "path"))) {
+		fprintf(stderr, "%s: usage: alien --complete command|path WORD\n", alien_prog);
+		return ALIEN_EXIT_USAGE;
+	}
+	rc = complete_query(&x->rpc, argv[2], argv[3], &cands);
+	for (char **c = cands; c && *c; c++)
+		puts(*c);
+	line_free(cands);
+	return rc;
+}
+
+static int alien_is_help_flag(const char *a)
+{
+	return strcmp(a, "-h") == 0 || strcmp(a, "--h") == 0 || strcmp(a, "-help") == 0 ||
+	       strcmp(a, "--help") == 0;
+}
+
+static int alien_is_file(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 int main(int argc, char **argv)
 {
 	const char *verb = alien_verb_from_name(argc ? argv[0] : "alien");
-	char sock[512];
-	char *hello, *req;
-	int fd, r;
+	struct exec x;
+	char **args, *text;
+	int n = 0;
 
-	argc--, argv++;
-	if (!verb && argc == 0)
-		alien_die(ALIEN_EXIT_USAGE, "no command given (usage: alien <command> [arguments...])");
-	if (argc > LIM_REQUEST_ARGS_MAX)
-		alien_die(ALIEN_EXIT_USAGE, "too many arguments (%d, the limit is %d)", argc, LIM_REQUEST_ARGS_MAX);
-	r = sockpath_resolve(sock, sizeof(sock));
-	if (r < 0)
-		alien_die(ALIEN_EXIT_NOCONN, "socket path too long: %s", getenv("JALIEND_SOCKET"));
-	req = alien_build_request(verb, argc, argv);
-	hello = alien_build_hello();
-	if (!req || !hello)
-		alien_die(1, "out of memory");
-	if (strlen(req) > LIM_FRAME_PAYLOAD_MAX)
-		alien_die(ALIEN_EXIT_USAGE, "command line too long (%zu bytes, the limit is %u)", strlen(req),
-			  LIM_FRAME_PAYLOAD_MAX);
-	fd = autostart_connect(sock);
-	if (fd < 0) {
-		const char *hint = (fd == -ENOENT || fd == -ECONNREFUSED)
-			? " (is jaliend running? start it with `jaliend` or `systemctl --user start jaliend.socket`)" : "";
-		fprintf(stderr, "%s: cannot reach jaliend at %s: %s%s\n", alien_prog, sock, strerror(-fd), hint);
-		return ALIEN_EXIT_NOCONN;
+	if (argc > 1 && strcmp(argv[1], "--direct") == 0)
+		return alien_direct(argv + 1);
+	exec_init(&x, alien_prog);
+	if (argc > 1 && strcmp(argv[1], "--complete") == 0)
+		return alien_complete(&x, argc, argv);
+	x.json = getenv("ALIENPY_JSON") != NULL;
+	/* args = [verb] + argv[1..] minus -json, -debug, -debugfile F (alien.py 1.1) */
+	args = calloc((size_t)argc + 2, sizeof(*args));
+	if (!args)
+		return 1;
+	if (verb)
+		args[n++] = (char *)verb;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-json") == 0)
+			x.json = 1;
+		else if (strcmp(argv[i], "-debug") == 0)
+			continue;
+		else if (strcmp(argv[i], "-debugfile") == 0 && i + 1 < argc)
+			i++;
+		else
+			args[n++] = argv[i];
 	}
-	r = conn_send(fd, FRAME_HELLO, 0, hello, strlen(hello));
-	if (r == 0)
-		r = conn_send(fd, FRAME_REQUEST, ALIEN_REQUEST_ID, req, strlen(req));
-	free(hello);
-	free(req);
-	if (r < 0 && r != -EPIPE)
-		alien_die(ALIEN_EXIT_NOCONN, "sending to jaliend at %s: %s", sock, strerror(-r));
-	/* on EPIPE the daemon may still have sent an ERROR frame: read it */
-	return alien_pump(fd, sock);
+	if (n == 0 && argc > 1) {
+		free(args);
+		fprintf(stderr, "%s: no command given, only options (usage: alien <command> [arguments...])\n",
+			alien_prog);
+		return ALIEN_EXIT_USAGE;
+	}
+	if (n == 0) {
+		free(args);
+		n = isatty(STDIN_FILENO) ? shell_run(&x) : alien_stdin(&x);
+		exec_fini(&x);
+		return n;
+	}
+	if (!verb && alien_is_help_flag(args[0]))
+		args[0] = "help";
+	if (!verb && n == 1 && alien_is_file(args[0])) {
+		const char *path = args[0];
+
+		free(args);
+		n = alien_script(&x, path);
+		exec_fini(&x);
+		return n;
+	}
+	if (n == 1) {
+		text = strdup(args[0]);
+		if (text)
+			line_unquote_outer(text);
+	} else {
+		text = line_join(args, n);
+	}
+	free(args);
+	if (!text)
+		return 1;
+	exec_chain(&x, text);
+	free(text);
+	exec_fini(&x);
+	return x.last;
 }

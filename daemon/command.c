@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "cmdlocal.h"
+#include "complete.h"
+#include "cp.h"
 #include "ctl.h"
 #include "frame.h"
 #include "caps.h"
@@ -19,14 +22,23 @@
 
 #define CMD_USAGE_ERROR 22 /* EINVAL, as alien.py for bad arguments */
 
+/* Output shape asked for with alien.py's special words (1.9). */
+enum command_keys { CK_TEXT, CK_KEYS, CK_ALL };
+
 struct command {
 	struct client *cl;
 	uint32_t id;
 	char *session;          /* terminal key */
 	int json;
+	enum command_keys keys;
 	int is_cd;
+	int cols;
+	cJSON *env;             /* the shim's variables (object), owned */
+	cJSON *complete;        /* a completion request {"kind","word"}, owned */
 	struct up_req *ureq;    /* while waiting for JCentral */
+	command_then_fn then;   /* what to do with its answer */
 	struct render *render;  /* once there is something to print */
+	void *scratch;          /* the implementation's, free()d */
 };
 
 static void command_free(struct command *cmd)
@@ -36,12 +48,16 @@ static void command_free(struct command *cmd)
 	if (cmd->ureq)
 		upstream_cancel(cmd->ureq);
 	render_free(cmd->render);
+	cJSON_Delete(cmd->env);
+	cJSON_Delete(cmd->complete);
+	free(cmd->scratch);
 	free(cmd->session);
 	free(cmd);
 }
 
 void command_cancel(struct command *cmd)
 {
+	cp_cancel(cmd); /* its transfers, if it runs cp */
 	command_free(cmd);
 }
 
@@ -50,12 +66,46 @@ int command_has_output(const struct command *cmd)
 	return cmd->render != NULL;
 }
 
+int command_cols(const struct command *cmd)
+{
+	return cmd->cols;
+}
+
+int command_json(const struct command *cmd)
+{
+	return cmd->json;
+}
+
+const char *command_session(const struct command *cmd)
+{
+	return cmd->session;
+}
+
+void **command_scratch(struct command *cmd)
+{
+	return &cmd->scratch;
+}
+
+const char *command_env(struct command *cmd, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cmd->env, name);
+
+	return cJSON_IsString(v) && *v->valuestring ? v->valuestring : NULL;
+}
+
+const char *command_term_cwd(struct command *cmd)
+{
+	struct session_term *t = session_find(cmd->session);
+
+	return t && t->cwd ? t->cwd : upstream_home();
+}
+
 int command_produce(struct command *cmd)
 {
 	char buf[LIM_OUTPUT_CHUNK];
 	cJSON *exit_obj;
 	size_t n;
-	int fd;
+	int fd, code;
 
 	if (!cmd->render)
 		return 0;
@@ -64,8 +114,16 @@ int command_produce(struct command *cmd)
 		client_send(cmd->cl, fd == 2 ? FRAME_STDERR : FRAME_STDOUT, cmd->id, buf, n);
 		return 0;
 	}
+	code = render_exit_code(cmd->render);
+	if (!cmd->complete)
+		cmdlocal_record_exit(cmd->session, code);
 	exit_obj = cJSON_CreateObject();
-	cJSON_AddNumberToObject(exit_obj, "code", render_exit_code(cmd->render));
+	cJSON_AddNumberToObject(exit_obj, "code", code);
+	/* the prompt of the interactive shell: AliEn[user]:cwd > */
+	if (command_term_cwd(cmd))
+		cJSON_AddStringToObject(exit_obj, "cwd", command_term_cwd(cmd));
+	if (upstream_user())
+		cJSON_AddStringToObject(exit_obj, "user", upstream_user());
 	client_send_json(cmd->cl, FRAME_EXIT, cmd->id, exit_obj);
 	command_free(cmd);
 	return 1;
@@ -73,47 +131,71 @@ int command_produce(struct command *cmd)
 
 static void command_set_render(struct command *cmd, struct render *r)
 {
+	render_free(cmd->render);
 	cmd->render = r ? r : render_local(NULL, "jaliend: out of memory\n", 12);
 	client_wake(cmd->cl);
 }
 
-static void command_local(struct command *cmd, const char *out, const char *err, int code)
+void command_reply(struct command *cmd, const char *out, const char *err, int code)
 {
 	command_set_render(cmd, render_local(out, err, code));
 }
 
-/* The terminal's cwd, or home if it never moved (NULL if not known yet). */
-static const char *command_cwd(struct session_term *t)
+void command_reply_json(struct command *cmd, cJSON *reply)
 {
-	return t && t->cwd ? t->cwd : upstream_home();
+	command_set_render(cmd, render_reply(reply, cmd->json || cmd->keys != CK_TEXT, command_term_cwd(cmd)));
+}
+
+/* The default: print JCentral's answer as alien.py does. */
+static void command_print(struct command *cmd, cJSON *reply, int code, const char *msg)
+{
+	char line[700];
+
+	if (!reply) {
+		snprintf(line, sizeof(line), "%s\n", msg);
+		command_reply(cmd, NULL, line, code);
+		return;
+	}
+	command_reply_json(cmd, reply);
 }
 
 static void command_upstream_done(struct up_req *req, cJSON *reply, int code, const char *msg)
 {
 	struct command *cmd = req->owner;
-	struct session_term *t;
 
 	cmd->ureq = NULL;
-	if (!reply) {
-		char line[700];
+	if (reply && !(req->flags & UP_REQ_READONLY))
+		complete_forget(); /* the catalogue may have changed */
+	cmd->then(cmd, reply, code, msg);
+}
 
-		snprintf(line, sizeof(line), "%s\n", msg);
-		command_local(cmd, NULL, line, code);
-		return;
-	}
-	t = session_get(cmd->session);
-	if (cmd->is_cd && t) {
-		const cJSON *meta = cJSON_GetObjectItemCaseSensitive(reply, "metadata");
-		const cJSON *ec = cJSON_GetObjectItemCaseSensitive(meta, "exitcode");
-		const cJSON *dir = cJSON_GetObjectItemCaseSensitive(meta, "currentdir");
+int command_upstream(struct command *cmd, const char *verb, cJSON *options, unsigned flags,
+		     command_then_fn then)
+{
+	struct session_term *t = session_find(cmd->session);
 
-		if (cJSON_IsString(ec) && strcmp(ec->valuestring, "0") == 0 && cJSON_IsString(dir)) {
-			if (!t->cwd && upstream_home())
-				session_set_cwd(t, upstream_home());
-			session_set_cwd(t, dir->valuestring);
-		}
+	cmd->then = then ? then : command_print;
+	cmd->ureq = upstream_req_new(verb, options, t ? t->cwd : NULL, command_upstream_done, cmd);
+	if (!cmd->ureq)
+		return -ENOMEM;
+	cmd->ureq->flags = flags;
+	upstream_submit(cmd->ureq);
+	return 0;
+}
+
+static void command_cd_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+{
+	struct session_term *t = session_get(cmd->session);
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(reply, "metadata");
+	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(meta, "exitcode");
+	const cJSON *dir = cJSON_GetObjectItemCaseSensitive(meta, "currentdir");
+
+	if (t && cJSON_IsString(ec) && strcmp(ec->valuestring, "0") == 0 && cJSON_IsString(dir)) {
+		if (!t->cwd && upstream_home())
+			session_set_cwd(t, upstream_home());
+		session_set_cwd(t, dir->valuestring);
 	}
-	command_set_render(cmd, render_reply(reply, cmd->json, command_cwd(t)));
+	command_print(cmd, reply, code, msg);
 }
 
 static int command_version(struct command *cmd)
@@ -131,7 +213,7 @@ static int command_version(struct command *cmd)
 		strbuf_addf(&sb, "user: %s\n", upstream_user());
 	if (!strbuf_cstr(&sb))
 		return -ENOMEM;
-	command_local(cmd, sb.data, NULL, 0);
+	command_reply(cmd, sb.data, NULL, 0);
 	strbuf_free(&sb);
 	return 0;
 }
@@ -147,30 +229,26 @@ static int command_ctl(struct command *cmd, const cJSON *argv)
 		strbuf_free(&err);
 		return -ENOMEM;
 	}
-	command_local(cmd, out.len ? out.data : NULL, err.len ? err.data : NULL, code);
+	command_reply(cmd, out.len ? out.data : NULL, err.len ? err.data : NULL, code);
 	strbuf_free(&out);
 	strbuf_free(&err);
 	return 0;
 }
 
-/* Options for JCentral, in order: -nokeys (text mode), the alias's own
- * options, then the arguments after the verb minus -json. (Built in order:
+/* Options for JCentral, in order: -nokeys (text) or -nomsg (keys only), the
+ * alias's own options, then the arguments after the verb. (Built in order:
  * cJSON 1.7.15 loses items inserted in the middle of an array.) */
-static cJSON *command_options(cJSON *argv, int nokeys, const char *const *extra)
+static cJSON *command_options(struct command *cmd, cJSON *argv, const char *const *extra)
 {
 	cJSON *opts = cJSON_CreateArray();
 	int n = cJSON_GetArraySize(argv);
 
-	if (opts && nokeys)
-		cJSON_AddItemToArray(opts, cJSON_CreateString("-nokeys"));
+	if (opts && !cmd->json && cmd->keys != CK_ALL)
+		cJSON_AddItemToArray(opts, cJSON_CreateString(cmd->keys == CK_KEYS ? "-nomsg" : "-nokeys"));
 	for (; opts && extra && *extra; extra++)
 		cJSON_AddItemToArray(opts, cJSON_CreateString(*extra));
-	for (int i = 1; opts && i < n; i++) {
-		const char *a = cJSON_GetArrayItem(argv, i)->valuestring;
-
-		if (strcmp(a, "-json") != 0)
-			cJSON_AddItemToArray(opts, cJSON_CreateString(a));
-	}
+	for (int i = 1; opts && i < n; i++)
+		cJSON_AddItemToArray(opts, cJSON_CreateString(cJSON_GetArrayItem(argv, i)->valuestring));
 	return opts;
 }
 
@@ -192,57 +270,126 @@ static const char *command_rewrite(const char *verb, const char *const **extra)
 	return *extra ? "ls" : verb;
 }
 
-static int command_forward(struct command *cmd, cJSON *argv, struct session_term *t)
+int command_forward(struct command *cmd, cJSON *argv)
 {
 	const char *verb = cJSON_GetArrayItem(argv, 0)->valuestring;
 	const char *const *extra;
 	const char *sverb = command_rewrite(verb, &extra);
-	cJSON *opts = command_options(argv, !cmd->json, extra);
-	int at = cmd->json ? 0 : 1;
+	cJSON *opts = command_options(cmd, argv, extra);
+	int at = cmd->json || cmd->keys == CK_ALL ? 0 : 1;
 
 	if (!opts)
 		return -ENOMEM;
 	if (strcmp(verb, "cd") == 0) {
-		cmd->is_cd = 1;
+		struct session_term *t = session_find(cmd->session);
+
 		if (cJSON_GetArraySize(opts) == at + 1 &&
 		    strcmp(cJSON_GetArrayItem(opts, at)->valuestring, "-") == 0) {
-			const char *prev = t && t->prev ? t->prev : command_cwd(t);
+			const char *prev = t && t->prev ? t->prev : command_term_cwd(cmd);
 
 			cJSON_ReplaceItemInArray(opts, at, cJSON_CreateString(prev ? prev : "~"));
 		}
+		return command_upstream(cmd, sverb, opts, UP_REQ_READONLY, command_cd_done);
 	}
-	cmd->ureq = upstream_req_new(sverb, opts, t ? t->cwd : NULL, command_upstream_done, cmd);
-	if (!cmd->ureq)
-		return -ENOMEM;
-	upstream_submit(cmd->ureq);
-	return 0;
+	return command_upstream(cmd, sverb, opts, cmdlocal_flags(sverb, opts), NULL);
 }
 
 static int command_run(struct command *cmd, cJSON *argv)
 {
 	const char *verb = cJSON_GetArrayItem(argv, 0)->valuestring;
-	struct session_term *t = session_get(cmd->session);
 	char line[300];
+	int r;
 
+	if (cmd->complete)
+		return complete_run(cmd, cmd->complete);
 	if (strcmp(verb, "version") == 0)
 		return command_version(cmd);
 	if (strcmp(verb, "daemon") == 0)
 		return command_ctl(cmd, argv);
 	if (strcmp(verb, "home") == 0 && upstream_home()) {
 		snprintf(line, sizeof(line), "%s\n", upstream_home());
-		command_local(cmd, line, NULL, 0);
+		command_reply(cmd, line, NULL, 0);
 		return 0;
 	}
 	if (strcmp(verb, "home") == 0) { /* not known yet: the server's pwd at home */
-		cJSON_ReplaceItemInArray(argv, 0, cJSON_CreateString("pwd"));
-		return command_forward(cmd, argv, NULL);
-	}
-	if (strcmp(verb, "ll") && strcmp(verb, "la") && strcmp(verb, "lla") && upstream_knows(verb) == 0) {
-		snprintf(line, sizeof(line), "WARNING! command >>> %.200s <<< not in the list of known commands!\n", verb);
-		command_local(cmd, NULL, line, 1);
+		cJSON *opts = cJSON_CreateArray();
+
+		if (!opts)
+			return -ENOMEM;
+		cJSON_AddItemToArray(opts, cJSON_CreateString("-nokeys"));
+		cmd->ureq = upstream_req_new("pwd", opts, NULL, command_upstream_done, cmd);
+		if (!cmd->ureq)
+			return -ENOMEM;
+		cmd->then = command_print;
+		cmd->ureq->flags = UP_REQ_READONLY;
+		upstream_submit(cmd->ureq);
 		return 0;
 	}
-	return command_forward(cmd, argv, t);
+	r = cmdlocal_run(cmd, argv);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	return command_forward(cmd, argv);
+}
+
+/* alien.py 1.9: the special words leave the arguments and choose what the
+ * server sends (nokeys/showmsg: text; nomsg/showkeys: keys; allkeys: both). */
+static void command_special_words(struct command *cmd, cJSON *argv)
+{
+	static const char *const words[] = { "nokeys", "showmsg", "nomsg", "showkeys", "allkeys" };
+	static const enum command_keys kind[] = { CK_TEXT, CK_TEXT, CK_KEYS, CK_KEYS, CK_ALL };
+	cJSON *a = argv->child ? argv->child->next : NULL;
+
+	while (a) {
+		cJSON *next = a->next;
+		const char *w = a->valuestring[0] == '-' ? a->valuestring + 1 : a->valuestring;
+
+		for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+			if (strcmp(w, words[i]) == 0) {
+				cmd->keys = kind[i];
+				cJSON_Delete(cJSON_DetachItemViaPointer(argv, a));
+				break;
+			}
+		}
+		a = next;
+	}
+}
+
+/* Whether s is valid UTF-8 (no overlong forms, no surrogates, <= U+10FFFF). */
+static int command_utf8_ok(const unsigned char *s)
+{
+	while (*s) {
+		unsigned c = *s, n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2
+					   : c >= 0xf0 && c <= 0xf4 ? 3 : 4;
+		unsigned long cp = n == 0 ? c : c & (0x3f >> n);
+
+		if (n == 4)
+			return 0;
+		for (unsigned i = 1; i <= n; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (s[i] & 0x3f);
+		}
+		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+			return 0;
+		s += n + 1;
+	}
+	return 1;
+}
+
+/* Whether the JSON text holds a NUL byte or an escaped one (\u0000, which
+ * cJSON would silently cut the string at). */
+static int command_has_nul(const char *p, size_t len)
+{
+	if (memchr(p, 0, len))
+		return 1;
+	for (size_t i = 0; i + 6 <= len; i++) {
+		if (p[i] != '\\')
+			continue;
+		if (p[i + 1] == 'u' && p[i + 2] == '0' && p[i + 3] == '0' && p[i + 4] == '0' && p[i + 5] == '0')
+			return 1;
+		i++; /* skip the escaped character (\\ included) */
+	}
+	return 0;
 }
 
 /* Check the REQUEST's shape; on a bad one the client gets an ERROR frame. */
@@ -252,9 +399,15 @@ static cJSON *command_parse(struct client *c, const char *payload, size_t len, s
 	cJSON *argv = cJSON_GetObjectItemCaseSensitive(req, "argv");
 	const cJSON *sess = cJSON_GetObjectItemCaseSensitive(req, "session");
 	const cJSON *json = cJSON_GetObjectItemCaseSensitive(req, "json");
-	const cJSON *a;
+	const cJSON *cols = cJSON_GetObjectItemCaseSensitive(req, "cols");
+	cJSON *env = cJSON_GetObjectItemCaseSensitive(req, "env"), *a;
+	cJSON *complete = cJSON_GetObjectItemCaseSensitive(req, "complete");
 	int n = 0;
 
+	if (command_has_nul(payload, len)) {
+		client_fail(c, CMD_USAGE_ERROR, "REQUEST holds a NUL byte");
+		goto bad;
+	}
 	if (!cJSON_IsObject(req)) {
 		client_fail(c, CMD_USAGE_ERROR, "REQUEST payload is not a JSON object");
 		goto bad;
@@ -268,6 +421,10 @@ static cJSON *command_parse(struct client *c, const char *payload, size_t len, s
 			client_fail(c, CMD_USAGE_ERROR, "REQUEST argv[%d] is not a string", n);
 			goto bad;
 		}
+		if (!command_utf8_ok((const unsigned char *)a->valuestring)) {
+			client_fail(c, CMD_USAGE_ERROR, "argument %d is not valid UTF-8", n);
+			goto bad;
+		}
 		if (strlen(a->valuestring) > LIM_ARG_MAX) {
 			client_fail(c, CMD_USAGE_ERROR, "argument %d is over %u bytes", n, LIM_ARG_MAX);
 			goto bad;
@@ -278,23 +435,38 @@ static cJSON *command_parse(struct client *c, const char *payload, size_t len, s
 		client_fail(c, CMD_USAGE_ERROR, "REQUEST has %d arguments; the limit is %d", n, LIM_REQUEST_ARGS_MAX);
 		goto bad;
 	}
-	if (!cJSON_IsString(sess) || !*sess->valuestring || strlen(sess->valuestring) >= LIM_SESSION_KEY_MAX) {
+	if (!cJSON_IsString(sess) || !*sess->valuestring || strlen(sess->valuestring) >= LIM_SESSION_KEY_MAX ||
+	    !command_utf8_ok((const unsigned char *)sess->valuestring)) {
 		client_fail(c, CMD_USAGE_ERROR, "REQUEST needs a \"session\" string of 1 to %d bytes",
 			    LIM_SESSION_KEY_MAX - 1);
 		goto bad;
 	}
 	cmd->session = strdup(sess->valuestring);
 	cmd->json = cJSON_IsTrue(json);
-	cJSON_ArrayForEach(a, argv)
-		if (strcmp(a->valuestring, "-json") == 0)
+	cmd->cols = cJSON_IsNumber(cols) && cols->valueint > 0 && cols->valueint < 10000 ? cols->valueint : 0;
+	if (cJSON_IsObject(env)) {
+		cJSON_DetachItemViaPointer(req, env);
+		cmd->env = env;
+	}
+	if (cJSON_IsObject(complete)) {
+		cJSON_DetachItemViaPointer(req, complete);
+		cmd->complete = complete;
+	}
+	/* -json anywhere: JSON output, and the word is not sent (alien.py 1.8) */
+	for (a = argv->child; a;) {
+		cJSON *next = a->next;
+
+		if (strcmp(a->valuestring, "-json") == 0) {
 			cmd->json = 1;
-	/* "-json" alone as the verb: drop it, the next word is the verb */
-	while (argv->child && strcmp(argv->child->valuestring, "-json") == 0)
-		cJSON_DeleteItemFromArray(argv, 0);
+			cJSON_Delete(cJSON_DetachItemViaPointer(argv, a));
+		}
+		a = next;
+	}
 	if (!argv->child) {
 		client_fail(c, CMD_USAGE_ERROR, "no command given, only -json");
 		goto bad;
 	}
+	command_special_words(cmd, argv);
 	cJSON_DetachItemViaPointer(req, argv);
 	cJSON_Delete(req);
 	return argv;
@@ -326,7 +498,8 @@ int command_start(struct client *c, uint32_t id, const char *payload, size_t len
 	c->cmd = cmd;
 	log_debug("client %lu: request `%s` (session %s%s)", c->serial, argv->child->valuestring,
 		  cmd->session, cmd->json ? ", json" : "");
-	r = command_run(cmd, argv);
+	r = strcmp(argv->child->valuestring, "cp") == 0 ? cp_start(cmd, c, id, argv, payload, len)
+						     : command_run(cmd, argv);
 	cJSON_Delete(argv);
 	if (r < 0) {
 		c->cmd = NULL;

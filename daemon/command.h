@@ -1,11 +1,14 @@
 /* command.h - what a shim's REQUEST means: alien.py's client-side rules
- * (ls -F, ll/la/lla, cd and cd -, home, version, -json), the terminal's
- * cwd, and the upstream request that carries the rest to JCentral. */
+ * (ls -F, ll/la/lla, cd and cd -, home, the special words, -json), the
+ * terminal's cwd, the local commands (cmdlocal.c) and completion
+ * (complete.c), and the upstream request that carries the rest to JCentral. */
 #ifndef JALIEND_COMMAND_H
 #define JALIEND_COMMAND_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cjson/cJSON.h>
 
 struct client;
 struct command;
@@ -21,5 +24,32 @@ int command_produce(struct command *cmd);
 int command_has_output(const struct command *cmd);
 /* The client is gone or gave up: forget the command (frees it). */
 void command_cancel(struct command *cmd);
+
+/* ---- for the files that implement commands (cmdlocal.c, complete.c) ---- */
+
+/* Called with JCentral's reply (owned by the callee), or reply == NULL and
+ * an exit code with a message when there was none. */
+typedef void (*command_then_fn)(struct command *cmd, cJSON *reply, int code, const char *msg);
+/* Answer locally: out to stdout, err to stderr (either may be NULL). */
+void command_reply(struct command *cmd, const char *out, const char *err, int code);
+/* Answer with a reply of JCentral, rendered as alien.py does (takes reply). */
+void command_reply_json(struct command *cmd, cJSON *reply);
+/* Send verb + options (taken over) to JCentral in the terminal's cwd with
+ * UP_REQ_* flags; then() gets the answer. Returns 0 or -ENOMEM. */
+int command_upstream(struct command *cmd, const char *verb, cJSON *options, unsigned flags,
+		     command_then_fn then);
+/* Send argv to JCentral with alien.py's rules (ls -F, ll, cd -, -nokeys);
+ * argv is not taken. Returns 0 or -ENOMEM. */
+int command_forward(struct command *cmd, cJSON *argv);
+/* The terminal's grid cwd (home if it never moved; NULL if not known yet). */
+const char *command_term_cwd(struct command *cmd);
+/* A variable of the shim's environment it sent (REQUEST "env"), else NULL. */
+const char *command_env(struct command *cmd, const char *name);
+/* The shim's terminal width (0 if unknown), JSON output wanted, session key. */
+int command_cols(const struct command *cmd);
+int command_json(const struct command *cmd);
+const char *command_session(const struct command *cmd);
+/* Scratch pointer of the command's implementation, free()d with the command. */
+void **command_scratch(struct command *cmd);
 
 #endif

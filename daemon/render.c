@@ -362,10 +362,15 @@ static void render_step(struct render *r)
 			}
 			return;
 		}
-		if (r->json)
+		if (r->json) {
 			strbuf_adds(&r->pending, r->item || !r->first ? "\n  ]\n}\n" : "\n}\n");
-		else if (r->started)
+			return;
+		}
+		if (r->started)
 			strbuf_addc(&r->pending, '\n');
+		/* alien.py adds the server's timing (`timing on`) to a success's output */
+		if (r->fd == 1 && render_meta_str(r, "timing_ms"))
+			strbuf_addf(&r->pending, "timing_ms = %s\n", render_meta_str(r, "timing_ms"));
 		return;
 	case RP_DONE:
 		return;
@@ -374,20 +379,28 @@ static void render_step(struct render *r)
 
 size_t render_next(struct render *r, char *buf, size_t max, int *fd)
 {
-	size_t n;
+	size_t got = 0, n;
+	int out_fd = r->fd;
 
-	while (r->pending_off >= r->pending.len) {
-		strbuf_reset(&r->pending);
-		r->pending_off = 0;
-		if (r->phase == RP_DONE)
-			return 0;
-		render_step(r);
+	while (got < max) {
+		if (r->pending_off >= r->pending.len) {
+			strbuf_reset(&r->pending);
+			r->pending_off = 0;
+			if (r->phase == RP_DONE)
+				break;
+			render_step(r);
+			continue;
+		}
+		if (got && r->fd != out_fd)
+			break; /* the next bytes go elsewhere: give these out first */
+		out_fd = r->fd;
+		n = r->pending.len - r->pending_off;
+		if (n > max - got)
+			n = max - got;
+		memcpy(buf + got, r->pending.data + r->pending_off, n);
+		r->pending_off += n;
+		got += n;
 	}
-	n = r->pending.len - r->pending_off;
-	if (n > max)
-		n = max;
-	memcpy(buf, r->pending.data + r->pending_off, n);
-	r->pending_off += n;
-	*fd = r->fd;
-	return n;
+	*fd = out_fd;
+	return got;
 }

@@ -42,7 +42,9 @@ run alien frobnicate --now
 expect_rc 1 "unknown command"; expect_out "" "unknown command"
 expect_err "WARNING! command >>> frobnicate <<< not in the list of known commands!"
 
-run alien
+run alien </dev/null
+expect_rc 0 "no arguments, empty stdin"; expect_out "" "no arguments, empty stdin"
+run alien -json
 expect_rc 22 "no command"; expect_one_line "no command"; expect_err_has "no command given"
 
 pass

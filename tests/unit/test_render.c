@@ -50,6 +50,11 @@ static void test_text(void)
 		  "ok\n", "", 0);
 	/* exit codes are taken modulo 256 like a process exit status */
 	text_case("{\"metadata\":{\"exitcode\":\"-1\",\"error\":\"e\"},\"results\":[]}", "", "e\n", 255);
+	/* `timing on`: alien.py adds the server's timing_ms line to a success only */
+	text_case("{\"metadata\":{\"exitcode\":\"0\",\"error\":\"\",\"timing_ms\":\"12\"},\"results\":"
+		  "[{\"message\":\"x\"}]}", "x\ntiming_ms = 12\n", "", 0);
+	text_case("{\"metadata\":{\"exitcode\":\"2\",\"error\":\"e\",\"timing_ms\":\"3\"},\"results\":[]}",
+		  "", "e\n", 2);
 }
 
 static void test_json(void)

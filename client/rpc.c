@@ -1,0 +1,373 @@
+/* rpc.c - see rpc.h. */
+#include "rpc.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "autostart.h"
+#include "conn.h"
+#include "frame.h"
+#include "passphrase.h"
+#include "sockpath.h"
+
+#define RPC_ENV_VALUE_MAX (16u << 10) /* bytes of one forwarded variable (a PEM certificate fits) */
+
+volatile sig_atomic_t rpc_interrupted;
+static const char *rpc_prog = "alien";
+
+/* The variables the daemon's client-side commands read as this shell sees
+ * them (cert-info, token-info, token-destroy). Keys are never sent as PEM. */
+static const char *const rpc_env_names[] = {
+	"X509_USER_CERT", "X509_USER_KEY", "JALIEN_TOKEN_CERT", "JALIEN_TOKEN_KEY", "TMPDIR", "HOME",
+	"ALIEN_SITE", NULL,
+};
+
+void rpc_init(struct rpc *r, const char *prog)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+	r->next_id = 1;
+	rpc_prog = prog;
+}
+
+void rpc_close(struct rpc *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+}
+
+static int rpc_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int rpc_fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", rpc_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+static char *rpc_hello(void)
+{
+	cJSON *h = cJSON_CreateObject();
+	char *out;
+
+	cJSON_AddNumberToObject(h, "proto", FRAME_PROTO_VERSION);
+	cJSON_AddStringToObject(h, "client", "alien");
+	cJSON_AddStringToObject(h, "version", JALIEND_VERSION);
+	cJSON_AddNumberToObject(h, "pid", (double)getpid());
+	out = cJSON_PrintUnformatted(h);
+	cJSON_Delete(h);
+	return out;
+}
+
+/* Connect and send HELLO (its answer is read with the first reply). */
+static int rpc_connect(struct rpc *r)
+{
+	char *hello;
+	int fd, rc;
+
+	if (r->fd >= 0)
+		return 0;
+	if (!r->sock[0] && sockpath_resolve(r->sock, sizeof(r->sock)) < 0)
+		return rpc_fail(ALIEN_EXIT_NOCONN, "socket path too long: %s", getenv("JALIEND_SOCKET"));
+	fd = autostart_connect(r->sock);
+	if (fd < 0) {
+		fflush(stdout);
+		fprintf(stderr, "%s: cannot reach jaliend at %s: %s%s\n", rpc_prog, r->sock, strerror(-fd),
+			(fd == -ENOENT || fd == -ECONNREFUSED)
+			? " (is jaliend running? start it with `jaliend` or `systemctl --user start jaliend.socket`)" : "");
+		return ALIEN_EXIT_NOCONN;
+	}
+	hello = rpc_hello();
+	rc = hello ? conn_send(fd, FRAME_HELLO, 0, hello, strlen(hello)) : -ENOMEM;
+	free(hello);
+	if (rc < 0 && rc != -EPIPE) {
+		close(fd);
+		return rpc_fail(ALIEN_EXIT_NOCONN, "sending to jaliend at %s: %s", r->sock, strerror(-rc));
+	}
+	r->fd = fd;
+	return 0;
+}
+
+/* -1 if s is valid UTF-8 (the REQUEST is JSON; JCentral reads UTF-8),
+ * else the offset of the first bad byte. */
+static long rpc_utf8_bad(const unsigned char *s0)
+{
+	const unsigned char *s = s0;
+
+	while (*s) {
+		const unsigned char *at = s;
+		int n = *s < 0x80 ? 0 : (*s & 0xe0) == 0xc0 ? 1 : (*s & 0xf0) == 0xe0 ? 2 : (*s & 0xf8) == 0xf0 ? 3 : -1;
+
+		if (n < 0 || (n == 1 && *s < 0xc2) || (n == 3 && *s > 0xf4))
+			return at - s0;
+		for (s++; n > 0; n--, s++)
+			if ((*s & 0xc0) != 0x80)
+				return at - s0;
+	}
+	return -1;
+}
+
+static void rpc_session_key(char *out, size_t n)
+{
+	const char *env = getenv("ALIEN_SESSION");
+
+	if (env && *env)
+		snprintf(out, n, "%.*s", LIM_SESSION_KEY_MAX - 1, env);
+	else
+		snprintf(out, n, "sid:%ld", (long)getsid(0));
+}
+
+static char *rpc_build(char *const *argv, int argc, int json, cJSON *extra, int out_tty)
+{
+	char session[LIM_SESSION_KEY_MAX], cwd[PATH_MAX];
+	cJSON *req = cJSON_CreateObject(), *args = cJSON_AddArrayToObject(req, "argv"), *env, *it;
+	struct winsize ws;
+	char *text;
+
+	for (int i = 0; i < argc; i++)
+		cJSON_AddItemToArray(args, cJSON_CreateString(argv[i]));
+	rpc_session_key(session, sizeof(session));
+	cJSON_AddStringToObject(req, "session", session);
+	if (getcwd(cwd, sizeof(cwd)))
+		cJSON_AddStringToObject(req, "cwd", cwd);
+	cJSON_AddBoolToObject(req, "json", json);
+	cJSON_AddBoolToObject(req, "tty", out_tty);
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col)
+		cJSON_AddNumberToObject(req, "cols", ws.ws_col);
+	env = cJSON_AddObjectToObject(req, "env");
+	for (const char *const *e = rpc_env_names; *e; e++) {
+		const char *v = getenv(*e);
+
+		if (!v || !*v || strlen(v) > RPC_ENV_VALUE_MAX || strstr(v, "PRIVATE KEY"))
+			continue;
+		cJSON_AddStringToObject(env, *e, v);
+	}
+	while (extra && (it = extra->child)) {
+		cJSON_DetachItemViaPointer(extra, it);
+		cJSON_AddItemToObject(req, it->string, it);
+	}
+	cJSON_Delete(extra);
+	text = cJSON_PrintUnformatted(req);
+	cJSON_Delete(req);
+	return text;
+}
+
+static int rpc_sink_add(struct rpc_sink *s, const void *p, size_t n)
+{
+	if (!s->capture) {
+		const char *c = p;
+
+		if (s->fd < 0)
+			return 0;
+		while (n) {
+			ssize_t w = write(s->fd, c, n);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				return -errno;
+			c += w;
+			n -= (size_t)w;
+		}
+		return 0;
+	}
+	if (s->len + n > RPC_CAPTURE_MAX) {
+		s->truncated = 1;
+		return 0;
+	}
+	if (s->len + n + 1 > s->cap) {
+		size_t cap = (s->len + n + 1) * 2;
+		char *b = realloc(s->buf, cap);
+
+		if (!b)
+			return -ENOMEM;
+		s->buf = b;
+		s->cap = cap;
+	}
+	memcpy(s->buf + s->len, p, n);
+	s->len += n;
+	s->buf[s->len] = '\0';
+	return 0;
+}
+
+/* Answer a PASSPHRASE prompt from the terminal (never echoed or printed). */
+static void rpc_passphrase(struct rpc *r, const struct frame *f)
+{
+	cJSON *o = cJSON_ParseWithLength((const char *)f->payload, f->len), *ans = cJSON_CreateObject();
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "prompt");
+	char pass[PASSPHRASE_MAX], *text;
+	int rc = passphrase_ask(cJSON_IsString(p) ? p->valuestring : "Enter passphrase: ", pass, sizeof(pass));
+
+	if (rc == 0)
+		cJSON_AddStringToObject(ans, "passphrase", pass);
+	else
+		cJSON_AddStringToObject(ans, "error", rc == -ENXIO ? "no terminal to ask for the passphrase"
+					: rc == -E2BIG ? "passphrase too long" : "no passphrase was entered");
+	text = cJSON_PrintUnformatted(ans);
+	if (text) {
+		conn_send(r->fd, FRAME_PASSPHRASE, f->id, text, strlen(text));
+		memset(text, 0, strlen(text));
+		free(text);
+	}
+	memset(pass, 0, sizeof(pass));
+	cJSON_Delete(ans);
+	cJSON_Delete(o);
+}
+
+static void rpc_take_state(struct rpc *r, const cJSON *o)
+{
+	const cJSON *cwd = cJSON_GetObjectItemCaseSensitive(o, "cwd");
+	const cJSON *user = cJSON_GetObjectItemCaseSensitive(o, "user");
+
+	if (cJSON_IsString(cwd) && strlen(cwd->valuestring) < sizeof(r->cwd))
+		strcpy(r->cwd, cwd->valuestring);
+	if (cJSON_IsString(user) && strlen(user->valuestring) < sizeof(r->user))
+		strcpy(r->user, user->valuestring);
+}
+
+/* Wait until fd is readable; 0, or -EINTR once rpc_interrupted is set. */
+static int rpc_wait(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	for (;;) {
+		if (rpc_interrupted)
+			return -EINTR;
+		if (poll(&p, 1, -1) > 0)
+			return 0;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+/* Read frames until the EXIT of request id. */
+static int rpc_pump(struct rpc *r, uint32_t id, struct rpc_sink *out)
+{
+	for (;;) {
+		struct frame f;
+		uint8_t *buf;
+		int rc = rpc_wait(r->fd), code;
+		cJSON *o;
+
+		if (rc == -EINTR) {
+			conn_send(r->fd, FRAME_CANCEL, id, "{}", 2);
+			rpc_interrupted = 0;
+			return 130; /* 128 + SIGINT, as a shell reports it */
+		}
+		rc = rc < 0 ? rc : conn_recv(r->fd, &f, &buf);
+		if (rc <= 0) {
+			rpc_close(r);
+			if (rc == 0 || rc == -ECONNRESET)
+				return rpc_fail(ALIEN_EXIT_NOCONN, "jaliend at %s closed the connection before the reply ended",
+						r->sock);
+			return rpc_fail(ALIEN_EXIT_NOCONN, "reading from jaliend at %s failed: %s", r->sock, strerror(-rc));
+		}
+		if (f.id != id && f.type != FRAME_HELLO && f.type != FRAME_ERROR) {
+			free(buf); /* left over from a cancelled request */
+			continue;
+		}
+		code = -1;
+		switch (f.type) {
+		case FRAME_HELLO:
+			o = cJSON_ParseWithLength((const char *)f.payload, f.len);
+			if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "proto")) ||
+			    cJSON_GetObjectItemCaseSensitive(o, "proto")->valueint != FRAME_PROTO_VERSION)
+				code = rpc_fail(ALIEN_EXIT_NOCONN, "jaliend at %s speaks another protocol version", r->sock);
+			cJSON_Delete(o);
+			if (code >= 0)
+				rpc_close(r);
+			break;
+		case FRAME_STDOUT:
+			rpc_sink_add(out, f.payload, f.len);
+			break;
+		case FRAME_STDERR:
+			fflush(stdout);
+			rpc_sink_add(&(struct rpc_sink){ .fd = STDERR_FILENO }, f.payload, f.len);
+			break;
+		case FRAME_PASSPHRASE:
+			rpc_passphrase(r, &f);
+			break;
+		case FRAME_EXIT:
+			o = cJSON_ParseWithLength((const char *)f.payload, f.len);
+			code = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "code"))
+				? cJSON_GetObjectItemCaseSensitive(o, "code")->valueint & 0xff : 1;
+			rpc_take_state(r, o);
+			cJSON_Delete(o);
+			break;
+		case FRAME_ERROR:
+			o = cJSON_ParseWithLength((const char *)f.payload, f.len);
+			code = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "code"))
+				? cJSON_GetObjectItemCaseSensitive(o, "code")->valueint & 0xff : 1;
+			rpc_fail(code, "%s", cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "message"))
+				 ? cJSON_GetObjectItemCaseSensitive(o, "message")->valuestring : "(no message)");
+			cJSON_Delete(o);
+			rpc_close(r); /* the daemon closes after ERROR */
+			code = code ? code : 1;
+			break;
+		default:
+			break; /* PROGRESS: not shown by this client yet */
+		}
+		free(buf);
+		if (code >= 0)
+			return code;
+	}
+}
+
+int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *extra, struct rpc_sink *out)
+{
+	char *req;
+	uint32_t id;
+	int rc;
+
+	if (argc > LIM_REQUEST_ARGS_MAX) {
+		cJSON_Delete(extra);
+		return rpc_fail(ALIEN_EXIT_USAGE, "too many arguments (%d, the limit is %d)", argc, LIM_REQUEST_ARGS_MAX);
+	}
+	for (int i = 0; i < argc; i++) {
+		long bad = rpc_utf8_bad((const unsigned char *)argv[i]);
+
+		if (bad >= 0) {
+			cJSON_Delete(extra);
+			return rpc_fail(ALIEN_EXIT_USAGE, "argument %d of `%s` is not valid UTF-8 (byte %ld is 0x%02x)",
+					i, argv[0], bad + 1, (unsigned char)argv[i][bad]);
+		}
+	}
+	req = rpc_build(argv, argc, json, extra, out->capture ? 0 : isatty(out->fd));
+	if (!req)
+		return rpc_fail(1, "out of memory");
+	if (strlen(req) > LIM_FRAME_PAYLOAD_MAX) {
+		size_t n = strlen(req);
+
+		free(req);
+		return rpc_fail(ALIEN_EXIT_USAGE, "command line too long (%zu bytes, the limit is %u)", n,
+				LIM_FRAME_PAYLOAD_MAX);
+	}
+	rc = rpc_connect(r);
+	if (rc) {
+		free(req);
+		return rc;
+	}
+	id = r->next_id++;
+	rc = conn_send(r->fd, FRAME_REQUEST, id, req, strlen(req));
+	free(req);
+	if (rc < 0 && rc != -EPIPE) {
+		rpc_close(r);
+		return rpc_fail(ALIEN_EXIT_NOCONN, "sending to jaliend at %s: %s", r->sock, strerror(-rc));
+	}
+	/* on EPIPE the daemon may still have sent an ERROR frame: read it */
+	return rpc_pump(r, id, out);
+}
