@@ -81,12 +81,14 @@ static int auth_check_files(struct auth_files *af, char *err, size_t errn)
 	}
 	k = PEM_read_PrivateKey(f, NULL, auth_no_passphrase, &encrypted);
 	fclose(f);
+	if (!k && encrypted) { /* asked for through the first shim that needs it */
+		ERR_clear_error();
+		af->key_encrypted = 1;
+		r = 0;
+		goto out;
+	}
 	if (!k) {
-		if (encrypted)
-			snprintf(err, errn, "user key %s is encrypted; jaliend cannot ask for its passphrase yet: "
-				 "use an unencrypted copy (mode 0400) in X509_USER_KEY", af->key);
-		else
-			snprintf(err, errn, "user key %s is not a PEM private key (%s)", af->key, auth_ssl_reason());
+		snprintf(err, errn, "user key %s is not a PEM private key (%s)", af->key, auth_ssl_reason());
 		goto out;
 	}
 	if (X509_check_private_key(x, k) != 1) {
@@ -96,6 +98,35 @@ static int auth_check_files(struct auth_files *af, char *err, size_t errn)
 	}
 	r = 0;
 out:
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return r;
+}
+
+int auth_unlock_check(const struct auth_files *af, const char *pass, char *err, size_t errn)
+{
+	FILE *f = fopen(af->cert, "r");
+	X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	EVP_PKEY *k = NULL;
+	int r = -EINVAL;
+
+	if (f)
+		fclose(f);
+	f = fopen(af->key, "r");
+	if (f) {
+		/* with no callback, OpenSSL takes the last argument as the passphrase */
+		k = PEM_read_PrivateKey(f, NULL, NULL, (void *)pass);
+		fclose(f);
+	}
+	if (!x || !f)
+		snprintf(err, errn, "cannot read %s or %s", af->cert, af->key);
+	else if (!k)
+		snprintf(err, errn, "wrong passphrase for %s", af->key), r = -EKEYREJECTED;
+	else if (X509_check_private_key(x, k) != 1)
+		snprintf(err, errn, "user key %s does not belong to certificate %s", af->key, af->cert);
+	else
+		r = 0;
+	ERR_clear_error();
 	X509_free(x);
 	EVP_PKEY_free(k);
 	return r;

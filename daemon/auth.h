@@ -10,6 +10,7 @@ struct auth_files {
 	char key[1024];
 	char ca_dir[1024];
 	long not_after; /* the certificate's notAfter, epoch seconds */
+	int key_encrypted; /* the key needs a passphrase: see auth_unlock_check */
 };
 
 /* Resolve X509_USER_CERT / X509_USER_KEY (default ~/.globus/usercert.pem,
@@ -17,5 +18,8 @@ struct auth_files {
  * then check: readable, parses, not expired, key matches, CA folder exists.
  * On failure writes a one-line reason into err and returns -errno. */
 int auth_resolve(struct auth_files *af, char *err, size_t errn);
+/* For an encrypted key: does pass open it, and does it belong to the
+ * certificate? 0, or -EKEYREJECTED / -EINVAL with the reason in err. */
+int auth_unlock_check(const struct auth_files *af, const char *pass, char *err, size_t errn);
 
 #endif

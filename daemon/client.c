@@ -9,7 +9,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "command.h"
+#include "unlock.h"
 #include "frame.h"
 #include "caps.h"
 #include "log.h"
@@ -23,7 +26,7 @@ struct cl_block {
 	unsigned char data[]; /* LWS_PRE headroom, then the frame */
 };
 
-static const char *const cl_state_names[] = { "HELLO", "IDLE", "BUSY", "CLOSING" };
+static const char *const cl_state_names[] = { "HELLO", "IDLE", "PASSPHRASE", "BUSY", "CLOSING" };
 static unsigned long cl_serial;
 static size_t cl_count, cl_busy;
 static time_t cl_last_activity;
@@ -159,6 +162,63 @@ static void client_on_hello(struct client *c, const struct frame *f)
 	cJSON_Delete(h);
 }
 
+static void client_start(struct client *c, uint32_t id, const char *payload, size_t len)
+{
+	client_set_state(c, CL_BUSY);
+	if (command_start(c, id, payload, len) < 0 && c->state != CL_CLOSING)
+		client_fail(c, 12, "out of memory starting the request");
+}
+
+static void client_ask_passphrase(struct client *c, uint32_t id)
+{
+	cJSON *o = cJSON_CreateObject();
+	char prompt[1200];
+
+	unlock_prompt(prompt, sizeof(prompt), c->tries);
+	cJSON_AddStringToObject(o, "prompt", prompt);
+	client_send_json(c, FRAME_PASSPHRASE, id, o);
+	client_set_state(c, CL_PASSPHRASE);
+	unlock_asking(1);
+}
+
+static void client_drop_held(struct client *c)
+{
+	free(c->held);
+	c->held = NULL;
+	c->held_len = 0;
+}
+
+/* The shim's answer to our PASSPHRASE frame. */
+static void client_on_passphrase(struct client *c, const struct frame *f)
+{
+	cJSON *o = cJSON_ParseWithLength((const char *)f->payload, f->len);
+	cJSON *pass = cJSON_GetObjectItemCaseSensitive(o, "passphrase");
+	const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, "error");
+	char err[600];
+	int r;
+
+	if (!cJSON_IsString(pass)) {
+		unlock_give_up(cJSON_IsString(why) ? why->valuestring : "the shim sent no passphrase");
+		client_drop_held(c);
+		client_fail(c, UNLOCK_EXIT, "the user key is encrypted and %s: run an alien command in a terminal, "
+			    "or set X509_USER_KEY to an unencrypted copy", cJSON_IsString(why) ? why->valuestring
+			    : "no passphrase came");
+	} else if ((r = unlock_try(pass->valuestring, err, sizeof(err))) == 0) {
+		client_start(c, c->held_id, c->held, c->held_len);
+		client_drop_held(c);
+	} else if (r == -EKEYREJECTED && ++c->tries < UNLOCK_TRIES) {
+		client_ask_passphrase(c, c->held_id);
+	} else {
+		unlock_give_up(err);
+		client_drop_held(c);
+		client_fail(c, UNLOCK_EXIT, "%s", err);
+	}
+	if (cJSON_IsString(pass))
+		OPENSSL_cleanse(pass->valuestring, strlen(pass->valuestring));
+	OPENSSL_cleanse((void *)f->payload, f->len);
+	cJSON_Delete(o);
+}
+
 static void client_on_frame(struct client *c, const struct frame *f)
 {
 	log_debug("client %lu: < %s id %u, %u bytes", c->serial, frame_type_name(f->type), f->id, f->len);
@@ -173,13 +233,31 @@ static void client_on_frame(struct client *c, const struct frame *f)
 	switch (f->type) {
 	case FRAME_REQUEST:
 		if (c->state != CL_IDLE) {
-			client_fail(c, CL_PROTO_ERROR, "a REQUEST arrived while request %s; one at a time",
-				    c->state == CL_BUSY ? "another runs" : "the connection closes");
+			client_fail(c, CL_PROTO_ERROR, "a REQUEST arrived while %s; one at a time",
+				    c->state == CL_CLOSING ? "the connection closes" : "another request runs");
 			return;
 		}
-		client_set_state(c, CL_BUSY);
-		if (command_start(c, f->id, (const char *)f->payload, f->len) < 0 && c->state != CL_CLOSING)
-			client_fail(c, 12, "out of memory starting the request");
+		if (unlock_should_ask()) { /* hold the request until the key is open */
+			c->held = malloc(f->len ? f->len : 1);
+			if (!c->held) {
+				client_fail(c, 12, "out of memory");
+				return;
+			}
+			memcpy(c->held, f->payload, f->len);
+			c->held_len = f->len;
+			c->held_id = f->id;
+			c->tries = 0;
+			client_ask_passphrase(c, f->id);
+			return;
+		}
+		client_start(c, f->id, (const char *)f->payload, f->len);
+		return;
+	case FRAME_PASSPHRASE:
+		if (c->state != CL_PASSPHRASE) {
+			client_fail(c, CL_PROTO_ERROR, "a PASSPHRASE frame nobody asked for");
+			return;
+		}
+		client_on_passphrase(c, f);
 		return;
 	case FRAME_CANCEL:
 		if (c->cmd) {
@@ -268,6 +346,9 @@ int client_on_writable(struct client *c)
 void client_on_close(struct client *c)
 {
 	log_debug("client %lu: closed", c->serial);
+	if (c->state == CL_PASSPHRASE)
+		unlock_give_up("the terminal asked for it went away");
+	client_drop_held(c);
 	if (c->cmd)
 		command_cancel(c->cmd);
 	while (c->out_head) {

@@ -1,7 +1,8 @@
 /* client.h - one shim connection on the local socket.
  *
  * States: HELLO (waiting for the shim's HELLO) -> IDLE <-> BUSY (a request
- * runs) ; any -> CLOSING (flush what is queued, then close). Output is a
+ * runs); IDLE -> PASSPHRASE (asked for the user key's passphrase before its
+ * request can run) -> BUSY; any -> CLOSING (flush what is queued, then close). Output is a
  * queue of framed blocks written one lws_write per WRITEABLE callback. */
 #ifndef JALIEND_CLIENT_H
 #define JALIEND_CLIENT_H
@@ -16,7 +17,7 @@
 
 #include "obj.h"
 
-enum client_state { CL_HELLO, CL_IDLE, CL_BUSY, CL_CLOSING };
+enum client_state { CL_HELLO, CL_IDLE, CL_PASSPHRASE, CL_BUSY, CL_CLOSING };
 
 struct cl_block;
 struct command;
@@ -34,6 +35,10 @@ struct client {
 	struct cl_block *out_head, *out_tail;
 	size_t out_bytes;
 	struct command *cmd;         /* the running request, if any */
+	char *held;                  /* a REQUEST waiting for the passphrase */
+	size_t held_len;
+	uint32_t held_id;
+	int tries;                   /* passphrases tried */
 };
 
 struct client *client_new(struct lws *wsi, uid_t uid, pid_t pid);

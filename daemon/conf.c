@@ -56,6 +56,10 @@ int conf_set(struct jd_config *cfg, const char *key, const char *value, char *er
 		return conf_int(key, value, 0, 840, &cfg->keepalive, err, errn);
 	if (strcmp(key, "idle-exit") == 0)
 		return conf_int(key, value, 0, 1 << 30, &cfg->idle_exit, err, errn);
+	if (strcmp(key, "jbox-port") == 0)
+		return conf_int(key, value, 0, 65535, &cfg->jbox_port, err, errn);
+	if (strcmp(key, "no-jbox") == 0) /* a flag on the command line (no value), 0/1 in the file */
+		return value ? conf_int(key, value, 0, 1, &cfg->no_jbox, err, errn) : (cfg->no_jbox = 1, 0);
 	if (strcmp(key, "endpoint") == 0 || strcmp(key, "socket") == 0 || strcmp(key, "log") == 0) {
 		const char *v = conf_keep(value);
 

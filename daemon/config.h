@@ -17,6 +17,8 @@ struct jd_config {
 	int idle_exit;             /* exit after this long without clients; 0: never */
 	int foreground;
 	int listen_fd;             /* inherited (systemd) listener, or -1 */
+	int no_jbox;               /* --no-jbox: no JBox endpoint for alien.py (jbox.h) */
+	int jbox_port;             /* --jbox-port: its port; 0: any free one */
 };
 
 #define JD_DEFAULT_ENDPOINT "wss://alice-jcentral.cern.ch:8097/websocket/json"

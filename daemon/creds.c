@@ -24,7 +24,7 @@ void creds_init(struct lws_context *ctx, const struct lws_protocols *protocols,
 	creds.extensions = extensions;
 }
 
-struct lws_vhost *creds_vhost(const char *cert, const char *key, char *err, size_t errn)
+struct lws_vhost *creds_vhost(const char *cert, const char *key, const char *pass, char *err, size_t errn)
 {
 	struct lws_context_creation_info info;
 	char *name = creds.names[creds.serial % CREDS_NAMES];
@@ -40,6 +40,7 @@ struct lws_vhost *creds_vhost(const char *cert, const char *key, char *err, size
 	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	info.client_ssl_cert_filepath = cert;
 	info.client_ssl_private_key_filepath = key;
+	info.client_ssl_private_key_password = pass;
 	vh = lws_create_vhost(creds.ctx, &info);
 	if (!vh) {
 		snprintf(err, errn, "cannot use certificate %s with key %s", cert, key);

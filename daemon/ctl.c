@@ -14,6 +14,7 @@
 #include "session.h"
 #include "strbuf.h"
 #include "token.h"
+#include "unlock.h"
 #include "upstream.h"
 
 static struct {
@@ -59,7 +60,12 @@ int ctl_reload(char *err, size_t errn)
 
 	if (auth_resolve(&next, err, errn) < 0)
 		return -EINVAL;
-	vh = creds_vhost(next.cert, next.key, err, errn);
+	if (next.key_encrypted) { /* never let OpenSSL prompt on the daemon's terminal */
+		unlock_init(&next);
+		log_notice("reloaded: user key %s is encrypted; the next command asks for its passphrase", next.key);
+		return 0;
+	}
+	vh = creds_vhost(next.cert, next.key, NULL, err, errn);
 	if (!vh)
 		return -EINVAL;
 	af = next;

@@ -18,6 +18,7 @@
 #include "creds.h"
 #include "config.h"
 #include "ctl.h"
+#include "jbox.h"
 #include "caps.h"
 #include "log.h"
 #include "server.h"
@@ -25,8 +26,10 @@
 #include "sockpath.h"
 #include "systemd.h"
 #include "token.h"
+#include "unlock.h"
 #include "upstream.h"
 #include "usession.h"
+#include "xfer.h"
 
 static const char main_usage[] =
 	"usage: jaliend [options]\n"
@@ -42,6 +45,8 @@ static const char main_usage[] =
 	"  -l, --log FILE         log file when not in the foreground (default: <socket>.log)\n"
 	"  -c, --config FILE      configuration file (default $XDG_CONFIG_HOME/jaliend/jaliend.conf)\n"
 	"  -v, --verbose          debug logging (twice: also libwebsockets' notices)\n"
+	"      --no-jbox          no JBox endpoint for alien.py/ROOT (default: on, see docs/JBOX.md)\n"
+	"      --jbox-port N      its port on 127.0.0.1 (default 0: any free port)\n"
 	"  -h, --help             this text\n"
 	"Settings come from the configuration file (key = value, keys as the long options),\n"
 	"then the environment, then the options.\n"
@@ -83,10 +88,13 @@ static int main_parse_args(int argc, char **argv, struct jd_config *cfg, int *ve
 		{ "config", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "no-jbox", no_argument, NULL, 0x100 },       /* long only: values past any letter */
+		{ "jbox-port", required_argument, NULL, 0x101 },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *keys[MAIN_FLAGS_MAX], *vals[MAIN_FLAGS_MAX];
-	char path[512], err[600];
+	static char path[512]; /* *conf points here: lives as long as the daemon */
+	char err[600];
 	int c, idx, n = 0;
 
 	while ((c = getopt_long(argc, argv, "fs:e:p:P:k:i:l:c:vh", opts, &idx)) != -1) {
@@ -113,7 +121,7 @@ static int main_parse_args(int argc, char **argv, struct jd_config *cfg, int *ve
 	}
 	if (!*conf) {
 		conf_path(path, sizeof(path));
-		*conf = strdup(path);
+		*conf = path;
 	}
 	if (conf_load(*conf, cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "jaliend: %s\n", err);
@@ -215,6 +223,7 @@ static const struct lws_protocols main_protocols[] = {
 	/* first: lws asks it to load the CA folder for the client SSL_CTX */
 	{ "jalien-upstream", usession_callback, 0, 0, 0, NULL, 0 },
 	{ "jaliend-local", server_callback, 0, 0, 0, NULL, 0 },
+	{ "jaliend-xfer", xfer_lws_callback, 0, 0, 0, NULL, 0 }, /* transfer results (xfer.h) */
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
@@ -278,8 +287,10 @@ int main(int argc, char **argv)
 	info.protocols = main_protocols;
 	info.extensions = main_exts;
 	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-	info.client_ssl_cert_filepath = af.cert;
-	info.client_ssl_private_key_filepath = af.key;
+	if (!af.key_encrypted) { /* else the user certificate waits for the passphrase: unlock.c */
+		info.client_ssl_cert_filepath = af.cert;
+		info.client_ssl_private_key_filepath = af.key;
+	}
 	info.client_ssl_ca_filepath = NULL; /* the CA folder is loaded by usession_callback */
 	upstream_configure(&cfg, verbose > 1 ? LLL_ERR | LLL_WARN | LLL_NOTICE : LLL_ERR | LLL_WARN);
 	ctx = lws_create_context(&info);
@@ -296,8 +307,10 @@ int main(int argc, char **argv)
 	}
 	creds_init(ctx, main_protocols, main_exts);
 	upstream_attach(ctx);
+	unlock_init(&af);
 	token_start(ctx, &cfg);
 	upstream_start();
+	jbox_start(ctx, &cfg);
 	snprintf(status, sizeof(status), "serving %s for %s", cfg.socket_path, cfg.endpoint);
 	log_notice("jaliend %s: %s (certificate %s)", JALIEND_VERSION, status, af.cert);
 	systemd_ready(ctx, status);
@@ -308,9 +321,11 @@ int main(int argc, char **argv)
 
 	ctl_init(cfg.endpoint, cfg.socket_path);
 	main_loop(ctx, &cfg);
+	jbox_stop();
 	systemd_stopping();
 	token_stop();
 	server_close();
+	upstream_stop();
 	lws_context_destroy(ctx);
 	upstream_fini();
 	session_free_all();

@@ -125,7 +125,7 @@ static int token_use(void)
 
 	if (token_read(&na, tok.subject, sizeof(tok.subject)) < 0)
 		return -EINVAL;
-	vh = creds_vhost(tok.cert, tok.key, err, sizeof(err));
+	vh = creds_vhost(tok.cert, tok.key, NULL, err, sizeof(err));
 	if (!vh) {
 		log_warn("token: %s", err);
 		return -EINVAL;

@@ -38,6 +38,7 @@ static struct {
 	int ncmds;
 	uint16_t backoff_try;
 	int auth_failed;               /* last failure was the credential: no background retries */
+	int locked;                    /* the user key waits for its passphrase */
 	lws_sorted_usec_list_t sul_reconnect, sul_keepalive;
 	unsigned long connects, connect_failures, lost, retried;
 	char last_error[512];
@@ -186,6 +187,14 @@ static struct usession *up_free_slot(void)
 	return NULL;
 }
 
+/* Whether s could log in now (a locked user key cannot). */
+static int up_can_login(const struct usession *s)
+{
+	int login = s->private_ && s->private_req && (s->private_req->flags & UP_REQ_LOGIN);
+
+	return !up.locked || (!login && up.vh);
+}
+
 static void up_connect(struct usession *s)
 {
 	int login = s->private_ && s->private_req && (s->private_req->flags & UP_REQ_LOGIN);
@@ -209,7 +218,8 @@ static void up_pump(void)
 {
 	struct usession *s;
 
-	while (up.phead && (s = up_free_slot())) { /* a private request gets a fresh session */
+	while (up.phead && (!up.locked || (!(up.phead->flags & UP_REQ_LOGIN) && up.vh)) &&
+	       (s = up_free_slot())) { /* a private request gets a fresh session */
 		s->private_ = 1;
 		s->private_req = up_fifo_pop(&up.phead, &up.ptail);
 		up_connect(s);
@@ -221,7 +231,7 @@ static void up_pump(void)
 	}
 	if (!up.qhead || up_count(up_shared_starting) > 0)
 		return;
-	if (up_count(up_shared_alive) < up.max && (s = up_free_slot()))
+	if (up_count(up_shared_alive) < up.max && (s = up_free_slot()) && up_can_login(s))
 		up_connect(s); /* all busy (or none up): one more session */
 }
 
@@ -234,7 +244,7 @@ static void up_reconnect_cb(lws_sorted_usec_list_t *sul)
 	for (int i = 0; i < LIM_POOL_MAX && want > 0; i++) {
 		struct usession *s = &up.sess[i];
 
-		if (s->state == US_DOWN && !s->private_) {
+		if (s->state == US_DOWN && !s->private_ && up_can_login(s)) {
 			up_connect(s);
 			want--;
 		}
@@ -470,11 +480,37 @@ void upstream_attach(struct lws_context *ctx)
 	up.ctx = ctx;
 }
 
+void upstream_lock(int locked)
+{
+	struct usession *s;
+
+	up.locked = locked;
+	if (locked || !up.ctx)
+		return;
+	while (up_count(up_shared_alive) < up.min && (s = up_free_slot()))
+		up_connect(s);
+	up_pump();
+}
+
+int upstream_has_token(void)
+{
+	return up.vh != NULL;
+}
+
+void upstream_fail_waiting(int code, const char *msg)
+{
+	struct up_req *r;
+
+	up_fail_queue(code, msg);
+	while ((r = up_fifo_pop(&up.phead, &up.ptail)))
+		up_req_finish(r, NULL, code, msg);
+}
+
 int upstream_start(void)
 {
 	struct usession *s;
 
-	while (up_count(up_shared_alive) < up.min && (s = up_free_slot()))
+	while (up_count(up_shared_alive) < up.min && (s = up_free_slot()) && up_can_login(s))
 		up_connect(s);
 	if (up.cfg->keepalive > 0)
 		lws_sul_schedule(up.ctx, 0, &up.sul_keepalive, up_keepalive_cb,
@@ -503,12 +539,17 @@ void upstream_use_token(struct lws_vhost *vh)
 	}
 }
 
+void upstream_stop(void)
+{
+	lws_sul_cancel(&up.sul_reconnect);
+	lws_sul_cancel(&up.sul_keepalive);
+	up.ctx = NULL; /* no more timers: sessions closed from now on stay down */
+}
+
 void upstream_fini(void)
 {
 	struct up_req *r;
 
-	lws_sul_cancel(&up.sul_reconnect);
-	lws_sul_cancel(&up.sul_keepalive);
 	while ((r = up_queue_pop()))
 		up_req_free(r);
 	while ((r = up_fifo_pop(&up.phead, &up.ptail)))
@@ -585,7 +626,14 @@ int upstream_idle(void)
 	for (int i = 0; i < LIM_POOL_MAX; i++)
 		if (up.sess[i].cur && !up.sess[i].cur->internal)
 			return 0;
-	return !up.qhead && !up.phead;
+	/* the daemon's own requests (token, keepalive) do not hold a drain */
+	for (const struct up_req *r = up.qhead; r; r = r->next)
+		if (!r->internal)
+			return 0;
+	for (const struct up_req *r = up.phead; r; r = r->next)
+		if (!r->internal)
+			return 0;
+	return 1;
 }
 
 void upstream_describe(char *buf, size_t n)

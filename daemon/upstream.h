@@ -52,6 +52,7 @@ void upstream_configure(const struct jd_config *cfg, int lws_levels);
 void upstream_attach(struct lws_context *ctx);
 /* Connect the pool's minimum of sessions and start keepalives. */
 int upstream_start(void);
+void upstream_stop(void); /* before lws_context_destroy: cancel the timers */
 void upstream_fini(void);
 /* The lws protocol callback (first protocol of the vhost: it also loads the CA folder). */
 /* libwebsockets' log lines, into ours (keeps the TLS failure reason). */
@@ -61,6 +62,12 @@ void upstream_lws_log(int level, const char *line);
 void upstream_use_token(struct lws_vhost *vh);
 /* The user certificate changed (SIGHUP): log in with this vhost from now on. */
 void upstream_use_login(struct lws_vhost *vh);
+/* Locked: the user key waits for its passphrase; nothing logs in with it
+ * (sessions on a token still may). Unlocking connects the pool. */
+void upstream_lock(int locked);
+int upstream_has_token(void);
+/* Fail every request waiting for a session (shared and private). */
+void upstream_fail_waiting(int code, const char *msg);
 
 /* Make a request (options taken over); NULL on ENOMEM. */
 struct up_req *upstream_req_new(const char *command, cJSON *options, const char *cwd,

@@ -1,0 +1,117 @@
+/* cp_path.c - alien.py's path rules for cp (alienpy-behaviour 4.2, 4.4). */
+#include "cp.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cp_path_normalize(char *p)
+{
+	size_t len = strlen(p);
+	int trailing = len > 1 && p[len - 1] == '/';
+	char *out = p, *seg = p;
+
+	if (*p != '/')
+		return;
+	while (*seg) {
+		char *end;
+		size_t n;
+
+		while (*seg == '/')
+			seg++;
+		if (!*seg)
+			break;
+		end = strchr(seg, '/');
+		n = end ? (size_t)(end - seg) : strlen(seg);
+		if (n == 1 && seg[0] == '.') {
+			/* skip */
+		} else if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+			while (out > p && *--out != '/')
+				;
+		} else {
+			*out++ = '/';
+			memmove(out, seg, n);
+			out += n;
+		}
+		seg += n;
+	}
+	if (out == p || (trailing && out[-1] != '/'))
+		*out++ = '/';
+	*out = '\0';
+}
+
+static char *cp_path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	char *r = malloc(la + lb + 2);
+
+	if (!r)
+		return NULL;
+	memcpy(r, a, la);
+	r[la] = '/';
+	memcpy(r + la + 1, b, lb + 1);
+	cp_path_normalize(r);
+	return r;
+}
+
+char *cp_path_grid(const char *arg, const char *cwd, const char *home)
+{
+	if (strncmp(arg, "alien://", 8) == 0)
+		arg += 8;
+	else if (strncmp(arg, "alien:", 6) == 0)
+		arg += 6;
+	home = home ? home : "/";
+	cwd = cwd ? cwd : home;
+	if (strncmp(arg, "%ALIEN", 6) == 0)
+		return cp_path_join(home, arg + 6);
+	if (arg[0] == '~' && (arg[1] == '\0' || arg[1] == '/'))
+		return cp_path_join(home, arg + 1);
+	if (arg[0] == '/')
+		return cp_path_join("", arg);
+	return cp_path_join(cwd, arg);
+}
+
+char *cp_path_local(const char *arg, const char *cwd, const char *home)
+{
+	if (strncmp(arg, "file://", 7) == 0)
+		arg += 7;
+	else if (strncmp(arg, "file:", 5) == 0)
+		arg += 5;
+	if (arg[0] == '~' && (arg[1] == '\0' || arg[1] == '/'))
+		return cp_path_join(home ? home : "/", arg + 1);
+	if (arg[0] == '/')
+		return cp_path_join("", arg);
+	return cp_path_join(cwd ? cwd : "/", arg);
+}
+
+const char *cp_path_keep(const char *src, const char *base, int parent, int rmprefix, char *buf, size_t n)
+{
+	const char *p = src;
+
+	if (rmprefix > 0 && *src) {
+		for (int i = 0; i < rmprefix && *p; i++) {
+			p = strchr(p + 1, '/');
+			if (!p)
+				return strrchr(src, '/') ? strrchr(src, '/') + 1 : src;
+		}
+		p++;
+	} else if (parent > 0) {
+		p = src + strlen(src);
+		for (int i = 0; i <= parent && p > src; i++)
+			while (--p > src && *p != '/')
+				;
+		if (*p == '/')
+			p++;
+	} else {
+		size_t bl = strlen(base);
+
+		if (strncmp(src, base, bl) == 0)
+			p = src + bl;
+		else
+			p = strrchr(src, '/') ? strrchr(src, '/') + 1 : src;
+		while (*p == '/')
+			p++;
+	}
+	snprintf(buf, n, "%s", p);
+	return buf;
+}

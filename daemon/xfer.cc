@@ -1,0 +1,522 @@
+// xfer.cc - see xfer.h. The daemon's only C++: XrdCl::CopyProcess on
+// worker threads; nothing here throws past the C API.
+#include "xfer.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <errno.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+
+#include <XrdCl/XrdClCopyProcess.hh>
+#include <XrdCl/XrdClDefaultEnv.hh>
+#include <XrdCl/XrdClEnv.hh>
+#include <XrdCl/XrdClFileSystem.hh>
+#include <XrdCl/XrdClPropertyList.hh>
+#include <XrdCl/XrdClURL.hh>
+#include <XrdCl/XrdClXRootDResponses.hh>
+
+extern "C" {
+#include "log.h"
+}
+
+struct xfer_job {
+	// set at submit, read-only afterwards
+	enum xfer_kind kind;
+	std::string source, target, final_path, mode, md5, remove_file, xa_guid, xa_lfn, xa_md5;
+	long long xa_size;
+	bool upload, force, has_xattrs;
+	// shared with the worker
+	std::atomic<bool> cancel{ false };
+	std::atomic<uint64_t> done{ 0 }, total{ 0 };
+	// under xf.mu
+	bool progress_queued = false;
+	std::chrono::steady_clock::time_point last_progress;
+	struct xfer_result res;
+	// loop thread only
+	void *owner = nullptr;
+	xfer_done_fn done_cb = nullptr;
+	xfer_progress_fn progress_cb = nullptr;
+};
+
+namespace {
+
+struct xfer_state {
+	std::mutex mu;
+	std::condition_variable cv;
+	std::deque<xfer_job *> queue;      // waiting for a worker
+	std::vector<xfer_job *> finished;  // results for the loop
+	std::vector<xfer_job *> progress;  // progress for the loop
+	std::vector<xfer_job *> live;      // queued or running (for xfer_fini)
+	std::vector<std::thread> threads;
+	unsigned idle = 0;
+	bool stopping = false;
+	bool configured = false;
+	struct lws_context *ctx = nullptr;
+};
+
+xfer_state xf;
+
+void xfer_wake_loop_locked()
+{
+	if (xf.ctx)
+		lws_cancel_service(xf.ctx);
+}
+
+// XrdCl's status as one line: ToString() hides the message (PITFALLS C).
+std::string xfer_status_text(const XrdCl::XRootDStatus &st)
+{
+	std::string s = st.ToString();
+	const std::string &m = st.GetErrorMessage();
+
+	if (!m.empty() && s.find(m) == std::string::npos)
+		s += ": " + m;
+	return s;
+}
+
+class xfer_handler : public XrdCl::CopyProgressHandler {
+public:
+	explicit xfer_handler(xfer_job *j) : job(j) {}
+	void JobProgress(uint16_t, uint64_t processed, uint64_t total) override
+	{
+		job->done = processed;
+		job->total = total;
+		std::lock_guard<std::mutex> lk(xf.mu);
+		auto now = std::chrono::steady_clock::now();
+
+		if (job->progress_queued ||
+		    now - job->last_progress < std::chrono::milliseconds(XFER_PROGRESS_MS))
+			return;
+		job->last_progress = now;
+		job->progress_queued = true;
+		xf.progress.push_back(job);
+		xfer_wake_loop_locked();
+	}
+	bool ShouldCancel(uint16_t) override
+	{
+		return job->cancel.load();
+	}
+
+private:
+	xfer_job *job;
+};
+
+// "md5:0abc" and "abc" compare equal: XrdCl strips leading zeros.
+bool xfer_same_md5(std::string a, std::string b)
+{
+	for (std::string *s : { &a, &b }) {
+		size_t c = s->find(':');
+
+		if (c != std::string::npos)
+			*s = s->substr(c + 1);
+		for (auto &ch : *s)
+			ch = (char)tolower((unsigned char)ch);
+		size_t z = s->find_first_not_of('0');
+		*s = z == std::string::npos ? std::string() : s->substr(z);
+	}
+	return a == b;
+}
+
+void xfer_remove_remote(const std::string &url)
+{
+	XrdCl::URL u(url);
+
+	if (!u.IsValid())
+		return;
+	XrdCl::FileSystem fs(u);
+	XrdCl::XRootDStatus st = fs.Rm(u.GetPathWithParams(), XFER_RM_TIMEOUT_S);
+
+	if (!st.IsOK() && st.errNo != kXR_NotFound)
+		log_info("xfer: could not remove the partial upload %s: %s", u.GetURL().substr(0, 200).c_str(),
+			 xfer_status_text(st).c_str());
+}
+
+void xfer_set_xattrs(const xfer_job *j)
+{
+	char size[32];
+
+	if (!j->has_xattrs)
+		return;
+	snprintf(size, sizeof(size), "%lld", j->xa_size);
+	const std::pair<const char *, std::string> attrs[] = {
+		{ "user.guid", j->xa_guid }, { "user.lfn", j->xa_lfn }, { "user.md5", j->xa_md5 },
+		{ "user.size", j->xa_size >= 0 ? std::string(size) : std::string() },
+	};
+	for (const auto &a : attrs)
+		if (!a.second.empty()) // best effort, as alien.py (tmpfs may refuse user.*)
+			(void)setxattr(j->target.c_str(), a.first, a.second.data(), a.second.size(), 0);
+}
+
+void xfer_run_copy(xfer_job *j)
+{
+	struct xfer_result &r = j->res;
+	XrdCl::PropertyList props, results;
+	XrdCl::XRootDStatus st;
+	auto t0 = std::chrono::steady_clock::now();
+
+	props.Set("source", j->source);
+	props.Set("target", j->target);
+	props.Set("force", j->force);
+	props.Set("posc", true);
+	props.Set("makeDir", true);
+	props.Set("sourceLimit", (uint16_t)1);
+	props.Set("checkSumMode", j->mode);
+	if (j->mode != "none") {
+		props.Set("checkSumType", std::string("md5"));
+		if (j->mode == "target" && !j->md5.empty())
+			props.Set("checkSumPreset", j->md5);
+	}
+	props.Set("chunkSize", (uint32_t)XFER_CHUNK_SIZE);
+	// not "parallelChunks": a uint8_t goes through PropertyList's streams as a
+	// character and breaks the copy ("Received corrupted data"); the default
+	// (CPParallelChunks, 4) is what we want
+	{
+		XrdCl::CopyProcess cp;
+		xfer_handler h(j);
+
+		st = cp.AddJob(props, &results);
+		if (st.IsOK())
+			st = cp.Prepare();
+		if (st.IsOK())
+			st = cp.Run(&h);
+	}
+	XrdCl::XRootDStatus jst;
+	if (results.HasProperty("status") && results.Get("status", jst) && !jst.IsOK())
+		st = jst;
+	r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+	std::string sum;
+	results.Get(j->mode == "source" ? "sourceCheckSum" : "targetCheckSum", sum);
+	snprintf(r.checksum, sizeof(r.checksum), "%s", sum.c_str());
+	uint64_t size = 0;
+	if (results.Get("size", size))
+		r.bytes = size;
+	else
+		r.bytes = j->done;
+	if (!st.IsOK()) {
+		r.xrd_errno = (int)st.errNo;
+		snprintf(r.msg, sizeof(r.msg), "%s", xfer_status_text(st).c_str());
+	} else if (j->mode == "source" && !j->md5.empty() && !xfer_same_md5(sum, j->md5)) {
+		snprintf(r.msg, sizeof(r.msg), "md5 mismatch: the file had %s when the copy started, %s while copied",
+			 j->md5.c_str(), sum.c_str());
+	} else {
+		r.ok = 1;
+	}
+	if (j->cancel.load()) { // cancelled, even if the last chunk made it
+		r.ok = 0;
+		r.cancelled = 1;
+		snprintf(r.msg, sizeof(r.msg), "cancelled");
+	}
+	if (j->upload) {
+		if (!r.ok)
+			xfer_remove_remote(j->target);
+		return;
+	}
+	if (r.ok && !j->final_path.empty()) {
+		xfer_set_xattrs(j);
+		(void)chmod(j->target.c_str(), 0644);
+		if (rename(j->target.c_str(), j->final_path.c_str()) < 0) {
+			r.ok = 0;
+			snprintf(r.msg, sizeof(r.msg), "cannot rename %s to %s: %s", j->target.c_str(),
+				 j->final_path.c_str(), strerror(errno));
+		}
+	}
+	if (!r.ok && !j->final_path.empty())
+		(void)unlink(j->target.c_str()); // never a partial file under any name
+}
+
+void xfer_run_rm(xfer_job *j)
+{
+	XrdCl::URL u(j->target);
+
+	if (!u.IsValid()) {
+		snprintf(j->res.msg, sizeof(j->res.msg), "not a valid URL");
+		return;
+	}
+	XrdCl::FileSystem fs(u);
+	XrdCl::XRootDStatus st = fs.Rm(u.GetPathWithParams(), XFER_RM_TIMEOUT_S);
+
+	j->res.ok = st.IsOK();
+	if (!st.IsOK()) {
+		j->res.xrd_errno = (int)st.errNo;
+		snprintf(j->res.msg, sizeof(j->res.msg), "%s", xfer_status_text(st).c_str());
+	}
+}
+
+// md5 of a local file off the loop (1 GiB takes seconds)
+void xfer_run_md5(xfer_job *j)
+{
+	static const size_t bufsize = 1u << 20;
+	std::vector<unsigned char> buf(bufsize);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	int fd = open(j->source.c_str(), O_RDONLY | O_CLOEXEC);
+	EVP_MD_CTX *c;
+	ssize_t n = 0;
+
+	if (fd < 0) {
+		snprintf(j->res.msg, sizeof(j->res.msg), "%s: %s", j->source.c_str(), strerror(errno));
+		return;
+	}
+	c = EVP_MD_CTX_new();
+	if (c && EVP_DigestInit_ex(c, EVP_md5(), nullptr) == 1) {
+		while (!j->cancel.load() && (n = read(fd, buf.data(), bufsize)) > 0) {
+			EVP_DigestUpdate(c, buf.data(), (size_t)n);
+			j->res.bytes += (uint64_t)n;
+		}
+		if (n == 0 && !j->cancel.load() && EVP_DigestFinal_ex(c, md, &mdlen) == 1) {
+			for (unsigned i = 0; i < mdlen && 2 * i + 2 < sizeof(j->res.checksum); i++)
+				snprintf(j->res.checksum + 2 * i, 3, "%02x", md[i]);
+			j->res.ok = 1;
+		} else {
+			snprintf(j->res.msg, sizeof(j->res.msg), "%s: %s", j->source.c_str(),
+				 n < 0 ? strerror(errno) : "cancelled");
+		}
+	}
+	EVP_MD_CTX_free(c);
+	close(fd);
+}
+
+void xfer_run(xfer_job *j)
+{
+	try {
+		if (j->cancel.load()) {
+			j->res.cancelled = 1;
+			snprintf(j->res.msg, sizeof(j->res.msg), "cancelled");
+		} else if (j->kind == XFER_RM) {
+			xfer_run_rm(j);
+		} else if (j->kind == XFER_MD5) {
+			xfer_run_md5(j);
+		} else {
+			xfer_run_copy(j);
+		}
+	} catch (const std::exception &e) {
+		j->res.ok = 0;
+		snprintf(j->res.msg, sizeof(j->res.msg), "XrdCl failed: %s", e.what());
+	} catch (...) {
+		j->res.ok = 0;
+		snprintf(j->res.msg, sizeof(j->res.msg), "XrdCl failed (unknown exception)");
+	}
+	try {
+		if (!j->res.ok && j->kind == XFER_COPY && !j->final_path.empty())
+			(void)unlink(j->target.c_str());
+	} catch (...) {
+	}
+	if (!j->remove_file.empty())
+		(void)unlink(j->remove_file.c_str());
+}
+
+void xfer_worker()
+{
+	std::unique_lock<std::mutex> lk(xf.mu);
+
+	for (;;) {
+		xf.idle++;
+		xf.cv.wait(lk, [] { return xf.stopping || !xf.queue.empty(); });
+		xf.idle--;
+		if (xf.queue.empty())
+			return; // stopping and nothing left
+		xfer_job *j = xf.queue.front();
+		xf.queue.pop_front();
+		if (xf.stopping)
+			j->cancel = true;
+		lk.unlock();
+		xfer_run(j);
+		lk.lock();
+		xf.finished.push_back(j);
+		xfer_wake_loop_locked();
+	}
+}
+
+void xfer_configure()
+{
+	XrdCl::Env *env = XrdCl::DefaultEnv::GetEnv();
+	// a dead replica must not block for minutes (PITFALLS C); the user's
+	// XRD_* variables win (PutInt is ignored for names set in the environment)
+	const std::pair<const char *, int> defaults[] = {
+		{ "ConnectionRetry", 1 }, { "ConnectionWindow", 10 }, { "TimeoutResolution", 1 },
+		{ "CPInitTimeout", 90 }, { "StreamTimeout", 60 },
+	};
+	for (const auto &d : defaults)
+		env->PutInt(d.first, d.second);
+}
+
+void xfer_free(xfer_job *j)
+{
+	delete j;
+}
+
+} // namespace
+
+extern "C" int xfer_init(struct lws_context *ctx)
+{
+	try {
+		std::lock_guard<std::mutex> lk(xf.mu);
+
+		if (ctx)
+			xf.ctx = ctx;
+		if (!xf.configured) {
+			xfer_configure();
+			xf.configured = true;
+			atexit(xfer_fini); // cancel and clean up before XrdCl's own teardown
+		}
+		return 0;
+	} catch (...) {
+		return -ENOMEM;
+	}
+}
+
+extern "C" struct xfer_job *xfer_submit(const struct xfer_req *req, xfer_done_fn done, xfer_progress_fn progress,
+					 void *owner)
+{
+	xfer_job *j = nullptr;
+
+	try {
+		j = new xfer_job();
+		j->kind = req->kind;
+		j->source = req->source ? req->source : "";
+		j->target = req->target ? req->target : "";
+		j->final_path = req->final_path ? req->final_path : "";
+		j->mode = req->cksum_mode ? req->cksum_mode : "none";
+		j->md5 = req->md5 ? req->md5 : "";
+		j->remove_file = req->remove_file ? req->remove_file : "";
+		j->upload = req->upload != 0;
+		j->force = req->force != 0;
+		j->has_xattrs = req->xa_guid || req->xa_lfn || req->xa_md5;
+		j->xa_guid = req->xa_guid ? req->xa_guid : "";
+		j->xa_lfn = req->xa_lfn ? req->xa_lfn : "";
+		j->xa_md5 = req->xa_md5 ? req->xa_md5 : "";
+		j->xa_size = req->xa_size;
+		j->owner = owner;
+		j->done_cb = done;
+		j->progress_cb = progress;
+		std::lock_guard<std::mutex> lk(xf.mu);
+
+		if (xf.stopping) {
+			delete j;
+			return nullptr;
+		}
+		xf.live.push_back(j);
+		xf.queue.push_back(j);
+		if (xf.idle == 0 && xf.threads.size() < XFER_THREADS_MAX) {
+			try {
+				xf.threads.emplace_back(xfer_worker);
+			} catch (...) {
+				if (xf.threads.empty()) { // nobody would ever run it
+					xf.queue.pop_back();
+					xf.live.pop_back();
+					delete j;
+					return nullptr;
+				}
+			}
+		}
+		xf.cv.notify_one();
+		return j;
+	} catch (...) {
+		delete j;
+		return nullptr;
+	}
+}
+
+extern "C" void xfer_cancel(struct xfer_job *job)
+{
+	if (!job)
+		return;
+	job->cancel = true; // read by ShouldCancel on the worker
+	job->owner = nullptr;
+	job->done_cb = nullptr;
+	job->progress_cb = nullptr;
+}
+
+extern "C" void xfer_drain(void)
+{
+	std::vector<xfer_job *> prog, fin;
+
+	try {
+		std::lock_guard<std::mutex> lk(xf.mu);
+
+		prog.swap(xf.progress);
+		fin.swap(xf.finished);
+		for (xfer_job *j : prog)
+			j->progress_queued = false;
+		for (xfer_job *j : fin)
+			for (auto it = xf.live.begin(); it != xf.live.end(); ++it)
+				if (*it == j) {
+					xf.live.erase(it);
+					break;
+				}
+	} catch (...) {
+		return;
+	}
+	// callbacks run unlocked: they may submit or cancel jobs
+	for (xfer_job *j : prog)
+		if (j->progress_cb && j->owner)
+			j->progress_cb(j->owner, j, j->done.load(), j->total.load());
+	for (xfer_job *j : fin) {
+		if (j->done_cb && j->owner)
+			j->done_cb(j->owner, j, &j->res);
+		xfer_free(j);
+	}
+}
+
+extern "C" unsigned xfer_busy(void)
+{
+	std::lock_guard<std::mutex> lk(xf.mu);
+
+	return (unsigned)(xf.live.size());
+}
+
+extern "C" void xfer_fini(void)
+{
+	std::vector<std::thread> threads;
+
+	try {
+		{
+			std::lock_guard<std::mutex> lk(xf.mu);
+
+			xf.stopping = true;
+			xf.ctx = nullptr;
+			for (xfer_job *j : xf.live) {
+				j->cancel = true;
+				j->owner = nullptr;
+			}
+			threads.swap(xf.threads);
+			xf.cv.notify_all();
+		}
+		for (auto &t : threads)
+			if (t.joinable())
+				t.join();
+		std::lock_guard<std::mutex> lk(xf.mu);
+		for (xfer_job *j : xf.finished)
+			xfer_free(j);
+		xf.finished.clear();
+		xf.progress.clear();
+		xf.live.clear();
+	} catch (...) {
+	}
+}
+
+extern "C" int xfer_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+				 size_t len)
+{
+	(void)wsi;
+	(void)user;
+	(void)in;
+	(void)len;
+	if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED)
+		xfer_drain(); // once per vhost and spuriously too: an empty drain does nothing
+	return 0;
+}

@@ -1,0 +1,96 @@
+/* xfer.h - file transfers with libXrdCl (CopyProcess), behind a C API.
+ *
+ * The only C++ in the daemon is xfer.cc; every exception stays inside it.
+ * Jobs run on a small pool of worker threads (at most XFER_THREADS_MAX, made
+ * as needed and kept): one CopyProcess per job, so a job can be cancelled on
+ * its own. Results and progress come back to the lws loop through a locked
+ * queue and lws_cancel_service(); the loop calls xfer_drain() (from
+ * xfer_lws_callback on LWS_CALLBACK_EVENT_WAIT_CANCELLED), which calls the
+ * owners' callbacks on the loop thread.
+ *
+ * Cleanup is the worker's job, so it happens even when the owner is gone:
+ *  - a download is written to req.target (a temporary name the caller made
+ *    in the destination folder) and renamed to req.final_path only once
+ *    complete and verified; on any failure or cancel the temporary file is
+ *    removed;
+ *  - an upload (req.upload) that fails or is cancelled has its target URL
+ *    removed on the storage element (FileSystem::Rm, best effort: XrdCl keeps
+ *    a cancelled upload's partial file, see docs/TRANSFERS.md);
+ *  - req.remove_file (the metalink) is unlinked when the job ends.
+ * XrdCl's connections to storage elements outlive a job (DataServerTTL), so
+ * the next command to the same SE skips the connection setup. */
+#ifndef JALIEND_XFER_H
+#define JALIEND_XFER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libwebsockets.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define XFER_THREADS_MAX 16          /* worker threads = most jobs running at once */
+#define XFER_CHUNK_SIZE (1u << 20)   /* bytes per XrdCl chunk: progress and cancel granularity */
+#define XFER_RM_TIMEOUT_S 10         /* removing a partial upload */
+#define XFER_PROGRESS_MS 100         /* at most one progress event per job this often */
+
+enum xfer_kind { XFER_COPY = 0, XFER_RM = 1, XFER_MD5 = 2 /* of the local file source, into checksum (bare hex) */ };
+
+struct xfer_req {
+	enum xfer_kind kind;
+	const char *source;      /* COPY: local file, root:// URL or local .meta4 file; MD5: local file */
+	const char *target;      /* COPY: root:// URL or local temporary file; RM: root:// URL */
+	const char *final_path;  /* COPY to local: rename the verified target here (NULL: none) */
+	const char *cksum_mode;  /* "none", "source" or "target" (NULL: "none") */
+	const char *md5;         /* bare hex md5: the preset ("target") or the value to compare ("source") */
+	const char *remove_file; /* unlinked when the job ends (NULL: none) */
+	int upload;              /* target is remote: remove it if the job fails or is cancelled */
+	int force;               /* overwrite an existing target */
+	/* downloads: extended attributes set on the file before the rename (NULL: not set) */
+	const char *xa_guid, *xa_lfn, *xa_md5;
+	long long xa_size;
+};
+
+struct xfer_result {
+	int ok;             /* 1: copied (and verified when a checksum mode was given) */
+	int cancelled;      /* xfer_cancel or shutdown stopped it */
+	int xrd_errno;      /* XrdCl's errNo, 0 if none */
+	uint64_t bytes;     /* bytes moved */
+	double seconds;     /* from the start of the copy to its end */
+	char checksum[96];  /* "md5:<hex>" as computed during the copy, or "" */
+	char msg[600];      /* the reason on failure */
+};
+
+struct xfer_job;
+typedef void (*xfer_done_fn)(void *owner, struct xfer_job *job, const struct xfer_result *res);
+typedef void (*xfer_progress_fn)(void *owner, struct xfer_job *job, uint64_t done, uint64_t total);
+
+/* Set XrdCl's process-wide defaults (ConnectionRetry 1 unless
+ * XRD_CONNECTIONRETRY is set, ...) and remember the context to wake. Idempotent. */
+int xfer_init(struct lws_context *ctx);
+/* Queue a job (the strings are copied). done() is called once on the loop
+ * unless the job is cancelled first; progress() may be NULL. NULL on ENOMEM
+ * or after xfer_fini. */
+struct xfer_job *xfer_submit(const struct xfer_req *req, xfer_done_fn done, xfer_progress_fn progress,
+			     void *owner);
+/* Stop the job and forget its owner: no callback will come; the worker
+ * still cleans up (partial upload removed, temporary file unlinked). */
+void xfer_cancel(struct xfer_job *job);
+/* On the loop thread: deliver queued progress and results (idempotent). */
+void xfer_drain(void);
+/* Jobs queued or running (owned or cancelled). */
+unsigned xfer_busy(void);
+/* Cancel everything and join the workers (waits for their cleanup). */
+void xfer_fini(void);
+/* The lws protocol of the transfers (put last in the protocol list): drains
+ * on LWS_CALLBACK_EVENT_WAIT_CANCELLED, which lws delivers to every protocol
+ * of every vhost, spuriously too. */
+int xfer_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
