@@ -1,0 +1,21 @@
+#!/bin/sh
+# alien-cp's forms that need no storage element: usage, grid-to-grid,
+# local-to-local, unreadable local source, and that the daemon stays up.
+. "$(dirname "$0")/lib.sh"
+stack_up
+
+run alien-cp
+expect_rc 22 "cp without arguments"
+expect_err_has "usage: cp" "usage text on stderr"
+run alien-cp a b
+expect_rc 1 "grid to grid"
+expect_err_has "grid to grid copy is WIP" "grid to grid message"
+run alien-cp file:/tmp/a file:/tmp/b
+expect_rc 1 "local to local"
+expect_err_has "for local copy use system command" "local to local message"
+run alien-cp "file:$T/missing.bin" x.bin
+expect_rc 2 "missing local source"
+expect_err_has "$T/missing.bin" "the message names the path"
+run alien-whoami
+expect_rc 0 "the daemon still answers"
+pass
