@@ -21,8 +21,6 @@ struct complete_dir {
 };
 
 static struct complete_dir complete_cache[COMPLETE_CACHE_MAX];
-static char **complete_cmds;   /* NULL-terminated */
-static time_t complete_cmds_at;
 
 static void complete_dir_clear(struct complete_dir *d)
 {
@@ -39,52 +37,26 @@ void complete_forget(void)
 		complete_dir_clear(&complete_cache[i]);
 }
 
-static void complete_cmds_free(void)
-{
-	for (char **c = complete_cmds; c && *c; c++)
-		free(*c);
-	free(complete_cmds);
-	complete_cmds = NULL;
-}
-
 void complete_fini(void)
 {
 	complete_forget();
-	complete_cmds_free();
 }
 
+/* The pool's copy of the server's command list, while it is fresh. */
 const char *const *complete_cmdlist(void)
 {
-	if (complete_cmds && time(NULL) - complete_cmds_at > COMPLETE_CMDLIST_TTL_S)
-		complete_cmds_free();
-	return (const char *const *)complete_cmds;
+	time_t at;
+	const char *const *l = upstream_commands(&at);
+
+	return l && time(NULL) - at <= COMPLETE_CMDLIST_TTL_S ? l : NULL;
 }
 
 void complete_cmdlist_store(const cJSON *reply)
 {
-	const cJSON *results = cJSON_GetObjectItemCaseSensitive(reply, "results"), *row;
-	int n = cJSON_GetArraySize(results), i = 0;
-	char **v = calloc((size_t)n + 1, sizeof(*v));
+	const cJSON *results = cJSON_GetObjectItemCaseSensitive(reply, "results");
 
-	if (!v || n == 0) {
-		free(v);
-		return;
-	}
-	cJSON_ArrayForEach(row, results) {
-		const cJSON *c = cJSON_GetObjectItemCaseSensitive(row, "commandlist");
-		size_t len;
-
-		if (!cJSON_IsString(c))
-			continue;
-		len = strlen(c->valuestring);
-		if (len > 4 && strcmp(c->valuestring + len - 4, "_csd") == 0)
-			continue; /* as alien.py */
-		if ((v[i] = strdup(c->valuestring)))
-			i++;
-	}
-	complete_cmds_free();
-	complete_cmds = v;
-	complete_cmds_at = time(NULL);
+	if (cJSON_GetArraySize(results) > 0)
+		upstream_learn_commands(results);
 }
 
 /* ---- answers ---- */

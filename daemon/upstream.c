@@ -34,8 +34,9 @@ static struct {
 	unsigned qlen;
 	struct up_req *phead, **ptail; /* private requests waiting for a slot */
 	char *home, *user;
-	char **cmds;
+	char **cmds;                   /* the server's commandlist, NULL-terminated */
 	int ncmds;
+	time_t cmds_at;                /* when it was learned */
 	uint16_t backoff_try;
 	int auth_failed;               /* last failure was the credential: no background retries */
 	int locked;                    /* the user key waits for its passphrase */
@@ -293,15 +294,7 @@ static void up_keepalive_cb(lws_sorted_usec_list_t *sul)
 
 /* ---- events from usession.c ---- */
 
-static void up_set_str(char **dst, const cJSON *v)
-{
-	if (!cJSON_IsString(v) || (*dst && strcmp(*dst, v->valuestring) == 0))
-		return;
-	free(*dst);
-	*dst = strdup(v->valuestring);
-}
-
-static void up_learn_commands(const cJSON *results)
+void upstream_learn_commands(const cJSON *results)
 {
 	int n = cJSON_GetArraySize(results), i = 0;
 	char **cmds = calloc((size_t)n + 1, sizeof(*cmds));
@@ -326,6 +319,13 @@ static void up_learn_commands(const cJSON *results)
 	free(up.cmds);
 	up.cmds = cmds;
 	up.ncmds = i;
+	up.cmds_at = time(NULL);
+}
+
+const char *const *upstream_commands(time_t *learned_at)
+{
+	*learned_at = up.cmds_at;
+	return (const char *const *)up.cmds;
 }
 
 void upstream_session_ready(struct usession *s, cJSON *reply)
@@ -334,9 +334,9 @@ void upstream_session_ready(struct usession *s, cJSON *reply)
 	struct up_req *r;
 
 	if (reply) {
-		up_set_str(&up.home, cJSON_GetObjectItemCaseSensitive(meta, "currentdir"));
-		up_set_str(&up.user, cJSON_GetObjectItemCaseSensitive(meta, "user"));
-		up_learn_commands(cJSON_GetObjectItemCaseSensitive(reply, "results"));
+		usession_copy_str(&up.home, cJSON_GetObjectItemCaseSensitive(meta, "currentdir"));
+		usession_copy_str(&up.user, cJSON_GetObjectItemCaseSensitive(meta, "user"));
+		upstream_learn_commands(cJSON_GetObjectItemCaseSensitive(reply, "results"));
 		cJSON_Delete(reply);
 	}
 	up.backoff_try = 0;
@@ -366,7 +366,7 @@ void upstream_session_reply(struct usession *s, struct up_req *r, cJSON *reply, 
 		up_req_finish(r, NULL, UP_EXIT_EMPTY, m);
 	} else {
 		if (!s->private_)
-			up_set_str(&up.user, cJSON_GetObjectItemCaseSensitive(meta, "user"));
+			usession_copy_str(&up.user, cJSON_GetObjectItemCaseSensitive(meta, "user"));
 		up_req_finish(r, reply, 0, NULL);
 	}
 	if (s->private_ || s->retire)

@@ -7,6 +7,8 @@
 #ifndef JALIEND_UPSTREAM_H
 #define JALIEND_UPSTREAM_H
 
+#include <time.h>
+
 #include <libwebsockets.h>
 #include <cjson/cJSON.h>
 
@@ -80,6 +82,11 @@ void upstream_cancel(struct up_req *req);
 /* What the first reply of a session told (NULL until then). */
 const char *upstream_home(void);
 const char *upstream_user(void);
+/* Learn the command list from a `commandlist` reply's results (names ending
+ * in _csd dropped, as alien.py); sessions do it when they start. */
+void upstream_learn_commands(const cJSON *results);
+/* The command list (NULL-terminated, NULL if never learned) and when it was learned. */
+const char *const *upstream_commands(time_t *learned_at);
 /* Whether cmd is in the server's commandlist: 1 yes, 0 no, -1 not known yet. */
 int upstream_knows(const char *cmd);
 /* One status line: sessions by state, queue length, counters. */

@@ -144,7 +144,7 @@ void usession_close(struct usession *s)
 	lws_callback_on_writable(s->wsi); /* the WRITEABLE callback closes it */
 }
 
-static void usession_set_str(char **dst, const cJSON *v)
+void usession_copy_str(char **dst, const cJSON *v)
 {
 	if (!cJSON_IsString(v) || (*dst && strcmp(*dst, v->valuestring) == 0))
 		return;
@@ -176,7 +176,7 @@ static void usession_on_reply(struct usession *s)
 		s->rx_cap = 0;
 	}
 	s->last_active = time(NULL);
-	usession_set_str(&s->cwd, cJSON_GetObjectItemCaseSensitive(meta, "currentdir"));
+	usession_copy_str(&s->cwd, cJSON_GetObjectItemCaseSensitive(meta, "currentdir"));
 	if (!cJSON_IsObject(reply)) {
 		cJSON_Delete(reply);
 		reply = NULL;

@@ -41,6 +41,8 @@ struct usession {
 };
 
 const char *usession_state_name(enum us_state st);
+/* *dst = a copy of v's string, if v is a string that differs from *dst. */
+void usession_copy_str(char **dst, const cJSON *v);
 /* Before any vhost exists: the CA folder is loaded while lws builds each
  * vhost's client SSL_CTX. */
 void usession_configure(const struct jd_config *cfg);
