@@ -13,7 +13,11 @@ uid=$(id -u)
 
 # the daemon asks for a token at start: wait for its files (5 s)
 i=0
-while [ ! -s "$TMPDIR/tokenkey_$uid.pem" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+# (both: the key is renamed into place just before the certificate)
+while { [ ! -s "$TMPDIR/tokenkey_$uid.pem" ] || [ ! -s "$TMPDIR/tokencert_$uid.pem" ]; } && [ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
 for f in "$TMPDIR/tokencert_$uid.pem" "$TMPDIR/tokenkey_$uid.pem"; do
 	CHECKS=$((CHECKS + 1))
 	[ -s "$f" ] || fail "no token file $f"
