@@ -9,7 +9,7 @@
 
 #include "caps.h"
 
-#define CONF_STRINGS_MAX 16 /* string values kept from the file */
+#define CONF_STRINGS_MAX 16 /* string values kept (file, environment, options: 3 each at most) */
 
 static char *conf_strings[CONF_STRINGS_MAX];
 static int conf_nstrings;
@@ -54,6 +54,10 @@ int conf_set(struct jd_config *cfg, const char *key, const char *value, char *er
 		return conf_int(key, value, 1, LIM_POOL_MAX, &cfg->pool_max, err, errn);
 	if (strcmp(key, "keepalive") == 0)
 		return conf_int(key, value, 0, 840, &cfg->keepalive, err, errn);
+	if (strcmp(key, "connect-wait") == 0)
+		return conf_int(key, value, 0, 3600, &cfg->connect_wait, err, errn);
+	if (strcmp(key, "request-timeout") == 0)
+		return conf_int(key, value, 0, 86400, &cfg->request_timeout, err, errn);
 	if (strcmp(key, "idle-exit") == 0)
 		return conf_int(key, value, 0, 1 << 30, &cfg->idle_exit, err, errn);
 	if (strcmp(key, "jbox-port") == 0)

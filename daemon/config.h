@@ -14,6 +14,8 @@ struct jd_config {
 	int pool;                  /* websocket sessions kept */
 	int pool_max;              /* grown to on demand */
 	int keepalive;             /* seconds idle before a keepalive command; 0: none */
+	int connect_wait;          /* after the pool was up: how long requests wait for a session */
+	int request_timeout;       /* seconds for a reply; 0: wait for ever (as alien.py) */
 	int idle_exit;             /* exit after this long without clients; 0: never */
 	int foreground;
 	int listen_fd;             /* inherited (systemd) listener, or -1 */
@@ -25,5 +27,7 @@ struct jd_config {
 #define JD_DEFAULT_POOL 2
 #define JD_DEFAULT_POOL_MAX 4
 #define JD_DEFAULT_KEEPALIVE 600 /* the server closes after 900 s without a command */
+#define JD_DEFAULT_CONNECT_WAIT 10 /* rides over a JCentral restart (about 2 s here) */
+#define JD_DEFAULT_REQUEST_TIMEOUT 300 /* a stuck server thread; big finds take seconds */
 
 #endif

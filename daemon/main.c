@@ -42,6 +42,10 @@ static const char main_usage[] =
 	"  -P, --pool-max N       grown to on demand when all are busy (default 4, at most 16)\n"
 	"  -k, --keepalive SEC    a cheap command on sessions idle this long (default 600; 0: none)\n"
 	"  -i, --idle-exit SEC    exit after this long with no clients and no work (default 0: never)\n"
+	"  -w, --connect-wait SEC once connected, requests wait this long for JCentral to come back\n"
+	"                         before failing with 107 (default 10)\n"
+	"  -t, --request-timeout SEC  fail a request with 62 when no reply came in this long and\n"
+	"                         close its session (default 300; 0: wait for ever)\n"
 	"  -l, --log FILE         log file when not in the foreground (default: <socket>.log)\n"
 	"  -c, --config FILE      configuration file (default $XDG_CONFIG_HOME/jaliend/jaliend.conf)\n"
 	"  -v, --verbose          debug logging (twice: also libwebsockets' notices)\n"
@@ -72,6 +76,16 @@ static int main_parse_endpoint(struct jd_config *cfg)
 
 #define MAIN_FLAGS_MAX 32 /* settings given as options */
 
+/* Settings the environment may give (between the file and the options). */
+static const struct {
+	const char *var, *key;
+} main_env[] = {
+	{ "JALIEND_ENDPOINT", "endpoint" },
+	{ "JALIEND_SOCKET", "socket" },
+	{ "JALIEND_CONNECT_WAIT", "connect-wait" },
+	{ "JALIEND_REQUEST_TIMEOUT", "request-timeout" },
+};
+
 /* Options: -f/-v/-h/-c act at once; settings are applied after the
  * configuration file and the environment (they win). */
 static int main_parse_args(int argc, char **argv, struct jd_config *cfg, int *verbose, const char **conf)
@@ -84,6 +98,8 @@ static int main_parse_args(int argc, char **argv, struct jd_config *cfg, int *ve
 		{ "pool-max", required_argument, NULL, 'P' },
 		{ "keepalive", required_argument, NULL, 'k' },
 		{ "idle-exit", required_argument, NULL, 'i' },
+		{ "connect-wait", required_argument, NULL, 'w' },
+		{ "request-timeout", required_argument, NULL, 't' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -97,7 +113,7 @@ static int main_parse_args(int argc, char **argv, struct jd_config *cfg, int *ve
 	char err[600];
 	int c, idx, n = 0;
 
-	while ((c = getopt_long(argc, argv, "fs:e:p:P:k:i:l:c:vh", opts, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, "fs:e:p:P:k:i:w:t:l:c:vh", opts, &idx)) != -1) {
 		switch (c) {
 		case 'f': cfg->foreground = 1; break;
 		case 'v': (*verbose)++; break;
@@ -127,10 +143,14 @@ static int main_parse_args(int argc, char **argv, struct jd_config *cfg, int *ve
 		fprintf(stderr, "jaliend: %s\n", err);
 		return -EINVAL;
 	}
-	if (getenv("JALIEND_ENDPOINT") && *getenv("JALIEND_ENDPOINT"))
-		cfg->endpoint = getenv("JALIEND_ENDPOINT");
-	if (getenv("JALIEND_SOCKET") && *getenv("JALIEND_SOCKET"))
-		cfg->socket_path = getenv("JALIEND_SOCKET");
+	for (size_t i = 0; i < sizeof(main_env) / sizeof(main_env[0]); i++) {
+		const char *v = getenv(main_env[i].var);
+
+		if (v && *v && conf_set(cfg, main_env[i].key, v, err, sizeof(err)) < 0) {
+			fprintf(stderr, "jaliend: $%s: %s\n", main_env[i].var, err);
+			return -EINVAL;
+		}
+	}
 	for (int i = 0; i < n; i++) {
 		if (conf_set(cfg, keys[i], vals[i], err, sizeof(err)) < 0) {
 			fprintf(stderr, "jaliend: --%s\n", err);
@@ -238,6 +258,7 @@ int main(int argc, char **argv)
 	struct jd_config cfg = {
 		.pool = JD_DEFAULT_POOL, .pool_max = JD_DEFAULT_POOL_MAX,
 		.keepalive = JD_DEFAULT_KEEPALIVE, .listen_fd = -1,
+		.connect_wait = JD_DEFAULT_CONNECT_WAIT, .request_timeout = JD_DEFAULT_REQUEST_TIMEOUT,
 	};
 	const char *conf = NULL;
 	struct lws_context_creation_info info;

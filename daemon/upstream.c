@@ -39,9 +39,13 @@ static struct {
 	time_t cmds_at;                /* when it was learned */
 	uint16_t backoff_try;
 	int auth_failed;               /* last failure was the credential: no background retries */
+	int ever_up;                   /* a shared session was ready once: ride over outages */
+	double down_since;             /* monotonic: no shared session serving since (0: serving) */
+	int reconnect_pending;         /* the backoff timer will connect: up_pump must not */
+	int watch_armed;
 	int locked;                    /* the user key waits for its passphrase */
-	lws_sorted_usec_list_t sul_reconnect, sul_keepalive;
-	unsigned long connects, connect_failures, lost, retried;
+	lws_sorted_usec_list_t sul_reconnect, sul_keepalive, sul_watch;
+	unsigned long connects, connect_failures, lost, retried, timeouts;
 	char last_error[512];
 	int last_code;
 } up;
@@ -60,6 +64,7 @@ struct up_req *upstream_req_new(const char *command, cJSON *options, const char 
 	r->options = options ? options : cJSON_CreateArray();
 	r->done = done;
 	r->owner = owner;
+	r->queued_at = usession_now();
 	if (!r->command || (cwd && !r->cwd) || !r->options)
 		goto fail;
 	return r;
@@ -175,6 +180,11 @@ static int up_shared_alive(const struct usession *s)
 	return !s->private_ && s->state != US_DOWN && s->state != US_CLOSING;
 }
 
+static int up_shared_serving(const struct usession *s)
+{
+	return !s->private_ && (s->state == US_READY || s->state == US_BUSY);
+}
+
 static int up_shared_starting(const struct usession *s)
 {
 	return !s->private_ && (s->state == US_CONNECTING || s->state == US_INIT);
@@ -214,6 +224,8 @@ static void up_dispatch(struct usession *s, struct up_req *r)
 		up_req_finish(r, NULL, rc == -E2BIG ? UP_EXIT_TOOBIG : 12, err);
 }
 
+static void up_watch_arm(void);
+
 /* Give queued work to idle sessions; grow the pool when all are busy. */
 static void up_pump(void)
 {
@@ -230,8 +242,11 @@ static void up_pump(void)
 		if (!s->private_ && s->state == US_READY)
 			up_dispatch(s, up_queue_pop());
 	}
+	up_watch_arm();
 	if (!up.qhead || up_count(up_shared_starting) > 0)
 		return;
+	if (up.reconnect_pending && up_count(up_shared_alive) == 0)
+		return; /* the service is down: the backoff timer tries again */
 	if (up_count(up_shared_alive) < up.max && (s = up_free_slot()) && up_can_login(s))
 		up_connect(s); /* all busy (or none up): one more session */
 }
@@ -242,6 +257,7 @@ static void up_reconnect_cb(lws_sorted_usec_list_t *sul)
 	int want = up.min - up_count(up_shared_alive);
 
 	(void)sul;
+	up.reconnect_pending = 0;
 	for (int i = 0; i < LIM_POOL_MAX && want > 0; i++) {
 		struct usession *s = &up.sess[i];
 
@@ -258,7 +274,104 @@ static void up_schedule_reconnect(int failed)
 		return;
 	if (!failed)
 		up.backoff_try = 0;
+	up.reconnect_pending = 1;
 	lws_retry_sul_schedule(up.ctx, 0, &up.sul_reconnect, &up_backoff, up_reconnect_cb, &up.backoff_try);
+}
+
+/* Whether requests may keep waiting for a session that cannot be connected
+ * now: only while an outage of a pool that was up is younger than
+ * --connect-wait (a JCentral restart). At start, after a credential error or
+ * once the outage is older, a failed connection fails them (as alien.py). */
+static int up_in_grace(double now)
+{
+	return up.ever_up && !up.auth_failed && up.down_since > 0 && now - up.down_since < up.cfg->connect_wait;
+}
+
+/* Fail the queued requests that have waited for a session since before cutoff. */
+static void up_fail_queued_before(double cutoff, int code, const char *msg)
+{
+	struct up_req *list = up.qhead, *r;
+
+	up.qhead = NULL;
+	up.qtail = &up.qhead;
+	up.qlen = 0;
+	while ((r = list)) {
+		list = r->next;
+		r->queued = 0;
+		if (r->queued_at <= cutoff)
+			up_req_finish(r, NULL, code, msg);
+		else {
+			up_fifo_push(&up.qtail, r);
+			up.qlen++;
+		}
+	}
+}
+
+/* No reply for --request-timeout seconds: the request fails (it is not sent
+ * again: it may be what stalls the server) and its session is closed, for
+ * it can serve nothing else until that reply comes. */
+static void up_timeout(struct usession *s)
+{
+	struct up_req *r = s->cur;
+	char m[300];
+
+	s->cur = NULL;
+	up.timeouts++;
+	snprintf(m, sizeof(m), "jaliend: no reply from %s within %d s for `%.40s` (--request-timeout); "
+		 "it may still run there", up.cfg->endpoint, up.cfg->request_timeout, r ? r->command : "commandlist");
+	log_warn("upstream[%d]: %s; closing the session", s->idx, m + 9);
+	if (r)
+		up_req_finish(r, NULL, UP_EXIT_TIMEOUT, m);
+	usession_close(s);
+}
+
+/* Every 250 ms while there is something to watch: replies overdue, and
+ * requests waiting while no session serves. */
+static void up_watch_cb(lws_sorted_usec_list_t *sul)
+{
+	double now = usession_now();
+	int limit = up.cfg->request_timeout;
+
+	(void)sul;
+	up.watch_armed = 0;
+	for (int i = 0; i < LIM_POOL_MAX; i++) {
+		struct usession *s = &up.sess[i];
+
+		if (limit > 0 && (s->cur || s->state == US_INIT) && s->state != US_CLOSING &&
+		    now - s->sent_at >= limit)
+			up_timeout(s);
+	}
+	if (up.qhead && up_count(up_shared_serving) == 0 && !up_in_grace(now)) {
+		char m[300];
+
+		snprintf(m, sizeof(m), "jaliend: no session to %s within %d s (--connect-wait)", up.cfg->endpoint,
+			 up.cfg->connect_wait);
+		if (up.last_error[0] && up.last_code != UP_EXIT_LOST) /* the last connection attempt's */
+			up_fail_queued_before(now - up.cfg->connect_wait, up.last_code, up.last_error);
+		else
+			up_fail_queued_before(now - up.cfg->connect_wait, UP_EXIT_NOCONN, m);
+	}
+	up_pump(); /* re-arms while needed */
+}
+
+/* Whether up_watch_cb has something to look at. */
+static int up_watch_needed(void)
+{
+	if (up.qhead && up_count(up_shared_serving) == 0)
+		return 1;
+	if (up.cfg->request_timeout > 0)
+		for (int i = 0; i < LIM_POOL_MAX; i++)
+			if (up.sess[i].cur || up.sess[i].state == US_INIT)
+				return 1;
+	return 0;
+}
+
+static void up_watch_arm(void)
+{
+	if (up.watch_armed || !up.ctx || !up_watch_needed())
+		return;
+	up.watch_armed = 1;
+	lws_sul_schedule(up.ctx, 0, &up.sul_watch, up_watch_cb, 250 * LWS_US_PER_MS);
 }
 
 static void up_keepalive_done(struct up_req *r, cJSON *reply, int code, const char *msg)
@@ -341,6 +454,12 @@ void upstream_session_ready(struct usession *s, cJSON *reply)
 	}
 	up.backoff_try = 0;
 	up.auth_failed = 0;
+	if (!s->private_) {
+		if (up.down_since > 0)
+			log_info("upstream[%d]: JCentral back after %.1f s", s->idx, usession_now() - up.down_since);
+		up.ever_up = 1;
+		up.down_since = 0;
+	}
 	log_info("upstream[%d]: ready as %s, home %s, %d commands", s->idx, up.user ? up.user : "?",
 		 up.home ? up.home : "?", up.ncmds);
 	if (s->private_ && (r = s->private_req)) {
@@ -431,7 +550,9 @@ void upstream_session_down(struct usession *s, enum us_state was, struct up_req 
 		}
 	}
 	s->private_ = 0;
-	if (failed && up_count(up_shared_alive) == 0)
+	if (up_count(up_shared_serving) == 0 && up.down_since == 0)
+		up.down_since = usession_now();
+	if (failed && up_count(up_shared_alive) == 0 && !up_in_grace(usession_now()))
 		up_fail_queue(code, msg); /* nothing can serve them now: fail fast, as alien.py */
 	if (!up.auth_failed && up_count(up_shared_alive) < up.min)
 		up_schedule_reconnect(failed);
@@ -543,6 +664,7 @@ void upstream_stop(void)
 {
 	lws_sul_cancel(&up.sul_reconnect);
 	lws_sul_cancel(&up.sul_keepalive);
+	lws_sul_cancel(&up.sul_watch);
 	up.ctx = NULL; /* no more timers: sessions closed from now on stay down */
 }
 
@@ -669,8 +791,11 @@ void upstream_status(struct strbuf *out)
 		strbuf_addc(out, '\n');
 	}
 	strbuf_addf(out, "queue: %u shared, %s private waiting\n", up.qlen, up.phead ? "some" : "none");
-	strbuf_addf(out, "connects: %lu, failed %lu, lost mid-request %lu, retried %lu\n", up.connects,
-		    up.connect_failures, up.lost, up.retried);
+	strbuf_addf(out, "connects: %lu, failed %lu, lost mid-request %lu, retried %lu, timed out %lu\n",
+		    up.connects, up.connect_failures, up.lost, up.retried, up.timeouts);
+	if (up.down_since > 0 && up.ever_up)
+		strbuf_addf(out, "JCentral unreachable for %.0f s (requests wait up to %d s: --connect-wait)\n",
+			    usession_now() - up.down_since, up.cfg->connect_wait);
 	if (up.last_error[0])
 		strbuf_addf(out, "last error: %s\n", up.last_error + 9);
 }

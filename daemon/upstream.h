@@ -21,6 +21,7 @@
 #define UP_EXIT_LOST 11        /* connection lost mid-request: EAGAIN, may retry */
 #define UP_EXIT_TOOBIG 7       /* request over the 8 KiB frame limit: E2BIG */
 #define UP_EXIT_BUSY 16        /* queue full: EBUSY */
+#define UP_EXIT_TIMEOUT 62     /* no reply within --request-timeout: ETIME */
 
 struct up_req;
 /* Called once per request that was not cancelled: reply (owned by the
@@ -45,6 +46,7 @@ struct up_req {
 	int queued;
 	int internal;        /* the daemon's own (keepalive, token), not a user's */
 	int retried;         /* already sent again once after a lost session */
+	double queued_at;    /* monotonic, when submitted (--connect-wait counts from here) */
 };
 
 /* Before the lws context exists (it loads the CA folder while it is made):

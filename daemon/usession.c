@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -25,6 +26,14 @@ static const lws_retry_bo_t us_retry = {
 const char *usession_state_name(enum us_state st)
 {
 	return us_state_names[st];
+}
+
+double usession_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 static void usession_set_state(struct usession *s, enum us_state st)
@@ -125,6 +134,7 @@ int usession_send(struct usession *s, struct up_req *r, const char *cwd, char *e
 	s->requests++;
 	s->bytes_out += strlen(text);
 	s->last_active = time(NULL);
+	s->sent_at = usession_now();
 	if (s->state == US_READY)
 		usession_set_state(s, US_BUSY);
 out:
@@ -156,6 +166,7 @@ static void usession_on_established(struct usession *s)
 {
 	usession_set_state(s, US_INIT);
 	s->connected_at = s->last_active = time(NULL);
+	s->sent_at = usession_now();
 	log_info("upstream[%d]: connected to %s", s->idx, us_cfg->endpoint);
 	if (usession_queue_tx(s, "{\"command\":\"commandlist\",\"options\":[]}") < 0)
 		usession_close(s);

@@ -37,10 +37,13 @@ struct usession {
 	uint64_t bytes_in, bytes_out;
 	time_t last_active;    /* last request sent or reply received */
 	time_t connected_at;
+	double sent_at;        /* monotonic: when cur (or commandlist, in INIT) was sent */
 	int64_t cert_not_after; /* notAfter of the credential used (the server closes then) */
 };
 
 const char *usession_state_name(enum us_state st);
+/* Monotonic seconds, for timeouts. */
+double usession_now(void);
 /* *dst = a copy of v's string, if v is a string that differs from *dst. */
 void usession_copy_str(char **dst, const cJSON *v);
 /* Before any vhost exists: the CA folder is loaded while lws builds each
