@@ -12,6 +12,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#define AUTH_CA_CVMFS "/cvmfs/alice.cern.ch/etc/grid-security/certificates"
+
 static const char *auth_home(void)
 {
 	const char *h = getenv("HOME");
@@ -54,6 +56,7 @@ static int auth_check_files(struct auth_files *af, char *err, size_t errn)
 	int encrypted = 0, r = -EINVAL;
 
 	if (!(f = fopen(af->cert, "r"))) {
+		af->cert_missing = errno == ENOENT;
 		snprintf(err, errn, "cannot read user certificate %s: %s", af->cert, strerror(errno));
 		return -errno;
 	}
@@ -141,7 +144,7 @@ int auth_resolve(struct auth_files *af, char *err, size_t errn)
 	auth_pick(af->cert, sizeof(af->cert), "X509_USER_CERT", ".globus/usercert.pem");
 	auth_pick(af->key, sizeof(af->key), "X509_USER_KEY", ".globus/userkey.pem");
 	snprintf(af->ca_dir, sizeof(af->ca_dir), "%s",
-		 ca && *ca ? ca : "/etc/grid-security/certificates");
+		 ca && *ca ? ca : stat(AUTH_CA_CVMFS, &st) == 0 ? AUTH_CA_CVMFS : "/etc/grid-security/certificates");
 	if (stat(af->ca_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		snprintf(err, errn, "CA folder %s is missing%s", af->ca_dir,
 			 ca && *ca ? " (from X509_CERT_DIR)" : "; set X509_CERT_DIR to a folder of grid CA certificates");

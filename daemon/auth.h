@@ -11,10 +11,13 @@ struct auth_files {
 	char ca_dir[1024];
 	long not_after; /* the certificate's notAfter, epoch seconds */
 	int key_encrypted; /* the key needs a passphrase: see auth_unlock_check */
+	int cert_missing;  /* the user certificate file does not exist (a token may do) */
 };
 
 /* Resolve X509_USER_CERT / X509_USER_KEY (default ~/.globus/usercert.pem,
- * userkey.pem) and X509_CERT_DIR (default /etc/grid-security/certificates),
+ * userkey.pem) and X509_CERT_DIR (default: the first folder of
+ * /cvmfs/alice.cern.ch/etc/grid-security/certificates,
+ * /etc/grid-security/certificates that exists, as alien.py),
  * then check: readable, parses, not expired, key matches, CA folder exists.
  * On failure writes a one-line reason into err and returns -errno. */
 int auth_resolve(struct auth_files *af, char *err, size_t errn);

@@ -265,7 +265,7 @@ int main(int argc, char **argv)
 	struct lws_context *ctx;
 	struct auth_files af;
 	char sock[108], logpath[160], err[600], status[300];
-	int verbose = 0, ready_fd = -1, r;
+	int verbose = 0, ready_fd = -1, token_only, r;
 
 	log_init("jaliend", LOG_NOTICE);
 	if (main_parse_args(argc, argv, &cfg, &verbose, &conf) < 0)
@@ -284,13 +284,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "jaliend: bad endpoint %s: expected wss://host:port/path\n", cfg.endpoint);
 		return 2;
 	}
-	if (auth_resolve(&af, err, sizeof(err)) < 0) {
+	if (auth_resolve(&af, err, sizeof(err)) < 0 && !af.cert_missing) {
 		fprintf(stderr, "jaliend: %s\n", err);
 		return 1;
 	}
+	token_only = af.cert_missing;
 	cfg.cert = af.cert;
 	cfg.key = af.key;
 	cfg.ca_dir = af.ca_dir;
+	if (!token_configure(&cfg) && token_only) {
+		fprintf(stderr, "jaliend: %s, and no token with more than 10 minutes left in %s\n", err,
+			token_cert_path());
+		return 1;
+	}
+	if (token_only)
+		cfg.cert = token_cert_path(); /* named in messages about the credential */
 	cfg.listen_fd = systemd_listen_fd();
 	if (server_listen(&cfg) < 0)
 		return 1;
@@ -308,7 +316,7 @@ int main(int argc, char **argv)
 	info.protocols = main_protocols;
 	info.extensions = main_exts;
 	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-	if (!af.key_encrypted) { /* else the user certificate waits for the passphrase: unlock.c */
+	if (!af.key_encrypted && !token_only) { /* else the user certificate waits for the passphrase: unlock.c */
 		info.client_ssl_cert_filepath = af.cert;
 		info.client_ssl_private_key_filepath = af.key;
 	}
@@ -329,7 +337,7 @@ int main(int argc, char **argv)
 	creds_init(ctx, main_protocols, main_exts);
 	upstream_attach(ctx);
 	unlock_init(&af);
-	token_start(ctx, &cfg);
+	token_start(ctx, !token_only);
 	upstream_start();
 	jbox_start(ctx, &cfg);
 	snprintf(status, sizeof(status), "serving %s for %s", cfg.socket_path, cfg.endpoint);

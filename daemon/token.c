@@ -27,31 +27,32 @@ static struct {
 	struct lws_context *ctx;
 	const struct jd_config *cfg;
 	char cert[1024], key[1024];
+	const char *cert_pem, *key_pem; /* PEM text from the environment, until written to cert, key */
 	char subject[256];
 	time_t not_after, got_at, renew_at;
 	struct lws_vhost *vh, *old_vh;
 	lws_sorted_usec_list_t sul_renew;
 	int in_flight;
+	int can_login;       /* 0: token only, no user certificate to renew it with */
 	unsigned long issued, failures;
 	char last_error[200];
 } tok;
 
-static void token_paths(void)
+/* One token file: $env (a path, or the PEM text itself: *pem then, to be
+ * written to <socket>.<name>.pem), else $TMPDIR/<name>_<uid>.pem. */
+static void token_path(char *out, size_t n, const char **pem, const char *env, const char *name)
 {
-	const char *c = getenv("JALIEN_TOKEN_CERT"), *k = getenv("JALIEN_TOKEN_KEY");
-	const char *tmp = getenv("TMPDIR");
-	unsigned uid = (unsigned)getuid();
+	const char *v = getenv(env), *tmp = getenv("TMPDIR");
 
-	if (!tmp || !*tmp)
-		tmp = "/tmp";
-	if (c && *c)
-		snprintf(tok.cert, sizeof(tok.cert), "%s", c);
-	else
-		snprintf(tok.cert, sizeof(tok.cert), "%s/tokencert_%u.pem", tmp, uid);
-	if (k && *k)
-		snprintf(tok.key, sizeof(tok.key), "%s", k);
-	else
-		snprintf(tok.key, sizeof(tok.key), "%s/tokenkey_%u.pem", tmp, uid);
+	*pem = NULL;
+	if (v && strncmp(v, "-----BEGIN", 10) == 0) {
+		snprintf(out, n, "%s.%s.pem", tok.cfg->socket_path, name);
+		*pem = v;
+	} else if (v && *v) {
+		snprintf(out, n, "%s", v);
+	} else {
+		snprintf(out, n, "%s/%s_%u.pem", tmp && *tmp ? tmp : "/tmp", name, (unsigned)getuid());
+	}
 }
 
 static time_t token_asn1_time(const ASN1_TIME *t)
@@ -61,22 +62,26 @@ static time_t token_asn1_time(const ASN1_TIME *t)
 	return ASN1_TIME_to_tm(t, &tm) == 1 ? timegm(&tm) : 0;
 }
 
-/* Read the token files: subject and notAfter, key matching. 0 or -errno. */
+static BIO *token_bio(const char *path, const char *pem)
+{
+	return pem ? BIO_new_mem_buf(pem, -1) : BIO_new_file(path, "r");
+}
+
+/* Read the token (files, or the PEM text): subject and notAfter, key
+ * matching. 0 or -EINVAL. */
 static int token_read(time_t *not_after, char *subject, size_t sn)
 {
-	FILE *f = fopen(tok.cert, "r");
-	X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	BIO *b = token_bio(tok.cert, tok.cert_pem);
+	X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
 	EVP_PKEY *k = NULL;
 	int r = -EINVAL;
 
-	if (f)
-		fclose(f);
+	BIO_free(b);
 	if (!x)
 		goto out;
-	f = fopen(tok.key, "r");
-	k = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
-	if (f)
-		fclose(f);
+	b = token_bio(tok.key, tok.key_pem);
+	k = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
+	BIO_free(b);
 	if (!k || X509_check_private_key(x, k) != 1)
 		goto out;
 	*not_after = token_asn1_time(X509_get0_notAfter(x));
@@ -137,6 +142,11 @@ static int token_use(void)
 	tok.got_at = time(NULL);
 	tok.renew_at = token_renew_time(tok.got_at, na);
 	upstream_use_token(vh);
+	if (!tok.can_login) {
+		log_notice("token: no user certificate: this token is used until it ends in %ld s and cannot be renewed",
+			   (long)(na - tok.got_at));
+		return 0;
+	}
 	token_schedule(tok.renew_at);
 	log_notice("token: using %s until %ld (renewal in %ld s)", tok.subject, (long)na,
 		   (long)(tok.renew_at - tok.got_at));
@@ -243,21 +253,46 @@ static void token_request(void)
 	upstream_submit(r);
 }
 
-void token_start(struct lws_context *ctx, const struct jd_config *cfg)
+int token_configure(const struct jd_config *cfg)
 {
 	char subject[256];
-	time_t na, now = time(NULL);
-	struct stat st;
+	time_t na;
 
-	tok.ctx = ctx;
 	tok.cfg = cfg;
-	token_paths();
-	if (stat(tok.cert, &st) == 0 && token_read(&na, subject, sizeof(subject)) == 0 &&
-	    na - now > TOKEN_MIN_LEFT_S && token_use() == 0) {
+	token_path(tok.cert, sizeof(tok.cert), &tok.cert_pem, "JALIEN_TOKEN_CERT", "tokencert");
+	token_path(tok.key, sizeof(tok.key), &tok.key_pem, "JALIEN_TOKEN_KEY", "tokenkey");
+	return token_read(&na, subject, sizeof(subject)) == 0 && na - time(NULL) > TOKEN_MIN_LEFT_S;
+}
+
+/* The token given as PEM text goes to files (lws loads credentials from files). */
+static int token_keep_pem(void)
+{
+	int r = 0;
+
+	if (tok.key_pem && (r = token_write(tok.key, tok.key_pem)) == 0)
+		tok.key_pem = NULL;
+	if (r == 0 && tok.cert_pem && (r = token_write(tok.cert, tok.cert_pem)) == 0)
+		tok.cert_pem = NULL;
+	if (r < 0)
+		log_warn("token: cannot write the token from the environment to %s: %s", tok.cert, strerror(-r));
+	return r;
+}
+
+void token_start(struct lws_context *ctx, int can_login)
+{
+	tok.ctx = ctx;
+	tok.can_login = can_login;
+	if (token_configure(tok.cfg) && token_keep_pem() == 0 && token_use() == 0) {
 		log_info("token: found a valid token in %s", tok.cert);
 		return;
 	}
-	token_request();
+	if (can_login)
+		token_request();
+}
+
+const char *token_cert_path(void)
+{
+	return tok.cert;
 }
 
 void token_status(struct strbuf *out)
@@ -270,8 +305,12 @@ void token_status(struct strbuf *out)
 		return;
 	}
 	strbuf_addf(out, "token: %s\n", tok.subject);
-	strbuf_addf(out, "token expires: in %ld s (renewal in %ld s), files %s, %s\n", (long)(tok.not_after - now),
-		    (long)(tok.renew_at - now), tok.cert, tok.key);
+	if (tok.can_login)
+		strbuf_addf(out, "token expires: in %ld s (renewal in %ld s), files %s, %s\n",
+			    (long)(tok.not_after - now), (long)(tok.renew_at - now), tok.cert, tok.key);
+	else
+		strbuf_addf(out, "token expires: in %ld s (no user certificate: not renewed), files %s, %s\n",
+			    (long)(tok.not_after - now), tok.cert, tok.key);
 	strbuf_addf(out, "tokens issued: %lu, failed requests %lu%s%s\n", tok.issued, tok.failures,
 		    tok.last_error[0] ? ", last: " : "", tok.last_error);
 }

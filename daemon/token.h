@@ -12,8 +12,17 @@
 
 struct strbuf;
 
-/* Use valid token files if there are, else ask for a token. */
-void token_start(struct lws_context *ctx, const struct jd_config *cfg);
+/* Find the token files (JALIEN_TOKEN_CERT/KEY may hold the PEM text
+ * itself: it is then written beside the socket, mode 0400). Returns 1 when
+ * they hold a token with more than 600 s left (usable without a user
+ * certificate), else 0. */
+int token_configure(const struct jd_config *cfg);
+/* Use valid token files if there are, else ask for a token. can_login 0:
+ * there is no user certificate; the token is used until it ends and cannot
+ * be renewed (a token asked over a token session cannot outlive it). */
+void token_start(struct lws_context *ctx, int can_login);
+/* The token certificate's file (after token_configure). */
+const char *token_cert_path(void);
 /* Status lines: subject, expiry, renewals; never key material. */
 void token_status(struct strbuf *out);
 void token_stop(void);

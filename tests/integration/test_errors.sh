@@ -14,7 +14,9 @@ daemon() { # daemon SOCKDIR [VAR=value...]: start a foreground jaliend, status i
 }
 
 # credentials that cannot be used: the daemon refuses to start, naming the file
-daemon "$T/d1" X509_USER_CERT="$T/missing.pem"
+# (no token either: with a valid token a daemon starts without a certificate, test_token_only.sh)
+mkdir -m 700 "$T/notokens"
+daemon "$T/d1" X509_USER_CERT="$T/missing.pem" TMPDIR="$T/notokens"
 expect_rc 1 "missing cert"; expect_one_line "missing cert"; expect_err_has "$T/missing.pem" "missing cert"
 daemon "$T/d2" X509_USER_KEY="$STACK/pki/user2key.pem"
 expect_rc 1 "key of another cert"; expect_err_has "does not belong to certificate" "key mismatch"
