@@ -109,7 +109,10 @@ static void token_request(void);
 static void token_renew_cb(lws_sorted_usec_list_t *sul)
 {
 	(void)sul;
-	log_info("token: renewing (ends in %ld s)", (long)(tok.not_after - time(NULL)));
+	if (tok.vh)
+		log_info("token: renewing (ends in %ld s)", (long)(tok.not_after - time(NULL)));
+	else
+		log_info("token: asking JCentral for a token again");
 	token_request();
 }
 

@@ -249,8 +249,14 @@ static void usession_peer_close_reason(struct usession *s, const unsigned char *
 {
 	int code = len >= 2 ? in[0] << 8 | in[1] : 0;
 
-	log_info("upstream[%d]: server closed the websocket (code %d%s%.*s)", s->idx, code,
-		 len > 2 ? ": " : "", len > 2 ? (int)(len - 2) : 0, len > 2 ? (const char *)in + 2 : "");
+	/* libwebsockets 4.1.6 hands codes above 1011 (JCentral's idle close is
+	 * 1013) over as 1002: then the reason text is all that is known */
+	if (code == LWS_CLOSE_STATUS_PROTOCOL_ERR && len > 2)
+		log_info("upstream[%d]: server closed the websocket: %.*s", s->idx, (int)(len - 2),
+			 (const char *)in + 2);
+	else
+		log_info("upstream[%d]: server closed the websocket (code %d%s%.*s)", s->idx, code,
+			 len > 2 ? ": " : "", len > 2 ? (int)(len - 2) : 0, len > 2 ? (const char *)in + 2 : "");
 }
 
 int usession_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
