@@ -10,6 +10,7 @@
 #include "auth.h"
 #include "client.h"
 #include "creds.h"
+#include "jbox.h"
 #include "log.h"
 #include "session.h"
 #include "strbuf.h"
@@ -48,6 +49,7 @@ static void ctl_status(struct strbuf *out)
 	strbuf_addf(out, "home: %s\n", upstream_home() ? upstream_home() : "?");
 	upstream_status(out);
 	token_status(out);
+	jbox_status(out);
 	strbuf_addf(out, "clients: %zu connected\n", client_count());
 	strbuf_addf(out, "terminals: %u remembered\n", session_count());
 }

@@ -529,8 +529,10 @@ void upstream_session_down(struct usession *s, enum us_state was, struct up_req 
 		if (was != US_CLOSING)
 			log_warn("upstream[%d]: %s", s->idx, msg + 9);
 	}
-	snprintf(up.last_error, sizeof(up.last_error), "%s", msg);
-	up.last_code = code;
+	if (failed || was != US_CLOSING) { /* not one we closed ourselves */
+		snprintf(up.last_error, sizeof(up.last_error), "%s", msg);
+		up.last_code = code;
+	}
 	if (pending)
 		up_req_finish(pending, NULL, code, msg);
 	if (lost) {
