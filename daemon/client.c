@@ -18,7 +18,6 @@
 #include "log.h"
 
 #define CL_IN_MAX (FRAME_HDR_LEN + LIM_FRAME_PAYLOAD_MAX)
-#define CL_PROTO_ERROR 71 /* EPROTO: exit code the shim gets for protocol errors */
 
 struct cl_block {
 	struct cl_block *next;

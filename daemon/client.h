@@ -17,6 +17,8 @@
 
 #include "obj.h"
 
+#define CL_PROTO_ERROR 71 /* EPROTO: exit code the shim gets for protocol errors */
+
 enum client_state { CL_HELLO, CL_IDLE, CL_PASSPHRASE, CL_BUSY, CL_CLOSING };
 
 struct cl_block;

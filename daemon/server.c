@@ -271,8 +271,18 @@ static int server_on_adopt(struct lws *wsi)
 			    "each user runs their own jaliend", (unsigned)getuid(), (unsigned)uc.uid);
 		return 0;
 	}
-	lws_set_timeout(wsi, PENDING_TIMEOUT_USER_REASON_BASE + 1, LIM_HELLO_TIMEOUT_S);
+	/* LWS_CALLBACK_TIMER: no HELLO yet gets an ERROR frame, then the close */
+	lws_set_timer_usecs(wsi, (lws_usec_t)LIM_HELLO_TIMEOUT_S * LWS_US_PER_SEC);
 	return 0;
+}
+
+static void server_on_hello_timer(struct lws *wsi, struct client *c)
+{
+	if (c->state != CL_HELLO)
+		return;
+	client_fail(c, CL_PROTO_ERROR, "no HELLO within %d s", LIM_HELLO_TIMEOUT_S);
+	/* a peer that does not read cannot hold the close up */
+	lws_set_timeout(wsi, PENDING_TIMEOUT_USER_REASON_BASE + 1, 2);
 }
 
 int server_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
@@ -287,6 +297,10 @@ int server_callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		return o && o->kind == JD_OBJ_CLIENT ? client_on_rx((struct client *)o, in, len) : 0;
 	case LWS_CALLBACK_RAW_WRITEABLE:
 		return o && o->kind == JD_OBJ_CLIENT ? client_on_writable((struct client *)o) : 0;
+	case LWS_CALLBACK_TIMER:
+		if (o && o->kind == JD_OBJ_CLIENT)
+			server_on_hello_timer(wsi, (struct client *)o);
+		return 0;
 	case LWS_CALLBACK_RAW_CLOSE:
 		if (o && o->kind == JD_OBJ_CLIENT)
 			client_on_close((struct client *)o);
