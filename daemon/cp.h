@@ -1,12 +1,12 @@
-/* cp.h - alien-cp inside the daemon (issue #6; docs/TRANSFERS.md).
+/* cp.h - alien-cp inside the daemon (issue #6; docs/cp.md).
  *
  * alien.py's forms and path rules (file: marks local, no prefix is grid),
  * uploads (size + md5 locally, access write, one copy per replica, commit
- * of each replica that succeeded), downloads (access read, one metalink
- * over all replicas, md5 checked, temporary name then rename), recursive
- * copies with the rsync trailing-slash rule. The copies run in xfer.c[c];
- * output lines and the summary are alien.py's; PROGRESS frames carry
- * {"bar":"<one line>"} when the shim's output is a terminal. */
+ * of each replica that succeeded, recovery passes on other SEs), downloads
+ * (access read, one metalink over all replicas, md5 checked, temporary name
+ * then rename), recursive copies with the rsync trailing-slash rule, filters,
+ * -dst, -input, -dryrun. The implementation is cp.c, cp_opt.c, cp_plan.c,
+ * cp_copy.c, cp_out.c (cp_int.h); the copies run in xfer.cc. */
 #ifndef JALIEND_CP_H
 #define JALIEND_CP_H
 
@@ -33,17 +33,7 @@ int cp_start(struct command *cmd, struct client *cl, uint32_t id, const cJSON *a
  * runs no cp. */
 void cp_cancel(struct command *cmd);
 
-/* Paths (cp_path.c), exposed for tests. Results are malloc()ed, NULL on ENOMEM. */
-/* A grid argument: alien:/alien:// stripped, %ALIEN and ~ -> home, . and
- * relative -> cwd; normalised; a trailing / is kept. */
-char *cp_path_grid(const char *arg, const char *cwd, const char *home);
-/* A local argument: file:/file:// stripped, ~ -> home, relative -> cwd. */
-char *cp_path_local(const char *arg, const char *cwd, const char *home);
-/* Remove //, /./ and /../ in place (absolute paths); keeps a trailing /. */
-void cp_path_normalize(char *p);
-/* What is kept of the source path below the destination folder:
- * parent > 0 keeps the last `parent` folders, rmprefix > 0 drops the first
- * `rmprefix` components, else base is the folder the copy is relative to. */
-const char *cp_path_keep(const char *src, const char *base, int parent, int rmprefix, char *buf, size_t n);
+/* Paths (cp_path.c): also used by tests/fuzz/fuzz_path.c through this header. */
+#include "cp_path.h"
 
 #endif

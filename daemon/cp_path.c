@@ -1,9 +1,11 @@
 /* cp_path.c - alien.py's path rules for cp (alienpy-behaviour 4.2, 4.4). */
-#include "cp.h"
+#include "cp_path.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void cp_path_normalize(char *p)
 {
@@ -88,7 +90,11 @@ const char *cp_path_keep(const char *src, const char *base, int parent, int rmpr
 {
 	const char *p = src;
 
-	if (rmprefix > 0 && *src) {
+	if (!*src) { /* nothing to keep (and nothing to step over) */
+		snprintf(buf, n, "%s", "");
+		return buf;
+	}
+	if (rmprefix > 0) {
 		for (int i = 0; i < rmprefix && *p; i++) {
 			p = strchr(p + 1, '/');
 			if (!p)
@@ -114,4 +120,51 @@ const char *cp_path_keep(const char *src, const char *base, int parent, int rmpr
 	}
 	snprintf(buf, n, "%s", p);
 	return buf;
+}
+
+size_t cp_path_common(char *const *paths, int n)
+{
+	size_t len;
+
+	if (n <= 0 || paths[0][0] != '/')
+		return 0;
+	len = strlen(paths[0]);
+	for (int i = 1; i < n; i++) {
+		size_t k = 0;
+
+		while (k < len && paths[i][k] && paths[i][k] == paths[0][k])
+			k++;
+		len = k;
+	}
+	/* back to the last '/' that ends a whole folder name in every path */
+	while (len > 1 && paths[0][len - 1] != '/')
+		len--;
+	if (n == 1 && len == strlen(paths[0]) && len > 1) { /* one folder "a/b/": its parent */
+		len--;
+		while (len > 1 && paths[0][len - 1] != '/')
+			len--;
+	}
+	return len ? len : 1;
+}
+
+int cp_path_mkdirs(const char *file)
+{
+	char p[4096];
+
+	if (snprintf(p, sizeof(p), "%s", file) >= (int)sizeof(p))
+		return -ENAMETOOLONG;
+	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	return 0;
+}
+
+int cp_path_is_dir(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 0 && path[n - 1] == '/';
 }

@@ -15,7 +15,7 @@
  *    removed;
  *  - an upload (req.upload) that fails or is cancelled has its target URL
  *    removed on the storage element (FileSystem::Rm, best effort: XrdCl keeps
- *    a cancelled upload's partial file, see docs/TRANSFERS.md);
+ *    a cancelled upload's partial file, see docs/cp.md);
  *  - req.remove_file (the metalink) is unlinked when the job ends.
  * XrdCl's connections to storage elements outlive a job (DataServerTTL), so
  * the next command to the same SE skips the connection setup. */

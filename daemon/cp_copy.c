@@ -1,0 +1,298 @@
+/* cp_copy.c - cp's work in xfer: the md5 of local files, downloads (one
+ * metalink over every replica, a temporary name renamed once verified),
+ * uploads (one copy per replica of the current pass), and their cancel. */
+#include "cp_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "strbuf.h"
+#include "xfer.h"
+
+static void cp_copy_md5_done(void *owner, struct xfer_job *job, const struct xfer_result *res)
+{
+	struct cp_file *f = owner;
+	struct cp *c = f->cp;
+
+	(void)job;
+	f->job = NULL;
+	c->copying--;
+	if (!res->ok) {
+		cp_file_fail(c, f, "%s", res->msg);
+	} else if (f->upload) {
+		snprintf(f->md5, sizeof(f->md5), "%.32s", res->checksum);
+		cp_file_set(f, CF_STAT);
+	} else if (strcasecmp(res->checksum, f->md5) == 0) {
+		cp_file_skip(c, f, "md5 match");
+	} else {
+		cp_file_set(f, CF_ACCESS); /* differs: downloaded again (replaced by rename) */
+	}
+	cp_pump(c);
+}
+
+int cp_copy_md5(struct cp *c, struct cp_file *f)
+{
+	struct xfer_req r = { .kind = XFER_MD5, .source = f->local };
+
+	f->job = xfer_submit(&r, cp_copy_md5_done, NULL, f);
+	if (!f->job)
+		return -ENOMEM;
+	c->copying++;
+	cp_file_set(f, CF_MD5);
+	return 0;
+}
+
+static void cp_copy_progress(void *owner, struct xfer_job *job, uint64_t done, uint64_t total)
+{
+	struct cp_file *f = owner;
+
+	(void)total;
+	if (f->job == job || (f->nreps && f->reps[f->nreps - 1].job == job))
+		f->done_bytes = done;
+}
+
+static void cp_copy_rep_done(void *owner, struct xfer_job *job, const struct xfer_result *res)
+{
+	struct cp_file *f = owner;
+	struct cp *c = f->cp;
+
+	for (int r = 0; r < f->nreps; r++) {
+		struct cp_rep *p = &f->reps[r];
+
+		if (p->job != job)
+			continue;
+		p->job = NULL;
+		p->st = res->ok ? CR_COPIED : CR_FAILED;
+		if (!res->ok) {
+			snprintf(f->err, sizeof(f->err), "%s: %s", p->se ? p->se : p->url, res->msg);
+			cp_out(c, 2, "jobID: %d/%d >>> %s to %s failed: %s\n", f->idx, c->nfiles, f->local,
+			       p->se ? p->se : p->url, res->msg);
+		}
+		if (--f->reps_left == 0) {
+			c->copying--;
+			f->done_bytes = (uint64_t)f->size;
+			cp_file_set(f, CF_COMMIT);
+		}
+	}
+	cp_pump(c);
+}
+
+static void cp_copy_dl_done(void *owner, struct xfer_job *job, const struct xfer_result *res)
+{
+	struct cp_file *f = owner;
+	struct cp *c = f->cp;
+
+	(void)job;
+	f->job = NULL;
+	c->copying--;
+	free(f->tmp);
+	f->tmp = NULL;
+	free(f->meta); /* the worker removed it */
+	f->meta = NULL;
+	/* XrdCl's metalink fallback skips replicas on a host it already tried
+	 * (two SEs on one host): the next replicas get a metalink of their own */
+	if (!res->ok && !res->cancelled && f->from + 1 < cJSON_GetArraySize(f->rows)) {
+		const char *se = cp_str(cJSON_GetArrayItem(f->rows, f->from), "se");
+		int rc;
+
+		f->from++;
+		cp_out(c, 2, "jobID: %d/%d >>> %s: %s; trying the next replica\n", f->idx, c->nfiles, se ? se : "",
+		       res->msg);
+		if ((rc = cp_copy_metalink(f)) < 0)
+			cp_file_fail(c, f, "cannot write a metalink: %s", strerror(-rc));
+		else
+			cp_file_set(f, CF_READY);
+		cp_pump(c);
+		return;
+	}
+	f->done_bytes = (uint64_t)f->size;
+	if (res->ok)
+		cp_file_ok(c, f);
+	else
+		cp_file_fail(c, f, "%s", res->msg);
+	cp_pump(c);
+}
+
+/* "<url>?xrd.wantprot=unix&authz=<envelope>" (spec 7.3); NULL on ENOMEM */
+static char *cp_copy_url(const char *url, const char *envelope)
+{
+	struct strbuf u = { 0 };
+	const char *hash = strchr(url, '#'); /* an archive member's #name */
+	int ulen = hash ? (int)(hash - url) : (int)strlen(url);
+
+	if (strbuf_addf(&u, "%.*s?xrd.wantprot=unix&authz=%s", ulen, url, envelope ? envelope : "") < 0) {
+		strbuf_free(&u);
+		return NULL;
+	}
+	return strbuf_cstr(&u);
+}
+
+static void cp_copy_upload(struct cp *c, struct cp_file *f)
+{
+	f->reps_left = 0;
+	for (int i = 0; i < f->nreps; i++) {
+		struct cp_rep *p = &f->reps[i];
+		char *url;
+		struct xfer_req r = { .kind = XFER_COPY, .source = f->local, .cksum_mode = "source",
+				      .md5 = f->md5, .upload = 1, .force = 1 };
+
+		if (p->pass != f->pass)
+			continue;
+		url = cp_copy_url(p->url, p->envelope);
+		r.target = url;
+		p->job = url ? xfer_submit(&r, cp_copy_rep_done, cp_copy_progress, f) : NULL;
+		free(url);
+		if (p->job) {
+			p->st = CR_COPYING;
+			f->reps_left++;
+		} else {
+			p->st = CR_FAILED;
+		}
+	}
+	if (!f->reps_left) {
+		cp_file_fail(c, f, "cannot start the transfer (out of memory)");
+		return;
+	}
+	c->copying++;
+	cp_file_set(f, CF_COPY);
+}
+
+static void cp_copy_download(struct cp *c, struct cp_file *f)
+{
+	char *slash = strrchr(f->local, '/');
+	size_t n = strlen(f->local) + 32;
+	struct xfer_req r = { .kind = XFER_COPY };
+	int fd, rc;
+
+	if ((rc = cp_path_mkdirs(f->local)) < 0) {
+		unlink(f->meta);
+		cp_file_fail(c, f, "cannot create the folder of %s: %s", f->local, strerror(-rc));
+		return;
+	}
+	f->tmp = malloc(n);
+	if (!f->tmp) {
+		unlink(f->meta);
+		cp_file_fail(c, f, "out of memory");
+		return;
+	}
+	snprintf(f->tmp, n, "%.*s/.%s.jaliend-XXXXXX", (int)(slash - f->local), f->local, slash + 1);
+	fd = mkstemp(f->tmp);
+	if (fd < 0) {
+		rc = errno;
+		unlink(f->meta);
+		cp_file_fail(c, f, "cannot write in %.*s/: %s", (int)(slash - f->local), f->local, strerror(rc));
+		return;
+	}
+	close(fd);
+	r.source = f->meta;
+	r.target = f->tmp;
+	r.final_path = f->local;
+	r.cksum_mode = f->md5[0] ? "target" : "none";
+	r.md5 = f->md5;
+	r.remove_file = f->meta;
+	r.force = 1;
+	r.xa_guid = f->guid;
+	r.xa_lfn = f->lfn;
+	r.xa_md5 = f->md5[0] ? f->md5 : NULL;
+	r.xa_size = f->size;
+	f->job = xfer_submit(&r, cp_copy_dl_done, cp_copy_progress, f);
+	if (!f->job) {
+		unlink(f->tmp);
+		unlink(f->meta);
+		cp_file_fail(c, f, "cannot start the transfer (out of memory)");
+		return;
+	}
+	c->copying++;
+	cp_file_set(f, CF_COPY);
+}
+
+void cp_copy_start(struct cp *c, struct cp_file *f)
+{
+	if (f->t0 == 0) { /* not again for a recovery pass or the next replica */
+		f->t0 = cp_now();
+		cp_out_start(c, f);
+	}
+	if (f->upload)
+		cp_copy_upload(c, f);
+	else
+		cp_copy_download(c, f);
+}
+
+/* The metalink of a download: every replica in the server's order (spec 7.4)
+ * from f->from on, in $TMPDIR (mode 0600); 0 or -errno. */
+int cp_copy_metalink(struct cp_file *f)
+{
+	int i = 0;
+	const char *tmpdir = getenv("TMPDIR");
+	struct strbuf m = { 0 }, path = { 0 };
+	const cJSON *row;
+	int fd = -1, rc = -ENOMEM;
+
+	strbuf_addf(&path, "%s/jaliend-cp-XXXXXX.meta4", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	strbuf_adds(&m, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+			"<metalink xmlns=\"urn:ietf:params:xml:ns:metalink\">\n  <file name=\"jaliend\">\n");
+	strbuf_addf(&m, "    <size>%lld</size>\n", f->size);
+	if (f->md5[0])
+		strbuf_addf(&m, "    <hash type=\"md5\">%s</hash>\n", f->md5);
+	cJSON_ArrayForEach(row, f->rows) {
+		const char *url = cp_str(row, "url"), *env = cp_str(row, "envelope");
+		char *u;
+
+		if (i++ < f->from || !url || strstr(url, "]]>") || (env && strstr(env, "]]>")))
+			continue;
+		u = cp_copy_url(url, env);
+		if (u)
+			strbuf_addf(&m, "    <url><![CDATA[%s]]></url>\n", u);
+		free(u);
+	}
+	strbuf_adds(&m, "  </file>\n</metalink>\n");
+	if (strbuf_cstr(&m) && strbuf_cstr(&path)) {
+		fd = mkstemps(path.data, 6);
+		rc = fd < 0 ? -errno : 0;
+	}
+	if (fd >= 0 && write(fd, m.data, m.len) != (ssize_t)m.len) {
+		rc = errno ? -errno : -EIO;
+		unlink(path.data);
+	}
+	if (fd >= 0)
+		close(fd);
+	strbuf_free(&m);
+	if (rc == 0)
+		f->meta = path.data;
+	else
+		strbuf_free(&path);
+	return rc;
+}
+
+/* Remove a replica copied but not registered (best effort, on a worker). */
+void cp_copy_remove(const struct cp_rep *p)
+{
+	char *url = cp_copy_url(p->url, p->envelope);
+	struct xfer_req rq = { .kind = XFER_RM, .target = url };
+
+	if (url)
+		xfer_submit(&rq, NULL, NULL, NULL);
+	free(url);
+}
+
+/* The command is gone: stop this file's jobs; partial files go (the workers
+ * remove temporary files and partial uploads); a replica copied but not
+ * committed is removed from its SE. A commit already sent completes. */
+void cp_copy_cancel(struct cp_file *f)
+{
+	if (f->job)
+		xfer_cancel(f->job);
+	else if (f->meta && f->st != CF_DONE)
+		unlink(f->meta);
+	for (int r = 0; r < f->nreps; r++) {
+		struct cp_rep *p = &f->reps[r];
+
+		if (p->job)
+			xfer_cancel(p->job);
+		else if (p->st == CR_COPIED)
+			cp_copy_remove(p);
+	}
+}

@@ -1,0 +1,402 @@
+/* cp_opt.c - cp's command line (alienpy-behaviour 4.1, 4.5): options, the
+ * SRC DST pair, -dst DIR SRC..., -input FILE, and the file filters. */
+#include "cp_int.h"
+
+#include "upstream.h"
+#include "xfer.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char cp_opt_usage[] =
+	"usage: cp [options] SRC DST\n"
+	"       cp [options] -dst DIR SRC1 SRC2 ...\n"
+	"       cp [options] -input FILE       (lines of \"SRC DST\"; with -dst, lines of \"SRC\")\n"
+	"  file: marks a local path, no prefix is a grid path; exactly one side is local.\n"
+	"  grid storage specs after @: lfn@disk:2,ALICE::CERN::EOS,!ALICE::FZK::SE\n"
+	"  -f, -force       an existing destination of the same size is compared by md5 too\n"
+	"  -T N             copy N files at once (default 8, 1..16)\n"
+	"  -glob PATTERN    only names matching the shell pattern (a * in SRC does the same)\n"
+	"  -select REGEX    only full paths matching the regular expression\n"
+	"  -name REGEX      only names matching; or begin_X, contain_X, ends_X, ext_X joined by _\n"
+	"  -exclude STR     drop paths (relative to SRC) containing STR (repeatable)\n"
+	"  -exclude_re RE   drop paths (relative to SRC) matching RE (repeatable)\n"
+	"  -minsize B, -maxsize B   only sizes in range (bytes, inclusive)\n"
+	"  -parent N        keep the last N folders of the source path\n"
+	"  -rmprefix N      drop the first N components of the source path\n"
+	"  -dryrun          show what would be copied; nothing is written anywhere\n"
+	"  -norecovery      no upload recovery passes (2nd, 3rd try on other SEs)\n"
+	"  -json            one JSON object per file and a summary\n";
+
+/* options of alien.py that take a value and have no effect here */
+static const char *const cp_opt_ignored_val[] = {
+	"-retry", "-chunks", "-chunksz", "-S", "-timeout", "-ratethreshold", "-j", "-l", "-o", "-site",
+	"-e", "-user", "-group", "-jobid", "-mindepth", "-maxdepth", "-min-ctime", "-max-ctime",
+};
+
+static int cp_opt_regex(regex_t *re, const char *pat, const char *opt, char *err, size_t n)
+{
+	if (regcomp(re, pat, REG_EXTENDED | REG_NOSUB) != 0) {
+		snprintf(err, n, "cp: %s: not a valid regular expression: %s\n", opt, pat);
+		return -1;
+	}
+	return 0;
+}
+
+/* -name begin_X_contain_Y_ends_Z_ext_W (alien.py's verb form); 1 if it was one */
+static int cp_opt_name_verbs(struct cp_filter *ft, const char *arg)
+{
+	static const char *const verbs[] = { "begin", "contain", "ends", "ext" };
+	char *copy, *save = NULL, *tok, *verb = NULL;
+	int known = 0;
+
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strncmp(arg, verbs[i], strlen(verbs[i])) == 0 && arg[strlen(verbs[i])] == '_')
+			known = 1;
+	if (!known || !(copy = strdup(arg)))
+		return 0;
+	for (tok = strtok_r(copy, "_", &save); tok; tok = strtok_r(NULL, "_", &save)) {
+		if (!verb) {
+			verb = tok;
+			continue;
+		}
+		if (strcmp(verb, "begin") == 0) {
+			free(ft->begin);
+			ft->begin = strdup(tok);
+		} else if (strcmp(verb, "ends") == 0) {
+			free(ft->ends);
+			ft->ends = strdup(tok);
+		} else if (strcmp(verb, "ext") == 0) {
+			free(ft->ext);
+			ft->ext = strdup(tok);
+		} else if (strcmp(verb, "contain") == 0 && ft->ncontain < CP_FILTERS_MAX) {
+			ft->contain[ft->ncontain++] = strdup(tok); /* more than the cap: ignored (documented) */
+		}
+		verb = NULL;
+	}
+	free(copy);
+	return 1;
+}
+
+static int cp_opt_add_pair(struct cp *c, const char *src, const char *dst)
+{
+	struct cp_pair *np;
+
+	if (c->npairs >= CP_PAIRS_MAX)
+		return -E2BIG;
+	np = realloc(c->pairs, (size_t)(c->npairs + 1) * sizeof(*np));
+	if (!np)
+		return -ENOMEM;
+	c->pairs = np;
+	np[c->npairs].src = strdup(src);
+	np[c->npairs].dst = strdup(dst);
+	if (!np[c->npairs].src || !np[c->npairs].dst) {
+		free(np[c->npairs].src);
+		free(np[c->npairs].dst);
+		return -ENOMEM;
+	}
+	c->npairs++;
+	return 0;
+}
+
+/* the absolute form of an argument, its file: prefix kept */
+static char *cp_opt_expand(struct cp *c, const char *arg)
+{
+	char *p, *r;
+	int local = strncmp(arg, "file:", 5) == 0;
+
+	p = local ? cp_path_local(arg, c->shim_cwd, c->home)
+		  : cp_path_grid(arg, command_term_cwd(c->cmd), upstream_home());
+	if (!p || !local)
+		return p;
+	r = malloc(strlen(p) + 6);
+	if (r)
+		sprintf(r, "file:%s", p);
+	free(p);
+	return r;
+}
+
+/* -dst DIR: each source to DIR/<its path minus the sources' common folder>/ */
+static int cp_opt_dst_pairs(struct cp *c, const char *dir, char **srcs, int n, char *err, size_t en)
+{
+	char **abs = calloc((size_t)(n ? n : 1), sizeof(*abs));
+	char **bare = calloc((size_t)(n ? n : 1), sizeof(*bare));
+	size_t common;
+	int rc = 0;
+
+	if (!abs || !bare)
+		rc = -ENOMEM;
+	for (int i = 0; rc == 0 && i < n; i++) {
+		abs[i] = cp_opt_expand(c, srcs[i]);
+		if (!abs[i])
+			rc = -ENOMEM;
+		else
+			bare[i] = abs[i] + (strncmp(abs[i], "file:", 5) == 0 ? 5 : 0);
+	}
+	common = rc == 0 ? cp_path_common(bare, n) : 0;
+	for (int i = 0; rc == 0 && i < n; i++) {
+		const char *rel = bare[i] + (strlen(bare[i]) >= common ? common : strlen(bare[i]));
+		const char *slash = strrchr(rel, '/');
+		size_t keep = slash ? (size_t)(slash - rel) + 1 : 0;
+		size_t dl = strlen(dir);
+		char *dst = malloc(dl + keep + 2);
+
+		if (!dst) {
+			rc = -ENOMEM;
+			break;
+		}
+		if (slash && slash[1] == '\0') { /* "dir/": its contents go to DIR/dir/ */
+			keep = (size_t)(slash - rel);
+			while (keep > 0 && rel[keep - 1] != '/')
+				keep--;
+		}
+		sprintf(dst, "%s%s%.*s", dir, dl && dir[dl - 1] == '/' ? "" : "/", (int)keep, rel);
+		rc = cp_opt_add_pair(c, abs[i], dst);
+		free(dst);
+	}
+	for (int i = 0; abs && i < n; i++)
+		free(abs[i]);
+	free(abs);
+	free(bare);
+	if (rc == -E2BIG)
+		snprintf(err, en, "cp: too many sources (the limit is %d)\n", CP_PAIRS_MAX);
+	else if (rc < 0)
+		snprintf(err, en, "jaliend: out of memory\n");
+	return rc;
+}
+
+/* -input FILE: "SRC DST" lines (or "SRC" with -dst) */
+static int cp_opt_input(struct cp *c, const char *file, const char *dstdir, char ***srcs, int *nsrcs, char *err,
+			size_t en)
+{
+	char *path = cp_path_local(file, c->shim_cwd, c->home), line[8192];
+	FILE *fp = path ? fopen(path, "re") : NULL;
+	int lineno = 0, rc = 0;
+
+	if (!fp) {
+		snprintf(err, en, "cp: -input %s: %s\n", path ? path : file, path ? strerror(errno) : "out of memory");
+		free(path);
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), fp)) {
+		char *f[3] = { NULL, NULL, NULL }, *save = NULL, *s = line;
+		int nf = 0;
+
+		lineno++;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s || *s == '\n' || *s == '#' || *s == ';' || strncmp(s, "//", 2) == 0)
+			continue;
+		for (char *t = strtok_r(s, " \t\r\n", &save); t && nf < 3; t = strtok_r(NULL, " \t\r\n", &save))
+			f[nf++] = t;
+		if (nf == 2 && !dstdir) {
+			rc = cp_opt_add_pair(c, f[0], f[1]);
+		} else if (nf == 1 && dstdir) {
+			char **ns = realloc(*srcs, (size_t)(*nsrcs + 1) * sizeof(*ns));
+
+			if (!ns || !(ns[*nsrcs] = strdup(f[0]))) {
+				if (ns)
+					*srcs = ns;
+				rc = -ENOMEM;
+			} else {
+				*srcs = ns;
+				(*nsrcs)++;
+				rc = *nsrcs > CP_PAIRS_MAX ? -E2BIG : 0;
+			}
+		} else {
+			cp_out(c, 2, "cp: %s line %d skipped: expected %s\n", path, lineno, dstdir ? "SRC" : "SRC DST");
+		}
+	}
+	fclose(fp);
+	if (rc == -E2BIG)
+		snprintf(err, en, "cp: %s: too many lines (the limit is %d)\n", path, CP_PAIRS_MAX);
+	else if (rc < 0)
+		snprintf(err, en, "jaliend: out of memory\n");
+	free(path);
+	return rc < 0 ? -1 : 0;
+}
+
+int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *code)
+{
+	int n = cJSON_GetArraySize(argv), multi = 0, nsel = 0, rc = 0, nsrcs = 0, last;
+	const char *input = NULL, *dstdir = NULL;
+	char **srcs = NULL;
+	struct cp_filter *ft = &c->filt;
+
+	ft->minsize = ft->maxsize = -1;
+	*code = 22;
+	for (int i = 1; i < n; i++) {
+		const char *a = cJSON_GetArrayItem(argv, i)->valuestring;
+
+		if (strcmp(a, "-dst") == 0 || strcmp(a, "-input") == 0)
+			multi = 1;
+		if (strcmp(a, "-h") == 0 || strcmp(a, "-help") == 0 || strcmp(a, "--help") == 0) {
+			*code = 0;
+			snprintf(err, en, "%s", cp_opt_usage);
+			return -1;
+		}
+	}
+	/* alien.py: SRC DST are the last two arguments, whatever they look like */
+	last = multi ? n : n - 2;
+	for (int i = 1; i < last; i++) {
+		const char *a = cJSON_GetArrayItem(argv, i)->valuestring;
+		const char *v = i + 1 < last ? cJSON_GetArrayItem(argv, i + 1)->valuestring : NULL;
+		int takes = 1;
+
+		if (strcmp(a, "-f") == 0 || strcmp(a, "-force") == 0) {
+			c->force = 1, takes = 0;
+		} else if (strcmp(a, "-dryrun") == 0) {
+			c->dryrun = 1, takes = 0;
+		} else if (strcmp(a, "-norecovery") == 0) {
+			c->norecovery = 1, takes = 0;
+		} else if (strcmp(a, "-tpc") == 0) {
+			*code = 1;
+			snprintf(err, en, "TPC is not allowed!!\n");
+			return -1;
+		} else if (a[0] != '-' || a[1] == '\0') {
+			takes = 0;
+			if (multi) { /* a source */
+				char **ns = realloc(srcs, (size_t)(nsrcs + 1) * sizeof(*ns));
+
+				if (!ns) {
+					rc = -ENOMEM;
+					break;
+				}
+				srcs = ns;
+				if (!(srcs[nsrcs] = strdup(a))) {
+					rc = -ENOMEM;
+					break;
+				}
+				nsrcs++;
+			}
+		} else if (!v) {
+			takes = 0; /* an option without its value: ignored, as alien.py */
+			for (size_t k = 0; k < sizeof(cp_opt_ignored_val) / sizeof(cp_opt_ignored_val[0]); k++)
+				takes |= strcmp(a, cp_opt_ignored_val[k]) == 0;
+			if (takes || strcmp(a, "-T") == 0 || strcmp(a, "-glob") == 0 || strcmp(a, "-select") == 0 ||
+			    strcmp(a, "-name") == 0 || strcmp(a, "-dst") == 0 || strcmp(a, "-input") == 0 ||
+			    strcmp(a, "-exclude") == 0 || strcmp(a, "-exclude_re") == 0) {
+				snprintf(err, en, "cp: %s needs a value\n", a);
+				rc = -EINVAL;
+			}
+		} else if (strcmp(a, "-T") == 0) {
+			c->jobs = atoi(v);
+		} else if (strcmp(a, "-parent") == 0) {
+			c->parent = atoi(v);
+		} else if (strcmp(a, "-rmprefix") == 0) {
+			c->rmprefix = atoi(v);
+		} else if (strcmp(a, "-minsize") == 0) {
+			ft->minsize = atoll(v);
+		} else if (strcmp(a, "-maxsize") == 0) {
+			ft->maxsize = atoll(v);
+		} else if (strcmp(a, "-glob") == 0) {
+			free(ft->glob);
+			ft->glob = strdup(v);
+			ft->glob_path = strchr(v, '/') != NULL;
+			nsel++;
+		} else if (strcmp(a, "-select") == 0) {
+			if (ft->has_select)
+				regfree(&ft->select);
+			ft->has_select = 0;
+			if (cp_opt_regex(&ft->select, v, a, err, en) < 0)
+				rc = -EINVAL;
+			else
+				ft->has_select = 1, nsel++;
+		} else if (strcmp(a, "-name") == 0) {
+			nsel++;
+			if (!cp_opt_name_verbs(ft, v)) {
+				if (ft->has_name)
+					regfree(&ft->name);
+				ft->has_name = 0;
+				if (cp_opt_regex(&ft->name, v, a, err, en) < 0)
+					rc = -EINVAL;
+				else
+					ft->has_name = 1;
+			}
+		} else if (strcmp(a, "-exclude") == 0) {
+			if (ft->nexclude == CP_FILTERS_MAX)
+				rc = -E2BIG;
+			else if (!(ft->exclude[ft->nexclude++] = strdup(v)))
+				rc = -ENOMEM;
+		} else if (strcmp(a, "-exclude_re") == 0) {
+			if (ft->nexclude_re == CP_FILTERS_MAX)
+				rc = -E2BIG;
+			else if (cp_opt_regex(&ft->exclude_re[ft->nexclude_re], v, a, err, en) < 0)
+				rc = -EINVAL;
+			else
+				ft->nexclude_re++;
+		} else if (strcmp(a, "-dst") == 0) {
+			dstdir = v;
+		} else if (strcmp(a, "-input") == 0) {
+			input = v;
+		} else {
+			takes = 0; /* unknown: ignored, as alien.py; known ones with a value skip it */
+			for (size_t k = 0; k < sizeof(cp_opt_ignored_val) / sizeof(cp_opt_ignored_val[0]); k++)
+				takes |= strcmp(a, cp_opt_ignored_val[k]) == 0;
+		}
+		if (rc < 0)
+			break;
+		i += takes;
+	}
+	if (rc == -E2BIG) {
+		snprintf(err, en, "cp: at most %d of each of -exclude, -exclude_re and contain_\n", CP_FILTERS_MAX);
+		rc = -EINVAL;
+	}
+	if (rc == 0 && nsel > 1) {
+		snprintf(err, en, "cp: only one of -glob, -select and -name may be used\n");
+		rc = -EINVAL;
+	}
+	if (c->jobs < 1)
+		c->jobs = 1;
+	if (c->jobs > XFER_THREADS_MAX)
+		c->jobs = XFER_THREADS_MAX;
+	if (rc == 0 && input)
+		rc = cp_opt_input(c, input, dstdir, &srcs, &nsrcs, err, en);
+	if (rc == 0 && dstdir)
+		rc = cp_opt_dst_pairs(c, dstdir, srcs, nsrcs, err, en);
+	else if (rc == 0 && !multi && n >= 3)
+		rc = cp_opt_add_pair(c, cJSON_GetArrayItem(argv, n - 2)->valuestring,
+				     cJSON_GetArrayItem(argv, n - 1)->valuestring);
+	for (int i = 0; i < nsrcs; i++)
+		free(srcs[i]);
+	free(srcs);
+	if (rc == -ENOMEM) {
+		snprintf(err, en, "jaliend: out of memory\n");
+		*code = 12;
+	}
+	if (rc < 0)
+		return -1;
+	if (c->npairs == 0) {
+		snprintf(err, en, "%s", input ? "No copy jobs to be done!\n" : cp_opt_usage);
+		*code = input ? 0 : 22;
+		return -1;
+	}
+	return 0;
+}
+
+void cp_opt_free(struct cp *c)
+{
+	struct cp_filter *ft = &c->filt;
+
+	for (int i = 0; i < c->npairs; i++) {
+		free(c->pairs[i].src);
+		free(c->pairs[i].dst);
+	}
+	free(c->pairs);
+	free(ft->glob);
+	if (ft->has_select)
+		regfree(&ft->select);
+	if (ft->has_name)
+		regfree(&ft->name);
+	free(ft->begin);
+	free(ft->ends);
+	free(ft->ext);
+	for (int i = 0; i < ft->ncontain; i++)
+		free(ft->contain[i]);
+	for (int i = 0; i < ft->nexclude; i++)
+		free(ft->exclude[i]);
+	for (int i = 0; i < ft->nexclude_re; i++)
+		regfree(&ft->exclude_re[i]);
+}

@@ -1,0 +1,189 @@
+/* cp_out.c - what cp shows (alienpy-behaviour 4.11): alien.py's per-job
+ * lines, -json objects, the -dryrun lines, the summary, and the progress bar
+ * (PROGRESS frames while the shim's output is a terminal). */
+#include "cp_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "frame.h"
+
+void cp_out_human(double v, char *buf, size_t n)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	int u = 0;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, n, "%.2f %s", v, units[u]);
+}
+
+void cp_out(struct cp *c, int fd, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	client_send(c->cl, fd == 2 ? FRAME_STDERR : FRAME_STDOUT, c->id, line, (size_t)n);
+}
+
+static void cp_out_json(struct cp *c, const struct cp_file *f, const char *status)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *s;
+
+	cJSON_AddNumberToObject(o, "jobID", f->idx);
+	cJSON_AddNumberToObject(o, "total", c->nfiles);
+	cJSON_AddStringToObject(o, "src", f->upload ? f->local : f->lfn);
+	cJSON_AddStringToObject(o, "dst", f->upload ? f->lfn : f->local);
+	cJSON_AddStringToObject(o, "status", status);
+	cJSON_AddNumberToObject(o, "size", (double)f->size);
+	if (f->ok && !f->skipped && !f->dry)
+		cJSON_AddNumberToObject(o, "seconds", cp_now() - f->t0);
+	if (f->upload && f->nreps) {
+		cJSON *ses = cJSON_AddArrayToObject(o, "replicas");
+
+		for (int r = 0; r < f->nreps; r++)
+			if (f->reps[r].st == CR_COMMITTED && f->reps[r].se)
+				cJSON_AddItemToArray(ses, cJSON_CreateString(f->reps[r].se));
+	}
+	if (!f->ok && !f->skipped)
+		cJSON_AddStringToObject(o, "error", f->err);
+	s = cJSON_PrintUnformatted(o);
+	if (s)
+		cp_out(c, 1, "%s\n", s);
+	free(s);
+	cJSON_Delete(o);
+}
+
+void cp_out_start(struct cp *c, struct cp_file *f)
+{
+	if (!c->json)
+		cp_out(c, 1, "jobID: %d/%d >>> Start\n", f->idx, c->nfiles);
+}
+
+void cp_out_done(struct cp *c, struct cp_file *f)
+{
+	char speed[40];
+	double secs = cp_now() - f->t0;
+
+	if (c->json) {
+		cp_out_json(c, f, f->ok ? "OK" : "ERROR");
+	} else if (f->ok) {
+		cp_out_human(secs > 0 ? (double)f->size / secs : 0, speed, sizeof(speed));
+		cp_out(c, 1, "jobID: %d/%d >>> STATUS OK >>> SPEED %s/s\n", f->idx, c->nfiles, speed);
+	} else if (f->upload) {
+		cp_out(c, 2, "jobID: %d/%d >>> STATUS ERROR : %s to %s, %d replicas\n%s\n", f->idx, c->nfiles,
+		       f->local, f->lfn, f->nreps, f->err);
+	} else {
+		cp_out(c, 2, "jobID: %d/%d >>> STATUS ERROR : %s\n%s\n", f->idx, c->nfiles, f->lfn, f->err);
+	}
+}
+
+void cp_out_skip(struct cp *c, struct cp_file *f, const char *why)
+{
+	if (c->json)
+		cp_out_json(c, f, "SKIPPED");
+	else
+		cp_out(c, 1, "%s --> TARGET VALID (%s)\n", f->upload ? f->lfn : f->local, why);
+}
+
+/* -dryrun: alien.py's "src -> lfn (SE)" / "lfn -> dst" */
+void cp_out_dry(struct cp *c, struct cp_file *f)
+{
+	if (c->json)
+		cp_out_json(c, f, "DRYRUN");
+	else if (f->upload)
+		cp_out(c, 1, "%s -> %s (%s)\n", f->local, f->lfn, f->specs ? f->specs : "disk:2");
+	else
+		cp_out(c, 1, "%s -> %s (%s)\n", f->lfn, f->local, f->ses ? f->ses : "");
+}
+
+void cp_out_summary(struct cp *c)
+{
+	char out[600] = "";
+	int n = c->nfiles - c->skipped, first = 0, failed = c->nfiles - c->ok - c->skipped, code;
+	static const char *const tries[CP_PASSES] = { "1st", "2nd", "3rd" };
+
+	if (c->nfiles == c->skipped) {
+		command_reply(c->cmd, "No copy jobs to be done!\n", NULL, 0);
+		return;
+	}
+	code = c->ok > 0 ? 0 : 1;
+	if (c->dryrun) {
+		command_reply(c->cmd, NULL, NULL, code);
+		return;
+	}
+	for (int i = 0; i < c->nfiles; i++)
+		first += c->files[i].ok && !c->files[i].skipped && (!c->files[i].upload || c->files[i].pass_ok[0]);
+	if (c->json) {
+		snprintf(out, sizeof(out),
+			 "{\"successful\": %d, \"failed\": %d, \"skipped\": %d, \"total\": %d, \"first_try\": %d, "
+			 "\"second_try\": %d, \"third_try\": %d}\n",
+			 c->ok, failed, c->skipped, n, first, c->recovered_ok[1], c->recovered_ok[2]);
+		command_reply(c->cmd, out, NULL, code);
+		return;
+	}
+	/* alien.py 1.6.3's own spelling (transcripts/cp_upload_plain.stdout) */
+	snprintf(out, sizeof(out), "Succesful jobs (%s try): %d/%d\n", tries[0], first, n);
+	for (int p = 1; p < CP_PASSES; p++)
+		if (c->recovered[p])
+			snprintf(out + strlen(out), sizeof(out) - strlen(out), "Succesful jobs (%s try): %d/%d\n", tries[p],
+				 c->recovered_ok[p], c->recovered[p]);
+	if (c->recovered[1])
+		snprintf(out + strlen(out), sizeof(out) - strlen(out), "Succesful jobs (total): %d/%d\n", c->ok, n);
+	command_reply(c->cmd, code ? NULL : out, code ? out : NULL, code);
+}
+
+static void cp_out_bar_cb(lws_sorted_usec_list_t *sul)
+{
+	struct cp *c = lws_container_of(sul, struct cp, sul);
+	uint64_t done = 0, total = 0;
+	char a[32], b[32], rate[32], bar[300], eta[32] = "--:--";
+	double secs = cp_now() - c->t0, r;
+	int width = 20, fill;
+	cJSON *o;
+
+	for (int i = 0; i < c->nfiles; i++) {
+		const struct cp_file *f = &c->files[i];
+
+		if (f->skipped || f->dry)
+			continue;
+		total += (uint64_t)f->size;
+		done += f->st == CF_DONE ? (uint64_t)f->size : f->done_bytes;
+	}
+	r = secs > 0 ? (double)done / secs : 0;
+	if (r > 0 && total >= done)
+		snprintf(eta, sizeof(eta), "%d:%02d", (int)((double)(total - done) / r) / 60,
+			 (int)((double)(total - done) / r) % 60);
+	cp_out_human((double)done, a, sizeof(a));
+	cp_out_human((double)total, b, sizeof(b));
+	cp_out_human(r, rate, sizeof(rate));
+	fill = total ? (int)((double)done * width / (double)total) : 0;
+	if (fill > width)
+		fill = width;
+	snprintf(bar, sizeof(bar), "[%.*s%*s] %s / %s  %s/s  ETA %s  files %d/%d", fill, "####################",
+		 width - fill, "", a, b, rate, eta, c->finished, c->nfiles);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "bar", bar);
+	client_send_json(c->cl, FRAME_PROGRESS, c->id, o);
+	lws_sul_schedule(c->ctx, 0, &c->sul, cp_out_bar_cb, CP_BAR_MS * LWS_US_PER_MS);
+}
+
+void cp_out_bar_start(struct cp *c)
+{
+	if (c->tty && !c->json && c->ctx)
+		lws_sul_schedule(c->ctx, 0, &c->sul, cp_out_bar_cb, CP_BAR_MS * LWS_US_PER_MS);
+}

@@ -1,0 +1,27 @@
+/* cp_path.h - alien.py's path rules for cp (alienpy-behaviour 4.2, 4.4).
+ * Results are malloc()ed, NULL on ENOMEM. */
+#ifndef JALIEND_CP_PATH_H
+#define JALIEND_CP_PATH_H
+
+#include <stddef.h>
+
+/* A grid argument: alien:/alien:// stripped, %ALIEN and ~ -> home, . and
+ * relative -> cwd; normalised; a trailing / is kept. */
+char *cp_path_grid(const char *arg, const char *cwd, const char *home);
+/* A local argument: file:/file:// stripped, ~ -> home, relative -> cwd. */
+char *cp_path_local(const char *arg, const char *cwd, const char *home);
+/* Remove //, /./ and /../ in place (absolute paths); keeps a trailing /. */
+void cp_path_normalize(char *p);
+/* What is kept of the source path below the destination folder:
+ * parent > 0 keeps the last `parent` folders, rmprefix > 0 drops the first
+ * `rmprefix` components, else base is the folder the copy is relative to. */
+const char *cp_path_keep(const char *src, const char *base, int parent, int rmprefix, char *buf, size_t n);
+/* The length of the longest common leading folder ("/a/b/") of n absolute
+ * paths (-dst); 1 ("/") if they share nothing. */
+size_t cp_path_common(char *const *paths, int n);
+/* mkdir -p of the folder holding file (mode 0755); 0 or -errno. */
+int cp_path_mkdirs(const char *file);
+/* 1 if path ends with '/'. */
+int cp_path_is_dir(const char *path);
+
+#endif

@@ -1,0 +1,50 @@
+# cplib.sh - shared by tests/cp: tests/integration/lib.sh plus transfer helpers.
+. "${JALIEND_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib.sh"
+
+command -v xrootd >/dev/null 2>&1 || fail "xrootd is not installed: the cp tests need real storage elements"
+
+# md5 FILE: its md5 as hex
+md5() { md5sum "$1" | cut -d' ' -f1; }
+
+# expect_same_md5 A B WHAT
+expect_same_md5() {
+	CHECKS=$((CHECKS + 1))
+	[ "$(md5 "$1")" = "$(md5 "$2")" ] || fail "$3: md5 of $2 differs from $1"
+}
+
+# expect_true WHAT COMMAND...: the command succeeds
+expect_true() {
+	what=$1
+	shift
+	CHECKS=$((CHECKS + 1))
+	"$@" || fail "$what"
+}
+
+# replicas LFN: the SE names alien-whereis lists, one per line, sorted
+replicas() { alien-whereis "$1" | sed -n 's/.*SE => \([^ ]*\) .*/\1/p' | sort; }
+
+# se_stop N: stop storage element N of this test's stack (by its recorded pid)
+se_stop() { "$ROOT/scripts/xrootd-se" stop "$STACK/se$1"; }
+
+# leftovers DIR: temporary download files left in DIR (should be none)
+leftovers() { find "$1" -name '.*.jaliend-*' | wc -l; }
+
+# metalinks: metalink files left in the stack's TMPDIR (should be none)
+metalinks() { find "$STACK/tmp" -name 'jaliend-cp-*.meta4' | wc -l; }
+
+# se_files: data files on both SEs
+se_files() { find "$STACK"/se1/data "$STACK"/se2/data -type f 2>/dev/null | wc -l; }
+
+# settled WHAT COMMAND...: COMMAND succeeds within 10 s, polled every 50 ms
+# (the workers clean up on their own threads; a daemon takes a moment to start)
+settled() {
+	what=$1
+	shift
+	CHECKS=$((CHECKS + 1))
+	i=0
+	until "$@"; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || fail "$what"
+		sleep 0.05
+	done
+}
