@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "gridfile.h"
 #include "line.h"
 
 void exec_init(struct exec *x, const char *prog)
@@ -20,7 +21,7 @@ void exec_init(struct exec *x, const char *prog)
 	rpc_init(&x->rpc, prog);
 }
 
-int exec_shell(struct exec *x, const char *cmd, int in_fd)
+int exec_spawn(struct exec *x, char *const *argv, char *const *alt, int in_fd, int out_fd)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 	int status;
@@ -30,16 +31,19 @@ int exec_shell(struct exec *x, const char *cmd, int in_fd)
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0) {
-		fprintf(stderr, "%s: cannot start /bin/sh: %s\n", x->prog, strerror(errno));
+		fprintf(stderr, "%s: cannot start %s: %s\n", x->prog, argv[0], strerror(errno));
 		return 1;
 	}
 	if (pid == 0) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
-		if (in_fd >= 0 && dup2(in_fd, STDIN_FILENO) < 0)
+		if ((in_fd >= 0 && dup2(in_fd, STDIN_FILENO) < 0) || (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0))
 			_exit(126);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
+		execvp(argv[0], argv);
+		if (errno == ENOENT && alt)
+			execvp(alt[0], alt);
+		fprintf(stderr, "%s: cannot run %s: %s\n", x->prog, argv[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
 	}
 	sigaction(SIGINT, &ign, &old); /* the child gets Ctrl-C, we wait for it */
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -51,6 +55,13 @@ int exec_shell(struct exec *x, const char *cmd, int in_fd)
 		return 128 + WTERMSIG(status);
 	}
 	return WEXITSTATUS(status);
+}
+
+int exec_shell(struct exec *x, const char *cmd, int in_fd)
+{
+	char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
+
+	return exec_spawn(x, argv, NULL, in_fd, -1);
 }
 
 /* `exit [code [stderr|err] message...]` (alien.py 1.5). */
@@ -92,7 +103,10 @@ static int exec_remote(struct exec *x, char **argv, int argc, int timed, const c
 		}
 		out.fd = fileno(tmp);
 	}
-	code = rpc_request(&x->rpc, argv, argc, x->json, NULL, &out);
+	if (gridfile_is_command(argv[0]))
+		code = gridfile_run(x, argv, argc, out.fd); /* a temporary download, then a local tool */
+	else
+		code = rpc_request(&x->rpc, argv, argc, x->json, NULL, &out);
 	if (timed && code == 0) {
 		char line[80];
 		int n = snprintf(line, sizeof(line), ">>>ProcessInput time: %.3f ms\n", exec_now_ms() - t0);

@@ -29,5 +29,10 @@ int exec_chain(struct exec *x, const char *text);
 void exec_fini(struct exec *x);
 /* Run cmd with /bin/sh -c, stdin from in_fd (-1: inherited); its status. */
 int exec_shell(struct exec *x, const char *cmd, int in_fd);
+/* Run argv (a PATH search), or alt when argv[0] is not installed (alt may
+ * be NULL), stdin from in_fd and stdout to out_fd (-1: inherited). Ctrl-C
+ * goes to the program, we wait. Its status: 128 + N when killed by signal
+ * N, 127 when not installed. */
+int exec_spawn(struct exec *x, char *const *argv, char *const *alt, int in_fd, int out_fd);
 
 #endif

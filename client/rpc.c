@@ -15,6 +15,7 @@
 #include "conn.h"
 #include "frame.h"
 #include "passphrase.h"
+#include "progress.h"
 #include "sockpath.h"
 
 #define RPC_ENV_VALUE_MAX (16u << 10) /* bytes of one forwarded variable (a PEM certificate fits) */
@@ -50,6 +51,7 @@ static int rpc_fail(int code, const char *fmt, ...)
 {
 	va_list ap;
 
+	progress_clear();
 	fflush(stdout);
 	fprintf(stderr, "%s: ", rpc_prog);
 	va_start(ap, fmt);
@@ -131,7 +133,7 @@ static void rpc_session_key(char *out, size_t n)
 		snprintf(out, n, "sid:%ld", (long)getsid(0));
 }
 
-static char *rpc_build(char *const *argv, int argc, int json, cJSON *extra, int out_tty)
+static char *rpc_build(char *const *argv, int argc, int json, cJSON *extra, int out_tty, int progress)
 {
 	char session[LIM_SESSION_KEY_MAX], cwd[PATH_MAX];
 	cJSON *req = cJSON_CreateObject(), *args = cJSON_AddArrayToObject(req, "argv"), *env, *it;
@@ -146,6 +148,7 @@ static char *rpc_build(char *const *argv, int argc, int json, cJSON *extra, int 
 		cJSON_AddStringToObject(req, "cwd", cwd);
 	cJSON_AddBoolToObject(req, "json", json);
 	cJSON_AddBoolToObject(req, "tty", out_tty);
+	cJSON_AddBoolToObject(req, "progress", progress);
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col)
 		cJSON_AddNumberToObject(req, "cols", ws.ws_col);
 	env = cJSON_AddObjectToObject(req, "env");
@@ -255,7 +258,7 @@ static int rpc_wait(int fd)
 }
 
 /* Read frames until the EXIT of request id. */
-static int rpc_pump(struct rpc *r, uint32_t id, struct rpc_sink *out)
+static int rpc_pump_frames(struct rpc *r, uint32_t id, struct rpc_sink *out)
 {
 	for (;;) {
 		struct frame f;
@@ -292,13 +295,19 @@ static int rpc_pump(struct rpc *r, uint32_t id, struct rpc_sink *out)
 				rpc_close(r);
 			break;
 		case FRAME_STDOUT:
+			progress_clear();
 			rpc_sink_add(out, f.payload, f.len);
 			break;
 		case FRAME_STDERR:
+			progress_clear();
 			fflush(stdout);
-			rpc_sink_add(&(struct rpc_sink){ .fd = STDERR_FILENO }, f.payload, f.len);
+			rpc_sink_add(out->err ? out->err : &(struct rpc_sink){ .fd = STDERR_FILENO }, f.payload, f.len);
+			break;
+		case FRAME_PROGRESS:
+			progress_draw((const char *)f.payload, f.len);
 			break;
 		case FRAME_PASSPHRASE:
+			progress_clear();
 			rpc_passphrase(r, &f);
 			break;
 		case FRAME_EXIT:
@@ -319,12 +328,21 @@ static int rpc_pump(struct rpc *r, uint32_t id, struct rpc_sink *out)
 			code = code ? code : 1;
 			break;
 		default:
-			break; /* PROGRESS: not shown by this client yet */
+			break;
 		}
 		free(buf);
 		if (code >= 0)
 			return code;
 	}
+}
+
+/* The frames of one reply; a progress bar never outlives it. */
+static int rpc_pump(struct rpc *r, uint32_t id, struct rpc_sink *out)
+{
+	int code = rpc_pump_frames(r, id, out);
+
+	progress_clear();
+	return code;
 }
 
 int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *extra, struct rpc_sink *out)
@@ -346,7 +364,8 @@ int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *ext
 					i, argv[0], bad + 1, (unsigned char)argv[i][bad]);
 		}
 	}
-	req = rpc_build(argv, argc, json, extra, out->capture ? 0 : isatty(out->fd));
+	req = rpc_build(argv, argc, json, extra, out->capture ? 0 : isatty(out->fd),
+			!out->capture && progress_enabled());
 	if (!req)
 		return rpc_fail(1, "out of memory");
 	if (strlen(req) > LIM_FRAME_PAYLOAD_MAX) {

@@ -22,6 +22,7 @@ struct rpc_sink {
 	char *buf;           /* capture: NUL-terminated, malloc'ed */
 	size_t len, cap;
 	int truncated;
+	struct rpc_sink *err; /* where STDERR goes (NULL: fd 2); only in the sink given as `out` */
 };
 
 struct rpc {

@@ -20,7 +20,7 @@
 
 const char *const cmdlocal_names[] = {
 	"ll", "la", "lla", "home", "quota", "token-info", "token-destroy", "cert-info", "exitcode",
-	"help", "version", "ping", "time", "exit", "quit", "logout", "daemon", NULL,
+	"help", "version", "ping", "time", "exit", "quit", "logout", "daemon", "less", "more", "edit", NULL,
 };
 
 /* ---- exit codes per terminal, for `exitcode` ---- */

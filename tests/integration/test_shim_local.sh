@@ -52,7 +52,7 @@ expect_rc 2 "token-info after destroy"; expect_err_has "not found/accessible!"
 # Part B 25: unknown command: warning, similar commands, exit 1
 run alien lss -l
 expect_rc 1 "unknown"; expect_out "" "unknown: no stdout"
-expect_err "$(printf 'WARNING! command >>> lss <<< not in the list of known commands!\nSimilar commands: ls')"
+expect_err "$(printf 'WARNING! command >>> lss <<< not in the list of known commands!\nSimilar commands: ls less')"
 mkdir -p "$T/bin"
 cp "$JALIEND_BUILD/client/alien" "$T/bin/alien"
 ln -s alien "$T/bin/alien-wohami"

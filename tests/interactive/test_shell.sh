@@ -4,15 +4,8 @@
 # (alienpy-behaviour.md 1.5; Part B 8-10, 12, 13).
 JALIEND_ROOT=${JALIEND_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$JALIEND_ROOT/tests/integration/lib.sh"
-command -v tmux >/dev/null || { echo "test_shell: tmux not installed: skipped"; exit 0; }
+. "$JALIEND_ROOT/tests/interactive/tmuxlib.sh"
 stack_up
-
-TM="tmux -S $T/tmux.sock"
-shell_cleanup() {
-	$TM kill-server 2>/dev/null || true
-	lib_cleanup
-}
-trap shell_cleanup EXIT INT TERM
 
 export HOME="$T/home"
 mkdir -p "$HOME"
@@ -21,50 +14,7 @@ alien-mkdir -p dir1/sub dir2 >/dev/null
 alien-touch dir1/file.txt >/dev/null
 
 # start NAME: a shell in a new tmux session; its exit code lands in $T/NAME.rc
-start() {
-	$TM -f /dev/null new-session -d -s "$1" -x 160 -y 50 \
-		"env ALIEN_SESSION=tmux-$1 alien; echo \$? >$T/$1.rc; sleep 600"
-}
-screen() { $TM capture-pane -p -t "$1" -S -200; }
-keys() {
-	s=$1
-	shift
-	$TM send-keys -t "$s" "$@"
-}
-# wait_screen NAME TEXT: until the pane shows TEXT (10 s)
-wait_screen() {
-	i=0
-	until screen "$1" | grep -qF -- "$2"; do
-		i=$((i + 1))
-		[ $i -lt 200 ] || fail "screen of $1 never showed [$2]; it shows:
-$(screen "$1")"
-		sleep 0.05
-	done
-	CHECKS=$((CHECKS + 1))
-}
-# wait_line NAME TEXT: until a whole line of the pane is TEXT (output, not the typed command)
-wait_line() {
-	i=0
-	until screen "$1" | grep -qxF -- "$2"; do
-		i=$((i + 1))
-		[ $i -lt 200 ] || fail "screen of $1 never had the line [$2]; it shows:
-$(screen "$1")"
-		sleep 0.05
-	done
-	CHECKS=$((CHECKS + 1))
-}
-# last_line NAME: the last non-empty line of the pane
-last_line() { screen "$1" | grep -v '^$' | tail -n 1; }
-wait_rc() {
-	i=0
-	while [ ! -s "$T/$1.rc" ]; do
-		i=$((i + 1))
-		[ $i -lt 200 ] || fail "shell $1 did not exit: $(screen "$1")"
-		sleep 0.05
-	done
-	CHECKS=$((CHECKS + 1))
-	[ "$(cat "$T/$1.rc")" = "$2" ] || fail "shell $1 exited with $(cat "$T/$1.rc"), expected $2"
-}
+start() { start_cmd "$1" "env ALIEN_SESSION=tmux-$1 alien"; }
 
 P="AliEn[jalien]:$HOME_DIR >"
 
