@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,7 @@ static struct {
 	int in_flight;
 	int can_login;       /* 0: token only, no user certificate to renew it with */
 	unsigned long issued, failures;
-	char last_error[200];
+	char last_error[320]; /* holds a token_failed reason (<= 300 bytes) */
 } tok;
 
 /* One token file: $env (a path, or the PEM text itself: *pem then, to be
@@ -156,17 +157,16 @@ static int token_use(void)
 	return 0;
 }
 
-/* Write a PEM to path: a private temporary file in the same folder, mode
- * 0400, renamed over the old one, so readers never see half a file. */
-static int token_write(const char *path, const char *pem)
+/* Write a PEM to a private temporary file beside path (mode 0400, synced);
+ * its name goes to tmp. 0, or -errno with nothing left behind. */
+static int token_stage(const char *path, const char *pem, char *tmp, size_t tn)
 {
-	char tmp[1100];
 	size_t n = strlen(pem), done = 0;
 	int fd, r = 0;
 
 	if (n == 0 || n > TOKEN_PEM_MAX)
 		return -EINVAL;
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	snprintf(tmp, tn, "%s.XXXXXX", path);
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		return -errno;
@@ -184,11 +184,53 @@ static int token_write(const char *path, const char *pem)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
 	if (r < 0)
 		unlink(tmp);
 	return r;
+}
+
+/* Replace the token key and certificate (either may be NULL). Both are
+ * written first and renamed back to back, so readers never see half a file
+ * and (alien.py) do not find a new key beside the old certificate for longer
+ * than two system calls; two files cannot be swapped atomically. */
+static int token_write_pair(const char *key_pem, const char *cert_pem)
+{
+	char kt[1100] = "", ct[1100] = "";
+	int r = 0;
+
+	if (key_pem)
+		r = token_stage(tok.key, key_pem, kt, sizeof(kt));
+	if (r == 0 && cert_pem)
+		r = token_stage(tok.cert, cert_pem, ct, sizeof(ct));
+	if (r == 0 && kt[0] && rename(kt, tok.key) < 0)
+		r = -errno;
+	if (r == 0 && ct[0] && rename(ct, tok.cert) < 0)
+		r = -errno;
+	if (r < 0) { /* a file already renamed is gone from its temporary name */
+		if (kt[0])
+			unlink(kt);
+		if (ct[0])
+			unlink(ct);
+	}
+	return r;
+}
+
+/* Temporary files a killed daemon left beside a token file: ours, a minute
+ * old (a live writer renames its own within milliseconds). */
+static void token_sweep(const char *path)
+{
+	char pat[1100];
+	struct stat st;
+	glob_t g;
+
+	snprintf(pat, sizeof(pat), "%s.??????", path);
+	if (glob(pat, GLOB_NOSORT, NULL, &g) != 0)
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		if (lstat(g.gl_pathv[i], &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == getuid() &&
+		    st.st_mtime < time(NULL) - 60 && unlink(g.gl_pathv[i]) == 0)
+			log_info("token: removed %s, left by a daemon that was killed", g.gl_pathv[i]);
+	globfree(&g);
 }
 
 static const char *token_field(const cJSON *reply, const char *key)
@@ -222,7 +264,7 @@ static void token_done(struct up_req *r, cJSON *reply, int code, const char *msg
 		token_failed(why);
 	} else if (!cJSON_IsString(ec) || strcmp(ec->valuestring, "0") != 0 || !cert || !key) {
 		token_failed("JCentral gave no token (exit code or empty fields)");
-	} else if ((w = token_write(tok.key, key)) < 0 || (w = token_write(tok.cert, cert)) < 0) {
+	} else if ((w = token_write_pair(key, cert)) < 0) {
 		snprintf(why, sizeof(why), "cannot write the token files %.100s, %.100s: %.60s", tok.cert, tok.key,
 			 strerror(-w));
 		token_failed(why);
@@ -270,12 +312,10 @@ int token_configure(const struct jd_config *cfg)
 /* The token given as PEM text goes to files (lws loads credentials from files). */
 static int token_keep_pem(void)
 {
-	int r = 0;
+	int r = token_write_pair(tok.key_pem, tok.cert_pem);
 
-	if (tok.key_pem && (r = token_write(tok.key, tok.key_pem)) == 0)
-		tok.key_pem = NULL;
-	if (r == 0 && tok.cert_pem && (r = token_write(tok.cert, tok.cert_pem)) == 0)
-		tok.cert_pem = NULL;
+	if (r == 0)
+		tok.key_pem = tok.cert_pem = NULL;
 	if (r < 0)
 		log_warn("token: cannot write the token from the environment to %s: %s", tok.cert, strerror(-r));
 	return r;
@@ -285,6 +325,8 @@ void token_start(struct lws_context *ctx, int can_login)
 {
 	tok.ctx = ctx;
 	tok.can_login = can_login;
+	token_sweep(tok.cert);
+	token_sweep(tok.key);
 	if (token_configure(tok.cfg) && token_keep_pem() == 0 && token_use() == 0) {
 		log_info("token: found a valid token in %s", tok.cert);
 		return;

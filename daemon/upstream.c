@@ -13,9 +13,10 @@
 #include "strbuf.h"
 #include "usession.h"
 
-/* Reconnect delays (ms) after failures; the last one repeats. Capped at 2 s
- * so the pool is back within 2 s of the service (issue #8). */
-static const uint32_t up_backoff_ms[] = { 100, 200, 400, 800, 1600, 2000 };
+/* Reconnect delays (ms) after failures; the last one repeats. lws adds up to
+ * jitter_percent on top: the longest wait is 1.2 s, so the pool is back
+ * within 2 s of the service (issue #8). */
+static const uint32_t up_backoff_ms[] = { 100, 200, 400, 800, 1000 };
 static const lws_retry_bo_t up_backoff = {
 	.retry_ms_table = up_backoff_ms,
 	.retry_ms_table_count = sizeof(up_backoff_ms) / sizeof(up_backoff_ms[0]),
@@ -245,8 +246,9 @@ static void up_pump(void)
 	up_watch_arm();
 	if (!up.qhead || up_count(up_shared_starting) > 0)
 		return;
-	if (up.reconnect_pending && up_count(up_shared_alive) == 0)
-		return; /* the service is down: the backoff timer tries again */
+	if (up.reconnect_pending)
+		return; /* a connect failed (or the pool is short): the backoff timer
+			 * comes first, so a refused extra session is not retried at once */
 	if (up_count(up_shared_alive) < up.max && (s = up_free_slot()) && up_can_login(s))
 		up_connect(s); /* all busy (or none up): one more session */
 }
@@ -266,12 +268,15 @@ static void up_reconnect_cb(lws_sorted_usec_list_t *sul)
 			want--;
 		}
 	}
+	up_pump(); /* growth on demand waited for this timer */
 }
 
 static void up_schedule_reconnect(int failed)
 {
 	if (!up.ctx)
 		return;
+	if (failed && up.reconnect_pending)
+		return; /* one step of backoff a round, not one a failed session */
 	if (!failed)
 		up.backoff_try = 0;
 	up.reconnect_pending = 1;
@@ -556,8 +561,8 @@ void upstream_session_down(struct usession *s, enum us_state was, struct up_req 
 		up.down_since = usession_now();
 	if (failed && up_count(up_shared_alive) == 0 && !up_in_grace(usession_now()))
 		up_fail_queue(code, msg); /* nothing can serve them now: fail fast, as alien.py */
-	if (!up.auth_failed && up_count(up_shared_alive) < up.min)
-		up_schedule_reconnect(failed);
+	if (!up.auth_failed && (failed || up_count(up_shared_alive) < up.min))
+		up_schedule_reconnect(failed); /* a failed extra session too: its retry waits */
 	up_pump();
 }
 

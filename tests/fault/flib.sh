@@ -71,3 +71,104 @@ wait_file() {
 		sleep 0.05
 	done
 }
+
+# own_pid PID: a process this test started outside the stack (a daemon a
+# shim autostarted, a background loop); stopped at exit by its pid (TERM,
+# then KILL after 5 s), if it is still the same program
+own_pid() {
+	echo "$1 $(cat "/proc/$1/comm" 2>/dev/null)" >>"$T/own.pids"
+}
+# at_exit PID SIGNAL: send SIGNAL to PID first thing at exit (SIGCONT to a
+# stopped jcentral-lite, so that the stack stops it at once)
+at_exit() {
+	echo "$1 $2" >>"$T/at_exit"
+}
+flib_cleanup() {
+	rc=$?
+	if [ -f "$T/at_exit" ]; then
+		while read -r p sig; do kill -"$sig" "$p" 2>/dev/null; done <"$T/at_exit"
+	fi
+	# a daemon a shim autostarted on the stack's socket after the test's last own_pid
+	if [ "${FLIB_AUTOSTART:-0}" = 1 ]; then
+		p=$(JALIEND_AUTOSTART=0 daemon_pid 2>/dev/null)
+		[ -z "$p" ] || own_pid "$p"
+	fi
+	if [ -f "$T/own.pids" ]; then
+		while read -r p comm; do
+			[ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$comm" ] && kill -TERM "$p" 2>/dev/null
+		done <"$T/own.pids"
+		i=0
+		while read -r p comm; do
+			while [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$comm" ] && [ $i -lt 100 ]; do
+				sleep 0.05
+				i=$((i + 1))
+			done
+			[ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$comm" ] && kill -KILL "$p" 2>/dev/null
+		done <"$T/own.pids"
+	fi
+	if [ $rc -ne 0 ] && [ -f "$STACK/run/S.jaliend.log" ]; then
+		echo "---- last lines of $STACK/run/S.jaliend.log" >&2
+		tail -n 30 "$STACK/run/S.jaliend.log" >&2
+	fi
+	set +e
+	(exit $rc) # lib_cleanup reads the status from $?
+	lib_cleanup
+}
+trap flib_cleanup EXIT INT TERM
+
+# daemon_pid: the pid `alien-daemon status` names (empty if none answers)
+daemon_pid() {
+	alien-daemon status 2>/dev/null | sed -n 's/^pid: //p'
+}
+
+# expect_token_files WHAT: both token files ($TMPDIR/tokencert_<uid>.pem,
+# tokenkey_<uid>.pem) exist, have mode 0400 and are complete PEM (the
+# certificate and the key parse); their contents are never printed
+expect_token_files() {
+	CHECKS=$((CHECKS + 1))
+	for f in "$TOKEN_CERT" "$TOKEN_KEY"; do
+		[ -f "$f" ] || fail "$1: no $f"
+		m=$(stat -c %a "$f")
+		[ "$m" = 400 ] || fail "$1: $f has mode $m, not 0400"
+	done
+	openssl x509 -noout -in "$TOKEN_CERT" 2>/dev/null ||
+		fail "$1: $TOKEN_CERT is not a complete certificate ($(wc -c <"$TOKEN_CERT") bytes)"
+	openssl pkey -noout -in "$TOKEN_KEY" 2>/dev/null ||
+		fail "$1: $TOKEN_KEY is not a complete key ($(wc -c <"$TOKEN_KEY") bytes)"
+}
+
+# token_pair: "match" if the token certificate and key belong together
+token_pair() {
+	c=$(openssl x509 -noout -pubkey -in "$TOKEN_CERT" 2>/dev/null | sha256sum)
+	k=$(openssl pkey -pubout -in "$TOKEN_KEY" 2>/dev/null | sha256sum)
+	if [ "$c" = "$k" ]; then echo match; else echo mismatch; fi
+}
+
+# token_paths: TOKEN_CERT and TOKEN_KEY where the stack's daemons write them
+token_paths() {
+	TOKEN_CERT=$TMPDIR/tokencert_$(id -u).pem
+	TOKEN_KEY=$TMPDIR/tokenkey_$(id -u).pem
+}
+
+# wait_token_files PID: both token files exist (15 s), while PID lives
+wait_token_files() {
+	wait_file "$TOKEN_CERT" "$1"
+	wait_file "$TOKEN_KEY" "$1"
+}
+
+# wait_until SECONDS WHAT COMMAND...: run COMMAND every 50 ms until it
+# succeeds; fail after SECONDS
+wait_until() {
+	wu_n=$(($1 * 20)) wu_what=$2 wu_i=0
+	shift 2
+	until "$@" >/dev/null 2>&1; do
+		wu_i=$((wu_i + 1))
+		[ $wu_i -lt $wu_n ] || fail "$wu_what: not within $((wu_n / 20)) s"
+		sleep 0.05
+	done
+}
+
+# gone PID: the process has exited
+gone() {
+	! kill -0 "$1" 2>/dev/null
+}

@@ -1,8 +1,7 @@
 #!/bin/sh
-# PENDING (in CTest only with -DJALIEND_FAULT_PENDING=ON): one SIGTERM stops
-# a daemon whose encrypted key was never unlocked (nothing runs); today it
-# drains forever: its own token request waits for the key and counts as
-# work (docs/RELIABILITY.md, finding 9).
+# One SIGTERM stops a daemon whose encrypted key was never unlocked (nothing
+# runs): its own token request, waiting for the key, is not work to drain
+# (docs/RELIABILITY.md, finding 8, fixed).
 . "$(dirname "$0")/flib.sh"
 stack_up
 openssl pkey -in "$X509_USER_KEY" -aes256 -passout pass:Drain-4711-pass -out "$T/enc.pem" 2>/dev/null

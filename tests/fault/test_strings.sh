@@ -1,6 +1,4 @@
 #!/bin/sh
-# PENDING (in CTest only with -DJALIEND_FAULT_PENDING=ON): fails until the
-# daemon checks REQUEST strings (docs/RELIABILITY.md, "Open findings").
 # A REQUEST whose argv holds NUL bytes or bytes that are not UTF-8 must be
 # refused with ERROR 22 naming the argument, not passed on: cJSON cuts a
 # string at an escaped NUL (\u0000) or a raw NUL byte, so the daemon runs a

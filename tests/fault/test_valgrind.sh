@@ -1,6 +1,4 @@
 #!/bin/sh
-# PENDING (in CTest only with -DJALIEND_FAULT_PENDING=ON): fails until the
-# use-after-free at exit is fixed (docs/RELIABILITY.md, "Open findings").
 # The daemon under valgrind (memcheck): start, serve shims of every kind
 # (normal, bad input, a cancelled request, a refused flood), reload, stop with
 # SIGTERM; no invalid access, no definite or indirect leak.

@@ -43,6 +43,7 @@ SEEDS = {
         "alien_var": b"\x02\x01%ALIEN/x//y/..\0w/\0h\0/w/",
         "local": b"\x00\x02file:///tmp/../x/\0tmp\0root\0/tmp/",
         "relative": b"\x03\x00../../../x\0a/b\0c\0a",
+        "empty_rmprefix": b"\x00\x03\0/w\0/h\0/",  # finding 3: cp_path_keep("", .., rmprefix 3)
     },
     "request": {
         "ls": b"\x00" + HELLO + req(["ls", "-l", "/alice/"]),
