@@ -1,13 +1,14 @@
 /* driver.c - run a command many times and report its latency.
  *
- *   driver [-n RUNS] [-k WORKERS] [-w WARMUP] [-s SESSION] [-x CODE] [-p NAME] [-j] -- command [args...]
+ *   driver [-n RUNS] [-k WORKERS] [-w WARMUP] [-s SESSION] [-x CODE] [-t SECONDS] [-p NAME] [-j] -- command [args...]
  *
  * Each of WORKERS processes (default 1) runs the command RUNS times in a row
  * (fork, exec, wait4), stdout and stderr to /dev/null, and records each
  * latency with CLOCK_MONOTONIC and each child's peak RSS (ru_maxrss).
  * -s SESSION gives worker i ALIEN_SESSION=SESSION-i (a terminal of its own).
  * -w runs WARMUP unrecorded commands per worker first. A run counts as
- * failed when its exit status is not CODE (default 0).
+ * failed when its exit status is not CODE (default 0). -t stops starting
+ * runs after SECONDS (a time budget); NAME_runs then tells how many ran.
  *
  * Output, one line: NAME_runs=.. NAME_fail=.. NAME_median=.. NAME_p10=..
  * NAME_p90=.. NAME_min=.. NAME_max=.. NAME_mean=.. NAME_wall=.. NAME_rate=..
@@ -33,7 +34,10 @@ struct driver_sample {
 	double ms;
 	long rss_kb;
 	int ok;
+	int ran;
 };
+
+static double driver_deadline; /* monotonic ms; 0: none */
 
 static double driver_now_ms(void)
 {
@@ -69,6 +73,7 @@ static int driver_run_once(char **cmd, const char *session, int expect, struct d
 		if (errno != EINTR)
 			return -errno;
 	s->ms = driver_now_ms() - t0;
+	s->ran = 1;
 	s->rss_kb = ru.ru_maxrss;
 	s->ok = WIFEXITED(st) && WEXITSTATUS(st) == expect;
 	return 0;
@@ -84,9 +89,9 @@ static void driver_worker(char **cmd, const char *prefix, int idx, int runs, int
 		snprintf(session, sizeof(session), "%s-%d", prefix, idx);
 	for (int i = 0; i < warmup; i++)
 		driver_run_once(cmd, prefix ? session : NULL, expect, &junk);
-	for (int i = 0; i < runs; i++)
+	for (int i = 0; i < runs && !(driver_deadline > 0 && driver_now_ms() >= driver_deadline); i++)
 		if (driver_run_once(cmd, prefix ? session : NULL, expect, &out[i]) < 0)
-			out[i].ok = 0;
+			out[i] = (struct driver_sample){ .ran = 1 }; /* fork failed: a failed run */
 }
 
 static int driver_cmp(const void *a, const void *b)
@@ -132,7 +137,7 @@ static void driver_report(const char *name, int json, size_t total, size_t nfail
 
 static int driver_usage(void)
 {
-	fputs("usage: driver [-n RUNS] [-k WORKERS] [-w WARMUP] [-s SESSION] [-x CODE] [-p NAME] [-j] -- command [args...]\n",
+	fputs("usage: driver [-n RUNS] [-k WORKERS] [-w WARMUP] [-s SESSION] [-x CODE] [-t SECONDS] [-p NAME] [-j] -- command [args...]\n",
 	      stderr);
 	return 2;
 }
@@ -145,14 +150,16 @@ int main(int argc, char **argv)
 	double *ok_ms, wall, sum = 0;
 	size_t total, nok = 0, nfail;
 	long rss = 0;
+	double budget = 0;
 
-	while ((c = getopt(argc, argv, "n:k:w:s:x:p:j")) != -1) {
+	while ((c = getopt(argc, argv, "n:k:w:s:x:t:p:j")) != -1) {
 		switch (c) {
 		case 'n': runs = atoi(optarg); break;
 		case 'k': workers = atoi(optarg); break;
 		case 'w': warmup = atoi(optarg); break;
 		case 's': session = optarg; break;
 		case 'x': expect = atoi(optarg); break;
+		case 't': budget = atof(optarg); break;
 		case 'p': name = optarg; break;
 		case 'j': json = 1; break;
 		default: return driver_usage();
@@ -170,6 +177,8 @@ int main(int argc, char **argv)
 	}
 
 	wall = driver_now_ms();
+	if (budget > 0)
+		driver_deadline = wall + budget * 1e3;
 	if (workers == 1) {
 		driver_worker(argv + optind, session, 0, runs, warmup, expect, samples);
 	} else {
@@ -190,7 +199,11 @@ int main(int argc, char **argv)
 	}
 	wall = driver_now_ms() - wall;
 
-	for (size_t i = 0; i < total; i++) {
+	for (size_t i = 0, n = total; i < n; i++) {
+		if (!samples[i].ran) { /* not started: the time budget ran out */
+			total--;
+			continue;
+		}
 		if (samples[i].rss_kb > rss)
 			rss = samples[i].rss_kb;
 		if (samples[i].ok) {

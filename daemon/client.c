@@ -282,10 +282,14 @@ int client_on_rx(struct client *c, const void *in, size_t len)
 		client_fail(c, CL_PROTO_ERROR, "more than %u bytes of unframed input", CL_IN_MAX);
 		return 0;
 	}
-	if (!c->in) {
-		c->in = malloc(CL_IN_MAX);
-		if (!c->in)
+	if (c->in_len + len > c->in_cap) { /* what this input needs, not CL_IN_MAX (1 MiB: an mmap per shim) */
+		size_t cap = c->in_len + len < 4096 ? 4096 : c->in_len + len;
+		unsigned char *p = realloc(c->in, cap);
+
+		if (!p)
 			return -1;
+		c->in = p;
+		c->in_cap = cap;
 	}
 	memcpy(c->in + c->in_len, in, len);
 	c->in_len += len;
@@ -311,6 +315,7 @@ int client_on_rx(struct client *c, const void *in, size_t len)
 	if (c->in_len == 0) { /* idle shims hold no input buffer */
 		free(c->in);
 		c->in = NULL;
+		c->in_cap = 0;
 	}
 	return 0;
 }

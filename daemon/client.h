@@ -33,7 +33,7 @@ struct client {
 	pid_t pid;
 	char client_version[32];
 	unsigned char *in;           /* partial frames */
-	size_t in_len;
+	size_t in_len, in_cap;
 	struct cl_block *out_head, *out_tail;
 	size_t out_bytes;
 	struct command *cmd;         /* the running request, if any */

@@ -159,6 +159,8 @@ static void command_print(struct command *cmd, cJSON *reply, int code, const cha
 	command_reply_json(cmd, reply);
 }
 
+static void command_cd_done(struct command *cmd, cJSON *reply, int code, const char *msg);
+
 static void command_upstream_done(struct up_req *req, cJSON *reply, int code, const char *msg)
 {
 	struct command *cmd = req->owner;
@@ -178,7 +180,8 @@ int command_upstream(struct command *cmd, const char *verb, cJSON *options, unsi
 	cmd->ureq = upstream_req_new(verb, options, t ? t->cwd : NULL, command_upstream_done, cmd);
 	if (!cmd->ureq)
 		return -ENOMEM;
-	cmd->ureq->flags = flags;
+	/* printed and nothing else: a big reply is parsed lean (render_parse) */
+	cmd->ureq->flags = flags | (cmd->then == command_print || cmd->then == command_cd_done ? UP_REQ_PRINT : 0);
 	upstream_submit(cmd->ureq);
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -266,6 +267,11 @@ int main(int argc, char **argv)
 	struct auth_files af;
 	char sock[108], logpath[160], err[600], status[300];
 	int verbose = 0, ready_fd = -1, token_only, r;
+
+	/* Big replies (MBs) in their own mappings, given back when freed: a fixed
+	 * threshold stops glibc from raising it after the first big free, which
+	 * would put the next reply in the heap, where it stays (docs/PERFORMANCE.md). */
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 
 	log_init("jaliend", LOG_NOTICE);
 	if (main_parse_args(argc, argv, &cfg, &verbose, &conf) < 0)

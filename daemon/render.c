@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "strbuf.h"
 
 #define RENDER_WS_HOLD_MAX (64u << 10) /* whitespace held back for strip() */
+#define RENDER_LEAN_MIN (64 << 10)     /* results text from which render_parse keeps it as text */
 
 enum render_phase {
 	RP_HEAD,    /* text: decide stdout or stderr; json: "{\n  metadata..." */
@@ -24,7 +26,13 @@ struct render {
 	int code;
 	int fd;              /* where `pending` goes */
 	cJSON *reply;        /* owned */
-	const cJSON *item;   /* next result to render */
+	cJSON *results;      /* reply's results array (tree), or NULL */
+	cJSON *item;         /* next result to render */
+	/* a lean reply (render_parse): the results are JSON text, and item is
+	 * the element parsed on its own (owned) */
+	int lean;
+	const char *raw;     /* where the next element starts */
+	const char *raw_end;
 	int first;           /* no result rendered yet */
 	struct strbuf pending;
 	size_t pending_off;
@@ -46,6 +54,262 @@ static int render_code_of(const cJSON *meta)
 	return 0;
 }
 
+/* ---- a lean reply: the results array stays JSON text ----
+ * A strict JSON (RFC 8259) skipper: it checks a value and returns where the
+ * value ends, or NULL. What it accepts, cJSON accepts too (cJSON is more
+ * lenient); when it refuses, render_parse falls back to cJSON_Parse, so the
+ * outcome never differs from a full parse. */
+
+static const char *render_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* The value of 4 hex digits at p (end - p >= 4), or -1. */
+static long render_hex4(const char *p)
+{
+	long v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= c - '0';
+		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+			v |= (c | 0x20) - 'a' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+/* Does any of the 8 bytes in x end a plain run of string: '"', '\\' or a
+ * control character? (The classic has-zero-byte test, three times.) */
+static int render_special8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+
+	return ((((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x)) & highs) != 0;
+}
+
+/* p at '"'. Surrogates are checked as cJSON checks them (it refuses lone ones). */
+static const char *render_skip_string(const char *p, const char *end)
+{
+	uint64_t x;
+	long u;
+
+	for (p++; p < end; p++) {
+		for (; end - p >= 8; p += 8) { /* the plain run, 8 bytes at a time */
+			memcpy(&x, p, 8);
+			if (render_special8(x))
+				break;
+		}
+		while (p < end && (unsigned char)*p >= 0x20 && *p != '"' && *p != '\\')
+			p++;
+		if (p >= end || (unsigned char)*p < 0x20)
+			return NULL;
+		if (*p == '"')
+			return p + 1;
+		if (++p >= end)
+			return NULL;
+		switch (*p) {
+		case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+			continue;
+		case 'u':
+			break;
+		default:
+			return NULL;
+		}
+		if (end - p < 5 || (u = render_hex4(p + 1)) < 0 || (u >= 0xdc00 && u <= 0xdfff))
+			return NULL;
+		p += 4;
+		if (u >= 0xd800 && u <= 0xdbff) { /* a high surrogate: a low one must follow */
+			if (end - p < 7 || p[1] != '\\' || p[2] != 'u' || (u = render_hex4(p + 3)) < 0xdc00 ||
+			    u > 0xdfff)
+				return NULL;
+			p += 6;
+		}
+	}
+	return NULL;
+}
+
+static const char *render_skip_digits(const char *p, const char *end)
+{
+	const char *s = p;
+
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	return p > s ? p : NULL;
+}
+
+static const char *render_skip_number(const char *p, const char *end)
+{
+	if (*p == '-')
+		p++;
+	if (p < end && *p == '0')
+		p++;
+	else if (!(p = render_skip_digits(p, end)))
+		return NULL;
+	if (p < end && *p == '.' && !(p = render_skip_digits(p + 1, end)))
+		return NULL;
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		p = render_skip_digits(p, end);
+	}
+	return p;
+}
+
+/* One value at p (no leading blanks); depth = containers around it. */
+static const char *render_skip_value(const char *p, const char *end, int depth)
+{
+	static const char *const words[] = { "true", "false", "null" };
+	char close;
+
+	if (p >= end)
+		return NULL;
+	if (*p == '"')
+		return render_skip_string(p, end);
+	if (*p == '-' || (*p >= '0' && *p <= '9'))
+		return render_skip_number(p, end);
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t n = strlen(words[i]);
+
+		if ((size_t)(end - p) >= n && memcmp(p, words[i], n) == 0)
+			return p + n;
+	}
+	if ((*p != '[' && *p != '{') || depth >= CJSON_NESTING_LIMIT)
+		return NULL;
+	close = *p == '[' ? ']' : '}';
+	p = render_ws(p + 1, end);
+	if (p < end && *p == close)
+		return p + 1;
+	for (;;) {
+		if (close == '}') {
+			if (p >= end || *p != '"' || !(p = render_skip_string(p, end)))
+				return NULL;
+			p = render_ws(p, end);
+			if (p >= end || *p != ':')
+				return NULL;
+			p = render_ws(p + 1, end);
+		}
+		if (!(p = render_skip_value(p, end, depth + 1)))
+			return NULL;
+		p = render_ws(p, end);
+		if (p < end && *p == close)
+			return p + 1;
+		if (p >= end || *p != ',')
+			return NULL;
+		p = render_ws(p + 1, end);
+	}
+}
+
+/* The results value of the top-level object at text, if it is a big array:
+ * sets *a, *b around it. Returns 0, or -1 (not strict JSON, or no such array). */
+static int render_find_results(const char *text, const char *end, const char **a, const char **b)
+{
+	const char *p = render_ws(text, end), *key, *val;
+	int is_results;
+
+	*a = *b = NULL;
+	if (p >= end || *p != '{')
+		return -1;
+	p = render_ws(p + 1, end);
+	while (p < end && *p == '"') {
+		key = p;
+		if (!(p = render_skip_string(p, end)))
+			return -1;
+		is_results = p - key == 9 && memcmp(key, "\"results\"", 9) == 0;
+		p = render_ws(p, end);
+		if (p >= end || *p != ':')
+			return -1;
+		val = render_ws(p + 1, end);
+		if (!(p = render_skip_value(val, end, 1)))
+			return -1;
+		if (is_results && !*a && *val == '[') {
+			*a = val;
+			*b = p;
+		}
+		p = render_ws(p, end);
+		if (p < end && *p == '}')
+			return *a && *b - *a >= RENDER_LEAN_MIN ? 0 : -1;
+		if (p >= end || *p != ',')
+			return -1;
+		p = render_ws(p + 1, end);
+	}
+	return -1;
+}
+
+cJSON *render_parse(char *text, size_t len)
+{
+	const char *end = text + len, *a, *b;
+	cJSON *reply = NULL, *raw = NULL;
+	char *head, *shrunk;
+	size_t na, nb;
+
+	if (render_find_results(text, end, &a, &b) < 0)
+		goto full;
+	/* everything but the results, as a tree: "...,"results":[],..." */
+	na = (size_t)(a - text);
+	nb = (size_t)(end - b);
+	head = malloc(na + 2 + nb);
+	if (!head)
+		goto full;
+	memcpy(head, text, na);
+	memcpy(head + na, "[]", 2);
+	memcpy(head + na + 2, b, nb);
+	reply = cJSON_ParseWithLength(head, na + 2 + nb);
+	free(head);
+	raw = cJSON_CreateRaw("");
+	if (!reply || !raw || !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(reply, "results"))) {
+		cJSON_Delete(reply);
+		cJSON_Delete(raw);
+		goto full;
+	}
+	/* the array's text becomes the raw item's string, in the same buffer */
+	memmove(text, a, (size_t)(b - a));
+	text[b - a] = '\0';
+	shrunk = realloc(text, (size_t)(b - a) + 1);
+	cJSON_free(raw->valuestring);
+	raw->valuestring = shrunk ? shrunk : text;
+	cJSON_ReplaceItemInObjectCaseSensitive(reply, "results", raw);
+	return reply;
+full:
+	reply = cJSON_ParseWithLength(text, len);
+	free(text);
+	return reply;
+}
+
+/* The next element of a lean reply's results, parsed on its own (the one
+ * before it is freed); NULL at the end, or out of memory (exit code 12). */
+static cJSON *render_raw_next(struct render *r)
+{
+	const char *p = render_ws(r->raw, r->raw_end), *e = NULL;
+	cJSON *item;
+
+	cJSON_Delete(r->item);
+	r->item = NULL;
+	if (p < r->raw_end && *p == ',')
+		p = render_ws(p + 1, r->raw_end);
+	if (p >= r->raw_end || *p == ']') {
+		r->raw = r->raw_end;
+		return NULL;
+	}
+	/* render_parse checked it all: cJSON takes one value and says where it ends */
+	item = cJSON_ParseWithLengthOpts(p, (size_t)(r->raw_end - p), &e, 0);
+	r->raw = item && e ? e : r->raw_end;
+	if (!item) {
+		r->raw = r->raw_end;
+		r->code = 12; /* ENOMEM, as JCentral would say it */
+	}
+	return item;
+}
+
 struct render *render_reply(cJSON *reply, int json, const char *cwd)
 {
 	struct render *r = calloc(1, sizeof(*r));
@@ -61,7 +325,15 @@ struct render *render_reply(cJSON *reply, int json, const char *cwd)
 	r->first = 1;
 	r->code = render_code_of(meta);
 	r->fd = 1;
-	r->item = cJSON_IsArray(results) ? results->child : NULL;
+	if (cJSON_IsArray(results)) {
+		r->results = results;
+		r->item = results->child;
+	} else if (cJSON_IsRaw(results) && results->valuestring[0] == '[') {
+		r->lean = 1;
+		r->raw = results->valuestring + 1;
+		r->raw_end = results->valuestring + strlen(results->valuestring);
+		r->item = render_raw_next(r);
+	}
 	if (cwd && cJSON_IsObject(meta) && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(meta, "currentdir")))
 		cJSON_ReplaceItemInObjectCaseSensitive(meta, "currentdir", cJSON_CreateString(cwd));
 	return r;
@@ -89,6 +361,8 @@ void render_free(struct render *r)
 {
 	if (!r)
 		return;
+	if (r->lean)
+		cJSON_Delete(r->item); /* the element parsed on its own */
 	cJSON_Delete(r->reply);
 	strbuf_free(&r->pending);
 	strbuf_free(&r->ws);
@@ -259,34 +533,37 @@ int render_json_value(struct strbuf *sb, const cJSON *v, int level)
 
 /* ---- text mode: join messages, Python str.strip() on the whole ---- */
 
-static int render_is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
 static int render_text(struct render *r, const char *s)
 {
+	static const char ws[] = " \t\n\r\v\f";
 	int rc = 0;
 
-	for (; rc == 0 && *s; s++) {
-		if (render_is_ws(*s)) {
-			if (!r->started)
-				continue;
+	while (rc == 0 && *s) {
+		size_t n = strcspn(s, ws), m;
+
+		if (n) { /* a run of text: the whitespace held before it goes out first */
+			if (r->ws.len)
+				rc = strbuf_add(&r->pending, r->ws.data, r->ws.len);
+			strbuf_reset(&r->ws);
+			r->started = 1;
+			if (rc == 0)
+				rc = strbuf_add(&r->pending, s, n);
+			s += n;
+			continue;
+		}
+		n = strspn(s, ws);
+		for (const char *w = s; rc == 0 && r->started && w < s + n; w += m) {
 			if (r->ws.len >= RENDER_WS_HOLD_MAX) { /* bounded: give it out */
 				rc = strbuf_add(&r->pending, r->ws.data, r->ws.len);
 				strbuf_reset(&r->ws);
 			}
+			m = (size_t)(s + n - w);
+			if (m > RENDER_WS_HOLD_MAX - r->ws.len)
+				m = RENDER_WS_HOLD_MAX - r->ws.len;
 			if (rc == 0)
-				rc = strbuf_addc(&r->ws, *s);
-			continue;
+				rc = strbuf_add(&r->ws, w, m);
 		}
-		if (r->ws.len) {
-			rc = strbuf_add(&r->pending, r->ws.data, r->ws.len);
-			strbuf_reset(&r->ws);
-		}
-		r->started = 1;
-		if (rc == 0)
-			rc = strbuf_addc(&r->pending, *s);
+		s += n;
 	}
 	return rc;
 }
@@ -297,6 +574,19 @@ static const char *render_meta_str(const struct render *r, const char *key)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, key);
 
 	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* On to the next result, freeing the one just rendered. */
+static void render_advance(struct render *r)
+{
+	cJSON *done = r->item;
+
+	if (r->lean) {
+		r->item = render_raw_next(r);
+		return;
+	}
+	r->item = done->next;
+	cJSON_Delete(cJSON_DetachItemViaPointer(r->results, done));
 }
 
 /* Produce the next step's bytes into r->pending. */
@@ -348,7 +638,7 @@ static void render_step(struct render *r)
 		}
 		if (r->json)
 			r->first = 0;
-		r->item = r->item->next;
+		render_advance(r);
 		return;
 	case RP_TAIL:
 		r->phase = RP_DONE;

@@ -15,6 +15,16 @@
 
 struct render;
 
+/* Parse a reply that will only be printed. Everything but a big results
+ * array becomes a cJSON tree; that array stays JSON text, in text's own
+ * buffer, as a cJSON_Raw item "results" that render_reply walks one element
+ * at a time: a reply of N bytes then costs about N bytes, not the 3-4 N of a
+ * full tree. Any reply that is not strict JSON, or has a small results
+ * array, is parsed whole by cJSON (the outcome is the same as
+ * cJSON_ParseWithLength). Takes text (malloc'd, len bytes, no NUL needed)
+ * in every case; NULL when it is not JSON (or out of memory). */
+cJSON *render_parse(char *text, size_t len);
+
 /* Takes ownership of reply. cwd (may be NULL) replaces metadata.currentdir. */
 struct render *render_reply(cJSON *reply, int json, const char *cwd);
 /* A locally made answer: out to stdout, err to stderr (either may be NULL). */

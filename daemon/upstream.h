@@ -34,6 +34,8 @@ typedef void (*up_done_fn)(struct up_req *req, cJSON *reply, int code, const cha
 			     * must not run on a shared session */
 #define UP_REQ_LOGIN 0x4    /* with PRIVATE: log that session in with the user certificate
 			     * (not the token), e.g. to ask for a new token */
+#define UP_REQ_PRINT 0x8    /* the reply is only printed: parsed by render_parse, which keeps
+			     * a big results array as text (a reply of N bytes costs N, not 4 N) */
 
 struct up_req {
 	struct up_req *next; /* queue link */

@@ -12,6 +12,7 @@
 
 #include "caps.h"
 #include "log.h"
+#include "render.h"
 #include "upstream.h"
 
 static const char *const us_state_names[] = { "DOWN", "CONNECTING", "INIT", "READY", "BUSY", "CLOSING" };
@@ -175,11 +176,19 @@ static void usession_on_established(struct usession *s)
 /* A complete reply is in s->rx. */
 static void usession_on_reply(struct usession *s)
 {
-	cJSON *reply = s->rx_len ? cJSON_ParseWithLength(s->rx, s->rx_len) : NULL;
-	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(reply, "metadata");
 	struct up_req *r = s->cur;
 	size_t got = s->rx_len;
+	cJSON *reply = NULL;
+	const cJSON *meta;
 
+	if (s->rx_len && s->state != US_INIT && r && (r->flags & UP_REQ_PRINT)) {
+		reply = render_parse(s->rx, s->rx_len); /* takes the buffer */
+		s->rx = NULL;
+		s->rx_cap = 0;
+	} else if (s->rx_len) {
+		reply = cJSON_ParseWithLength(s->rx, s->rx_len);
+	}
+	meta = cJSON_GetObjectItemCaseSensitive(reply, "metadata");
 	s->rx_len = 0;
 	if (s->rx_cap > (1u << 20)) { /* do not keep a huge buffer around */
 		free(s->rx);

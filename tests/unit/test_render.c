@@ -1,5 +1,7 @@
 /* test_render.c - replies printed the way alien.py prints them. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "render.h"
@@ -110,6 +112,142 @@ static void test_json(void)
 	strbuf_free(&err);
 }
 
+/* Everything render produces for reply, parsed by render_parse (lean) or by
+ * cJSON_Parse (full): "<exit code>|<stdout>|<stderr>", or NULL if not JSON. */
+static char *render_all(const char *reply, int lean, int json, int *was_lean)
+{
+	struct strbuf out = { 0 }, err = { 0 };
+	char *text = strdup(reply), *all = NULL;
+	cJSON *tree = lean ? render_parse(text, strlen(reply)) : cJSON_Parse(reply);
+	struct render *r;
+
+	if (!lean)
+		free(text);
+	if (was_lean)
+		*was_lean = cJSON_IsRaw(cJSON_GetObjectItemCaseSensitive(tree, "results"));
+	if (!tree)
+		return NULL;
+	r = render_reply(tree, json, "/cwd/");
+	drain(r, &out, &err);
+	if (asprintf(&all, "%d|%s|%s", render_exit_code(r), out.data, err.data) < 0)
+		all = NULL;
+	render_free(r);
+	strbuf_free(&out);
+	strbuf_free(&err);
+	return all;
+}
+
+/* render_parse gives what cJSON_Parse gives, in text and JSON mode. */
+static void lean_case(const char *reply, int want_lean)
+{
+	for (int json = 0; json < 2; json++) {
+		int was_lean = -1;
+		char *full = render_all(reply, 0, json, NULL), *lean = render_all(reply, 1, json, &was_lean);
+
+		CHECK((full == NULL) == (lean == NULL));
+		if (full && lean)
+			CHECK(strcmp(full, lean) == 0);
+		if (full)
+			CHECK(was_lean == want_lean);
+		free(full);
+		free(lean);
+	}
+}
+
+/* A reply with n results made from elem, its "%d" replaced by the index. */
+static char *big_reply(const char *head, const char *elem, int n, const char *tail)
+{
+	struct strbuf sb = { 0 };
+
+	strbuf_adds(&sb, head);
+	strbuf_addc(&sb, '[');
+	for (int i = 0; i < n; i++) {
+		if (i)
+			strbuf_adds(&sb, " ,\n ");
+		const char *d = strstr(elem, "%d");
+
+		strbuf_add(&sb, elem, (size_t)(d - elem));
+		strbuf_addf(&sb, "%d", i);
+		strbuf_adds(&sb, d + 2);
+	}
+	strbuf_addc(&sb, ']');
+	strbuf_adds(&sb, tail);
+	return strbuf_cstr(&sb);
+}
+
+static void test_lean(void)
+{
+	static const struct {
+		const char *head, *elem, *tail;
+		int lean;
+	} c[] = {
+		/* find's text mode: one message per result */
+		{ "{\"metadata\":{\"exitcode\":\"0\",\"error\":\"\",\"currentdir\":\"/a/\"},\"results\":",
+		  "{\"message\":\"/alice/data/file%d.root\"}", "}", 1 },
+		/* results first, metadata after, blanks everywhere, escapes and nesting in results */
+		{ " {\n \"results\" : ", "{ \"message\" : \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\t%d\\n\" , "
+		  "\"n\":[1,-2.5e+3,0.5,true,false,null,{\"k\":{}}],\"e\":[] }",
+		  " ,\"metadata\":{\"exitcode\":0,\"timing_ms\":\"3\"}, \"other\":[1] }\n", 1 },
+		/* an error: stderr only */
+		{ "{\"metadata\":{\"exitcode\":\"2\",\"error\":\"no such file \"},\"results\":",
+		  "{\"message\":\"m%d\"}", "}", 1 },
+		/* lenient JSON (cJSON takes "1." and control characters): parsed whole */
+		{ "{\"metadata\":{\"exitcode\":\"0\"},\"results\":", "{\"message\":\"m%d\",\"x\":1.}", "}", 0 },
+		{ "{\"metadata\":{\"exitcode\":\"0\"},\"results\":", "{\"message\":\"m\t%d\"}", "}", 0 },
+		/* a lone surrogate: neither takes it */
+		{ "{\"metadata\":{\"exitcode\":\"0\"},\"results\":", "{\"message\":\"\\udc00%d\"}", "}", 0 },
+		/* not JSON at all, truncated */
+		{ "{\"metadata\":{\"exitcode\":\"0\"},\"results\":", "{\"message\":\"m%d\"}", "", 0 },
+		/* results not an array; trailing bytes after the object (cJSON ignores them) */
+		{ "{\"metadata\":{\"exitcode\":\"0\"},\"x\":", "{\"message\":\"m%d\"}", ",\"results\":{}}", 0 },
+		{ "{\"metadata\":{\"exitcode\":\"0\"},\"results\":", "{\"message\":\"m%d\"}", "} trailing", 1 },
+		/* messages that are only whitespace, and non-objects in results */
+		{ "{\"metadata\":{\"exitcode\":\"0\"},\"results\":", "{\"message\":\" \\n \"},\"s%d\",[]", "}", 1 },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char *big = big_reply(c[i].head, c[i].elem, 3000, c[i].tail);   /* over 64 KiB: lean */
+		char *small = big_reply(c[i].head, c[i].elem, 3, c[i].tail);    /* small: a full tree */
+
+		lean_case(big, c[i].lean);
+		lean_case(small, 0);
+		free(big);
+		free(small);
+	}
+	/* nesting deeper than cJSON allows is refused either way */
+	{
+		struct strbuf sb = { 0 };
+
+		strbuf_adds(&sb, "{\"metadata\":{},\"results\":[");
+		for (int i = 0; i < 1100; i++)
+			strbuf_addc(&sb, '[');
+		for (int i = 0; i < 70000; i++)
+			strbuf_addc(&sb, ' ');
+		for (int i = 0; i < 1100; i++)
+			strbuf_addc(&sb, ']');
+		strbuf_adds(&sb, "]}");
+		lean_case(strbuf_cstr(&sb), 0);
+		strbuf_free(&sb);
+	}
+	/* every escape and a control character at every offset of an 8-byte word */
+	{
+		static const char *const esc[] = { "\\\"", "\\\\", "\\/", "\\n", "\\u00e9", "\\ud83d\\ude00", "\t" };
+
+		for (size_t e = 0; e < sizeof(esc) / sizeof(esc[0]); e++) {
+			struct strbuf sb = { 0 };
+
+			strbuf_adds(&sb, "{\"metadata\":{\"exitcode\":\"0\"},\"results\":[");
+			for (int i = 0; i < 4000; i++)
+				strbuf_addf(&sb, "%s{\"message\":\"%.*s%sxyz\"}", i ? "," : "", i % 17, "abcdefghijklmnopq",
+					    esc[e]);
+			strbuf_adds(&sb, "]}");
+			lean_case(strbuf_cstr(&sb), esc[e][0] != '\t'); /* a raw tab: cJSON's leniency, parsed whole */
+			strbuf_free(&sb);
+		}
+	}
+	CHECK(render_parse(strdup("not json"), 8) == NULL);
+}
+
 static void test_local(void)
 {
 	struct strbuf out = { 0 }, err = { 0 };
@@ -128,6 +266,7 @@ int main(void)
 {
 	test_text();
 	test_json();
+	test_lean();
 	test_local();
 	return check_report();
 }
