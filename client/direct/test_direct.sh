@@ -5,8 +5,6 @@ ROOT=${JALIEND_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 # shellcheck disable=SC1091 # tests/integration/lib.sh
 . "$ROOT/tests/integration/lib.sh"
 stack_up
-PATH="$JALIEND_BUILD/client/direct:$PATH"
-export PATH
 
 # same_as CMD...: alien-direct CMD and alien CMD print the same and exit the same
 same_as() {
@@ -25,6 +23,8 @@ direct_whoami=$OUT
 run alien-whoami
 [ "$direct_whoami" = "$OUT" ] || fail "alien-direct whoami printed [$direct_whoami], alien-whoami [$OUT]"
 CHECKS=$((CHECKS + 1))
+run alien --direct whoami
+expect_rc 0 "alien --direct whoami"; expect_out "$direct_whoami" "alien --direct whoami finds alien-direct beside alien"
 
 run alien-direct mkdir -p dtour/a dtour/b
 expect_rc 0 "direct mkdir -p"
