@@ -345,10 +345,14 @@ void xfer_configure()
 {
 	XrdCl::Env *env = XrdCl::DefaultEnv::GetEnv();
 	// a dead replica must not block for minutes (PITFALLS C); the user's
-	// XRD_* variables win (PutInt is ignored for names set in the environment)
+	// XRD_* variables win (PutInt is ignored for names set in the environment).
+	// StreamErrorWindow: after a fatal connection error XrdCl fails every new
+	// request to that SE at once for this long (default 1800 s): a one-shot
+	// client never notices, but the daemon would shun a restarted SE for half
+	// an hour. 5 s keeps a burst of files to a dead SE failing fast.
 	const std::pair<const char *, int> defaults[] = {
 		{ "ConnectionRetry", 1 }, { "ConnectionWindow", 10 }, { "TimeoutResolution", 1 },
-		{ "CPInitTimeout", 90 }, { "StreamTimeout", 60 },
+		{ "CPInitTimeout", 90 }, { "StreamTimeout", 60 }, { "StreamErrorWindow", XFER_SE_ERROR_WINDOW_S },
 	};
 	for (const auto &d : defaults)
 		env->PutInt(d.first, d.second);

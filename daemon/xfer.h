@@ -35,6 +35,7 @@ extern "C" {
 #define XFER_CHUNK_SIZE (1u << 20)   /* bytes per XrdCl chunk: progress and cancel granularity */
 #define XFER_RM_TIMEOUT_S 10         /* removing a partial upload */
 #define XFER_PROGRESS_MS 100         /* at most one progress event per job this often */
+#define XFER_SE_ERROR_WINDOW_S 5     /* after a connection failure, an SE is failed at once this long (XrdCl StreamErrorWindow) */
 
 enum xfer_kind { XFER_COPY = 0, XFER_RM = 1, XFER_MD5 = 2 /* of the local file source, into checksum (bare hex) */ };
 
