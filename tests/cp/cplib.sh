@@ -48,3 +48,27 @@ settled() {
 		sleep 0.05
 	done
 }
+
+# big_setup MIB: a stack, $L/big.bin of MIB MiB of random bytes (SIZE: its
+# bytes), uploaded as src.bin (default specs); $L/dl exists and is empty
+big_setup() {
+	stack_up
+	L=$T/local
+	mkdir -p "$L/dl"
+	SIZE=$(($1 * 1024 * 1024))
+	head -c $SIZE /dev/urandom >"$L/big.bin"
+	run alien-cp "file:$L/big.bin" src.bin
+	expect_rc 0 "upload of the file to download later"
+}
+
+# half_way DIR: wait until a file below DIR, newer than $T/stamp, holds half
+# of SIZE (30 s at most) while the shim $pid runs
+half_way() {
+	i=0
+	until find "$1" -type f -newer "$T/stamp" -size +$((SIZE / 2 / 1024))k 2>/dev/null | grep -q .; do
+		i=$((i + 1))
+		[ $i -lt 3000 ] || fail "no transfer reached half way in $1"
+		kill -0 "$pid" 2>/dev/null || fail "the shim ended before half way: $(cat "$T/bg.err")"
+		sleep 0.01
+	done
+}

@@ -5,25 +5,9 @@
 # finds no LFN), no partial file left on the SEs, and the daemon serves the
 # next command.
 . "$(dirname "$0")/cplib.sh"
-stack_up
-L=$T/local
-mkdir -p "$L/dl"
-SIZE=$((400 * 1024 * 1024))
-head -c $SIZE /dev/urandom >"$L/big.bin"
-run alien-cp "file:$L/big.bin" src.bin
-expect_rc 0 "upload of the file to download later"
+big_setup 400
 base=$(se_files)
 
-# half_way DIR: wait until a file below DIR, newer than $T/stamp, holds half of SIZE (30 s at most)
-half_way() {
-	i=0
-	until find "$1" -type f -newer "$T/stamp" -size +$((SIZE / 2 / 1024))k 2>/dev/null | grep -q .; do
-		i=$((i + 1))
-		[ $i -lt 3000 ] || fail "no transfer reached half way in $1"
-		kill -0 "$pid" 2>/dev/null || fail "the shim ended before half way: $(cat "$T/bg.err")"
-		sleep 0.01
-	done
-}
 
 no_partial_upload() { [ "$(se_files)" -eq "$base" ]; }
 no_metalink() { [ "$(metalinks)" -eq 0 ]; }

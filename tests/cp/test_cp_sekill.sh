@@ -10,13 +10,7 @@
 #     (alien-stat finds no LFN).
 # Killed SEs are started again on their port (scripts/xrootd-se).
 . "$(dirname "$0")/cplib.sh"
-stack_up
-L=$T/local
-mkdir -p "$L/dl"
-SIZE=$((200 * 1024 * 1024))
-head -c $SIZE /dev/urandom >"$L/big.bin"
-run alien-cp "file:$L/big.bin" src.bin
-expect_rc 0 "upload of the file to download later"
+big_setup 200
 [ "$(replicas src.bin | tr '\n' ' ')" = "ALICE::JCL::SE1 ALICE::JCL::SE2 " ] || fail "src.bin is not on both SEs"
 
 # se_kill N: SIGKILL to storage element N (its recorded pid), wait until it is gone
@@ -42,16 +36,6 @@ se_restart() {
 		sleep 0.5
 	done
 	echo "SE$1 used again $(($(date +%s) - t0)) s after its restart"
-}
-# half_way DIR: wait until a file below DIR, newer than $T/stamp, holds half of SIZE (30 s at most)
-half_way() {
-	i=0
-	until find "$1" -type f -newer "$T/stamp" -size +$((SIZE / 2 / 1024))k 2>/dev/null | grep -q .; do
-		i=$((i + 1))
-		[ $i -lt 3000 ] || fail "no transfer reached half way in $1"
-		kill -0 "$pid" 2>/dev/null || fail "the shim ended before half way: $(cat "$T/bg.err")"
-		sleep 0.01
-	done
 }
 # bg CMD...: start CMD in the background (pid in $pid) after a fresh stamp
 bg() {
