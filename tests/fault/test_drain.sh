@@ -11,7 +11,7 @@ X509_USER_KEY="$T/enc.pem" TMPDIR="$T/ptmp" JALIEND_SOCKET="$T/p/S.jaliend" \
 	"$JALIEND_BUILD/daemon/jaliend" --foreground -v >"$T/p.log" 2>&1 &
 dpid=$!
 i=0
-until grep -q "is encrypted" "$T/p.log"; do
+until grep -qs "is encrypted" "$T/p.log"; do
 	i=$((i + 1))
 	[ $i -lt 100 ] || { kill "$dpid"; kill "$dpid"; fail "the daemon did not say its key is locked"; }
 	sleep 0.05

@@ -14,7 +14,13 @@ alien-mkdir -p fair >/dev/null
 ls_during_find() {
 	alien-find fair '*' >"$T/find.out" 2>&1 &
 	f=$!
-	sleep 0.3 # the find is on its session
+	# until the find is on its session (status is answered by the daemon itself)
+	w=0
+	until alien-daemon status 2>/dev/null | grep -q 'running `find'; do
+		w=$((w + 1))
+		[ $w -lt 100 ] || fail "the find never showed up as running in alien-daemon status"
+		sleep 0.05
+	done
 	n=0
 	i=0
 	while [ $i -lt 20 ]; do
