@@ -4,7 +4,7 @@
 # Tokens expiring under a loop of commands (issue #8). jcentral-lite issues
 # tokens of 30 s (the daemon renews at 2/3: every 20 s) and closes a session
 # when its token ends. Two terminals run commands for the whole time (75 s by
-# default; CTest sets FAULT_TOKEN_LOOP_SECONDS=300, the issue's 5 minutes): one read-only
+# default and in CTest; FAULT_TOKEN_LOOP_SECONDS=300 for the issue's 5 minutes): one read-only
 # (whoami, ls, pwd), one that changes things (touch, stat). Once the first
 # token has ended, jcentral-lite restarts (the changing terminal pauses
 # meanwhile: a mutating command in flight would rightly get 11), so every
