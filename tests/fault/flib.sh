@@ -75,8 +75,11 @@ wait_file() {
 # own_pid PID: a process this test started outside the stack (a daemon a
 # shim autostarted, a background loop); stopped at exit by its pid (TERM,
 # then KILL after 5 s), if it is still the same program
+# own_pid PID [COMM]: stop PID at exit if it is still COMM (default: what it
+# runs now). Give COMM for a program just started with &: right after the
+# fork it may still be "sh", and a daemon recorded as "sh" would be left running.
 own_pid() {
-	echo "$1 $(cat "/proc/$1/comm" 2>/dev/null)" >>"$T/own.pids"
+	echo "$1 ${2:-$(cat "/proc/$1/comm" 2>/dev/null)}" >>"$T/own.pids"
 }
 # at_exit PID SIGNAL: send SIGNAL to PID first thing at exit (SIGCONT to a
 # stopped jcentral-lite, so that the stack stops it at once)

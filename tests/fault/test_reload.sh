@@ -15,7 +15,7 @@ chmod 400 "$T/cred/key.pem"
 export JALIEND_SOCKET="$T/r/S.jaliend" X509_USER_CERT="$T/cred/cert.pem" X509_USER_KEY="$T/cred/key.pem" \
 	JALIEN_TOKEN_CERT="$T/none/tokencert.pem" JALIEN_TOKEN_KEY="$T/none/tokenkey.pem"
 "$JALIEND_BUILD/daemon/jaliend" --foreground -v >"$T/r.log" 2>&1 &
-own_pid $!
+own_pid $! jaliend
 wait_until 15 "the daemon answering (log: $T/r.log)" alien-whoami
 run alien-whoami
 expect_out jalien "before the reload"

@@ -16,7 +16,7 @@ ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 # the second daemon, and its minute-long du
 mkdir -m 700 "$T/d" "$T/dtmp"
 TMPDIR="$T/dtmp" JALIEND_SOCKET="$T/d/S.jaliend" "$JALIEND_BUILD/daemon/jaliend" --foreground >"$T/d.log" 2>&1 &
-own_pid $!
+own_pid $! jaliend
 wait_until 15 "the second daemon answering (its log: $T/d.log)" env JALIEND_SOCKET="$T/d/S.jaliend" alien-whoami
 tdu=$(date +%s%N)
 JALIEND_SOCKET="$T/d/S.jaliend" alien-du "$HOME_DIR" >"$T/du.out" 2>"$T/du.err" &
