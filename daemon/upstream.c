@@ -13,6 +13,10 @@
 #include "strbuf.h"
 #include "usession.h"
 
+/* A read-only command lost mid-request waits this long for a session that
+ * became ready after the loss, then takes any (docs/jaliend.md). */
+#define UP_RETRY_FRESH_WAIT_S 2.0
+
 /* Reconnect delays (ms) after failures; the last one repeats. lws adds up to
  * jitter_percent on top: the longest wait is 1.2 s, so the pool is back
  * within 2 s of the service (issue #8). */
@@ -147,6 +151,25 @@ static struct up_req *up_queue_pop(void)
 	return r;
 }
 
+/* The request s should take next: the first in line, except that a retry
+ * (lost_at set) waits for a session that became ready after the loss, for
+ * the cause that closed the first one (the service going away, the token's
+ * end) may close the others a moment later. Past UP_RETRY_FRESH_WAIT_S any
+ * session will do, so a retry cannot starve when the pool cannot grow.
+ * Retries go to the front and only leave it here, so they are a prefix of
+ * the queue and the scan stops at the first request that is not one. */
+static struct up_req *up_queue_take_for(const struct usession *s, double now)
+{
+	struct up_req *r;
+
+	for (r = up.qhead; r; r = r->next)
+		if (!r->lost_at || s->ready_at > r->lost_at || now - r->lost_at >= UP_RETRY_FRESH_WAIT_S)
+			break;
+	if (r && up_fifo_remove(&up.qhead, &up.qtail, r))
+		up.qlen--;
+	return r;
+}
+
 static void up_queue_push_front(struct up_req *r)
 {
 	r->next = up.qhead;
@@ -239,9 +262,11 @@ static void up_pump(void)
 		up_connect(s);
 	}
 	for (int i = 0; i < LIM_POOL_MAX && up.qhead; i++) {
+		struct up_req *r;
+
 		s = &up.sess[i];
-		if (!s->private_ && s->state == US_READY)
-			up_dispatch(s, up_queue_pop());
+		if (!s->private_ && s->state == US_READY && (r = up_queue_take_for(s, usession_now())))
+			up_dispatch(s, r);
 	}
 	up_watch_arm();
 	if (!up.qhead || up_count(up_shared_starting) > 0)
@@ -364,6 +389,8 @@ static int up_watch_needed(void)
 {
 	if (up.qhead && up_count(up_shared_serving) == 0)
 		return 1;
+	if (up.qhead && up.qhead->lost_at && usession_now() - up.qhead->lost_at < UP_RETRY_FRESH_WAIT_S + 0.5)
+		return 1; /* a retry waits for a fresh session: wake to give it any one */
 	if (up.cfg->request_timeout > 0)
 		for (int i = 0; i < LIM_POOL_MAX; i++)
 			if (up.sess[i].cur || up.sess[i].state == US_INIT)
@@ -459,6 +486,7 @@ void upstream_session_ready(struct usession *s, cJSON *reply)
 	}
 	up.backoff_try = 0;
 	up.auth_failed = 0;
+	s->ready_at = usession_now();
 	if (!s->private_) {
 		if (up.down_since > 0)
 			log_info("upstream[%d]: JCentral back after %.1f s", s->idx, usession_now() - up.down_since);
@@ -546,8 +574,9 @@ void upstream_session_down(struct usession *s, enum us_state was, struct up_req 
 		up.lost++;
 		if ((lost->flags & UP_REQ_READONLY) && !lost->retried && !s->private_ && !lost->internal) {
 			lost->retried = 1; /* read-only: safe to run again, once */
+			lost->lost_at = usession_now();
 			up.retried++;
-			log_info("upstream[%d]: `%s` lost mid-request; retrying once on another session",
+			log_info("upstream[%d]: `%s` lost mid-request; retrying once on a fresh session",
 				 s->idx, lost->command);
 			up_queue_push_front(lost);
 		} else {

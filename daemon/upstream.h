@@ -48,6 +48,7 @@ struct up_req {
 	int queued;
 	int internal;        /* the daemon's own (keepalive, token), not a user's */
 	int retried;         /* already sent again once after a lost session */
+	double lost_at;      /* monotonic: when its session was lost (0: never) */
 	double queued_at;    /* monotonic, when submitted (--connect-wait counts from here) */
 };
 

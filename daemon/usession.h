@@ -37,6 +37,7 @@ struct usession {
 	uint64_t bytes_in, bytes_out;
 	time_t last_active;    /* last request sent or reply received */
 	time_t connected_at;
+	double ready_at;       /* monotonic: when it became READY (a retry wants a later one) */
 	double sent_at;        /* monotonic: when cur (or commandlist, in INIT) was sent */
 	int64_t cert_not_after; /* notAfter of the credential used (the server closes then) */
 };

@@ -15,6 +15,12 @@
  *   cut         send the first 64 KiB of a 4 MB reply, then drop the TCP connection
  *   close:K     the echo reply, then, once the connection has sent K replies
  *               (commandlist included), a websocket close 1013 "Session timed out"
+ *   doom        the service going away: cut as above, and every connection open
+ *               now is dead from then on (a request on it is dropped unanswered
+ *               with the TCP connection) and dropped 0.5 s later; connections
+ *               opened later work
+ *   lockout:S   cut as above, and refuse new websocket connections for S seconds
+ *               (the connections open now keep working)
  * A mode may end in @N: it applies to the first N such commands only, then echo.
  *
  *   fakecentral --cert host.pem --key host.key --ca-dir DIR [--port P]
@@ -27,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 #include <libwebsockets.h>
@@ -36,7 +43,7 @@
 #define FC_CHUNK (64u << 10)
 #define FC_REQ_MAX 65536
 
-enum fc_kind { FK_ECHO, FK_NONJSON, FK_EMPTY, FK_BIG, FK_SLOW, FK_HANG, FK_CUT, FK_CLOSE };
+enum fc_kind { FK_ECHO, FK_NONJSON, FK_EMPTY, FK_BIG, FK_SLOW, FK_HANG, FK_CUT, FK_CLOSE, FK_DOOM, FK_LOCKOUT };
 
 struct fc_mode {
 	char cmd[64];     /* "" = the default */
@@ -54,6 +61,7 @@ struct fc_conn {
 	size_t cut_at;    /* drop the connection once this much went out (0: never) */
 	long close_at;    /* close with 1013 once this many replies went out (0: never) */
 	int closing;
+	unsigned long gen;  /* order of opening (1, 2, ...) */
 	unsigned long replies;
 	char cwd[512];
 	lws_sorted_usec_list_t sul;
@@ -67,6 +75,12 @@ static struct {
 	struct fc_mode modes[FC_MODES_MAX];
 	int nmodes;
 	unsigned long served;
+	struct lws_context *ctx;
+	unsigned long opened;  /* connections opened so far */
+	unsigned long doomed;  /* connections with gen <= this are dead (doom) */
+	time_t refuse_until;   /* lockout: no new connections before this */
+	int drop_doomed;       /* doom: 0.5 s later, doomed connections go */
+	lws_sorted_usec_list_t sul_doom;
 	volatile sig_atomic_t stop;
 } fc = { .user = "jalien" };
 
@@ -77,12 +91,12 @@ static const char *const fc_known[] = {
 
 static int fc_parse_mode(const char *spec, struct fc_mode *m)
 {
-	static const char *const names[] = { "echo", "nonjson", "empty", "big", "slow", "hang", "cut", "close" };
+	static const char *const names[] = { "echo", "nonjson", "empty", "big", "slow", "hang", "cut", "close", "doom", "lockout" };
 	const char *at = strchr(spec, '@');
 	size_t len = at ? (size_t)(at - spec) : strlen(spec);
 
 	m->times = at ? atol(at + 1) : -1;
-	for (int k = 0; k <= FK_CLOSE; k++) {
+	for (int k = 0; k <= FK_LOCKOUT; k++) {
 		size_t n = strlen(names[k]);
 
 		if (len >= n && strncmp(spec, names[k], n) == 0 && (len == n || spec[n] == ':')) {
@@ -201,6 +215,15 @@ static void fc_send(struct fc_conn *c, char *text, size_t len)
 	lws_callback_on_writable(c->wsi);
 }
 
+static const struct lws_protocols fc_protocols[];
+
+static void fc_doom_cb(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+	fc.drop_doomed = 1;
+	lws_callback_on_writable_all_protocol(fc.ctx, &fc_protocols[0]);
+}
+
 static void fc_slow_cb(lws_sorted_usec_list_t *sul)
 {
 	struct fc_conn *c = lws_container_of(sul, struct fc_conn, sul);
@@ -242,6 +265,12 @@ static int fc_on_request(struct fc_conn *c)
 	c->rx_len = 0;
 	fc_options(c, cJSON_GetObjectItemCaseSensitive(req, "options"), args, sizeof(args));
 	fc.served++;
+	if (c->gen <= fc.doomed) {
+		fprintf(stderr, "fakecentral: #%lu %s %s on doomed connection %lu: dropped\n", fc.served, name, args,
+			c->gen);
+		cJSON_Delete(req);
+		return -1;
+	}
 	if (strcmp(name, "commandlist") == 0) {
 		text = fc_commandlist(c);
 	} else if (strcmp(name, "token") == 0) {
@@ -255,8 +284,8 @@ static int fc_on_request(struct fc_conn *c)
 			text = strdup("this is not JSON <html>");
 		else if (m.kind == FK_EMPTY)
 			text = strdup("");
-		else if (m.kind == FK_BIG || m.kind == FK_CUT)
-			text = fc_big(c, m.kind == FK_CUT ? 4 : m.arg, &len);
+		else if (m.kind == FK_BIG || m.kind == FK_CUT || m.kind == FK_DOOM || m.kind == FK_LOCKOUT)
+			text = fc_big(c, m.kind == FK_BIG ? m.arg : 4, &len);
 	}
 	fprintf(stderr, "fakecentral: #%lu %s %s (mode %d:%ld)\n", fc.served, name, args, (int)m.kind, m.arg);
 	cJSON_Delete(req);
@@ -266,8 +295,16 @@ static int fc_on_request(struct fc_conn *c)
 		return -1;
 	if (!len)
 		len = strlen(text);
-	if (m.kind == FK_CUT)
+	if (m.kind == FK_CUT || m.kind == FK_DOOM || m.kind == FK_LOCKOUT)
 		c->cut_at = FC_CHUNK;
+	if (m.kind == FK_DOOM) {
+		fc.drop_doomed = 0;
+		lws_sul_schedule(fc.ctx, 0, &fc.sul_doom, fc_doom_cb, 500 * LWS_US_PER_MS);
+	}
+	if (m.kind == FK_LOCKOUT)
+		fc.refuse_until = time(NULL) + m.arg;
+	if (m.kind == FK_DOOM)
+		fc.doomed = fc.opened; /* every connection open now; c itself is cut */
 	c->close_at = m.kind == FK_CLOSE ? (m.arg > 0 ? m.arg : 1) : 0;
 	if (m.kind == FK_SLOW) {
 		c->parked = text;
@@ -296,6 +333,10 @@ static int fc_on_writable(struct fc_conn *c)
 	int flags;
 	static unsigned char chunk[LWS_PRE + FC_CHUNK];
 
+	if (fc.drop_doomed && c->gen <= fc.doomed) {
+		fprintf(stderr, "fakecentral: dropping doomed connection %lu\n", c->gen);
+		return -1;
+	}
 	if (c->closing) {
 		lws_close_reason(c->wsi, (enum lws_close_status)1013, (unsigned char *)"Session timed out", 17);
 		return -1;
@@ -341,9 +382,16 @@ static int fc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		return SSL_CTX_load_verify_locations((SSL_CTX *)user, NULL, fc.ca_dir) == 1 ? 0 : 1;
 	case LWS_CALLBACK_OPENSSL_PERFORM_CLIENT_CERT_VERIFICATION:
 		return len ? 0 : 1; /* len: OpenSSL's preverify_ok */
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		if (time(NULL) < fc.refuse_until) {
+			fprintf(stderr, "fakecentral: locked out: connection refused\n");
+			return 1;
+		}
+		return 0;
 	case LWS_CALLBACK_ESTABLISHED:
 		memset(c, 0, sizeof(*c));
 		c->wsi = wsi;
+		c->gen = ++fc.opened;
 		snprintf(c->cwd, sizeof(c->cwd), "/alice/cern.ch/user/j/%s/", fc.user);
 		fprintf(stderr, "fakecentral: session opened\n");
 		return 0;
@@ -439,6 +487,7 @@ int main(int argc, char **argv)
 	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_REQUIRE_VALID_OPENSSL_CLIENT_CERT |
 		       LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
 	ctx = lws_create_context(&info);
+	fc.ctx = ctx;
 	vh = ctx ? lws_get_vhost_by_name(ctx, "default") : NULL;
 	if (!vh) {
 		fprintf(stderr, "fakecentral: cannot listen on 127.0.0.1:%d\n", fc.port);

@@ -25,7 +25,7 @@ fake_start() {
 	"$FAKE" --cert "$T/pki/host.pem" --key "$T/pki/host.key" --ca-dir "$T/pki/certificates" \
 		--port "$1" --port-file "$T/port" \
 		--mode nj=nonjson --mode emp=empty --mode big=big:200 --mode big100=big:100 --mode slow=slow:4 --mode hang=hang \
-		--mode mutate=cut --mode whereis=cut@1 --mode ls=cut --mode idle=close:2 >>"$T/fake.log" 2>&1 &
+		--mode mutate=cut --mode whereis=cut@1 --mode ls=cut --mode idle=close:2 --mode du=doom@1 --mode stat=lockout:6@1 >>"$T/fake.log" 2>&1 &
 	FPID=$!
 	wait_file "$T/port" "$FPID"
 	PORT=$(cat "$T/port")
@@ -82,6 +82,36 @@ wait "$SLOW" || fail "slow reply: $(cat "$T/slow.out")"
 [ "$(cat "$T/slow.out")" = late ] || fail "slow reply: $(cat "$T/slow.out")"
 CHECKS=$((CHECKS + 2))
 
+# the service goes away under a read-only command: its session is cut and
+# every other session open then is dead too (fakecentral's doom). The retry
+# must wait for a session that became ready after the loss; sent at once to
+# the other old session it is lost twice (finding 16)
+expect_ready 2 10 # (so that a retry has an old session to go to)
+run alien du /doomed
+expect_rc 0 "read-only command lost as the service goes away"
+expect_out /doomed "read-only command lost as the service goes away: retried on a fresh session"
+grep -q "du /doomed on doomed connection" "$T/fake.log" &&
+	fail "the retry of du went to a session open before the loss"
+CHECKS=$((CHECKS + 1))
+expect_whoami "after the doom"
+
+# ... but a retry does not starve when no new session can be made: the
+# service refuses new connections for 6 s after cutting stat's session, and
+# the retry goes to the old session that still works after 2 s
+i=0
+until grep -q "dropping doomed connection" "$T/fake.log"; do # (0.5 s after the doom)
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "fakecentral did not drop the doomed connections"
+	sleep 0.05
+done
+expect_ready 2 10
+run timeout 5 alien stat /locked
+expect_rc 0 "read-only command lost while no new session can be made"
+expect_out /locked "read-only command lost while no new session can be made: retried on an old session"
+grep -q "locked out: connection refused" "$T/fake.log" || fail "fakecentral refused no connection"
+CHECKS=$((CHECKS + 1))
+expect_ready 2 10
+
 # a reply that never comes holds one session only; the shim can give up
 timeout 3 alien hang >/dev/null 2>&1 &
 HANG=$!
@@ -91,6 +121,7 @@ wait "$HANG" || true
 
 # the connection drops mid-reply: not retried when the command may change
 # something (11); read-only commands are retried once on a new session
+R0=$(alien-daemon status | sed -n 's/.*, retried \([0-9]*\),.*/\1/p')
 run alien mutate x
 expect_rc 11 "cut mid-reply"; expect_one_line "cut mid-reply"; expect_err_has "not retried, it may have run" "cut mid-reply"
 expect_whoami "after a cut"
@@ -99,7 +130,7 @@ expect_rc 0 "read-only command cut once"; expect_out /f "read-only command cut o
 run alien ls /d
 expect_rc 11 "read-only command cut twice"; expect_err_has "lost" "read-only command cut twice"
 run alien-daemon status
-expect_out_has "retried 2" "status counts the retries"
+expect_out_has "retried $((R0 + 2))," "status counts the retries"
 expect_whoami "after cuts"
 
 # the service closes a session with 1013 "Session timed out": a new one serves

@@ -69,6 +69,16 @@ expect_one_line() {
 	CHECKS=$((CHECKS + 1))
 	[ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] || fail "${1:-command}: stderr is not one line: [$ERR]"
 }
+# expect_ready N S: N shared sessions READY in `alien-daemon status` within S seconds
+expect_ready() {
+	CHECKS=$((CHECKS + 1))
+	i=0
+	until [ "$(alien-daemon status | grep -c '^session [0-9]*: READY')" -ge "$1" ]; do
+		i=$((i + 1))
+		[ $i -lt $(($2 * 20)) ] || fail "$1 sessions not READY within $2 s: $(alien-daemon status | grep '^session')"
+		sleep 0.05
+	done
+}
 
 pass() {
 	echo "$(basename "$0" .sh): $CHECKS passed, 0 failed"

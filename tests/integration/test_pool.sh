@@ -6,17 +6,7 @@ export JCL_ARGS="--idle-timeout 3"
 export JALIEND_ARGS="--keepalive 1 --pool 2"
 stack_up
 
-# pool_ready: both sessions READY within 3 s (the token request may hold a slot briefly)
-pool_ready() {
-	i=0
-	until [ "$(alien-daemon status | grep -c '^session [0-9]*: READY')" -ge 2 ]; do
-		i=$((i + 1))
-		[ $i -lt 60 ] || fail "pool not ready within 3 s: $(alien-daemon status)"
-		sleep 0.05
-	done
-	CHECKS=$((CHECKS + 1))
-}
-pool_ready
+expect_ready 2 3 # (the token request may hold a slot briefly)
 run alien-daemon status
 expect_rc 0 status
 expect_out_has "pid: $(cat "$STACK/jaliend.pid")" status
@@ -37,7 +27,7 @@ expect_out jalien "whoami after idle"
 
 # the service restarts on the same port: the pool comes back by itself
 "$ROOT/scripts/stack" restart-central "$STACK"
-pool_ready
+expect_ready 2 3
 run alien-whoami
 expect_rc 0 "whoami after restart"; expect_out jalien "whoami after restart"
 
