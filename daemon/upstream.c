@@ -526,10 +526,17 @@ void upstream_session_reply(struct usession *s, struct up_req *r, cJSON *reply, 
 	up_pump();
 }
 
-static void up_connect_error(char *msg, size_t n, const char *why, int http, const char *tls, int *code)
+static void up_connect_error(const struct usession *s, char *msg, size_t n, const char *why, int http,
+			     const char *tls, int *code)
 {
+	const char *alert = usession_tls_alert();
+
 	*code = UP_EXIT_NOCONN;
-	if (http == 401) {
+	if (alert && tls == alert) { /* the server refused us, not we the server */
+		snprintf(msg, n, "jaliend: %s refused %s%s in TLS: \"%s\"", up.cfg->endpoint,
+			 s->with_token ? "the token certificate (from " : "the certificate ",
+			 s->with_token ? "`token`)" : up.cfg->cert, alert);
+	} else if (http == 401) {
 		*code = UP_EXIT_UNAUTHORIZED;
 		snprintf(msg, n, "jaliend: %s refused the certificate %s (HTTP 401: not registered in the VO?)",
 			 up.cfg->endpoint, up.cfg->cert);
@@ -553,7 +560,7 @@ void upstream_session_down(struct usession *s, enum us_state was, struct up_req 
 	s->private_req = NULL;
 	if (failed) {
 		up.connect_failures++;
-		up_connect_error(msg, sizeof(msg), why, http_status, tls_error, &code);
+		up_connect_error(s, msg, sizeof(msg), why, http_status, tls_error, &code);
 		up.auth_failed = http_status == 401 || tls_error != NULL;
 		log_err("upstream[%d]: %s", s->idx, msg + 9);
 	} else {

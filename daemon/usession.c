@@ -17,6 +17,7 @@
 
 static const char *const us_state_names[] = { "DOWN", "CONNECTING", "INIT", "READY", "BUSY", "CLOSING" };
 static char us_tls_error[256];
+static char us_tls_alert[96]; /* the fatal TLS alert the server sent last ("" none) */
 static const struct jd_config *us_cfg; /* for the CA folder */
 
 static const lws_retry_bo_t us_retry = {
@@ -54,6 +55,21 @@ void usession_note_tls_error(const char *text)
 	snprintf(us_tls_error, sizeof(us_tls_error), "%s", text);
 }
 
+const char *usession_tls_alert(void)
+{
+	return us_tls_alert[0] ? us_tls_alert : NULL;
+}
+
+/* OpenSSL's info callback on our client SSL_CTXs: a server that refuses our
+ * certificate says why only in its alert ("certificate expired", "unknown
+ * CA", ...); libwebsockets reports just "connect SSL err 1". */
+static void usession_tls_info(const SSL *ssl, int where, int ret)
+{
+	(void)ssl;
+	if ((where & SSL_CB_READ_ALERT) && strcmp(SSL_alert_type_string(ret), "F") == 0)
+		snprintf(us_tls_alert, sizeof(us_tls_alert), "%s", SSL_alert_desc_string_long(ret));
+}
+
 void usession_connect(struct usession *s, struct lws_context *ctx, struct lws_vhost *vh,
 		      const struct jd_config *cfg)
 {
@@ -75,6 +91,7 @@ void usession_connect(struct usession *s, struct lws_context *ctx, struct lws_vh
 	ci.retry_and_idle_policy = &us_retry;
 	ci.pwsi = &s->wsi;
 	us_tls_error[0] = '\0';
+	us_tls_alert[0] = '\0';
 	usession_set_state(s, US_CONNECTING);
 	log_info("upstream[%d]: connecting to %s%s", s->idx, cfg->endpoint, s->private_ ? " (private session)" : "");
 	if (!lws_client_connect_via_info(&ci) && s->state == US_CONNECTING) {
@@ -251,7 +268,8 @@ static void usession_on_down(struct usession *s, const char *why, int http_statu
 	free(s->cwd);
 	s->cwd = NULL;
 	usession_set_state(s, US_DOWN);
-	upstream_session_down(s, was, lost, why, http_status, us_tls_error[0] ? us_tls_error : NULL);
+	upstream_session_down(s, was, lost, why, http_status,
+			      us_tls_error[0] ? us_tls_error : us_tls_alert[0] ? us_tls_alert : NULL);
 }
 
 static void usession_peer_close_reason(struct usession *s, const unsigned char *in, size_t len)
@@ -278,6 +296,7 @@ int usession_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
 		if (us_cfg && us_cfg->ca_dir && SSL_CTX_load_verify_locations(user, NULL, us_cfg->ca_dir) != 1)
 			log_err("cannot load CA folder %s: %s", us_cfg->ca_dir,
 				ERR_reason_error_string(ERR_get_error()));
+		SSL_CTX_set_info_callback(user, usession_tls_info);
 		return 0;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		if (!s)

@@ -61,6 +61,8 @@ void usession_close(struct usession *s);
 int usession_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
 /* The last TLS error libwebsockets logged (its CONNECTION_ERROR text is useless). */
 void usession_note_tls_error(const char *text);
+/* The fatal TLS alert the server sent in the last handshake, or NULL. */
+const char *usession_tls_alert(void);
 
 /* Events, implemented by upstream.c. */
 void upstream_session_ready(struct usession *s, cJSON *commandlist_reply);
