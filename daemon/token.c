@@ -83,8 +83,13 @@ static int token_read(time_t *not_after, char *subject, size_t sn)
 	b = token_bio(tok.key, tok.key_pem);
 	k = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
 	BIO_free(b);
-	if (!k || X509_check_private_key(x, k) != 1)
+	if (!k)
 		goto out;
+	if (X509_check_private_key(x, k) != 1) { /* e.g. a writer killed between the two renames */
+		log_notice("token: the key %s does not match the certificate %s; not used", tok.key_pem ? "(text)" : tok.key,
+			   tok.cert_pem ? "(text)" : tok.cert);
+		goto out;
+	}
 	*not_after = token_asn1_time(X509_get0_notAfter(x));
 	X509_NAME_oneline(X509_get_subject_name(x), subject, (int)sn);
 	r = 0;

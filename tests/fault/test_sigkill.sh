@@ -8,8 +8,9 @@
 #    inotify, SIGKILL right after the temporary key file appears, gets its
 #    data, is renamed; the same for the certificate), twice each: the files
 #    under their real names are never partial; a temporary file left behind
-#    is readable by the owner only; the next daemon starts, serves and leaves
-#    a matching pair.
+#    is readable by the owner only; the next daemon, over a key that does
+#    not match its certificate (a kill between the two renames), starts,
+#    serves and leaves a matching pair.
 # Tokens of 300 s: under the 600 s a daemon needs to reuse a token, so every
 # new daemon asks for one and writes the files (kills land on real writes).
 . "$(dirname "$0")/flib.sh"
@@ -75,7 +76,7 @@ expect_rc 0 "after the kills"
 kill -TERM "$dpid"
 wait_until 5 "the daemon stopping on SIGTERM" gone "$dpid"
 uid=$(id -u)
-mism=0 temps=0 trials=0
+mism=0 temps=0 trials=0 mism_at=
 [ "$(token_pair)" = match ] || fail "no matching token pair before the token kills"
 cp "$TOKEN_CERT" "$T/good.cert"
 cp "$TOKEN_KEY" "$T/good.key"
@@ -90,6 +91,7 @@ kill_at() {
 	expect_token_files "killed after $1 of $2"
 	if [ "$(token_pair)" != match ]; then # counted, then a matching pair again for the next kill
 		mism=$((mism + 1))
+		mism_at="$mism_at, $1 ${2%%_*}"
 		rm -f "$TOKEN_CERT" "$TOKEN_KEY"
 		cp "$T/good.cert" "$TOKEN_CERT"
 		cp "$T/good.key" "$TOKEN_KEY"
@@ -110,12 +112,23 @@ for _ in 1 2; do
 	kill_at modify "tokencert_$uid.pem.*"
 	kill_at moved "tokencert_$uid.pem"
 done
-echo "token writes: $trials daemons killed mid-write; $temps temporary files left behind; $mism times the key was new and the certificate old"
+echo "token writes: $trials daemons killed mid-write; $temps temporary files left behind; $mism times the key was new and the certificate old${mism_at:+ (killed after: ${mism_at#, })}"
+# a kill between the two renames leaves the new key beside the old
+# certificate (two files cannot be replaced at once; counted above): plant
+# such a pair; the next daemon must not use it but ask for a new token
+rm -f "$TOKEN_KEY"
+cp "$T/good.key" "$TOKEN_KEY"
+chmod 400 "$TOKEN_KEY"
+CHECKS=$((CHECKS + 1))
+[ "$(token_pair)" != match ] || fail "the planted key matches the certificate"
 used=$(grep -c "token: using" "$STACK/run/S.jaliend.log" || true)
-expect_whoami "autostart after the token kills"
+expect_whoami "autostart after the token kills, over a mismatched pair"
 dpid=$(daemon_pid)
 own_pid "$dpid"
 new_pair() { [ "$(grep -c "token: using" "$STACK/run/S.jaliend.log")" -gt "$used" ] && [ "$(token_pair)" = match ]; }
 wait_until 10 "a matching token pair from the new daemon" new_pair
+CHECKS=$((CHECKS + 1))
+grep -q "token: the key $TOKEN_KEY does not match the certificate" "$STACK/run/S.jaliend.log" ||
+	fail "the new daemon did not notice the mismatched token pair"
 expect_token_files "after the token kills"
 pass
