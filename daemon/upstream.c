@@ -167,6 +167,9 @@ static struct up_req *up_queue_take_for(const struct usession *s, double now)
 			break;
 	if (r && up_fifo_remove(&up.qhead, &up.qtail, r))
 		up.qlen--;
+	if (r && r->lost_at && s->ready_at <= r->lost_at)
+		log_info("upstream[%d]: no fresh session within %.0f s; retrying `%s` here", s->idx,
+			 UP_RETRY_FRESH_WAIT_S, r->command);
 	return r;
 }
 

@@ -109,7 +109,9 @@ run timeout 5 alien stat /locked
 expect_rc 0 "read-only command lost while no new session can be made"
 expect_out /locked "read-only command lost while no new session can be made: retried on an old session"
 grep -q "locked out: connection refused" "$T/fake.log" || fail "fakecentral refused no connection"
-CHECKS=$((CHECKS + 1))
+grep -q "no fresh session within 2 s; retrying \`stat\` here" "$T/jaliend.log" ||
+	fail "the retry of stat did not log that it went to an old session"
+CHECKS=$((CHECKS + 2))
 expect_ready 2 10
 
 # a reply that never comes holds one session only; the shim can give up
