@@ -50,7 +50,7 @@ static struct {
 	int watch_armed;
 	int locked;                    /* the user key waits for its passphrase */
 	lws_sorted_usec_list_t sul_reconnect, sul_keepalive, sul_watch;
-	unsigned long connects, connect_failures, lost, retried, timeouts;
+	unsigned long connects, connect_failures, lost, retried, timeouts, poisoned;
 	char last_error[512];
 	int last_code;
 } up;
@@ -506,11 +506,55 @@ void upstream_session_ready(struct usession *s, cJSON *reply)
 	up_pump();
 }
 
+/* JCentral's websocket endpoint (WebsocketEndpoint.java, Tomcat 9) keeps the
+ * parts of a message that came in several frames and never clears them: from
+ * then on every request on that websocket is parsed behind the old parts and
+ * answered "Incoming JSON is not ok" (22). We only send JSON that cJSON built,
+ * so that answer means the session is broken, and that the server ran
+ * nothing: the request may go again, once, on a fresh session. */
+static int up_reply_poisoned(const cJSON *meta)
+{
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(meta, "error");
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(meta, "exitcode");
+
+	return cJSON_IsString(e) && strcmp(e->valuestring, UP_POISON_TEXT) == 0 && cJSON_IsString(c) &&
+	       strcmp(c->valuestring, "22") == 0;
+}
+
+static int up_poisoned(struct usession *s, struct up_req *r, cJSON *reply)
+{
+	if (!r || !up_reply_poisoned(cJSON_GetObjectItemCaseSensitive(reply, "metadata")))
+		return 0;
+	up.poisoned++;
+	log_warn("upstream[%d]: JCentral could not parse a well-formed request of %zu bytes (`%.40s`): "
+		 "the session is broken; closing it", s->idx, s->sent_len, r->command);
+	s->retire = 1;
+	if (!r->retried && !s->private_) {
+		r->retried = 1;
+		r->lost_at = usession_now();
+		up.retried++;
+		log_info("upstream[%d]: sending `%s` again on a fresh session (the server ran nothing)", s->idx,
+			 r->command);
+		cJSON_Delete(reply);
+		up_queue_push_front(r);
+	} else {
+		char m[200];
+
+		snprintf(m, sizeof(m), "jaliend: JCentral's session broke (\"%s\") during `%.40s`; it did not run: "
+			 "try again", UP_POISON_TEXT, r->command);
+		cJSON_Delete(reply);
+		up_req_finish(r, NULL, UP_EXIT_LOST, m);
+	}
+	return 1;
+}
+
 void upstream_session_reply(struct usession *s, struct up_req *r, cJSON *reply, size_t bytes)
 {
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(reply, "metadata");
 
-	if (!r) {
+	if (up_poisoned(s, r, reply)) {
+		/* handled: retried or failed */
+	} else if (!r) {
 		log_warn("upstream[%d]: a reply of %zu bytes nobody asked for; dropped", s->idx, bytes);
 		cJSON_Delete(reply);
 	} else if (!reply) {
@@ -837,8 +881,9 @@ void upstream_status(struct strbuf *out)
 		strbuf_addc(out, '\n');
 	}
 	strbuf_addf(out, "queue: %u shared, %s private waiting\n", up.qlen, up.phead ? "some" : "none");
-	strbuf_addf(out, "connects: %lu, failed %lu, lost mid-request %lu, retried %lu, timed out %lu\n",
-		    up.connects, up.connect_failures, up.lost, up.retried, up.timeouts);
+	strbuf_addf(out, "connects: %lu, failed %lu, lost mid-request %lu, retried %lu, timed out %lu, "
+		    "broken by the server %lu\n",
+		    up.connects, up.connect_failures, up.lost, up.retried, up.timeouts, up.poisoned);
 	if (up.down_since > 0 && up.ever_up)
 		strbuf_addf(out, "JCentral unreachable for %.0f s (requests wait up to %d s: --connect-wait)\n",
 			    usession_now() - up.down_since, up.cfg->connect_wait);

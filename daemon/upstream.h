@@ -23,6 +23,10 @@
 #define UP_EXIT_BUSY 16        /* queue full: EBUSY */
 #define UP_EXIT_TIMEOUT 62     /* no reply within --request-timeout: ETIME */
 
+/* What JCentral answers to a request it cannot parse: to ours, only once its
+ * session is broken (see upstream.c, up_poisoned). */
+#define UP_POISON_TEXT "Incoming JSON is not ok"
+
 struct up_req;
 /* Called once per request that was not cancelled: reply (owned by the
  * callee) on success, or reply == NULL with an exit code and a message. */

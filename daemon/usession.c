@@ -150,7 +150,8 @@ int usession_send(struct usession *s, struct up_req *r, const char *cwd, char *e
 	log_debug("upstream[%d]: > %s", s->idx, r->internal ? r->command : text);
 	s->cur = r;
 	s->requests++;
-	s->bytes_out += strlen(text);
+	s->sent_len = strlen(text);
+	s->bytes_out += s->sent_len;
 	s->last_active = time(NULL);
 	s->sent_at = usession_now();
 	if (s->state == US_READY)
@@ -180,8 +181,23 @@ void usession_copy_str(char **dst, const cJSON *v)
 	*dst = strdup(v->valuestring);
 }
 
+/* JCentral breaks a session for good on the first request that comes in more
+ * than one websocket frame (see upstream.c, up_poisoned), so every request
+ * must go out as one frame. Uncompressed, one lws_write is one frame. With
+ * permessage-deflate, libwebsockets 4.1.6 deflates into a buffer of
+ * 2^tx_buf_size bytes (default 2^10) and sends each time it fills as a frame
+ * of its own: a request whose deflated form passes 1 KiB went in pieces. The
+ * buffer is made larger than the deflated form of the largest request we send
+ * can be (deflate adds at most a few bytes per 16 KiB to data it cannot
+ * shrink, plus 5 for the flush). */
+#define US_PMD_TX_BUF_PWR2 "14"
+_Static_assert(LIM_UPSTREAM_REQUEST_MAX + LIM_UPSTREAM_REQUEST_MAX / 1024 + 64 < (1 << 14),
+	       "a deflated request must fit the permessage-deflate output buffer");
+
 static void usession_on_established(struct usession *s)
 {
+	/* fails (harmlessly) when the server did not take permessage-deflate */
+	(void)lws_set_extension_option(s->wsi, "permessage-deflate", "tx_buf_size", US_PMD_TX_BUF_PWR2);
 	usession_set_state(s, US_INIT);
 	s->connected_at = s->last_active = time(NULL);
 	s->sent_at = usession_now();

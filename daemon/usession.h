@@ -31,6 +31,7 @@ struct usession {
 	struct up_req *cur;    /* in flight */
 	unsigned char *tx;     /* LWS_PRE + request text */
 	size_t tx_len;
+	size_t sent_len;       /* bytes of the last request sent (for the log) */
 	char *rx;              /* reply being assembled */
 	size_t rx_len, rx_cap;
 	unsigned long requests;
