@@ -21,6 +21,9 @@
  *               opened later work
  *   lockout:S   cut as above, and refuse new websocket connections for S seconds
  *               (the connections open now keep working)
+ *   poison      the connection breaks as JCentral's does after a request that
+ *               came in several frames: this request and every later one on it
+ *               are answered "Incoming JSON is not ok" (22) and not run
  * A mode may end in @N: it applies to the first N such commands only, then echo.
  *
  *   fakecentral --cert host.pem --key host.key --ca-dir DIR [--port P]
@@ -43,7 +46,7 @@
 #define FC_CHUNK (64u << 10)
 #define FC_REQ_MAX 65536
 
-enum fc_kind { FK_ECHO, FK_NONJSON, FK_EMPTY, FK_BIG, FK_SLOW, FK_HANG, FK_CUT, FK_CLOSE, FK_DOOM, FK_LOCKOUT };
+enum fc_kind { FK_ECHO, FK_NONJSON, FK_EMPTY, FK_BIG, FK_SLOW, FK_HANG, FK_CUT, FK_CLOSE, FK_DOOM, FK_LOCKOUT, FK_POISON };
 
 struct fc_mode {
 	char cmd[64];     /* "" = the default */
@@ -61,6 +64,7 @@ struct fc_conn {
 	size_t cut_at;    /* drop the connection once this much went out (0: never) */
 	long close_at;    /* close with 1013 once this many replies went out (0: never) */
 	int closing;
+	int poisoned;     /* poison: every request from now on fails to "parse" */
 	unsigned long gen;  /* order of opening (1, 2, ...) */
 	unsigned long replies;
 	char cwd[512];
@@ -91,12 +95,13 @@ static const char *const fc_known[] = {
 
 static int fc_parse_mode(const char *spec, struct fc_mode *m)
 {
-	static const char *const names[] = { "echo", "nonjson", "empty", "big", "slow", "hang", "cut", "close", "doom", "lockout" };
+	static const char *const names[] = { "echo", "nonjson", "empty", "big", "slow", "hang", "cut", "close", "doom", "lockout",
+					      "poison" };
 	const char *at = strchr(spec, '@');
 	size_t len = at ? (size_t)(at - spec) : strlen(spec);
 
 	m->times = at ? atol(at + 1) : -1;
-	for (int k = 0; k <= FK_LOCKOUT; k++) {
+	for (int k = 0; k <= FK_POISON; k++) {
 		size_t n = strlen(names[k]);
 
 		if (len >= n && strncmp(spec, names[k], n) == 0 && (len == n || spec[n] == ':')) {
@@ -109,23 +114,26 @@ static int fc_parse_mode(const char *spec, struct fc_mode *m)
 	return -1;
 }
 
+/* The mode that applies to cmd now, or NULL (echo). */
+static struct fc_mode *fc_mode_find(const char *cmd)
+{
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < fc.nmodes; i++)
+			if (strcmp(fc.modes[i].cmd, pass ? "" : cmd) == 0 && fc.modes[i].times != 0)
+				return &fc.modes[i];
+	return NULL;
+}
+
 /* The mode for cmd (used up once per call when it has a count). */
 static struct fc_mode fc_mode_for(const char *cmd)
 {
-	struct fc_mode echo = { .kind = FK_ECHO, .times = -1 };
+	struct fc_mode echo = { .kind = FK_ECHO, .times = -1 }, *m = fc_mode_find(cmd);
 
-	for (int pass = 0; pass < 2; pass++) {
-		for (int i = 0; i < fc.nmodes; i++) {
-			struct fc_mode *m = &fc.modes[i];
-
-			if (strcmp(m->cmd, pass ? "" : cmd) != 0 || m->times == 0)
-				continue;
-			if (m->times > 0)
-				m->times--;
-			return *m;
-		}
-	}
-	return echo;
+	if (!m)
+		return echo;
+	if (m->times > 0)
+		m->times--;
+	return *m;
 }
 
 static char *fc_reply(const struct fc_conn *c, const char *error, int code, cJSON *results)
@@ -271,7 +279,15 @@ static int fc_on_request(struct fc_conn *c)
 		cJSON_Delete(req);
 		return -1;
 	}
-	if (strcmp(name, "commandlist") == 0) {
+	if (!c->poisoned && strcmp(name, "commandlist") != 0 && strcmp(name, "token") != 0 &&
+	    fc_mode_find(name) && fc_mode_find(name)->kind == FK_POISON) {
+		(void)fc_mode_for(name); /* use up one of its @N */
+		c->poisoned = 1;
+	}
+	if (c->poisoned) {
+		m.kind = FK_POISON;
+		text = fc_reply(c, "Incoming JSON is not ok", 22, NULL);
+	} else if (strcmp(name, "commandlist") == 0) {
 		text = fc_commandlist(c);
 	} else if (strcmp(name, "token") == 0) {
 		text = fc_reply(c, "Function not implemented : no tokens from fakecentral", 38, NULL);
