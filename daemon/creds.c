@@ -1,14 +1,17 @@
 /* creds.c - see creds.h. */
 #include "creds.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 
 #define CREDS_NAMES 64     /* vhost names kept (lws keeps the pointer, not a copy) */
-#define CREDS_PEM_MAX 65536 /* bytes of a certificate or key file handed over in memory */
 
 static struct {
 	char names[CREDS_NAMES][16];
@@ -26,34 +29,99 @@ void creds_init(struct lws_context *ctx, const struct lws_protocols *protocols,
 	creds.extensions = extensions;
 }
 
-/* The whole file, NUL-terminated, in *out (NULL if unreadable or too big). */
-static unsigned creds_slurp(const char *path, char **out)
+int creds_read(const char *path, int private_, char **out, unsigned *len, char *why, size_t whyn)
 {
-	FILE *f = fopen(path, "re");
-	size_t n = 0;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY), r = 0;
+	struct stat st;
+	ssize_t n = 0;
 
-	*out = f ? malloc(CREDS_PEM_MAX + 1) : NULL;
-	if (*out) {
-		n = fread(*out, 1, CREDS_PEM_MAX + 1, f);
-		if (n == 0 || n > CREDS_PEM_MAX) {
-			explicit_bzero(*out, n > CREDS_PEM_MAX ? CREDS_PEM_MAX + 1 : n);
-			free(*out);
+	*out = NULL;
+	*len = 0;
+	if (fd < 0) {
+		r = -errno;
+		snprintf(why, whyn, "%s: %s", path, r == -ELOOP ? "a symbolic link (not followed)" : strerror(-r));
+		return r;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		r = -EINVAL;
+		snprintf(why, whyn, "%s: not a regular file", path);
+	} else if (private_ && st.st_uid != getuid()) {
+		r = -EPERM;
+		snprintf(why, whyn, "%s is owned by uid %u, not by you (uid %u); not used", path, (unsigned)st.st_uid,
+			 (unsigned)getuid());
+	} else if (private_ && (st.st_mode & 077)) {
+		r = -EPERM;
+		snprintf(why, whyn, "%s has mode %04o: others may read or change it; not used", path,
+			 (unsigned)(st.st_mode & 07777));
+	} else if (st.st_size <= 0 || st.st_size > CREDS_PEM_MAX) {
+		r = -EINVAL;
+		snprintf(why, whyn, "%s: %lld bytes (at most %d)", path, (long long)st.st_size, CREDS_PEM_MAX);
+	} else if (!(*out = malloc((size_t)st.st_size + 1))) {
+		r = -ENOMEM;
+		snprintf(why, whyn, "out of memory");
+	} else {
+		while ((size_t)n < (size_t)st.st_size) {
+			ssize_t k = read(fd, *out + n, (size_t)st.st_size - (size_t)n);
+
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0)
+				break;
+			n += k;
+		}
+		if (n != st.st_size) {
+			r = -EIO;
+			snprintf(why, whyn, "%s: short read", path);
+			creds_wipe(*out, (unsigned)n);
 			*out = NULL;
-			n = 0;
 		} else {
 			(*out)[n] = '\0';
+			*len = (unsigned)n;
 		}
 	}
-	if (f)
-		fclose(f);
-	return (unsigned)n;
+	close(fd);
+	return r;
 }
 
-static void creds_wipe(char *pem, unsigned n)
+void creds_wipe(char *pem, unsigned n)
 {
 	if (pem)
 		explicit_bzero(pem, n);
 	free(pem);
+}
+
+static struct lws_vhost *creds_make(struct lws_context_creation_info *info, const char *what, char *err, size_t errn)
+{
+	char *name = creds.names[creds.serial % CREDS_NAMES];
+	struct lws_vhost *vh;
+
+	/* a slot is reused only 64 credentials later, long after its vhost went */
+	snprintf(name, sizeof(creds.names[0]), "cred-%u", ++creds.serial);
+	info->vhost_name = name;
+	info->port = CONTEXT_PORT_NO_LISTEN;
+	info->protocols = creds.protocols;
+	info->extensions = creds.extensions;
+	info->options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	vh = lws_create_vhost(creds.ctx, info);
+	if (!vh) {
+		snprintf(err, errn, "cannot use %s", what);
+		return NULL;
+	}
+	log_debug("credential vhost %s: %s", lws_get_vhost_name(vh), what);
+	return vh;
+}
+
+struct lws_vhost *creds_vhost_mem(const char *cert_pem, unsigned cert_len, const char *key_pem, unsigned key_len,
+				  const char *what, char *err, size_t errn)
+{
+	struct lws_context_creation_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.client_ssl_cert_mem = cert_pem;
+	info.client_ssl_cert_mem_len = cert_len;
+	info.client_ssl_key_mem = key_pem;
+	info.client_ssl_key_mem_len = key_len;
+	return creds_make(&info, what, err, errn);
 }
 
 /*
@@ -68,39 +136,26 @@ static void creds_wipe(char *pem, unsigned n)
 struct lws_vhost *creds_vhost(const char *cert, const char *key, const char *pass, char *err, size_t errn)
 {
 	struct lws_context_creation_info info;
-	char *name = creds.names[creds.serial % CREDS_NAMES];
-	char *cert_pem = NULL, *key_pem = NULL;
+	char *cert_pem = NULL, *key_pem = NULL, what[2100], why[300];
 	unsigned cert_len = 0, key_len = 0;
 	struct lws_vhost *vh;
+	const char *first;
 
-	/* a slot is reused only 64 credentials later, long after its vhost went */
-	snprintf(name, sizeof(creds.names[0]), "cred-%u", ++creds.serial);
-	memset(&info, 0, sizeof(info));
-	info.vhost_name = name;
-	info.port = CONTEXT_PORT_NO_LISTEN;
-	info.protocols = creds.protocols;
-	info.extensions = creds.extensions;
-	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-	if (!pass && (cert_len = creds_slurp(cert, &cert_pem)) && (key_len = creds_slurp(key, &key_pem)) &&
-	    strstr(cert_pem, "-----BEGIN CERTIFICATE-----") &&
-	    !strstr(strstr(cert_pem, "-----BEGIN CERTIFICATE-----") + 1, "-----BEGIN CERTIFICATE-----")) {
-		info.client_ssl_cert_mem = cert_pem;
-		info.client_ssl_cert_mem_len = cert_len;
-		info.client_ssl_key_mem = key_pem;
-		info.client_ssl_key_mem_len = key_len;
+	snprintf(what, sizeof(what), "certificate %s with key %s", cert, key);
+	if (!pass && creds_read(cert, 0, &cert_pem, &cert_len, why, sizeof(why)) == 0 &&
+	    creds_read(key, 0, &key_pem, &key_len, why, sizeof(why)) == 0 &&
+	    (first = strstr(cert_pem, "-----BEGIN CERTIFICATE-----")) &&
+	    !strstr(first + 1, "-----BEGIN CERTIFICATE-----")) {
+		vh = creds_vhost_mem(cert_pem, cert_len, key_pem, key_len, what, err, errn);
 	} else {
+		memset(&info, 0, sizeof(info));
 		info.client_ssl_cert_filepath = cert;
 		info.client_ssl_private_key_filepath = key;
 		info.client_ssl_private_key_password = pass;
+		vh = creds_make(&info, what, err, errn);
 	}
-	vh = lws_create_vhost(creds.ctx, &info);
 	creds_wipe(cert_pem, cert_len);
 	creds_wipe(key_pem, key_len);
-	if (!vh) {
-		snprintf(err, errn, "cannot use certificate %s with key %s", cert, key);
-		return NULL;
-	}
-	log_debug("credential vhost %s: %s", lws_get_vhost_name(vh), cert);
 	return vh;
 }
 

@@ -11,6 +11,7 @@
 #include "client.h"
 #include "creds.h"
 #include "jbox.h"
+#include "jbox_tls.h"
 #include "log.h"
 #include "session.h"
 #include "strbuf.h"
@@ -72,6 +73,7 @@ int ctl_reload(char *err, size_t errn)
 		return -EINVAL;
 	af = next;
 	upstream_use_login(vh);
+	jbox_tls_set_user_cert(af.cert);
 	log_notice("reloaded: user certificate %s, key %s", af.cert, af.key);
 	return 0;
 }

@@ -59,13 +59,23 @@ static void jbox_set(char **dst, const char *v)
 	*dst = v ? strdup(v) : NULL;
 }
 
-/* (Re)write the advertisement once the pool knows user and home. */
+/* (Re)write the advertisement once the pool knows user and home and there is
+ * a token to serve with; take it back while there is none (alien.py then
+ * goes to JCentral itself). */
 static void jbox_advertise(void)
 {
 	const char *user = upstream_user(), *home = upstream_home();
 	int r;
 
-	if (jb.advertised < 0 || jb.draining || (jb.advertised && jbox_same(user, jb.adv_user) &&
+	if (jb.advertised > 0 && !jbox_tls_ready()) {
+		jbox_advert_remove();
+		jb.advertised = 0;
+		jbox_set(&jb.adv_user, NULL);
+		jbox_set(&jb.adv_home, NULL);
+		log_notice("jbox: no valid token: not advertised until there is one");
+		return;
+	}
+	if (jb.advertised < 0 || jb.draining || !jbox_tls_ready() || (jb.advertised && jbox_same(user, jb.adv_user) &&
 						 jbox_same(home, jb.adv_home)))
 		return;
 	r = jbox_advert_write(jb.port, user, home);

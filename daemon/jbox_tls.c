@@ -5,106 +5,62 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <openssl/err.h>
-#include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
+#include "creds.h"
 #include "log.h"
-
-#define JBOX_TLS_DAYS 365
-#define JBOX_TLS_SAN "DNS:localhost,DNS:localhost.localdomain,DNS:127.0.0.1,DNS:::1,IP:127.0.0.1,IP:::1"
+#include "token.h"
 
 static struct {
-	const struct jd_config *cfg;
-	EVP_PKEY *key;
-	X509 *cert;
+	X509 *user;              /* the user certificate, as read at start or reload */
 	X509_STORE *cas;         /* the CA folder, for renewed tokens */
-	char token_cert[1024];
+	int said_no_token;       /* "no token yet" logged once until there is one */
 } jt;
 
-const char *jbox_tls_token_cert_path(void)
+/* The user certificate file: its first certificate, NULL if it has none. */
+static X509 *jbox_tls_read_user(const char *path)
 {
-	return jt.token_cert;
-}
+	char *pem = NULL, why[1200];
+	unsigned n = 0;
+	X509 *x = NULL;
+	BIO *b;
 
-/* Where token.c writes the token (same rule). */
-static void jbox_tls_token_path(void)
-{
-	const char *c = getenv("JALIEN_TOKEN_CERT"), *tmp = getenv("TMPDIR");
+	if (!path || creds_read(path, 0, &pem, &n, why, sizeof(why)) < 0) {
+		/* a symbolic link is fine for a certificate the user named */
+		FILE *f = path ? fopen(path, "re") : NULL;
 
-	if (!tmp || !*tmp)
-		tmp = "/tmp";
-	if (c && *c)
-		snprintf(jt.token_cert, sizeof(jt.token_cert), "%s", c);
-	else
-		snprintf(jt.token_cert, sizeof(jt.token_cert), "%s/tokencert_%u.pem", tmp, (unsigned)getuid());
-}
-
-static int jbox_tls_add_ext(X509 *x, int nid, const char *value)
-{
-	X509V3_CTX v3;
-	X509_EXTENSION *ext;
-	int ok;
-
-	X509V3_set_ctx_nodb(&v3);
-	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
-	ext = X509V3_EXT_conf_nid(NULL, &v3, nid, value);
-	if (!ext)
-		return -EINVAL;
-	ok = X509_add_ext(x, ext, -1);
-	X509_EXTENSION_free(ext);
-	return ok ? 0 : -ENOMEM;
-}
-
-static X509 *jbox_tls_make_cert(EVP_PKEY *key)
-{
-	X509 *x = X509_new();
-	X509_NAME *name = X509_NAME_new();
-	unsigned char serial[16];
-	BIGNUM *bn = NULL;
-	int ok = x && name && RAND_bytes(serial, sizeof(serial)) == 1;
-
-	serial[0] &= 0x7f; /* positive */
-	ok = ok && (bn = BN_bin2bn(serial, sizeof(serial), NULL)) && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x));
-	ok = ok && X509_set_version(x, 2);
-	ok = ok && X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-	ok = ok && X509_gmtime_adj(X509_getm_notAfter(x), (long)JBOX_TLS_DAYS * 86400);
-	ok = ok && X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"jaliend", -1, -1, 0);
-	ok = ok && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1, -1, 0);
-	ok = ok && X509_set_subject_name(x, name) && X509_set_issuer_name(x, name) && X509_set_pubkey(x, key);
-	ok = ok && jbox_tls_add_ext(x, NID_basic_constraints, "critical,CA:FALSE") == 0;
-	ok = ok && jbox_tls_add_ext(x, NID_key_usage, "critical,digitalSignature") == 0;
-	ok = ok && jbox_tls_add_ext(x, NID_ext_key_usage, "serverAuth") == 0;
-	ok = ok && jbox_tls_add_ext(x, NID_subject_alt_name, JBOX_TLS_SAN) == 0;
-	ok = ok && X509_sign(x, key, EVP_sha256()) > 0;
-	BN_free(bn);
-	X509_NAME_free(name);
-	if (!ok) {
-		X509_free(x);
-		return NULL;
+		x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+		if (f)
+			fclose(f);
+	} else if ((b = BIO_new_mem_buf(pem, (int)n))) {
+		x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+		BIO_free(b);
 	}
+	creds_wipe(pem, n);
+	ERR_clear_error();
 	return x;
+}
+
+void jbox_tls_set_user_cert(const char *path)
+{
+	X509 *x = jbox_tls_read_user(path);
+
+	X509_free(jt.user);
+	jt.user = x;
 }
 
 int jbox_tls_init(const struct jd_config *cfg)
 {
 	X509_LOOKUP *lk;
 
-	jt.cfg = cfg;
-	jbox_tls_token_path();
-	jt.key = EVP_EC_gen("P-256");
-	jt.cert = jt.key ? jbox_tls_make_cert(jt.key) : NULL;
-	if (!jt.cert) {
-		log_err("jbox: cannot make the server certificate: %s", ERR_reason_error_string(ERR_get_error()));
-		jbox_tls_fini();
-		return -ENOMEM;
-	}
+	jbox_tls_set_user_cert(cfg->cert);
 	jt.cas = X509_STORE_new();
-	if (jt.cas && cfg->ca_dir && (lk = X509_STORE_add_lookup(jt.cas, X509_LOOKUP_hash_dir())))
+	if (!jt.cas)
+		return -ENOMEM;
+	if (cfg->ca_dir && (lk = X509_STORE_add_lookup(jt.cas, X509_LOOKUP_hash_dir())))
 		X509_LOOKUP_add_dir(lk, cfg->ca_dir, X509_FILETYPE_PEM);
 	ERR_clear_error();
 	return 0;
@@ -112,23 +68,18 @@ int jbox_tls_init(const struct jd_config *cfg)
 
 void jbox_tls_fini(void)
 {
-	X509_free(jt.cert);
-	EVP_PKEY_free(jt.key);
+	X509_free(jt.user);
 	X509_STORE_free(jt.cas);
-	jt.cert = NULL;
-	jt.key = NULL;
+	jt.user = NULL;
 	jt.cas = NULL;
 }
 
-static X509 *jbox_tls_read_cert(const char *path)
+int jbox_tls_ready(void)
 {
-	FILE *f = path ? fopen(path, "r") : NULL;
-	X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	X509 *x;
+	EVP_PKEY *k;
 
-	if (f)
-		fclose(f);
-	ERR_clear_error();
-	return x;
+	return token_identity(&x, &k) == 0;
 }
 
 static int jbox_tls_in_dates(X509 *x)
@@ -154,8 +105,8 @@ static int jbox_tls_renewed_token(X509 *leaf, STACK_OF(X509) *chain, X509 *token
 
 int jbox_tls_client_ok(X509 *leaf, STACK_OF(X509) *chain, char *why, size_t whyn)
 {
-	X509 *user, *token;
-	int ok;
+	X509 *token = NULL;
+	EVP_PKEY *key;
 
 	if (!leaf) {
 		snprintf(why, whyn, "no client certificate");
@@ -165,15 +116,13 @@ int jbox_tls_client_ok(X509 *leaf, STACK_OF(X509) *chain, char *why, size_t whyn
 		snprintf(why, whyn, "certificate outside its validity dates");
 		return 0;
 	}
-	user = jbox_tls_read_cert(jt.cfg->cert);
-	token = jbox_tls_read_cert(jt.token_cert);
-	ok = (user && X509_cmp(leaf, user) == 0) || (token && X509_cmp(leaf, token) == 0) ||
-	     jbox_tls_renewed_token(leaf, chain, token);
-	X509_free(user);
-	X509_free(token);
-	if (!ok)
-		snprintf(why, whyn, "neither the user certificate nor the current token");
-	return ok;
+	if (token_identity(&token, &key) < 0)
+		token = NULL;
+	if ((jt.user && X509_cmp(leaf, jt.user) == 0) || (token && X509_cmp(leaf, token) == 0) ||
+	    jbox_tls_renewed_token(leaf, chain, token))
+		return 1;
+	snprintf(why, whyn, "neither the user certificate nor the current token");
+	return 0;
 }
 
 /* OpenSSL calls this instead of its chain check (lws' own verify callback
@@ -193,15 +142,33 @@ static int jbox_tls_verify_cb(X509_STORE_CTX *vc, void *arg)
 	return 0;
 }
 
+/* Each handshake: serve the token the daemon holds now (renewals apply to
+ * the next connection). No token: the handshake fails. */
+static int jbox_tls_cert_cb(SSL *ssl, void *arg)
+{
+	X509 *x;
+	EVP_PKEY *k;
+
+	(void)arg;
+	if (token_identity(&x, &k) < 0) {
+		if (!jt.said_no_token++)
+			log_warn("jbox: a client connected before the daemon has a token; refused");
+		return 0;
+	}
+	jt.said_no_token = 0;
+	if (SSL_use_certificate(ssl, x) != 1 || SSL_use_PrivateKey(ssl, k) != 1) {
+		log_err("jbox: cannot serve the token: %s", ERR_reason_error_string(ERR_get_error()));
+		ERR_clear_error();
+		return 0;
+	}
+	return 1;
+}
+
 int jbox_tls_setup_ctx(SSL_CTX *ctx)
 {
-	if (!jt.cert || SSL_CTX_use_certificate(ctx, jt.cert) != 1 || SSL_CTX_use_PrivateKey(ctx, jt.key) != 1 ||
-	    SSL_CTX_check_private_key(ctx) != 1) {
-		log_err("jbox: cannot set the server certificate: %s", ERR_reason_error_string(ERR_get_error()));
-		return -EINVAL;
-	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_cert_cb(ctx, jbox_tls_cert_cb, NULL);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	/* no resumption: every connection shows its certificate again */
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);

@@ -363,6 +363,7 @@ int main(int argc, char **argv)
 	upstream_stop();
 	lws_context_destroy(ctx);
 	upstream_fini();
+	token_fini();
 	session_free_all();
 	conf_free();
 	log_notice("stopped");

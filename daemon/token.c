@@ -24,12 +24,22 @@
 #define TOKEN_MIN_LEFT_S 600  /* alien.py's rule: a token with less left is not used */
 #define TOKEN_PEM_MAX 16384   /* bytes of a token certificate or key */
 
+/* A token certificate and its key: the PEM text and what it parses to. */
+struct token_pair {
+	char *cert_pem, *key_pem;
+	unsigned cert_len, key_len;
+	X509 *x;
+	EVP_PKEY *k;
+};
+
 static struct {
 	struct lws_context *ctx;
 	const struct jd_config *cfg;
 	char cert[1024], key[1024];
 	const char *cert_pem, *key_pem; /* PEM text from the environment, until written to cert, key */
 	char subject[256];
+	struct token_pair cur;  /* the token in use, as the daemon holds it */
+	struct token_pair found; /* a valid token token_configure found in the files */
 	time_t not_after, got_at, renew_at;
 	struct lws_vhost *vh, *old_vh;
 	lws_sorted_usec_list_t sul_renew;
@@ -63,41 +73,79 @@ static time_t token_asn1_time(const ASN1_TIME *t)
 	return ASN1_TIME_to_tm(t, &tm) == 1 ? timegm(&tm) : 0;
 }
 
-static BIO *token_bio(const char *path, const char *pem)
+static void token_pair_free(struct token_pair *p)
 {
-	return pem ? BIO_new_mem_buf(pem, -1) : BIO_new_file(path, "r");
+	creds_wipe(p->cert_pem, p->cert_len);
+	creds_wipe(p->key_pem, p->key_len);
+	X509_free(p->x);
+	EVP_PKEY_free(p->k);
+	memset(p, 0, sizeof(*p));
 }
 
-/* Read the token (files, or the PEM text): subject and notAfter, key
- * matching. 0 or -EINVAL. */
-static int token_read(time_t *not_after, char *subject, size_t sn)
+/* One half of a token: the PEM text given (copied), else the file, which
+ * must be the user's own and private (it lives in a shared folder). */
+static int token_load_text(const char *path, const char *text, char **out, unsigned *len)
 {
-	BIO *b = token_bio(tok.cert, tok.cert_pem);
-	X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
-	EVP_PKEY *k = NULL;
-	int r = -EINVAL;
+	char why[1200];
+	int r;
 
-	BIO_free(b);
-	if (!x)
-		goto out;
-	b = token_bio(tok.key, tok.key_pem);
-	k = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
-	BIO_free(b);
-	if (!k)
-		goto out;
-	if (X509_check_private_key(x, k) != 1) { /* e.g. a writer killed between the two renames */
-		log_notice("token: the key %s does not match the certificate %s; not used", tok.key_pem ? "(text)" : tok.key,
-			   tok.cert_pem ? "(text)" : tok.cert);
-		goto out;
+	if (text) {
+		*len = (unsigned)strnlen(text, TOKEN_PEM_MAX + 1);
+		if (*len > TOKEN_PEM_MAX || !(*out = strndup(text, *len)))
+			return -EINVAL;
+		return 0;
 	}
-	*not_after = token_asn1_time(X509_get0_notAfter(x));
-	X509_NAME_oneline(X509_get_subject_name(x), subject, (int)sn);
-	r = 0;
-out:
-	ERR_clear_error();
-	X509_free(x);
-	EVP_PKEY_free(k);
+	if ((r = creds_read(path, 1, out, len, why, sizeof(why))) < 0 && r != -ENOENT)
+		log_warn("token: %s", why);
 	return r;
+}
+
+/* Parse p's text: a certificate and the key that belongs to it. 0 or -EINVAL. */
+static int token_pair_parse(struct token_pair *p, const char *what)
+{
+	BIO *b = BIO_new_mem_buf(p->cert_pem, (int)p->cert_len);
+
+	p->x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+	BIO_free(b);
+	b = p->x ? BIO_new_mem_buf(p->key_pem, (int)p->key_len) : NULL;
+	p->k = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
+	BIO_free(b);
+	ERR_clear_error();
+	if (!p->x || !p->k)
+		return -EINVAL;
+	if (X509_check_private_key(p->x, p->k) != 1) { /* e.g. a writer killed between the two renames */
+		log_notice("token: the key %s does not match the certificate; not used", what);
+		ERR_clear_error();
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Read the token files (or the PEM text from the environment) into p. */
+static int token_read(struct token_pair *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (token_load_text(tok.cert, tok.cert_pem, &p->cert_pem, &p->cert_len) < 0 ||
+	    token_load_text(tok.key, tok.key_pem, &p->key_pem, &p->key_len) < 0 ||
+	    token_pair_parse(p, tok.key_pem ? "(text)" : tok.key) < 0) {
+		token_pair_free(p);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static time_t token_not_after(const struct token_pair *p)
+{
+	return token_asn1_time(X509_get0_notAfter(p->x));
+}
+
+int token_identity(X509 **cert, EVP_PKEY **key)
+{
+	if (!tok.cur.x || token_not_after(&tok.cur) <= time(NULL))
+		return -ENOENT;
+	*cert = tok.cur.x;
+	*key = tok.cur.k;
+	return 0;
 }
 
 /* When to renew a token we hold since `from` that ends at not_after. */
@@ -130,20 +178,23 @@ static void token_schedule(time_t at)
 			 (lws_usec_t)(at > now ? at - now : 1) * LWS_US_PER_SEC);
 }
 
-/* Log new sessions in with the token now in the files. */
-static int token_use(void)
+/* Log new sessions in with the token p (taken over) and serve it on the JBox. */
+static int token_use(struct token_pair *p)
 {
 	char err[300];
 	struct lws_vhost *vh;
-	time_t na;
+	time_t na = token_not_after(p);
 
-	if (token_read(&na, tok.subject, sizeof(tok.subject)) < 0)
-		return -EINVAL;
-	vh = creds_vhost(tok.cert, tok.key, NULL, err, sizeof(err));
+	vh = creds_vhost_mem(p->cert_pem, p->cert_len, p->key_pem, p->key_len, "the token", err, sizeof(err));
 	if (!vh) {
 		log_warn("token: %s", err);
+		token_pair_free(p);
 		return -EINVAL;
 	}
+	token_pair_free(&tok.cur);
+	tok.cur = *p;
+	memset(p, 0, sizeof(*p));
+	X509_NAME_oneline(X509_get_subject_name(tok.cur.x), tok.subject, (int)sizeof(tok.subject));
 	creds_vhost_drop(tok.old_vh); /* two renewals old: its sessions were retired long ago */
 	tok.old_vh = tok.vh;
 	tok.vh = vh;
@@ -259,6 +310,7 @@ static void token_done(struct up_req *r, cJSON *reply, int code, const char *msg
 	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "metadata"),
 							   "exitcode");
 	const char *cert = token_field(reply, "tokencert"), *key = token_field(reply, "tokenkey");
+	struct token_pair p = { 0 };
 	char why[300];
 	int w;
 
@@ -269,12 +321,17 @@ static void token_done(struct up_req *r, cJSON *reply, int code, const char *msg
 		token_failed(why);
 	} else if (!cJSON_IsString(ec) || strcmp(ec->valuestring, "0") != 0 || !cert || !key) {
 		token_failed("JCentral gave no token (exit code or empty fields)");
+	} else if (token_load_text(NULL, cert, &p.cert_pem, &p.cert_len) < 0 ||
+		   token_load_text(NULL, key, &p.key_pem, &p.key_len) < 0 || token_pair_parse(&p, "from JCentral") < 0) {
+		token_pair_free(&p);
+		token_failed("the token JCentral sent does not load");
 	} else if ((w = token_write_pair(key, cert)) < 0) {
+		token_pair_free(&p);
 		snprintf(why, sizeof(why), "cannot write the token files %.100s, %.100s: %.60s", tok.cert, tok.key,
 			 strerror(-w));
 		token_failed(why);
-	} else if (token_use() < 0) {
-		token_failed("the token JCentral sent does not load");
+	} else if (token_use(&p) < 0) {
+		token_failed("the token JCentral sent cannot be used");
 	} else {
 		tok.issued++;
 		tok.last_error[0] = '\0';
@@ -305,16 +362,19 @@ static void token_request(void)
 
 int token_configure(const struct jd_config *cfg)
 {
-	char subject[256];
-	time_t na;
-
 	tok.cfg = cfg;
 	token_path(tok.cert, sizeof(tok.cert), &tok.cert_pem, "JALIEN_TOKEN_CERT", "tokencert");
 	token_path(tok.key, sizeof(tok.key), &tok.key_pem, "JALIEN_TOKEN_KEY", "tokenkey");
-	return token_read(&na, subject, sizeof(subject)) == 0 && na - time(NULL) > TOKEN_MIN_LEFT_S;
+	token_pair_free(&tok.found);
+	if (token_read(&tok.found) < 0)
+		return 0;
+	if (token_not_after(&tok.found) - time(NULL) > TOKEN_MIN_LEFT_S)
+		return 1;
+	token_pair_free(&tok.found);
+	return 0;
 }
 
-/* The token given as PEM text goes to files (lws loads credentials from files). */
+/* The token given as PEM text goes to files too, where alien.py looks. */
 static int token_keep_pem(void)
 {
 	int r = token_write_pair(tok.key_pem, tok.cert_pem);
@@ -332,7 +392,7 @@ void token_start(struct lws_context *ctx, int can_login)
 	tok.can_login = can_login;
 	token_sweep(tok.cert);
 	token_sweep(tok.key);
-	if (token_configure(tok.cfg) && token_keep_pem() == 0 && token_use() == 0) {
+	if (tok.found.x && token_keep_pem() == 0 && token_use(&tok.found) == 0) {
 		log_info("token: found a valid token in %s", tok.cert);
 		return;
 	}
@@ -369,4 +429,10 @@ void token_stop(void)
 {
 	if (tok.ctx)
 		lws_sul_cancel(&tok.sul_renew);
+}
+
+void token_fini(void)
+{
+	token_pair_free(&tok.cur);
+	token_pair_free(&tok.found);
 }

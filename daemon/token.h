@@ -7,6 +7,8 @@
 #define JALIEND_TOKEN_H
 
 #include <libwebsockets.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "config.h"
 
@@ -26,5 +28,12 @@ const char *token_cert_path(void);
 /* Status lines: subject, expiry, renewals; never key material. */
 void token_status(struct strbuf *out);
 void token_stop(void);
+/* After the lws context is gone: the token leaves memory. */
+void token_fini(void);
+/* The token in use (certificate, and its key), as the daemon got it from
+ * JCentral or read it at start: borrowed, valid until the next renewal. The
+ * JBox serves with it (as JAliEn's own JBox does). 0, or -ENOENT (none, or
+ * it ended). */
+int token_identity(X509 **cert, EVP_PKEY **key);
 
 #endif

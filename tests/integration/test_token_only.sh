@@ -57,6 +57,38 @@ CHECKS=$((CHECKS + 1))
 ! grep -q "PRIVATE KEY" "$T/pem.log" || fail "key material in the log"
 stop_second pem
 
+# token files another local user could have made or changed are not used: a
+# symbolic link, a file others may read or write, a file owned by someone else
+# (these live in a shared TMPDIR); each refused with a line naming the file
+# untrusted NAME WHY: a daemon with no user certificate and NAME's token files
+untrusted() {
+	mkdir -p -m 700 "$T/$1.run"
+	set +e
+	TMPDIR=$T/$1 X509_USER_CERT=$T/nothere/usercert.pem JALIEND_SOCKET=$T/$1.run/S \
+		timeout 20 "$JALIEND_BUILD/daemon/jaliend" --foreground >"$T/out" 2>"$T/err"
+	RC=$?
+	set -e
+	ERR=$(cat "$T/err")
+	OUT=
+	expect_rc 1 "token files: $1"
+	expect_err_has "$2" "token files: $1"
+	expect_err_has "and no token with more than 10 minutes left" "token files: $1"
+}
+mkdir -p -m 1777 "$T/loose" "$T/link" "$T/foreign"
+cp "$TMPDIR/tokencert_$uid.pem" "$TMPDIR/tokenkey_$uid.pem" "$T/loose/"
+chmod 644 "$T/loose/tokencert_$uid.pem" "$T/loose/tokenkey_$uid.pem"
+untrusted loose "$T/loose/tokencert_$uid.pem has mode 0644: others may read or change it; not used"
+cp "$TMPDIR/tokenkey_$uid.pem" "$T/link/"
+ln -s "$TMPDIR/tokencert_$uid.pem" "$T/link/tokencert_$uid.pem"
+untrusted link "$T/link/tokencert_$uid.pem: a symbolic link (not followed)"
+if [ "$uid" -eq 0 ]; then
+	cp -p "$TMPDIR/tokencert_$uid.pem" "$TMPDIR/tokenkey_$uid.pem" "$T/foreign/"
+	chown nobody "$T/foreign/tokencert_$uid.pem" "$T/foreign/tokenkey_$uid.pem"
+	untrusted foreign "$T/foreign/tokencert_$uid.pem is owned by uid $(id -u nobody), not by you (uid 0); not used"
+else
+	echo "token files owned by another user: not tried (needs root to make them)"
+fi
+
 # neither a user certificate nor a token: one line, exit 1
 mkdir -p -m 700 "$T/none"
 set +e

@@ -55,9 +55,12 @@ class WsClosed(Exception):
 
 class JBoxClient:
     def __init__(self, host, port, cert, key, timeout=20.0, path="/websocket/json"):
+        # as alien.py 1.6.3 (connect_ssl.create_ssl_context): the server's chain
+        # must verify against the CA folder; no host-name check
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        ctx.load_verify_locations(capath=os.environ.get("X509_CERT_DIR", "/etc/grid-security/certificates"))
         ctx.load_cert_chain(cert, key)
         raw = socket.create_connection((host, int(port)), timeout=timeout)
         try:

@@ -146,7 +146,7 @@ subprocess.run(["openssl", "x509", "-req", "-in", fake + "/req.csr", "-CA", fake
                 fake + "/ca.key", "-CAcreateserial", "-days", "2", "-out", fake + "/cert.pem"], **q)
 refused(fake + "/cert.pem", fake + "/key.pem", "a look-alike of the user certificate (same subject and issuer)")
 
-# --- tokens: the daemon's, or (until jcentral-lite issues them) ones made here with the stack's token CA ---
+# --- tokens: the one the daemon got from jcentral-lite, and look-alikes ---
 def make_cert(dirname, ca, cakey, subj):
     os.makedirs(dirname, exist_ok=True)
     subprocess.run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", dirname + "/key.pem", "-out",
@@ -167,34 +167,53 @@ def install_token(cert, key):
 
 
 tc, tk = token_files()
-made = not (os.access(tc, os.R_OK) and os.access(tk, os.R_OK))
-tdir = os.path.join(os.environ["TMPDIR"], "tok")
 tsubj = "/C=ch/O=AliEn2/CN=Users/CN=jalien/OU=jalien"
-if made:
-    print("no token from the daemon yet (jcentral-lite without `token`): making one with the token CA")
-    old_c, old_k = make_cert(tdir + "/1", os.path.join(PKI, "tokenca.pem"), os.path.join(PKI, "tokenca.key"), tsubj)
-    install_token(old_c, old_k)
+for _ in range(100):  # the daemon asks jcentral-lite for a token right after its login
+    if os.access(tc, os.R_OK) and os.access(tk, os.R_OK):
+        break
+    time.sleep(0.1)
+check(os.access(tc, os.R_OK) and os.access(tk, os.R_OK), "the daemon wrote its token files")
 t = connect(tc, tk)
 check(meta(t.request("commandlist"))["exitcode"] == "0", "token accepted")
 check(meta(t.request("pwd"))["currentdir"] == home, "token connection starts at home")
+served = t.sock.getpeercert(binary_form=True)
 t.close()
 print("the current token certificate is accepted")
-if made:
-    new_c, new_k = make_cert(tdir + "/2", os.path.join(PKI, "tokenca.pem"), os.path.join(PKI, "tokenca.key"), tsubj)
-    install_token(new_c, new_k)  # a renewal: the old token is still good (same subject, issuer, valid chain)
-    t = connect(old_c, old_k)
-    check(meta(t.request("pwd"))["exitcode"] == "0", "renewed-away token accepted")
-    t.close()
-    tissuer = subprocess.run(["openssl", "x509", "-noout", "-subject", "-nameopt", "compat", "-in",
-                              os.path.join(PKI, "tokenca.pem")], capture_output=True,
-                             text=True).stdout.split("=", 1)[1].strip()
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", fake + "/tca.key",
-                    "-out", fake + "/tca.pem", "-days", "2", "-subj", tissuer], **q)
-    fc, fk = make_cert(fake + "/tok", fake + "/tca.pem", fake + "/tca.key", tsubj)
-    refused(fc, fk, "a look-alike token (same subject and issuer name, another CA key)")
-    for f in (tc, tk):
-        os.chmod(f, 0o600)
-        os.unlink(f)
-    print("a renewed-away token is accepted, a look-alike is not")
+# The JBox serves with the daemon's token (as JAliEn's JBox does), whose chain
+# verifies against the CA folder: JBoxClient checks it as alien.py 1.6.3 does.
+real_tc = open(tc).read()
+check(served == ssl.PEM_cert_to_DER_cert(real_tc), "the JBox serves the daemon's token certificate")
+print("the JBox serves the token certificate, verified against the CA folder")
+tissuer = subprocess.run(["openssl", "x509", "-noout", "-subject", "-nameopt", "compat", "-in",
+                          os.path.join(PKI, "tokenca.pem")], capture_output=True,
+                         text=True).stdout.split("=", 1)[1].strip()
+subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", fake + "/tca.key",
+                "-out", fake + "/tca.pem", "-days", "2", "-subj", tissuer], **q)
+fc, fk = make_cert(fake + "/tok", fake + "/tca.pem", fake + "/tca.key", tsubj)
+refused(fc, fk, "a look-alike token (same subject and issuer name, another CA key)")
+print("a look-alike token is refused")
+
+# A certificate another local user planted as the token file (a shared,
+# sticky TMPDIR lets anyone create the name before the daemon does) is not
+# trusted: the JBox trusts only the token it holds in memory.
+planted = os.path.join(fake, "planted")
+os.makedirs(planted, exist_ok=True)
+subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", planted + "/key.pem",
+                "-out", planted + "/cert.pem", "-days", "2", "-subj", "/CN=planted"], **q)
+real_tk = open(tk).read()
+install_token(planted + "/cert.pem", planted + "/key.pem")
+if os.getuid() == 0:
+    nobody = int(subprocess.run(["id", "-u", "nobody"], capture_output=True, text=True).stdout)
+    os.chown(tc, nobody, -1)
+refused(planted + "/cert.pem", planted + "/key.pem", "a certificate planted as the token file")
+# ... while the token the daemon holds still works
+for name, text in (("real.pem", real_tc), ("realkey.pem", real_tk)):
+    with open(os.path.join(planted, name), "w") as f:
+        f.write(text)
+os.chmod(planted + "/realkey.pem", 0o600)
+t = connect(planted + "/real.pem", planted + "/realkey.pem")
+check(meta(t.request("whoami"))["exitcode"] == "0", "the daemon's own token still accepted")
+t.close()
+print("a certificate planted as the token file is refused")
 
 print("test_jbox.py: %d passed, 0 failed" % CHECKS)
