@@ -103,6 +103,16 @@ int ctl_run(const cJSON *argv, struct strbuf *out, struct strbuf *err)
 		strbuf_adds(out, "credentials reloaded\n");
 		return 0;
 	}
+	if (strcmp(s, "renew") == 0) {
+		char why[200];
+
+		if (token_renew_now(why, sizeof(why)) < 0) {
+			strbuf_addf(err, "alien-daemon renew: %s\n", why);
+			return 1;
+		}
+		strbuf_adds(out, "asked JCentral for a new token (alien-daemon status shows it)\n");
+		return 0;
+	}
 	if (strcmp(s, "debug") == 0) {
 		const cJSON *v = cJSON_GetArrayItem(argv, 2);
 		int on = cJSON_IsString(v) && strcmp(v->valuestring, "on") == 0;
@@ -115,6 +125,6 @@ int ctl_run(const cJSON *argv, struct strbuf *out, struct strbuf *err)
 		strbuf_addf(out, "debug logging %s\n", on ? "on" : "off");
 		return 0;
 	}
-	strbuf_addf(err, "alien-daemon: unknown subcommand %.64s (status, stop, reload, debug on|off)\n", s);
+	strbuf_addf(err, "alien-daemon: unknown subcommand %.64s (status, stop, reload, renew, debug on|off)\n", s);
 	return 22;
 }

@@ -431,6 +431,22 @@ void token_stop(void)
 		lws_sul_cancel(&tok.sul_renew);
 }
 
+int token_renew_now(char *why, size_t whyn)
+{
+	if (!tok.can_login) {
+		snprintf(why, whyn, "no user certificate: a token cannot be renewed with a token");
+		return -EPERM;
+	}
+	if (tok.in_flight) {
+		snprintf(why, whyn, "a token request is already running");
+		return -EBUSY;
+	}
+	log_info("token: renewal asked for by a client");
+	lws_sul_cancel(&tok.sul_renew);
+	token_request();
+	return 0;
+}
+
 void token_fini(void)
 {
 	token_pair_free(&tok.cur);

@@ -6,6 +6,8 @@
 #ifndef JALIEND_TOKEN_H
 #define JALIEND_TOKEN_H
 
+#include <stddef.h>
+
 #include <libwebsockets.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -28,6 +30,9 @@ const char *token_cert_path(void);
 /* Status lines: subject, expiry, renewals; never key material. */
 void token_status(struct strbuf *out);
 void token_stop(void);
+/* Ask JCentral for a new token now (alien-daemon renew); the usual
+ * rotation follows. 0, or -EPERM (token only) / -EBUSY with why. */
+int token_renew_now(char *why, size_t whyn);
 /* After the lws context is gone: the token leaves memory. */
 void token_fini(void);
 /* The token in use (certificate, and its key), as the daemon got it from
