@@ -51,7 +51,8 @@ struct jcl_server {
 	int port;
 	int idle_timeout_s;
 	bool verbose;
-	bool deflate;                   /* offer permessage-deflate */
+	bool deflate;                   /* accept permessage-deflate */
+	bool fixed_reassembly;          /* --fixed-reassembly: no JCentral multi-part buffer bug */
 	long long started_ms;
 	bool throttle;                  /* --throttle: rate limiter of protocol reference 2.10 */
 	struct jcl_slow slow[JCL_MAX_SLOW];

@@ -88,7 +88,8 @@ static void usage(FILE *f)
 		"usage: jcentral-lite --cert FILE --key FILE --ca-dir DIR --db FILE --users FILE\n"
 		"                     [--listen 127.0.0.1] [--port N] [--port-file FILE]\n"
 		"                     [--home-base /localhost/localdomain/user/] [--idle-timeout SEC]\n"
-		"                     [--no-deflate] [--verbose] [--throttle] [--slow CMD=MS]...\n"
+		"                     [--no-deflate] [--fixed-reassembly] [--verbose] [--throttle]\n"
+		"                     [--slow CMD=MS]...\n"
 		"                     [--token-ca-cert FILE --token-ca-key FILE]\n"
 		"                     [--token-days N | --token-seconds N]\n"
 		"                     [--se NAME=root://127.0.0.1:PORT//abs/path[,tag...]]...\n"
@@ -203,6 +204,10 @@ static int parse_args(int argc, char **argv, struct jcl_server *srv)
 		}
 		if (!strcmp(a, "--no-deflate")) {
 			srv->deflate = false;
+			continue;
+		}
+		if (!strcmp(a, "--fixed-reassembly")) {
+			srv->fixed_reassembly = true;
 			continue;
 		}
 		if (!strcmp(a, "--throttle")) {
