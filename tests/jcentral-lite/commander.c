@@ -2,6 +2,7 @@
 #include "commander.h"
 #include "cmd.h"
 #include "path.h"
+#include "cmdcount.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -320,6 +321,7 @@ char *commander_handle(struct jcl_session *s, const char *msg, size_t len, size_
 	char *out = NULL;
 	int rc = request_parse(msg, len, &q);
 
+	cmdcount_add(s, rc ? NULL : q.command);
 	if (rc == -ENOMEM)
 		return NULL;
 	if (rc)

@@ -7,6 +7,7 @@
 #include "settings.h"
 #include "jobs.h"
 #include "ws.h"
+#include "cmdcount.h"
 
 #include <libwebsockets.h>
 
@@ -89,7 +90,7 @@ static void usage(FILE *f)
 		"                     [--listen 127.0.0.1] [--port N] [--port-file FILE]\n"
 		"                     [--home-base /localhost/localdomain/user/] [--idle-timeout SEC]\n"
 		"                     [--no-deflate] [--fixed-reassembly] [--verbose] [--throttle]\n"
-		"                     [--slow CMD=MS]...\n"
+		"                     [--slow CMD=MS]... [--counts FILE]\n"
 		"                     [--token-ca-cert FILE --token-ca-key FILE]\n"
 		"                     [--token-days N | --token-seconds N]\n"
 		"                     [--se NAME=root://127.0.0.1:PORT//abs/path[,tag...]]...\n"
@@ -229,6 +230,7 @@ static int parse_args(int argc, char **argv, struct jcl_server *srv)
 		else if (!strcmp(a, "--home-base")) dst = &home_base;
 		else if (!strcmp(a, "--token-ca-cert")) dst = &srv->token_ca_cert;
 		else if (!strcmp(a, "--token-ca-key")) dst = &srv->token_ca_key;
+		else if (!strcmp(a, "--counts")) dst = &srv->counts_path;
 		else if (strcmp(a, "--port") && strcmp(a, "--idle-timeout") && strcmp(a, "--slow") &&
 			 strcmp(a, "--token-days") && strcmp(a, "--token-seconds") && strcmp(a, "--se") &&
 			 strcmp(a, "--job-tick"))
@@ -387,8 +389,10 @@ int main(int argc, char **argv)
 	jcl_log("listening on wss://%s:%d/websocket/json (%zu accounts, home base %s)",
 		srv.listen_addr, port, srv.n_users, srv.home_base);
 	jobs_scheduler_start(ctx, &srv);
+	cmdcount_init(ctx, srv.counts_path);
 	ws_run(ctx, &g_stop);
 	jobs_scheduler_stop();
+	cmdcount_flush();
 	jcl_log("shutting down");
 	status = 0;
 out:

@@ -20,6 +20,7 @@
 #include "throttle.h"
 #include "wsmsg.h"
 #include "wspmd.h"
+#include "cmdcount.h"
 
 #include <errno.h>
 #include <libwebsockets.h>
@@ -130,6 +131,7 @@ static int session_setup(struct lws *wsi, struct ws_conn *cn)
 	cn->ready = true;
 	if (g_srv->throttle)
 		throttle_connect(cn->sess.subject2253);
+	cmdcount_session_open(&cn->sess);
 	rc = 0;
 out:
 	X509_free(cert);
@@ -523,6 +525,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 	case LWS_CALLBACK_CLOSED:
 		if (cn && cn->ready) {
 			jcl_debug("%s disconnected", cn->sess.account);
+			cmdcount_session_close(&cn->sess);
 			lws_sul_cancel(&cn->sul);
 			if (g_srv->throttle)
 				throttle_disconnect(cn->sess.subject2253);
