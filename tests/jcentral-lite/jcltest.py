@@ -34,7 +34,10 @@ _certs_cache = None
 class Server:
     """One jcentral-lite process in its own temp dir."""
 
-    def __init__(self, *extra, tmp=None):
+    def __init__(self, *extra, tmp=None, default_throttle=False):
+        """The rate limiter is on by default in jcentral-lite as in JCentral; tests run with
+        --throttle off unless default_throttle (or an explicit --throttle on in extra)."""
+        self.throttle = [] if default_throttle else ["--throttle", "off"]
         self.own_tmp = tmp is None
         self.tmp = tmp or tempfile.mkdtemp(prefix="jcl-test-")
         self.certs = os.path.join(self.tmp, "certs")
@@ -56,7 +59,7 @@ class Server:
         c = self.certs
         return [SERVER, "--cert", c + "/host.pem", "--key", c + "/host.key",
                 "--ca-dir", c + "/certificates", "--db", self.tmp + "/cat.db",
-                "--users", c + "/users.txt", "--port-file", self.portfile] + \
+                "--users", c + "/users.txt", "--port-file", self.portfile] + self.throttle + \
             [a.replace("{certs}", c).replace("{tmp}", self.tmp) for a in self.extra]
 
     def start(self):

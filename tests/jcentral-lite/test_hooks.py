@@ -68,7 +68,7 @@ def test_throttle():
     n = 140                     # counter reaches 10 + 140: delays 1..40 ms, ~820 ms in total
     with Server() as srv:
         dt_free, _ = timed(srv, [req("echo", str(i)) for i in range(n)])
-    with Server("--throttle") as srv:
+    with Server(default_throttle=True) as srv:      # on unless --throttle off, as in JCentral
         t0 = time.time()
         p = spawn(srv, [req("echo", str(i)) for i in range(n)])
         time.sleep(0.3)
