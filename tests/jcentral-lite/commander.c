@@ -2,6 +2,7 @@
 #include "commander.h"
 #include "cmd.h"
 #include "path.h"
+#include "cmdcount.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -147,6 +148,21 @@ char *commander_error_reply(struct jcl_session *s, int code, const char *text, s
 	return out;
 }
 
+char *commander_backerror_reply(struct jcl_session *s, int code, const char *text, size_t *outlen)
+{
+	struct jcl_buf b = { 0 };
+
+	if (jcl_buf_addf(&b, "{\"metadata\":{\"exitcode\":\"%d\",\"error\":", code) ||
+	    jcl_buf_add_json_str(&b, text) || jcl_buf_adds(&b, ",\"user\":") ||
+	    jcl_buf_add_json_str(&b, s->account) || jcl_buf_adds(&b, ",\"currentdir\":") ||
+	    jcl_buf_add_json_str(&b, s->cwd) || jcl_buf_adds(&b, "},\"results\":[]}")) {
+		jcl_buf_free(&b);
+		return NULL;
+	}
+	*outlen = b.len;
+	return b.p;
+}
+
 /* Java String.valueOf() of a JSON option element. */
 static char *option_string(const cJSON *it)
 {
@@ -204,12 +220,19 @@ static void request_free(struct request *q)
 /* 0, -EINVAL (not an acceptable request) or -ENOMEM */
 static int request_parse(const char *msg, size_t len, struct request *q)
 {
-	cJSON *root = cJSON_ParseWithLength(msg, len);
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithLengthOpts(msg, len, &end, 0);
 	int rc = -EINVAL;
 
 	memset(q, 0, sizeof(*q));
 	if (!root)
 		return -EINVAL;
+	/* json-simple: nothing but white space may follow the value */
+	for (const char *e = msg + len; end && end < e; end++)
+		if (!strchr(" \t\r\n\f\b", *end) || !*end) {
+			cJSON_Delete(root);
+			return -EINVAL;
+		}
 	const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(root, "command");
 	const cJSON *opts = cJSON_GetObjectItemCaseSensitive(root, "options");
 	if (!cJSON_IsObject(root) || !cJSON_IsString(cmd) || (opts && !cJSON_IsNull(opts) && !cJSON_IsArray(opts)))
@@ -298,13 +321,14 @@ char *commander_handle(struct jcl_session *s, const char *msg, size_t len, size_
 	char *out = NULL;
 	int rc = request_parse(msg, len, &q);
 
+	cmdcount_add(s, rc ? NULL : q.command);
 	if (rc == -ENOMEM)
 		return NULL;
 	if (rc)
-		return commander_error_reply(s, EINVAL, "Incoming JSON is not ok", outlen);
+		return commander_backerror_reply(s, EINVAL, "Incoming JSON is not ok", outlen);
 	if (!strcmp(q.command, "cp")) {
 		request_free(&q);
-		return commander_error_reply(s, EINVAL,
+		return commander_backerror_reply(s, EINVAL,
 			"'cp' grid command is not implemented. Please use native client's Cp() method", outlen);
 	}
 

@@ -51,7 +51,9 @@ struct jcl_server {
 	int port;
 	int idle_timeout_s;
 	bool verbose;
-	bool deflate;                   /* offer permessage-deflate */
+	bool deflate;                   /* accept permessage-deflate */
+	bool fixed_reassembly;          /* --fixed-reassembly: no JCentral multi-part buffer bug */
+	const char *counts_path;        /* --counts FILE (cmdcount.h) */
 	long long started_ms;
 	bool throttle;                  /* --throttle: rate limiter of protocol reference 2.10 */
 	struct jcl_slow slow[JCL_MAX_SLOW];
@@ -86,6 +88,8 @@ struct jcl_session {
 	long reply_delay_ms;            /* set by a command: send its reply this much later */
 	int debug;
 	bool ran_command;            /* a known command was built before (for -silent) */
+	unsigned long count_id;         /* cmdcount.c: session number */
+	unsigned long requests;         /* cmdcount.c: requests received */
 	const struct jcl_server *srv;
 };
 

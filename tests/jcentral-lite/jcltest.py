@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import traceback
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER = os.environ.get("JCL_SERVER", "jcentral-lite")
@@ -33,7 +34,10 @@ _certs_cache = None
 class Server:
     """One jcentral-lite process in its own temp dir."""
 
-    def __init__(self, *extra, tmp=None):
+    def __init__(self, *extra, tmp=None, default_throttle=False):
+        """The rate limiter is on by default in jcentral-lite as in JCentral; tests run with
+        --throttle off unless default_throttle (or an explicit --throttle on in extra)."""
+        self.throttle = [] if default_throttle else ["--throttle", "off"]
         self.own_tmp = tmp is None
         self.tmp = tmp or tempfile.mkdtemp(prefix="jcl-test-")
         self.certs = os.path.join(self.tmp, "certs")
@@ -55,7 +59,7 @@ class Server:
         c = self.certs
         return [SERVER, "--cert", c + "/host.pem", "--key", c + "/host.key",
                 "--ca-dir", c + "/certificates", "--db", self.tmp + "/cat.db",
-                "--users", c + "/users.txt", "--port-file", self.portfile] + \
+                "--users", c + "/users.txt", "--port-file", self.portfile] + self.throttle + \
             [a.replace("{certs}", c).replace("{tmp}", self.tmp) for a in self.extra]
 
     def start(self):
@@ -151,20 +155,27 @@ def req(command, *options):
 class RawWS:
     """Minimal RFC 6455 client over Python's ssl, independent of libwebsockets."""
 
-    def __init__(self, server, who="user", path="/websocket/json", tls13=False):
-        cert, key = server.cred(who)
+    def __init__(self, server, who="user", path="/websocket/json", tls13=False, extensions=None,
+                 host="127.0.0.1", port=None, cred=None, ca_dir=None):
+        """extensions: the Sec-WebSocket-Extensions offer (e.g. "permessage-deflate;
+        client_max_window_bits"); the answer is in self.extensions, and permessage-deflate is used
+        when the server accepted it. host/port/cred/ca_dir: talk to another server (server=None)."""
+        cert, key = cred or server.cred(who)
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.load_verify_locations(capath=server.certs + "/certificates")
+        ctx.check_hostname = False
+        ctx.load_verify_locations(capath=ca_dir or server.certs + "/certificates")
         ctx.load_cert_chain(cert, key)
         if tls13:
             ctx.minimum_version = ssl.TLSVersion.TLSv1_3
-        sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        port = port or server.port
+        sock = socket.create_connection((host, port), timeout=10)
         self.s = ctx.wrap_socket(sock, server_hostname="localhost")
         self.version = self.s.version()
         wskey = base64.b64encode(os.urandom(16)).decode()
+        ext = "Sec-WebSocket-Extensions: %s\r\n" % extensions if extensions else ""
         self.s.sendall(("GET %s HTTP/1.1\r\nHost: localhost:%d\r\nUpgrade: websocket\r\n"
-                        "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
-                        "Sec-WebSocket-Version: 13\r\n\r\n" % (path, server.port, wskey)).encode())
+                        "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n%s"
+                        "Sec-WebSocket-Version: 13\r\n\r\n" % (path, port, wskey, ext)).encode())
         head = b""
         while b"\r\n\r\n" not in head:
             chunk = self.s.recv(4096)
@@ -174,13 +185,45 @@ class RawWS:
         self.head, _, self.buf = head.partition(b"\r\n\r\n")
         status_line = self.head.split(b"\r\n", 1)[0].decode()
         self.status = int(status_line.split()[1]) if status_line else 0
+        self.extensions = None
+        for line in self.head.decode(errors="replace").split("\r\n")[1:]:
+            k, _, v = line.partition(":")
+            if k.strip().lower() == "sec-websocket-extensions":
+                self.extensions = v.strip()
+        self.deflate = bool(self.extensions and self.extensions.split(";")[0].strip() == "permessage-deflate")
+        params = [x.strip() for x in (self.extensions or "").split(";")[1:]]
+        self.client_no_ctx = "client_no_context_takeover" in params
+        self.server_no_ctx = "server_no_context_takeover" in params
+        self._comp = zlib.compressobj(wbits=-15)
+        self._decomp = zlib.decompressobj(wbits=-15)
+        self.frames_in = []             # (fin, opcode, rsv1, payload length) of every data frame read
         if self.status == 101:
             want = base64.b64encode(hashlib.sha1((wskey + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")
                                                  .encode()).digest())
             assert want in self.head, "bad Sec-WebSocket-Accept"
 
-    def send_frame(self, opcode, payload, fin=True):
-        b0 = (0x80 if fin else 0) | opcode
+    def compress(self, data):
+        """permessage-deflate payload of one message (RFC 7692 7.2.1: sync flush, 4 bytes cut)."""
+        if self.client_no_ctx:
+            self._comp = zlib.compressobj(wbits=-15)
+        out = self._comp.compress(data) + self._comp.flush(zlib.Z_SYNC_FLUSH)
+        assert out.endswith(b"\x00\x00\xff\xff")
+        return out[:-4]
+
+    def send_message(self, text, parts=1, compress=None):
+        """One text message: compressed when deflate was negotiated (or compress=True), its payload
+        split over `parts` frames (continuation frames, RSV1 on the first only)."""
+        data = text.encode() if isinstance(text, str) else text
+        comp = self.deflate if compress is None else compress
+        if comp:
+            data = self.compress(data)
+        step = max(1, -(-len(data) // parts))
+        chunks = [data[i:i + step] for i in range(0, len(data), step)] or [b""]
+        for i, c in enumerate(chunks):
+            self.send_frame(0x1 if i == 0 else 0x0, c, fin=i == len(chunks) - 1, rsv1=comp and i == 0)
+
+    def send_frame(self, opcode, payload, fin=True, rsv1=False):
+        b0 = (0x80 if fin else 0) | (0x40 if rsv1 else 0) | opcode
         n = len(payload)
         if n < 126:
             hdr = struct.pack("!BB", b0, 0x80 | n)
@@ -216,22 +259,31 @@ class RawWS:
             data = bytes(b ^ mask[i % 4] for i, b in enumerate(self._read(n)))
         else:
             data = self._read(n)
-        return bool(b0 & 0x80), b0 & 0x0F, data
+        if b0 & 0x0F < 8:
+            self.frames_in.append((bool(b0 & 0x80), b0 & 0x0F, bool(b0 & 0x40), n))
+        return bool(b0 & 0x80), b0 & 0x0F, data, bool(b0 & 0x40)
 
     def recv_message(self):
-        """Returns ('text', str, nframes) or ('close', code, reason)."""
-        parts, frames = [], 0
+        """Returns ('text', str, nframes) or ('close', code, reason); inflates compressed messages."""
+        parts, frames, comp = [], 0, False
         while True:
-            fin, op, data = self.recv_frame()
+            fin, op, data, rsv1 = self.recv_frame()
             if op == 0x8:
                 code = struct.unpack("!H", data[:2])[0] if len(data) >= 2 else 1005
                 return ("close", code, data[2:].decode(errors="replace"))
             if op in (0x9, 0xA):
                 continue
+            if not frames:
+                comp = rsv1
             parts.append(data)
             frames += 1
             if fin:
-                return ("text", b"".join(parts).decode(), frames)
+                body = b"".join(parts)
+                if comp:
+                    if self.server_no_ctx:
+                        self._decomp = zlib.decompressobj(wbits=-15)
+                    body = self._decomp.decompress(body + b"\x00\x00\xff\xff")
+                return ("text", body.decode(), frames)
 
     def close(self):
         try:

@@ -7,6 +7,8 @@
 #include "settings.h"
 #include "jobs.h"
 #include "ws.h"
+#include "cmdcount.h"
+#include "throttle.h"
 
 #include <libwebsockets.h>
 
@@ -88,7 +90,8 @@ static void usage(FILE *f)
 		"usage: jcentral-lite --cert FILE --key FILE --ca-dir DIR --db FILE --users FILE\n"
 		"                     [--listen 127.0.0.1] [--port N] [--port-file FILE]\n"
 		"                     [--home-base /localhost/localdomain/user/] [--idle-timeout SEC]\n"
-		"                     [--no-deflate] [--verbose] [--throttle] [--slow CMD=MS]...\n"
+		"                     [--no-deflate] [--fixed-reassembly] [--verbose] [--throttle on|off]\n"
+		"                     [--slow CMD=MS]... [--counts FILE]\n"
 		"                     [--token-ca-cert FILE --token-ca-key FILE]\n"
 		"                     [--token-days N | --token-seconds N]\n"
 		"                     [--se NAME=root://127.0.0.1:PORT//abs/path[,tag...]]...\n"
@@ -191,6 +194,7 @@ static int parse_args(int argc, char **argv, struct jcl_server *srv)
 	srv->listen_addr = "127.0.0.1";
 	srv->idle_timeout_s = 900;
 	srv->deflate = true;
+	srv->throttle = true;                   /* JCentral's rate limiter is always on */
 	srv->token_max_s = 31LL * 86400;
 	srv->job_tick_ms = 1000;
 	for (int i = 1; i < argc; i++) {
@@ -205,8 +209,18 @@ static int parse_args(int argc, char **argv, struct jcl_server *srv)
 			srv->deflate = false;
 			continue;
 		}
+		if (!strcmp(a, "--fixed-reassembly")) {
+			srv->fixed_reassembly = true;
+			continue;
+		}
 		if (!strcmp(a, "--throttle")) {
+			/* --throttle on|off; a bare --throttle (older scripts) means on */
+			const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 			srv->throttle = true;
+			if (v && (!strcmp(v, "on") || !strcmp(v, "off"))) {
+				srv->throttle = !strcmp(v, "on");
+				i++;
+			}
 			continue;
 		}
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -224,6 +238,7 @@ static int parse_args(int argc, char **argv, struct jcl_server *srv)
 		else if (!strcmp(a, "--home-base")) dst = &home_base;
 		else if (!strcmp(a, "--token-ca-cert")) dst = &srv->token_ca_cert;
 		else if (!strcmp(a, "--token-ca-key")) dst = &srv->token_ca_key;
+		else if (!strcmp(a, "--counts")) dst = &srv->counts_path;
 		else if (strcmp(a, "--port") && strcmp(a, "--idle-timeout") && strcmp(a, "--slow") &&
 			 strcmp(a, "--token-days") && strcmp(a, "--token-seconds") && strcmp(a, "--se") &&
 			 strcmp(a, "--job-tick"))
@@ -382,8 +397,11 @@ int main(int argc, char **argv)
 	jcl_log("listening on wss://%s:%d/websocket/json (%zu accounts, home base %s)",
 		srv.listen_addr, port, srv.n_users, srv.home_base);
 	jobs_scheduler_start(ctx, &srv);
+	cmdcount_init(ctx, srv.counts_path);
+	throttle_init();
 	ws_run(ctx, &g_stop);
 	jobs_scheduler_stop();
+	cmdcount_flush();
 	jcl_log("shutting down");
 	status = 0;
 out:

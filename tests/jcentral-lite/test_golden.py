@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Golden tests: replay every request of the real JCentral transcripts
-(../shared/spec/transcripts/*.jsonl, or $JCL_TRANSCRIPTS) against jcentral-lite and compare with
+(transcripts/*.jsonl next to this file, recorded traffic kept in the project; or $JCL_TRANSCRIPTS)
+against jcentral-lite and compare with
 the recorded replies: exit codes, error texts, number of rows, key sets and value types per row.
 
 The transcripts were captured in one sequence against one server, so they are replayed in the
@@ -19,8 +20,7 @@ import sys
 from jcltest import TOKEN_ARGS, RawWS, Server, check, main
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TRANSCRIPTS = os.environ.get("JCL_TRANSCRIPTS",
-                             os.path.join(HERE, "..", "..", "..", "shared", "spec", "transcripts"))
+TRANSCRIPTS = os.environ.get("JCL_TRANSCRIPTS", os.path.join(HERE, "transcripts"))
 MAPPED_KEYS = ("envelope", "url", "guid", "pfn")
 
 
@@ -125,7 +125,7 @@ def test_transcripts():
 
 
 if __name__ == "__main__":
-    if not os.path.isdir(TRANSCRIPTS):
-        print("no transcripts in %s: skipped" % TRANSCRIPTS)
-        sys.exit(0)
+    if not glob.glob(os.path.join(TRANSCRIPTS, "*.jsonl")):
+        print("FAIL: no transcripts (*.jsonl) in %s" % TRANSCRIPTS)
+        sys.exit(1)
     main([test_transcripts])

@@ -5,7 +5,7 @@ import json
 import subprocess
 import time
 
-from jcltest import CLIENT, Server, check, eq, main, req
+from jcltest import CLIENT, RawWS, Server, check, eq, main, req
 
 
 def spawn(srv, requests, who="user"):
@@ -68,7 +68,7 @@ def test_throttle():
     n = 140                     # counter reaches 10 + 140: delays 1..40 ms, ~820 ms in total
     with Server() as srv:
         dt_free, _ = timed(srv, [req("echo", str(i)) for i in range(n)])
-    with Server("--throttle") as srv:
+    with Server(default_throttle=True) as srv:      # on unless --throttle off, as in JCentral
         t0 = time.time()
         p = spawn(srv, [req("echo", str(i)) for i in range(n)])
         time.sleep(0.3)
@@ -84,5 +84,46 @@ def test_throttle():
         check(dt1 >= 0.05, "next connection of the same subject starts throttled", dt1)
 
 
+def read_counts(path, total, timeout=5):
+    """--counts FILE once it shows `total` requests: ({cmd: n}, [(id, account, n)])."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            with open(path) as f:
+                lines = f.read().splitlines()
+        except FileNotFoundError:
+            lines = []
+        if ("total %d" % total) in lines or time.time() > deadline:
+            break
+        time.sleep(0.02)
+    eq(lines[:1], ["total %d" % total], "counts total")
+    cmds = {l.split()[1]: int(l.split()[2]) for l in lines if l.startswith("cmd ")}
+    sess = [tuple(l.split()[1:]) for l in lines if l.startswith("session ")]
+    return cmds, sess
+
+
+def test_counts():
+    with Server("--counts", "{tmp}/counts") as srv:
+        path = srv.tmp + "/counts"
+        srv.run([req("whoami"), req("ls"), req("ls", "-l"), req("no-such-cmd")])
+        cmds, sess = read_counts(path, 4)
+        eq(cmds, {"whoami": 1, "ls": 2, "no-such-cmd": 1}, "per command")
+        eq(sess, [], "no open session")
+        check("session 1 (jalien): 4 requests" in srv.logtext(), "closed session logged", srv.logtext())
+        ws = RawWS(srv)
+        for r in (req("pwd"), req("pwd")):
+            ws.send_text(json.dumps(r))
+            ws.recv_message()
+        ws.send_text("not json")
+        ws.recv_message()
+        ws.send_text(json.dumps(req("bad name!")))
+        ws.recv_message()
+        cmds, sess = read_counts(path, 8)
+        eq((cmds["pwd"], cmds["(bad)"], cmds["(other)"]), (2, 1, 1), "pwd, bad JSON, odd name")
+        eq(sess, [("2", "jalien", "4")], "open session")
+        ws.close()
+
+
 if __name__ == "__main__":
-    main([test_slow_reply_does_not_block_others, test_ping_pauses_without_blocking, test_throttle])
+    main([test_slow_reply_does_not_block_others, test_ping_pauses_without_blocking, test_throttle,
+          test_counts])

@@ -1,0 +1,32 @@
+/* cmdcount.h - how many requests jcentral-lite received, per command name and per session.
+ *
+ * With --counts FILE the counts are written to FILE (temp file + rename) at most
+ * CMDCOUNT_FLUSH_MS after a request arrived, and at exit:
+ *     total <requests>
+ *     cmd <name> <n>               one line per command name, sorted by name
+ *     session <id> <account> <n>   one line per open session (id: 1, 2, ... in connect order)
+ * Names are the request's "command" as sent; names with other characters than [A-Za-z0-9_.-]
+ * or longer than 63 bytes count as "(other)", requests that are not JSON as "(bad)".
+ * Every close also logs "session <id> (<account>): <n> requests". Caps: CMDCOUNT_MAX_NAMES
+ * distinct names (more: "(other)"), CMDCOUNT_MAX_SESSIONS sessions listed.
+ */
+#ifndef JCL_CMDCOUNT_H
+#define JCL_CMDCOUNT_H
+
+#include "jcl.h"
+
+#define CMDCOUNT_MAX_NAMES    256
+#define CMDCOUNT_MAX_SESSIONS 4096
+#define CMDCOUNT_FLUSH_MS     50
+
+struct lws_context;
+
+void cmdcount_init(struct lws_context *ctx, const char *path);
+void cmdcount_session_open(struct jcl_session *s);
+void cmdcount_session_close(struct jcl_session *s);
+/* One request received on session s; name NULL = not a JSON request. */
+void cmdcount_add(struct jcl_session *s, const char *name);
+/* Write the file now (no-op without --counts). */
+void cmdcount_flush(void);
+
+#endif
