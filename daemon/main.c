@@ -299,8 +299,9 @@ int main(int argc, char **argv)
 	cfg.key = af.key;
 	cfg.ca_dir = af.ca_dir;
 	if (!token_configure(&cfg) && token_only) {
-		fprintf(stderr, "jaliend: %s, and no token with more than 10 minutes left in %s\n", err,
-			token_cert_path());
+		fprintf(stderr, "jaliend: %s, and no token with more than 10 minutes left in %s%s%s%s\n", err,
+			token_cert_path(), token_problem() ? " (" : "", token_problem() ? token_problem() : "",
+			token_problem() ? ")" : "");
 		return 1;
 	}
 	if (token_only)

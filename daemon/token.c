@@ -40,6 +40,7 @@ static struct {
 	char subject[256];
 	struct token_pair cur;  /* the token in use, as the daemon holds it */
 	struct token_pair found; /* a valid token token_configure found in the files */
+	char problem[1200];     /* why the files found there were not used ("" none) */
 	time_t not_after, got_at, renew_at;
 	struct lws_vhost *vh, *old_vh;
 	lws_sorted_usec_list_t sul_renew;
@@ -84,24 +85,21 @@ static void token_pair_free(struct token_pair *p)
 
 /* One half of a token: the PEM text given (copied), else the file, which
  * must be the user's own and private (it lives in a shared folder). */
-static int token_load_text(const char *path, const char *text, char **out, unsigned *len)
+static int token_load_text(const char *path, const char *text, char **out, unsigned *len, char *why, size_t whyn)
 {
-	char why[1200];
-	int r;
-
 	if (text) {
 		*len = (unsigned)strnlen(text, TOKEN_PEM_MAX + 1);
-		if (*len > TOKEN_PEM_MAX || !(*out = strndup(text, *len)))
+		if (*len > TOKEN_PEM_MAX || !(*out = strndup(text, *len))) {
+			snprintf(why, whyn, "the token text is over %d bytes", TOKEN_PEM_MAX);
 			return -EINVAL;
+		}
 		return 0;
 	}
-	if ((r = creds_read(path, 1, out, len, why, sizeof(why))) < 0 && r != -ENOENT)
-		log_warn("token: %s", why);
-	return r;
+	return creds_read(path, 1, out, len, why, whyn);
 }
 
 /* Parse p's text: a certificate and the key that belongs to it. 0 or -EINVAL. */
-static int token_pair_parse(struct token_pair *p, const char *what)
+static int token_pair_parse(struct token_pair *p, const char *what, char *why, size_t whyn)
 {
 	BIO *b = BIO_new_mem_buf(p->cert_pem, (int)p->cert_len);
 
@@ -111,23 +109,31 @@ static int token_pair_parse(struct token_pair *p, const char *what)
 	p->k = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
 	BIO_free(b);
 	ERR_clear_error();
-	if (!p->x || !p->k)
+	if (!p->x || !p->k) {
+		snprintf(why, whyn, "the token %s does not parse", what);
 		return -EINVAL;
+	}
 	if (X509_check_private_key(p->x, p->k) != 1) { /* e.g. a writer killed between the two renames */
-		log_notice("token: the key %s does not match the certificate; not used", what);
+		snprintf(why, whyn, "the key %s does not match the certificate; not used", what);
 		ERR_clear_error();
 		return -EINVAL;
 	}
 	return 0;
 }
 
-/* Read the token files (or the PEM text from the environment) into p. */
-static int token_read(struct token_pair *p)
+/* Read the token files (or the PEM text from the environment) into p; why
+ * says what was wrong ("" for files that are not there). */
+static int token_read(struct token_pair *p, char *why, size_t whyn)
 {
+	int r;
+
 	memset(p, 0, sizeof(*p));
-	if (token_load_text(tok.cert, tok.cert_pem, &p->cert_pem, &p->cert_len) < 0 ||
-	    token_load_text(tok.key, tok.key_pem, &p->key_pem, &p->key_len) < 0 ||
-	    token_pair_parse(p, tok.key_pem ? "(text)" : tok.key) < 0) {
+	why[0] = '\0';
+	if ((r = token_load_text(tok.cert, tok.cert_pem, &p->cert_pem, &p->cert_len, why, whyn)) < 0 ||
+	    (r = token_load_text(tok.key, tok.key_pem, &p->key_pem, &p->key_len, why, whyn)) < 0 ||
+	    (r = token_pair_parse(p, tok.key_pem ? "(text)" : tok.key, why, whyn)) < 0) {
+		if (r == -ENOENT)
+			why[0] = '\0';
 		token_pair_free(p);
 		return -EINVAL;
 	}
@@ -321,10 +327,11 @@ static void token_done(struct up_req *r, cJSON *reply, int code, const char *msg
 		token_failed(why);
 	} else if (!cJSON_IsString(ec) || strcmp(ec->valuestring, "0") != 0 || !cert || !key) {
 		token_failed("JCentral gave no token (exit code or empty fields)");
-	} else if (token_load_text(NULL, cert, &p.cert_pem, &p.cert_len) < 0 ||
-		   token_load_text(NULL, key, &p.key_pem, &p.key_len) < 0 || token_pair_parse(&p, "from JCentral") < 0) {
+	} else if (token_load_text(NULL, cert, &p.cert_pem, &p.cert_len, why, sizeof(why)) < 0 ||
+		   token_load_text(NULL, key, &p.key_pem, &p.key_len, why, sizeof(why)) < 0 ||
+		   token_pair_parse(&p, "from JCentral", why, sizeof(why)) < 0) {
 		token_pair_free(&p);
-		token_failed("the token JCentral sent does not load");
+		token_failed(why);
 	} else if ((w = token_write_pair(key, cert)) < 0) {
 		token_pair_free(&p);
 		snprintf(why, sizeof(why), "cannot write the token files %.100s, %.100s: %.60s", tok.cert, tok.key,
@@ -360,18 +367,30 @@ static void token_request(void)
 	upstream_submit(r);
 }
 
-int token_configure(const struct jd_config *cfg)
+/* The valid token in the files, into tok.found (else why it is not usable in
+ * tok.problem). */
+static int token_find(void)
 {
-	tok.cfg = cfg;
-	token_path(tok.cert, sizeof(tok.cert), &tok.cert_pem, "JALIEN_TOKEN_CERT", "tokencert");
-	token_path(tok.key, sizeof(tok.key), &tok.key_pem, "JALIEN_TOKEN_KEY", "tokenkey");
 	token_pair_free(&tok.found);
-	if (token_read(&tok.found) < 0)
+	if (token_read(&tok.found, tok.problem, sizeof(tok.problem)) < 0)
 		return 0;
 	if (token_not_after(&tok.found) - time(NULL) > TOKEN_MIN_LEFT_S)
 		return 1;
 	token_pair_free(&tok.found);
 	return 0;
+}
+
+int token_configure(const struct jd_config *cfg)
+{
+	tok.cfg = cfg;
+	token_path(tok.cert, sizeof(tok.cert), &tok.cert_pem, "JALIEN_TOKEN_CERT", "tokencert");
+	token_path(tok.key, sizeof(tok.key), &tok.key_pem, "JALIEN_TOKEN_KEY", "tokenkey");
+	return token_find();
+}
+
+const char *token_problem(void)
+{
+	return tok.problem[0] ? tok.problem : NULL;
 }
 
 /* The token given as PEM text goes to files too, where alien.py looks. */
@@ -392,6 +411,9 @@ void token_start(struct lws_context *ctx, int can_login)
 	tok.can_login = can_login;
 	token_sweep(tok.cert);
 	token_sweep(tok.key);
+	/* again, now that the log is where it stays (the daemon went to the background) */
+	if (!token_find() && tok.problem[0])
+		log_notice("token: %s", tok.problem);
 	if (tok.found.x && token_keep_pem() == 0 && token_use(&tok.found) == 0) {
 		log_info("token: found a valid token in %s", tok.cert);
 		return;

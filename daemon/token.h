@@ -21,6 +21,9 @@ struct strbuf;
  * they hold a token with more than 600 s left (usable without a user
  * certificate), else 0. */
 int token_configure(const struct jd_config *cfg);
+/* Why the token files found by token_configure were not used (a symbolic
+ * link, others' access, a key of another certificate...), or NULL. */
+const char *token_problem(void);
 /* Use valid token files if there are, else ask for a token. can_login 0:
  * there is no user certificate; the token is used until it ends and cannot
  * be renewed (a token asked over a token session cannot outlive it). */
