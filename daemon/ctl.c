@@ -17,6 +17,7 @@
 #include "token.h"
 #include "unlock.h"
 #include "upstream.h"
+#include "version.h"
 
 static struct {
 	time_t started;
