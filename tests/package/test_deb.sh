@@ -19,6 +19,19 @@ for t in dpkg dpkg-deb dpkg-query dpkg-shlibdeps systemd-analyze; do
 done
 command -v xrootd >/dev/null 2>&1 || fail "xrootd is not installed: alien-cp needs the stack's storage elements"
 pkg_status() { dpkg-query -W -f='${Status}' jaliend 2>/dev/null || true; }
+# A run killed with SIGKILL (CTest's timeout) cannot purge at exit: it left
+# MARK (root's own, naming its temp folder), and the next run cleans up first.
+MARK=/var/tmp/jaliend-package-deb.installed
+if [ -f "$MARK" ] && [ ! -L "$MARK" ] && [ "$(stat -c %u "$MARK")" = 0 ]; then
+	old=$(cat "$MARK")
+	echo "package.deb: cleaning up after a killed run ($old)" >&2
+	case $old in "${TMPDIR:-/tmp}"/jaliend-deb.*)
+		[ -d "$old/stack" ] && JALIEND_BUILD=$old/build "$ROOT/scripts/stack" down "$old/stack" >/dev/null 2>&1
+		rm -rf "$old" ;;
+	esac
+	[ -z "$(pkg_status)" ] || dpkg --purge jaliend >/dev/null || fail "dpkg --purge of the jaliend a killed run left"
+	rm -f "$MARK"
+fi
 case $(pkg_status) in
 '' | *not-installed) ;;
 *) skip "a jaliend package is on this machine ($(pkg_status)); this test would replace and remove it" ;;
@@ -35,11 +48,13 @@ cleanup() {
 	[ -d "$STACK" ] && JALIEND_BUILD=$BT "$ROOT/scripts/stack" down "$STACK" >/dev/null 2>&1
 	if [ $INSTALLED = 1 ] && [ -n "$(pkg_status)" ]; then
 		echo "package.deb: purging the jaliend package" >&2
-		dpkg --purge jaliend >"$T/purge.log" 2>&1 || {
+		if dpkg --purge jaliend >"$T/purge.log" 2>&1; then
+			rm -f "$MARK"
+		else
 			echo "package.deb: dpkg --purge jaliend failed:" >&2
 			cat "$T/purge.log" >&2
 			rc=1
-		}
+		fi
 	fi
 	if [ $rc -ne 0 ] && [ $rc -ne 77 ]; then
 		for f in "$STACK"/*.log "$T"/*.log; do
@@ -71,6 +86,8 @@ while read -r f; do
 	[ -e "$f" ] || [ -L "$f" ] && skip "$f exists and is no package's: dpkg -i would replace it and dpkg -r delete it"
 done <"$T/payload"
 
+rm -f "$MARK"
+(set -C && echo "$T" >"$MARK") || fail "cannot write $MARK"
 INSTALLED=1
 CHECKS=$((CHECKS + 1))
 dpkg -i "$DEB" >"$T/dpkg-i.log" 2>&1 || fail "dpkg -i: $(tail -n 5 "$T/dpkg-i.log")"
@@ -134,6 +151,7 @@ dpkg --purge jaliend >"$T/dpkg-purge.log" 2>&1 || fail "dpkg --purge: $(tail -n 
 CHECKS=$((CHECKS + 1))
 case $(pkg_status) in '' | *not-installed) ;; *) fail "after purge, status is [$(pkg_status)]" ;; esac
 INSTALLED=0
+rm -f "$MARK"
 left=0
 while read -r p; do
 	[ -e "$p" ] || [ -L "$p" ] || continue

@@ -26,6 +26,10 @@ CHECKS=$((CHECKS + 1))
 [ "$(ls -A "$T/stage/usr")" = "bin
 lib
 share" ] || fail "<DESTDIR>/usr holds $(ls -A "$T/stage/usr" | tr '\n' ' ')"
+CHECKS=$((CHECKS + 1))
+[ "$("$T/stage/usr/bin/jaliend" --version)" = "jaliend $PKG_VERSION" ] || fail "jaliend --version: $("$T/stage/usr/bin/jaliend" --version 2>&1)"
+CHECKS=$((CHECKS + 1))
+[ "$("$T/stage/usr/bin/alien" --version)" = "alien (jaliend) $PKG_VERSION" ] || fail "alien --version: $("$T/stage/usr/bin/alien" --version 2>&1)"
 # the manifest: exactly what is in the stage (files and links), without DESTDIR
 (cd "$T/stage" && find . ! -type d | sed 's|^\.||' | sort) >"$T/found"
 sort "$BUILD/install_manifest.txt" >"$T/manifest"
