@@ -19,6 +19,7 @@
 #include "exec.h"
 #include "line.h"
 #include "shell.h"
+#include "version.h"
 
 static const char *alien_prog = "alien";
 
@@ -179,6 +180,10 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "--direct") == 0)
 		return alien_direct(argv + 1);
+	if (!verb && argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("alien (jaliend) %s\n", JALIEND_VERSION);
+		return 0;
+	}
 	exec_init(&x, alien_prog);
 	if (argc > 1 && strcmp(argv[1], "--complete") == 0)
 		return alien_complete(&x, argc, argv);

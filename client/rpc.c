@@ -17,6 +17,7 @@
 #include "passphrase.h"
 #include "progress.h"
 #include "sockpath.h"
+#include "version.h"
 
 #define RPC_ENV_VALUE_MAX (16u << 10) /* bytes of one forwarded variable (a PEM certificate fits) */
 

@@ -16,6 +16,7 @@
 #include "frame.h"
 #include "caps.h"
 #include "log.h"
+#include "version.h"
 
 #define CL_IN_MAX (FRAME_HDR_LEN + LIM_FRAME_PAYLOAD_MAX)
 

@@ -19,6 +19,7 @@
 #include "session.h"
 #include "strbuf.h"
 #include "upstream.h"
+#include "version.h"
 
 #define CMD_USAGE_ERROR 22 /* EINVAL, as alien.py for bad arguments */
 

@@ -18,6 +18,7 @@
 #include "token.h"
 #include "unlock.h"
 #include "upstream.h"
+#include "version.h"
 
 static struct {
 	time_t started;

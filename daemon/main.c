@@ -30,6 +30,7 @@
 #include "unlock.h"
 #include "upstream.h"
 #include "usession.h"
+#include "version.h"
 #include "xfer.h"
 
 static const char main_usage[] =
@@ -53,6 +54,7 @@ static const char main_usage[] =
 	"      --no-jbox          no JBox endpoint for alien.py/ROOT (default: on, see docs/JBOX.md)\n"
 	"      --jbox-port N      its port on 127.0.0.1 (default 0: any free port)\n"
 	"  -h, --help             this text\n"
+	"  -V, --version          the version, then exit\n"
 	"Settings come from the configuration file (key = value, keys as the long options),\n"
 	"then the environment, then the options.\n"
 	"Credentials: X509_USER_CERT, X509_USER_KEY (default ~/.globus/usercert.pem, userkey.pem),\n"
@@ -105,6 +107,7 @@ static int main_parse_args(int argc, char **argv, struct jd_config *cfg, int *ve
 		{ "config", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "no-jbox", no_argument, NULL, 0x100 },       /* long only: values past any letter */
 		{ "jbox-port", required_argument, NULL, 0x101 },
 		{ NULL, 0, NULL, 0 },
@@ -114,12 +117,13 @@ static int main_parse_args(int argc, char **argv, struct jd_config *cfg, int *ve
 	char err[600];
 	int c, idx, n = 0;
 
-	while ((c = getopt_long(argc, argv, "fs:e:p:P:k:i:w:t:l:c:vh", opts, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, "fs:e:p:P:k:i:w:t:l:c:vhV", opts, &idx)) != -1) {
 		switch (c) {
 		case 'f': cfg->foreground = 1; break;
 		case 'v': (*verbose)++; break;
 		case 'c': *conf = optarg; break;
 		case 'h': fputs(main_usage, stdout); exit(0);
+		case 'V': printf("jaliend %s\n", JALIEND_VERSION); exit(0);
 		case '?': fputs(main_usage, stderr); return -EINVAL;
 		default:
 			if (n == MAIN_FLAGS_MAX) {

@@ -28,6 +28,7 @@
 #include "caps.h"
 #include "oneshot.h"
 #include "render.h"
+#include "version.h"
 
 #define DIRECT_DEFAULT_ENDPOINT "wss://alice-jcentral.cern.ch:8097/websocket/json"
 #define DIRECT_EXIT_USAGE 22
