@@ -43,6 +43,7 @@ void rpc_close(struct rpc *r)
 	if (r->fd >= 0)
 		close(r->fd);
 	r->fd = -1;
+	r->peer_checked = 0;
 }
 
 static int rpc_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -78,14 +79,16 @@ static char *rpc_hello(void)
 /* Connect and send HELLO (its answer is read with the first reply). */
 static int rpc_connect(struct rpc *r)
 {
-	char *hello;
+	char why[700], *hello;
 	int fd, rc;
 
 	if (r->fd >= 0)
 		return 0;
 	if (!r->sock[0] && sockpath_resolve(r->sock, sizeof(r->sock)) < 0)
 		return rpc_fail(ALIEN_EXIT_NOCONN, "socket path too long: %s", getenv("JALIEND_SOCKET"));
-	fd = autostart_connect(r->sock);
+	fd = autostart_connect(r->sock, why, sizeof(why));
+	if (fd < 0 && why[0])
+		return rpc_fail(ALIEN_EXIT_NOCONN, "%s", why);
 	if (fd < 0) {
 		fflush(stdout);
 		fprintf(stderr, "%s: cannot reach jaliend at %s: %s%s\n", rpc_prog, r->sock, strerror(-fd),
@@ -101,6 +104,7 @@ static int rpc_connect(struct rpc *r)
 		return rpc_fail(ALIEN_EXIT_NOCONN, "sending to jaliend at %s: %s", r->sock, strerror(-rc));
 	}
 	r->fd = fd;
+	r->peer_checked = 1; /* autostart_connect checked the folder and the peer's uid */
 	return 0;
 }
 
@@ -213,8 +217,14 @@ static void rpc_passphrase(struct rpc *r, const struct frame *f)
 	cJSON *o = cJSON_ParseWithLength((const char *)f->payload, f->len), *ans = cJSON_CreateObject();
 	const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "prompt");
 	char pass[PASSPHRASE_MAX], *text;
-	int rc = passphrase_ask(cJSON_IsString(p) ? p->valuestring : "Enter passphrase: ", pass, sizeof(pass));
+	int rc;
 
+	if (!r->peer_checked) { /* never: rpc_connect checks every peer; a passphrase needs one */
+		cJSON_Delete(ans);
+		cJSON_Delete(o);
+		return;
+	}
+	rc = passphrase_ask(cJSON_IsString(p) ? p->valuestring : "Enter passphrase: ", pass, sizeof(pass));
 	if (rc == 0)
 		cJSON_AddStringToObject(ans, "passphrase", pass);
 	else
