@@ -100,8 +100,10 @@ static int autostart_check_dir(const char *sock, const char *dir, int may_create
 		}
 		r = sockpath_check_dir(dir, why, n); /* whoever made it, it must pass */
 	}
-	if (r == -ENOENT)
-		return -ENOENT; /* nothing there: the caller's "is jaliend running?" */
+	if (r == -ENOENT) {
+		why[0] = '\0'; /* nothing there: the caller's "is jaliend running?" */
+		return -ENOENT;
+	}
 	if (r < 0) {
 		char reason[400];
 

@@ -17,6 +17,7 @@
 #include "passphrase.h"
 #include "progress.h"
 #include "sockpath.h"
+#include "utf8.h"
 
 #define RPC_ENV_VALUE_MAX (16u << 10) /* bytes of one forwarded variable (a PEM certificate fits) */
 
@@ -108,32 +109,21 @@ static int rpc_connect(struct rpc *r)
 	return 0;
 }
 
-/* -1 if s is valid UTF-8 (the REQUEST is JSON; JCentral reads UTF-8),
- * else the offset of the first bad byte. */
-static long rpc_utf8_bad(const unsigned char *s0)
-{
-	const unsigned char *s = s0;
-
-	while (*s) {
-		const unsigned char *at = s;
-		int n = *s < 0x80 ? 0 : (*s & 0xe0) == 0xc0 ? 1 : (*s & 0xf0) == 0xe0 ? 2 : (*s & 0xf8) == 0xf0 ? 3 : -1;
-
-		if (n < 0 || (n == 1 && *s < 0xc2) || (n == 3 && *s > 0xf4))
-			return at - s0;
-		for (s++; n > 0; n--, s++)
-			if ((*s & 0xc0) != 0x80)
-				return at - s0;
-	}
-	return -1;
-}
-
 static void rpc_session_key(char *out, size_t n)
 {
 	const char *env = getenv("ALIEN_SESSION");
 
+	long bad;
+
 	if (env && *env)
 		snprintf(out, n, "%.*s", LIM_SESSION_KEY_MAX - 1, env);
 	else
+		snprintf(out, n, "sid:%ld", (long)getsid(0));
+	/* the daemon refuses a key that is not UTF-8: cut where it stops being
+	 * (a sequence cut by the length cap, a stray byte in ALIEN_SESSION) */
+	if ((bad = utf8_invalid_at(out)) >= 0)
+		out[bad] = '\0';
+	if (!out[0])
 		snprintf(out, n, "sid:%ld", (long)getsid(0));
 }
 
@@ -366,7 +356,7 @@ int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *ext
 		return rpc_fail(ALIEN_EXIT_USAGE, "too many arguments (%d, the limit is %d)", argc, LIM_REQUEST_ARGS_MAX);
 	}
 	for (int i = 0; i < argc; i++) {
-		long bad = rpc_utf8_bad((const unsigned char *)argv[i]);
+		long bad = utf8_invalid_at(argv[i]); /* the daemon's rule too (common/utf8.c) */
 
 		if (bad >= 0) {
 			cJSON_Delete(extra);
