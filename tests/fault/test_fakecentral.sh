@@ -25,8 +25,7 @@ fake_start() {
 	"$FAKE" --cert "$T/pki/host.pem" --key "$T/pki/host.key" --ca-dir "$T/pki/certificates" \
 		--port "$1" --port-file "$T/port" \
 		--mode nj=nonjson --mode emp=empty --mode big=big:200 --mode big100=big:100 --mode slow=slow:4 --mode hang=hang \
-		--mode mutate=cut --mode whereis=cut@1 --mode ls=cut --mode idle=close:2 --mode du=doom@1 --mode stat=lockout:6@1 \
-		--mode jquota=cut@1 --mode md5sum=cut@1 >>"$T/fake.log" 2>&1 &
+		--mode mutate=cut --mode whereis=cut@1 --mode ls=cut --mode idle=close:2 --mode du=doom@1 --mode stat=lockout:6@1 >>"$T/fake.log" 2>&1 &
 	FPID=$!
 	wait_file "$T/port" "$FPID"
 	PORT=$(cat "$T/port")
@@ -135,19 +134,6 @@ expect_rc 11 "read-only command cut twice"; expect_err_has "lost" "read-only com
 run alien-daemon status
 expect_out_has "retried $((R0 + 2))," "status counts the retries"
 expect_whoami "after cuts"
-
-# the JBox (alien.py's way in) follows the shims' table (daemon/policy.c;
-# it had one of its own before issue 16): `jquota set`, cut mid-reply, is
-# not sent again (it may have run); md5sum, read-only, cut once, is
-jb() { run python3 "$ROOT/tests/jbox/jboxclient.py" --cert "$X509_USER_CERT" --key "$X509_USER_KEY" "$@"; }
-jb jquota set jalien maxUnfinishedJobs 10
-CHECKS=$((CHECKS + 2))
-case $OUT in *'"exitcode":"11"'* | *'"exitcode":11'*) ;; *) fail "JBox jquota set cut: not answered with 11: $OUT" ;; esac
-[ "$(grep -c 'jquota set' "$T/fake.log")" -eq 1 ] || fail "JBox: jquota set was sent again: $(grep jquota "$T/fake.log")"
-jb md5sum /f
-CHECKS=$((CHECKS + 2))
-case $OUT in *'"exitcode":"0"'* | *'"exitcode":0'*) ;; *) fail "JBox md5sum cut once: not retried: $OUT" ;; esac
-[ "$(grep -c 'md5sum' "$T/fake.log")" -eq 2 ] || fail "JBox: md5sum not sent twice: $(grep md5sum "$T/fake.log")"
 
 # the service closes a session with 1013 "Session timed out": a new one serves
 run alien idle a
