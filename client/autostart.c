@@ -87,18 +87,55 @@ static int autostart_spawn(void)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
-int autostart_connect(const char *sock)
+/* The socket folder as tmux checks it; made (0700) first if missing and we
+ * may start the daemon. 0, or -errno with the reason in why. */
+static int autostart_check_dir(const char *sock, const char *dir, int may_create, char *why, size_t n)
+{
+	int r = sockpath_check_dir(dir, why, n);
+
+	if (r == -ENOENT && may_create) {
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			snprintf(why, n, "cannot create socket folder %s: %s", dir, strerror(errno));
+			return -errno;
+		}
+		r = sockpath_check_dir(dir, why, n); /* whoever made it, it must pass */
+	}
+	if (r == -ENOENT) {
+		why[0] = '\0'; /* nothing there: the caller's "is jaliend running?" */
+		return -ENOENT;
+	}
+	if (r < 0) {
+		char reason[400];
+
+		snprintf(reason, sizeof(reason), "%s", why);
+		snprintf(why, n, "refusing to use %s: %s", sock, reason);
+	}
+	return r;
+}
+
+/* Connect while nobody is there yet: ENOENT / ECONNREFUSED. */
+static int autostart_absent(int fd)
+{
+	return fd == -ENOENT || fd == -ECONNREFUSED;
+}
+
+int autostart_connect(const char *sock, char *why, size_t n)
 {
 	const char *env = getenv("JALIEND_AUTOSTART");
+	int may_start = !(env && strcmp(env, "0") == 0);
 	char dir[512], lock[600];
-	int fd = conn_open(sock), lfd, st;
+	int fd, lfd, st;
 	long waited = 0, step = 5;
 
-	if (fd >= 0 || (fd != -ENOENT && fd != -ECONNREFUSED) || (env && strcmp(env, "0") == 0))
+	why[0] = '\0';
+	if (sockpath_dir(sock, dir, sizeof(dir)) < 0) {
+		snprintf(why, n, "socket path %s has no folder part", sock);
+		return -EINVAL;
+	}
+	if ((fd = autostart_check_dir(sock, dir, may_start, why, n)) < 0)
 		return fd;
-	if (sockpath_dir(sock, dir, sizeof(dir)) < 0)
-		return fd;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+	fd = conn_open(sock, why, n);
+	if (fd >= 0 || !autostart_absent(fd) || !may_start)
 		return fd;
 	snprintf(lock, sizeof(lock), "%s.start", sock);
 	lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -108,11 +145,11 @@ int autostart_connect(const char *sock)
 		close(lfd);
 		return fd;
 	}
-	fd = conn_open(sock); /* someone may have started it while we waited */
-	if (fd < 0 && (fd == -ENOENT || fd == -ECONNREFUSED)) {
+	fd = conn_open(sock, why, n); /* someone may have started it while we waited */
+	if (autostart_absent(fd)) {
 		st = autostart_spawn();
 		if (st == 0) {
-			while ((fd = conn_open(sock)) < 0 && waited < AUTOSTART_WAIT_MS) {
+			while (autostart_absent(fd = conn_open(sock, why, n)) && waited < AUTOSTART_WAIT_MS) {
 				autostart_sleep_ms(step);
 				waited += step;
 				step = step * 2 > 500 ? 500 : step * 2;

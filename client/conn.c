@@ -2,6 +2,7 @@
 #include "conn.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -10,9 +11,11 @@
 
 #include "caps.h"
 
-int conn_open(const char *path)
+int conn_open(const char *path, char *why, size_t n)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct ucred uc;
+	socklen_t ulen = sizeof(uc);
 	int fd;
 
 	if (strlen(path) >= sizeof(sun.sun_path))
@@ -26,6 +29,20 @@ int conn_open(const char *path)
 
 		close(fd);
 		return -e;
+	}
+	/* who listens there: before a single byte (HELLO included) goes out */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &ulen) < 0) {
+		int e = errno;
+
+		snprintf(why, n, "cannot tell who listens on %s (SO_PEERCRED: %s)", path, strerror(e));
+		close(fd);
+		return -EPERM;
+	}
+	if (uc.uid != getuid()) {
+		snprintf(why, n, "%s is served by uid %u (pid %d), not by you (uid %u): another user's process; "
+			 "refusing to talk to it", path, (unsigned)uc.uid, (int)uc.pid, (unsigned)getuid());
+		close(fd);
+		return -EPERM;
 	}
 	return fd;
 }

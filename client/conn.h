@@ -11,8 +11,10 @@
 #define ALIEN_EXIT_NOCONN 107 /* jaliend (or JAliEn behind it) unreachable, as alien.py */
 #define ALIEN_EXIT_USAGE 22   /* bad command line, as alien.py */
 
-/* Connect to the daemon socket at path; returns fd or -errno. */
-int conn_open(const char *path);
+/* Connect to the daemon socket at path and check the peer's uid
+ * (SO_PEERCRED) before anything is sent; returns fd or -errno. A peer of
+ * another uid is closed at once: -EPERM with the reason in why. */
+int conn_open(const char *path, char *why, size_t n);
 
 /* Write one frame (header + payload) completely; returns 0 or -errno. */
 int conn_send(int fd, uint16_t type, uint32_t id, const void *payload, size_t len);

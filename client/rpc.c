@@ -17,6 +17,7 @@
 #include "passphrase.h"
 #include "progress.h"
 #include "sockpath.h"
+#include "utf8.h"
 #include "version.h"
 
 #define RPC_ENV_VALUE_MAX (16u << 10) /* bytes of one forwarded variable (a PEM certificate fits) */
@@ -44,6 +45,7 @@ void rpc_close(struct rpc *r)
 	if (r->fd >= 0)
 		close(r->fd);
 	r->fd = -1;
+	r->peer_checked = 0;
 }
 
 static int rpc_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -79,14 +81,16 @@ static char *rpc_hello(void)
 /* Connect and send HELLO (its answer is read with the first reply). */
 static int rpc_connect(struct rpc *r)
 {
-	char *hello;
+	char why[700], *hello;
 	int fd, rc;
 
 	if (r->fd >= 0)
 		return 0;
 	if (!r->sock[0] && sockpath_resolve(r->sock, sizeof(r->sock)) < 0)
 		return rpc_fail(ALIEN_EXIT_NOCONN, "socket path too long: %s", getenv("JALIEND_SOCKET"));
-	fd = autostart_connect(r->sock);
+	fd = autostart_connect(r->sock, why, sizeof(why));
+	if (fd < 0 && why[0])
+		return rpc_fail(ALIEN_EXIT_NOCONN, "%s", why);
 	if (fd < 0) {
 		fflush(stdout);
 		fprintf(stderr, "%s: cannot reach jaliend at %s: %s%s\n", rpc_prog, r->sock, strerror(-fd),
@@ -102,35 +106,25 @@ static int rpc_connect(struct rpc *r)
 		return rpc_fail(ALIEN_EXIT_NOCONN, "sending to jaliend at %s: %s", r->sock, strerror(-rc));
 	}
 	r->fd = fd;
+	r->peer_checked = 1; /* autostart_connect checked the folder and the peer's uid */
 	return 0;
-}
-
-/* -1 if s is valid UTF-8 (the REQUEST is JSON; JCentral reads UTF-8),
- * else the offset of the first bad byte. */
-static long rpc_utf8_bad(const unsigned char *s0)
-{
-	const unsigned char *s = s0;
-
-	while (*s) {
-		const unsigned char *at = s;
-		int n = *s < 0x80 ? 0 : (*s & 0xe0) == 0xc0 ? 1 : (*s & 0xf0) == 0xe0 ? 2 : (*s & 0xf8) == 0xf0 ? 3 : -1;
-
-		if (n < 0 || (n == 1 && *s < 0xc2) || (n == 3 && *s > 0xf4))
-			return at - s0;
-		for (s++; n > 0; n--, s++)
-			if ((*s & 0xc0) != 0x80)
-				return at - s0;
-	}
-	return -1;
 }
 
 static void rpc_session_key(char *out, size_t n)
 {
 	const char *env = getenv("ALIEN_SESSION");
 
+	long bad;
+
 	if (env && *env)
 		snprintf(out, n, "%.*s", LIM_SESSION_KEY_MAX - 1, env);
 	else
+		snprintf(out, n, "sid:%ld", (long)getsid(0));
+	/* the daemon refuses a key that is not UTF-8: cut where it stops being
+	 * (a sequence cut by the length cap, a stray byte in ALIEN_SESSION) */
+	if ((bad = utf8_invalid_at(out)) >= 0)
+		out[bad] = '\0';
+	if (!out[0])
 		snprintf(out, n, "sid:%ld", (long)getsid(0));
 }
 
@@ -214,8 +208,14 @@ static void rpc_passphrase(struct rpc *r, const struct frame *f)
 	cJSON *o = cJSON_ParseWithLength((const char *)f->payload, f->len), *ans = cJSON_CreateObject();
 	const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "prompt");
 	char pass[PASSPHRASE_MAX], *text;
-	int rc = passphrase_ask(cJSON_IsString(p) ? p->valuestring : "Enter passphrase: ", pass, sizeof(pass));
+	int rc;
 
+	if (!r->peer_checked) { /* never: rpc_connect checks every peer; a passphrase needs one */
+		cJSON_Delete(ans);
+		cJSON_Delete(o);
+		return;
+	}
+	rc = passphrase_ask(cJSON_IsString(p) ? p->valuestring : "Enter passphrase: ", pass, sizeof(pass));
 	if (rc == 0)
 		cJSON_AddStringToObject(ans, "passphrase", pass);
 	else
@@ -357,7 +357,7 @@ int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *ext
 		return rpc_fail(ALIEN_EXIT_USAGE, "too many arguments (%d, the limit is %d)", argc, LIM_REQUEST_ARGS_MAX);
 	}
 	for (int i = 0; i < argc; i++) {
-		long bad = rpc_utf8_bad((const unsigned char *)argv[i]);
+		long bad = utf8_invalid_at(argv[i]); /* the daemon's rule too (common/utf8.c) */
 
 		if (bad >= 0) {
 			cJSON_Delete(extra);

@@ -27,6 +27,7 @@ struct rpc_sink {
 
 struct rpc {
 	int fd;              /* -1: not connected (connected on first use) */
+	int peer_checked;    /* fd's folder and peer uid were checked (a passphrase goes only there) */
 	char sock[512];
 	uint32_t next_id;
 	char cwd[LIM_PATH_MAX];   /* the terminal's grid cwd, from the last EXIT ("" unknown) */

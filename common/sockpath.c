@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -44,5 +45,28 @@ int sockpath_dir(const char *sock, char *out, size_t n)
 		return -ENAMETOOLONG;
 	memcpy(out, sock, len);
 	out[len] = '\0';
+	return 0;
+}
+
+int sockpath_check_dir(const char *dir, char *why, size_t n)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) < 0) {
+		int e = errno;
+
+		snprintf(why, n, "socket folder %s: %s", dir, strerror(e));
+		return -e;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(why, n, "socket folder %s is not a folder (a symlink?)", dir);
+		return -ENOTDIR;
+	}
+	if (st.st_uid != getuid() || (st.st_mode & 077)) {
+		snprintf(why, n, "socket folder %s has owner uid %u and mode %04o; it must be owned by uid %u "
+			 "with mode 0700", dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+			 (unsigned)getuid());
+		return -EPERM;
+	}
 	return 0;
 }

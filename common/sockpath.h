@@ -15,4 +15,10 @@ int sockpath_resolve(char *out, size_t n);
  * -EINVAL for a path without a folder, -ENAMETOOLONG if out is too small. */
 int sockpath_dir(const char *sock, char *out, size_t n);
 
+/* The socket folder rule both sides apply before they connect, create or
+ * listen (as tmux does): lstat() says a real folder (not a symlink), owned
+ * by this uid, with no group or other access. Returns 0, or -errno with a
+ * one-line reason in why. */
+int sockpath_check_dir(const char *dir, char *why, size_t n);
+
 #endif

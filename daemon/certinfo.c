@@ -14,6 +14,25 @@
 #include <openssl/x509.h>
 
 #include "strbuf.h"
+#include "utf8.h"
+
+/* A name component as text: what is not UTF-8 by common/utf8.c's rule (and
+ * a NUL) is shown as \xNN, never passed on raw. */
+static void certinfo_text(struct strbuf *out, const unsigned char *p, size_t n)
+{
+	for (size_t k = 0; k < n;) {
+		uint32_t cp;
+		size_t len = utf8_decode(p + k, n - k, &cp);
+
+		if (len && cp) {
+			strbuf_add(out, p + k, len);
+			k += len;
+		} else {
+			strbuf_addf(out, "\\x%02X", p[k]);
+			k++;
+		}
+	}
+}
 
 /* alien.py: the RFC 4514 components in reverse order (= certificate order)
  * joined by "/" (no leading slash). */
@@ -31,7 +50,8 @@ static void certinfo_name(struct strbuf *out, const X509_NAME *name)
 
 		if (strcmp(sn, "emailAddress") == 0)
 			sn = "1.2.840.113549.1.9.1"; /* as Python's rfc4514_string() prints it */
-		strbuf_addf(out, "%s%s=%.*s", i ? "/" : "", sn, len > 0 ? len : 0, len > 0 ? (char *)utf8 : "");
+		strbuf_addf(out, "%s%s=", i ? "/" : "", sn);
+		certinfo_text(out, utf8, len > 0 ? (size_t)len : 0);
 		OPENSSL_free(utf8);
 	}
 }

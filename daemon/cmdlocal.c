@@ -61,42 +61,6 @@ static int cmdlocal_exitcode(struct command *cmd)
 	return 1;
 }
 
-/* ---- flags for the pool ---- */
-
-unsigned cmdlocal_flags(const char *verb, const cJSON *options)
-{
-	static const char *const ro[] = {
-		"ls", "stat", "find", "whoami", "pwd", "ps", "whereis", "du", "type", "lfn2guid", "guid2lfn",
-		"guidinfo", "md5sum", "listSEs", "listCEs", "commandlist", "echo", "motd", "version", "uptime",
-		"cat", "w", "top", "df", "uuid", "groups", "whois", "listFilesFromCollection", "archiveList",
-		"packages", "listpartitions", "jobListMatch", "masterjob", "listSEDistance", "listTransfer",
-		"showTagValue", "lfnexpiretime", "ping", "grep", "xrdstat", NULL,
-	};
-	const cJSON *o;
-
-	cJSON_ArrayForEach(o, options)
-		if (cJSON_IsString(o) && strncmp(o->valuestring, "-debug=", 7) == 0)
-			return UP_REQ_PRIVATE;
-	if (strcmp(verb, "user") == 0 || strcmp(verb, "setSite") == 0 || strcmp(verb, "timing") == 0)
-		return UP_REQ_PRIVATE;
-	if (strcmp(verb, "token") == 0) {
-		cJSON_ArrayForEach(o, options)
-			if (cJSON_IsString(o) && strcmp(o->valuestring, "-u") == 0)
-				return UP_REQ_PRIVATE;
-		return 0;
-	}
-	if (strcmp(verb, "jquota") == 0 || strcmp(verb, "fquota") == 0) {
-		cJSON_ArrayForEach(o, options)
-			if (cJSON_IsString(o) && o->valuestring[0] != '-')
-				return strcmp(o->valuestring, "list") == 0 ? UP_REQ_READONLY : 0;
-		return UP_REQ_READONLY;
-	}
-	for (const char *const *r = ro; *r; r++)
-		if (strcmp(verb, *r) == 0)
-			return UP_REQ_READONLY;
-	return 0;
-}
-
 /* ---- grid path expansion (alien.py, cp/submit) ---- */
 
 char *cmdlocal_expand(const char *path, const char *cwd, const char *home)

@@ -16,8 +16,6 @@ struct command;
  * ours: forward it; argv may have been rewritten, e.g. `help ls` -> `ls -h`),
  * or -ENOMEM. */
 int cmdlocal_run(struct command *cmd, cJSON *argv);
-/* UP_REQ_* flags for a server command (read-only ones may be retried). */
-unsigned cmdlocal_flags(const char *verb, const cJSON *options);
 /* Remember a terminal's last exit code (for `exitcode` / `$?`). */
 void cmdlocal_record_exit(const char *session, int code);
 /* alien.py's grid path expansion (%ALIEN, ~, ., relative) against cwd and

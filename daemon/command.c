@@ -15,10 +15,12 @@
 #include "frame.h"
 #include "caps.h"
 #include "log.h"
+#include "policy.h"
 #include "render.h"
 #include "session.h"
 #include "strbuf.h"
 #include "upstream.h"
+#include "utf8.h"
 #include "version.h"
 
 #define CMD_USAGE_ERROR 22 /* EINVAL, as alien.py for bad arguments */
@@ -295,7 +297,7 @@ int command_forward(struct command *cmd, cJSON *argv)
 		}
 		return command_upstream(cmd, sverb, opts, UP_REQ_READONLY, command_cd_done);
 	}
-	return command_upstream(cmd, sverb, opts, cmdlocal_flags(sverb, opts), NULL);
+	return command_upstream(cmd, sverb, opts, policy_flags(sverb, opts), NULL);
 }
 
 static int command_run(struct command *cmd, cJSON *argv)
@@ -358,28 +360,6 @@ static void command_special_words(struct command *cmd, cJSON *argv)
 	}
 }
 
-/* Whether s is valid UTF-8 (no overlong forms, no surrogates, <= U+10FFFF). */
-static int command_utf8_ok(const unsigned char *s)
-{
-	while (*s) {
-		unsigned c = *s, n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2
-					   : c >= 0xf0 && c <= 0xf4 ? 3 : 4;
-		unsigned long cp = n == 0 ? c : c & (0x3f >> n);
-
-		if (n == 4)
-			return 0;
-		for (unsigned i = 1; i <= n; i++) {
-			if ((s[i] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i] & 0x3f);
-		}
-		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return 0;
-		s += n + 1;
-	}
-	return 1;
-}
-
 /* Whether the JSON text holds a NUL byte or an escaped one (\u0000, which
  * cJSON would silently cut the string at). */
 static int command_has_nul(const char *p, size_t len)
@@ -396,8 +376,12 @@ static int command_has_nul(const char *p, size_t len)
 	return 0;
 }
 
-/* Check the REQUEST's shape; on a bad one the client gets an ERROR frame. */
-static cJSON *command_parse(struct client *c, const char *payload, size_t len, struct command *cmd)
+/* Check the REQUEST's shape; on a bad one the client gets an ERROR frame
+ * (and the connection closes). A well-formed request with an argument that
+ * is not UTF-8 (common/utf8.c, the shim's rule) fails alone: exit 22 and one
+ * line, *answered set, the connection stays. */
+static cJSON *command_parse(struct client *c, const char *payload, size_t len, struct command *cmd,
+			    int *answered)
 {
 	cJSON *req = cJSON_ParseWithLength(payload, len);
 	cJSON *argv = cJSON_GetObjectItemCaseSensitive(req, "argv");
@@ -406,8 +390,12 @@ static cJSON *command_parse(struct client *c, const char *payload, size_t len, s
 	const cJSON *cols = cJSON_GetObjectItemCaseSensitive(req, "cols");
 	cJSON *env = cJSON_GetObjectItemCaseSensitive(req, "env"), *a;
 	cJSON *complete = cJSON_GetObjectItemCaseSensitive(req, "complete");
-	int n = 0;
+	int n = 0, bad_arg = -1;
+	long bad_at = -1;
+	unsigned char bad_byte = 0;
+	char msg[160];
 
+	*answered = 0;
 	if (command_has_nul(payload, len)) {
 		client_fail(c, CMD_USAGE_ERROR, "REQUEST holds a NUL byte");
 		goto bad;
@@ -425,9 +413,9 @@ static cJSON *command_parse(struct client *c, const char *payload, size_t len, s
 			client_fail(c, CMD_USAGE_ERROR, "REQUEST argv[%d] is not a string", n);
 			goto bad;
 		}
-		if (!command_utf8_ok((const unsigned char *)a->valuestring)) {
-			client_fail(c, CMD_USAGE_ERROR, "argument %d is not valid UTF-8", n);
-			goto bad;
+		if (bad_arg < 0 && (bad_at = utf8_invalid_at(a->valuestring)) >= 0) {
+			bad_arg = n; /* answered below, once the session is known */
+			bad_byte = (unsigned char)a->valuestring[bad_at];
 		}
 		if (strlen(a->valuestring) > LIM_ARG_MAX) {
 			client_fail(c, CMD_USAGE_ERROR, "argument %d is over %u bytes", n, LIM_ARG_MAX);
@@ -440,12 +428,21 @@ static cJSON *command_parse(struct client *c, const char *payload, size_t len, s
 		goto bad;
 	}
 	if (!cJSON_IsString(sess) || !*sess->valuestring || strlen(sess->valuestring) >= LIM_SESSION_KEY_MAX ||
-	    !command_utf8_ok((const unsigned char *)sess->valuestring)) {
+	    utf8_invalid_at(sess->valuestring) >= 0) {
 		client_fail(c, CMD_USAGE_ERROR, "REQUEST needs a \"session\" string of 1 to %d bytes",
 			    LIM_SESSION_KEY_MAX - 1);
 		goto bad;
 	}
 	cmd->session = strdup(sess->valuestring);
+	if (bad_arg >= 0 && cmd->session) {
+		snprintf(msg, sizeof(msg), "jaliend: argument %d is not valid UTF-8 (byte %ld is 0x%02x)\n", bad_arg,
+			 bad_at + 1, bad_byte);
+		log_info("client %lu: request refused: %.*s", c->serial, (int)strlen(msg) - 1, msg);
+		c->cmd = cmd;
+		command_reply(cmd, NULL, msg, CMD_USAGE_ERROR);
+		*answered = 1;
+		goto bad;
+	}
 	cmd->json = cJSON_IsTrue(json);
 	cmd->cols = cJSON_IsNumber(cols) && cols->valueint > 0 && cols->valueint < 10000 ? cols->valueint : 0;
 	if (cJSON_IsObject(env)) {
@@ -483,13 +480,15 @@ int command_start(struct client *c, uint32_t id, const char *payload, size_t len
 {
 	struct command *cmd = calloc(1, sizeof(*cmd));
 	cJSON *argv;
-	int r;
+	int r, answered;
 
 	if (!cmd)
 		return -ENOMEM;
 	cmd->cl = c;
 	cmd->id = id;
-	argv = command_parse(c, payload, len, cmd);
+	argv = command_parse(c, payload, len, cmd, &answered);
+	if (answered)
+		return 0; /* c->cmd holds the answer */
 	if (!argv) {
 		command_free(cmd);
 		return 0;

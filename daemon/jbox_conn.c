@@ -10,6 +10,7 @@
 
 #include "jbox_json.h"
 #include "log.h"
+#include "policy.h"
 #include "upstream.h"
 
 #define JBOX_TX_CHUNK (64u << 10) /* bytes per lws_write */
@@ -27,13 +28,6 @@ struct jbox_item {
 static const char *const jbox_state_names[] = { "IDLE", "BUSY", "SENDING", "CLOSING" };
 static unsigned char jbox_chunk[LWS_PRE + JBOX_TX_CHUNK];
 static int jbox_draining;
-
-/* Read-only commands: the pool may send them again after a lost session. */
-static const char *const jbox_readonly[] = {
-	"pwd", "ls", "stat", "find", "whoami", "whereis", "du", "ps", "type", "lfn2guid", "guid2lfn",
-	"commandlist", "echo", "motd", "version", "uptime", "listSEs", "fquota", "jquota", "whois", "groups",
-	NULL,
-};
 
 const char *jbox_conn_state_name(enum jbox_state st)
 {
@@ -209,24 +203,6 @@ static struct jbox_item *jbox_conn_pop(struct jbox_conn *c)
 	return it;
 }
 
-/* Session-state commands must not run on a shared session (spec 4.6). */
-static unsigned jbox_conn_flags(const char *cmd, const cJSON *opts)
-{
-	const cJSON *o;
-	unsigned f = 0;
-
-	if (!strcmp(cmd, "user") || !strcmp(cmd, "setSite") || !strcmp(cmd, "timing"))
-		f |= UP_REQ_PRIVATE;
-	cJSON_ArrayForEach(o, opts) {
-		if (!strncmp(o->valuestring, "-debug=", 7) || (!strcmp(cmd, "token") && !strcmp(o->valuestring, "-u")))
-			f |= UP_REQ_PRIVATE;
-	}
-	for (int i = 0; !f && jbox_readonly[i]; i++)
-		if (!strcmp(cmd, jbox_readonly[i]))
-			f |= UP_REQ_READONLY;
-	return f;
-}
-
 /* {"command": ..., "options": [...]}: options stringified as JCentral does;
  * -silent dropped (JCentral's handling of it is broken, spec 3.2). */
 static int jbox_conn_parse(struct jbox_item *it, const char *text, size_t len)
@@ -256,7 +232,7 @@ static int jbox_conn_parse(struct jbox_item *it, const char *text, size_t len)
 		}
 		free(s);
 	}
-	it->flags = jbox_conn_flags(it->command, it->options);
+	it->flags = policy_flags(it->command, it->options); /* the shims' table too */
 	r = 0;
 out:
 	cJSON_Delete(req);

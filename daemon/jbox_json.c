@@ -8,19 +8,18 @@
 #include <string.h>
 
 #include "strbuf.h"
+#include "utf8.h"
 
 /* Code point of the UTF-8 sequence at p (n bytes left); *len its length.
- * Malformed bytes come back as themselves with length 1 (copied verbatim). */
+ * Malformed bytes (common/utf8.c's rule) come back as themselves with
+ * length 1 (copied verbatim). */
 static unsigned jbox_json_utf8(const unsigned char *p, size_t n, size_t *len)
 {
-	if (p[0] >= 0xc2 && p[0] < 0xe0 && n >= 2 && (p[1] & 0xc0) == 0x80) {
-		*len = 2;
-		return (unsigned)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
-	}
-	if (p[0] >= 0xe0 && p[0] < 0xf0 && n >= 3 && (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80) {
-		*len = 3;
-		return (unsigned)(p[0] & 0x0f) << 12 | (unsigned)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
-	}
+	uint32_t cp;
+
+	*len = utf8_decode(p, n, &cp);
+	if (*len)
+		return cp;
 	*len = 1;
 	return p[0];
 }

@@ -313,6 +313,7 @@ int main(int argc, char **argv)
 	cfg.listen_fd = systemd_listen_fd();
 	if (server_listen(&cfg) < 0)
 		return 1;
+	cfg.socket_path = server_path(); /* under socket activation: the one systemd bound */
 	if (!cfg.foreground && cfg.listen_fd < 0) {
 		snprintf(logpath, sizeof(logpath), "%s.log", cfg.socket_path);
 		if (main_daemonize(cfg.log_file ? cfg.log_file : logpath, &ready_fd) < 0) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "strbuf.h"
+#include "utf8.h"
 
 #define RENDER_WS_HOLD_MAX (64u << 10) /* whitespace held back for strip() */
 #define RENDER_LEAN_MIN (64 << 10)     /* results text from which render_parse keeps it as text */
@@ -382,32 +383,13 @@ static int render_indent(struct strbuf *sb, int level)
 	return r;
 }
 
-/* Decode one UTF-8 sequence; returns its length, or 0 if invalid. */
-static size_t render_utf8(const unsigned char *s, unsigned long *cp)
-{
-	size_t n;
-	unsigned long c;
-
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
-	c = s[0] & (0x7f >> n);
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	*cp = c;
-	return n;
-}
-
 int render_json_string(struct strbuf *sb, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	int r = strbuf_addc(sb, '"');
 
 	while (r == 0 && *p) {
-		unsigned long cp;
+		uint32_t cp;
 		size_t n;
 
 		switch (*p) {
@@ -423,15 +405,16 @@ int render_json_string(struct strbuf *sb, const char *s)
 				r = strbuf_addc(sb, (char)*p);
 				break;
 			}
-			if (*p < 0x80 || !(n = render_utf8(p, &cp))) {
+			if (*p < 0x80 || !(n = utf8_decode(p, 4, &cp))) { /* common/utf8.c: NUL-safe */
 				r = strbuf_addf(sb, "\\u%04x", *p); /* control or stray byte */
 				break;
 			}
 			if (cp >= 0x10000) {
 				cp -= 0x10000;
-				r = strbuf_addf(sb, "\\u%04lx\\u%04lx", 0xd800 | (cp >> 10), 0xdc00 | (cp & 0x3ff));
+				r = strbuf_addf(sb, "\\u%04lx\\u%04lx", (unsigned long)(0xd800 | (cp >> 10)),
+						(unsigned long)(0xdc00 | (cp & 0x3ff)));
 			} else {
-				r = strbuf_addf(sb, "\\u%04lx", cp);
+				r = strbuf_addf(sb, "\\u%04lx", (unsigned long)cp);
 			}
 			p += n;
 			continue;

@@ -2,6 +2,7 @@
 #include "server.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -47,27 +48,16 @@ void server_refuse_new(void)
 /* The socket folder must be ours and private: made 0700 here, or refused. */
 static int server_check_dir(const char *dir)
 {
-	struct stat st;
+	char why[300];
+	int r;
 
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		log_err("cannot create socket folder %s: %m", dir);
 		return -errno;
 	}
-	if (lstat(dir, &st) < 0) {
-		log_err("cannot stat socket folder %s: %m", dir);
-		return -errno;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		log_err("socket folder %s is not a folder (a symlink?); refusing to start", dir);
-		return -ENOTDIR;
-	}
-	if (st.st_uid != getuid() || (st.st_mode & 077)) {
-		log_err("socket folder %s has owner uid %u and mode %04o; it must be owned by uid %u "
-			"with mode 0700; refusing to start", dir, (unsigned)st.st_uid,
-			(unsigned)(st.st_mode & 07777), (unsigned)getuid());
-		return -EPERM;
-	}
-	return 0;
+	if ((r = sockpath_check_dir(dir, why, sizeof(why))) < 0)
+		log_err("%s; refusing to start", why);
+	return r;
 }
 
 /* Only one daemon per socket: an flock()ed file beside the socket. */
@@ -100,6 +90,80 @@ static int server_lock(const char *path)
 	return 0;
 }
 
+/* Whether a socket file at path may be replaced: 0 if nothing is there or
+ * it is a dead socket (unlinked here), -EADDRINUSE if something answers on
+ * it (another jaliend, a systemd socket unit): that one is never touched. */
+static int server_probe(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd, r, e;
+
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		log_err("cannot stat %s: %m", path);
+		return -errno;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		log_err("%s exists and is not a socket; refusing to replace it", path);
+		return -EEXIST;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	strcpy(sun.sun_path, path);
+	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	e = errno;
+	close(fd);
+	if (r == 0 || e == EAGAIN || e == EINPROGRESS) {
+		log_err("something already answers on %s (another jaliend or a systemd socket unit); "
+			"leaving it alone", path);
+		return -EADDRINUSE;
+	}
+	if (e != ECONNREFUSED) {
+		log_err("cannot probe %s: %s; leaving it alone", path, strerror(e));
+		return -e;
+	}
+	if (unlink(path) < 0 && errno != ENOENT) {
+		log_err("cannot remove stale socket %s: %m", path);
+		return -errno;
+	}
+	log_info("removed stale socket %s (nobody answered on it)", path);
+	return 0;
+}
+
+/* An inherited (systemd) listener: its bound path names the lock. */
+static int server_inherit(const struct jd_config *cfg)
+{
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
+	char dir[sizeof(srv.path)];
+	int r;
+
+	srv.lfd = cfg->listen_fd;
+	memset(&sun, 0, sizeof(sun));
+	if (getsockname(srv.lfd, (struct sockaddr *)&sun, &len) == 0 && sun.sun_family == AF_UNIX &&
+	    len > offsetof(struct sockaddr_un, sun_path) && sun.sun_path[0] == '/')
+		snprintf(srv.path, sizeof(srv.path), "%.*s", (int)sizeof(sun.sun_path) - 1, sun.sun_path);
+	else
+		snprintf(srv.path, sizeof(srv.path), "%s", cfg->socket_path);
+	if ((r = sockpath_dir(srv.path, dir, sizeof(dir))) < 0) {
+		log_err("socket path %s has no folder part", srv.path);
+		return r;
+	}
+	/* systemd made and owns the socket; the lock still says who serves it */
+	if ((r = server_check_dir(dir)) < 0 || (r = server_lock(srv.path)) < 0)
+		return r;
+	log_info("serving the socket systemd passed: %s", srv.path);
+	return 0;
+}
+
+const char *server_path(void)
+{
+	return srv.path;
+}
+
 int server_listen(const struct jd_config *cfg)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -107,11 +171,8 @@ int server_listen(const struct jd_config *cfg)
 	mode_t old;
 	int fd, r;
 
-	if (cfg->listen_fd >= 0) { /* socket activation: systemd made and owns it */
-		srv.lfd = cfg->listen_fd;
-		snprintf(srv.path, sizeof(srv.path), "%s", cfg->socket_path);
-		return 0;
-	}
+	if (cfg->listen_fd >= 0)
+		return server_inherit(cfg);
 	if (strlen(cfg->socket_path) >= sizeof(sun.sun_path)) {
 		log_err("socket path %s is too long", cfg->socket_path);
 		return -ENAMETOOLONG;
@@ -123,9 +184,10 @@ int server_listen(const struct jd_config *cfg)
 	}
 	if ((r = server_check_dir(dir)) < 0 || (r = server_lock(srv.path)) < 0)
 		return r;
-	/* We hold the lock, so a socket file left here is a dead daemon's. */
-	if (unlink(srv.path) == 0)
-		log_info("removed stale socket %s", srv.path);
+	/* We hold the lock, yet a socket here may still be live (a systemd
+	 * socket unit, a daemon of an older version): probe before unlinking. */
+	if ((r = server_probe(srv.path)) < 0)
+		return r;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;

@@ -7,9 +7,13 @@
 
 #include "config.h"
 
-/* Prepare the socket folder, take the lock, bind and listen (or use the
- * inherited fd in cfg->listen_fd). Logs and returns -errno on failure. */
+/* Check the socket folder and take the lock (always, socket activation
+ * included), then bind and listen, or use the inherited fd in
+ * cfg->listen_fd. A socket file already there is removed only if nobody
+ * answers on it. Logs and returns -errno on failure. */
 int server_listen(const struct jd_config *cfg);
+/* The socket path served (under socket activation: the one systemd bound). */
+const char *server_path(void);
 /* Hand the listener and a signalfd to lws (after the context exists). */
 int server_adopt(struct lws_context *ctx);
 int server_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);

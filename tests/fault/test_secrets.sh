@@ -63,7 +63,9 @@ for secret in "PRIVATE KEY" "$(body "$X509_USER_KEY" 2)" "$(body "$X509_USER_KEY
 	if grep -qF -e "$secret" "$T/all.log"; then fail "a secret is in the logs: [$secret]"; fi
 done
 
+FOREIGN=0
 if [ "$uid" -eq 0 ]; then
+	FOREIGN=1 # the foreign uid is nobody (setpriv): these run in CI, which runs as root
 	stack_up
 	cp "$LP" "$T/lpclient"
 	chmod 755 "$T" "$T/lpclient"
@@ -95,8 +97,6 @@ if [ "$uid" -eq 0 ]; then
 	run env JALIEND_SOCKET="$T/link/S.jaliend" "$JALIEND_BUILD/daemon/jaliend" --foreground
 	expect_rc 1 "symlinked socket folder"; expect_err_has "not a folder" "symlinked socket folder"
 	"$ROOT/scripts/stack" down "$STACK" >/dev/null 2>&1
-else
-	echo "not root: the foreign-uid checks need root and run in CI"
 fi
 
 # server certificates: another CA, another host name: refused, with the reason
@@ -141,3 +141,7 @@ if "$JALIEND_BUILD/daemon/jaliend" --help 2>&1 | grep -i -e insecure -e no-verif
 	fail "jaliend has an option that turns verification off"
 fi
 pass
+if [ "$FOREIGN" = 0 ]; then
+	echo "skipped: the foreign-uid checks need root to run a process as another uid (nobody); CI runs them"
+	exit 77
+fi

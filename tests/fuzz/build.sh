@@ -37,9 +37,11 @@ strbuf=$(obj daemon/strbuf.c)
 session=$(obj daemon/session.c)
 client=$(obj daemon/client.c)
 command=$(obj daemon/command.c)
+policy=$(obj daemon/policy.c)
+utf8=$(obj common/utf8.c)
 link fuzz_frame "$(obj tests/fuzz/fuzz_frame.c "$own")" "$frame"
-link fuzz_render "$(obj tests/fuzz/fuzz_render.c "$own")" "$render" "$strbuf"
+link fuzz_render "$(obj tests/fuzz/fuzz_render.c "$own")" "$render" "$strbuf" "$utf8"
 link fuzz_request "$(obj tests/fuzz/fuzz_request.c "$own")" "$(obj tests/fuzz/fuzz_stubs.c "$own")" \
-	"$client" "$command" "$render" "$strbuf" "$session" "$frame" "$log"
+	"$client" "$command" "$policy" "$render" "$strbuf" "$session" "$frame" "$log" "$utf8"
 link fuzz_path "$(obj tests/fuzz/fuzz_path.c "$own")" "$(obj daemon/cp_path.c)"
 echo "fuzz: built fuzz_frame fuzz_render fuzz_request fuzz_path in $out"

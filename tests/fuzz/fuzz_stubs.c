@@ -244,12 +244,6 @@ int cmdlocal_run(struct command *cmd, cJSON *argv)
 	return 0; /* nothing local: forward (cmdlocal.c does file I/O; not fuzzed here) */
 }
 
-unsigned cmdlocal_flags(const char *verb, const cJSON *options)
-{
-	(void)options;
-	return strcmp(verb, "ls") == 0 ? UP_REQ_READONLY : 0;
-}
-
 void cmdlocal_record_exit(const char *session, int code)
 {
 	(void)session, (void)code;

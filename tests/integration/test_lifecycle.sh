@@ -58,8 +58,41 @@ run env JALIEND_SOCKET="$act/S.jaliend" alien-whoami
 expect_rc 0 "socket-activated whoami"; expect_out jalien "socket-activated whoami"
 run env JALIEND_SOCKET="$act/S.jaliend" alien-daemon status
 expect_out_has "pid: $apid" "the activated daemon is the one systemd-socket-activate ran"
+# a manual jaliend on the same path: refused (the activated one holds the
+# lock); it never takes the socket, which keeps answering (issue 16, item 3)
+run env JALIEND_SOCKET="$act/S.jaliend" timeout 10 "$JALIEND_BUILD/daemon/jaliend" --foreground
+expect_rc 1 "manual daemon beside an activated one"
+expect_err_has "already serves $act/S.jaliend" "manual daemon beside an activated one"
+[ -S "$act/S.jaliend" ] || fail "the activated daemon's socket is gone"
+CHECKS=$((CHECKS + 1))
+run env JALIEND_SOCKET="$act/S.jaliend" alien-daemon status
+expect_out_has "pid: $apid" "the activated daemon still answers on its socket"
+run env JALIEND_SOCKET="$act/S.jaliend" alien-whoami
+expect_rc 0 "whoami after the manual daemon was refused"; expect_out jalien "whoami after the refusal"
 kill "$apid"
 wait "$apid" 2>/dev/null || true
+
+# ---- a live socket without the lock (a systemd socket unit, an older
+# daemon) is never unlinked: the probe-connect answers ----
+live="$T/live"
+mkdir -m 700 "$live"
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8)
+open(sys.argv[1] + ".up", "w").close(); time.sleep(60)' "$live/S.jaliend" &
+lpid=$!
+i=0
+while [ ! -e "$live/S.jaliend.up" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+ino=$(stat -c %i "$live/S.jaliend")
+run env JALIEND_SOCKET="$live/S.jaliend" timeout 10 "$JALIEND_BUILD/daemon/jaliend" --foreground
+expect_rc 1 "daemon beside a live socket it has no lock for"
+expect_err_has "already answers on $live/S.jaliend" "daemon beside a live socket"
+[ "$(stat -c %i "$live/S.jaliend" 2>/dev/null)" = "$ino" ] || fail "the live socket was replaced or removed"
+CHECKS=$((CHECKS + 1))
+kill "$lpid"
+wait "$lpid" 2>/dev/null || true
+# the same socket once nobody listens on it: stale, replaced
+run env JALIEND_SOCKET="$live/S.jaliend" "$JALIEND_BUILD/daemon/jaliend" --foreground --idle-exit 1
+expect_rc 0 "a stale socket is replaced"; expect_err_has "removed stale socket $live/S.jaliend" "a stale socket is replaced"
 
 # ---- --idle-exit and the configuration file ----
 mkdir -p "$T/xdg/jaliend"

@@ -35,8 +35,9 @@ keys a 'whoa' Tab
 wait_screen a "${HOME_DIR}dir1/ >whoami"
 keys a Enter
 wait_line a "jalien"
-keys a 'ls ../dir' Tab
-sleep 0.3
+keys a 'ls ../dir'
+wait_screen a "${HOME_DIR}dir1/ >ls ../dir"
+keys a Tab
 keys a Tab
 wait_screen a "../dir2/"
 keys a C-u 'ls ../dir2' Tab
@@ -59,14 +60,10 @@ keys a 'prompt pwd' Enter
 wait_screen a "AliEn[jalien]:${HOME_DIR}dir1/ local:$(pwd) >"
 keys a 'prompt pwd' Enter 'prompt date' Enter 'echo dated' Enter
 wait_line a "dated"
-sleep 0.1
-last_line a | grep -q "^[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9:]\{8\} AliEn\[jalien\]:${HOME_DIR}dir1/ >$" ||
-	fail "prompt date: $(last_line a)"
-CHECKS=$((CHECKS + 1))
+wait_last_match a "^[0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9:]{8} AliEn\[jalien\]:${HOME_DIR}dir1/ >$"
 keys a 'prompt date' Enter 'echo prompt-back' Enter
 wait_line a "prompt-back"
-sleep 0.1
-[ "$(last_line a)" = "AliEn[jalien]:${HOME_DIR}dir1/ >" ] || fail "prompt after the toggles: $(last_line a)"
+wait_last a "AliEn[jalien]:${HOME_DIR}dir1/ >"
 
 # ! and pipes and ; in the shell
 keys a '!echo shell-$((6*7)); pwd | tr a-z A-Z' Enter
@@ -74,8 +71,12 @@ wait_line a "shell-42"
 wait_screen a "$(printf '%s' "${HOME_DIR}dir1/" | tr a-z A-Z)"
 
 # Part B 13 (ours): Ctrl-C while typing drops the line; Ctrl-C cancels a running command
-keys a 'ls this-is-dropped' C-c
-sleep 0.3
+# (each key only once the shell shows it has read the one before: a Ctrl-C
+# that reaches the terminal first flushes what was typed after it)
+keys a 'ls this-is-dropped'
+wait_screen a "${HOME_DIR}dir1/ >ls this-is-dropped"
+keys a C-c
+wait_last a "AliEn[jalien]:${HOME_DIR}dir1/ >"
 keys a 'echo after-ctrl-c' Enter
 wait_line a "after-ctrl-c"
 CHECKS=$((CHECKS + 1))
@@ -83,7 +84,9 @@ screen a | grep -q "No such file or directory" && fail "the dropped line ran: $(
 CL=$(cat "$STACK/jcentral-lite.pid")
 kill -STOP "$CL"
 keys a 'echo never-answered' Enter
-sleep 0.5
+# Ctrl-C only once the request is in flight (the daemon shows it running):
+# before that the line editor has the terminal and Ctrl-C drops the line
+wait_until "saw echo running in the daemon" "alien-daemon status" sh -c 'alien-daemon status | grep -q "running \`echo"'
 keys a C-c
 kill -CONT "$CL"
 wait_screen a "^C"
@@ -94,7 +97,7 @@ wait_line a "still-alive"
 CHECKS=$((CHECKS + 1))
 screen a | grep -q "^never-answered" && fail "the cancelled command printed: $(screen a)"
 keys a '!sleep 30' Enter
-sleep 0.3
+wait_until "saw sleep 30 run below the shell" "screen a; ps -e -o pid,ppid,args" below_pane a "sleep 30"
 keys a C-c
 keys a 'echo after-sleep' Enter
 wait_line a "after-sleep"

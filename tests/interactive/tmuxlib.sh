@@ -2,7 +2,7 @@
 # server, panes of 160x50, and waits on what a pane shows (10 s each).
 # Source it after tests/integration/lib.sh and stack_up; it takes over the
 # EXIT trap (stops its tmux server, then the stack).
-command -v tmux >/dev/null || { echo "$(basename "$0" .sh): tmux not installed: skipped"; exit 0; }
+command -v tmux >/dev/null || { echo "$(basename "$0" .sh): tmux not installed: skipped"; exit 77; }
 
 TM="tmux -S $T/tmux.sock"
 tmux_cleanup() {
@@ -44,6 +44,39 @@ wait_line() { wait_grep "$1" "had the line" xF "$2"; }
 wait_match() { wait_grep "$1" "had a line matching" xE "$2"; }
 # last_line NAME: the last non-empty line of the pane
 last_line() { screen "$1" | grep -v '^$' | tail -n 1; }
+# wait_until WHAT SHOW CMD...: until CMD succeeds (10 s); on failure, says it
+# never WHAT and shows what the command SHOW (sh syntax) prints then
+wait_until() {
+	what=$1 show=$2
+	shift 2
+	i=0
+	until "$@"; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || fail "never $what; now: $(eval "$show")"
+		sleep 0.05
+	done
+	CHECKS=$((CHECKS + 1))
+}
+# wait_last NAME TEXT: until the last non-empty line of the pane is TEXT
+# (a fresh prompt: the shell reads again)
+last_is() { [ "$(last_line "$1")" = "$2" ]; }
+wait_last() { wait_until "saw [$2] as the last line of $1" "screen $1" last_is "$1" "$2"; }
+# wait_last_match NAME ERE: until the last non-empty line matches ERE
+last_matches() { last_line "$1" | grep -qE -- "$2"; }
+wait_last_match() { wait_until "saw a last line of $1 matching [$2]" "screen $1" last_matches "$1" "$2"; }
+# below_pane NAME ARGS: a process below NAME's pane runs with exactly ARGS
+below_pane() {
+	ps -e -o pid=,ppid=,args= | awk -v root="$($TM display-message -p -t "$1" '#{pane_pid}')" -v want="$2" '
+		{ pp[$1] = $2; a = $0; sub(/^ *[0-9]+ +[0-9]+ /, "", a); args[$1] = a }
+		END {
+			for (p in pp) {
+				if (args[p] != want) continue
+				for (q = pp[p]; q in pp && q != root; q = pp[q]) ;
+				if (q == root) exit 0
+			}
+			exit 1
+		}'
+}
 # wait_rc NAME CODE: until the command of start_cmd ended, with CODE
 wait_rc() {
 	i=0

@@ -308,17 +308,28 @@ def eq(got, want, what):
         raise AssertionError("%s:\n  got  %r\n  want %r" % (what, got, want))
 
 
+SKIP_EXIT = 77  # CTest's SKIP_RETURN_CODE for these tests (CMakeLists.txt)
+
+
+class Skip(Exception):
+    """Raised by a test that cannot run here; its message says why."""
+
+
 def main(tests):
-    """Run test functions (name -> fn); print a line per test; exit 1 on any failure."""
-    failed = 0
+    """Run test functions (name -> fn); print a line per test; exit 1 on any
+    failure, else SKIP_EXIT if a test was skipped (a skip is never a pass)."""
+    failed = skipped = 0
     for fn in tests:
         t0 = time.time()
         try:
             fn()
             print("ok   %-40s %.2fs" % (fn.__name__, time.time() - t0), flush=True)
+        except Skip as e:
+            skipped += 1
+            print("SKIP %s: %s" % (fn.__name__, e), flush=True)
         except Exception:
             failed += 1
             print("FAIL %s" % fn.__name__, flush=True)
             traceback.print_exc()
-    print("%d/%d passed" % (len(tests) - failed, len(tests)))
-    sys.exit(1 if failed else 0)
+    print("%d/%d passed, %d skipped" % (len(tests) - failed - skipped, len(tests), skipped))
+    sys.exit(1 if failed else SKIP_EXIT if skipped else 0)
