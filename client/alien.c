@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "complete.h"
 #include "conn.h"
 #include "exec.h"
@@ -158,6 +159,27 @@ static int alien_complete(struct exec *x, int argc, char **argv)
 	return rc;
 }
 
+/* alien --jobs N [FILE]: a parallel batch (batch.h). */
+static int alien_batch(int argc, char **argv)
+{
+	int jobs = argc > 2 ? batch_parse_jobs(argv[2]) : -1, rc;
+	FILE *in = stdin;
+
+	if (jobs < 0 || argc > 4) {
+		fprintf(stderr, "%s: usage: alien --jobs N [FILE] (N from 1 to %d; commands from FILE or stdin)\n",
+			alien_prog, BATCH_JOBS_MAX);
+		return ALIEN_EXIT_USAGE;
+	}
+	if (argc == 4 && strcmp(argv[3], "-") != 0 && !(in = fopen(argv[3], "re"))) {
+		fprintf(stderr, "%s: --jobs: cannot read %s: %s\n", alien_prog, argv[3], strerror(errno));
+		return 1;
+	}
+	rc = batch_run(alien_prog, jobs, in, getenv("ALIENPY_JSON") != NULL);
+	if (in != stdin)
+		fclose(in);
+	return rc;
+}
+
 static int alien_is_help_flag(const char *a)
 {
 	return strcmp(a, "-h") == 0 || strcmp(a, "--h") == 0 || strcmp(a, "-help") == 0 ||
@@ -184,6 +206,8 @@ int main(int argc, char **argv)
 		printf("alien (jaliend) %s\n", JALIEND_VERSION);
 		return 0;
 	}
+	if (!verb && argc > 1 && (strcmp(argv[1], "-j") == 0 || strcmp(argv[1], "--jobs") == 0))
+		return alien_batch(argc, argv);
 	exec_init(&x, alien_prog);
 	if (argc > 1 && strcmp(argv[1], "--complete") == 0)
 		return alien_complete(&x, argc, argv);
