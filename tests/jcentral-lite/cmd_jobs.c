@@ -1,6 +1,7 @@
 /* cmd_jobs.c - job commands: submit ps kill resubmit masterjob (protocol reference 5.8, 9). */
 #include "cmd.h"
 #include "jdl.h"
+#include "jdlproc.h"
 #include "jobs.h"
 #include "path.h"
 
@@ -37,7 +38,8 @@ static void submit_input_cb(const char *v, void *arg)
 
 /* The executable must exist: absolute, or in /bin/, /alice/bin/, /panda/bin/, <home>bin/ or the
  * JDL's own folder (spec 9.3). */
-static bool submit_find_exe(struct cmd_ctx *c, const char *exe, const char *jdldir)
+/* The executable's LFN (as JCentral resolves it) into found_lfn. */
+static bool submit_find_exe(struct cmd_ctx *c, const char *exe, const char *jdldir, char *found_lfn, size_t fsz)
 {
 	struct cat_entry *e = malloc(sizeof(*e));
 	const char *dirs[] = { "/bin/", "/alice/bin/", "/panda/bin/", c->s->home, jdldir };
@@ -56,6 +58,8 @@ static bool submit_find_exe(struct cmd_ctx *c, const char *exe, const char *jdld
 			found = n > 0 && (size_t)n < JCL_LFN_MAX && !catalogue_get(c->cat, path, e) && e->type != 'd';
 		}
 	}
+	if (found)
+		snprintf(found_lfn, fsz, "%s", e->lfn);
 	free(e);
 	return found;
 }
@@ -63,6 +67,7 @@ static bool submit_find_exe(struct cmd_ctx *c, const char *exe, const char *jdld
 static void submit_run(struct cmd_ctx *c, const struct opt_result *o)
 {
 	char *text = NULL, *jdl = NULL, err[512], exe[1024], name[256], abs[JCL_LFN_MAX], dir[JCL_LFN_MAX] = "";
+	char exe_lfn[JCL_LFN_MAX];
 	const char *what;
 	struct cat_entry *e = NULL;
 	long long id;
@@ -108,7 +113,7 @@ static void submit_run(struct cmd_ctx *c, const struct opt_result *o)
 	if (!jdl_first(jdl, "Executable", exe, sizeof(exe)) || !exe[0]) {
 		reply_errorf(c->r, EREMOTEIO, "Task queue rejected %s due to:\n  The JDL has to indicate an Executable",
 			     what == abs ? abs : "the JDL");
-	} else if (!submit_find_exe(c, exe, dir)) {
+	} else if (!submit_find_exe(c, exe, dir, exe_lfn, sizeof(exe_lfn))) {
 		reply_errorf(c->r, EREMOTEIO, "Task queue rejected %s due to:\n  The Executable name you indicated (%s)"
 			     " cannot be located in any standard PATH", what == abs ? abs : "the JDL", exe);
 	} else if ((jdl_values(jdl, "InputFile", submit_input_cb, &chk), chk.missing[0]) ||
@@ -117,12 +122,15 @@ static void submit_run(struct cmd_ctx *c, const struct opt_result *o)
 			     what == abs ? abs : "the JDL", chk.missing);
 	} else {
 		path_basename(exe, name, sizeof(name));
-		if (jobs_insert(c->cat, c->s->account, jdl, name, &id)) {
+		/* the task queue keeps JCentral's processed JDL (what ps -jdl shows) */
+		char *pj = jdlproc_process(jdl, c->s->account, exe_lfn, what == abs ? abs : NULL);
+		if (!pj || jobs_insert(c->cat, c->s->account, pj, name, &id)) {
 			reply_errorf(c->r, EREMOTEIO, "Task queue rejected %s due to:\n  internal error", what);
 		} else {
 			reply_outf(c->r, "Your new job ID is %lld\n", id);
 			reply_fieldf(c->r, "jobId", "%lld", id);
 		}
+		free(pj);
 	}
 	free(jdl);
 }

@@ -75,7 +75,9 @@ def test_lifecycle():
         lines = tr["results"][0]["message"].split("\n")
         check(all(re.match(r"^\d{10} \[", l) for l in lines), "trace lines", lines)
         check(any("from SAVED to DONE" in l for l in lines), "trace has the transitions", lines)
-        check('Executable = "test.sh"' in jd["results"][0]["jdl"], "ps -jdl", jd["results"])
+        # the processed JDL, as JCentral keeps it: the executable resolved to its LFN
+        check('Executable = "%sbin/test.sh";' % HOME in jd["results"][0]["jdl"] and
+              'Type = "Job";' in jd["results"][0]["jdl"], "ps -jdl", jd["results"])
         eq((lg["results"][0]["site"], lg["results"][0]["node"]), ("JCL::LOCAL::jcentral-lite", "localhost"), "-F l")
         eq([r["id"] for r in dn["results"]], [jid], "-f DONE")
         (tr0, jd0), _ = srv.run([req("ps", "-trace", "999"), req("ps", "-jdl", "999")])

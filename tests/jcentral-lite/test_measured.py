@@ -84,5 +84,33 @@ def test_sizes():
         eq(sizes, [["293", "KB"], ["6.106", "MB"], ["1024", "B"]], "ls -H sizes (lazyj Format.size)")
 
 
+REAL_JDL = (  # ps -jdl on the real JCentral for the JDL below (job 1888757068)
+    'User = "jalien";\nJobTag = {\n"comment:lite probe"\n};\n'
+    'Executable = "/localhost/localdomain/user/j/jalien/lite_probe.sh";\nArguments = "a b";\n'
+    'JDLPath = "/localhost/localdomain/user/j/jalien/lite_probe.jdl";\n'
+    'Requirements = ( other.TTL > 300 ) && ( other.Price <= 1 );\nTTL = 300;\nPrice = 1.0;\n'
+    'MemorySize = "8GB";\nJDLVariables = {\n"CPUCores"\n};\nCPUCores = "1";\nType = "Job";\n')
+
+
+def test_processed_jdl():
+    with Server("--job-tick", "600000", "--se", "ALICE::JCL::DISK=root://127.0.0.1:1/{tmp}/disk") as srv:
+        put_file(srv, HOME + "lite_probe.sh", "#!/bin/sh\necho hi\n")
+        put_file(srv, HOME + "lite_probe.jdl", 'Executable = "%slite_probe.sh";\nArguments = "a b";\n'
+                 'TTL = 300;\nJobTag = {"comment:lite probe"};\n' % HOME)
+        (sub,), _ = srv.run([req("submit", HOME + "lite_probe.jdl")])
+        jid = sub["results"][0]["jobId"]
+        (ps, psl), _ = srv.run([req("ps", "-jdl", jid), req("ps", "-L")])
+        row = ps["results"][0]
+        eq(list(row), ["owner", "id", "split", "priority", "status", "name", "message", "jdl"], "ps -jdl keys")
+        eq(row["jdl"], REAL_JDL, "processed JDL as JCentral shows it")
+        eq(row["message"], REAL_JDL.rstrip("\n"), "and as text")
+        # columns as measured: names right-aligned; -L: owner, id, priority, site, node, status, name
+        line = psl["results"][0]["message"]
+        eq(line, "%10s    %10s  %3s  %38s  %40s  %3s  %30s" % ("jalien", jid, "0", row and psl["results"][0]["site"],
+                                                            psl["results"][0]["node"], "I", "lite_probe.sh"),
+           "ps -L line")
+
+
 if __name__ == "__main__":
-    main([test_errors_as_measured, test_missing_folders_are_made, test_find_regex_as_measured, test_sizes])
+    main([test_errors_as_measured, test_missing_folders_are_made, test_find_regex_as_measured, test_sizes,
+          test_processed_jdl])
