@@ -43,6 +43,11 @@ void cmd_help_param(struct reply *r, const char *desc);
 
 /* Resolve a user argument to an absolute normalised path (reports ENAMETOOLONG itself). */
 int cmd_abs(struct cmd_ctx *c, const char *arg, char *out, size_t outsz);
+/* The folder of abs_file exists or its nearest existing ancestor is a folder the session may
+ * write to (cmd_parents_writable: 0 or -EPERM/-ENOENT); cmd_make_parents also creates the
+ * missing folders, as mkdir -p (JCentral's touch and commit do that). */
+int cmd_parents_writable(struct cmd_ctx *c, const char *abs_file);
+int cmd_make_parents(struct cmd_ctx *c, const char *abs_file);
 
 /* Content of a file from the first replica found on a local SE folder (cmd_replica.c);
  * malloc'd, NUL-terminated; 0 or -ENOENT. */

@@ -202,8 +202,8 @@ static void access_write(struct cmd_ctx *c, const char *lfn, const struct access
 		e->guidtime_ms = jcl_now_ms();
 		catalogue_make_guid(e->guid, e->guidtime_ms);
 	}
-	if (path_parent(lfn, pdir, sizeof(pdir)) || catalogue_get(c->cat, pdir, parent) || parent->type != 'd' ||
-	    !catalogue_can(parent, c->s->account, CAT_W)) {
+	/* JCentral: a missing folder is fine (commit makes it) if its nearest ancestor is writable */
+	if (path_parent(lfn, pdir, sizeof(pdir)) || cmd_parents_writable(c, lfn)) {
 		reply_error(c->r, EBADFD, "No write PFNs");
 		goto out;
 	}
@@ -326,6 +326,10 @@ static int commit_register(struct cmd_ctx *c, const struct booking *b, long long
 
 	if (!e)
 		return -ENOMEM;
+	if ((rc = cmd_make_parents(c, b->lfn))) {        /* the folders of a new file appear now */
+		free(e);
+		return rc;
+	}
 	if ((rc = catalogue_begin(c->cat))) {
 		free(e);
 		return rc;

@@ -453,7 +453,7 @@ static const struct opt_spec type_spec[] = { { "z", false } };
 
 const struct cmd_def cmd_browse_defs[] = {
 	{ "cd", NULL, 0, OPTERR_EINVAL, true, cd_run, cd_help },
-	{ "ls", ls_spec, LS_N, OPTERR_ILLEGAL, true, ls_run, ls_help },
+	{ "ls", ls_spec, LS_N, OPTERR_EINVAL, true, ls_run, ls_help },
 	{ "stat", stat_spec, 1, OPTERR_EINVAL, false, stat_run, stat_help },
 	{ "type", type_spec, 1, OPTERR_NOTFOUND, false, type_run, type_help },
 };

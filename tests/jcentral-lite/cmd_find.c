@@ -68,8 +68,10 @@ static int find_cb(const struct cat_entry *e, void *arg)
 	if (e->type == 'd' && !f->dirs)
 		return 0;
 	if (f->use_re) {
-		regmatch_t m;
-		if (regexec(&f->re, rel, 1, &m, 0) || m.rm_so != 0)
+		/* JCentral: lfn RLIKE '^<base><pattern>' on the path without its leading '/' (an
+		 * index table's lfn column): a search, so "a|b" finds b anywhere, and an inner '^'
+		 * can only match at the start of the whole path */
+		if (regexec(&f->re, e->lfn + 1, 0, NULL, 0))
 			return 0;
 	} else if (!find_match(f->pattern, rel)) {
 		return 0;
@@ -118,6 +120,22 @@ static int find_cb(const struct cat_entry *e, void *arg)
 	return 0;
 }
 
+/* Java Long.valueOf(): optional sign, decimal digits, within 64 bits. */
+static bool find_is_long(const char *v)
+{
+	const char *p = v + (*v == '+' || *v == '-');
+	char *end;
+
+	if (!*p)
+		return false;
+	for (const char *q = p; *q; q++)
+		if (*q < '0' || *q > '9')
+			return false;
+	errno = 0;
+	(void)strtoll(v, &end, 10);
+	return !errno && !*end;
+}
+
 static void find_run(struct cmd_ctx *c, const struct opt_result *o)
 {
 	struct find_state f = { .c = c };
@@ -128,6 +146,15 @@ static void find_run(struct cmd_ctx *c, const struct opt_result *o)
 	if (!e) {
 		reply_error(c->r, ENOMEM, NULL);
 		return;
+	}
+	/* joptsimple converts -j/-l/-o to Long when the command is built */
+	static const char *const longs[] = { "j", "l", "o" };
+	for (size_t i = 0; i < 3; i++) {
+		const char *lv = opts_val(find_spec, FIND_N, o, longs[i]);
+		if (lv && !find_is_long(lv)) {
+			reply_errorf(c->r, EINVAL, "Cannot parse argument '%s' of option %s", lv, longs[i]);
+			goto out;
+		}
 	}
 	if (o->nargs >= 2) {
 		snprintf(dirarg, sizeof(dirarg), "%s", o->args[0]);
@@ -166,7 +193,12 @@ static void find_run(struct cmd_ctx *c, const struct opt_result *o)
 	if ((v = opts_val(find_spec, FIND_N, o, "o")))
 		f.offset = atoll(v);
 	if (opts_has(find_spec, FIND_N, o, "r")) {
-		if (regcomp(&f.re, pattern, REG_EXTENDED)) {
+		char *rx = NULL;
+		int bad = asprintf(&rx, "^%s%s", f.base + 1, pattern) < 0;
+		if (!bad)
+			bad = regcomp(&f.re, rx, REG_EXTENDED | REG_NOSUB) != 0;
+		free(rx);
+		if (bad) {
 			reply_errorf(c->r, EINVAL, "Invalid regular expression: %s", pattern);
 			goto out;
 		}
@@ -205,6 +237,8 @@ static void find_help(struct cmd_ctx *c)
 
 /* ------------------------------------------------------------------ du */
 
+static const struct opt_spec du_spec[] = { { "n", false }, { "c", false }, { "s", false } };
+
 struct du_state {
 	struct catalogue *cat;
 	long long folders, files, size, replicas, replica_size;
@@ -216,7 +250,10 @@ static int du_cb(const struct cat_entry *e, void *arg)
 	if (e->type == 'd')
 		d->folders++;
 	else {
-		long long n = replicas_count(d->cat, e->guid);
+		/* JCentral counts a file only when it has replicas (physical files) */
+		long long n = e->guid[0] ? replicas_count(d->cat, e->guid) : 0;
+		if (n <= 0)
+			return 0;
 		d->files++;
 		d->size += e->size;
 		d->replicas += n;
@@ -225,48 +262,87 @@ static int du_cb(const struct cat_entry *e, void *arg)
 	return 0;
 }
 
-static const struct opt_spec du_spec[] = { { "n", false }, { "c", false }, { "s", false } };
+static void du_size(bool raw, long long v, char *out, size_t outsz)
+{
+	if (raw)
+		snprintf(out, outsz, "%lld bytes", v);
+	else
+		cmd_fmt_size(v, out, outsz);
+}
+
+/* JAliEnCommanddu.printStats */
+static void du_print(struct cmd_ctx *c, const char *first, const struct du_state *d, bool raw)
+{
+	char hs[48], ts[48], os[48];
+
+	reply_next(c->r);
+	reply_outf(c->r, "%s\n", first);
+	if (d->folders > 0)
+		reply_outf(c->r, "  Folders: %lld\n", d->folders);
+	du_size(raw, d->size, hs, sizeof(hs));
+	reply_outf(c->r, "  Files: %lld of an apparent size of %s, of which:\n", d->files, hs);
+	if (d->files > 0) {
+		char avg[64];
+		double a = (double)d->replicas / (double)d->files;
+		du_size(raw, d->replica_size, ts, sizeof(ts));
+		du_size(raw, d->size, os, sizeof(os));
+		/* Format.point */
+		snprintf(avg, sizeof(avg), a < 10 ? "%.3f" : a < 100 ? "%.2f" : "%.1f", a);
+		size_t l = strlen(avg);
+		while (l && avg[l - 1] == '0')
+			avg[--l] = '\0';
+		if (l && avg[l - 1] == '.')
+			avg[--l] = '\0';
+		reply_outf(c->r, "  - physical files: %lld files of %s with %lld replicas (avg %s replicas/file), "
+			   "size of one replica: %s\n", d->files, ts, d->replicas, avg, os);
+	}
+	reply_next(c->r);
+	reply_field(c->r, "entry", first);
+	reply_fieldf(c->r, "folders", "%lld", d->folders);
+	reply_fieldf(c->r, "physical_files_count", "%lld", d->files);
+	reply_fieldf(c->r, "physical_files_size", "%lld", d->replica_size);
+	reply_fieldf(c->r, "physical_files_replicas", "%lld", d->replicas);
+	reply_fieldf(c->r, "physical_files_one_replica_size", "%lld", d->size);
+	reply_field(c->r, "logical_files_count", "0");
+	reply_field(c->r, "logical_files_size", "0");
+	reply_next(c->r);
+}
 
 static void du_run(struct cmd_ctx *c, const struct opt_result *o)
 {
 	struct cat_entry *e = malloc(sizeof(*e));
-	char abs[JCL_LFN_MAX], hs[32];
+	char abs[JCL_LFN_MAX];
 
 	if (!e) {
 		reply_error(c->r, ENOMEM, NULL);
 		return;
 	}
+	bool raw = opts_has(du_spec, 3, o, "n"), summary = opts_has(du_spec, 3, o, "s");
+	struct du_state sum = { .cat = c->cat };
 	for (size_t i = 0; i < o->nargs; i++) {
 		struct du_state d = { .cat = c->cat };
 		if (cmd_abs(c, o->args[i], abs, sizeof(abs)))
 			break;
-		if (catalogue_get(c->cat, abs, e)) {
-			reply_error(c->r, ENOENT, o->args[i]);
-			break;
+		/* a path that does not exist has nothing under it: zeros, exit code 0 (JCentral) */
+		if (!catalogue_get(c->cat, abs, e)) {
+			du_cb(e, &d);
+			if (e->type == 'd')
+				catalogue_walk(c->cat, e->lfn, du_cb, &d);
 		}
-		du_cb(e, &d);
-		if (e->type == 'd')
-			catalogue_walk(c->cat, e->lfn, du_cb, &d);
-		cmd_fmt_size(d.size, hs, sizeof(hs));
-		reply_next(c->r);
-		reply_outf(c->r, "%s\n  Folders: %lld\n  Files: %lld of an apparent size of %s, of which:\n",
-			   abs, d.folders, d.files, hs);
-		if (d.files) {
-			char rs[32];
-			cmd_fmt_size(d.replica_size, rs, sizeof(rs));
-			reply_outf(c->r, "  - physical files: %lld files of %s with %lld replicas (total size of %s)\n",
-				   d.files, hs, d.replicas, rs);
+		if (summary) {
+			sum.folders += d.folders;
+			sum.files += d.files;
+			sum.size += d.size;
+			sum.replicas += d.replicas;
+			sum.replica_size += d.replica_size;
+		} else {
+			du_print(c, abs, &d, raw);
 		}
-		reply_next(c->r);
-		reply_field(c->r, "entry", abs);
-		reply_fieldf(c->r, "folders", "%lld", d.folders);
-		reply_fieldf(c->r, "physical_files_count", "%lld", d.files);
-		reply_fieldf(c->r, "physical_files_size", "%lld", d.replica_size);
-		reply_fieldf(c->r, "physical_files_replicas", "%lld", d.replicas);
-		reply_fieldf(c->r, "physical_files_one_replica_size", "%lld", d.size);
-		reply_field(c->r, "logical_files_count", "0");
-		reply_field(c->r, "logical_files_size", "0");
-		reply_next(c->r);
+	}
+	if (summary) {
+		char first[64];
+		snprintf(first, sizeof(first), "Summary of %zu paths", o->nargs);
+		du_print(c, first, &sum, raw);
 	}
 	free(e);
 }

@@ -1,6 +1,7 @@
 /* cmd_jobs.c - job commands: submit ps kill resubmit masterjob (protocol reference 5.8, 9). */
 #include "cmd.h"
 #include "jdl.h"
+#include "jdlproc.h"
 #include "jobs.h"
 #include "path.h"
 
@@ -37,7 +38,8 @@ static void submit_input_cb(const char *v, void *arg)
 
 /* The executable must exist: absolute, or in /bin/, /alice/bin/, /panda/bin/, <home>bin/ or the
  * JDL's own folder (spec 9.3). */
-static bool submit_find_exe(struct cmd_ctx *c, const char *exe, const char *jdldir)
+/* The executable's LFN (as JCentral resolves it) into found_lfn. */
+static bool submit_find_exe(struct cmd_ctx *c, const char *exe, const char *jdldir, char *found_lfn, size_t fsz)
 {
 	struct cat_entry *e = malloc(sizeof(*e));
 	const char *dirs[] = { "/bin/", "/alice/bin/", "/panda/bin/", c->s->home, jdldir };
@@ -56,6 +58,8 @@ static bool submit_find_exe(struct cmd_ctx *c, const char *exe, const char *jdld
 			found = n > 0 && (size_t)n < JCL_LFN_MAX && !catalogue_get(c->cat, path, e) && e->type != 'd';
 		}
 	}
+	if (found)
+		snprintf(found_lfn, fsz, "%s", e->lfn);
 	free(e);
 	return found;
 }
@@ -63,6 +67,7 @@ static bool submit_find_exe(struct cmd_ctx *c, const char *exe, const char *jdld
 static void submit_run(struct cmd_ctx *c, const struct opt_result *o)
 {
 	char *text = NULL, *jdl = NULL, err[512], exe[1024], name[256], abs[JCL_LFN_MAX], dir[JCL_LFN_MAX] = "";
+	char exe_lfn[JCL_LFN_MAX];
 	const char *what;
 	struct cat_entry *e = NULL;
 	long long id;
@@ -108,7 +113,7 @@ static void submit_run(struct cmd_ctx *c, const struct opt_result *o)
 	if (!jdl_first(jdl, "Executable", exe, sizeof(exe)) || !exe[0]) {
 		reply_errorf(c->r, EREMOTEIO, "Task queue rejected %s due to:\n  The JDL has to indicate an Executable",
 			     what == abs ? abs : "the JDL");
-	} else if (!submit_find_exe(c, exe, dir)) {
+	} else if (!submit_find_exe(c, exe, dir, exe_lfn, sizeof(exe_lfn))) {
 		reply_errorf(c->r, EREMOTEIO, "Task queue rejected %s due to:\n  The Executable name you indicated (%s)"
 			     " cannot be located in any standard PATH", what == abs ? abs : "the JDL", exe);
 	} else if ((jdl_values(jdl, "InputFile", submit_input_cb, &chk), chk.missing[0]) ||
@@ -117,12 +122,15 @@ static void submit_run(struct cmd_ctx *c, const struct opt_result *o)
 			     what == abs ? abs : "the JDL", chk.missing);
 	} else {
 		path_basename(exe, name, sizeof(name));
-		if (jobs_insert(c->cat, c->s->account, jdl, name, &id)) {
+		/* the task queue keeps JCentral's processed JDL (what ps -jdl shows) */
+		char *pj = jdlproc_process(jdl, c->s->account, exe_lfn, what == abs ? abs : NULL);
+		if (!pj || jobs_insert(c->cat, c->s->account, pj, name, &id)) {
 			reply_errorf(c->r, EREMOTEIO, "Task queue rejected %s due to:\n  internal error", what);
 		} else {
 			reply_outf(c->r, "Your new job ID is %lld\n", id);
 			reply_fieldf(c->r, "jobId", "%lld", id);
 		}
+		free(pj);
 	}
 	free(jdl);
 }
@@ -196,6 +204,8 @@ struct ps_collect {
 	const struct ps_opts *po;
 	struct job *v;
 	size_t n, cap;
+	long long only_id;              /* -trace N / -jdl N */
+	bool any_state;
 };
 
 static int ps_collect_cb(const struct job *j, void *arg)
@@ -209,9 +219,12 @@ static int ps_collect_cb(const struct job *j, void *arg)
 	if (po->users ? !ps_in_list(po->users, j->owner) && !ps_in_list(po->users, "%")
 		      : (!po->all_users && !po->ids && strcmp(j->owner, po->account)))
 		return 0;
-	if ((po->ids && !ps_in_list(po->ids, id)) || (po->sites && !ps_in_list(po->sites, j->site)) ||
-	    (po->nodes && !ps_in_list(po->nodes, j->node)) || (po->masters && !ps_in_list(po->masters, split)) ||
-	    (po->masters_only && j->split) || !ps_state_ok(po->states, j->status))
+	if (pc->only_id ? j->id != pc->only_id :
+	    ((po->ids && !ps_in_list(po->ids, id)) || (po->sites && !ps_in_list(po->sites, j->site)) ||
+	     (po->nodes && !ps_in_list(po->nodes, j->node)) || (po->masters && !ps_in_list(po->masters, split)) ||
+	     (po->masters_only && j->split)))
+		return 0;
+	if (!pc->any_state && !ps_state_ok(po->states, j->status))
 		return 0;
 	if (pc->n == pc->cap) {
 		size_t nc = pc->cap ? pc->cap * 2 : 64;
@@ -289,7 +302,7 @@ static int ps_parse(struct cmd_ctx *c, struct ps_opts *po)
 			i++;
 			continue;
 		} else {
-			reply_errorf(c->r, EINVAL, "'%s' is not a recognized option", a[0] == '-' ? a + 1 : a);
+			reply_errorf(c->r, EINVAL, "%s is not a recognized option", a[0] == '-' ? a + 1 : a);
 			return -EINVAL;
 		}
 		if (!next) {
@@ -304,6 +317,22 @@ static int ps_parse(struct cmd_ctx *c, struct ps_opts *po)
 	return 0;
 }
 
+/* A job's trace or JDL: printed and kept in `key`; missing: ENODATA (as JCentral). */
+static void ps_text(struct cmd_ctx *c, const char *key, char *t, long long id)
+{
+	if (!t || !*t) {
+		if (!strcmp(key, "trace"))
+			reply_errorf(c->r, ENODATA, "No trace information for %lld", id);
+		else
+			reply_errorf(c->r, ENODATA, "JDL of %lld could not be retrieved", id);
+		free(t);
+		return;
+	}
+	reply_outf(c->r, "%s\n", t);
+	reply_field(c->r, key, t);
+	free(t);
+}
+
 static void ps_run(struct cmd_ctx *c, const struct opt_result *o)
 {
 	struct ps_opts po;
@@ -312,32 +341,10 @@ static void ps_run(struct cmd_ctx *c, const struct opt_result *o)
 	(void)o;
 	if (ps_parse(c, &po))
 		return;
-	if (po.want_trace && po.trace_id) {
-		char *t = jobs_trace(c->cat, po.trace_id);
-		if (!t) {
-			reply_errorf(c->r, ENODATA, "No trace information for %lld", po.trace_id);
-			return;
-		}
-		size_t l = strlen(t);
-		if (l && t[l - 1] == '\n')
-			t[l - 1] = '\0';
-		reply_outf(c->r, "%s\n", t);
-		reply_fieldf(c->r, "id", "%lld", po.trace_id);
-		reply_field(c->r, "trace", t);
-		free(t);
-		return;
-	}
-	if (po.want_jdl && po.jdl_id) {
-		char *t = jobs_jdl(c->cat, po.jdl_id);
-		if (!t) {
-			reply_errorf(c->r, ENODATA, "JDL of %lld could not be retrieved", po.jdl_id);
-			return;
-		}
-		reply_outf(c->r, "%s\n", t);
-		reply_fieldf(c->r, "id", "%lld", po.jdl_id);
-		reply_field(c->r, "jdl", t);
-		free(t);
-		return;
+	/* ps -trace N / -jdl N: the listing of that job only (none: nothing, exit code 0) */
+	if ((po.want_trace && po.trace_id) || (po.want_jdl && po.jdl_id)) {
+		pc.only_id = po.want_trace && po.trace_id ? po.trace_id : po.jdl_id;
+		pc.any_state = true;
 	}
 	if (jobs_foreach(c->cat, ps_collect_cb, &pc)) {
 		reply_error(c->r, EIO, "cannot read the task queue");
@@ -351,14 +358,16 @@ static void ps_run(struct cmd_ctx *c, const struct opt_result *o)
 		char prio[16];
 		bool waiting = !strcmp(j->status, "INSERTING") || !strcmp(j->status, "WAITING");
 
-		snprintf(prio, sizeof(prio), waiting ? "%d" : "___", j->priority);
-		if (po.ids_only)
+		snprintf(prio, sizeof(prio), waiting ? "%3d" : "___", j->priority);
+		if (po.want_jdl || po.want_trace)
+			;                               /* only the trace / the JDL */
+		else if (po.ids_only)
 			reply_outf(c->r, "%lld\n", j->id);
-		else if (po.long_fmt)
-			reply_outf(c->r, "%10s %10lld  %-38s %-40s %3s  %3s  %-32s\n", j->owner, j->id, j->site, j->node,
-				   prio, code ? code : "?", j->name);
+		else if (po.long_fmt)     /* JCentral: names right-aligned; -L: owner id prio site node status name */
+			reply_outf(c->r, "%10s    %10lld  %s  %38s  %40s  %3s  %30s\n", j->owner, j->id, prio, j->site,
+				   j->node, code ? code : "NUL", j->name);
 		else
-			reply_outf(c->r, "%10s %10lld  %3s  %3s  %-32s\n", j->owner, j->id, prio, code ? code : "?", j->name);
+			reply_outf(c->r, "%10s %10lld  %s  %3s  %32s\n", j->owner, j->id, prio, code ? code : "NUL", j->name);
 		reply_field(c->r, "owner", j->owner);
 		reply_fieldf(c->r, "id", "%lld", j->id);
 		reply_fieldf(c->r, "split", "%lld", j->split);
@@ -369,16 +378,10 @@ static void ps_run(struct cmd_ctx *c, const struct opt_result *o)
 			reply_field(c->r, "site", j->site);
 			reply_field(c->r, "node", j->node);
 		}
-		if (po.want_trace) {
-			char *t = jobs_trace(c->cat, j->id);
-			reply_field(c->r, "trace", t ? t : "");
-			free(t);
-		}
-		if (po.want_jdl) {
-			char *t = jobs_jdl(c->cat, j->id);
-			reply_field(c->r, "jdl", t ? t : "");
-			free(t);
-		}
+		if (po.want_trace)
+			ps_text(c, "trace", jobs_trace(c->cat, j->id), j->id);
+		if (po.want_jdl)
+			ps_text(c, "jdl", jobs_jdl(c->cat, j->id), j->id);
 		reply_next(c->r);
 	}
 	free(pc.v);
@@ -449,24 +452,27 @@ static void kill_run(struct cmd_ctx *c, const struct opt_result *o)
 		const char *st;
 		if (jobs_get(c->cat, ids[i], &j))
 			continue;                       /* unknown ids are silently skipped */
+		reply_fieldf(c->r, "jobid", "%lld", j.id);
 		if (strcmp(j.owner, c->s->account) && strcmp(c->s->account, "admin")) {
 			st = "not_allowed";
-			reply_outf(c->r, "Not allowed to kill: %lld\n", j.id);
+			reply_outf(c->r, "You are not allowed to kill %lld\n", j.id);
+		} else if (!strcmp(j.status, "KILLED")) {
+			st = "killed";                  /* JCentral: killing a killed job succeeds again */
+			reply_outf(c->r, "Killed: %lld\n", j.id);
 		} else if (jobs_is_final(j.status) ||
 			   jobs_set_status(c->cat, j.id, "KILLED", "Job killed by the user")) {
 			st = "failed_to_kill";
-			reply_outf(c->r, "Failed to kill: %lld\n", j.id);
+			failed = true;
+			reply_outf(c->r, "Could not kill: %lld\n", j.id);
+			reply_errorf(c->r, EREMOTEIO, "Could not kill the job with id: [%lld]", j.id);
 		} else {
 			st = "killed";
 			reply_outf(c->r, "Killed: %lld\n", j.id);
 		}
-		failed |= strcmp(st, "killed") != 0;
-		reply_fieldf(c->r, "jobid", "%lld", j.id);
 		reply_field(c->r, "status", st);
 		reply_next(c->r);
 	}
-	if (failed)
-		reply_error(c->r, EREMOTEIO, "Some jobs could not be killed");
+	(void)failed;
 	free(ids);
 }
 
@@ -506,11 +512,12 @@ static void masterjob_run(struct cmd_ctx *c, const struct opt_result *o)
 			ids[n++] = strtoll(c->argv[i], NULL, 10);
 	for (size_t i = 0; i < n; i++) {
 		if (jobs_get(c->cat, ids[i], &j)) {
-			reply_errorf(c->r, ENOENT, "Job %lld does not exist", ids[i]);
+			char msg[96];
+			snprintf(msg, sizeof(msg), "Could not load the details of %lld\n", ids[i]);
+			reply_err_append(c->r, msg);    /* printErrln: exit code stays 0 (measured) */
 			continue;
 		}
 		reply_outf(c->r, "Job %lld is in status: %s\n", j.id, j.status);
-		reply_out(c->r, "It has no subjobs\n");
 	}
 	if (!n)
 		reply_error(c->r, EINVAL, "Command requires an argument");

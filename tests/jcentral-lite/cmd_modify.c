@@ -82,6 +82,57 @@ out:
 	return rc;
 }
 
+int cmd_make_parents(struct cmd_ctx *c, const char *abs_file)
+{
+	char parent[JCL_LFN_MAX];
+	struct cat_entry *e = malloc(sizeof(*e));
+	int rc;
+
+	if (!e)
+		return -ENOMEM;
+	if (path_parent(abs_file, parent, sizeof(parent))) {
+		free(e);
+		return -ENOENT;
+	}
+	if (!catalogue_get(c->cat, parent, e)) {
+		rc = e->type == 'd' && catalogue_can(e, c->s->account, CAT_W) ? 0 : -EPERM;
+		free(e);
+		return rc;
+	}
+	free(e);
+	size_t l = strlen(parent);
+	if (l > 1 && parent[l - 1] == '/')
+		parent[l - 1] = '\0';
+	return mkdir_one(c, parent, true);
+}
+
+int cmd_parents_writable(struct cmd_ctx *c, const char *abs_file)
+{
+	char cur[JCL_LFN_MAX], parent[JCL_LFN_MAX];
+	struct cat_entry *e = malloc(sizeof(*e));
+	int rc = -ENOENT;
+
+	if (!e)
+		return -ENOMEM;
+	snprintf(cur, sizeof(cur), "%s", abs_file);
+	for (int depth = 0; depth < 256; depth++) {
+		if (path_parent(cur, parent, sizeof(parent)))
+			break;
+		if (!catalogue_get(c->cat, parent, e)) {
+			rc = e->type == 'd' && catalogue_can(e, c->s->account, CAT_W) ? 0 : -EPERM;
+			break;
+		}
+		size_t l = strlen(parent);
+		if (l > 1 && parent[l - 1] == '/')
+			parent[l - 1] = '\0';
+		if (!strcmp(parent, cur))
+			break;
+		snprintf(cur, sizeof(cur), "%s", parent);
+	}
+	free(e);
+	return rc;
+}
+
 static const struct opt_spec mkdir_spec[] = { { "p", false }, { "s", false } };
 
 static void mkdir_run(struct cmd_ctx *c, const struct opt_result *o)
@@ -260,9 +311,8 @@ static void touch_run(struct cmd_ctx *c, const struct opt_result *o)
 		int rc;
 		if (!catalogue_get(c->cat, abs, e)) {
 			rc = catalogue_can(e, c->s->account, CAT_W) ? catalogue_touch(c->cat, e->lfn, now / 1000) : -EPERM;
-		} else if (path_parent(abs, parent, sizeof(parent)) || catalogue_get(c->cat, parent, e) ||
-			   e->type != 'd' || !catalogue_can(e, c->s->account, CAT_W)) {
-			rc = -EPERM;
+		} else if (path_parent(abs, parent, sizeof(parent)) || cmd_make_parents(c, abs)) {
+			rc = -EPERM;            /* JCentral creates missing parents (measured) */
 		} else {
 			memset(e, 0, sizeof(*e));
 			snprintf(e->lfn, sizeof(e->lfn), "%s", abs);
@@ -399,7 +449,7 @@ static void mv_help(struct cmd_ctx *c)
 }
 
 const struct cmd_def cmd_modify_defs[] = {
-	{ "mkdir", mkdir_spec, 2, OPTERR_ILLEGAL, false, mkdir_run, mkdir_help },
+	{ "mkdir", mkdir_spec, 2, OPTERR_EINVAL, false, mkdir_run, mkdir_help },
 	{ "rmdir", rmdir_spec, 3, OPTERR_EINVAL, false, rmdir_run, rmdir_help },
 	{ "rm", rm_spec, 6, OPTERR_EINVAL, false, rm_run, rm_help },
 	{ "touch", NULL, 0, OPTERR_EINVAL, false, touch_run, touch_help },

@@ -5,6 +5,7 @@
 #include "replicas.h"
 #include "storage.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -75,7 +76,7 @@ static void whereis_run(struct cmd_ctx *c, const struct opt_result *o)
 		if (replica_entry(c, o->args[i], true, e))
 			continue;
 		if (e->type == 'd') {
-			reply_errorf(c->r, EISDIR, "%s", e->lfn);
+			reply_errorf(c->r, EINVAL, "The path you indicated is not a file: %s", o->args[i]);
 			continue;
 		}
 		path_basename(e->lfn, name, sizeof(name));
@@ -117,14 +118,22 @@ static void md5sum_run(struct cmd_ctx *c, const struct opt_result *o)
 		reply_error(c->r, ENOMEM, NULL);
 		return;
 	}
+	/* JCentral: the path (or GUID) is echoed as typed */
 	for (size_t i = 0; i < o->nargs; i++) {
-		if (replica_entry(c, o->args[i], true, e))
+		const char *a = o->args[i];
+		char abs[JCL_LFN_MAX];
+		if (cmd_abs(c, a, abs, sizeof(abs)))
 			continue;
-		if (e->type == 'd') {
-			reply_errorf(c->r, EISDIR, "%s", e->lfn);
+		if (catalogue_get(c->cat, abs, e) && !(replica_is_guid(a) && !catalogue_get_by_guid(c->cat, a, e))) {
+			reply_error(c->r, ENOENT, a);
 			continue;
 		}
-		reply_outf(c->r, "%s\t%s\n", e->md5[0] ? e->md5 : "null", e->lfn);
+		if (e->md5[0])
+			reply_outf(c->r, "%s\t%s\n", e->md5, a);
+		else if (e->type == 'd')
+			reply_errorf(c->r, EINVAL, "This entry is not a file: %s", a);
+		else
+			reply_errorf(c->r, ENODATA, "This file doesn't have a valid associated MD5 checksum: %s", a);
 	}
 	free(e);
 }
@@ -169,17 +178,33 @@ static void guid2lfn_run(struct cmd_ctx *c, const struct opt_result *o)
 		reply_error(c->r, ENOMEM, NULL);
 		return;
 	}
-	for (size_t i = 0; i < o->nargs; i++) {
-		const char *g = o->args[i];
-		if (!replica_is_guid(g) || catalogue_get_by_guid(c->cat, g, e)) {
-			reply_errorf(c->r, ENXIO, "Could not get the UUID [%s].", g);
-			continue;
+	/* JCentral: every argument must parse as a UUID; found GUIDs first, then the others */
+	for (size_t i = 0; i < o->nargs; i++)
+		if (!replica_is_guid(o->args[i])) {
+			reply_errorf(c->r, EINVAL, "Not a GUID: %s", o->args[i]);
+			goto done;
 		}
-		reply_field(c->r, "guid", e->guid);
-		reply_outf(c->r, "%s    %s\n", e->guid, e->lfn);
-		reply_field(c->r, "lfn", e->lfn);
-		reply_next(c->r);
-	}
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < o->nargs; i++) {
+			char g[64];
+			size_t k;
+			for (k = 0; o->args[i][k] && k + 1 < sizeof(g); k++)
+				g[k] = (char)tolower((unsigned char)o->args[i][k]);
+			g[k] = '\0';
+			bool found = !catalogue_get_by_guid(c->cat, g, e);
+			if (pass == 0 && found) {
+				reply_field(c->r, "guid", e->guid);
+				reply_outf(c->r, "%-40s%s\n", e->guid, e->lfn);
+				reply_field(c->r, "lfn", e->lfn);
+				reply_next(c->r);
+			} else if (pass == 1 && !found) {
+				reply_field(c->r, "guid", g);
+				reply_field(c->r, "error", "No GUID");
+				reply_errorf(c->r, ENOENT, "GUID cannot be found in the database: %s", g);
+				reply_next(c->r);
+			}
+		}
+done:
 	free(e);
 }
 

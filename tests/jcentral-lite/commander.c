@@ -104,21 +104,36 @@ int cmd_abs(struct cmd_ctx *c, const char *arg, char *out, size_t outsz)
 	return rc;
 }
 
+/* JCentral's human-readable size (lazyj Format.size): divide by 1024 while above 1024, then
+ * 3 decimals below 10, 2 below 100, 1 below 1000, none above; trailing zeros dropped:
+ * "1024 B", "293 KB", "6.106 MB". */
 void cmd_fmt_size(long long n, char *out, size_t outsz)
 {
-	static const char *const units[] = { "B", "KB", "MB", "GB", "TB", "PB", "EB" };
-	double v = (double)n;
+	static const char *const units[] = { "B", "KB", "MB", "GB", "TB", "PB", "XB" };
+	double v = n < 0 ? -(double)n : (double)n;
 	size_t u = 0;
+	char num[64];
 
-	if (n < 1024) {
-		snprintf(out, outsz, "%lld B", n);
-		return;
-	}
-	while (v >= 1024 && u + 1 < N_ELEMS(units)) {
+	while (v > 1024 && u + 1 < N_ELEMS(units)) {
 		v /= 1024;
 		u++;
 	}
-	snprintf(out, outsz, "%.2f %s", v, units[u]);
+	if (v < 10)
+		snprintf(num, sizeof(num), "%.3f", round(v * 1000) / 1000);
+	else if (v < 100)
+		snprintf(num, sizeof(num), "%.2f", round(v * 100) / 100);
+	else if (v < 1000)
+		snprintf(num, sizeof(num), "%.1f", round(v * 10) / 10);
+	else
+		snprintf(num, sizeof(num), "%lld", (long long)v);
+	if (strchr(num, '.')) {
+		size_t l = strlen(num);
+		while (num[l - 1] == '0')
+			num[--l] = '\0';
+		if (num[l - 1] == '.')
+			num[--l] = '\0';
+	}
+	snprintf(out, outsz, "%s%s %s", n < 0 && strcmp(num, "0") ? "-" : "", num, units[u]);
 }
 
 /* ------------------------------------------------------------------ session */

@@ -66,7 +66,7 @@ int opts_parse(const struct opt_spec *spec, size_t nspec, char **argv, size_t ar
 			continue;
 		}
 		if (a[1] == '-') {
-			snprintf(res->err, sizeof(res->err), "'%.*s' is not a recognized option",
+			snprintf(res->err, sizeof(res->err), "%.*s is not a recognized option",
 				 (int)(nlen > 64 ? 64 : nlen), name);
 			return -EINVAL;
 		}
@@ -74,7 +74,7 @@ int opts_parse(const struct opt_spec *spec, size_t nspec, char **argv, size_t ar
 		for (const char *c = name; *c; c++) {
 			idx = find_spec(spec, nspec, c, 1);
 			if (idx < 0) {
-				snprintf(res->err, sizeof(res->err), "'%c' is not a recognized option", *c);
+				snprintf(res->err, sizeof(res->err), "%c is not a recognized option", *c);
 				return -EINVAL;
 			}
 			if (spec[idx].has_arg) {

@@ -315,6 +315,17 @@ void reply_error_raw(struct reply *r, int code, const char *text)
 	r->exitcode = code;
 }
 
+void reply_err_append(struct reply *r, const char *text)
+{
+	char *s = NULL;
+	if (asprintf(&s, "%s%s", r->error ? r->error : "", text) < 0) {
+		r->oom = 1;
+		return;
+	}
+	free(r->error);
+	r->error = s;
+}
+
 void reply_error(struct reply *r, int code, const char *detail)
 {
 	char *s = NULL;

@@ -42,6 +42,8 @@ void reply_next(struct reply *r);
 /* exitcode = code, error = "<strerror(code)> : <detail>" (or just strerror if detail empty). */
 void reply_error(struct reply *r, int code, const char *detail);
 void reply_errorf(struct reply *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* JCentral's printErr: text appended to error, exitcode unchanged. */
+void reply_err_append(struct reply *r, const char *text);
 /* exitcode = code, error = text verbatim. */
 void reply_error_raw(struct reply *r, int code, const char *text);
 int reply_exitcode(const struct reply *r);

@@ -65,10 +65,11 @@ def test_path_errors():
         check(st0["results"][0]["message"].startswith("\nusage: stat"), "help after missing argument")
         eq(meta(mk0), ("22", "Invalid argument : Command requires an argument"), "mkdir without args")
         eq(meta(cd), ("2", "No such file or directory"), "cd missing")
-        eq(meta(lsx), ("22", "Invalid argument : Illegal command options"), "ls unknown option")
-        check(lsx["results"][0]["message"].startswith("\nusage: ls"), "ls prints help on bad option")
-        eq(meta(whox), ("22", "Invalid argument : 'q' is not a recognized option"), "whoami unknown option")
-        eq((meta(lslq), lslq["results"]), (("22", "Invalid argument : Illegal command options"), []),
+        # measured on the real JCentral (ls -Z): joptsimple's message, no quotes, no help
+        eq((meta(lsx), lsx["results"]), (("22", "Invalid argument : x is not a recognized option"), []),
+           "ls unknown option")
+        eq(meta(whox), ("22", "Invalid argument : q is not a recognized option"), "whoami unknown option")
+        eq((meta(lslq), lslq["results"]), (("22", "Invalid argument : q is not a recognized option"), []),
            "ls bad option in a cluster, -nomsg")
         eq(meta(mkroot), ("2", "No such file or directory : Could not create directory (or non-existing "
                                 "parents): /localhost/localdomain/user/j/jalien/../../../../x"),

@@ -5,7 +5,7 @@ import json
 import subprocess
 import time
 
-from jcltest import CLIENT, RawWS, Server, check, eq, main, req
+from jcltest import CLIENT, HOME, RawWS, Server, check, eq, main, req
 
 
 def spawn(srv, requests, who="user"):
@@ -84,6 +84,36 @@ def test_throttle():
         check(dt1 >= 0.05, "next connection of the same subject starts throttled", dt1)
 
 
+def test_long_command_overlap():
+    """Measured on JCentral: ping -c 2 -s 1500, whoami, pwd sent back to back: the ping reply
+    (after 1.5 s), then "" for whoami (JCentral stopped waiting for the ping after 1 s and took
+    whoami while the ping still ran), then pwd answered normally."""
+    with Server() as srv:
+        ws = RawWS(srv)
+        t0 = time.time()
+        for r in (req("ping", "-c", "2", "-s", "1500"), req("whoami"), req("pwd")):
+            ws.send_text(json.dumps(r))
+        got = [ws.recv_message()[1] for _ in range(3)]
+        dt = time.time() - t0
+        check("reply from" in json.loads(got[0])["results"][0]["message"], "ping reply first", got[0])
+        eq(got[1], "", "whoami behind it: an empty message")
+        eq(json.loads(got[2])["results"][0]["pwd"], HOME, "pwd: answered")
+        check(1.4 < dt < 3, "all after the ping", dt)
+        ws.s.settimeout(1.5)
+        try:
+            extra = ws.recv_message()
+            raise AssertionError("one reply too many: %r" % (extra,))
+        except (TimeoutError, OSError):
+            pass
+        ws.s.settimeout(10)
+        # under 1 s: pipelined requests are answered in order, nothing is lost
+        for r in (req("ping", "-c", "2", "-s", "500"), req("whoami"), req("pwd")):
+            ws.send_text(json.dumps(r))
+        got = [json.loads(ws.recv_message()[1]) for _ in range(3)]
+        eq([list(g["results"][0])[0] for g in got], ["message", "username", "pwd"], "short command: in order")
+        ws.close()
+
+
 def read_counts(path, total, timeout=5):
     """--counts FILE once it shows `total` requests: ({cmd: n}, [(id, account, n)])."""
     deadline = time.time() + timeout
@@ -126,4 +156,4 @@ def test_counts():
 
 if __name__ == "__main__":
     main([test_slow_reply_does_not_block_others, test_ping_pauses_without_blocking, test_throttle,
-          test_counts])
+          test_counts, test_long_command_overlap])

@@ -58,7 +58,7 @@ def test_lifecycle():
         row = ps0["results"][0]
         eq(list(row.keys()), ["message", "owner", "id", "split", "priority", "status", "name"], "ps keys")
         eq((row["owner"], row["id"], row["split"], row["name"]), ("jalien", jid, "0", "test.sh"), "ps row")
-        check(re.match(r"^ +jalien +%s  +\S+ +[A-Z]+  test\.sh" % jid, row["message"]), "ps message", row["message"])
+        check(re.match(r"^ +jalien +%s  +\S+ +[A-Z]+ +test\.sh$" % jid, row["message"]), "ps message", row["message"])
         # the scheduler walks the job through the states
         seen = [row["status"]]
         deadline = time.time() + 20
@@ -75,12 +75,15 @@ def test_lifecycle():
         lines = tr["results"][0]["message"].split("\n")
         check(all(re.match(r"^\d{10} \[", l) for l in lines), "trace lines", lines)
         check(any("from SAVED to DONE" in l for l in lines), "trace has the transitions", lines)
-        check('Executable = "test.sh"' in jd["results"][0]["jdl"], "ps -jdl", jd["results"])
+        # the processed JDL, as JCentral keeps it: the executable resolved to its LFN
+        check('Executable = "%sbin/test.sh";' % HOME in jd["results"][0]["jdl"] and
+              'Type = "Job";' in jd["results"][0]["jdl"], "ps -jdl", jd["results"])
         eq((lg["results"][0]["site"], lg["results"][0]["node"]), ("JCL::LOCAL::jcentral-lite", "localhost"), "-F l")
         eq([r["id"] for r in dn["results"]], [jid], "-f DONE")
         (tr0, jd0), _ = srv.run([req("ps", "-trace", "999"), req("ps", "-jdl", "999")])
-        eq(meta(tr0), ("61", "No data available : No trace information for 999"), "trace of unknown job")
-        eq(meta(jd0), ("61", "No data available : JDL of 999 could not be retrieved"), "jdl of unknown job")
+        # measured: an unknown id lists nothing, rc 0
+        eq((meta(tr0), tr0["results"]), (("0", ""), []), "trace of unknown job")
+        eq((meta(jd0), jd0["results"]), (("0", ""), []), "jdl of unknown job")
 
 
 def test_kill_resubmit_and_users():
@@ -116,8 +119,9 @@ def test_kill_resubmit_and_users():
         eq(mine["results"], [], "jdoe has no jobs")
         eq([r["id"] for r in alls["results"]], [j1, j2], "ps -a")
         eq([r["id"] for r in byuser["results"]], [j1, j2], "ps -u jalien")
-        eq(meta(kill_other)[0], "121", "kill of another user's job refused")
-        eq(kill_other["results"][0], {"message": "Not allowed to kill: %s" % j1, "jobid": j1,
+        # JCentral: a refusal is only a row, the exit code stays 0
+        eq(meta(kill_other)[0], "0", "kill of another user's job refused")
+        eq(kill_other["results"][0], {"jobid": j1, "message": "You are not allowed to kill %s" % j1,
                                       "status": "not_allowed"}, "not_allowed row")
         eq(ps_status(srv, j1), "INSERTING", "still alive")
         (kill, kill2, st, res, res_live, mj, lim), _ = srv.run([
@@ -125,7 +129,9 @@ def test_kill_resubmit_and_users():
             req("resubmit", j1), req("resubmit", "424242"), req("masterjob", j1), req("ps", "-nomsg", "-l", "1")])
         eq(meta(kill), ("0", ""), "kill own jobs")
         eq([(r["jobid"], r["status"]) for r in kill["results"]], [(j1, "killed"), (j2, "killed")], "kill rows")
-        eq(kill2["results"][0]["status"], "failed_to_kill", "kill of a killed job")
+        eq((meta(kill2), kill2["results"][0]), (("0", ""), {"jobid": j1, "message": "Killed: %s" % j1,
+                                                           "status": "killed"}),
+           "kill of a killed job (measured: Killed again, rc 0)")
         eq(st["results"][0]["status"], "KILLED", "ps after kill")
         eq(meta(res), ("0", ""), "resubmit")
         eq(ps_status(srv, j1), "WAITING", "resubmitted job waits again")

@@ -32,6 +32,7 @@
 #define WS_TX_CHUNK  8192           /* bytes per reply frame: Tomcat's output buffer */
 #define WS_RX_BUF    65536          /* lws rx buffer (a frame's wire payload arrives in these) */
 #define WS_MAX_JOBS  64             /* requests + errors waiting on one connection */
+#define WS_LONG_MS   1000           /* JCentral waits this long for a command, then reads on */
 #define WS_PATH      "/websocket/json"
 
 enum ws_park { WS_PARK_NONE, WS_PARK_EXEC, WS_PARK_SEND };
@@ -61,6 +62,11 @@ struct ws_conn {
 	size_t parked_len;
 	struct ws_job *parked_job;      /* WS_PARK_EXEC: request waiting for the throttle */
 	bool busy;                      /* a request is parked or its reply is parked */
+	/* a command over 1 s (JCentral's handler stops waiting after 1 s and reads on): */
+	lws_sorted_usec_list_t sul_long;
+	bool long_pending;              /* its reply is still to come; later requests get "" */
+	bool hold;                      /* one of them is waiting its 1 s: reading paused */
+	unsigned empties;               /* empty replies owed after the long reply */
 	struct wsmsg msg;               /* frames -> parts -> requests */
 	bool msg_compressed;            /* RSV1 on the first frame of the current message */
 	struct ws_job *jobs, **jobs_tail;
@@ -160,6 +166,29 @@ static void tx_enqueue(struct lws *wsi, struct ws_conn *cn, char *reply, size_t 
 static void ws_sul_cb(lws_sorted_usec_list_t *sul);
 static void ws_pump(struct lws *wsi, struct ws_conn *cn);
 
+/* Reading may go on: nothing waits, or a long command is running and no request waits its
+ * second for it. */
+static bool ws_can_read(const struct ws_conn *cn)
+{
+	if (cn->jobs || cn->txq)
+		return false;
+	return !cn->busy || (cn->long_pending && !cn->hold);
+}
+
+/* WS_LONG_MS after a long command started, and after each request that came during it. */
+static void ws_long_cb(lws_sorted_usec_list_t *sul)
+{
+	struct ws_conn *cn = lws_container_of(sul, struct ws_conn, sul_long);
+
+	if (!cn->ready || !cn->busy || cn->park != WS_PARK_SEND)
+		return;
+	cn->long_pending = true;
+	cn->hold = false;
+	ws_pump(cn->wsi, cn);
+	if (ws_can_read(cn))
+		lws_rx_flow_control(cn->wsi, 1);
+}
+
 /* Run one request and queue (or park) its reply. */
 static int ws_execute(struct lws *wsi, struct ws_conn *cn, struct ws_job *j)
 {
@@ -180,6 +209,9 @@ static int ws_execute(struct lws *wsi, struct ws_conn *cn, struct ws_job *j)
 		cn->parked_len = rlen;
 		lws_sul_schedule(lws_get_context(wsi), 0, &cn->sul, ws_sul_cb,
 				 (lws_usec_t)cn->sess.reply_delay_ms * 1000);
+		if (cn->sess.reply_delay_ms > WS_LONG_MS)
+			lws_sul_schedule(lws_get_context(wsi), 0, &cn->sul_long, ws_long_cb,
+					 (lws_usec_t)WS_LONG_MS * 1000);
 		return 0;
 	}
 	tx_enqueue(wsi, cn, reply, rlen);
@@ -189,6 +221,21 @@ static int ws_execute(struct lws *wsi, struct ws_conn *cn, struct ws_job *j)
 /* Start waiting requests until one has to wait (throttle, late reply). */
 static void ws_pump(struct lws *wsi, struct ws_conn *cn)
 {
+	/* during a long command: the next request is answered with an empty message after the
+	 * long reply (measured: ping -s 1500, then whoami, gets ""), and is not run here; its
+	 * handler waits up to WS_LONG_MS before the one after it is read */
+	while (cn->long_pending && !cn->hold && cn->jobs && cn->jobs->ev == WSMSG_EXEC) {
+		struct ws_job *j = cn->jobs;
+		cn->jobs = j->next;
+		if (!cn->jobs)
+			cn->jobs_tail = &cn->jobs;
+		cn->njobs--;
+		free(j);
+		cn->empties++;
+		cn->hold = true;
+		jcl_debug("%s: request during a command over 1 s: empty reply", cn->sess.account);
+		lws_sul_schedule(lws_get_context(wsi), 0, &cn->sul_long, ws_long_cb, (lws_usec_t)WS_LONG_MS * 1000);
+	}
 	while (!cn->busy && cn->jobs) {
 		struct ws_job *j = cn->jobs;
 
@@ -242,6 +289,16 @@ static void ws_sul_cb(lws_sorted_usec_list_t *sul)
 		char *r = cn->parked_reply;
 		cn->parked_reply = NULL;
 		tx_enqueue(cn->wsi, cn, r, cn->parked_len);
+		lws_sul_cancel(&cn->sul_long);
+		cn->long_pending = cn->hold = false;
+		for (; cn->empties; cn->empties--) {
+			char *e = strdup("");
+			if (!e) {
+				lws_set_timeout(cn->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+				return;
+			}
+			tx_enqueue(cn->wsi, cn, e, 0);
+		}
 	}
 }
 
@@ -309,7 +366,7 @@ static int handle_rx(struct lws *wsi, struct ws_conn *cn, const void *in, size_t
 	if (fin)
 		arm_idle(wsi, cn);
 	ws_pump(wsi, cn);
-	if (cn->busy || cn->jobs || cn->txq)
+	if (!ws_can_read(cn))
 		lws_rx_flow_control(wsi, 0);        /* until the replies are out */
 	return 0;
 }
@@ -359,7 +416,7 @@ static int handle_writeable(struct lws *wsi, struct ws_conn *cn)
 		return 0;
 	}
 	ws_pump(wsi, cn);
-	if (!cn->busy && !cn->jobs && !cn->txq)
+	if (ws_can_read(cn))
 		lws_rx_flow_control(wsi, 1);
 	return 0;
 }
@@ -527,6 +584,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 			jcl_debug("%s disconnected", cn->sess.account);
 			cmdcount_session_close(&cn->sess);
 			lws_sul_cancel(&cn->sul);
+			lws_sul_cancel(&cn->sul_long);
 			if (g_srv->throttle)
 				throttle_disconnect(cn->sess.subject2253);
 			wsmsg_free(&cn->msg);
