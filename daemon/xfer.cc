@@ -141,8 +141,8 @@ void xfer_remove_remote(const std::string &url)
 	XrdCl::XRootDStatus st = fs.Rm(u.GetPathWithParams(), XFER_RM_TIMEOUT_S);
 
 	if (!st.IsOK() && st.errNo != kXR_NotFound)
-		log_info("xfer: could not remove the partial upload %s: %s", u.GetURL().substr(0, 200).c_str(),
-			 xfer_status_text(st).c_str());
+		log_info("xfer: could not remove the partial upload root://%s/%s: %s", u.GetHostId().c_str(),
+			 u.GetPath().c_str(), xfer_status_text(st).c_str()); // not its authz (an envelope)
 }
 
 void xfer_set_xattrs(const xfer_job *j)
