@@ -313,7 +313,7 @@ void xfer_run_md5(xfer_job *j)
 void xfer_run(xfer_job *j)
 {
 	try {
-		if (j->cancel.load()) {
+		if (j->cancel.load() && j->kind != XFER_RM) { // a removal is cleanup: it runs even at shutdown
 			j->res.cancelled = 1;
 			snprintf(j->res.msg, sizeof(j->res.msg), "cancelled");
 		} else if (j->kind == XFER_RM) {
