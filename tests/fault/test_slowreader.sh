@@ -49,7 +49,8 @@ grep -q '^STDOUT id=1 [0-9]* frames 1[0-9]\{8\} bytes' "$T/a.out" && grep -q '^E
 	fail "the shim paused 5 s did not get the whole reply: $(cat "$T/a.out")"
 
 # 2. over the timeout: ERROR 105, and the memory back while it still sleeps
-"$LP" -t 60 hello run:big100 sleep:16000 >"$T/c.out" &
+# (within 12 s of the reply coming: the shim sleeps 25 s)
+"$LP" -t 60 hello run:big100 sleep:25000 >"$T/c.out" &
 C=$!
 wait_until 10 "the second 100 MB reply held by the daemon" rss_over $((base + 80000))
 held=$(rss)
