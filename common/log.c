@@ -44,9 +44,81 @@ int log_get_level(void)
 	return log_level;
 }
 
+/* The end of a token in a log line: a URL parameter value or an envelope
+ * ends at white space, a quote, a backslash (JSON's \" and \n) or a '<'. */
+static int log_redact_end(char ch)
+{
+	return ch == '\0' || ch == ' ' || ch == '\t' || ch == '\n' || ch == '"' || ch == '\'' || ch == '<' ||
+	       ch == '>' || ch == '`';
+}
+
+/* Copy `from` (up to n bytes) to out, then "<redacted>" for [a, b). */
+static size_t log_redact_put(char *out, size_t o, size_t cap, const char *from, size_t n, int mark)
+{
+	static const char mk[] = "<redacted>";
+
+	if (o + n >= cap)
+		n = cap - 1 - o;
+	memcpy(out + o, from, n);
+	o += n;
+	if (mark) {
+		n = sizeof(mk) - 1;
+		if (o + n >= cap)
+			n = cap - 1 - o;
+		memcpy(out + o, mk, n);
+		o += n;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+size_t log_redact(const char *in, char *out, size_t cap)
+{
+	size_t o = 0;
+	const char *p = in;
+
+	if (!cap)
+		return 0;
+	out[0] = '\0';
+	while (*p) {
+		const char *a = strstr(p, "authz="), *s = strstr(p, "signature="), *e = strstr(p, "-----BEGIN SEALED");
+		const char *hit = a, *from, *to;
+
+		if (s && (!hit || s < hit))
+			hit = s;
+		if (e && (!hit || e < hit))
+			hit = e;
+		if (!hit)
+			break;
+		if (hit == a) { /* the URL's authz value: the whole envelope */
+			from = a + 6;
+			to = from;
+			while (!log_redact_end(*to))
+				to++;
+		} else if (hit == e) { /* an encrypted envelope: to its end marker, else to the token's end */
+			const char *end = strstr(e, "-----END SEALED ENVELOPE-----");
+
+			from = e;
+			to = end ? end + 29 : e;
+			while (!end && !log_redact_end(*to))
+				to++;
+		} else { /* a signed envelope (key=value&...&signature=...): the whole token */
+			from = s;
+			while (from > p && !log_redact_end(from[-1]) && from[-1] != '[' && from[-1] != ',')
+				from--;
+			to = s + 10;
+			while (!log_redact_end(*to))
+				to++;
+		}
+		o = log_redact_put(out, o, cap, p, (size_t)(from - p), 1);
+		p = to;
+	}
+	return log_redact_put(out, o, cap, p, strlen(p), 0);
+}
+
 void log_msg(int level, const char *fmt, ...)
 {
-	char line[2048];
+	char line[2048], red[2048];
 	int saved = errno;
 	size_t off = 0;
 	va_list ap;
@@ -69,6 +141,8 @@ void log_msg(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line + off, sizeof(line) - off, fmt, ap);
 	va_end(ap);
+	if (strstr(line, "authz=") || strstr(line, "signature=") || strstr(line, "-----BEGIN SEALED"))
+		memcpy(line, red, log_redact(line, red, sizeof(red)) + 1);
 	off = strlen(line);
 	if (off >= sizeof(line) - 1)
 		off = sizeof(line) - 2;

@@ -16,6 +16,7 @@
 #include "frame.h"
 #include "caps.h"
 #include "log.h"
+#include "render.h"
 #include "version.h"
 
 #define CL_IN_MAX (FRAME_HDR_LEN + LIM_FRAME_PAYLOAD_MAX)
@@ -30,6 +31,25 @@ static const char *const cl_state_names[] = { "HELLO", "IDLE", "PASSPHRASE", "BU
 static unsigned long cl_serial;
 static size_t cl_count, cl_busy;
 static time_t cl_last_activity;
+static int cl_write_timeout = CL_WRITE_TIMEOUT_DEFAULT;
+static size_t cl_waiting; /* connections with output waiting (out_wait set) */
+
+static void client_set_wait(struct client *c, time_t t)
+{
+	cl_waiting += (t != 0) - (c->out_wait != 0);
+	c->out_wait = t;
+}
+
+size_t client_waiting_count(void)
+{
+	return cl_waiting;
+}
+
+void client_configure(int write_timeout)
+{
+	if (write_timeout > 0)
+		cl_write_timeout = write_timeout;
+}
 
 static void client_set_state(struct client *c, enum client_state st)
 {
@@ -74,18 +94,79 @@ size_t client_count(void)
 	return cl_count;
 }
 
-void client_wake(struct client *c)
+static void client_drop_output(struct client *c)
+{
+	while (c->out_head) {
+		struct cl_block *b = c->out_head;
+
+		c->out_head = b->next;
+		render_held_add(-(long long)b->len);
+		free(b);
+	}
+	c->out_tail = NULL;
+	c->out_bytes = 0;
+}
+
+/* The slow-reader policy: the request of a shim whose output passed its
+ * queue, or that read nothing for the write timeout while output waited,
+ * fails: what is queued is dropped (the daemon's memory comes back), the
+ * shim gets one ERROR line with exit 105 once it reads again, then the
+ * connection closes. */
+static void client_slow_cb(lws_sorted_usec_list_t *sul)
+{
+	struct client *c = lws_container_of(sul, struct client, sul_slow);
+	time_t now = time(NULL);
+	size_t queued = c->out_bytes;
+
+	if (c->state == CL_CLOSING || (!c->out_over && !c->out_wait))
+		return;
+	if (!c->out_over && now - c->out_wait < cl_write_timeout) {
+		lws_sul_schedule(lws_get_context(c->wsi), 0, &c->sul_slow, client_slow_cb,
+				 (lws_usec_t)(cl_write_timeout - (now - c->out_wait)) * LWS_US_PER_SEC);
+		return;
+	}
+	client_drop_output(c);
+	if (c->out_over)
+		client_fail(c, CL_SLOW_EXIT, "jaliend: the request was stopped: its output waiting for this shim "
+			    "passed %u MiB (the shim is not reading)", LIM_CLIENT_OUTBUF_MAX >> 20);
+	else
+		client_fail(c, CL_SLOW_EXIT, "jaliend: the request was stopped: this shim read nothing for %d s "
+			    "while its output waited (--write-timeout; %zu bytes queued were dropped)",
+			    cl_write_timeout, queued);
+	/* not closed before the shim reads: the rest of a frame partly written
+	 * may wait in lws, and the ERROR frame goes after it (a few KiB held) */
+}
+
+static void client_slow_arm(struct client *c, lws_usec_t us)
 {
 	if (c->wsi)
-		lws_callback_on_writable(c->wsi);
+		lws_sul_schedule(lws_get_context(c->wsi), 0, &c->sul_slow, client_slow_cb, us);
+}
+
+void client_wake(struct client *c)
+{
+	if (!c->wsi)
+		return;
+	if (!c->out_wait && c->state != CL_CLOSING) {
+		client_set_wait(c, time(NULL));
+		client_slow_arm(c, (lws_usec_t)cl_write_timeout * LWS_US_PER_SEC);
+	}
+	lws_callback_on_writable(c->wsi);
 }
 
 int client_send(struct client *c, uint16_t type, uint32_t id, const void *p, size_t n)
 {
 	struct cl_block *b;
 
-	if (n > LIM_FRAME_PAYLOAD_MAX || c->out_bytes + n > LIM_CLIENT_OUTBUF_MAX)
+	if (n > LIM_FRAME_PAYLOAD_MAX)
 		return -ENOBUFS;
+	if (c->out_bytes + n > LIM_CLIENT_OUTBUF_MAX) {
+		if (!c->out_over && c->state != CL_CLOSING) { /* fail the request, from the loop */
+			c->out_over = 1;
+			client_slow_arm(c, 0);
+		}
+		return -ENOBUFS;
+	}
 	b = malloc(sizeof(*b) + LWS_PRE + FRAME_HDR_LEN + n);
 	if (!b)
 		return -ENOMEM;
@@ -100,6 +181,7 @@ int client_send(struct client *c, uint16_t type, uint32_t id, const void *p, siz
 		c->out_head = b;
 	c->out_tail = b;
 	c->out_bytes += b->len;
+	render_held_add((long long)b->len);
 	client_wake(c);
 	return 0;
 }
@@ -339,12 +421,17 @@ int client_on_writable(struct client *c)
 		if (!c->out_head)
 			c->out_tail = NULL;
 		c->out_bytes -= b->len;
+		render_held_add(-(long long)b->len);
 		free(b);
+		client_set_wait(c, time(NULL)); /* the shim reads: the write timeout starts again */
 	}
-	if (c->out_head || (c->cmd && command_has_output(c->cmd)))
+	if (c->out_head || (c->cmd && command_has_output(c->cmd))) {
 		lws_callback_on_writable(c->wsi);
-	else if (c->state == CL_CLOSING)
-		return -1;
+	} else {
+		client_set_wait(c, 0); /* nothing waits */
+		if (c->state == CL_CLOSING)
+			return -1;
+	}
 	return 0;
 }
 
@@ -356,12 +443,9 @@ void client_on_close(struct client *c)
 	client_drop_held(c);
 	if (c->cmd)
 		command_cancel(c->cmd);
-	while (c->out_head) {
-		struct cl_block *b = c->out_head;
-
-		c->out_head = b->next;
-		free(b);
-	}
+	lws_sul_cancel(&c->sul_slow);
+	client_set_wait(c, 0);
+	client_drop_output(c);
 	free(c->in);
 	cl_count--;
 	cl_busy -= c->state == CL_BUSY;

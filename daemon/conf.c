@@ -60,6 +60,12 @@ int conf_set(struct jd_config *cfg, const char *key, const char *value, char *er
 		return conf_int(key, value, 0, 86400, &cfg->request_timeout, err, errn);
 	if (strcmp(key, "idle-exit") == 0)
 		return conf_int(key, value, 0, 1 << 30, &cfg->idle_exit, err, errn);
+	if (strcmp(key, "drain-time") == 0)
+		return conf_int(key, value, 0, 3600, &cfg->drain_time, err, errn);
+	if (strcmp(key, "write-timeout") == 0)
+		return conf_int(key, value, 1, 86400, &cfg->write_timeout, err, errn);
+	if (strcmp(key, "reply-memory") == 0)
+		return conf_int(key, value, 16, 1 << 20, &cfg->reply_memory, err, errn);
 	if (strcmp(key, "jbox-port") == 0)
 		return conf_int(key, value, 0, 65535, &cfg->jbox_port, err, errn);
 	if (strcmp(key, "no-jbox") == 0) /* a flag on the command line (no value), 0/1 in the file */

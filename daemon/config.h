@@ -17,6 +17,9 @@ struct jd_config {
 	int connect_wait;          /* after the pool was up: how long requests wait for a session */
 	int request_timeout;       /* seconds for a reply; 0: wait for ever (as alien.py) */
 	int idle_exit;             /* exit after this long without clients; 0: never */
+	int drain_time;            /* on a stop, transfers (cp) get this long, then are cancelled */
+	int write_timeout;         /* a shim that reads nothing this long while output waits: its request fails */
+	int reply_memory;          /* MiB held for replies waiting for shims, all together (render.h) */
 	int foreground;
 	int listen_fd;             /* inherited (systemd) listener, or -1 */
 	int no_jbox;               /* --no-jbox: no JBox endpoint for alien.py (jbox.h) */
@@ -29,5 +32,8 @@ struct jd_config {
 #define JD_DEFAULT_KEEPALIVE 600 /* the server closes after 900 s without a command */
 #define JD_DEFAULT_CONNECT_WAIT 10 /* rides over a JCentral restart (about 2 s here) */
 #define JD_DEFAULT_REQUEST_TIMEOUT 300 /* a stuck server thread; big finds take seconds */
+#define JD_DEFAULT_DRAIN_TIME 30 /* under systemd's 90 s TimeoutStopSec, with time to clean up */
+#define JD_DEFAULT_WRITE_TIMEOUT 300 /* = CL_WRITE_TIMEOUT_DEFAULT: a pager left open a few minutes */
+#define JD_DEFAULT_REPLY_MEMORY 1024 /* MiB, = RENDER_HELD_MAX_DEFAULT: two of the largest replies */
 
 #endif

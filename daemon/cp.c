@@ -665,3 +665,23 @@ void cp_cancel(struct command *cmd)
 	log_info("cp: cancelled (%d of %d files done)", c->finished, c->nfiles);
 	cp_free(c);
 }
+
+int cp_stop_all(const char *why)
+{
+	int n = 0;
+
+	while (cp_list) {
+		struct cp *c = cp_list;
+		char msg[400];
+
+		for (int i = 0; i < c->nfiles; i++)
+			cp_copy_cancel(&c->files[i]);
+		snprintf(msg, sizeof(msg),
+			 "jaliend is stopping (%s): cp cancelled with %d of %d files done; partial files removed, "
+			 "nothing more committed\n", why, c->finished, c->nfiles);
+		log_notice("cp: %.*s", (int)strlen(msg) - 1, msg);
+		cp_finish(c, msg, CP_STOPPED_EXIT);
+		n++;
+	}
+	return n;
+}

@@ -33,6 +33,13 @@ int cp_start(struct command *cmd, struct client *cl, uint32_t id, const cJSON *a
  * runs no cp. */
 void cp_cancel(struct command *cmd);
 
+/* The daemon stops (SIGTERM past --drain-time, or a second one): every cp
+ * ends now with one line naming why and exit CP_STOPPED_EXIT; its
+ * transfers are cancelled (the workers remove temporary files, metalinks
+ * and partial uploads; xfer_fini waits for them). The number stopped. */
+#define CP_STOPPED_EXIT 125 /* ECANCELED (docs/PROTOCOL.md) */
+int cp_stop_all(const char *why);
+
 /* Paths (cp_path.c): also used by tests/fuzz/fuzz_path.c through this header. */
 #include "cp_path.h"
 

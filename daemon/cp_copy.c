@@ -4,6 +4,7 @@
 #include "cp_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,36 +161,66 @@ static void cp_copy_upload(struct cp *c, struct cp_file *f)
 	cp_file_set(f, CF_COPY);
 }
 
+/* The temporary file ".<leaf>.jaliend-XXXXXX" in the folder dfd, made
+ * O_EXCL|O_NOFOLLOW (mkstemp has no *at form); its name in out, 0 or -errno. */
+static int cp_copy_tmp(int dfd, const char *leaf, char *out, size_t n)
+{
+	static const char az[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+	for (int tries = 0; tries < 100; tries++) {
+		unsigned char rnd[6];
+		char suffix[7];
+		int fd;
+
+		if (getentropy(rnd, sizeof(rnd)) < 0)
+			return -errno;
+		for (size_t i = 0; i < sizeof(rnd); i++)
+			suffix[i] = az[rnd[i] % (sizeof(az) - 1)];
+		suffix[6] = '\0';
+		if (snprintf(out, n, ".%s.jaliend-%s", leaf, suffix) >= (int)n)
+			return -ENAMETOOLONG;
+		fd = openat(dfd, out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			close(fd);
+			return 0;
+		}
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
 static void cp_copy_download(struct cp *c, struct cp_file *f)
 {
-	char *slash = strrchr(f->local, '/');
-	size_t n = strlen(f->local) + 32;
+	const char *leaf = f->local;
+	char tmp[512];
 	struct xfer_req r = { .kind = XFER_COPY };
-	int fd, rc;
+	int dfd, rc;
 
-	if ((rc = cp_path_mkdirs(f->local)) < 0) {
+	/* below the destination folder, nothing is followed: a symbolic link
+	 * planted there cannot take the file elsewhere (threat model) */
+	dfd = cp_path_open_below(f->local, f->root_len, &leaf);
+	if (dfd < 0) {
 		unlink(f->meta);
-		cp_file_fail(c, f, "cannot create the folder of %s: %s", f->local, strerror(-rc));
+		if (dfd == -ELOOP)
+			cp_file_fail(c, f, "refused %s: %.*s is a symbolic link or not a folder", f->local,
+				     (int)(leaf - f->local), f->local);
+		else
+			cp_file_fail(c, f, "cannot create the folder of %s: %s", f->local, strerror(-dfd));
 		return;
 	}
-	f->tmp = malloc(n);
-	if (!f->tmp) {
+	if ((rc = cp_copy_tmp(dfd, leaf, tmp, sizeof(tmp))) < 0) {
+		close(dfd);
 		unlink(f->meta);
-		cp_file_fail(c, f, "out of memory");
+		cp_file_fail(c, f, "cannot write in the folder of %s: %s", f->local, strerror(-rc));
 		return;
 	}
-	snprintf(f->tmp, n, "%.*s/.%s.jaliend-XXXXXX", (int)(slash - f->local), f->local, slash + 1);
-	fd = mkstemp(f->tmp);
-	if (fd < 0) {
-		rc = errno;
-		unlink(f->meta);
-		cp_file_fail(c, f, "cannot write in %.*s/: %s", (int)(slash - f->local), f->local, strerror(rc));
-		return;
-	}
-	close(fd);
+	f->tmp = strdup(tmp);
 	r.source = f->meta;
-	r.target = f->tmp;
-	r.final_path = f->local;
+	r.target = tmp;
+	r.final_path = leaf;
+	r.in_dir = 1;
+	r.dir_fd = dfd; /* the job's from here on */
 	r.cksum_mode = f->md5[0] ? "target" : "none";
 	r.md5 = f->md5;
 	r.remove_file = f->meta;
@@ -200,7 +231,8 @@ static void cp_copy_download(struct cp *c, struct cp_file *f)
 	r.xa_size = f->size;
 	f->job = xfer_submit(&r, cp_copy_dl_done, cp_copy_progress, f);
 	if (!f->job) {
-		unlink(f->tmp);
+		unlinkat(dfd, tmp, 0);
+		close(dfd);
 		unlink(f->meta);
 		cp_file_fail(c, f, "cannot start the transfer (out of memory)");
 		return;

@@ -22,6 +22,7 @@
 #define CP_PAIRS_MAX 10000   /* SRC DST pairs (-input lines, -dst sources) */
 #define CP_FILTERS_MAX 32    /* -exclude / -exclude_re / -name contain_ given */
 #define CP_SPECS_MAX 1024    /* bytes of a storage spec list */
+#define CP_REFUSED_CODE 1    /* exit code of a cp that refused a server's name (the others still copy) */
 #define CP_WINDOW(c) (2 * (c)->jobs) /* files past NEW and not DONE at once */
 
 /* A file's state; each server-call state means "this call is next" (the call
@@ -51,6 +52,8 @@ struct cp_rep {            /* one replica of an upload */
 struct cp_file {
 	struct cp *cp;          /* the owner (xfer callbacks get the file) */
 	char *local, *lfn;
+	size_t root_len;        /* download: local's first root_len bytes are the destination folder the
+				 * user named; below it nothing is followed (cp_path_open_below) */
 	int upload;
 	long long size;
 	long long ctime_ms;     /* download: the catalogue's ctime */
@@ -112,6 +115,7 @@ struct cp {
 	int npairs, plan_next;  /* the pair being planned is plan_next - 1 */
 	int planning;
 	int plan_errors, plan_code;
+	int refused;            /* download: names from the server refused (outside the destination) */
 	char plan_err[1200];    /* a single pair's error, printed as the command's */
 	char *grid, *local;     /* the pair being planned, expanded */
 	char *specs;            /* its storage specs (after @) */

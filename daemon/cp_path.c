@@ -2,10 +2,12 @@
 #include "cp_path.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void cp_path_normalize(char *p)
 {
@@ -160,6 +162,71 @@ int cp_path_mkdirs(const char *file)
 		*s = '/';
 	}
 	return 0;
+}
+
+int cp_path_rel_ok(const char *rel)
+{
+	const char *p = rel;
+
+	if (!*rel || *rel == '/')
+		return 0;
+	for (;;) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		if (!p[n])
+			return 1;
+		p += n + 1;
+	}
+}
+
+int cp_path_open_below(const char *path, size_t root_len, const char **leaf)
+{
+	char comp[4096];
+	const char *p = path + root_len, *slash;
+	int fd, nfd;
+
+	if (root_len == 0 || root_len >= strlen(path) || path[root_len - 1] != '/' || !cp_path_rel_ok(p))
+		return -EINVAL;
+	if (root_len >= sizeof(comp))
+		return -ENAMETOOLONG;
+	/* the destination itself is the user's: made and followed as named */
+	memcpy(comp, path, root_len);
+	comp[root_len] = '\0';
+	if (root_len > 1 && (fd = cp_path_mkdirs(comp)) < 0)
+		return fd;
+	fd = open(comp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* below it, one folder at a time, never through a symbolic link */
+	while ((slash = strchr(p, '/'))) {
+		size_t n = (size_t)(slash - p);
+
+		if (n >= sizeof(comp)) {
+			close(fd);
+			return -ENAMETOOLONG;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		if (mkdirat(fd, comp, 0755) < 0 && errno != EEXIST) {
+			nfd = -errno;
+			close(fd);
+			return nfd;
+		}
+		nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (nfd < 0) {
+			nfd = errno == ENOTDIR ? -ELOOP : -errno; /* a symlink (ELOOP) or a file there */
+			close(fd);
+			*leaf = slash; /* where it stopped */
+			return nfd;
+		}
+		close(fd);
+		fd = nfd;
+		p = slash + 1;
+	}
+	*leaf = p;
+	return fd;
 }
 
 int cp_path_is_dir(const char *path)

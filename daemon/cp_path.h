@@ -21,6 +21,17 @@ const char *cp_path_keep(const char *src, const char *base, int parent, int rmpr
 size_t cp_path_common(char *const *paths, int n);
 /* mkdir -p of the folder holding file (mode 0755); 0 or -errno. */
 int cp_path_mkdirs(const char *file);
+/* 1 if rel is a relative path of plain names: not empty, no leading '/',
+ * no empty, "." or ".." component (a name the server sent, to be put below
+ * a local folder: docs/RELIABILITY.md, threat model). */
+int cp_path_rel_ok(const char *rel);
+/* The folder of path, opened without following a symbolic link below its
+ * first root_len bytes (the destination folder the user named, ending with
+ * '/', made if missing); the folders between are made (0755). The
+ * descriptor (O_DIRECTORY) and in *leaf the file's name in it, or -errno:
+ * -EINVAL if the part below is not cp_path_rel_ok, -ELOOP if a component
+ * below is a symbolic link or not a folder (*leaf: just past it in path). */
+int cp_path_open_below(const char *path, size_t root_len, const char **leaf);
 /* 1 if path ends with '/'. */
 int cp_path_is_dir(const char *path);
 

@@ -49,8 +49,8 @@ static void cp_plan_error(struct cp *c, int code, const char *fmt, ...)
 		cp_out(c, 2, "%s", c->plan_err);
 }
 
-static int cp_plan_add(struct cp *c, const char *local, const char *lfn, int upload, long long size, const char *md5,
-		       long long ctime_ms)
+static int cp_plan_add(struct cp *c, const char *local, size_t root_len, const char *lfn, int upload, long long size,
+		       const char *md5, long long ctime_ms)
 {
 	struct cp_file *f;
 
@@ -78,6 +78,7 @@ static int cp_plan_add(struct cp *c, const char *local, const char *lfn, int upl
 	}
 	f->cp = c;
 	f->upload = upload;
+	f->root_len = root_len;
 	f->size = size;
 	f->ctime_ms = ctime_ms;
 	f->pass = 1;
@@ -177,7 +178,7 @@ static int cp_plan_walk_cb(const char *path, const struct stat *st, int type, st
 	cp_path_keep(path, cp_plan_walk_base, c->parent, c->rmprefix, rel, sizeof(rel));
 	if (cp_plan_join(lfn, sizeof(lfn), c->grid, rel) < 0)
 		return 0;
-	cp_plan_walk_err = cp_plan_add(c, path, lfn, 1, (long long)st->st_size, NULL, 0);
+	cp_plan_walk_err = cp_plan_add(c, path, 0, lfn, 1, (long long)st->st_size, NULL, 0);
 	return cp_plan_walk_err < 0 ? 1 : 0;
 }
 
@@ -216,7 +217,7 @@ static void cp_plan_upload(struct cp *c)
 	}
 	cp_plan_single(c, c->local, c->grid, dir_dst, dst, sizeof(dst));
 	if (cp_plan_match(c, c->local, strrchr(c->local, '/') + 1, (long long)st.st_size, 0) &&
-	    cp_plan_add(c, c->local, dst, 1, (long long)st.st_size, NULL, 0) < 0)
+	    cp_plan_add(c, c->local, 0, dst, 1, (long long)st.st_size, NULL, 0) < 0)
 		cp_plan_error(c, 12, "jaliend: out of memory\n");
 }
 
@@ -266,9 +267,16 @@ static void cp_plan_find_done(struct command *cmd, cJSON *reply, int code, const
 		if (!cp_plan_match(c, lfn, below, size ? atoll(size) : 0, 1))
 			continue;
 		cp_path_keep(lfn, c->find_base, c->parent, c->rmprefix, rel, sizeof(rel));
+		if (!cp_path_rel_ok(rel)) { /* a hostile or broken server: never outside the destination */
+			cp_out(c, 2, "cp: refused %s from the server: \"%s\" would not stay below %s\n", lfn, rel,
+			       c->local);
+			c->refused++;
+			continue;
+		}
 		if (cp_plan_join(path, sizeof(path), c->local, rel) < 0)
 			continue;
-		r = cp_plan_add(c, path, lfn, 0, size ? atoll(size) : 0, cp_str(row, "md5"), ct ? atoll(ct) : 0);
+		r = cp_plan_add(c, path, strlen(path) - strlen(rel), lfn, 0, size ? atoll(size) : 0, cp_str(row, "md5"),
+				ct ? atoll(ct) : 0);
 		if (r < 0) {
 			if (r == -E2BIG)
 				cp_plan_error(c, 7, "cp: more than %d files in one cp\n", CP_FILES_MAX);
@@ -314,7 +322,9 @@ static void cp_plan_download_stat_done(struct command *cmd, cJSON *reply, int co
 		int local_dir = cp_path_is_dir(c->local) || (stat(c->local, &st) == 0 && S_ISDIR(st.st_mode));
 
 		cp_plan_single(c, c->grid, c->local, local_dir, path, sizeof(path));
-		if (cp_plan_add(c, path, c->grid, 0, size ? atoll(size) : 0, cp_str(row, "md5"), ct ? atoll(ct) : 0) < 0)
+		/* the whole path is the user's (their grid path's names with -parent) */
+		if (cp_plan_add(c, path, (size_t)(strrchr(path, '/') - path) + 1, c->grid, 0, size ? atoll(size) : 0,
+				cp_str(row, "md5"), ct ? atoll(ct) : 0) < 0)
 			cp_plan_error(c, 12, "jaliend: out of memory\n");
 	}
 	cJSON_Delete(reply);
@@ -447,7 +457,9 @@ void cp_plan_next(struct cp *c)
 	}
 	c->planning = 0;
 	if (c->nfiles == 0) {
-		if (c->plan_errors && c->npairs == 1)
+		if (c->refused && !c->plan_errors)
+			cp_finish(c, "", CP_REFUSED_CODE);
+		else if (c->plan_errors && c->npairs == 1)
 			cp_finish(c, c->plan_err, c->plan_code);
 		else if (c->plan_errors)
 			cp_finish(c, "", c->plan_code ? c->plan_code : 1);

@@ -18,10 +18,12 @@
 #include "conf.h"
 #include "creds.h"
 #include "config.h"
+#include "cp.h"
 #include "ctl.h"
 #include "jbox.h"
 #include "caps.h"
 #include "log.h"
+#include "render.h"
 #include "server.h"
 #include "session.h"
 #include "sockpath.h"
@@ -48,6 +50,12 @@ static const char main_usage[] =
 	"                         before failing with 107 (default 10)\n"
 	"  -t, --request-timeout SEC  fail a request with 62 when no reply came in this long and\n"
 	"                         close its session (default 300; 0: wait for ever)\n"
+	"      --drain-time SEC   on a stop, running transfers get this long, then are cancelled\n"
+	"                         (their partial files removed; default 30)\n"
+	"      --write-timeout SEC  a shim that reads nothing this long while its output waits:\n"
+	"                         the request fails with 105 (default 300)\n"
+	"      --reply-memory MIB replies waiting for shims hold at most this much, all together;\n"
+	"                         past it a reply fails with 105 (default 1024)\n"
 	"  -l, --log FILE         log file when not in the foreground (default: <socket>.log)\n"
 	"  -c, --config FILE      configuration file (default $XDG_CONFIG_HOME/jaliend/jaliend.conf)\n"
 	"  -v, --verbose          debug logging (twice: also libwebsockets' notices)\n"
@@ -110,6 +118,9 @@ static int main_parse_args(int argc, char **argv, struct jd_config *cfg, int *ve
 		{ "version", no_argument, NULL, 'V' },
 		{ "no-jbox", no_argument, NULL, 0x100 },       /* long only: values past any letter */
 		{ "jbox-port", required_argument, NULL, 0x101 },
+		{ "drain-time", required_argument, NULL, 0x102 },
+		{ "write-timeout", required_argument, NULL, 0x103 },
+		{ "reply-memory", required_argument, NULL, 0x104 },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *keys[MAIN_FLAGS_MAX], *vals[MAIN_FLAGS_MAX];
@@ -196,11 +207,20 @@ static int main_daemonize(const char *log_file, int *ready_fd)
 }
 
 static struct {
-	lws_sorted_usec_list_t sul_idle;
+	lws_sorted_usec_list_t sul_idle, sul_drain;
 	const struct jd_config *cfg;
 	struct lws_context *ctx;
-	int idle_expired;
+	int idle_expired, drain_expired;
 } mainloop;
+
+#define MAIN_FLUSH_US (1 * LWS_US_PER_SEC) /* a second SIGTERM: how long the last replies may take to go out */
+
+static void main_drain_cb(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+	mainloop.drain_expired = 1;
+	lws_cancel_service(mainloop.ctx);
+}
 
 /* --idle-exit: nobody connected and nothing running for that long. */
 static void main_idle_cb(lws_sorted_usec_list_t *sul)
@@ -223,25 +243,49 @@ static void main_idle_cb(lws_sorted_usec_list_t *sul)
  * SIGTERM exits at once. */
 static void main_loop(struct lws_context *ctx, const struct jd_config *cfg)
 {
-	int draining = 0;
+	int draining = 0, cancelled = 0;
 
 	mainloop.cfg = cfg;
 	mainloop.ctx = ctx;
 	if (cfg->idle_exit > 0)
 		lws_sul_schedule(ctx, 0, &mainloop.sul_idle, main_idle_cb, LWS_US_PER_SEC);
-	while (server_stopping() < 2) {
+	for (;;) {
+		int now = server_stopping() >= 2;
+
 		if (!draining && (server_stopping() || ctl_stop_requested() || mainloop.idle_expired)) {
 			draining = 1;
 			server_refuse_new();
 			systemd_stopping();
-			log_notice("draining: %zu requests running", client_busy_count());
+			log_notice("draining: %zu requests running (transfers get %d s)", client_busy_count(),
+				   cfg->drain_time);
+			lws_sul_schedule(ctx, 0, &mainloop.sul_drain, main_drain_cb,
+					 (lws_usec_t)cfg->drain_time * LWS_US_PER_SEC);
 		}
+		/* transfers past the drain time, or all at once on a second
+		 * SIGTERM: cancelled, their shims told why (then flushed, at
+		 * most MAIN_FLUSH_US on a second SIGTERM) */
+		if (draining && !cancelled && (now || mainloop.drain_expired)) {
+			char why[64];
+			int n;
+
+			cancelled = 1;
+			snprintf(why, sizeof(why), now ? "a second SIGTERM" : "--drain-time %d s passed", cfg->drain_time);
+			n = cp_stop_all(why);
+			if (n)
+				log_notice("%s: %d cp cancelled", why, n);
+			mainloop.drain_expired = 0;
+			if (now)
+				lws_sul_schedule(ctx, 0, &mainloop.sul_drain, main_drain_cb, MAIN_FLUSH_US);
+		}
+		if (now && (client_waiting_count() == 0 || mainloop.drain_expired))
+			break;
 		if (draining && client_busy_count() == 0 && upstream_idle())
 			break;
 		if (lws_service(ctx, 0) < 0)
 			break;
 	}
 	lws_sul_cancel(&mainloop.sul_idle);
+	lws_sul_cancel(&mainloop.sul_drain);
 }
 
 static const struct lws_protocols main_protocols[] = {
@@ -264,6 +308,8 @@ int main(int argc, char **argv)
 		.pool = JD_DEFAULT_POOL, .pool_max = JD_DEFAULT_POOL_MAX,
 		.keepalive = JD_DEFAULT_KEEPALIVE, .listen_fd = -1,
 		.connect_wait = JD_DEFAULT_CONNECT_WAIT, .request_timeout = JD_DEFAULT_REQUEST_TIMEOUT,
+		.drain_time = JD_DEFAULT_DRAIN_TIME, .write_timeout = JD_DEFAULT_WRITE_TIMEOUT,
+		.reply_memory = JD_DEFAULT_REPLY_MEMORY,
 	};
 	const char *conf = NULL;
 	struct lws_context_creation_info info;
@@ -361,7 +407,14 @@ int main(int argc, char **argv)
 	}
 
 	ctl_init(cfg.endpoint, cfg.socket_path);
+	client_configure(cfg.write_timeout);
+	render_set_held_max((unsigned long long)cfg.reply_memory << 20);
 	main_loop(ctx, &cfg);
+	/* the transfers' workers: cancelled, and waited for while they remove
+	 * temporary files, metalinks and partial uploads (at most XFER_RM_TIMEOUT_S) */
+	if (xfer_busy())
+		log_notice("waiting for %u transfers to clean up", xfer_busy());
+	xfer_fini();
 	jbox_stop();
 	systemd_stopping();
 	token_stop();

@@ -42,7 +42,43 @@ struct render {
 	struct strbuf ws;
 	/* local answers */
 	char *local_out, *local_err;
+	unsigned long long held; /* counted in render_held */
 };
+
+static unsigned long long render_held, render_held_max = RENDER_HELD_MAX_DEFAULT;
+
+void render_set_held_max(unsigned long long bytes)
+{
+	if (bytes)
+		render_held_max = bytes;
+}
+
+void render_held_add(long long delta)
+{
+	if (delta < 0 && (unsigned long long)-delta > render_held)
+		render_held = 0;
+	else
+		render_held += (unsigned long long)delta;
+}
+
+unsigned long long render_held_bytes(void)
+{
+	return render_held;
+}
+
+/* What a tree holds: its nodes, names and strings (raw text included). */
+static unsigned long long render_tree_size(const cJSON *v)
+{
+	unsigned long long n = 0;
+
+	for (; v; v = v->next) {
+		n += sizeof(*v) + (v->string ? strlen(v->string) + 1 : 0) +
+		     (v->valuestring ? strlen(v->valuestring) + 1 : 0);
+		if (v->child)
+			n += render_tree_size(v->child);
+	}
+	return n;
+}
 
 static int render_code_of(const cJSON *meta)
 {
@@ -313,14 +349,28 @@ static cJSON *render_raw_next(struct render *r)
 
 struct render *render_reply(cJSON *reply, int json, const char *cwd)
 {
-	struct render *r = calloc(1, sizeof(*r));
+	struct render *r;
 	cJSON *meta = cJSON_GetObjectItemCaseSensitive(reply, "metadata");
 	cJSON *results = cJSON_GetObjectItemCaseSensitive(reply, "results");
+	unsigned long long size = render_tree_size(reply);
 
+	if (render_held + size > render_held_max) { /* the slow-reader cap: this reply is not kept */
+		char err[300];
+
+		snprintf(err, sizeof(err),
+			 "jaliend: the reply (%llu MiB) was not kept: replies waiting for shims that read slowly hold "
+			 "%llu MiB, the cap is %llu MiB (--reply-memory); try again\n",
+			 size >> 20, render_held >> 20, render_held_max >> 20);
+		cJSON_Delete(reply);
+		return render_local(NULL, err, RENDER_SLOW_EXIT);
+	}
+	r = calloc(1, sizeof(*r));
 	if (!r) {
 		cJSON_Delete(reply);
 		return NULL;
 	}
+	r->held = size;
+	render_held += size;
 	r->reply = reply;
 	r->json = json;
 	r->first = 1;
@@ -362,6 +412,7 @@ void render_free(struct render *r)
 {
 	if (!r)
 		return;
+	render_held_add(-(long long)r->held);
 	if (r->lean)
 		cJSON_Delete(r->item); /* the element parsed on its own */
 	cJSON_Delete(r->reply);

@@ -30,6 +30,17 @@ struct render *render_reply(cJSON *reply, int json, const char *cwd);
 /* A locally made answer: out to stdout, err to stderr (either may be NULL). */
 struct render *render_local(const char *out, const char *err, int code);
 
+/* Memory held for replies (docs/PROTOCOL.md, caps): every reply waiting to
+ * be printed (its parsed size, estimated when render_reply takes it) and
+ * every frame queued for a shim (client.c adds and removes those). A reply
+ * that would take the total past the cap is not kept: the request fails
+ * with exit 105 and one line saying so. */
+#define RENDER_HELD_MAX_DEFAULT (1024ull << 20) /* --reply-memory: 1 GiB, two of the largest replies */
+#define RENDER_SLOW_EXIT 105                    /* = CL_SLOW_EXIT */
+void render_set_held_max(unsigned long long bytes);
+void render_held_add(long long delta);
+unsigned long long render_held_bytes(void);
+
 /* Fill buf with at most max bytes of the next piece; *fd is set to 1 or 2.
  * Returns the number of bytes (> 0), or 0 when everything was produced. */
 size_t render_next(struct render *r, char *buf, size_t max, int *fd);

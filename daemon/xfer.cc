@@ -40,6 +40,7 @@ struct xfer_job {
 	std::string source, target, final_path, mode, md5, remove_file, xa_guid, xa_lfn, xa_md5;
 	long long xa_size;
 	bool upload, force, has_xattrs;
+	int dir_fd = -1;        // COPY to local in a folder: target, final_path are names in it
 	// shared with the worker
 	std::atomic<bool> cancel{ false };
 	std::atomic<uint64_t> done{ 0 }, total{ 0 };
@@ -141,8 +142,24 @@ void xfer_remove_remote(const std::string &url)
 	XrdCl::XRootDStatus st = fs.Rm(u.GetPathWithParams(), XFER_RM_TIMEOUT_S);
 
 	if (!st.IsOK() && st.errNo != kXR_NotFound)
-		log_info("xfer: could not remove the partial upload %s: %s", u.GetURL().substr(0, 200).c_str(),
-			 xfer_status_text(st).c_str());
+		log_info("xfer: could not remove the partial upload root://%s/%s: %s", u.GetHostId().c_str(),
+			 u.GetPath().c_str(), xfer_status_text(st).c_str()); // not its authz (an envelope)
+}
+
+// the target as a path XrdCl and setxattr can open: in its folder's descriptor
+std::string xfer_target_path(const xfer_job *j)
+{
+	if (j->dir_fd < 0)
+		return j->target;
+	return "/proc/self/fd/" + std::to_string(j->dir_fd) + "/" + j->target;
+}
+
+void xfer_unlink_target(const xfer_job *j)
+{
+	if (j->dir_fd >= 0)
+		(void)unlinkat(j->dir_fd, j->target.c_str(), 0);
+	else
+		(void)unlink(j->target.c_str());
 }
 
 void xfer_set_xattrs(const xfer_job *j)
@@ -158,7 +175,7 @@ void xfer_set_xattrs(const xfer_job *j)
 	};
 	for (const auto &a : attrs)
 		if (!a.second.empty()) // best effort, as alien.py (tmpfs may refuse user.*)
-			(void)setxattr(j->target.c_str(), a.first, a.second.data(), a.second.size(), 0);
+			(void)setxattr(xfer_target_path(j).c_str(), a.first, a.second.data(), a.second.size(), 0);
 }
 
 void xfer_run_copy(xfer_job *j)
@@ -169,10 +186,10 @@ void xfer_run_copy(xfer_job *j)
 	auto t0 = std::chrono::steady_clock::now();
 
 	props.Set("source", j->source);
-	props.Set("target", j->target);
+	props.Set("target", xfer_target_path(j));
 	props.Set("force", j->force);
 	props.Set("posc", true);
-	props.Set("makeDir", true);
+	props.Set("makeDir", j->dir_fd < 0); // a folder given by descriptor exists
 	props.Set("sourceLimit", (uint16_t)1);
 	props.Set("checkSumMode", j->mode);
 	if (j->mode != "none") {
@@ -227,15 +244,18 @@ void xfer_run_copy(xfer_job *j)
 	}
 	if (r.ok && !j->final_path.empty()) {
 		xfer_set_xattrs(j);
-		(void)chmod(j->target.c_str(), 0644);
-		if (rename(j->target.c_str(), j->final_path.c_str()) < 0) {
+		int rc = j->dir_fd >= 0 ? fchmodat(j->dir_fd, j->target.c_str(), 0644, 0) : chmod(j->target.c_str(), 0644);
+
+		(void)rc;
+		if ((j->dir_fd >= 0 ? renameat(j->dir_fd, j->target.c_str(), j->dir_fd, j->final_path.c_str())
+				    : rename(j->target.c_str(), j->final_path.c_str())) < 0) {
 			r.ok = 0;
 			snprintf(r.msg, sizeof(r.msg), "cannot rename %s to %s: %s", j->target.c_str(),
 				 j->final_path.c_str(), strerror(errno));
 		}
 	}
 	if (!r.ok && !j->final_path.empty())
-		(void)unlink(j->target.c_str()); // never a partial file under any name
+		xfer_unlink_target(j); // never a partial file under any name
 }
 
 void xfer_run_rm(xfer_job *j)
@@ -293,7 +313,7 @@ void xfer_run_md5(xfer_job *j)
 void xfer_run(xfer_job *j)
 {
 	try {
-		if (j->cancel.load()) {
+		if (j->cancel.load() && j->kind != XFER_RM) { // a removal is cleanup: it runs even at shutdown
 			j->res.cancelled = 1;
 			snprintf(j->res.msg, sizeof(j->res.msg), "cancelled");
 		} else if (j->kind == XFER_RM) {
@@ -312,8 +332,12 @@ void xfer_run(xfer_job *j)
 	}
 	try {
 		if (!j->res.ok && j->kind == XFER_COPY && !j->final_path.empty())
-			(void)unlink(j->target.c_str());
+			xfer_unlink_target(j);
 	} catch (...) {
+	}
+	if (j->dir_fd >= 0) {
+		close(j->dir_fd);
+		j->dir_fd = -1;
 	}
 	if (!j->remove_file.empty())
 		(void)unlink(j->remove_file.c_str());
@@ -398,6 +422,7 @@ extern "C" struct xfer_job *xfer_submit(const struct xfer_req *req, xfer_done_fn
 		j->md5 = req->md5 ? req->md5 : "";
 		j->remove_file = req->remove_file ? req->remove_file : "";
 		j->upload = req->upload != 0;
+		j->dir_fd = req->in_dir ? req->dir_fd : -1;
 		j->force = req->force != 0;
 		j->has_xattrs = req->xa_guid || req->xa_lfn || req->xa_md5;
 		j->xa_guid = req->xa_guid ? req->xa_guid : "";

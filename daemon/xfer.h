@@ -10,7 +10,7 @@
  *
  * Cleanup is the worker's job, so it happens even when the owner is gone:
  *  - a download is written to req.target (a temporary name the caller made
- *    in the destination folder) and renamed to req.final_path only once
+ *    in the destination folder, req.dir_fd) and renamed to req.final_path only once
  *    complete and verified; on any failure or cancel the temporary file is
  *    removed;
  *  - an upload (req.upload) that fails or is cancelled has its target URL
@@ -44,6 +44,9 @@ struct xfer_req {
 	const char *source;      /* COPY: local file, root:// URL or local .meta4 file; MD5: local file */
 	const char *target;      /* COPY: root:// URL or local temporary file; RM: root:// URL */
 	const char *final_path;  /* COPY to local: rename the verified target here (NULL: none) */
+	int in_dir, dir_fd;      /* COPY to local, in_dir: target and final_path are names in the folder
+				  * dir_fd (nothing followed: renameat, unlinkat); the job owns dir_fd
+				  * and closes it (the caller, if xfer_submit fails) */
 	const char *cksum_mode;  /* "none", "source" or "target" (NULL: "none") */
 	const char *md5;         /* bare hex md5: the preset ("target") or the value to compare ("source") */
 	const char *remove_file; /* unlinked when the job ends (NULL: none) */
