@@ -241,7 +241,8 @@ static int exec_segment(char *seg, void *ctx)
 		return 1;
 	}
 	args = argv;
-	if (argc > 1 && strcmp(args[0], "time") == 0) {
+	if (argc > 1 && strcmp(args[0], "time") == 0 && strcmp(args[1], "-h") && strcmp(args[1], "-help") &&
+	    strcmp(args[1], "--help")) { /* `time -h`: jaliend prints alien.py's help */
 		timed = 1;
 		args++, argc--;
 	}

@@ -10,17 +10,23 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "certcheck.h"
 #include "certinfo.h"
+#include "cmddirs.h"
+#include "cmdhelp.h"
 #include "command.h"
 #include "complete.h"
 #include "strbuf.h"
+#include "token.h"
 #include "upstream.h"
 
 #define CMDLOCAL_HELP_COL 24 /* alien.py's help column width */
 
 const char *const cmdlocal_names[] = {
 	"ll", "la", "lla", "home", "quota", "token-info", "token-destroy", "cert-info", "exitcode",
-	"help", "version", "ping", "time", "exit", "quit", "logout", "daemon", "less", "more", "edit", NULL,
+	"help", "version", "ping", "time", "exit", "quit", "logout", "daemon", "less", "more", "edit",
+	"pushd", "popd", "dirs", "token-init", "token-verify", "cert-verify", "certkey-match", "tokenkey-match",
+	NULL,
 };
 
 /* ---- exit codes per terminal, for `exitcode` ---- */
@@ -56,7 +62,7 @@ static int cmdlocal_exitcode(struct command *cmd)
 	struct cmdlocal_code *c = cmdlocal_code_find(command_session(cmd));
 	char line[16];
 
-	snprintf(line, sizeof(line), "%d\n", c ? c->code : 0);
+	snprintf(line, sizeof(line), "%d\n", c ? c->code : -1); /* alien.py: -1 before any command */
 	command_reply(cmd, line, NULL, c ? c->code : 0);
 	return 1;
 }
@@ -219,36 +225,53 @@ static int cmdlocal_with_cmdlist(struct command *cmd, command_then_fn then)
 
 /* ---- unknown command, with suggestions ---- */
 
-static size_t cmdlocal_distance(const char *a, const char *b)
+/* Python difflib's SequenceMatcher(None, a, b).ratio() for short words (no
+ * junk: b is under 200 characters): 2 * matched / total, where matched sums
+ * the longest common blocks found recursively (the earliest in a on a tie). */
+static size_t cmdlocal_matched(const char *a, size_t alo, size_t ahi, const char *b, size_t blo, size_t bhi)
 {
-	size_t la = strlen(a), lb = strlen(b), row[64];
+	size_t besti = alo, bestj = blo, best = 0, len[CMDLOCAL_WORD_MAX + 1] = { 0 }, nlen[CMDLOCAL_WORD_MAX + 1];
 
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j], best = diag + ((a[i - 1] | 0x20) != (b[j - 1] | 0x20));
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			diag = up;
-			row[j] = best;
+	for (size_t i = alo; i < ahi; i++) {
+		memset(nlen, 0, sizeof(nlen));
+		for (size_t j = blo; j < bhi; j++) {
+			if (a[i] != b[j])
+				continue;
+			nlen[j + 1] = len[j] + 1;
+			if (nlen[j + 1] > best) {
+				best = nlen[j + 1];
+				besti = i + 1 - best;
+				bestj = j + 1 - best;
+			}
 		}
+		memcpy(len, nlen, sizeof(len));
 	}
-	return row[lb];
+	if (!best)
+		return 0;
+	return best + cmdlocal_matched(a, alo, besti, b, blo, bestj) +
+	       cmdlocal_matched(a, besti + best, ahi, b, bestj + best, bhi);
 }
 
+static double cmdlocal_ratio(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > CMDLOCAL_WORD_MAX || lb > CMDLOCAL_WORD_MAX || la + lb == 0)
+		return 0;
+	return 2.0 * (double)cmdlocal_matched(a, 0, la, b, 0, lb) / (double)(la + lb);
+}
+
+struct cmdlocal_match {
+	double score;
+	const char *name;
+};
+
+/* difflib.get_close_matches(verb, names, n=3, cutoff=0.6): best first, a tie
+ * the greater name first. */
 static void cmdlocal_unknown_done(struct command *cmd, cJSON *reply, int code, const char *msg)
 {
 	const char *verb = *command_scratch(cmd);
-	const char *const *server;
+	struct cmdlocal_match best[CMDLOCAL_SUGGEST_MAX] = { { 0, NULL } };
 	struct strbuf sb = { 0 };
 	int shown = 0;
 
@@ -257,21 +280,29 @@ static void cmdlocal_unknown_done(struct command *cmd, cJSON *reply, int code, c
 		complete_cmdlist_store(reply);
 	cJSON_Delete(reply);
 	strbuf_addf(&sb, "WARNING! command >>> %.200s <<< not in the list of known commands!\n", verb);
-	for (size_t d = 0; d <= 3 && shown < CMDLOCAL_SUGGEST_MAX; d++) {
-		size_t max = strlen(verb) < 4 ? 1 : strlen(verb) < 7 ? 2 : 3;
+	for (int pass = 0; pass < 2; pass++) {
+		const char *const *l = pass == 0 ? complete_cmdlist() : cmdlocal_names;
 
-		if (d > max)
-			break;
-		for (int pass = 0; pass < 2; pass++) {
-			server = pass == 0 ? complete_cmdlist() : cmdlocal_names;
-			for (; server && *server && shown < CMDLOCAL_SUGGEST_MAX; server++) {
-				if (cmdlocal_distance(verb, *server) != d)
-					continue;
-				strbuf_addf(&sb, "%s%s", shown ? " " : "Similar commands: ", *server);
-				shown++;
+		for (; l && *l; l++) {
+			struct cmdlocal_match m = { cmdlocal_ratio(*l, verb), *l };
+			int k, dup = 0;
+
+			for (k = 0; k < shown; k++)
+				dup |= strcmp(best[k].name, *l) == 0;
+			if (dup || m.score < 0.6)
+				continue;
+			for (k = shown; k > 0 && (best[k - 1].score < m.score ||
+						 (best[k - 1].score == m.score && strcmp(best[k - 1].name, m.name) < 0)); k--)
+				if (k < CMDLOCAL_SUGGEST_MAX)
+					best[k] = best[k - 1];
+			if (k < CMDLOCAL_SUGGEST_MAX) {
+				best[k] = m;
+				shown += shown < CMDLOCAL_SUGGEST_MAX;
 			}
 		}
 	}
+	for (int k = 0; k < shown; k++)
+		strbuf_addf(&sb, "%s%s", k ? " " : "Similar commands: ", best[k].name);
 	if (shown)
 		strbuf_addc(&sb, '\n');
 	command_reply(cmd, NULL, strbuf_cstr(&sb) ? sb.data : "jaliend: out of memory\n", 1);
@@ -362,15 +393,125 @@ static int cmdlocal_certinfo(struct command *cmd, int token)
 	return 1;
 }
 
+static const cJSON *cmdlocal_row0(const cJSON *reply);
+
+/* The user's certificate and key as this shim names them (alien.py's defaults). */
+static void cmdlocal_user_paths(struct command *cmd, char *cert, char *key, size_t n)
+{
+	const char *c = command_env(cmd, "X509_USER_CERT"), *k = command_env(cmd, "X509_USER_KEY");
+	const char *home = command_env(cmd, "HOME");
+
+	c = c ? c : getenv("X509_USER_CERT");
+	k = k ? k : getenv("X509_USER_KEY");
+	home = home ? home : getenv("HOME") ? getenv("HOME") : "";
+	if (c && *c)
+		snprintf(cert, n, "%s", c);
+	else
+		snprintf(cert, n, "%s/.globus/usercert.pem", home);
+	if (k && *k)
+		snprintf(key, n, "%s", k);
+	else
+		snprintf(key, n, "%s/.globus/userkey.pem", home);
+}
+
+/* cert-verify, token-verify, certkey-match, tokenkey-match */
+static int cmdlocal_certcheck(struct command *cmd, int token, int match)
+{
+	char cert[4096], key[4096];
+	const char *ca = command_env(cmd, "X509_CERT_FILE");
+	struct strbuf out = { 0 }, err = { 0 };
+	int code;
+
+	if (token)
+		cmdlocal_token_paths(cmd, cert, key, sizeof(cert));
+	else
+		cmdlocal_user_paths(cmd, cert, key, sizeof(cert));
+	ca = ca ? ca : command_env(cmd, "X509_CERT_DIR");
+	ca = ca ? ca : getenv("X509_CERT_DIR") && *getenv("X509_CERT_DIR") ? getenv("X509_CERT_DIR")
+									: "/etc/grid-security/certificates";
+	code = match ? certcheck_keymatch(cert, key, &out, &err) : certcheck_verify(cert, ca, &out, &err);
+	if (!strbuf_cstr(&out) || !strbuf_cstr(&err))
+		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+	else
+		command_reply(cmd, out.len ? out.data : NULL, err.len ? err.data : NULL, code);
+	strbuf_free(&out);
+	strbuf_free(&err);
+	return 1;
+}
+
+/* token-init, and token-destroy when it removed jaliend's own files: a new
+ * token from JCentral (a session logged in with the user certificate, as
+ * jaliend's own renewals), into jaliend's token files at once. */
+static void cmdlocal_token_new_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+{
+	const cJSON *row = cmdlocal_row0(reply);
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(row, "tokencert");
+	const cJSON *k = cJSON_GetObjectItemCaseSensitive(row, "tokenkey");
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(reply, "metadata");
+	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(meta, "exitcode");
+	const cJSON *er = cJSON_GetObjectItemCaseSensitive(meta, "error");
+	int destroy = *command_scratch(cmd) != NULL, r;
+	struct strbuf sb = { 0 };
+	char line[700];
+
+	if (!reply || !cJSON_IsString(ec) || strcmp(ec->valuestring, "0") || !cJSON_IsString(c) || !cJSON_IsString(k)) {
+		snprintf(line, sizeof(line), "%sno new token from JCentral: %.500s\n",
+			 destroy ? "Token was destroyed! " : "",
+			 reply ? (cJSON_IsString(er) && *er->valuestring ? er->valuestring : "empty reply") : msg);
+		command_reply(cmd, NULL, line, reply ? (cJSON_IsString(ec) && atoi(ec->valuestring) ? atoi(ec->valuestring) : 1) : code);
+		cJSON_Delete(reply);
+		return;
+	}
+	r = token_install(k->valuestring, c->valuestring);
+	cJSON_Delete(reply);
+	if (r < 0) {
+		snprintf(line, sizeof(line), "cannot keep the new token in %.500s: %s\n", token_cert_path(), strerror(-r));
+		command_reply(cmd, NULL, line, 5);
+		return;
+	}
+	if (destroy) {
+		command_reply(cmd, "Token was destroyed! Re-connect for token re-creation.\n", NULL, 0);
+		return;
+	}
+	r = certinfo_lines(token_cert_path(), &sb); /* alien.py: token-init prints token-info */
+	command_reply(cmd, r == 0 && strbuf_cstr(&sb) ? sb.data : NULL, r == 0 ? NULL : "token-info: cannot read the new token\n",
+		      r == 0 ? 0 : 5);
+	strbuf_free(&sb);
+}
+
+static int cmdlocal_token_new(struct command *cmd, const cJSON *argv, int destroy)
+{
+	cJSON *opts = cJSON_CreateArray();
+	const cJSON *a;
+
+	if (!opts)
+		return -ENOMEM;
+	cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
+	for (a = argv && !destroy ? argv->child->next : NULL; a; a = a->next)
+		cJSON_AddItemToArray(opts, cJSON_CreateString(a->valuestring));
+	*command_scratch(cmd) = destroy ? strdup("destroy") : NULL;
+	if (destroy && !*command_scratch(cmd)) {
+		cJSON_Delete(opts);
+		return -ENOMEM;
+	}
+	return command_upstream(cmd, "token", opts, UP_REQ_PRIVATE | UP_REQ_LOGIN, cmdlocal_token_new_done) < 0
+		       ? -ENOMEM : 1;
+}
+
 static int cmdlocal_token_destroy(struct command *cmd)
 {
 	char cert[4096], key[4096];
+	int ours;
 
 	cmdlocal_token_paths(cmd, cert, key, sizeof(cert));
+	/* the files this shell names; when they are jaliend's own, a new token replaces them now */
+	ours = token_cert_path() && strcmp(cert, token_cert_path()) == 0;
 	if (strncmp(cert, "-----BEGIN", 10) != 0)
 		unlink(cert);
 	if (strncmp(key, "-----BEGIN", 10) != 0)
 		unlink(key);
+	if (ours)
+		return cmdlocal_token_new(cmd, NULL, 1);
 	command_reply(cmd, "Token was destroyed! Re-connect for token re-creation.\n", NULL, 0);
 	return 1;
 }
@@ -612,25 +753,16 @@ static int cmdlocal_has_help_flag(const cJSON *argv)
 	return 0;
 }
 
+/* alien.py answers `<cmd> -h` of its client-side commands itself (cmdhelp.c);
+ * `time` and `submit` alone print it too. */
 static int cmdlocal_usage(struct command *cmd, const char *verb)
 {
-	static const char *const usage[][2] = {
-		{ "cert-info", "usage: cert-info\nshows DN, issuer and validity of the user certificate (X509_USER_CERT)\n" },
-		{ "token-info", "usage: token-info\nshows DN, issuer and validity of the token (JALIEN_TOKEN_CERT)\n" },
-		{ "token-destroy", "usage: token-destroy\nremoves the token files; the next login makes a new token\n" },
-		{ "exitcode", "usage: exitcode (or $?)\nprints the exit code of this terminal's last command\n" },
-		{ "quota", "usage: quota [user]\njob and file quotas (jquota list + fquota list)\n" },
-		{ "ping", "usage: ping [N]\nN command round trips to JCentral (default 3): min/avg/max/mdev\n" },
-		{ "home", "usage: home\nprints the home directory\n" },
-	};
+	const char *text = cmdhelp_text(verb);
 
-	for (size_t i = 0; i < sizeof(usage) / sizeof(usage[0]); i++) {
-		if (strcmp(verb, usage[i][0]) == 0) {
-			command_reply(cmd, usage[i][1], NULL, 0);
-			return 1;
-		}
-	}
-	return 0;
+	if (!text)
+		return 0;
+	command_reply(cmd, text, NULL, 0);
+	return 1;
 }
 
 int cmdlocal_run(struct command *cmd, cJSON *argv)
@@ -656,10 +788,27 @@ int cmdlocal_run(struct command *cmd, cJSON *argv)
 		return cmdlocal_certinfo(cmd, 1);
 	if (cmdlocal_is(verb, "token-destroy", NULL))
 		return cmdlocal_token_destroy(cmd);
+	if (cmdlocal_is(verb, "token-init", NULL))
+		return cmdlocal_token_new(cmd, argv, 0);
+	if (cmdlocal_is(verb, "cert-verify", "token-verify"))
+		return cmdlocal_certcheck(cmd, verb[0] == 't', 0);
+	if (cmdlocal_is(verb, "certkey-match", "tokenkey-match"))
+		return cmdlocal_certcheck(cmd, verb[0] == 't', 1);
 	if (cmdlocal_is(verb, "quota", NULL))
 		return cmdlocal_quota(cmd, argv);
 	if (cmdlocal_is(verb, "ping", NULL))
 		return cmdlocal_ping(cmd, argv);
+	if (cmdlocal_is(verb, "pushd", "popd") || cmdlocal_is(verb, "dirs", NULL))
+		return cmddirs_run(cmd, argv);
+	if (cmdlocal_is(verb, "time", "submit") && !argv->child->next)
+		return cmdlocal_usage(cmd, verb);
+	if (cmdlocal_is(verb, "submit", NULL) && strncmp(argv->child->next->valuestring, "file:", 5) == 0) {
+		/* alien.py 1.6.3's words, and its exit code 0 */
+		command_reply(cmd, "Specifications as where to upload the jdl to be submitted and with what parameters "
+			      "are not yet definedUpload first the jdl to a suitable location (with a safe number of "
+			      "replicas) and then submit\n", NULL, 0);
+		return 1;
+	}
 	if (cmdlocal_is(verb, "submit", NULL) && argv->child->next) {
 		char *p = cmdlocal_expand(argv->child->next->valuestring, command_term_cwd(cmd), upstream_home());
 

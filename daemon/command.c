@@ -143,7 +143,7 @@ void command_reply(struct command *cmd, const char *out, const char *err, int co
 
 void command_reply_json(struct command *cmd, cJSON *reply)
 {
-	command_set_render(cmd, render_reply(reply, cmd->json || cmd->keys != CK_TEXT, command_term_cwd(cmd)));
+	command_set_render(cmd, render_reply(reply, cmd->json || cmd->keys == CK_ALL, command_term_cwd(cmd)));
 }
 
 /* The default: print JCentral's answer as alien.py does. */
@@ -186,7 +186,7 @@ int command_upstream(struct command *cmd, const char *verb, cJSON *options, unsi
 	return 0;
 }
 
-static void command_cd_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+void command_cd_apply(struct command *cmd, const cJSON *reply)
 {
 	struct session_term *t = session_get(cmd->session);
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(reply, "metadata");
@@ -198,6 +198,11 @@ static void command_cd_done(struct command *cmd, cJSON *reply, int code, const c
 			session_set_cwd(t, upstream_home());
 		session_set_cwd(t, dir->valuestring);
 	}
+}
+
+static void command_cd_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+{
+	command_cd_apply(cmd, reply);
 	command_print(cmd, reply, code, msg);
 }
 
@@ -247,7 +252,9 @@ static cJSON *command_options(struct command *cmd, cJSON *argv, const char *cons
 	int n = cJSON_GetArraySize(argv);
 
 	if (opts && !cmd->json && cmd->keys != CK_ALL)
-		cJSON_AddItemToArray(opts, cJSON_CreateString(cmd->keys == CK_KEYS ? "-nomsg" : "-nokeys"));
+		cJSON_AddItemToArray(opts, cJSON_CreateString("-nokeys"));
+	if (opts && !cmd->json && cmd->keys == CK_KEYS)
+		cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
 	for (; opts && extra && *extra; extra++)
 		cJSON_AddItemToArray(opts, cJSON_CreateString(*extra));
 	for (int i = 1; opts && i < n; i++)
@@ -279,7 +286,7 @@ int command_forward(struct command *cmd, cJSON *argv)
 	const char *const *extra;
 	const char *sverb = command_rewrite(verb, &extra);
 	cJSON *opts = command_options(cmd, argv, extra);
-	int at = cmd->json || cmd->keys == CK_ALL ? 0 : 1;
+	int at = cmd->json || cmd->keys == CK_ALL ? 0 : cmd->keys == CK_KEYS ? 2 : 1;
 
 	if (!opts)
 		return -ENOMEM;
@@ -339,7 +346,9 @@ static int command_run(struct command *cmd, cJSON *argv)
 static void command_special_words(struct command *cmd, cJSON *argv)
 {
 	static const char *const words[] = { "nokeys", "showmsg", "nomsg", "showkeys", "allkeys" };
-	static const enum command_keys kind[] = { CK_TEXT, CK_TEXT, CK_KEYS, CK_KEYS, CK_ALL };
+	/* alien.py 1.6.3: nomsg sends -nokeys -nomsg (errors only, on stderr); showkeys and
+	 * showmsg are text as without them; allkeys (1.7) is the whole reply as JSON */
+	static const enum command_keys kind[] = { CK_TEXT, CK_TEXT, CK_KEYS, CK_TEXT, CK_ALL };
 	cJSON *a = argv->child ? argv->child->next : NULL;
 
 	while (a) {

@@ -41,6 +41,8 @@ int command_upstream(struct command *cmd, const char *verb, cJSON *options, unsi
 /* Send argv to JCentral with alien.py's rules (ls -F, ll, cd -, -nokeys);
  * argv is not taken. Returns 0 or -ENOMEM. */
 int command_forward(struct command *cmd, cJSON *argv);
+/* A `cd` reply of JCentral: on success the terminal's cwd becomes its currentdir. */
+void command_cd_apply(struct command *cmd, const cJSON *reply);
 /* The terminal's grid cwd (home if it never moved; NULL if not known yet). */
 const char *command_term_cwd(struct command *cmd);
 /* A variable of the shim's environment it sent (REQUEST "env"), else NULL. */

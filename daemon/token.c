@@ -370,3 +370,18 @@ void token_stop(void)
 	if (tok.ctx)
 		lws_sul_cancel(&tok.sul_renew);
 }
+
+/* ---- for token-init / token-destroy (cmdlocal.c): a token the asking
+ * command got from JCentral goes to the files and is used from now on ---- */
+int token_install(const char *key_pem, const char *cert_pem)
+{
+	int r = token_write_pair(key_pem, cert_pem);
+
+	if (r < 0)
+		return r;
+	if (token_use() < 0)
+		return -EINVAL;
+	tok.issued++;
+	tok.last_error[0] = '\0';
+	return 0;
+}

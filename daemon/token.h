@@ -26,5 +26,8 @@ const char *token_cert_path(void);
 /* Status lines: subject, expiry, renewals; never key material. */
 void token_status(struct strbuf *out);
 void token_stop(void);
+/* Write a token pair JCentral sent (PEM texts) to the token files and log
+ * new sessions in with it (token-init, token-destroy). 0 or -errno. */
+int token_install(const char *key_pem, const char *cert_pem);
 
 #endif
