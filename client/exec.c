@@ -217,8 +217,8 @@ static int exec_segment(char *seg, void *ctx)
 	if (exec_alias(x, seg))
 		return x->exit_requested;
 
-	if (seg[0] == '!') {
-		x->last = exec_shell(x, seg + 1, -1);
+	if (seg[0] == '!' || strncmp(seg, "sh:", 3) == 0) { /* `!cmd` or `sh: cmd`: the local shell */
+		x->last = exec_shell(x, seg + (seg[0] == '!' ? 1 : 3), -1);
 		x->ran = 1;
 		return 0;
 	}
@@ -228,7 +228,9 @@ static int exec_segment(char *seg, void *ctx)
 	}
 	argc = line_tokenize(seg, &argv);
 	if (argc == -EINVAL) {
-		fprintf(stderr, "%s: unbalanced quotes in: %.200s\n", x->prog, seg);
+		char shown[256];
+
+		fprintf(stderr, "%s: unbalanced quotes in: %s\n", x->prog, line_escape(seg, shown, sizeof(shown)));
 		x->last = ALIEN_EXIT_USAGE;
 		x->ran = 1;
 		return 0;

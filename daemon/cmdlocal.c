@@ -735,6 +735,104 @@ static int cmdlocal_ping(struct command *cmd, const cJSON *argv)
 	return cmdlocal_ping_send(cmd) < 0 ? -ENOMEM : 1;
 }
 
+/* ---- ps -trace: alien.py turns each line's leading epoch into local time ---- */
+
+/* alien.py's convert_time(): a line "<10 digits> [..." gets the time as
+ * YYYY-mm-dd HH:MM:SS+zzzz; every other line becomes empty. */
+static void cmdlocal_trace_line(struct strbuf *sb, const char *l, size_t n)
+{
+	char when[64];
+	struct tm tm;
+	time_t t;
+
+	if (n < 12 || strspn(l, "0123456789") != 10 || l[10] != ' ' || l[11] != '[')
+		return;
+	t = (time_t)strtoll(l, NULL, 10);
+	if (!localtime_r(&t, &tm) || !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S%z", &tm))
+		return;
+	strbuf_adds(sb, when);
+	strbuf_add(sb, l + 10, n - 10);
+}
+
+static void cmdlocal_ps_trace_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+{
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(reply, "metadata");
+	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(meta, "exitcode"), *row;
+	struct strbuf sb = { 0 };
+	size_t a = 0, b;
+	int first = 1;
+	char line[700];
+
+	if (!reply) {
+		snprintf(line, sizeof(line), "%s\n", msg);
+		command_reply(cmd, NULL, line, code);
+		return;
+	}
+	if (!cJSON_IsString(ec) || strcmp(ec->valuestring, "0")) {
+		command_reply_json(cmd, reply);
+		return;
+	}
+	cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(reply, "results")) {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(row, "message");
+		const char *p = cJSON_IsString(m) ? m->valuestring : "";
+
+		for (;;) {
+			const char *nl = strchr(p, '\n');
+			size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+			if (!first)
+				strbuf_addc(&sb, '\n');
+			first = 0;
+			cmdlocal_trace_line(&sb, p, n);
+			if (!nl)
+				break;
+			p = nl + 1;
+		}
+	}
+	cJSON_Delete(reply);
+	/* Python's strip() of the whole, then one newline */
+	if (!strbuf_cstr(&sb)) {
+		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+		return;
+	}
+	while (a < sb.len && strchr(" \t\n\r", sb.data[a]))
+		a++;
+	for (b = sb.len; b > a && strchr(" \t\n\r", sb.data[b - 1]); b--)
+		;
+	sb.len = b;
+	if (b > a)
+		strbuf_addc(&sb, '\n');
+	if (!strbuf_cstr(&sb))
+		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+	else
+		command_reply(cmd, b > a ? sb.data + a : NULL, NULL, 0);
+	strbuf_free(&sb);
+}
+
+static int cmdlocal_ps_trace(struct command *cmd, const cJSON *argv)
+{
+	cJSON *opts = cJSON_CreateArray();
+	const cJSON *a;
+
+	if (!opts)
+		return -ENOMEM;
+	cJSON_AddItemToArray(opts, cJSON_CreateString("-nokeys"));
+	for (a = argv->child->next; a; a = a->next)
+		cJSON_AddItemToArray(opts, cJSON_CreateString(a->valuestring));
+	return command_upstream(cmd, "ps", opts, cmdlocal_flags("ps", opts), cmdlocal_ps_trace_done) < 0 ? -ENOMEM
+													      : 1;
+}
+
+static int cmdlocal_has(const cJSON *argv, const char *word)
+{
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, argv)
+		if (a != argv->child && strcmp(a->valuestring, word) == 0)
+			return 1;
+	return 0;
+}
+
 /* ---- dispatch ---- */
 
 static int cmdlocal_is(const char *verb, const char *a, const char *b)
@@ -798,6 +896,9 @@ int cmdlocal_run(struct command *cmd, cJSON *argv)
 		return cmdlocal_quota(cmd, argv);
 	if (cmdlocal_is(verb, "ping", NULL))
 		return cmdlocal_ping(cmd, argv);
+	if (cmdlocal_is(verb, "ps", NULL) && cmdlocal_has(argv, "-trace") && !command_json(cmd) &&
+	    !cmdlocal_has_help_flag(argv))
+		return cmdlocal_ps_trace(cmd, argv);
 	if (cmdlocal_is(verb, "pushd", "popd") || cmdlocal_is(verb, "dirs", NULL))
 		return cmddirs_run(cmd, argv);
 	if (cmdlocal_is(verb, "time", "submit") && !argv->child->next)

@@ -21,6 +21,7 @@
 #include "upstream.h"
 
 #define CMD_USAGE_ERROR 22 /* EINVAL, as alien.py for bad arguments */
+#define COMMAND_TRACE_MAX (1u << 20) /* bytes of one JSON message shown for JALIENPY_DEBUG */
 
 /* Output shape asked for with alien.py's special words (1.9). */
 enum command_keys { CK_TEXT, CK_KEYS, CK_ALL };
@@ -32,6 +33,7 @@ struct command {
 	int json;
 	enum command_keys keys;
 	int is_cd;
+	int debug;              /* JALIENPY_DEBUG: upstream JSON to this shim's stderr */
 	int cols;
 	cJSON *env;             /* the shim's variables (object), owned */
 	cJSON *complete;        /* a completion request {"kind","word"}, owned */
@@ -74,6 +76,11 @@ int command_cols(const struct command *cmd)
 int command_json(const struct command *cmd)
 {
 	return cmd->json;
+}
+
+int command_debug(const struct command *cmd)
+{
+	return cmd->debug;
 }
 
 const char *command_session(const struct command *cmd)
@@ -161,6 +168,27 @@ static void command_print(struct command *cmd, cJSON *reply, int code, const cha
 
 static void command_cd_done(struct command *cmd, cJSON *reply, int code, const char *msg);
 
+/* JALIENPY_DEBUG: what went to JCentral and what came back, on this shim's
+ * stderr only (at most COMMAND_TRACE_MAX bytes of each). */
+static void command_trace(struct up_req *r, int received, const char *text, size_t len)
+{
+	struct command *cmd = r->owner;
+	char head[64];
+	size_t n = len > COMMAND_TRACE_MAX ? COMMAND_TRACE_MAX : len;
+
+	if (!cmd)
+		return;
+	snprintf(head, sizeof(head), "%s ", received ? "<<< JCentral:" : ">>> JCentral:");
+	client_send(cmd->cl, FRAME_STDERR, cmd->id, head, strlen(head));
+	for (size_t off = 0; off < n; off += LIM_OUTPUT_CHUNK)
+		client_send(cmd->cl, FRAME_STDERR, cmd->id, text + off, n - off > LIM_OUTPUT_CHUNK ? LIM_OUTPUT_CHUNK : n - off);
+	if (n < len) {
+		snprintf(head, sizeof(head), " ... (%zu bytes more)", len - n);
+		client_send(cmd->cl, FRAME_STDERR, cmd->id, head, strlen(head));
+	}
+	client_send(cmd->cl, FRAME_STDERR, cmd->id, "\n", 1);
+}
+
 static void command_upstream_done(struct up_req *req, cJSON *reply, int code, const char *msg)
 {
 	struct command *cmd = req->owner;
@@ -180,6 +208,8 @@ int command_upstream(struct command *cmd, const char *verb, cJSON *options, unsi
 	cmd->ureq = upstream_req_new(verb, options, t ? t->cwd : NULL, command_upstream_done, cmd);
 	if (!cmd->ureq)
 		return -ENOMEM;
+	if (cmd->debug)
+		cmd->ureq->trace = command_trace;
 	/* printed and nothing else: a big reply is parsed lean (render_parse) */
 	cmd->ureq->flags = flags | (cmd->then == command_print || cmd->then == command_cd_done ? UP_REQ_PRINT : 0);
 	upstream_submit(cmd->ureq);
@@ -455,6 +485,9 @@ static cJSON *command_parse(struct client *c, const char *payload, size_t len, s
 	}
 	cmd->session = strdup(sess->valuestring);
 	cmd->json = cJSON_IsTrue(json);
+	if (cmd->json && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "json_results")))
+		cmd->json = 2; /* alien_json: the reply's results only */
+	cmd->debug = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "debug"));
 	cmd->cols = cJSON_IsNumber(cols) && cols->valueint > 0 && cols->valueint < 10000 ? cols->valueint : 0;
 	if (cJSON_IsObject(env)) {
 		cJSON_DetachItemViaPointer(req, env);
@@ -469,7 +502,7 @@ static cJSON *command_parse(struct client *c, const char *payload, size_t len, s
 		cJSON *next = a->next;
 
 		if (strcmp(a->valuestring, "-json") == 0) {
-			cmd->json = 1;
+			cmd->json = cmd->json ? cmd->json : 1;
 			cJSON_Delete(cJSON_DetachItemViaPointer(argv, a));
 		}
 		a = next;

@@ -50,6 +50,8 @@ const char *command_env(struct command *cmd, const char *name);
 /* The shim's terminal width (0 if unknown), JSON output wanted, session key. */
 int command_cols(const struct command *cmd);
 int command_json(const struct command *cmd);
+/* JALIENPY_DEBUG asked for: the upstream JSON is shown (command_upstream does it). */
+int command_debug(const struct command *cmd);
 const char *command_session(const struct command *cmd);
 /* Scratch pointer of the command's implementation, free()d with the command. */
 void **command_scratch(struct command *cmd);

@@ -630,6 +630,7 @@ int cp_start(struct command *cmd, struct client *cl, uint32_t id, const cJSON *a
 	c->cmd = cmd, c->cl = cl, c->id = id, c->json = command_json(cmd), c->jobs = CP_JOBS_DEFAULT;
 	/* the bar goes where the shim draws it: "progress" (its stderr is a
 	 * terminal); older shims only tell "tty" (their stdout is one) */
+	c->xrddebug = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "xrddebug"));
 	bar = cJSON_GetObjectItemCaseSensitive(req, "progress");
 	c->tty = cJSON_IsBool(bar) ? cJSON_IsTrue(bar) : cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "tty"));
 	c->ctx = cl->wsi ? lws_get_context(cl->wsi) : NULL;

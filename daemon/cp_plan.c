@@ -189,7 +189,7 @@ static void cp_plan_upload(struct cp *c)
 	int dir_dst = cp_path_is_dir(c->grid) || c->grid_is_dir;
 
 	if (stat(c->local, &st) < 0) {
-		cp_plan_error(c, 2, "%s: %s\n", c->local, strerror(errno));
+		cp_plan_error(c, 2, "Specified source %s not found!\n", c->local); /* alien.py's words */
 		return;
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -297,7 +297,10 @@ static void cp_plan_download_stat_done(struct command *cmd, cJSON *reply, int co
 	if (!reply || cp_reply_code(reply) != 0 || !row) {
 		int rc = reply ? cp_reply_code(reply) : code;
 
-		cp_plan_error(c, rc ? rc : 2, "%s\n", reply ? cp_meta_str(reply, "error") : msg);
+		if (reply && rc == 2) /* alien.py's words for a missing source */
+			cp_plan_error(c, 2, "Specified source %s not found!\n", c->grid);
+		else
+			cp_plan_error(c, rc ? rc : 2, "%s\n", reply ? cp_meta_str(reply, "error") : msg);
 	} else if (type && type[0] == 'd') {
 		/* rsync rule on the grid side too: "dir" is recreated, "dir/" gives its contents */
 		cJSON *o = cp_opts("-nomsg", "-f", "-a", "-s", c->grid,
@@ -382,11 +385,11 @@ static int cp_plan_pair(struct cp *c, const struct cp_pair *p)
 	cJSON *o;
 
 	if (!src_local && !dst_local) {
-		cp_plan_error(c, 1, "grid to grid copy is WIP; use file: for the local side\n");
+		cp_plan_error(c, 1, "grid to grid copy is WIP; for the moment use two steps: download file and upload it; local src,dst should be ALWAYS prefixed with file:\n");
 		return -1;
 	}
 	if (src_local && dst_local) {
-		cp_plan_error(c, 1, "for local copy use system command; one side must be a grid path\n");
+		cp_plan_error(c, 1, "for local copy use system command; within interactiv shell start a system command with \"!\"\n");
 		return -1;
 	}
 	gcopy = strdup(g);

@@ -46,7 +46,31 @@ RULES = [
     (re.compile(r"\d+(\.\d+)? ?(ms|s)\b"), "<DUR>"),
     (re.compile(r"\d+(\.\d+)? ?([kKMG]i?)?B/s"), "<RATE>"),
     (re.compile(r"(jaliend|alien)-(cat|less|more|edit|run|exec)\.[A-Za-z0-9]{6}"), r"\2.<TMP>"),
+    (re.compile(r"\bby ([0-9a-f]{2}:){5}[0-9a-f]{2}\b"), "by <MAC>"),  # the GUID's node
+    (re.compile(r"/data/\d\d/\d{5}/"), "/data/<HASH>/"),  # an SE's folders for a GUID
+    (re.compile(r"signature=[A-Za-z0-9+/=]+"), "signature=<SIG>"),
 ]
+JOB = re.compile(r"(?<=[^\n])(?=jobID: \d+/\d+ >>> )")
+
+
+def cp_progress(text):
+    """cp's lines `jobID: N/M >>> ...` come from parallel jobs (alien.py: threads, which even
+    write two on one line): one a line, blank lines between them dropped, each run sorted."""
+    if "jobID: " not in text:
+        return text
+    lines = [l for l in JOB.sub("\n", text).split("\n")]
+    out, run = [], []
+    for l in lines:
+        if l.startswith("jobID: "):
+            run.append(l)
+            continue
+        if run and l == "":
+            continue
+        out.extend(sorted(run))
+        run = []
+        out.append(l)
+    out.extend(sorted(run))
+    return "\n".join(out)
 
 
 def normalise(text, paths):
@@ -54,7 +78,7 @@ def normalise(text, paths):
         text = text.replace(p, tag)
     for rx, tag in RULES:
         text = rx.sub(tag, text)
-    return text
+    return cp_progress(text)
 
 
 def parse_lines(path):
@@ -105,7 +129,7 @@ class Stack:
                 if name == "a.txt":
                     fh.write(b"hello grid\n")
                 elif name == "c.jdl":
-                    fh.write(b'Executable = "/bin/true";\n')
+                    fh.write(b'Executable = "job.sh";\n')
                 else:
                     fh.write(bytes((i * 7 + 3) % 251 for i in range(size)))
         os.makedirs(os.path.join(self.local, "tree", "sub"))
