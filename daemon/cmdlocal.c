@@ -14,6 +14,7 @@
 #include "certinfo.h"
 #include "cmddirs.h"
 #include "cmdhelp.h"
+#include "cmdse.h"
 #include "command.h"
 #include "complete.h"
 #include "strbuf.h"
@@ -25,7 +26,7 @@
 const char *const cmdlocal_names[] = {
 	"ll", "la", "lla", "home", "quota", "token-info", "token-destroy", "cert-info", "exitcode",
 	"help", "version", "ping", "time", "exit", "quit", "logout", "daemon", "less", "more", "edit",
-	"pushd", "popd", "dirs", "token-init", "token-verify", "cert-verify", "certkey-match", "tokenkey-match",
+	"pushd", "popd", "dirs", "pfn", "getSE", "SEqos", "token-init", "token-verify", "cert-verify", "certkey-match", "tokenkey-match",
 	NULL,
 };
 
@@ -899,6 +900,10 @@ int cmdlocal_run(struct command *cmd, cJSON *argv)
 	if (cmdlocal_is(verb, "ps", NULL) && cmdlocal_has(argv, "-trace") && !command_json(cmd) &&
 	    !cmdlocal_has_help_flag(argv))
 		return cmdlocal_ps_trace(cmd, argv);
+	if (cmdlocal_is(verb, "SEqos", NULL) && !argv->child->next)
+		return cmdlocal_usage(cmd, verb);
+	if (cmdlocal_is(verb, "pfn", "getSE") || cmdlocal_is(verb, "SEqos", NULL))
+		return cmdse_run(cmd, argv);
 	if (cmdlocal_is(verb, "pushd", "popd") || cmdlocal_is(verb, "dirs", NULL))
 		return cmddirs_run(cmd, argv);
 	if (cmdlocal_is(verb, "time", "submit") && !argv->child->next)

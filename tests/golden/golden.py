@@ -111,7 +111,8 @@ class Stack:
         self.w = tempfile.mkdtemp(prefix="jaliend-golden.")
         os.chmod(self.w, 0o755)
         self.dir = os.path.join(self.w, "st")
-        self.env = dict(os.environ, JALIEND_BUILD=build)
+        # jobs stay as submitted (a scheduler tick of an hour): the rows about them do not race it
+        self.env = dict(os.environ, JALIEND_BUILD=build, JCL_ARGS="--job-tick 3600000")
         r = subprocess.run([os.path.join(ROOT, "scripts", "stack"), "up", self.dir], env=self.env,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if r.returncode != 0:
