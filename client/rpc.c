@@ -29,7 +29,7 @@ static int rpc_is_cp; /* the request in flight is a cp (Ctrl-C says what it stop
  * them (cert-info, token-info, token-destroy). Keys are never sent as PEM. */
 static const char *const rpc_env_names[] = {
 	"X509_USER_CERT", "X509_USER_KEY", "JALIEN_TOKEN_CERT", "JALIEN_TOKEN_KEY", "TMPDIR", "HOME",
-	"ALIEN_SITE", NULL,
+	"ALIEN_SITE", "X509_CERT_DIR", "X509_CERT_FILE", NULL,
 };
 
 void rpc_init(struct rpc *r, const char *prog)

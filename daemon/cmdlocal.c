@@ -26,7 +26,7 @@
 const char *const cmdlocal_names[] = {
 	"ll", "la", "lla", "home", "quota", "token-info", "token-destroy", "cert-info", "exitcode",
 	"help", "version", "ping", "time", "exit", "quit", "logout", "daemon", "less", "more", "edit",
-	"pushd", "popd", "dirs", "pfn", "getSE", "SEqos", "token-init", "token-verify", "cert-verify", "certkey-match", "tokenkey-match",
+	"pushd", "popd", "dirs", "run", "exec", "pfn", "getSE", "SEqos", "token-init", "token-verify", "cert-verify", "certkey-match", "tokenkey-match",
 	NULL,
 };
 
@@ -196,6 +196,7 @@ static void cmdlocal_help_list(struct command *cmd, cJSON *reply, int code, cons
 		    "  `alien` with no arguments opens the interactive shell; `cmd1; cmd2`, `!shell`,\n"
 		    "  `cmd | shell-pipeline` and `time cmd` work as in alien.py.\n"
 		    "Help of one command: help <cmd>, or <cmd> -h. Manual: man alien.\n"
+		    "Not provided (they need services other than JAliEn): getCAcerts, ccdb, queryML.\n"
 		    "The commands are:\n");
 	for (size_t i = 0; i < n; i++)
 		strbuf_addf(&sb, "%-*s%s", (i + 1) % per && i + 1 < n ? CMDLOCAL_HELP_COL : 0, names[i],
@@ -881,6 +882,14 @@ int cmdlocal_run(struct command *cmd, cJSON *argv)
 		return 1;
 	if (cmdlocal_is(verb, "exitcode", "$?"))
 		return cmdlocal_exitcode(cmd);
+	if (cmdlocal_is(verb, "getCAcerts", "ccdb") || cmdlocal_is(verb, "queryML", NULL)) {
+		char line[200];
+
+		snprintf(line, sizeof(line), "%s: not provided by jaliend: it needs services other than JAliEn "
+			 "(alien.py has it)\n", verb);
+		command_reply(cmd, NULL, line, 38); /* ENOSYS */
+		return 1;
+	}
 	if (cmdlocal_is(verb, "cert-info", NULL))
 		return cmdlocal_certinfo(cmd, 0);
 	if (cmdlocal_is(verb, "token-info", NULL))

@@ -150,7 +150,7 @@ void command_reply(struct command *cmd, const char *out, const char *err, int co
 
 void command_reply_json(struct command *cmd, cJSON *reply)
 {
-	command_set_render(cmd, render_reply(reply, cmd->json || cmd->keys == CK_ALL, command_term_cwd(cmd)));
+	command_set_render(cmd, render_reply(reply, cmd->json ? cmd->json : cmd->keys == CK_ALL, command_term_cwd(cmd)));
 }
 
 /* The default: print JCentral's answer as alien.py does. */

@@ -255,6 +255,9 @@ static void cp_plan_find_done(struct command *cmd, cJSON *reply, int code, const
 	if (!reply || cp_reply_code(reply) != 0) {
 		cp_plan_error(c, reply ? cp_reply_code(reply) : code, "%s\n", reply ? cp_meta_str(reply, "error") : msg);
 		results = NULL;
+	} else if (!cJSON_GetArraySize(results)) { /* alien.py's words and code for an empty folder */
+		cp_plan_error(c, 42, "No files found with: find  -a -s %s %s\n", c->grid,
+			      c->pglob && !c->pglob_path ? c->pglob : "None");
 	}
 	cJSON_ArrayForEach(row, results) {
 		const char *lfn = cp_str(row, "lfn"), *size = cp_str(row, "size"), *ct = cp_str(row, "ctime");
@@ -434,6 +437,32 @@ static int cp_plan_pair(struct cp *c, const struct cp_pair *p)
 	return 1;
 }
 
+/* Downloads: every local folder is made before any transfer (alien.py's
+ * message and code 42 when one cannot be: the topmost missing folder). */
+static int cp_plan_local_dirs(struct cp *c)
+{
+	for (int i = 0; i < c->nfiles; i++) {
+		struct cp_file *f = &c->files[i];
+		char dir[4096], top[4096] = "", *s;
+		struct stat st;
+
+		if (f->upload || f->skipped || f->dry || cp_path_mkdirs(f->local) == 0)
+			continue;
+		snprintf(dir, sizeof(dir), "%s", f->local);
+		while ((s = strrchr(dir, '/')) && s != dir) {
+			*s = '\0';
+			if (stat(dir, &st) == 0)
+				break;
+			snprintf(top, sizeof(top), "%s", dir);
+		}
+		snprintf(c->plan_err, sizeof(c->plan_err), "Could not create local destination directory: %.1100s\n",
+			 top[0] ? top : dir);
+		cp_finish(c, c->plan_err, 42);
+		return -1;
+	}
+	return 0;
+}
+
 /* Plan the next pair (a server call continues it), or start the copies. */
 void cp_plan_next(struct cp *c)
 {
@@ -458,6 +487,8 @@ void cp_plan_next(struct cp *c)
 			cp_finish(c, NULL, 0);
 		return;
 	}
+	if (!c->dryrun && cp_plan_local_dirs(c) < 0)
+		return;
 	if (c->plan_errors && c->npairs == 1)
 		cp_out(c, 2, "%s", c->plan_err);
 	cp_out_bar_start(c);
