@@ -14,6 +14,7 @@
 #include "certinfo.h"
 #include "cmddirs.h"
 #include "cmdhelp.h"
+#include "cmdjob.h"
 #include "cmdse.h"
 #include "command.h"
 #include "complete.h"
@@ -26,7 +27,7 @@
 const char *const cmdlocal_names[] = {
 	"ll", "la", "lla", "home", "quota", "token-info", "token-destroy", "cert-info", "exitcode",
 	"help", "version", "ping", "time", "exit", "quit", "logout", "daemon", "less", "more", "edit",
-	"pushd", "popd", "dirs", "run", "exec", "pfn", "getSE", "SEqos", "token-init", "token-verify", "cert-verify", "certkey-match", "tokenkey-match",
+	"pushd", "popd", "dirs", "prompt", "jobInfo", "run", "exec", "pfn", "getSE", "SEqos", "token-init", "token-verify", "cert-verify", "certkey-match", "tokenkey-match",
 	NULL,
 };
 
@@ -539,34 +540,60 @@ static const cJSON *cmdlocal_row0(const cJSON *reply)
 	return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(reply, "results"), 0);
 }
 
-static int cmdlocal_failed(struct command *cmd, cJSON *reply, int code, const char *msg, const char *what)
+/* Whether a jquota/fquota reply has its first row (exit code 0). */
+static int cmdlocal_quota_ok(const cJSON *reply)
+{
+	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "metadata"),
+							   "exitcode");
+
+	return reply && cJSON_IsString(ec) && strcmp(ec->valuestring, "0") == 0 && cmdlocal_row0(reply);
+}
+
+/* alien.py's lines about one of the two: "<what> exitcode: N\n<error>" */
+static void cmdlocal_quota_why(struct strbuf *sb, const cJSON *reply, int code, const char *msg, const char *what)
 {
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(reply, "metadata");
 	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(meta, "exitcode");
 	const cJSON *err = cJSON_GetObjectItemCaseSensitive(meta, "error");
-	char line[700];
 
-	if (reply && cJSON_IsString(ec) && strcmp(ec->valuestring, "0") == 0 && cmdlocal_row0(reply))
-		return 0;
-	if (reply && command_json(cmd)) {
-		command_reply_json(cmd, reply);
-		return 1;
-	}
-	snprintf(line, sizeof(line), "quota: %s: %.600s\n", what,
-		 reply ? (cJSON_IsString(err) && *err->valuestring ? err->valuestring : "no quota record") : msg);
-	command_reply(cmd, NULL, line, reply ? (cJSON_IsString(ec) ? atoi(ec->valuestring) : 1) : code);
-	cJSON_Delete(reply);
-	return 1;
+	if (!reply)
+		strbuf_addf(sb, "%s exitcode: %d\n%.600s", what, code, msg ? msg : "");
+	else
+		strbuf_addf(sb, "%s exitcode: %s\n%.600s", what, cJSON_IsString(ec) ? ec->valuestring : "?",
+			    cJSON_IsString(err) ? err->valuestring : "");
 }
 
 static void cmdlocal_fquota_done(struct command *cmd, cJSON *reply, int code, const char *msg)
 {
-	cJSON *j = cJSON_Parse(*command_scratch(cmd)); /* jquota's first row */
+	const char *jt = *command_scratch(cmd);
+	cJSON *j = jt && jt[0] != '!' ? cJSON_Parse(jt) : NULL; /* jquota's first row */
 	const cJSON *f;
 	struct strbuf sb = { 0 };
 
-	if (cmdlocal_failed(cmd, reply, code, msg, "fquota")) {
+	if (!reply && code == 107) { /* no JCentral at all: its one line */
+		char line[700];
+
+		snprintf(line, sizeof(line), "%s\n", msg);
+		command_reply(cmd, NULL, line, code);
 		cJSON_Delete(j);
+		return;
+	}
+	if (!j || !cmdlocal_quota_ok(reply)) { /* alien.py: both answers, exit code 1 */
+		struct strbuf why = { 0 };
+
+		if (command_json(cmd) && reply) {
+			cJSON_Delete(j);
+			command_reply_json(cmd, reply);
+			return;
+		}
+		strbuf_addf(&why, "Something went wrong with the command arguments and got empty results\n%s\n",
+			    j ? "jquota exitcode: 0\n" : jt && jt[0] == '!' ? jt + 1 : "");
+		cmdlocal_quota_why(&why, reply, code, msg, "fquota");
+		strbuf_addc(&why, '\n');
+		command_reply(cmd, NULL, strbuf_cstr(&why) ? why.data : "jaliend: out of memory\n", 1);
+		strbuf_free(&why);
+		cJSON_Delete(j);
+		cJSON_Delete(reply);
 		return;
 	}
 	f = cmdlocal_row0(reply);
@@ -628,13 +655,28 @@ static void cmdlocal_jquota_done(struct command *cmd, cJSON *reply, int code, co
 	const cJSON *u;
 	cJSON *opts;
 
-	if (cmdlocal_failed(cmd, reply, code, msg, "jquota"))
+	if (!reply && code == 107) { /* no JCentral at all: its one line */
+		char line[700];
+
+		snprintf(line, sizeof(line), "%s\n", msg);
+		command_reply(cmd, NULL, line, code);
 		return;
-	u = cJSON_GetObjectItemCaseSensitive(cmdlocal_row0(reply), "username");
-	opts = cmdlocal_quota_opts(cJSON_IsString(u) ? u->valuestring : upstream_user() ? upstream_user() : "");
+	}
 	free(*command_scratch(cmd));
-	/* keep jquota's row, as text, for the report; freed with the command */
-	*command_scratch(cmd) = cJSON_PrintUnformatted(cmdlocal_row0(reply));
+	*command_scratch(cmd) = NULL;
+	if (cmdlocal_quota_ok(reply)) {
+		u = cJSON_GetObjectItemCaseSensitive(cmdlocal_row0(reply), "username");
+		/* keep jquota's row, as text, for the report; freed with the command */
+		*command_scratch(cmd) = cJSON_PrintUnformatted(cmdlocal_row0(reply));
+	} else { /* alien.py asks fquota all the same: "!" + why, for the report */
+		struct strbuf sb = { 0 };
+
+		u = NULL;
+		strbuf_addc(&sb, '!');
+		cmdlocal_quota_why(&sb, reply, code, msg, "jquota");
+		*command_scratch(cmd) = strbuf_cstr(&sb);
+	}
+	opts = cmdlocal_quota_opts(cJSON_IsString(u) ? u->valuestring : upstream_user() ? upstream_user() : "");
 	cJSON_Delete(reply);
 	if (!opts || !*command_scratch(cmd)) {
 		cJSON_Delete(opts);
@@ -882,6 +924,10 @@ int cmdlocal_run(struct command *cmd, cJSON *argv)
 		return 1;
 	if (cmdlocal_is(verb, "exitcode", "$?"))
 		return cmdlocal_exitcode(cmd);
+	if (cmdlocal_is(verb, "prompt", NULL)) { /* the shell's; a command alone has no prompt (alien.py: 0) */
+		command_reply(cmd, NULL, NULL, 0);
+		return 1;
+	}
 	if (cmdlocal_is(verb, "getCAcerts", "ccdb") || cmdlocal_is(verb, "queryML", NULL)) {
 		char line[200];
 
@@ -909,6 +955,8 @@ int cmdlocal_run(struct command *cmd, cJSON *argv)
 	if (cmdlocal_is(verb, "ps", NULL) && cmdlocal_has(argv, "-trace") && !command_json(cmd) &&
 	    !cmdlocal_has_help_flag(argv))
 		return cmdlocal_ps_trace(cmd, argv);
+	if (cmdlocal_is(verb, "jobInfo", NULL))
+		return cmdjob_info(cmd, argv);
 	if (cmdlocal_is(verb, "SEqos", NULL) && !argv->child->next)
 		return cmdlocal_usage(cmd, verb);
 	if (cmdlocal_is(verb, "pfn", "getSE") || cmdlocal_is(verb, "SEqos", NULL))

@@ -543,6 +543,12 @@ int command_start(struct client *c, uint32_t id, const char *payload, size_t len
 	c->cmd = cmd;
 	log_debug("client %lu: request `%s` (session %s%s)", c->serial, argv->child->valuestring,
 		  cmd->session, cmd->json ? ", json" : "");
+	/* help cp / ? cp: cp -h, which cp answers itself */
+	if ((strcmp(argv->child->valuestring, "help") == 0 || strcmp(argv->child->valuestring, "?") == 0) &&
+	    argv->child->next && strcmp(argv->child->next->valuestring, "cp") == 0 && !argv->child->next->next) {
+		cJSON_ReplaceItemInArray(argv, 0, cJSON_CreateString("cp"));
+		cJSON_ReplaceItemInArray(argv, 1, cJSON_CreateString("-h"));
+	}
 	r = strcmp(argv->child->valuestring, "cp") == 0 ? cp_start(cmd, c, id, argv, payload, len)
 						     : command_run(cmd, argv);
 	cJSON_Delete(argv);

@@ -238,7 +238,7 @@ static void cp_upload_stat_done(struct command *cmd, cJSON *reply, int code, con
 		int newer = stat(f->local, &st) == 0 && ct && (long long)st.st_mtime * 1000 > atoll(ct);
 
 		if (size && atoll(size) == f->size && !newer && (!c->force || (md5 && strcasecmp(md5, f->md5) == 0)))
-			cp_file_skip(c, f, c->force ? "md5 match" : "size match, source/local_file older than lfn");
+			cp_file_skip(c, f, c->force ? "md5 match" : "size match, source/local_file older than destination/lfn");
 		else
 			cp_file_set(f, CF_RM); /* replaced: removed first, as alien.py */
 	}

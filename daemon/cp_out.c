@@ -98,6 +98,8 @@ static void cp_out_reason(const struct cp_file *f, char *buf, size_t n)
 	else if (f->upload && f->nreps == 0)
 		snprintf(buf, n, "no storage element could be booked for %s%s%s", f->lfn, f->specs ? " @" : "",
 			 f->specs ? f->specs : "");
+	else if (!f->upload)
+		snprintf(buf, n, "no replica of %s could be read", f->lfn);
 	else
 		snprintf(buf, n, "failed");
 }

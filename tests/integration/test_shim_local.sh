@@ -108,7 +108,8 @@ expect_rc 22 "ping over the cap"; expect_one_line "ping over the cap"
 run alien-quota
 case $RC in
 0) expect_out_has "Quota report for user : jalien" quota ;;
-*) expect_out "" "quota error: no stdout"; expect_err_has "quota: " "quota error names the command"; expect_one_line quota ;;
+*) expect_rc 1 "quota error (alien.py: 1)"; expect_out "" "quota error: no stdout"
+	expect_err_has "jquota exitcode: " "quota error: jquota's answer"; expect_err_has "fquota exitcode: " "and fquota's" ;;
 esac
 
 # alien --direct: the one-shot client beside the binary; missing: 127
