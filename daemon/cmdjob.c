@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "command.h"
@@ -337,4 +338,182 @@ int cmdjob_info(struct command *cmd, const cJSON *argv)
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-trace"));
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-jdl"));
 	return command_upstream(cmd, "ps", opts, UP_REQ_READONLY, cmdjob_info_done) < 0 ? -ENOMEM : 1;
+}
+
+/* ---- getCE, siteJobs: listCEs, then alien.py's selection ---- */
+
+struct cmdjob_ce {
+	int site;                       /* siteJobs: the CEs pick the site's jobs */
+	char name[256], host[256], part[256];
+	char status[64], user[256];     /* siteJobs' filters */
+	int only_id;
+	char sites[4096];               /* siteJobs: the CE names, for ps -s */
+};
+
+static void cmdjob_ce_line(struct strbuf *sb, const cJSON *ce)
+{
+	const char *name = cmdjob_str(ce, "ceName"), *parts = cmdjob_str(ce, "partitions");
+	size_t pl = strlen(parts);
+
+	if (strncmp(name, "ALICE::", 7) == 0)
+		name += 7;
+	while (*parts == ',')
+		parts++, pl--;
+	while (pl && parts[pl - 1] == ',')
+		pl--;
+	strbuf_addf(sb, "%-28s%-50s%-8s%-10s%-6s%-6s%-10s%.*s\n", name, cmdjob_str(ce, "host"), cmdjob_str(ce, "status"),
+		    cmdjob_str(ce, "type"), cmdjob_str(ce, "maxRunning"), cmdjob_str(ce, "maxQueued"),
+		    cmdjob_str(ce, "TTL"), (int)pl, parts);
+}
+
+static int cmdjob_ce_match(const struct cmdjob_ce *s, const cJSON *ce)
+{
+	if (s->name[0] && !strcasestr(cmdjob_str(ce, "ceName"), s->name))
+		return 0;
+	if (s->host[0] && !strcasestr(cmdjob_str(ce, "host"), s->host))
+		return 0;
+	if (s->part[0]) {
+		const char *p = cmdjob_str(ce, "partitions");
+		size_t n = strlen(s->part);
+		int hit = 0;
+
+		for (const char *q = p; *q && !hit; q = strchr(q, ',') ? strchr(q, ',') + 1 : q + strlen(q))
+			hit = strncasecmp(q, s->part, n) == 0 && (q[n] == ',' || q[n] == '\0');
+		if (!hit)
+			return 0;
+	}
+	return 1;
+}
+
+static void cmdjob_site_jobs_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+{
+	struct cmdjob_ce *s = *command_scratch(cmd);
+	const cJSON *j, *results = cJSON_GetObjectItemCaseSensitive(reply, "results");
+	struct strbuf sb = { 0 };
+	int n = 0;
+
+	if (!reply || !cJSON_GetArraySize(results) || command_json(cmd)) {
+		char line[700];
+
+		snprintf(line, sizeof(line), "%s\n", msg ? msg : "");
+		if (reply)
+			command_reply_json(cmd, reply);
+		else
+			command_reply(cmd, NULL, line, code);
+		return;
+	}
+	cJSON_ArrayForEach(j, results) {
+		if (s->status[0] && !strcasestr(cmdjob_str(j, "status"), s->status))
+			continue;
+		if (s->user[0] && !strcasestr(cmdjob_str(j, "owner"), s->user))
+			continue;
+		if (!n++ && !s->only_id)
+			strbuf_adds(&sb, "JobID        MasterJobID  Status      User          Name\n");
+		if (s->only_id)
+			strbuf_addf(&sb, "%s\n", cmdjob_str(j, "id"));
+		else
+			strbuf_addf(&sb, "%-13s%-13s%-12s%-14s%s\n", cmdjob_str(j, "id"), cmdjob_str(j, "split"),
+				    cmdjob_str(j, "status"), cmdjob_str(j, "owner"), cmdjob_str(j, "name"));
+	}
+	cJSON_Delete(reply);
+	if (!n)
+		strbuf_adds(&sb, "Selection(s) returned no match!\n");
+	command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL, sb.data ? NULL : "jaliend: out of memory\n", sb.data ? 0 : 12);
+	strbuf_free(&sb);
+}
+
+static void cmdjob_ce_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+{
+	struct cmdjob_ce *s = *command_scratch(cmd);
+	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "metadata"),
+							   "exitcode");
+	const cJSON *ce, *results = cJSON_GetObjectItemCaseSensitive(reply, "results");
+	struct strbuf sb = { 0 };
+	char line[700];
+	int n = 0, sel = s->name[0] || s->host[0] || s->part[0];
+
+	if (!reply) {
+		snprintf(line, sizeof(line), "%s\n", msg);
+		command_reply(cmd, NULL, line, code);
+		return;
+	}
+	if (!cJSON_IsString(ec) || strcmp(ec->valuestring, "0") || (command_json(cmd) && !s->site)) {
+		command_reply_json(cmd, reply);
+		return;
+	}
+	strbuf_adds(&sb, "Name                        Host                                              State   Type      "
+		    "R     W     TTL       Partitions\n");
+	cJSON_ArrayForEach(ce, results) {
+		if (sel && !cmdjob_ce_match(s, ce))
+			continue;
+		n++;
+		cmdjob_ce_line(&sb, ce);
+		if (s->site && strlen(s->sites) + strlen(cmdjob_str(ce, "ceName")) + 2 < sizeof(s->sites))
+			snprintf(s->sites + strlen(s->sites), sizeof(s->sites) - strlen(s->sites), "%s%s",
+				 s->sites[0] ? "," : "", cmdjob_str(ce, "ceName"));
+	}
+	cJSON_Delete(reply);
+	if (s->site) {
+		cJSON *o = cJSON_CreateArray();
+
+		strbuf_free(&sb);
+		if (!n) {
+			snprintf(line, sizeof(line), "No site names were identified by the label: %.200s\n", s->name);
+			command_reply(cmd, NULL, line, 1);
+			cJSON_Delete(o);
+			return;
+		}
+		cJSON_AddItemToArray(o, cJSON_CreateString("-nomsg"));
+		cJSON_AddItemToArray(o, cJSON_CreateString("-s"));
+		cJSON_AddItemToArray(o, cJSON_CreateString(s->sites));
+		cJSON_AddItemToArray(o, cJSON_CreateString("-a"));
+		if (command_upstream(cmd, "ps", o, UP_REQ_READONLY, cmdjob_site_jobs_done) < 0)
+			command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+		return;
+	}
+	if (sel && !n) {
+		strbuf_reset(&sb);
+		strbuf_adds(&sb, "Empty selection results\n");
+	}
+	command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL, sb.data ? NULL : "jaliend: out of memory\n", sb.data ? 0 : 12);
+	strbuf_free(&sb);
+}
+
+int cmdjob_ce(struct command *cmd, const cJSON *argv)
+{
+	struct cmdjob_ce *s = calloc(1, sizeof(*s));
+	const cJSON *a;
+	cJSON *opts;
+
+	if (!s)
+		return -ENOMEM;
+	*command_scratch(cmd) = s;
+	s->site = strcmp(argv->child->valuestring, "siteJobs") == 0;
+	for (a = argv->child->next; a; a = a->next) {
+		const char *v = a->valuestring, *val = a->next ? a->next->valuestring : NULL;
+		char *to = NULL;
+		size_t n = 0;
+
+		if (s->site && a == argv->child->next) { /* siteJobs SITE ...: the CE name label */
+			snprintf(s->name, sizeof(s->name), "%s", v);
+			continue;
+		}
+		if (!s->site && (strcmp(v, "-name") == 0 || strcmp(v, "-host") == 0 || strcmp(v, "-part") == 0))
+			to = v[1] == 'n' ? s->name : v[1] == 'h' ? s->host : s->part, n = sizeof(s->name);
+		else if (s->site && (strcmp(v, "-status") == 0 || strcmp(v, "-user") == 0))
+			to = v[1] == 's' ? s->status : s->user, n = v[1] == 's' ? sizeof(s->status) : sizeof(s->user);
+		else if (s->site && strcmp(v, "-id") == 0)
+			s->only_id = 1;
+		else if (s->site && (strcmp(v, "-running") == 0 || strcmp(v, "-r") == 0))
+			snprintf(s->status, sizeof(s->status), "RUNNING");
+		if (to && val) {
+			snprintf(to, n, "%s", val);
+			a = a->next;
+		}
+	}
+	opts = cJSON_CreateArray();
+	if (!opts)
+		return -ENOMEM;
+	cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
+	return command_upstream(cmd, "listCEs", opts, UP_REQ_READONLY, cmdjob_ce_done) < 0 ? -ENOMEM : 1;
 }

@@ -27,7 +27,7 @@
 const char *const cmdlocal_names[] = {
 	"ll", "la", "lla", "home", "quota", "token-info", "token-destroy", "cert-info", "exitcode",
 	"help", "version", "ping", "time", "exit", "quit", "logout", "daemon", "less", "more", "edit",
-	"pushd", "popd", "dirs", "prompt", "jobInfo", "run", "exec", "pfn", "getSE", "SEqos", "token-init", "token-verify", "cert-verify", "certkey-match", "tokenkey-match",
+	"pushd", "popd", "dirs", "prompt", "jobInfo", "getCE", "siteJobs", "run", "exec", "pfn", "getSE", "SEqos", "token-init", "token-verify", "cert-verify", "certkey-match", "tokenkey-match",
 	NULL,
 };
 
@@ -957,6 +957,10 @@ int cmdlocal_run(struct command *cmd, cJSON *argv)
 		return cmdlocal_ps_trace(cmd, argv);
 	if (cmdlocal_is(verb, "jobInfo", NULL))
 		return cmdjob_info(cmd, argv);
+	if (cmdlocal_is(verb, "siteJobs", NULL) && !argv->child->next)
+		return cmdlocal_usage(cmd, verb);
+	if (cmdlocal_is(verb, "getCE", "siteJobs"))
+		return cmdjob_ce(cmd, argv);
 	if (cmdlocal_is(verb, "SEqos", NULL) && !argv->child->next)
 		return cmdlocal_usage(cmd, verb);
 	if (cmdlocal_is(verb, "pfn", "getSE") || cmdlocal_is(verb, "SEqos", NULL))
