@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checkaddr.h"
 #include "conn.h"
 #include "gridfile.h"
 #include "line.h"
@@ -103,7 +104,9 @@ static int exec_remote(struct exec *x, char **argv, int argc, int timed, const c
 		}
 		out.fd = fileno(tmp);
 	}
-	if (gridfile_is_command(argv[0]))
+	if (strcmp(argv[0], "checkAddr") == 0)
+		code = checkaddr_run(argv, argc, out.fd); /* the user's network, not jaliend's */
+	else if (gridfile_is_command(argv[0]))
 		code = gridfile_run(x, argv, argc, out.fd); /* a temporary download, then a local tool */
 	else
 		code = rpc_request(&x->rpc, argv, argc, x->json, NULL, &out);

@@ -27,7 +27,7 @@
 const char *const cmdlocal_names[] = {
 	"ll", "la", "lla", "home", "quota", "token-info", "token-destroy", "cert-info", "exitcode",
 	"help", "version", "ping", "time", "exit", "quit", "logout", "daemon", "less", "more", "edit",
-	"pushd", "popd", "dirs", "prompt", "jobInfo", "getCE", "siteJobs", "run", "exec", "pfn", "getSE", "SEqos", "token-init", "token-verify", "cert-verify", "certkey-match", "tokenkey-match",
+	"pushd", "popd", "dirs", "prompt", "jobInfo", "getCE", "siteJobs", "checkAddr", "run", "exec", "pfn", "getSE", "SEqos", "token-init", "token-verify", "cert-verify", "certkey-match", "tokenkey-match",
 	NULL,
 };
 

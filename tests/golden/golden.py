@@ -99,6 +99,8 @@ def parse_lines(path):
                     env[ek] = ev
                 else:
                     raise SystemExit("lines.txt: unknown row option @%s in: %s" % (k, line))
+            if any(r["line"] == line for r in rows):
+                raise SystemExit("%s: the row `%s` is there twice (differ.txt names rows by their text)" % (path, line))
             rows.append({"line": line, "argv0": argv0, "env": env, "args": words})
     return rows
 
