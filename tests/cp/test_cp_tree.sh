@@ -62,7 +62,7 @@ CHECKS=$((CHECKS + 1))
 [ "$(find "$L/name" -type f | wc -l)" -eq 20 ] || fail "-name ends_9_ext_dat copied $(find "$L/name" -type f | wc -l) files, not 20"
 run alien-cp -exclude /a/ -exclude .log "file:$L/tree" excl/
 expect_rc 0 "-exclude twice"
-expect_out_has "Succesful jobs (1st try): 100/100" "-exclude /a/ -exclude .log leaves b's 100 .dat files"
+expect_out_has "Succesful jobs (1st try): 200/200" "-exclude /a/ -exclude .log leaves b's 100 .dat files (two replicas each)"
 run alien-cp -glob '*.log' -select x up/tree "file:$L/both/"
 expect_rc 22 "two selections"
 expect_one_line "two selections"
