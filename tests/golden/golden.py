@@ -178,6 +178,8 @@ def run_row(cmd, env, cwd):
         out, err = r.stdout, r.stderr
     except subprocess.TimeoutExpired as e:
         rc, out, err = "timeout", e.stdout or b"", e.stderr or b""
+    except OSError as e:  # e.g. a program name that is not built
+        rc, out, err = "cannot run: %s" % e.strerror, b"", b""
     dec = lambda b: b.decode("utf-8", "backslashreplace")
     return rc, dec(out), dec(err)
 
