@@ -24,13 +24,25 @@
 
 static const char *alien_prog = "alien";
 
-/* "alien-ls" -> "ls", "alien_ls" -> "ls", "alien" -> NULL. */
+static int alien_name_json; /* 2: the name has _json (results only), 1: _json_all (the whole reply) */
+
+/* "alien-ls" -> "ls", "alien_ls" -> "ls", "alien" -> NULL; "alien_json",
+ * "alien_json_all" (and "alien_json_ls", "alien_json_all_ls"): JSON output. */
 static const char *alien_verb_from_name(const char *argv0)
 {
 	const char *base = strrchr(argv0, '/');
 
 	base = base ? base + 1 : argv0;
 	alien_prog = base;
+	if (strncmp(base, "alien_json", 10) == 0 && (base[10] == '\0' || base[10] == '_')) {
+		base += 10;
+		alien_name_json = 2;
+		if (strncmp(base, "_all", 4) == 0 && (base[4] == '\0' || base[4] == '_')) {
+			base += 4;
+			alien_name_json = 1;
+		}
+		return base[0] == '_' && base[1] ? base + 1 : NULL;
+	}
 	if (strncmp(base, "alien", 5) == 0 && (base[5] == '-' || base[5] == '_') && base[6])
 		return base + 6;
 	return NULL;
@@ -211,7 +223,7 @@ int main(int argc, char **argv)
 	exec_init(&x, alien_prog);
 	if (argc > 1 && strcmp(argv[1], "--complete") == 0)
 		return alien_complete(&x, argc, argv);
-	x.json = getenv("ALIENPY_JSON") != NULL;
+	x.json = alien_name_json ? alien_name_json : getenv("ALIENPY_JSON") != NULL;
 	/* args = [verb] + argv[1..] minus -json, -debug, -debugfile F (alien.py 1.1) */
 	args = calloc((size_t)argc + 2, sizeof(*args));
 	if (!args)
@@ -220,7 +232,7 @@ int main(int argc, char **argv)
 		args[n++] = (char *)verb;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-json") == 0)
-			x.json = 1;
+			x.json = x.json ? x.json : 1;
 		else if (strcmp(argv[i], "-debug") == 0)
 			continue;
 		else if (strcmp(argv[i], "-debugfile") == 0 && i + 1 < argc)

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "conn.h"
 #include "sockpath.h"
 
+#define AUTOSTART_ERR_MAX 8192 /* bytes of a failed start's stderr that are shown */
 #define AUTOSTART_WAIT_MS 5000 /* give up on a daemon that does not listen by then */
 
 static void autostart_sleep_ms(long ms)
@@ -59,32 +61,64 @@ static void autostart_program(char *out, size_t n)
 	snprintf(out, n, "jaliend");
 }
 
-/* Start the daemon; it detaches once it listens. Returns its exit status. */
+/* Start the daemon; it detaches once it listens. Returns its exit status.
+ * Its stderr until then goes to a pipe: on success its start-up lines are
+ * not shown (stderr is the command's; they are in its log), on failure
+ * they are the reason and go to ours (at most AUTOSTART_ERR_MAX bytes). */
 static int autostart_spawn(void)
 {
-	char prog[PATH_MAX];
+	char prog[PATH_MAX], buf[AUTOSTART_ERR_MAX];
+	int p[2], st;
+	ssize_t got = 0, n;
 	pid_t pid;
-	int st;
 
 	autostart_program(prog, sizeof(prog));
-	pid = fork();
-	if (pid < 0)
+	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -errno;
+	}
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
 
-		if (null >= 0) { /* keep stderr: the daemon's start-up errors are the user's */
+		if (null >= 0) {
 			dup2(null, STDIN_FILENO);
 			dup2(null, STDOUT_FILENO);
 		}
+		dup2(p[1], STDERR_FILENO);
 		execlp(prog, "jaliend", (char *)NULL);
 		fprintf(stderr, "alien: cannot start %s: %s\n", prog, strerror(errno));
 		_exit(127);
 	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
+	close(p[1]);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	/* read while the starting process lives (the detached daemon's stderr
+	 * becomes its log file, but nothing here waits for that) */
+	for (int done = 0;;) {
+		struct pollfd pf = { .fd = p[0], .events = POLLIN };
+		pid_t w;
+
+		poll(&pf, 1, 50);
+		while ((n = read(p[0], got < (ssize_t)sizeof(buf) ? buf + got : prog,
+				 got < (ssize_t)sizeof(buf) ? sizeof(buf) - (size_t)got : sizeof(prog))) > 0)
+			got += got < (ssize_t)sizeof(buf) ? n : 0; /* beyond the cap: read and dropped */
+		if (done)
+			break;
+		w = waitpid(pid, &st, WNOHANG);
+		if (w < 0 && errno != EINTR) {
+			close(p[0]);
 			return -errno;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+		}
+		done = w == pid; /* one more read for its last lines */
+	}
+	close(p[0]);
+	st = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	if (st != 0 && got > 0 && write(STDERR_FILENO, buf, (size_t)got) < 0)
+		st = st ? st : 1;
+	return st;
 }
 
 /* The socket folder as tmux checks it; made (0700) first if missing and we

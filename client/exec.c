@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checkaddr.h"
 #include "conn.h"
 #include "gridfile.h"
 #include "line.h"
@@ -103,7 +104,9 @@ static int exec_remote(struct exec *x, char **argv, int argc, int timed, const c
 		}
 		out.fd = fileno(tmp);
 	}
-	if (gridfile_is_command(argv[0]))
+	if (strcmp(argv[0], "checkAddr") == 0)
+		code = checkaddr_run(argv, argc, out.fd); /* the user's network, not jaliend's */
+	else if (gridfile_is_command(argv[0]))
 		code = gridfile_run(x, argv, argc, out.fd); /* a temporary download, then a local tool */
 	else
 		code = rpc_request(&x->rpc, argv, argc, x->json, NULL, &out);
@@ -217,8 +220,8 @@ static int exec_segment(char *seg, void *ctx)
 	if (exec_alias(x, seg))
 		return x->exit_requested;
 
-	if (seg[0] == '!') {
-		x->last = exec_shell(x, seg + 1, -1);
+	if (seg[0] == '!' || strncmp(seg, "sh:", 3) == 0) { /* `!cmd` or `sh: cmd`: the local shell */
+		x->last = exec_shell(x, seg + (seg[0] == '!' ? 1 : 3), -1);
 		x->ran = 1;
 		return 0;
 	}
@@ -228,7 +231,9 @@ static int exec_segment(char *seg, void *ctx)
 	}
 	argc = line_tokenize(seg, &argv);
 	if (argc == -EINVAL) {
-		fprintf(stderr, "%s: unbalanced quotes in: %.200s\n", x->prog, seg);
+		char shown[256];
+
+		fprintf(stderr, "%s: unbalanced quotes in: %s\n", x->prog, line_escape(seg, shown, sizeof(shown)));
 		x->last = ALIEN_EXIT_USAGE;
 		x->ran = 1;
 		return 0;
@@ -241,7 +246,8 @@ static int exec_segment(char *seg, void *ctx)
 		return 1;
 	}
 	args = argv;
-	if (argc > 1 && strcmp(args[0], "time") == 0) {
+	if (argc > 1 && strcmp(args[0], "time") == 0 && strcmp(args[1], "-h") && strcmp(args[1], "-help") &&
+	    strcmp(args[1], "--help")) { /* `time -h`: jaliend prints alien.py's help */
 		timed = 1;
 		args++, argc--;
 	}

@@ -327,8 +327,10 @@ static int gridfile_view(struct gridfile *g, char **argv, int argc)
 		if (gridfile_is_help(argv[i]))
 			argc = 1;
 	if (argc == 1) {
-		dprintf(g->out, "%s [options] <LFN>...\nDownload the LFNs as temporary files and pass them to the "
-			"system %s command%s.\n", g->verb, g->verb, pager ? " (or $PAGER)" : "");
+		/* alien.py's words (it takes one LFN; these take options and several) */
+		dprintf(g->out, "%s <LFN>\nDownload specified LFN as temporary and pass it to system %s command.\n",
+			g->verb, g->verb);
+		(void)pager;
 		return 0;
 	}
 	tool[ntool++] = (char *)g->verb;
@@ -541,9 +543,59 @@ out:
 	return rc;
 }
 
+/* run CMD [ARGS] LFN: CMD with the downloaded LFN as its last argument;
+ * exec LFN [ARGS]: the downloaded LFN itself, made executable, with ARGS.
+ * The output goes straight out (alien.py holds it until the end). */
+static int gridfile_runexec(struct gridfile *g, char **argv, int argc)
+{
+	char *args[GRIDFILE_TOOL_ARGS_MAX + 2];
+	int run = strcmp(g->verb, "run") == 0, n = 0, rc, lfn_at;
+
+	for (int i = 1; i < argc; i++)
+		if (gridfile_is_help(argv[i]))
+			argc = 1;
+	if (argc < (run ? 3 : 2)) {
+		dprintf(g->out, "%s", run ? "Command format: run shell_command arguments lfn\n"
+			"the lfn must be the last element of the command\n"
+			"N.B.! The output and error streams will be captured and printed at the end of execution!\n"
+			"for working within application use <edit>\n"
+			"additiona arguments recognized independent of the shell command:\n"
+			"-force : will re-download the lfn even if already present\n"
+			"-noout : will not capture output, the actual application can be used\n"
+			: "Command format: exec lfn list_of_arguments\n"
+			"N.B.! The output and error streams will be captured and printed at the end of execution!\n"
+			"for working within application use <edit>\n");
+		return 0;
+	}
+	if (argc > GRIDFILE_TOOL_ARGS_MAX) {
+		fprintf(stderr, "%s: at most %d arguments\n", g->verb, GRIDFILE_TOOL_ARGS_MAX);
+		return ALIEN_EXIT_USAGE;
+	}
+	lfn_at = run ? argc - 1 : 1;
+	rc = gridfile_fetch(g, argv[lfn_at]);
+	if (rc)
+		return rc;
+	if (!run && chmod(g->path[0], 0700) < 0) {
+		fprintf(stderr, "%s: cannot make %s executable: %s\n", g->verb, g->path[0], strerror(errno));
+		return 1;
+	}
+	if (!run)
+		args[n++] = g->path[0];
+	for (int i = run ? 1 : 2; i < argc; i++) {
+		if (i == lfn_at || strcmp(argv[i], "-force") == 0 || strcmp(argv[i], "-noout") == 0)
+			continue;
+		args[n++] = argv[i];
+	}
+	if (run)
+		args[n++] = g->path[0];
+	args[n] = NULL;
+	return exec_spawn(g->x, args, NULL, -1, g->out);
+}
+
 int gridfile_is_command(const char *verb)
 {
-	static const char *const verbs[] = { "cat", "less", "more", "edit", "vi", "vim", "nano", "mcedit", NULL };
+	static const char *const verbs[] = { "cat", "less", "more", "edit", "vi", "vim", "nano", "mcedit", "run", "exec",
+					     NULL };
 
 	for (const char *const *v = verbs; *v; v++)
 		if (strcmp(verb, *v) == 0)
@@ -561,6 +613,8 @@ int gridfile_run(struct exec *x, char **argv, int argc, int out)
 	sigaction(SIGPIPE, &ign, &oldpipe); /* a closed pipe is an error we see, after which we clean up */
 	if (strcmp(g.verb, "cat") == 0 || strcmp(g.verb, "less") == 0 || strcmp(g.verb, "more") == 0)
 		rc = gridfile_view(&g, argv, argc);
+	else if (strcmp(g.verb, "run") == 0 || strcmp(g.verb, "exec") == 0)
+		rc = gridfile_runexec(&g, argv, argc);
 	else
 		rc = gridfile_edit(&g, argv, argc);
 	fflush(stdout);

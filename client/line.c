@@ -2,6 +2,7 @@
 #include "line.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -238,4 +239,46 @@ void line_unquote_outer(char *s)
 		memmove(s, s + 1, n - 2);
 		s[n - 2] = '\0';
 	}
+}
+
+/* The length of the valid UTF-8 sequence at s (1..4), or 0. */
+static int line_utf8_len(const unsigned char *s)
+{
+	int n = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+		: s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+
+	for (int i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if (n == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0)))
+		return 0; /* overlong, surrogate */
+	if (n == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90)))
+		return 0;
+	return n;
+}
+
+char *line_escape(const char *s, char *out, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0;
+
+	while (*p) {
+		int k = line_utf8_len(p);
+
+		if (k == 0 || (k == 1 && (*p < 0x20 || *p == 0x7f))) {
+			if (o + 5 > n)
+				break;
+			snprintf(out + o, n - o, "\\x%02x", *p);
+			o += 4;
+			p++;
+			continue;
+		}
+		if (o + (size_t)k + 1 > n)
+			break;
+		memcpy(out + o, p, (size_t)k);
+		o += (size_t)k;
+		p += k;
+	}
+	out[o] = '\0';
+	return out;
 }

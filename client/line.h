@@ -28,5 +28,8 @@ char *line_join(char *const *argv, int argc);
 /* One level of matching outer quotes removed, in place. */
 void line_unquote_outer(char *s);
 void line_free(char **argv);
+/* s for a terminal: valid UTF-8 stays, other bytes and control characters
+ * become \xNN; cut to fit out (n >= 4). Returns out. */
+char *line_escape(const char *s, char *out, size_t n);
 
 #endif

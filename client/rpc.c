@@ -14,6 +14,7 @@
 #include "autostart.h"
 #include "conn.h"
 #include "frame.h"
+#include "line.h"
 #include "passphrase.h"
 #include "progress.h"
 #include "sockpath.h"
@@ -24,12 +25,13 @@
 
 volatile sig_atomic_t rpc_interrupted;
 static const char *rpc_prog = "alien";
+static int rpc_is_cp; /* the request in flight is a cp (Ctrl-C says what it stopped) */
 
 /* The variables the daemon's client-side commands read as this shell sees
  * them (cert-info, token-info, token-destroy). Keys are never sent as PEM. */
 static const char *const rpc_env_names[] = {
 	"X509_USER_CERT", "X509_USER_KEY", "JALIEN_TOKEN_CERT", "JALIEN_TOKEN_KEY", "TMPDIR", "HOME",
-	"ALIEN_SITE", NULL,
+	"ALIEN_SITE", "X509_CERT_DIR", "X509_CERT_FILE", NULL,
 };
 
 void rpc_init(struct rpc *r, const char *prog)
@@ -142,6 +144,14 @@ static char *rpc_build(char *const *argv, int argc, int json, cJSON *extra, int 
 	if (getcwd(cwd, sizeof(cwd)))
 		cJSON_AddStringToObject(req, "cwd", cwd);
 	cJSON_AddBoolToObject(req, "json", json);
+	if (json == 2) /* a program name with _json: the results only */
+		cJSON_AddBoolToObject(req, "json_results", 1);
+	/* JALIENPY_DEBUG: the JSON jaliend sends and gets upstream for this command, on stderr;
+	 * JALIENPY_XRDDEBUG: cp's XRootD operations */
+	if (getenv("JALIENPY_DEBUG"))
+		cJSON_AddBoolToObject(req, "debug", 1);
+	if (getenv("JALIENPY_XRDDEBUG"))
+		cJSON_AddBoolToObject(req, "xrddebug", 1);
 	cJSON_AddBoolToObject(req, "tty", out_tty);
 	cJSON_AddBoolToObject(req, "progress", progress);
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col)
@@ -270,6 +280,12 @@ static int rpc_pump_frames(struct rpc *r, uint32_t id, struct rpc_sink *out)
 		if (rc == -EINTR) {
 			conn_send(r->fd, FRAME_CANCEL, id, "{}", 2);
 			rpc_interrupted = 0;
+			if (rpc_is_cp) {
+				progress_clear();
+				fflush(stdout);
+				fprintf(stderr, "%s: cp interrupted: its transfers were cancelled, no partial file is left\n",
+					rpc_prog);
+			}
 			return 130; /* 128 + SIGINT, as a shell reports it */
 		}
 		rc = rc < 0 ? rc : conn_recv(r->fd, &f, &buf);
@@ -360,9 +376,12 @@ int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *ext
 		long bad = utf8_invalid_at(argv[i]); /* the daemon's rule too (common/utf8.c) */
 
 		if (bad >= 0) {
+			char shown[256], verb[128];
+
 			cJSON_Delete(extra);
-			return rpc_fail(ALIEN_EXIT_USAGE, "argument %d of `%s` is not valid UTF-8 (byte %ld is 0x%02x)",
-					i, argv[0], bad + 1, (unsigned char)argv[i][bad]);
+			return rpc_fail(ALIEN_EXIT_USAGE, "argument %d (%s) of `%s` is not valid UTF-8 (byte %ld is 0x%02x)",
+					i, line_escape(argv[i], shown, sizeof(shown)), line_escape(argv[0], verb, sizeof(verb)),
+					bad + 1, (unsigned char)argv[i][bad]);
 		}
 	}
 	req = rpc_build(argv, argc, json, extra, out->capture ? 0 : isatty(out->fd),
@@ -382,6 +401,7 @@ int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *ext
 		return rc;
 	}
 	id = r->next_id++;
+	rpc_is_cp = strcmp(argv[0], "cp") == 0;
 	rc = conn_send(r->fd, FRAME_REQUEST, id, req, strlen(req));
 	free(req);
 	if (rc < 0 && rc != -EPIPE) {

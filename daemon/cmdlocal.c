@@ -10,17 +10,25 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "certcheck.h"
 #include "certinfo.h"
+#include "cmddirs.h"
+#include "cmdhelp.h"
+#include "cmdjob.h"
+#include "cmdse.h"
 #include "command.h"
 #include "complete.h"
 #include "strbuf.h"
+#include "token.h"
 #include "upstream.h"
 
 #define CMDLOCAL_HELP_COL 24 /* alien.py's help column width */
 
 const char *const cmdlocal_names[] = {
 	"ll", "la", "lla", "home", "quota", "token-info", "token-destroy", "cert-info", "exitcode",
-	"help", "version", "ping", "time", "exit", "quit", "logout", "daemon", "less", "more", "edit", NULL,
+	"help", "version", "ping", "time", "exit", "quit", "logout", "daemon", "less", "more", "edit",
+	"pushd", "popd", "dirs", "prompt", "jobInfo", "getCE", "siteJobs", "checkAddr", "run", "exec", "pfn", "getSE", "SEqos", "token-init", "token-verify", "cert-verify", "certkey-match", "tokenkey-match",
+	NULL,
 };
 
 /* ---- exit codes per terminal, for `exitcode` ---- */
@@ -56,7 +64,7 @@ static int cmdlocal_exitcode(struct command *cmd)
 	struct cmdlocal_code *c = cmdlocal_code_find(command_session(cmd));
 	char line[16];
 
-	snprintf(line, sizeof(line), "%d\n", c ? c->code : 0);
+	snprintf(line, sizeof(line), "%d\n", c ? c->code : -1); /* alien.py: -1 before any command */
 	command_reply(cmd, line, NULL, c ? c->code : 0);
 	return 1;
 }
@@ -153,6 +161,7 @@ static void cmdlocal_help_list(struct command *cmd, cJSON *reply, int code, cons
 		    "  `alien` with no arguments opens the interactive shell; `cmd1; cmd2`, `!shell`,\n"
 		    "  `cmd | shell-pipeline` and `time cmd` work as in alien.py.\n"
 		    "Help of one command: help <cmd>, or <cmd> -h. Manual: man alien.\n"
+		    "Not provided (they need services other than JAliEn): getCAcerts, ccdb, queryML.\n"
 		    "The commands are:\n");
 	for (size_t i = 0; i < n; i++)
 		strbuf_addf(&sb, "%-*s%s", (i + 1) % per && i + 1 < n ? CMDLOCAL_HELP_COL : 0, names[i],
@@ -183,36 +192,53 @@ static int cmdlocal_with_cmdlist(struct command *cmd, command_then_fn then)
 
 /* ---- unknown command, with suggestions ---- */
 
-static size_t cmdlocal_distance(const char *a, const char *b)
+/* Python difflib's SequenceMatcher(None, a, b).ratio() for short words (no
+ * junk: b is under 200 characters): 2 * matched / total, where matched sums
+ * the longest common blocks found recursively (the earliest in a on a tie). */
+static size_t cmdlocal_matched(const char *a, size_t alo, size_t ahi, const char *b, size_t blo, size_t bhi)
 {
-	size_t la = strlen(a), lb = strlen(b), row[64];
+	size_t besti = alo, bestj = blo, best = 0, len[CMDLOCAL_WORD_MAX + 1] = { 0 }, nlen[CMDLOCAL_WORD_MAX + 1];
 
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j], best = diag + ((a[i - 1] | 0x20) != (b[j - 1] | 0x20));
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			diag = up;
-			row[j] = best;
+	for (size_t i = alo; i < ahi; i++) {
+		memset(nlen, 0, sizeof(nlen));
+		for (size_t j = blo; j < bhi; j++) {
+			if (a[i] != b[j])
+				continue;
+			nlen[j + 1] = len[j] + 1;
+			if (nlen[j + 1] > best) {
+				best = nlen[j + 1];
+				besti = i + 1 - best;
+				bestj = j + 1 - best;
+			}
 		}
+		memcpy(len, nlen, sizeof(len));
 	}
-	return row[lb];
+	if (!best)
+		return 0;
+	return best + cmdlocal_matched(a, alo, besti, b, blo, bestj) +
+	       cmdlocal_matched(a, besti + best, ahi, b, bestj + best, bhi);
 }
 
+static double cmdlocal_ratio(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > CMDLOCAL_WORD_MAX || lb > CMDLOCAL_WORD_MAX || la + lb == 0)
+		return 0;
+	return 2.0 * (double)cmdlocal_matched(a, 0, la, b, 0, lb) / (double)(la + lb);
+}
+
+struct cmdlocal_match {
+	double score;
+	const char *name;
+};
+
+/* difflib.get_close_matches(verb, names, n=3, cutoff=0.6): best first, a tie
+ * the greater name first. */
 static void cmdlocal_unknown_done(struct command *cmd, cJSON *reply, int code, const char *msg)
 {
 	const char *verb = *command_scratch(cmd);
-	const char *const *server;
+	struct cmdlocal_match best[CMDLOCAL_SUGGEST_MAX] = { { 0, NULL } };
 	struct strbuf sb = { 0 };
 	int shown = 0;
 
@@ -221,21 +247,29 @@ static void cmdlocal_unknown_done(struct command *cmd, cJSON *reply, int code, c
 		complete_cmdlist_store(reply);
 	cJSON_Delete(reply);
 	strbuf_addf(&sb, "WARNING! command >>> %.200s <<< not in the list of known commands!\n", verb);
-	for (size_t d = 0; d <= 3 && shown < CMDLOCAL_SUGGEST_MAX; d++) {
-		size_t max = strlen(verb) < 4 ? 1 : strlen(verb) < 7 ? 2 : 3;
+	for (int pass = 0; pass < 2; pass++) {
+		const char *const *l = pass == 0 ? complete_cmdlist() : cmdlocal_names;
 
-		if (d > max)
-			break;
-		for (int pass = 0; pass < 2; pass++) {
-			server = pass == 0 ? complete_cmdlist() : cmdlocal_names;
-			for (; server && *server && shown < CMDLOCAL_SUGGEST_MAX; server++) {
-				if (cmdlocal_distance(verb, *server) != d)
-					continue;
-				strbuf_addf(&sb, "%s%s", shown ? " " : "Similar commands: ", *server);
-				shown++;
+		for (; l && *l; l++) {
+			struct cmdlocal_match m = { cmdlocal_ratio(*l, verb), *l };
+			int k, dup = 0;
+
+			for (k = 0; k < shown; k++)
+				dup |= strcmp(best[k].name, *l) == 0;
+			if (dup || m.score < 0.6)
+				continue;
+			for (k = shown; k > 0 && (best[k - 1].score < m.score ||
+						 (best[k - 1].score == m.score && strcmp(best[k - 1].name, m.name) < 0)); k--)
+				if (k < CMDLOCAL_SUGGEST_MAX)
+					best[k] = best[k - 1];
+			if (k < CMDLOCAL_SUGGEST_MAX) {
+				best[k] = m;
+				shown += shown < CMDLOCAL_SUGGEST_MAX;
 			}
 		}
 	}
+	for (int k = 0; k < shown; k++)
+		strbuf_addf(&sb, "%s%s", k ? " " : "Similar commands: ", best[k].name);
 	if (shown)
 		strbuf_addc(&sb, '\n');
 	command_reply(cmd, NULL, strbuf_cstr(&sb) ? sb.data : "jaliend: out of memory\n", 1);
@@ -326,15 +360,125 @@ static int cmdlocal_certinfo(struct command *cmd, int token)
 	return 1;
 }
 
+static const cJSON *cmdlocal_row0(const cJSON *reply);
+
+/* The user's certificate and key as this shim names them (alien.py's defaults). */
+static void cmdlocal_user_paths(struct command *cmd, char *cert, char *key, size_t n)
+{
+	const char *c = command_env(cmd, "X509_USER_CERT"), *k = command_env(cmd, "X509_USER_KEY");
+	const char *home = command_env(cmd, "HOME");
+
+	c = c ? c : getenv("X509_USER_CERT");
+	k = k ? k : getenv("X509_USER_KEY");
+	home = home ? home : getenv("HOME") ? getenv("HOME") : "";
+	if (c && *c)
+		snprintf(cert, n, "%s", c);
+	else
+		snprintf(cert, n, "%s/.globus/usercert.pem", home);
+	if (k && *k)
+		snprintf(key, n, "%s", k);
+	else
+		snprintf(key, n, "%s/.globus/userkey.pem", home);
+}
+
+/* cert-verify, token-verify, certkey-match, tokenkey-match */
+static int cmdlocal_certcheck(struct command *cmd, int token, int match)
+{
+	char cert[4096], key[4096];
+	const char *ca = command_env(cmd, "X509_CERT_FILE");
+	struct strbuf out = { 0 }, err = { 0 };
+	int code;
+
+	if (token)
+		cmdlocal_token_paths(cmd, cert, key, sizeof(cert));
+	else
+		cmdlocal_user_paths(cmd, cert, key, sizeof(cert));
+	ca = ca ? ca : command_env(cmd, "X509_CERT_DIR");
+	ca = ca ? ca : getenv("X509_CERT_DIR") && *getenv("X509_CERT_DIR") ? getenv("X509_CERT_DIR")
+									: "/etc/grid-security/certificates";
+	code = match ? certcheck_keymatch(cert, key, &out, &err) : certcheck_verify(cert, ca, &out, &err);
+	if (!strbuf_cstr(&out) || !strbuf_cstr(&err))
+		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+	else
+		command_reply(cmd, out.len ? out.data : NULL, err.len ? err.data : NULL, code);
+	strbuf_free(&out);
+	strbuf_free(&err);
+	return 1;
+}
+
+/* token-init, and token-destroy when it removed jaliend's own files: a new
+ * token from JCentral (a session logged in with the user certificate, as
+ * jaliend's own renewals), into jaliend's token files at once. */
+static void cmdlocal_token_new_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+{
+	const cJSON *row = cmdlocal_row0(reply);
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(row, "tokencert");
+	const cJSON *k = cJSON_GetObjectItemCaseSensitive(row, "tokenkey");
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(reply, "metadata");
+	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(meta, "exitcode");
+	const cJSON *er = cJSON_GetObjectItemCaseSensitive(meta, "error");
+	int destroy = *command_scratch(cmd) != NULL, r;
+	struct strbuf sb = { 0 };
+	char line[700];
+
+	if (!reply || !cJSON_IsString(ec) || strcmp(ec->valuestring, "0") || !cJSON_IsString(c) || !cJSON_IsString(k)) {
+		snprintf(line, sizeof(line), "%sno new token from JCentral: %.500s\n",
+			 destroy ? "Token was destroyed! " : "",
+			 reply ? (cJSON_IsString(er) && *er->valuestring ? er->valuestring : "empty reply") : msg);
+		command_reply(cmd, NULL, line, reply ? (cJSON_IsString(ec) && atoi(ec->valuestring) ? atoi(ec->valuestring) : 1) : code);
+		cJSON_Delete(reply);
+		return;
+	}
+	r = token_install(k->valuestring, c->valuestring);
+	cJSON_Delete(reply);
+	if (r < 0) {
+		snprintf(line, sizeof(line), "cannot keep the new token in %.500s: %s\n", token_cert_path(), strerror(-r));
+		command_reply(cmd, NULL, line, 5);
+		return;
+	}
+	if (destroy) {
+		command_reply(cmd, "Token was destroyed! Re-connect for token re-creation.\n", NULL, 0);
+		return;
+	}
+	r = certinfo_lines(token_cert_path(), &sb); /* alien.py: token-init prints token-info */
+	command_reply(cmd, r == 0 && strbuf_cstr(&sb) ? sb.data : NULL, r == 0 ? NULL : "token-info: cannot read the new token\n",
+		      r == 0 ? 0 : 5);
+	strbuf_free(&sb);
+}
+
+static int cmdlocal_token_new(struct command *cmd, const cJSON *argv, int destroy)
+{
+	cJSON *opts = cJSON_CreateArray();
+	const cJSON *a;
+
+	if (!opts)
+		return -ENOMEM;
+	cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
+	for (a = argv && !destroy ? argv->child->next : NULL; a; a = a->next)
+		cJSON_AddItemToArray(opts, cJSON_CreateString(a->valuestring));
+	*command_scratch(cmd) = destroy ? strdup("destroy") : NULL;
+	if (destroy && !*command_scratch(cmd)) {
+		cJSON_Delete(opts);
+		return -ENOMEM;
+	}
+	return command_upstream(cmd, "token", opts, UP_REQ_PRIVATE | UP_REQ_LOGIN, cmdlocal_token_new_done) < 0
+		       ? -ENOMEM : 1;
+}
+
 static int cmdlocal_token_destroy(struct command *cmd)
 {
 	char cert[4096], key[4096];
+	int ours;
 
 	cmdlocal_token_paths(cmd, cert, key, sizeof(cert));
+	/* the files this shell names; when they are jaliend's own, a new token replaces them now */
+	ours = token_cert_path() && strcmp(cert, token_cert_path()) == 0;
 	if (strncmp(cert, "-----BEGIN", 10) != 0)
 		unlink(cert);
 	if (strncmp(key, "-----BEGIN", 10) != 0)
 		unlink(key);
+	if (ours)
+		return cmdlocal_token_new(cmd, NULL, 1);
 	command_reply(cmd, "Token was destroyed! Re-connect for token re-creation.\n", NULL, 0);
 	return 1;
 }
@@ -360,34 +504,60 @@ static const cJSON *cmdlocal_row0(const cJSON *reply)
 	return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(reply, "results"), 0);
 }
 
-static int cmdlocal_failed(struct command *cmd, cJSON *reply, int code, const char *msg, const char *what)
+/* Whether a jquota/fquota reply has its first row (exit code 0). */
+static int cmdlocal_quota_ok(const cJSON *reply)
+{
+	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "metadata"),
+							   "exitcode");
+
+	return reply && cJSON_IsString(ec) && strcmp(ec->valuestring, "0") == 0 && cmdlocal_row0(reply);
+}
+
+/* alien.py's lines about one of the two: "<what> exitcode: N\n<error>" */
+static void cmdlocal_quota_why(struct strbuf *sb, const cJSON *reply, int code, const char *msg, const char *what)
 {
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(reply, "metadata");
 	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(meta, "exitcode");
 	const cJSON *err = cJSON_GetObjectItemCaseSensitive(meta, "error");
-	char line[700];
 
-	if (reply && cJSON_IsString(ec) && strcmp(ec->valuestring, "0") == 0 && cmdlocal_row0(reply))
-		return 0;
-	if (reply && command_json(cmd)) {
-		command_reply_json(cmd, reply);
-		return 1;
-	}
-	snprintf(line, sizeof(line), "quota: %s: %.600s\n", what,
-		 reply ? (cJSON_IsString(err) && *err->valuestring ? err->valuestring : "no quota record") : msg);
-	command_reply(cmd, NULL, line, reply ? (cJSON_IsString(ec) ? atoi(ec->valuestring) : 1) : code);
-	cJSON_Delete(reply);
-	return 1;
+	if (!reply)
+		strbuf_addf(sb, "%s exitcode: %d\n%.600s", what, code, msg ? msg : "");
+	else
+		strbuf_addf(sb, "%s exitcode: %s\n%.600s", what, cJSON_IsString(ec) ? ec->valuestring : "?",
+			    cJSON_IsString(err) ? err->valuestring : "");
 }
 
 static void cmdlocal_fquota_done(struct command *cmd, cJSON *reply, int code, const char *msg)
 {
-	cJSON *j = cJSON_Parse(*command_scratch(cmd)); /* jquota's first row */
+	const char *jt = *command_scratch(cmd);
+	cJSON *j = jt && jt[0] != '!' ? cJSON_Parse(jt) : NULL; /* jquota's first row */
 	const cJSON *f;
 	struct strbuf sb = { 0 };
 
-	if (cmdlocal_failed(cmd, reply, code, msg, "fquota")) {
+	if (!reply && code == 107) { /* no JCentral at all: its one line */
+		char line[700];
+
+		snprintf(line, sizeof(line), "%s\n", msg);
+		command_reply(cmd, NULL, line, code);
 		cJSON_Delete(j);
+		return;
+	}
+	if (!j || !cmdlocal_quota_ok(reply)) { /* alien.py: both answers, exit code 1 */
+		struct strbuf why = { 0 };
+
+		if (command_json(cmd) && reply) {
+			cJSON_Delete(j);
+			command_reply_json(cmd, reply);
+			return;
+		}
+		strbuf_addf(&why, "Something went wrong with the command arguments and got empty results\n%s\n",
+			    j ? "jquota exitcode: 0\n" : jt && jt[0] == '!' ? jt + 1 : "");
+		cmdlocal_quota_why(&why, reply, code, msg, "fquota");
+		strbuf_addc(&why, '\n');
+		command_reply(cmd, NULL, strbuf_cstr(&why) ? why.data : "jaliend: out of memory\n", 1);
+		strbuf_free(&why);
+		cJSON_Delete(j);
+		cJSON_Delete(reply);
 		return;
 	}
 	f = cmdlocal_row0(reply);
@@ -449,13 +619,28 @@ static void cmdlocal_jquota_done(struct command *cmd, cJSON *reply, int code, co
 	const cJSON *u;
 	cJSON *opts;
 
-	if (cmdlocal_failed(cmd, reply, code, msg, "jquota"))
+	if (!reply && code == 107) { /* no JCentral at all: its one line */
+		char line[700];
+
+		snprintf(line, sizeof(line), "%s\n", msg);
+		command_reply(cmd, NULL, line, code);
 		return;
-	u = cJSON_GetObjectItemCaseSensitive(cmdlocal_row0(reply), "username");
-	opts = cmdlocal_quota_opts(cJSON_IsString(u) ? u->valuestring : upstream_user() ? upstream_user() : "");
+	}
 	free(*command_scratch(cmd));
-	/* keep jquota's row, as text, for the report; freed with the command */
-	*command_scratch(cmd) = cJSON_PrintUnformatted(cmdlocal_row0(reply));
+	*command_scratch(cmd) = NULL;
+	if (cmdlocal_quota_ok(reply)) {
+		u = cJSON_GetObjectItemCaseSensitive(cmdlocal_row0(reply), "username");
+		/* keep jquota's row, as text, for the report; freed with the command */
+		*command_scratch(cmd) = cJSON_PrintUnformatted(cmdlocal_row0(reply));
+	} else { /* alien.py asks fquota all the same: "!" + why, for the report */
+		struct strbuf sb = { 0 };
+
+		u = NULL;
+		strbuf_addc(&sb, '!');
+		cmdlocal_quota_why(&sb, reply, code, msg, "jquota");
+		*command_scratch(cmd) = strbuf_cstr(&sb);
+	}
+	opts = cmdlocal_quota_opts(cJSON_IsString(u) ? u->valuestring : upstream_user() ? upstream_user() : "");
 	cJSON_Delete(reply);
 	if (!opts || !*command_scratch(cmd)) {
 		cJSON_Delete(opts);
@@ -558,6 +743,104 @@ static int cmdlocal_ping(struct command *cmd, const cJSON *argv)
 	return cmdlocal_ping_send(cmd) < 0 ? -ENOMEM : 1;
 }
 
+/* ---- ps -trace: alien.py turns each line's leading epoch into local time ---- */
+
+/* alien.py's convert_time(): a line "<10 digits> [..." gets the time as
+ * YYYY-mm-dd HH:MM:SS+zzzz; every other line becomes empty. */
+static void cmdlocal_trace_line(struct strbuf *sb, const char *l, size_t n)
+{
+	char when[64];
+	struct tm tm;
+	time_t t;
+
+	if (n < 12 || strspn(l, "0123456789") != 10 || l[10] != ' ' || l[11] != '[')
+		return;
+	t = (time_t)strtoll(l, NULL, 10);
+	if (!localtime_r(&t, &tm) || !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S%z", &tm))
+		return;
+	strbuf_adds(sb, when);
+	strbuf_add(sb, l + 10, n - 10);
+}
+
+static void cmdlocal_ps_trace_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+{
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(reply, "metadata");
+	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(meta, "exitcode"), *row;
+	struct strbuf sb = { 0 };
+	size_t a = 0, b;
+	int first = 1;
+	char line[700];
+
+	if (!reply) {
+		snprintf(line, sizeof(line), "%s\n", msg);
+		command_reply(cmd, NULL, line, code);
+		return;
+	}
+	if (!cJSON_IsString(ec) || strcmp(ec->valuestring, "0")) {
+		command_reply_json(cmd, reply);
+		return;
+	}
+	cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(reply, "results")) {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(row, "message");
+		const char *p = cJSON_IsString(m) ? m->valuestring : "";
+
+		for (;;) {
+			const char *nl = strchr(p, '\n');
+			size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+			if (!first)
+				strbuf_addc(&sb, '\n');
+			first = 0;
+			cmdlocal_trace_line(&sb, p, n);
+			if (!nl)
+				break;
+			p = nl + 1;
+		}
+	}
+	cJSON_Delete(reply);
+	/* Python's strip() of the whole, then one newline */
+	if (!strbuf_cstr(&sb)) {
+		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+		return;
+	}
+	while (a < sb.len && strchr(" \t\n\r", sb.data[a]))
+		a++;
+	for (b = sb.len; b > a && strchr(" \t\n\r", sb.data[b - 1]); b--)
+		;
+	sb.len = b;
+	if (b > a)
+		strbuf_addc(&sb, '\n');
+	if (!strbuf_cstr(&sb))
+		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+	else
+		command_reply(cmd, b > a ? sb.data + a : NULL, NULL, 0);
+	strbuf_free(&sb);
+}
+
+static int cmdlocal_ps_trace(struct command *cmd, const cJSON *argv)
+{
+	cJSON *opts = cJSON_CreateArray();
+	const cJSON *a;
+
+	if (!opts)
+		return -ENOMEM;
+	cJSON_AddItemToArray(opts, cJSON_CreateString("-nokeys"));
+	for (a = argv->child->next; a; a = a->next)
+		cJSON_AddItemToArray(opts, cJSON_CreateString(a->valuestring));
+	return command_upstream(cmd, "ps", opts, cmdlocal_flags("ps", opts), cmdlocal_ps_trace_done) < 0 ? -ENOMEM
+													      : 1;
+}
+
+static int cmdlocal_has(const cJSON *argv, const char *word)
+{
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, argv)
+		if (a != argv->child && strcmp(a->valuestring, word) == 0)
+			return 1;
+	return 0;
+}
+
 /* ---- dispatch ---- */
 
 static int cmdlocal_is(const char *verb, const char *a, const char *b)
@@ -576,25 +859,16 @@ static int cmdlocal_has_help_flag(const cJSON *argv)
 	return 0;
 }
 
+/* alien.py answers `<cmd> -h` of its client-side commands itself (cmdhelp.c);
+ * `time` and `submit` alone print it too. */
 static int cmdlocal_usage(struct command *cmd, const char *verb)
 {
-	static const char *const usage[][2] = {
-		{ "cert-info", "usage: cert-info\nshows DN, issuer and validity of the user certificate (X509_USER_CERT)\n" },
-		{ "token-info", "usage: token-info\nshows DN, issuer and validity of the token (JALIEN_TOKEN_CERT)\n" },
-		{ "token-destroy", "usage: token-destroy\nremoves the token files; the next login makes a new token\n" },
-		{ "exitcode", "usage: exitcode (or $?)\nprints the exit code of this terminal's last command\n" },
-		{ "quota", "usage: quota [user]\njob and file quotas (jquota list + fquota list)\n" },
-		{ "ping", "usage: ping [N]\nN command round trips to JCentral (default 3): min/avg/max/mdev\n" },
-		{ "home", "usage: home\nprints the home directory\n" },
-	};
+	const char *text = cmdhelp_text(verb);
 
-	for (size_t i = 0; i < sizeof(usage) / sizeof(usage[0]); i++) {
-		if (strcmp(verb, usage[i][0]) == 0) {
-			command_reply(cmd, usage[i][1], NULL, 0);
-			return 1;
-		}
-	}
-	return 0;
+	if (!text)
+		return 0;
+	command_reply(cmd, text, NULL, 0);
+	return 1;
 }
 
 int cmdlocal_run(struct command *cmd, cJSON *argv)
@@ -614,16 +888,58 @@ int cmdlocal_run(struct command *cmd, cJSON *argv)
 		return 1;
 	if (cmdlocal_is(verb, "exitcode", "$?"))
 		return cmdlocal_exitcode(cmd);
+	if (cmdlocal_is(verb, "prompt", NULL)) { /* the shell's; a command alone has no prompt (alien.py: 0) */
+		command_reply(cmd, NULL, NULL, 0);
+		return 1;
+	}
+	if (cmdlocal_is(verb, "getCAcerts", "ccdb") || cmdlocal_is(verb, "queryML", NULL)) {
+		char line[200];
+
+		snprintf(line, sizeof(line), "%s: not provided by jaliend: it needs services other than JAliEn "
+			 "(alien.py has it)\n", verb);
+		command_reply(cmd, NULL, line, 38); /* ENOSYS */
+		return 1;
+	}
 	if (cmdlocal_is(verb, "cert-info", NULL))
 		return cmdlocal_certinfo(cmd, 0);
 	if (cmdlocal_is(verb, "token-info", NULL))
 		return cmdlocal_certinfo(cmd, 1);
 	if (cmdlocal_is(verb, "token-destroy", NULL))
 		return cmdlocal_token_destroy(cmd);
+	if (cmdlocal_is(verb, "token-init", NULL))
+		return cmdlocal_token_new(cmd, argv, 0);
+	if (cmdlocal_is(verb, "cert-verify", "token-verify"))
+		return cmdlocal_certcheck(cmd, verb[0] == 't', 0);
+	if (cmdlocal_is(verb, "certkey-match", "tokenkey-match"))
+		return cmdlocal_certcheck(cmd, verb[0] == 't', 1);
 	if (cmdlocal_is(verb, "quota", NULL))
 		return cmdlocal_quota(cmd, argv);
 	if (cmdlocal_is(verb, "ping", NULL))
 		return cmdlocal_ping(cmd, argv);
+	if (cmdlocal_is(verb, "ps", NULL) && cmdlocal_has(argv, "-trace") && !command_json(cmd) &&
+	    !cmdlocal_has_help_flag(argv))
+		return cmdlocal_ps_trace(cmd, argv);
+	if (cmdlocal_is(verb, "jobInfo", NULL))
+		return cmdjob_info(cmd, argv);
+	if (cmdlocal_is(verb, "siteJobs", NULL) && !argv->child->next)
+		return cmdlocal_usage(cmd, verb);
+	if (cmdlocal_is(verb, "getCE", "siteJobs"))
+		return cmdjob_ce(cmd, argv);
+	if (cmdlocal_is(verb, "SEqos", NULL) && !argv->child->next)
+		return cmdlocal_usage(cmd, verb);
+	if (cmdlocal_is(verb, "pfn", "getSE") || cmdlocal_is(verb, "SEqos", NULL))
+		return cmdse_run(cmd, argv);
+	if (cmdlocal_is(verb, "pushd", "popd") || cmdlocal_is(verb, "dirs", NULL))
+		return cmddirs_run(cmd, argv);
+	if (cmdlocal_is(verb, "time", "submit") && !argv->child->next)
+		return cmdlocal_usage(cmd, verb);
+	if (cmdlocal_is(verb, "submit", NULL) && strncmp(argv->child->next->valuestring, "file:", 5) == 0) {
+		/* alien.py 1.6.3's words, and its exit code 0 */
+		command_reply(cmd, "Specifications as where to upload the jdl to be submitted and with what parameters "
+			      "are not yet definedUpload first the jdl to a suitable location (with a safe number of "
+			      "replicas) and then submit\n", NULL, 0);
+		return 1;
+	}
 	if (cmdlocal_is(verb, "submit", NULL) && argv->child->next) {
 		char *p = cmdlocal_expand(argv->child->next->valuestring, command_term_cwd(cmd), upstream_home());
 

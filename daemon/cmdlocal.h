@@ -8,7 +8,8 @@
 #include <cjson/cJSON.h>
 
 #define CMDLOCAL_PING_MAX 100       /* `ping N`: at most this many round trips */
-#define CMDLOCAL_SUGGEST_MAX 5      /* names after `Similar commands:` */
+#define CMDLOCAL_SUGGEST_MAX 3      /* names after `Similar commands:` (difflib's n) */
+#define CMDLOCAL_WORD_MAX 64        /* longer verbs get no suggestions */
 
 struct command;
 

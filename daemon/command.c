@@ -24,6 +24,7 @@
 #include "version.h"
 
 #define CMD_USAGE_ERROR 22 /* EINVAL, as alien.py for bad arguments */
+#define COMMAND_TRACE_MAX (1u << 20) /* bytes of one JSON message shown for JALIENPY_DEBUG */
 
 /* Output shape asked for with alien.py's special words (1.9). */
 enum command_keys { CK_TEXT, CK_KEYS, CK_ALL };
@@ -35,6 +36,7 @@ struct command {
 	int json;
 	enum command_keys keys;
 	int is_cd;
+	int debug;              /* JALIENPY_DEBUG: upstream JSON to this shim's stderr */
 	int cols;
 	cJSON *env;             /* the shim's variables (object), owned */
 	cJSON *complete;        /* a completion request {"kind","word"}, owned */
@@ -77,6 +79,11 @@ int command_cols(const struct command *cmd)
 int command_json(const struct command *cmd)
 {
 	return cmd->json;
+}
+
+int command_debug(const struct command *cmd)
+{
+	return cmd->debug;
 }
 
 const char *command_session(const struct command *cmd)
@@ -146,7 +153,7 @@ void command_reply(struct command *cmd, const char *out, const char *err, int co
 
 void command_reply_json(struct command *cmd, cJSON *reply)
 {
-	command_set_render(cmd, render_reply(reply, cmd->json || cmd->keys != CK_TEXT, command_term_cwd(cmd)));
+	command_set_render(cmd, render_reply(reply, cmd->json ? cmd->json : cmd->keys == CK_ALL, command_term_cwd(cmd)));
 }
 
 /* The default: print JCentral's answer as alien.py does. */
@@ -163,6 +170,27 @@ static void command_print(struct command *cmd, cJSON *reply, int code, const cha
 }
 
 static void command_cd_done(struct command *cmd, cJSON *reply, int code, const char *msg);
+
+/* JALIENPY_DEBUG: what went to JCentral and what came back, on this shim's
+ * stderr only (at most COMMAND_TRACE_MAX bytes of each). */
+static void command_trace(struct up_req *r, int received, const char *text, size_t len)
+{
+	struct command *cmd = r->owner;
+	char head[64];
+	size_t n = len > COMMAND_TRACE_MAX ? COMMAND_TRACE_MAX : len;
+
+	if (!cmd)
+		return;
+	snprintf(head, sizeof(head), "%s ", received ? "<<< JCentral:" : ">>> JCentral:");
+	client_send(cmd->cl, FRAME_STDERR, cmd->id, head, strlen(head));
+	for (size_t off = 0; off < n; off += LIM_OUTPUT_CHUNK)
+		client_send(cmd->cl, FRAME_STDERR, cmd->id, text + off, n - off > LIM_OUTPUT_CHUNK ? LIM_OUTPUT_CHUNK : n - off);
+	if (n < len) {
+		snprintf(head, sizeof(head), " ... (%zu bytes more)", len - n);
+		client_send(cmd->cl, FRAME_STDERR, cmd->id, head, strlen(head));
+	}
+	client_send(cmd->cl, FRAME_STDERR, cmd->id, "\n", 1);
+}
 
 static void command_upstream_done(struct up_req *req, cJSON *reply, int code, const char *msg)
 {
@@ -183,13 +211,15 @@ int command_upstream(struct command *cmd, const char *verb, cJSON *options, unsi
 	cmd->ureq = upstream_req_new(verb, options, t ? t->cwd : NULL, command_upstream_done, cmd);
 	if (!cmd->ureq)
 		return -ENOMEM;
+	if (cmd->debug)
+		cmd->ureq->trace = command_trace;
 	/* printed and nothing else: a big reply is parsed lean (render_parse) */
 	cmd->ureq->flags = flags | (cmd->then == command_print || cmd->then == command_cd_done ? UP_REQ_PRINT : 0);
 	upstream_submit(cmd->ureq);
 	return 0;
 }
 
-static void command_cd_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+void command_cd_apply(struct command *cmd, const cJSON *reply)
 {
 	struct session_term *t = session_get(cmd->session);
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(reply, "metadata");
@@ -201,6 +231,11 @@ static void command_cd_done(struct command *cmd, cJSON *reply, int code, const c
 			session_set_cwd(t, upstream_home());
 		session_set_cwd(t, dir->valuestring);
 	}
+}
+
+static void command_cd_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+{
+	command_cd_apply(cmd, reply);
 	command_print(cmd, reply, code, msg);
 }
 
@@ -250,7 +285,9 @@ static cJSON *command_options(struct command *cmd, cJSON *argv, const char *cons
 	int n = cJSON_GetArraySize(argv);
 
 	if (opts && !cmd->json && cmd->keys != CK_ALL)
-		cJSON_AddItemToArray(opts, cJSON_CreateString(cmd->keys == CK_KEYS ? "-nomsg" : "-nokeys"));
+		cJSON_AddItemToArray(opts, cJSON_CreateString("-nokeys"));
+	if (opts && !cmd->json && cmd->keys == CK_KEYS)
+		cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
 	for (; opts && extra && *extra; extra++)
 		cJSON_AddItemToArray(opts, cJSON_CreateString(*extra));
 	for (int i = 1; opts && i < n; i++)
@@ -282,7 +319,7 @@ int command_forward(struct command *cmd, cJSON *argv)
 	const char *const *extra;
 	const char *sverb = command_rewrite(verb, &extra);
 	cJSON *opts = command_options(cmd, argv, extra);
-	int at = cmd->json || cmd->keys == CK_ALL ? 0 : 1;
+	int at = cmd->json || cmd->keys == CK_ALL ? 0 : cmd->keys == CK_KEYS ? 2 : 1;
 
 	if (!opts)
 		return -ENOMEM;
@@ -342,7 +379,9 @@ static int command_run(struct command *cmd, cJSON *argv)
 static void command_special_words(struct command *cmd, cJSON *argv)
 {
 	static const char *const words[] = { "nokeys", "showmsg", "nomsg", "showkeys", "allkeys" };
-	static const enum command_keys kind[] = { CK_TEXT, CK_TEXT, CK_KEYS, CK_KEYS, CK_ALL };
+	/* alien.py 1.6.3: nomsg sends -nokeys -nomsg (errors only, on stderr); showkeys and
+	 * showmsg are text as without them; allkeys (1.7) is the whole reply as JSON */
+	static const enum command_keys kind[] = { CK_TEXT, CK_TEXT, CK_KEYS, CK_TEXT, CK_ALL };
 	cJSON *a = argv->child ? argv->child->next : NULL;
 
 	while (a) {
@@ -444,6 +483,9 @@ static cJSON *command_parse(struct client *c, const char *payload, size_t len, s
 		goto bad;
 	}
 	cmd->json = cJSON_IsTrue(json);
+	if (cmd->json && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "json_results")))
+		cmd->json = 2; /* alien_json: the reply's results only */
+	cmd->debug = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "debug"));
 	cmd->cols = cJSON_IsNumber(cols) && cols->valueint > 0 && cols->valueint < 10000 ? cols->valueint : 0;
 	if (cJSON_IsObject(env)) {
 		cJSON_DetachItemViaPointer(req, env);
@@ -458,7 +500,7 @@ static cJSON *command_parse(struct client *c, const char *payload, size_t len, s
 		cJSON *next = a->next;
 
 		if (strcmp(a->valuestring, "-json") == 0) {
-			cmd->json = 1;
+			cmd->json = cmd->json ? cmd->json : 1;
 			cJSON_Delete(cJSON_DetachItemViaPointer(argv, a));
 		}
 		a = next;
@@ -501,6 +543,12 @@ int command_start(struct client *c, uint32_t id, const char *payload, size_t len
 	c->cmd = cmd;
 	log_debug("client %lu: request `%s` (session %s%s)", c->serial, argv->child->valuestring,
 		  cmd->session, cmd->json ? ", json" : "");
+	/* help cp / ? cp: cp -h, which cp answers itself */
+	if ((strcmp(argv->child->valuestring, "help") == 0 || strcmp(argv->child->valuestring, "?") == 0) &&
+	    argv->child->next && strcmp(argv->child->next->valuestring, "cp") == 0 && !argv->child->next->next) {
+		cJSON_ReplaceItemInArray(argv, 0, cJSON_CreateString("cp"));
+		cJSON_ReplaceItemInArray(argv, 1, cJSON_CreateString("-h"));
+	}
 	r = strcmp(argv->child->valuestring, "cp") == 0 ? cp_start(cmd, c, id, argv, payload, len)
 						     : command_run(cmd, argv);
 	cJSON_Delete(argv);

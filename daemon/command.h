@@ -41,6 +41,8 @@ int command_upstream(struct command *cmd, const char *verb, cJSON *options, unsi
 /* Send argv to JCentral with alien.py's rules (ls -F, ll, cd -, -nokeys);
  * argv is not taken. Returns 0 or -ENOMEM. */
 int command_forward(struct command *cmd, cJSON *argv);
+/* A `cd` reply of JCentral: on success the terminal's cwd becomes its currentdir. */
+void command_cd_apply(struct command *cmd, const cJSON *reply);
 /* The terminal's grid cwd (home if it never moved; NULL if not known yet). */
 const char *command_term_cwd(struct command *cmd);
 /* A variable of the shim's environment it sent (REQUEST "env"), else NULL. */
@@ -48,6 +50,8 @@ const char *command_env(struct command *cmd, const char *name);
 /* The shim's terminal width (0 if unknown), JSON output wanted, session key. */
 int command_cols(const struct command *cmd);
 int command_json(const struct command *cmd);
+/* JALIENPY_DEBUG asked for: the upstream JSON is shown (command_upstream does it). */
+int command_debug(const struct command *cmd);
 const char *command_session(const struct command *cmd);
 /* Scratch pointer of the command's implementation, free()d with the command. */
 void **command_scratch(struct command *cmd);

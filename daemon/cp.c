@@ -238,7 +238,7 @@ static void cp_upload_stat_done(struct command *cmd, cJSON *reply, int code, con
 		int newer = stat(f->local, &st) == 0 && ct && (long long)st.st_mtime * 1000 > atoll(ct);
 
 		if (size && atoll(size) == f->size && !newer && (!c->force || (md5 && strcasecmp(md5, f->md5) == 0)))
-			cp_file_skip(c, f, c->force ? "md5 match" : "size match, source/local_file older than lfn");
+			cp_file_skip(c, f, c->force ? "md5 match" : "size match, source/local_file older than destination/lfn");
 		else
 			cp_file_set(f, CF_RM); /* replaced: removed first, as alien.py */
 	}
@@ -630,6 +630,7 @@ int cp_start(struct command *cmd, struct client *cl, uint32_t id, const cJSON *a
 	c->cmd = cmd, c->cl = cl, c->id = id, c->json = command_json(cmd), c->jobs = CP_JOBS_DEFAULT;
 	/* the bar goes where the shim draws it: "progress" (its stderr is a
 	 * terminal); older shims only tell "tty" (their stdout is one) */
+	c->xrddebug = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "xrddebug"));
 	bar = cJSON_GetObjectItemCaseSensitive(req, "progress");
 	c->tty = cJSON_IsBool(bar) ? cJSON_IsTrue(bar) : cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "tty"));
 	c->ctx = cl->wsi ? lws_get_context(cl->wsi) : NULL;

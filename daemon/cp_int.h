@@ -132,6 +132,8 @@ struct cp {
 	int active;             /* files past NEW, not DONE */
 	int copying;            /* files with copies running */
 	int finished, ok, skipped;
+	int rep_k;              /* uploads: replicas per file, as shown (cp_out.c) */
+	int xrddebug;           /* JALIENPY_XRDDEBUG: each XRootD operation on stderr */
 	int recovered[CP_PASSES]; /* files that needed pass 2, 3 */
 	int recovered_ok[CP_PASSES];
 	uint64_t total_bytes;
@@ -171,6 +173,9 @@ void cp_copy_remove(const struct cp_rep *p);
 
 /* cp_out.c */
 void cp_out(struct cp *c, int fd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+struct xfer_req;
+/* JALIENPY_XRDDEBUG: one line for an XRootD operation and its parameters */
+void cp_out_xrd(struct cp *c, const struct xfer_req *r);
 void cp_out_start(struct cp *c, struct cp_file *f);
 void cp_out_done(struct cp *c, struct cp_file *f);
 void cp_out_skip(struct cp *c, struct cp_file *f, const char *why);

@@ -10,6 +10,8 @@
 
 #include "client.h"
 #include "frame.h"
+#include "strbuf.h"
+#include "xfer.h"
 
 void cp_out_human(double v, char *buf, size_t n)
 {
@@ -68,28 +70,120 @@ static void cp_out_json(struct cp *c, const struct cp_file *f, const char *statu
 	cJSON_Delete(o);
 }
 
+/* ---- uploads are shown as alien.py shows them: one job per replica ----
+ * alien.py books every envelope first and numbers the replicas' copies
+ * 1..M. jaliend books a file's replicas when the file starts, so it counts
+ * k per file: the first booked file's replicas (a cp's files share their
+ * specs, so each gets as many), M = k x the files. */
+static int cp_out_reps1(const struct cp_file *f)
+{
+	int n = 0;
+
+	for (int r = 0; r < f->nreps; r++)
+		n += f->reps[r].pass == 1;
+	return n;
+}
+
+static int cp_out_per(struct cp *c, const struct cp_file *f)
+{
+	if (!c->rep_k && cp_out_reps1(f))
+		c->rep_k = cp_out_reps1(f);
+	return c->rep_k ? c->rep_k : 1;
+}
+
+static void cp_out_reason(const struct cp_file *f, char *buf, size_t n)
+{
+	if (f->err[0])
+		snprintf(buf, n, "%s", f->err);
+	else if (f->upload && f->nreps == 0)
+		snprintf(buf, n, "no storage element could be booked for %s%s%s", f->lfn, f->specs ? " @" : "",
+			 f->specs ? f->specs : "");
+	else if (!f->upload)
+		snprintf(buf, n, "no replica of %s could be read", f->lfn);
+	else
+		snprintf(buf, n, "failed");
+}
+
 void cp_out_start(struct cp *c, struct cp_file *f)
 {
-	if (!c->json)
+	int k, n1;
+
+	if (c->json)
+		return;
+	if (!f->upload || !(n1 = cp_out_reps1(f))) {
 		cp_out(c, 1, "jobID: %d/%d >>> Start\n", f->idx, c->nfiles);
+		return;
+	}
+	k = cp_out_per(c, f);
+	for (int r = 0; r < n1; r++)
+		cp_out(c, 1, "jobID: %d/%d >>> Start\n", (f->idx - 1) * k + r + 1, c->nfiles * k);
 }
 
 void cp_out_done(struct cp *c, struct cp_file *f)
 {
-	char speed[40];
+	char speed[40], why[800];
 	double secs = cp_now() - f->t0;
 
+	cp_out_human(secs > 0 ? (double)f->size / secs : 0, speed, sizeof(speed));
+	cp_out_reason(f, why, sizeof(why));
 	if (c->json) {
 		cp_out_json(c, f, f->ok ? "OK" : "ERROR");
+	} else if (f->upload && cp_out_reps1(f)) {
+		int k = cp_out_per(c, f), j = 0;
+
+		for (int r = 0; r < f->nreps; r++) {
+			if (f->reps[r].pass != 1)
+				continue;
+			j++;
+			if (f->reps[r].st == CR_COMMITTED)
+				cp_out(c, 1, "jobID: %d/%d >>> STATUS OK >>> SPEED %s/s\n", (f->idx - 1) * k + j,
+				       c->nfiles * k, speed);
+			else
+				cp_out(c, 2, "jobID: %d/%d >>> STATUS ERROR : %s to %s (%s)\n%s\n", (f->idx - 1) * k + j,
+				       c->nfiles * k, f->local, f->lfn, f->reps[r].se ? f->reps[r].se : "?", why);
+		}
 	} else if (f->ok) {
-		cp_out_human(secs > 0 ? (double)f->size / secs : 0, speed, sizeof(speed));
 		cp_out(c, 1, "jobID: %d/%d >>> STATUS OK >>> SPEED %s/s\n", f->idx, c->nfiles, speed);
 	} else if (f->upload) {
-		cp_out(c, 2, "jobID: %d/%d >>> STATUS ERROR : %s to %s, %d replicas\n%s\n", f->idx, c->nfiles,
-		       f->local, f->lfn, f->nreps, f->err);
+		int k = cp_out_per(c, f);
+
+		cp_out(c, 2, "jobID: %d/%d >>> STATUS ERROR : %s to %s, %d replicas\n%s\n", (f->idx - 1) * k + 1,
+		       c->nfiles * k, f->local, f->lfn, f->nreps, why);
 	} else {
-		cp_out(c, 2, "jobID: %d/%d >>> STATUS ERROR : %s\n%s\n", f->idx, c->nfiles, f->lfn, f->err);
+		cp_out(c, 2, "jobID: %d/%d >>> STATUS ERROR : %s\n%s\n", f->idx, c->nfiles, f->lfn, why);
 	}
+}
+
+void cp_out_xrd(struct cp *c, const struct xfer_req *r)
+{
+	char *meta = NULL;
+
+	if (!c->xrddebug)
+		return;
+	/* a download's source is its metalink: show the replicas it lists */
+	if (!r->upload && r->source) {
+		FILE *m = fopen(r->source, "r");
+
+		if (m) {
+			char line[1024];
+			struct strbuf sb = { 0 };
+
+			while (fgets(line, sizeof(line), m)) {
+				char *u = strstr(line, "<url"), *gt = u ? strchr(u, '>') : NULL, *lt = gt ? strchr(gt, '<') : NULL;
+
+				if (gt && lt)
+					strbuf_addf(&sb, "%s%.*s", sb.len ? " " : "", (int)(lt - gt - 1), gt + 1);
+			}
+			fclose(m);
+			meta = strbuf_cstr(&sb);
+		}
+	}
+	cp_out(c, 2, "XRDDEBUG: %s source=%s%s%s%s target=%s checksum=%s%s%s force=%d%s%s\n",
+	       r->upload ? "upload" : "download", r->source, meta ? " (replicas: " : "", meta ? meta : "",
+	       meta ? ")" : "", r->target ? r->target : "", r->cksum_mode ? r->cksum_mode : "none",
+	       r->md5 && r->md5[0] ? " md5=" : "", r->md5 && r->md5[0] ? r->md5 : "", r->force,
+	       r->final_path ? " final=" : "", r->final_path ? r->final_path : "");
+	free(meta);
 }
 
 void cp_out_skip(struct cp *c, struct cp_file *f, const char *why)
@@ -128,13 +222,22 @@ void cp_out_summary(struct cp *c)
 	}
 	for (int i = 0; i < c->nfiles; i++)
 		first += c->files[i].ok && !c->files[i].skipped && (!c->files[i].upload || c->files[i].pass_ok[0]);
-	if (c->json) {
+	if (c->json) { /* compact, as the per-file objects */
 		snprintf(out, sizeof(out),
-			 "{\"successful\": %d, \"failed\": %d, \"skipped\": %d, \"total\": %d, \"first_try\": %d, "
-			 "\"second_try\": %d, \"third_try\": %d}\n",
+			 "{\"successful\":%d,\"failed\":%d,\"skipped\":%d,\"total\":%d,\"first_try\":%d,"
+			 "\"second_try\":%d,\"third_try\":%d}\n",
 			 c->ok, failed, c->skipped, n, first, c->recovered_ok[1], c->recovered_ok[2]);
 		command_reply(c->cmd, out, NULL, code);
 		return;
+	}
+	if (c->rep_k) { /* uploads: replicas' jobs, as alien.py counts them */
+		int k = c->rep_k;
+
+		first = 0;
+		for (int i = 0; i < c->nfiles; i++)
+			for (int r = 0; r < c->files[i].nreps; r++)
+				first += c->files[i].reps[r].pass == 1 && c->files[i].reps[r].st == CR_COMMITTED;
+		n *= k;
 	}
 	/* alien.py 1.6.3's own spelling (transcripts/cp_upload_plain.stdout) */
 	snprintf(out, sizeof(out), "Succesful jobs (%s try): %d/%d\n", tries[0], first, n);

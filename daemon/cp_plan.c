@@ -190,7 +190,7 @@ static void cp_plan_upload(struct cp *c)
 	int dir_dst = cp_path_is_dir(c->grid) || c->grid_is_dir;
 
 	if (stat(c->local, &st) < 0) {
-		cp_plan_error(c, 2, "%s: %s\n", c->local, strerror(errno));
+		cp_plan_error(c, 2, "Specified source %s not found!\n", c->local); /* alien.py's words */
 		return;
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -256,6 +256,9 @@ static void cp_plan_find_done(struct command *cmd, cJSON *reply, int code, const
 	if (!reply || cp_reply_code(reply) != 0) {
 		cp_plan_error(c, reply ? cp_reply_code(reply) : code, "%s\n", reply ? cp_meta_str(reply, "error") : msg);
 		results = NULL;
+	} else if (!cJSON_GetArraySize(results)) { /* alien.py's words and code for an empty folder */
+		cp_plan_error(c, 42, "No files found with: find  -a -s %s %s\n", c->grid,
+			      c->pglob && !c->pglob_path ? c->pglob : "None");
 	}
 	cJSON_ArrayForEach(row, results) {
 		const char *lfn = cp_str(row, "lfn"), *size = cp_str(row, "size"), *ct = cp_str(row, "ctime");
@@ -305,7 +308,10 @@ static void cp_plan_download_stat_done(struct command *cmd, cJSON *reply, int co
 	if (!reply || cp_reply_code(reply) != 0 || !row) {
 		int rc = reply ? cp_reply_code(reply) : code;
 
-		cp_plan_error(c, rc ? rc : 2, "%s\n", reply ? cp_meta_str(reply, "error") : msg);
+		if (reply && rc == 2) /* alien.py's words for a missing source */
+			cp_plan_error(c, 2, "Specified source %s not found!\n", c->grid);
+		else
+			cp_plan_error(c, rc ? rc : 2, "%s\n", reply ? cp_meta_str(reply, "error") : msg);
 	} else if (type && type[0] == 'd') {
 		/* rsync rule on the grid side too: "dir" is recreated, "dir/" gives its contents */
 		cJSON *o = cp_opts("-nomsg", "-f", "-a", "-s", c->grid,
@@ -392,11 +398,11 @@ static int cp_plan_pair(struct cp *c, const struct cp_pair *p)
 	cJSON *o;
 
 	if (!src_local && !dst_local) {
-		cp_plan_error(c, 1, "grid to grid copy is WIP; use file: for the local side\n");
+		cp_plan_error(c, 1, "grid to grid copy is WIP; for the moment use two steps: download file and upload it; local src,dst should be ALWAYS prefixed with file:\n");
 		return -1;
 	}
 	if (src_local && dst_local) {
-		cp_plan_error(c, 1, "for local copy use system command; one side must be a grid path\n");
+		cp_plan_error(c, 1, "for local copy use system command; within interactiv shell start a system command with \"!\"\n");
 		return -1;
 	}
 	gcopy = strdup(g);
@@ -441,6 +447,32 @@ static int cp_plan_pair(struct cp *c, const struct cp_pair *p)
 	return 1;
 }
 
+/* Downloads: every local folder is made before any transfer (alien.py's
+ * message and code 42 when one cannot be: the topmost missing folder). */
+static int cp_plan_local_dirs(struct cp *c)
+{
+	for (int i = 0; i < c->nfiles; i++) {
+		struct cp_file *f = &c->files[i];
+		char dir[4096], top[4096] = "", *s;
+		struct stat st;
+
+		if (f->upload || f->skipped || f->dry || cp_path_mkdirs(f->local) == 0)
+			continue;
+		snprintf(dir, sizeof(dir), "%s", f->local);
+		while ((s = strrchr(dir, '/')) && s != dir) {
+			*s = '\0';
+			if (stat(dir, &st) == 0)
+				break;
+			snprintf(top, sizeof(top), "%s", dir);
+		}
+		snprintf(c->plan_err, sizeof(c->plan_err), "Could not create local destination directory: %.1100s\n",
+			 top[0] ? top : dir);
+		cp_finish(c, c->plan_err, 42);
+		return -1;
+	}
+	return 0;
+}
+
 /* Plan the next pair (a server call continues it), or start the copies. */
 void cp_plan_next(struct cp *c)
 {
@@ -467,6 +499,8 @@ void cp_plan_next(struct cp *c)
 			cp_finish(c, NULL, 0);
 		return;
 	}
+	if (!c->dryrun && cp_plan_local_dirs(c) < 0)
+		return;
 	if (c->plan_errors && c->npairs == 1)
 		cp_out(c, 2, "%s", c->plan_err);
 	cp_out_bar_start(c);

@@ -631,7 +631,11 @@ static void render_step(struct render *r)
 	switch (r->phase) {
 	case RP_HEAD:
 		r->phase = RP_RESULTS;
-		if (r->json) {
+		if (r->json == 2) { /* the results only (alien_json) */
+			strbuf_adds(&r->pending, r->item ? "[" : "[]");
+			if (!r->item)
+				r->phase = RP_TAIL;
+		} else if (r->json) {
 			cJSON *meta = cJSON_GetObjectItemCaseSensitive(r->reply, "metadata");
 
 			strbuf_adds(&r->pending, "{\n  \"metadata\": ");
@@ -659,8 +663,8 @@ static void render_step(struct render *r)
 		if (r->json) {
 			if (!r->first)
 				strbuf_addc(&r->pending, ',');
-			strbuf_adds(&r->pending, "\n    ");
-			render_json_value(&r->pending, r->item, 2);
+			strbuf_adds(&r->pending, r->json == 2 ? "\n  " : "\n    ");
+			render_json_value(&r->pending, r->item, r->json == 2 ? 1 : 2);
 		} else {
 			msg = cJSON_GetObjectItemCaseSensitive(r->item, "message");
 			if (cJSON_IsString(msg)) {
@@ -684,6 +688,10 @@ static void render_step(struct render *r)
 				r->local_out = NULL;
 				r->phase = RP_TAIL;
 			}
+			return;
+		}
+		if (r->json == 2) {
+			strbuf_adds(&r->pending, r->item || !r->first ? "\n]\n" : "\n");
 			return;
 		}
 		if (r->json) {

@@ -25,7 +25,8 @@ struct render;
  * in every case; NULL when it is not JSON (or out of memory). */
 cJSON *render_parse(char *text, size_t len);
 
-/* Takes ownership of reply. cwd (may be NULL) replaces metadata.currentdir. */
+/* Takes ownership of reply. cwd (may be NULL) replaces metadata.currentdir.
+ * json: 0 text, 1 the whole reply, 2 its results array only (alien_json). */
 struct render *render_reply(cJSON *reply, int json, const char *cwd);
 /* A locally made answer: out to stdout, err to stderr (either may be NULL). */
 struct render *render_local(const char *out, const char *err, int code);

@@ -43,5 +43,8 @@ void token_fini(void);
  * JBox serves with it (as JAliEn's own JBox does). 0, or -ENOENT (none, or
  * it ended). */
 int token_identity(X509 **cert, EVP_PKEY **key);
+/* Write a token pair JCentral sent (PEM texts) to the token files and log
+ * new sessions in with it (token-init, token-destroy). 0 or -errno. */
+int token_install(const char *key_pem, const char *cert_pem);
 
 #endif

@@ -54,6 +54,9 @@ struct up_req {
 	int retried;         /* already sent again once after a lost session */
 	double lost_at;      /* monotonic: when its session was lost (0: never) */
 	double queued_at;    /* monotonic, when submitted (--connect-wait counts from here) */
+	/* JALIENPY_DEBUG (command.c): the JSON text as sent (received 0) and as
+	 * received (1); NULL for none */
+	void (*trace)(struct up_req *r, int received, const char *text, size_t len);
 };
 
 /* Before the lws context exists (it loads the CA folder while it is made):

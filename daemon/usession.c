@@ -148,6 +148,8 @@ int usession_send(struct usession *s, struct up_req *r, const char *cwd, char *e
 	if ((rc = usession_queue_tx(s, text)) < 0)
 		goto out;
 	log_debug("upstream[%d]: > %s", s->idx, r->internal ? r->command : text);
+	if (r->trace)
+		r->trace(r, 0, text, strlen(text));
 	s->cur = r;
 	s->requests++;
 	s->sent_len = strlen(text);
@@ -214,6 +216,8 @@ static void usession_on_reply(struct usession *s)
 	cJSON *reply = NULL;
 	const cJSON *meta;
 
+	if (s->state != US_INIT && r && r->owner && r->trace)
+		r->trace(r, 1, s->rx ? s->rx : "", s->rx_len);
 	if (s->rx_len && s->state != US_INIT && r && (r->flags & UP_REQ_PRINT)) {
 		reply = render_parse(s->rx, s->rx_len); /* takes the buffer */
 		s->rx = NULL;

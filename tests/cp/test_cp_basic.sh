@@ -14,8 +14,10 @@ head -c 10485760 /dev/urandom >"$L/ten.bin"
 for f in zero one ten; do
 	run alien-cp "file:$L/$f.bin" "$f.bin"
 	expect_rc 0 "upload of $f.bin"
-	expect_out_has "jobID: 1/1 >>> STATUS OK" "upload of $f.bin: status line"
-	expect_out_has "Succesful jobs (1st try): 1/1" "upload of $f.bin: summary"
+	# alien.py counts an upload's jobs per replica (disk:2: two)
+	expect_out_has "jobID: 1/2 >>> STATUS OK" "upload of $f.bin: status line"
+	expect_out_has "jobID: 2/2 >>> STATUS OK" "upload of $f.bin: second replica's line"
+	expect_out_has "Succesful jobs (1st try): 2/2" "upload of $f.bin: summary"
 	run alien-stat "$f.bin"
 	expect_rc 0 "alien-stat $f.bin"
 	expect_out_has "Size: $(stat -c %s "$L/$f.bin") " "alien-stat: size of $f.bin"

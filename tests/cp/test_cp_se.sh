@@ -32,7 +32,7 @@ expect_out "ALICE::JCL::SE2" "the replica is on SE2"
 # default disk:2 with SE1 down: SE2 is committed, recovery finds no third SE
 run alien-cp "file:$L/f.bin" dflt.bin
 expect_rc 0 "upload with one of two SEs down"
-expect_out_has "Succesful jobs (1st try): 1/1" "first try kept SE2"
+expect_out_has "Succesful jobs (1st try): 1/2" "first try kept SE2 (one of its two replicas)"
 expect_err_has "recovery of" "the recovery's failure is reported"
 run replicas dflt.bin
 expect_out "ALICE::JCL::SE2" "only SE2 holds it"

@@ -6,7 +6,7 @@ stack_up
 
 run alien-cp
 expect_rc 22 "cp without arguments"
-expect_err_has "usage: cp" "usage text on stderr"
+expect_err_has "Command format is of the form of" "usage text (alien.py's) on stderr"
 run alien-cp a b
 expect_rc 1 "grid to grid"
 expect_err_has "grid to grid copy is WIP" "grid to grid message"

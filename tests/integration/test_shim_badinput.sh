@@ -34,7 +34,7 @@ expect_rc 0 "daemon alive after the big argument"; expect_out "$HOME_DIR"
 
 # non-UTF-8 bytes: refused in the shim, naming the argument and the byte
 run alien-echo ok "$(printf 'bad\377byte')"
-expect_rc 22 "non-UTF-8"; expect_one_line "non-UTF-8"; expect_err_has "argument 2 of \`echo\` is not valid UTF-8 (byte 4 is 0xff)"
+expect_rc 22 "non-UTF-8"; expect_one_line "non-UTF-8"; expect_err_has "argument 2 (bad\\xffbyte) of \`echo\` is not valid UTF-8 (byte 4 is 0xff)"
 run alien-echo "$(printf 'caf\303\251')"
 expect_rc 0 "valid UTF-8"; expect_out "$(printf 'caf\303\251')" "UTF-8 passes"
 

@@ -54,12 +54,12 @@ no_temp "after cat -n, less"
 
 # help
 run alien-cat
-expect_rc 0 "cat alone"; expect_out_has "cat [options] <LFN>..." "cat alone shows the usage"
+expect_rc 0 "cat alone"; expect_out_has "cat <LFN>" "cat alone shows the usage (alien.py's words)"
 
 # a missing LFN: the server's message, one line, exit 1 (alien.py's), no output
 run alien-cat missing.txt
 expect_rc 1 "cat of a missing LFN"; expect_one_line "cat of a missing LFN"
-expect_err "No such file or directory : ${HOME_DIR}missing.txt" "cat of a missing LFN"
+expect_err "Specified source ${HOME_DIR}missing.txt not found!" "cat of a missing LFN (cp's words, as alien.py)"
 expect_out "" "cat of a missing LFN: no stdout"
 run alien-cat a.txt missing.txt
 expect_rc 1 "one of two missing"; expect_out "" "one of two missing: nothing shown"

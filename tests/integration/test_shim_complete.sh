@@ -11,7 +11,7 @@ alien-touch data/readme.txt >/dev/null
 run alien --complete command who
 expect_rc 0 "commands"; expect_out "$(printf 'whoami\nwhois')" "commands starting with who"
 run alien --complete command cert
-expect_out "cert-info" "client-side commands are candidates too"
+expect_out "$(printf 'cert-info\ncert-verify\ncertkey-match')" "client-side commands are candidates too"
 run alien --complete path da
 expect_out "data/" "a folder gets its /"
 run alien --complete path data/

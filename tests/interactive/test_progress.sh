@@ -27,16 +27,19 @@ wait_rc up 0
 # at the end: alien.py's three lines, nothing left of the bar
 CHECKS=$((CHECKS + 1))
 got=$(screen up | grep -v '^$')
-printf '%s\n' "$got" | sed -n 1p | grep -qx 'jobID: 1/1 >>> Start' &&
-	printf '%s\n' "$got" | sed -n 2p | grep -qx 'jobID: 1/1 >>> STATUS OK >>> SPEED [0-9.]* [KMG]*i*B/s' &&
-	printf '%s\n' "$got" | sed -n 3p | grep -qx 'Succesful jobs (1st try): 1/1' &&
-	[ "$(printf '%s\n' "$got" | wc -l)" -eq 3 ] || fail "after the upload the pane shows: $got"
+# (one job per replica, as alien.py counts them: disk:2)
+printf '%s\n' "$got" | sed -n 1p | grep -qx 'jobID: 1/2 >>> Start' &&
+	printf '%s\n' "$got" | sed -n 2p | grep -qx 'jobID: 2/2 >>> Start' &&
+	printf '%s\n' "$got" | sed -n 3p | grep -qx 'jobID: 1/2 >>> STATUS OK >>> SPEED [0-9.]* [KMG]*i*B/s' &&
+	printf '%s\n' "$got" | sed -n 4p | grep -qx 'jobID: 2/2 >>> STATUS OK >>> SPEED [0-9.]* [KMG]*i*B/s' &&
+	printf '%s\n' "$got" | sed -n 5p | grep -qx 'Succesful jobs (1st try): 2/2' &&
+	[ "$(printf '%s\n' "$got" | wc -l)" -eq 5 ] || fail "after the upload the pane shows: $got"
 
 # stdout on the terminal (so jaliend sends the bar), stderr in a file: nothing drawn
 start_cmd err "alien-cp file:$T/big.bin big2.bin 2>$T/up.err"
 wait_rc err 0
 no_cr "$T/up.err" "upload, stderr in a file"
-wait_line err "Succesful jobs (1st try): 1/1"
+wait_line err "Succesful jobs (1st try): 2/2"
 start_cmd derr "alien-cp big.bin file:$T/down.bin 2>$T/down.err"
 wait_rc derr 0
 no_cr "$T/down.err" "download, stderr in a file"

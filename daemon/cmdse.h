@@ -1,0 +1,16 @@
+/* cmdse.h - alien.py's client-side storage commands: pfn (whereis -r, the
+ * PFNs only), getSE and SEqos (listSEs and alien.py's selection of it). */
+#ifndef JALIEND_CMDSE_H
+#define JALIEND_CMDSE_H
+
+#include <cjson/cJSON.h>
+
+#define CMDSE_LABELS_MAX 16 /* SE labels of one getSE / SEqos */
+#define CMDSE_LABEL_MAX 256 /* bytes of one label */
+
+struct command;
+
+/* Run pfn, getSE or SEqos (argv[0], help already answered); 1 or -ENOMEM. */
+int cmdse_run(struct command *cmd, const cJSON *argv);
+
+#endif
