@@ -17,6 +17,7 @@
 #include "cmdjob.h"
 #include "cmdse.h"
 #include "command.h"
+#include "policy.h"
 #include "complete.h"
 #include "strbuf.h"
 #include "token.h"
@@ -827,7 +828,7 @@ static int cmdlocal_ps_trace(struct command *cmd, const cJSON *argv)
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-nokeys"));
 	for (a = argv->child->next; a; a = a->next)
 		cJSON_AddItemToArray(opts, cJSON_CreateString(a->valuestring));
-	return command_upstream(cmd, "ps", opts, cmdlocal_flags("ps", opts), cmdlocal_ps_trace_done) < 0 ? -ENOMEM
+	return command_upstream(cmd, "ps", opts, policy_flags("ps", opts), cmdlocal_ps_trace_done) < 0 ? -ENOMEM
 													      : 1;
 }
 
