@@ -1,5 +1,6 @@
 /* cmd_access.c - file transfer commands: access (read|write) and commit (protocol reference 7). */
 #include "cmd.h"
+#include "seal.h"
 #include "path.h"
 #include "replicas.h"
 #include "storage.h"
@@ -111,7 +112,29 @@ static void access_row(struct cmd_ctx *c, const char *type, const struct jcl_se 
 		return;
 	}
 	storage_tags(se, tags, sizeof(tags));
-	reply_outf(c->r, "%s\nSE: %s (doesn't need encrypted envelopes)\nSigned envelope:\n%s\n", pfn, upse, env);
+	if (c->srv->token_ca_pkey && !c->srv->envelopes_signed) {
+		/* as the measured reference SE: a sealed envelope, the scitag tail after it */
+		char *sealed = malloc(SEAL_MAX), *tail = strstr(env, "&scitag.flow=");
+		int src = -ENOMEM;
+		if (sealed) {
+			char t[128] = "";
+			if (tail) {
+				snprintf(t, sizeof(t), "%s", tail);
+				*tail = '\0';
+			}
+			src = seal_envelope(c->srv, env, t, sealed, SEAL_MAX);
+			if (!src)
+				snprintf(env, sizeof(env), "%s", sealed);
+		}
+		free(sealed);
+		if (src) {
+			reply_error(c->r, EIO, "cannot seal the envelope");
+			return;
+		}
+		reply_outf(c->r, "%s\nSE: %s (needs encrypted envelopes)\nEncrypted envelope:\n%s\n", pfn, upse, env);
+	} else {
+		reply_outf(c->r, "%s\nSE: %s (doesn't need encrypted envelopes)\nSigned envelope:\n%s\n", pfn, upse, env);
+	}
 	reply_field(c->r, "envelope", env);
 	reply_field(c->r, "url", pfn);
 	reply_field(c->r, "guid", e->guid);
@@ -384,8 +407,17 @@ static void commit_run(struct cmd_ctx *c, const struct opt_result *o)
 		reply_error(c->r, ENOMEM, NULL);
 		return;
 	}
+	char *opened = NULL;
+	if (seal_is_sealed(env)) {
+		int orc = (opened = malloc(SEAL_MAX)) ? seal_open(c->srv, env, opened, SEAL_MAX) : -ENOMEM;
+		if (!orc)
+			env = opened;
+		else
+			jcl_debug("%s: commit: cannot open the sealed envelope (%d)", c->s->account, orc);
+	}
 	if (!strstr(env, "signature=") && size <= 0) {
 		reply_error(c->r, EINVAL, "Size should be known at commit time");
+		free(opened);
 		free(b);
 		return;
 	}
@@ -393,6 +425,7 @@ static void commit_run(struct cmd_ctx *c, const struct opt_result *o)
 		  !replicas_booking(c->cat, turl, b) && !strcmp(b->owner, c->s->account) &&
 		  !commit_register(c, b, size, md5);
 	commit_result(c, lfn, ok, ok ? b->pfn : pfn);
+	free(opened);
 	free(b);
 }
 

@@ -54,6 +54,7 @@ struct jcl_server {
 	bool deflate;                   /* accept permessage-deflate */
 	bool fixed_reassembly;          /* --fixed-reassembly: no JCentral multi-part buffer bug */
 	const char *counts_path;        /* --counts FILE (cmdcount.h) */
+	bool envelopes_signed;          /* --envelopes signed: no sealed envelopes (seal.h) */
 	long long started_ms;
 	bool throttle;                  /* --throttle: rate limiter of protocol reference 2.10 */
 	struct jcl_slow slow[JCL_MAX_SLOW];

@@ -91,7 +91,7 @@ static void usage(FILE *f)
 		"                     [--listen 127.0.0.1] [--port N] [--port-file FILE]\n"
 		"                     [--home-base /localhost/localdomain/user/] [--idle-timeout SEC]\n"
 		"                     [--no-deflate] [--fixed-reassembly] [--verbose] [--throttle on|off]\n"
-		"                     [--slow CMD=MS]... [--counts FILE]\n"
+		"                     [--slow CMD=MS]... [--counts FILE] [--envelopes encrypted|signed]\n"
 		"                     [--token-ca-cert FILE --token-ca-key FILE]\n"
 		"                     [--token-days N | --token-seconds N]\n"
 		"                     [--se NAME=root://127.0.0.1:PORT//abs/path[,tag...]]...\n"
@@ -239,6 +239,13 @@ static int parse_args(int argc, char **argv, struct jcl_server *srv)
 		else if (!strcmp(a, "--token-ca-cert")) dst = &srv->token_ca_cert;
 		else if (!strcmp(a, "--token-ca-key")) dst = &srv->token_ca_key;
 		else if (!strcmp(a, "--counts")) dst = &srv->counts_path;
+		else if (!strcmp(a, "--envelopes")) {
+			if (!val || (strcmp(val, "signed") && strcmp(val, "encrypted")))
+				return die_usage("--envelopes needs signed or encrypted");
+			srv->envelopes_signed = !strcmp(val, "signed");
+			i++;
+			continue;
+		}
 		else if (strcmp(a, "--port") && strcmp(a, "--idle-timeout") && strcmp(a, "--slow") &&
 			 strcmp(a, "--token-days") && strcmp(a, "--token-seconds") && strcmp(a, "--se") &&
 			 strcmp(a, "--job-tick"))

@@ -2,8 +2,9 @@
 """Replies that were measured on the real JCentral (FYP-Jalien/jalien, Tomcat 9.0.85, through a raw
 websocket client, 2026-12-02) and that jcentral-lite used to get wrong (issue 15)."""
 import json
+import os
 
-from jcltest import HOME, Server, eq, check, main, req
+from jcltest import HOME, TOKEN_ARGS, Server, eq, check, main, req
 from test_jobs import put_file
 
 
@@ -111,6 +112,31 @@ def test_processed_jdl():
            "ps -L line")
 
 
+def test_sealed_envelopes():
+    """The reference SE needs encrypted envelopes; jcentral-lite seals them (seal.h) by default."""
+    se = "ALICE::JCL::DISK=root://127.0.0.1:1/{tmp}/disk"
+    with Server(*TOKEN_ARGS, "--se", se) as srv:
+        (acc,), _ = srv.run([req("access", "-s", 4, "write", HOME + "e.txt", "disk:1")])
+        row = acc["results"][0]
+        check("(needs encrypted envelopes)\nEncrypted envelope:\n-----BEGIN SEALED CIPHER-----\n" in row["message"],
+              "access message", row["message"])
+        env = row["envelope"]
+        check(1200 < len(env) < 2600, "about the size of the reference's (1513)", len(env))
+        path = "/" + row["url"].split("//", 2)[2]
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write("data")
+        i = env.index("ENVELOPE-----\n") + 40
+        bad = env[:i] + ("A" if env[i] != "A" else "B") + env[i + 1:]
+        args = [4, HOME + "e.txt", "644", "0", row["url"], row["se"], row["guid"], ""]
+        (c1, c2), _ = srv.run([req("commit", bad, *args), req("commit", env, *args)])
+        eq(c1["metadata"]["exitcode"], "53", "a tampered sealed envelope registers nothing")
+        eq((c2["metadata"]["exitcode"], c2["results"][0]["lfn"]), ("0", "1"), "the sealed envelope commits")
+    with Server(*TOKEN_ARGS, "--se", se, "--envelopes", "signed") as srv:
+        (acc,), _ = srv.run([req("access", "-nomsg", "-s", 4, "write", HOME + "e.txt", "disk:1")])
+        check(acc["results"][0]["envelope"].startswith("turl="), "--envelopes signed", acc["results"][0])
+
+
 if __name__ == "__main__":
     main([test_errors_as_measured, test_missing_folders_are_made, test_find_regex_as_measured, test_sizes,
-          test_processed_jdl])
+          test_processed_jdl, test_sealed_envelopes])
