@@ -56,6 +56,23 @@ void lws_set_timeout(struct lws *wsi, enum pending_timeout reason, int secs)
 	(void)wsi, (void)reason, (void)secs;
 }
 
+/* timers (the write timeout) never fire here */
+struct lws_context *lws_get_context(const struct lws *wsi)
+{
+	(void)wsi;
+	return NULL;
+}
+
+void lws_sul_schedule(struct lws_context *ctx, int tsi, lws_sorted_usec_list_t *sul, sul_cb_t cb, lws_usec_t us)
+{
+	(void)ctx, (void)tsi, (void)sul, (void)cb, (void)us;
+}
+
+void lws_sul_cancel(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+}
+
 /* One frame per call, checked against docs/PROTOCOL.md. */
 int lws_write(struct lws *wsi, unsigned char *buf, size_t len, enum lws_write_protocol protocol)
 {
