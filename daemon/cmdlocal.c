@@ -28,7 +28,7 @@
 const char *const cmdlocal_names[] = {
 	"ll", "la", "lla", "home", "quota", "token-info", "token-destroy", "cert-info", "exitcode",
 	"help", "version", "ping", "time", "exit", "quit", "logout", "daemon", "less", "more", "edit",
-	"pushd", "popd", "dirs", "prompt", "jobInfo", "getCE", "siteJobs", "checkAddr", "run", "exec", "pfn", "getSE", "SEqos", "token-init", "token-verify", "cert-verify", "certkey-match", "tokenkey-match",
+	"pushd", "popd", "dirs", "prompt", "jobInfo", "getCE", "siteJobs", "checkAddr", "lfn2uri", "run", "exec", "pfn", "getSE", "SEqos", "token-init", "token-verify", "cert-verify", "certkey-match", "tokenkey-match",
 	NULL,
 };
 
@@ -926,6 +926,10 @@ int cmdlocal_run(struct command *cmd, cJSON *argv)
 		return cmdlocal_usage(cmd, verb);
 	if (cmdlocal_is(verb, "getCE", "siteJobs"))
 		return cmdjob_ce(cmd, argv);
+	if (cmdlocal_is(verb, "lfn2uri", NULL) && !argv->child->next)
+		return cmdlocal_usage(cmd, verb);
+	if (cmdlocal_is(verb, "lfn2uri", NULL))
+		return cmdse_lfn2uri(cmd, argv, command_term_cwd(cmd), upstream_home());
 	if (cmdlocal_is(verb, "SEqos", NULL) && !argv->child->next)
 		return cmdlocal_usage(cmd, verb);
 	if (cmdlocal_is(verb, "pfn", "getSE") || cmdlocal_is(verb, "SEqos", NULL))
