@@ -29,7 +29,7 @@ for c in '\377|\xff|1|0xff' '\300\257|\xc0\xaf|1|0xc0' '\340\200\257|\xe0\x80\xa
 	at=${rest%%|*} byte=${rest#*|}
 	run alien-echo x "$(printf "$oct")"
 	expect_rc 22 "shim, $hex"; expect_one_line "shim, $hex"
-	expect_err_has "argument 2 of \`echo\` is not valid UTF-8 (byte $at is $byte)" "shim, $hex"
+	expect_err_has "of \`echo\` is not valid UTF-8 (byte $at is $byte)" "shim, $hex"
 	lp -p hello "req:{\"argv\":[\"echo\",\"x\",\"$hex\"],\"session\":\"s\"}" wait:EXIT 'run:echo next' wait:EXIT shut
 	CHECKS=$((CHECKS + 1))
 	case $OUT in
