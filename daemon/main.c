@@ -279,7 +279,9 @@ static void main_loop(struct lws_context *ctx, const struct jd_config *cfg)
 		}
 		if (now && (client_waiting_count() == 0 || mainloop.drain_expired))
 			break;
-		if (draining && client_busy_count() == 0 && upstream_idle())
+		/* drained: nothing running, and every reply written out (a shim
+		 * that stops reading is failed by the write timeout, so this ends) */
+		if (draining && client_busy_count() == 0 && client_waiting_count() == 0 && upstream_idle())
 			break;
 		if (lws_service(ctx, 0) < 0)
 			break;

@@ -40,6 +40,7 @@ struct xfer_job {
 	std::string source, target, final_path, mode, md5, remove_file, xa_guid, xa_lfn, xa_md5;
 	long long xa_size;
 	bool upload, force, has_xattrs;
+	int tpc = XFER_TPC_NONE;
 	int dir_fd = -1;        // COPY to local in a folder: target, final_path are names in it
 	// shared with the worker
 	std::atomic<bool> cancel{ false };
@@ -192,6 +193,7 @@ void xfer_run_copy(xfer_job *j)
 	props.Set("makeDir", j->dir_fd < 0); // a folder given by descriptor exists
 	props.Set("sourceLimit", (uint16_t)1);
 	props.Set("checkSumMode", j->mode);
+	props.Set("thirdParty", std::string(j->tpc == XFER_TPC_ONLY ? "only" : j->tpc == XFER_TPC_FIRST ? "first" : "none"));
 	if (j->mode != "none") {
 		props.Set("checkSumType", std::string("md5"));
 		if (j->mode == "target" && !j->md5.empty())
@@ -424,6 +426,7 @@ extern "C" struct xfer_job *xfer_submit(const struct xfer_req *req, xfer_done_fn
 		j->upload = req->upload != 0;
 		j->dir_fd = req->in_dir ? req->dir_fd : -1;
 		j->force = req->force != 0;
+		j->tpc = req->tpc;
 		j->has_xattrs = req->xa_guid || req->xa_lfn || req->xa_md5;
 		j->xa_guid = req->xa_guid ? req->xa_guid : "";
 		j->xa_lfn = req->xa_lfn ? req->xa_lfn : "";

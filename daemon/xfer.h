@@ -37,6 +37,8 @@ extern "C" {
 #define XFER_PROGRESS_MS 100         /* at most one progress event per job this often */
 #define XFER_SE_ERROR_WINDOW_S 5     /* after a connection failure, an SE is failed at once this long (XrdCl StreamErrorWindow) */
 
+enum xfer_tpc { XFER_TPC_NONE = 0, XFER_TPC_FIRST = 1, XFER_TPC_ONLY = 2 };
+
 enum xfer_kind { XFER_COPY = 0, XFER_RM = 1, XFER_MD5 = 2 /* of the local file source, into checksum (bare hex) */ };
 
 struct xfer_req {
@@ -52,6 +54,9 @@ struct xfer_req {
 	const char *remove_file; /* unlinked when the job ends (NULL: none) */
 	int upload;              /* target is remote: remove it if the job fails or is cancelled */
 	int force;               /* overwrite an existing target */
+	int tpc;                 /* COPY from root:// to root://: XFER_TPC_NONE (bytes go through the
+				  * daemon), _FIRST (third-party copy between the SEs, a streamed
+				  * copy where it is refused) or _ONLY */
 	/* downloads: extended attributes set on the file before the rename (NULL: not set) */
 	const char *xa_guid, *xa_lfn, *xa_md5;
 	long long xa_size;
