@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -27,13 +26,13 @@
 
 static struct {
 	struct jd_obj listener_obj, signal_obj;
-	int lfd, sigfd, lockfd;
+	int lfd, sigfd, sigw, lockfd; /* sigfd/sigw: the self-pipe of the signal handler */
 	int made_socket;  /* we bound it: we unlink it */
 	int stopping;     /* SIGTERM/SIGINT count: 1 drains, 2 exits now */
 	int refuse_new;
 	char path[108];
 	struct lws_context *ctx;
-} srv = { .lfd = -1, .sigfd = -1, .lockfd = -1 };
+} srv = { .lfd = -1, .sigfd = -1, .sigw = -1, .lockfd = -1 };
 
 int server_stopping(void)
 {
@@ -207,18 +206,45 @@ int server_listen(const struct jd_config *cfg)
 	return 0;
 }
 
-static int server_signalfd(void)
+/* SIGTERM, SIGINT and SIGHUP reach the loop through a self-pipe written by
+ * their handler, whichever thread the kernel picks: a signalfd needs the
+ * signals blocked in every thread, and libXrdCl starts short-lived threads
+ * that unblock them all (seen with strace during downloads), so a SIGTERM
+ * delivered there took the default action and killed the daemon mid-drain.
+ * The pipe holds 64 KiB; a signal that finds it full is one of many
+ * pending, and the loop acts on those. */
+static void server_sig_handler(int signo)
 {
-	sigset_t set;
+	int saved = errno;
+	unsigned char b = (unsigned char)signo;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+	(void)!write(srv.sigw, &b, 1);
+	errno = saved;
+}
+
+static int server_signals(void)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	struct sigaction sa;
+	sigset_t set;
+	int p[2];
+
+	if (pipe2(p, O_NONBLOCK | O_CLOEXEC) < 0)
 		return -errno;
-	srv.sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	return srv.sigfd < 0 ? -errno : 0;
+	srv.sigfd = p[0];
+	srv.sigw = p[1];
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = server_sig_handler;
+	sa.sa_flags = SA_RESTART;
+	sigfillset(&sa.sa_mask);
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		if (sigaction(sigs[i], &sa, NULL) < 0)
+			return -errno;
+		sigaddset(&set, sigs[i]);
+	}
+	/* a parent may have blocked them (they are inherited) */
+	return sigprocmask(SIG_UNBLOCK, &set, NULL) < 0 ? -errno : 0;
 }
 
 static int server_adopt_fd(struct lws_vhost *vh, int fd, struct jd_obj *obj, enum jd_obj_kind kind)
@@ -247,7 +273,7 @@ int server_adopt(struct lws_context *ctx)
 		return -errno;
 	if ((r = server_adopt_fd(vh, srv.lfd, &srv.listener_obj, JD_OBJ_LISTENER)) < 0)
 		return r;
-	if ((r = server_signalfd()) < 0)
+	if ((r = server_signals()) < 0)
 		return r;
 	return server_adopt_fd(vh, srv.sigfd, &srv.signal_obj, JD_OBJ_SIGNAL);
 }
@@ -295,10 +321,10 @@ static void server_accept(void)
 
 static void server_on_signal(void)
 {
-	struct signalfd_siginfo si;
+	unsigned char signo;
 
-	while (read(srv.sigfd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGHUP) {
+	while (read(srv.sigfd, &signo, 1) == 1) {
+		if (signo == SIGHUP) {
 			char err[600];
 
 			if (ctl_reload(err, sizeof(err)) < 0)
@@ -306,7 +332,7 @@ static void server_on_signal(void)
 			continue;
 		}
 		srv.stopping++;
-		log_notice("%s: %s", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT",
+		log_notice("%s: %s", signo == SIGTERM ? "SIGTERM" : "SIGINT",
 			   srv.stopping == 1 ? "finishing running requests, then exiting (again: exit now)"
 					     : "exiting now");
 		lws_cancel_service(srv.ctx);
@@ -386,9 +412,11 @@ void server_close(void)
 	if (srv.made_socket && srv.path[0] && unlink(srv.path) < 0 && errno != ENOENT)
 		log_warn("cannot remove %s: %m", srv.path);
 	srv.made_socket = 0;
-	if (srv.sigfd >= 0)
+	if (srv.sigfd >= 0) { /* the handlers stay: SIGTERM from here on is ignored by a closed pipe */
 		close(srv.sigfd);
+		close(srv.sigw);
+	}
 	if (srv.lockfd >= 0)
 		close(srv.lockfd);
-	srv.sigfd = srv.lockfd = -1;
+	srv.sigfd = srv.sigw = srv.lockfd = -1;
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include <errno.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -347,6 +348,13 @@ void xfer_run(xfer_job *j)
 
 void xfer_worker()
 {
+	sigset_t stop_sigs; // the loop thread takes these (server.c); XrdCl threads made here inherit the block
+
+	sigemptyset(&stop_sigs);
+	sigaddset(&stop_sigs, SIGTERM);
+	sigaddset(&stop_sigs, SIGINT);
+	sigaddset(&stop_sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stop_sigs, nullptr);
 	std::unique_lock<std::mutex> lk(xf.mu);
 
 	for (;;) {

@@ -4,6 +4,15 @@
 . "$(dirname "$0")/lib.sh"
 stack_up
 
+# ---- SIGTERM, SIGINT and SIGHUP never take their default action: the
+# daemon catches them in every thread (libXrdCl's short-lived threads
+# unblock all signals; a signalfd alone let a SIGTERM kill it mid-drain)
+caught=$(awk '$1 == "SigCgt:" { print $2 }' "/proc/$(cat "$STACK/jaliend.pid")/status")
+for sig in 1 2 15; do # HUP INT TERM: bit sig-1 of the mask
+	CHECKS=$((CHECKS + 1))
+	[ $(((0x$caught >> (sig - 1)) & 1)) -eq 1 ] || fail "signal $sig is not caught by jaliend (SigCgt $caught)"
+done
+
 # ---- autostart: no daemon at a fresh socket; 20 shims at once ----
 auto="$T/auto/S.jaliend"
 i=0
