@@ -95,29 +95,65 @@ static int conn_read_full(int fd, uint8_t *p, size_t n, int eof_ok)
 	return 1;
 }
 
-int conn_recv(int fd, struct frame *f, uint8_t **buf)
+int conn_in_ready(const struct conn_in *in)
 {
-	uint8_t hdr[FRAME_HDR_LEN];
+	struct frame f;
+
+	return frame_decode(in->buf + in->off, in->len - in->off, LIM_FRAME_PAYLOAD_MAX, &f) != 0;
+}
+
+/* Read what is there (at least one byte) after the unread rest; the bytes
+ * read, 0 on EOF or -errno. */
+static ssize_t conn_fill(int fd, struct conn_in *in)
+{
+	if (in->off) {
+		memmove(in->buf, in->buf + in->off, in->len - in->off);
+		in->len -= in->off;
+		in->off = 0;
+	}
+	for (;;) {
+		ssize_t r = read(fd, in->buf + in->len, sizeof(in->buf) - in->len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		in->len += (size_t)r;
+		return r;
+	}
+}
+
+int conn_recv(int fd, struct conn_in *in, struct frame *f, uint8_t **buf)
+{
 	struct frame h;
+	size_t take;
 	uint8_t *p;
 	int r;
 
 	*buf = NULL;
-	r = conn_read_full(fd, hdr, sizeof(hdr), 1);
-	if (r <= 0)
-		return r;
-	r = frame_parse_header(hdr, LIM_FRAME_PAYLOAD_MAX, &h);
+	while (in->len - in->off < FRAME_HDR_LEN) {
+		ssize_t n = conn_fill(fd, in);
+
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			return in->len == in->off ? 0 : -ECONNRESET;
+	}
+	r = frame_parse_header(in->buf + in->off, LIM_FRAME_PAYLOAD_MAX, &h);
 	if (r < 0)
 		return r;
+	in->off += FRAME_HDR_LEN;
 	p = malloc((size_t)h.len + 1);
 	if (!p)
 		return -ENOMEM;
-	if (h.len) {
-		r = conn_read_full(fd, p, h.len, 0);
-		if (r < 0) {
-			free(p);
-			return r;
-		}
+	take = in->len - in->off < h.len ? in->len - in->off : h.len;
+	memcpy(p, in->buf + in->off, take);
+	in->off += take;
+	if (in->off == in->len)
+		in->off = in->len = 0;
+	if (take < h.len && (r = conn_read_full(fd, p + take, h.len - take, 0)) < 0) {
+		free(p);
+		return r;
 	}
 	p[h.len] = '\0';
 	h.payload = p;

@@ -48,6 +48,7 @@ void rpc_close(struct rpc *r)
 		close(r->fd);
 	r->fd = -1;
 	r->peer_checked = 0;
+	r->in.off = r->in.len = 0;
 }
 
 static int rpc_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -274,7 +275,7 @@ static int rpc_pump_frames(struct rpc *r, uint32_t id, struct rpc_sink *out)
 	for (;;) {
 		struct frame f;
 		uint8_t *buf;
-		int rc = rpc_wait(r->fd), code;
+		int rc = conn_in_ready(&r->in) && !rpc_interrupted ? 0 : rpc_wait(r->fd), code;
 		cJSON *o;
 
 		if (rc == -EINTR) {
@@ -288,7 +289,7 @@ static int rpc_pump_frames(struct rpc *r, uint32_t id, struct rpc_sink *out)
 			}
 			return 130; /* 128 + SIGINT, as a shell reports it */
 		}
-		rc = rc < 0 ? rc : conn_recv(r->fd, &f, &buf);
+		rc = rc < 0 ? rc : conn_recv(r->fd, &r->in, &f, &buf);
 		if (rc <= 0) {
 			rpc_close(r);
 			if (rc == 0 || rc == -ECONNRESET)

@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "caps.h"
+#include "conn.h"
 
 #define RPC_USER_MAX 128     /* bytes of the user name kept from EXIT */
 #define RPC_CAPTURE_MAX (16u << 20) /* bytes a capture sink keeps (completion answers) */
@@ -27,6 +28,7 @@ struct rpc_sink {
 
 struct rpc {
 	int fd;              /* -1: not connected (connected on first use) */
+	struct conn_in in;   /* read ahead from fd */
 	int peer_checked;    /* fd's folder and peer uid were checked (a passphrase goes only there) */
 	char sock[512];
 	uint32_t next_id;

@@ -403,26 +403,67 @@ int client_on_rx(struct client *c, const void *in, size_t len)
 	return 0;
 }
 
+/* One write per writable callback: the head frame, or the small frames
+ * queued back to back (the STDOUT and EXIT of a short reply) joined
+ * up to CL_COALESCE_MAX bytes, so a short command costs the shim one read
+ * and the loop one wake-up. */
+#define CL_COALESCE_MAX (64u << 10)
+static unsigned char cl_wbuf[LWS_PRE + CL_COALESCE_MAX]; /* the loop thread's only */
+
+static void client_pop_block(struct client *c)
+{
+	struct cl_block *b = c->out_head;
+
+	c->out_head = b->next;
+	if (!c->out_head)
+		c->out_tail = NULL;
+	c->out_bytes -= b->len;
+	render_held_add(-(long long)b->len);
+	free(b);
+}
+
+static int client_write_queued(struct client *c)
+{
+	struct cl_block *b = c->out_head, *e;
+	size_t total = 0;
+	int n = 0;
+
+	for (e = b; e && total + e->len <= CL_COALESCE_MAX; e = e->next, n++)
+		total += e->len;
+	if (n <= 1) {
+		if (lws_write(c->wsi, b->data + LWS_PRE, b->len, LWS_WRITE_RAW) < (int)b->len)
+			return -1;
+		client_pop_block(c);
+		return 0;
+	}
+	total = 0;
+	for (e = b; n-- > 0; e = e->next) {
+		memcpy(cl_wbuf + LWS_PRE + total, e->data + LWS_PRE, e->len);
+		total += e->len;
+	}
+	if (lws_write(c->wsi, cl_wbuf + LWS_PRE, total, LWS_WRITE_RAW) < (int)total)
+		return -1;
+	while (total) {
+		total -= c->out_head->len;
+		client_pop_block(c);
+	}
+	return 0;
+}
+
 int client_on_writable(struct client *c)
 {
-	struct cl_block *b;
-
-	if (!c->out_head && c->cmd && c->state == CL_BUSY) {
+	/* the reply is made as the shim takes it: up to CL_COALESCE_MAX queued
+	 * (a short reply's STDOUT and EXIT in one write) */
+	while (c->cmd && c->state == CL_BUSY && command_has_output(c->cmd) && c->out_bytes < CL_COALESCE_MAX &&
+	       !c->out_over) {
 		if (command_produce(c->cmd) == 1) {
 			c->cmd = NULL;
 			client_set_state(c, CL_IDLE);
 		}
 	}
-	b = c->out_head;
-	if (b) {
-		if (lws_write(c->wsi, b->data + LWS_PRE, b->len, LWS_WRITE_RAW) < (int)b->len)
+	if (c->out_head) {
+		if (client_write_queued(c) < 0)
 			return -1;
-		c->out_head = b->next;
-		if (!c->out_head)
-			c->out_tail = NULL;
-		c->out_bytes -= b->len;
-		render_held_add(-(long long)b->len);
-		free(b);
 		client_set_wait(c, time(NULL)); /* the shim reads: the write timeout starts again */
 	}
 	if (c->out_head || (c->cmd && command_has_output(c->cmd))) {
