@@ -15,7 +15,9 @@
 #include "cmddirs.h"
 #include "cmdhelp.h"
 #include "cmdjob.h"
+#include "cmdfind2.h"
 #include "cmdse.h"
+#include "cmdxml.h"
 #include "command.h"
 #include "policy.h"
 #include "complete.h"
@@ -28,7 +30,7 @@
 const char *const cmdlocal_names[] = {
 	"ll", "la", "lla", "home", "quota", "token-info", "token-destroy", "cert-info", "exitcode",
 	"help", "version", "ping", "time", "exit", "quit", "logout", "daemon", "less", "more", "edit",
-	"pushd", "popd", "dirs", "prompt", "jobInfo", "getCE", "siteJobs", "checkAddr", "lfn2uri", "run", "exec", "pfn", "getSE", "SEqos", "token-init", "token-verify", "cert-verify", "certkey-match", "tokenkey-match",
+	"pushd", "popd", "dirs", "prompt", "jobInfo", "getCE", "siteJobs", "checkAddr", "lfn2uri", "run", "exec", "pfn", "getSE", "SEqos", "token-init", "token-verify", "cert-verify", "certkey-match", "tokenkey-match", "find2",
 	NULL,
 };
 
@@ -885,6 +887,14 @@ int cmdlocal_run(struct command *cmd, cJSON *argv)
 		cJSON_AddItemToArray(argv, cJSON_CreateString("-h"));
 		return cmdlocal_run(cmd, argv);
 	}
+	if (cmdlocal_is(verb, "toXml", NULL)) {
+		int r = cmdxml_run(cmd, argv, cmdlocal_has_help_flag(argv));
+
+		if (r)
+			return r;
+	}
+	if (cmdlocal_is(verb, "find2", NULL))
+		return cmdfind2_run(cmd, argv, cmdlocal_has_help_flag(argv));
 	if (cmdlocal_has_help_flag(argv) && cmdlocal_usage(cmd, verb))
 		return 1;
 	if (cmdlocal_is(verb, "exitcode", "$?"))

@@ -235,8 +235,7 @@ int cmdse_run(struct command *cmd, const cJSON *argv)
 
 /* ---- lfn2uri LFN[@specs] [strict] [http]: the read URIs, as alien.py prints them ---- */
 
-/* Python's repr() of a str: quoted, backslash and control bytes escaped. */
-static void cmdse_repr(struct strbuf *sb, const char *s)
+void cmdse_repr(struct strbuf *sb, const char *s)
 {
 	char q = strchr(s, '\'') && !strchr(s, '"') ? '"' : '\'';
 

@@ -16,4 +16,8 @@ int cmdse_run(struct command *cmd, const cJSON *argv);
  * (alien.py's repr() lines); meta and write/upload are not provided yet. */
 int cmdse_lfn2uri(struct command *cmd, const cJSON *argv, const char *cwd, const char *home);
 
+struct strbuf;
+/* Python's repr() of a str onto sb: quoted, backslash and control bytes escaped. */
+void cmdse_repr(struct strbuf *sb, const char *s);
+
 #endif

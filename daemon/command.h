@@ -12,6 +12,7 @@
 
 struct client;
 struct command;
+struct lws_context;
 
 /* Start the request in payload (REQUEST frame JSON) for client c.
  * Returns 0 (c->cmd set, or the request was refused with an ERROR frame)
@@ -45,6 +46,13 @@ int command_forward(struct command *cmd, cJSON *argv);
 void command_cd_apply(struct command *cmd, const cJSON *reply);
 /* The terminal's grid cwd (home if it never moved; NULL if not known yet). */
 const char *command_term_cwd(struct command *cmd);
+/* The shim's own (local) working folder, NULL if it sent none. */
+const char *command_local_cwd(const struct command *cmd);
+/* The lws context of the shim's connection (for xfer_init), or NULL. */
+struct lws_context *command_lws_context(const struct command *cmd);
+/* fn(scratch) runs when the command ends or is cancelled, before the
+ * scratch is free()d: it stops what still points at the command. */
+void command_set_cleanup(struct command *cmd, void (*fn)(void *scratch));
 /* A variable of the shim's environment it sent (REQUEST "env"), else NULL. */
 const char *command_env(struct command *cmd, const char *name);
 /* The shim's terminal width (0 if unknown), JSON output wanted, session key. */
