@@ -165,6 +165,8 @@ static void cmdlocal_help_list(struct command *cmd, cJSON *reply, int code, cons
 		    "  `cmd | shell-pipeline` and `time cmd` work as in alien.py.\n"
 		    "Help of one command: help <cmd>, or <cmd> -h. Manual: man alien.\n"
 		    "Not provided (they need services other than JAliEn): getCAcerts, ccdb, queryML.\n"
+		    "Not provided yet (XRootD queries of an SE): xrd_ping, xrd_config, xrd_stats, pfn-status,\n"
+		    "  lfn2uri meta / write.\n"
 		    "The commands are:\n");
 	for (size_t i = 0; i < n; i++)
 		strbuf_addf(&sb, "%-*s%s", (i + 1) % per && i + 1 < n ? CMDLOCAL_HELP_COL : 0, names[i],

@@ -48,12 +48,13 @@ struct cmdxml {
 static const char *cmdxml_unprefix(const char *s)
 {
 	for (;;) {
-		const char *p = strncmp(s, "alien", 5) == 0 ? s + 5 : strncmp(s, "file", 4) == 0 ? s + 4 : NULL;
-		size_t n;
+		const char *p = strncmp(s, "alien", 5) == 0 ? s + 5 : strncmp(s, "file", 4) == 0 ? s + 4 : NULL, *q = p;
 
-		if (!p || !(n = strspn(p, ":/")) || (p[0] == '/' && p[1] != '/'))
+		while (q && (*q == ':' || (q[0] == '/' && q[1] == '/')))
+			q += *q == ':' ? 1 : 2;
+		if (!p || q == p)
 			return s;
-		s = p + n;
+		s = q;
 	}
 }
 
@@ -202,6 +203,18 @@ static void cmdxml_cleanup(void *scratch)
 
 /* ---- the command line ---- */
 
+/* -x FILE: without its file: prefix, in the shim's folder unless absolute (malloc'ed). */
+static char *cmdxml_local_out(struct command *cmd, const char *out)
+{
+	const char *o = cmdxml_unprefix(out), *cwd = command_local_cwd(cmd);
+	struct strbuf sb = { 0 };
+
+	if (o[0] == '/' || !cwd)
+		return strdup(o);
+	strbuf_addf(&sb, "%s/%s", cwd, o);
+	return strbuf_cstr(&sb);
+}
+
 static void cmdxml_help_done(struct command *cmd, cJSON *reply, int code, const char *msg)
 {
 	struct strbuf sb = { 0 };
@@ -223,6 +236,37 @@ static void cmdxml_help_done(struct command *cmd, cJSON *reply, int code, const 
 	command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL, sb.data ? NULL : "jaliend: out of memory\n",
 		      sb.data ? 0 : 12);
 	strbuf_free(&sb);
+}
+
+/* A grid toXml whose -x names a local file: the server's output is written there too. */
+static void cmdxml_grid_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+{
+	struct cmdxml *x = *command_scratch(cmd);
+	struct strbuf out = { 0 }, err = { 0 };
+	struct render *r = reply ? render_reply(reply, 0, NULL) : NULL;
+	char buf[4096];
+	size_t n;
+	int fd, ofd;
+
+	while (r && (n = render_next(r, buf, sizeof(buf), &fd)) > 0)
+		strbuf_add(fd == 1 ? &out : &err, buf, n);
+	if (r)
+		code = render_exit_code(r);
+	else
+		strbuf_addf(&err, "%s\n", msg);
+	render_free(r);
+	if ((out.len && !strbuf_cstr(&out)) || (err.len && !strbuf_cstr(&err))) {
+		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+	} else if ((ofd = open(x->out_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0 ||
+		   (out.len && write(ofd, out.data, out.len) != (ssize_t)out.len) | (close(ofd) != 0)) {
+		strbuf_reset(&err);
+		strbuf_addf(&err, "Error writing %s\n", x->out_file);
+		command_reply(cmd, NULL, strbuf_cstr(&err), 1);
+	} else {
+		command_reply(cmd, out.len ? out.data : NULL, err.len ? err.data : NULL, code);
+	}
+	strbuf_free(&out);
+	strbuf_free(&err);
 }
 
 static int cmdxml_fail(struct command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -313,8 +357,30 @@ int cmdxml_run(struct command *cmd, const cJSON *argv, int help)
 	}
 	if (append && !out)
 		return cmdxml_fail(cmd, "Append operation need -x argument for specification of target file\n");
-	if (!local)
+	if (!local && (!out || strncmp(out, "file:", 5) != 0))
 		return 0; /* the server's toXml */
+	if (!local) {
+		cJSON *opts = cJSON_CreateArray();
+
+		x = calloc(1, sizeof(*x));
+		if (!x || !opts) {
+			free(x);
+			cJSON_Delete(opts);
+			return -ENOMEM;
+		}
+		*command_scratch(cmd) = x;
+		command_set_cleanup(cmd, cmdxml_cleanup);
+		if (!(x->out_file = cmdxml_local_out(cmd, out))) {
+			cJSON_Delete(opts);
+			return -ENOMEM;
+		}
+		for (a = argv->child->next; a; a = a->next)
+			if (strcmp(a->valuestring, "-x") == 0 && a->next)
+				a = a->next; /* the local file is ours */
+			else
+				cJSON_AddItemToArray(opts, cJSON_CreateString(a->valuestring));
+		return command_upstream(cmd, "toXml", opts, UP_REQ_READONLY, cmdxml_grid_done) < 0 ? -ENOMEM : 1;
+	}
 	if (append)
 		return cmdxml_fail(cmd, "toXml::local usage - appending to local xml is WIP, try without -a\n");
 	from_list = list != NULL;
@@ -349,20 +415,9 @@ int cmdxml_run(struct command *cmd, const cJSON *argv, int help)
 	x->cmd = cmd;
 	*command_scratch(cmd) = x;
 	command_set_cleanup(cmd, cmdxml_cleanup);
-	if (out) {
-		char *o = (char *)cmdxml_unprefix(out);
-
-		x->out_file = o[0] == '/' || !command_local_cwd(cmd) ? strdup(o) : NULL;
-		if (!x->out_file) {
-			struct strbuf sb = { 0 };
-
-			strbuf_addf(&sb, "%s/%s", command_local_cwd(cmd) ? command_local_cwd(cmd) : ".", o);
-			x->out_file = strbuf_cstr(&sb);
-		}
-		if (!x->out_file) {
-			cmdxml_words_free(words, nwords);
-			return -ENOMEM;
-		}
+	if (out && !(x->out_file = cmdxml_local_out(cmd, out))) {
+		cmdxml_words_free(words, nwords);
+		return -ENOMEM;
 	}
 	xfer_init(command_lws_context(cmd));
 	for (int i = 0; i < n; i++) {
