@@ -13,7 +13,6 @@
 #include "cmdlocal.h"
 #include "cmdse.h"
 #include "command.h"
-#include "render.h"
 #include "strbuf.h"
 #include "upstream.h"
 
@@ -209,19 +208,6 @@ static const char *cmdfind2_keep(struct cmdfind2 *f, const char *s)
 
 /* ---- the reply: filters on each row, then the LFNs ---- */
 
-static const char *cmdfind2_field(const cJSON *row, const char *key, char *buf, size_t n)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, key);
-
-	if (cJSON_IsString(v))
-		return v->valuestring;
-	if (cJSON_IsNumber(v)) {
-		snprintf(buf, n, "%.0f", v->valuedouble);
-		return buf;
-	}
-	return NULL;
-}
-
 /* alien.py's time_str2unixmili for the forms it takes: 13 digits (ms) or a
  * 10 character number (seconds); anything else is -1. */
 static long long cmdfind2_ms(const char *s)
@@ -249,11 +235,11 @@ static int cmdfind2_depth(const char *rel)
 static int cmdfind2_pass(const struct cmdfind2 *f, const cJSON *row, regex_t *res, struct strbuf *errs)
 {
 	char b1[32], b2[32];
-	const char *lfn = cmdfind2_field(row, "lfn", b1, sizeof(b1)), *v, *rel;
+	const char *lfn = cmdse_field(row, "lfn", b1, sizeof(b1)), *v, *rel;
 	size_t dl = strlen(f->dir) - (f->dir[strlen(f->dir) - 1] == '/');
 
 	if (!lfn)
-		lfn = cmdfind2_field(row, "file", b1, sizeof(b1));
+		lfn = cmdse_field(row, "file", b1, sizeof(b1));
 	if (!lfn || !*lfn || lfn[strlen(lfn) - 1] == '.')
 		return 0;
 	rel = strncmp(lfn, f->dir, dl) == 0 && lfn[dl] == '/' ? lfn + dl + 1 : lfn;
@@ -263,13 +249,13 @@ static int cmdfind2_pass(const struct cmdfind2 *f, const cJSON *row, regex_t *re
 	for (int i = 0; i < f->nexclude_re; i++)
 		if (regexec(&res[i], rel, 0, NULL, 0) == 0)
 			return 0;
-	v = cmdfind2_field(row, "size", b2, sizeof(b2));
+	v = cmdse_field(row, "size", b2, sizeof(b2));
 	if (f->minsize >= 0 && v && strtoll(v, NULL, 10) < f->minsize)
 		return 0;
 	if (f->maxsize >= 0 && v && strtoll(v, NULL, 10) > f->maxsize)
 		return 0;
 	if (f->jobid) {
-		v = cmdfind2_field(row, "jobid", b2, sizeof(b2));
+		v = cmdse_field(row, "jobid", b2, sizeof(b2));
 		if (!v) {
 			strbuf_adds(errs, "filter_file_prop::jobid - could not find jobid information in file "
 					  "dictionary, selection failed!\n");
@@ -278,14 +264,14 @@ static int cmdfind2_pass(const struct cmdfind2 *f, const cJSON *row, regex_t *re
 		if (strcmp(v, f->jobid) != 0)
 			return 0;
 	}
-	if (f->user && (!(v = cmdfind2_field(row, "owner", b2, sizeof(b2))) || strcmp(v, f->user) != 0))
+	if (f->user && (!(v = cmdse_field(row, "owner", b2, sizeof(b2))) || strcmp(v, f->user) != 0))
 		return 0;
-	if (f->group && (!(v = cmdfind2_field(row, "gowner", b2, sizeof(b2))) || strcmp(v, f->group) != 0))
+	if (f->group && (!(v = cmdse_field(row, "gowner", b2, sizeof(b2))) || strcmp(v, f->group) != 0))
 		return 0;
 	if (f->min_ctime || f->max_ctime) {
-		v = cmdfind2_field(row, "ctime", b2, sizeof(b2));
+		v = cmdse_field(row, "ctime", b2, sizeof(b2));
 		if (!v || !*v)
-			v = cmdfind2_field(row, "mtime", b2, sizeof(b2));
+			v = cmdse_field(row, "mtime", b2, sizeof(b2));
 		if (!v || !cmdfind2_isdigits(v)) {
 			strbuf_adds(errs, "filter_file_prop::min/max-ctime - could not find time information in file "
 					  "dictionary, selection failed!\n");
@@ -342,9 +328,9 @@ static void cmdfind2_done(struct command *cmd, cJSON *reply, int code, const cha
 
 		if (cmdfind2_pass(f, row, res, &errs)) {
 			char b[32];
-			const char *lfn = cmdfind2_field(row, "lfn", b, sizeof(b));
+			const char *lfn = cmdse_field(row, "lfn", b, sizeof(b));
 
-			strbuf_addf(&out, "%s\n", lfn ? lfn : cmdfind2_field(row, "file", b, sizeof(b)));
+			strbuf_addf(&out, "%s\n", lfn ? lfn : cmdse_field(row, "file", b, sizeof(b)));
 			cJSON_AddItemToArray(kept, cJSON_DetachItemViaPointer(results, row));
 		}
 		row = next;
@@ -409,18 +395,10 @@ static const char cmdfind2_help[] =
 static void cmdfind2_help_done(struct command *cmd, cJSON *reply, int code, const char *msg)
 {
 	struct strbuf sb = { 0 };
-	struct render *r;
-	char buf[4096];
-	size_t n;
-	int fd;
 
 	(void)code, (void)msg;
 	strbuf_adds(&sb, cmdfind2_help);
-	r = reply ? render_reply(reply, 0, NULL) : NULL;
-	while (r && (n = render_next(r, buf, sizeof(buf), &fd)) > 0)
-		if (fd == 1)
-			strbuf_add(&sb, buf, n);
-	render_free(r);
+	command_reply_text(reply, &sb, NULL);
 	while (sb.len && sb.data[sb.len - 1] == '\n')
 		sb.len--;
 	strbuf_addc(&sb, '\n');

@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "command.h"
-#include "render.h"
 #include "strbuf.h"
 #include "upstream.h"
 #include "xfer.h"
@@ -218,16 +217,9 @@ static char *cmdxml_local_out(struct command *cmd, const char *out)
 static void cmdxml_help_done(struct command *cmd, cJSON *reply, int code, const char *msg)
 {
 	struct strbuf sb = { 0 };
-	struct render *r = reply ? render_reply(reply, 0, NULL) : NULL;
-	char buf[4096];
-	size_t n;
-	int fd;
 
 	(void)code, (void)msg;
-	while (r && (n = render_next(r, buf, sizeof(buf), &fd)) > 0)
-		if (fd == 1)
-			strbuf_add(&sb, buf, n);
-	render_free(r);
+	command_reply_text(reply, &sb, NULL);
 	while (sb.len && sb.data[sb.len - 1] == '\n')
 		sb.len--;
 	strbuf_addf(&sb, "%s\n", cmdxml_help_local);
@@ -243,18 +235,12 @@ static void cmdxml_grid_done(struct command *cmd, cJSON *reply, int code, const 
 {
 	struct cmdxml *x = *command_scratch(cmd);
 	struct strbuf out = { 0 }, err = { 0 };
-	struct render *r = reply ? render_reply(reply, 0, NULL) : NULL;
-	char buf[4096];
-	size_t n;
-	int fd, ofd;
+	int ofd;
 
-	while (r && (n = render_next(r, buf, sizeof(buf), &fd)) > 0)
-		strbuf_add(fd == 1 ? &out : &err, buf, n);
-	if (r)
-		code = render_exit_code(r);
+	if (reply)
+		code = command_reply_text(reply, &out, &err);
 	else
 		strbuf_addf(&err, "%s\n", msg);
-	render_free(r);
 	if ((out.len && !strbuf_cstr(&out)) || (err.len && !strbuf_cstr(&err))) {
 		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
 	} else if ((ofd = open(x->out_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0 ||

@@ -171,6 +171,21 @@ void command_reply(struct command *cmd, const char *out, const char *err, int co
 	command_set_render(cmd, render_local(out, err, code));
 }
 
+int command_reply_text(cJSON *reply, struct strbuf *out, struct strbuf *err)
+{
+	struct render *r = reply ? render_reply(reply, 0, NULL) : NULL;
+	char buf[4096];
+	size_t n;
+	int fd, code;
+
+	while (r && (n = render_next(r, buf, sizeof(buf), &fd)) > 0)
+		if (fd == 1 || err)
+			strbuf_add(fd == 1 ? out : err, buf, n);
+	code = r ? render_exit_code(r) : 1;
+	render_free(r);
+	return code;
+}
+
 void command_reply_json(struct command *cmd, cJSON *reply)
 {
 	command_set_render(cmd, render_reply(reply, cmd->json ? cmd->json : cmd->keys == CK_ALL, command_term_cwd(cmd)));

@@ -13,6 +13,7 @@
 struct client;
 struct command;
 struct lws_context;
+struct strbuf;
 
 /* Start the request in payload (REQUEST frame JSON) for client c.
  * Returns 0 (c->cmd set, or the request was refused with an ERROR frame)
@@ -35,6 +36,9 @@ typedef void (*command_then_fn)(struct command *cmd, cJSON *reply, int code, con
 void command_reply(struct command *cmd, const char *out, const char *err, int code);
 /* Answer with a reply of JCentral, rendered as alien.py does (takes reply). */
 void command_reply_json(struct command *cmd, cJSON *reply);
+/* A reply of JCentral (taken) as alien.py prints it: stdout onto out, stderr
+ * onto err (NULL: dropped); returns its exit code (1 when reply is NULL). */
+int command_reply_text(cJSON *reply, struct strbuf *out, struct strbuf *err);
 /* Send verb + options (taken over) to JCentral in the terminal's cwd with
  * UP_REQ_* flags; then() gets the answer. Returns 0 or -ENOMEM. */
 int command_upstream(struct command *cmd, const char *verb, cJSON *options, unsigned flags,

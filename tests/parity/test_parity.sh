@@ -132,6 +132,16 @@ expect_out_has "lfn=\"file://$T/x.txt\" md5=\"$sum\"" "toXml -local: x.txt of th
 CHECKS=$((CHECKS + 1))
 cmp -s "$T/tx.out" "$T/out.xml" || fail "toXml -local -x: out.xml in the shim's folder is not what was printed"
 
+# find2 without a folder: one line, exit 22 (alien.py 1.6.3 crashes: IndexError)
+run alien-find2
+expect_rc 22 "find2 alone"; expect_err "find2: the folder to search is missing (it is the last argument)"
+# toXml -x file: of a grid collection: the server's answer, and its output written locally
+# (jcentral-lite has no toXml: its error and code, the file written empty, as alien.py does)
+run alien-toXml -x "file:$T/grid.xml" x.txt
+expect_rc 38 "toXml -x file: on jcentral-lite"; expect_err_has "toXml is not implemented by jcentral-lite"
+CHECKS=$((CHECKS + 1))
+[ -f "$T/grid.xml" ] && [ ! -s "$T/grid.xml" ] || fail "toXml -x file: did not write $T/grid.xml"
+
 # out of scope: said so
 run alien ccdb -h
 expect_rc 38 ccdb; expect_err "ccdb: not provided by jaliend: it needs services other than JAliEn (alien.py has it)"
