@@ -30,7 +30,7 @@
 const char *const cmdlocal_names[] = {
 	"ll", "la", "lla", "home", "quota", "token-info", "token-destroy", "cert-info", "exitcode",
 	"help", "version", "ping", "time", "exit", "quit", "logout", "daemon", "less", "more", "edit",
-	"pushd", "popd", "dirs", "prompt", "jobInfo", "getCE", "siteJobs", "checkAddr", "lfn2uri", "run", "exec", "pfn", "getSE", "SEqos", "token-init", "token-verify", "cert-verify", "certkey-match", "tokenkey-match", "find2",
+	"pushd", "popd", "dirs", "prompt", "jobInfo", "getCE", "siteJobs", "checkAddr", "lfn2uri", "run", "exec", "pfn", "getSE", "SEqos", "token-init", "token-verify", "cert-verify", "certkey-match", "tokenkey-match", "find2", "xrd_ping", "xrd_config", "xrd_stats", "pfn-status",
 	NULL,
 };
 
@@ -938,6 +938,15 @@ int cmdlocal_run(struct command *cmd, cJSON *argv)
 		return cmdlocal_usage(cmd, verb);
 	if (cmdlocal_is(verb, "getCE", "siteJobs"))
 		return cmdjob_ce(cmd, argv);
+	if (cmdlocal_is(verb, "xrd_ping", "xrd_config") || cmdlocal_is(verb, "xrd_stats", "pfn-status")) {
+		char line[200];
+
+		if (!argv->child->next) /* alien.py: its usage */
+			return cmdlocal_usage(cmd, verb);
+		snprintf(line, sizeof(line), "%s: not provided by jaliend yet (it needs XRootD queries of an SE)\n", verb);
+		command_reply(cmd, NULL, line, 38); /* ENOSYS */
+		return 1;
+	}
 	if (cmdlocal_is(verb, "lfn2uri", NULL) && !argv->child->next)
 		return cmdlocal_usage(cmd, verb);
 	if (cmdlocal_is(verb, "lfn2uri", NULL))
