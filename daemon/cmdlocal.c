@@ -15,7 +15,9 @@
 #include "cmddirs.h"
 #include "cmdhelp.h"
 #include "cmdjob.h"
+#include "cmdfind2.h"
 #include "cmdse.h"
+#include "cmdxml.h"
 #include "command.h"
 #include "policy.h"
 #include "complete.h"
@@ -28,7 +30,7 @@
 const char *const cmdlocal_names[] = {
 	"ll", "la", "lla", "home", "quota", "token-info", "token-destroy", "cert-info", "exitcode",
 	"help", "version", "ping", "time", "exit", "quit", "logout", "daemon", "less", "more", "edit",
-	"pushd", "popd", "dirs", "prompt", "jobInfo", "getCE", "siteJobs", "checkAddr", "lfn2uri", "run", "exec", "pfn", "getSE", "SEqos", "token-init", "token-verify", "cert-verify", "certkey-match", "tokenkey-match",
+	"pushd", "popd", "dirs", "prompt", "jobInfo", "getCE", "siteJobs", "checkAddr", "lfn2uri", "run", "exec", "pfn", "getSE", "SEqos", "token-init", "token-verify", "cert-verify", "certkey-match", "tokenkey-match", "find2", "xrd_ping", "xrd_config", "xrd_stats", "pfn-status",
 	NULL,
 };
 
@@ -163,6 +165,8 @@ static void cmdlocal_help_list(struct command *cmd, cJSON *reply, int code, cons
 		    "  `cmd | shell-pipeline` and `time cmd` work as in alien.py.\n"
 		    "Help of one command: help <cmd>, or <cmd> -h. Manual: man alien.\n"
 		    "Not provided (they need services other than JAliEn): getCAcerts, ccdb, queryML.\n"
+		    "Not provided yet (XRootD queries of an SE): xrd_ping, xrd_config, xrd_stats, pfn-status,\n"
+		    "  lfn2uri meta / write.\n"
 		    "The commands are:\n");
 	for (size_t i = 0; i < n; i++)
 		strbuf_addf(&sb, "%-*s%s", (i + 1) % per && i + 1 < n ? CMDLOCAL_HELP_COL : 0, names[i],
@@ -885,6 +889,14 @@ int cmdlocal_run(struct command *cmd, cJSON *argv)
 		cJSON_AddItemToArray(argv, cJSON_CreateString("-h"));
 		return cmdlocal_run(cmd, argv);
 	}
+	if (cmdlocal_is(verb, "toXml", NULL)) {
+		int r = cmdxml_run(cmd, argv, cmdlocal_has_help_flag(argv));
+
+		if (r)
+			return r;
+	}
+	if (cmdlocal_is(verb, "find2", NULL))
+		return cmdfind2_run(cmd, argv, cmdlocal_has_help_flag(argv));
 	if (cmdlocal_has_help_flag(argv) && cmdlocal_usage(cmd, verb))
 		return 1;
 	if (cmdlocal_is(verb, "exitcode", "$?"))
@@ -926,6 +938,15 @@ int cmdlocal_run(struct command *cmd, cJSON *argv)
 		return cmdlocal_usage(cmd, verb);
 	if (cmdlocal_is(verb, "getCE", "siteJobs"))
 		return cmdjob_ce(cmd, argv);
+	if (cmdlocal_is(verb, "xrd_ping", "xrd_config") || cmdlocal_is(verb, "xrd_stats", "pfn-status")) {
+		char line[200];
+
+		if (!argv->child->next) /* alien.py: its usage */
+			return cmdlocal_usage(cmd, verb);
+		snprintf(line, sizeof(line), "%s: not provided by jaliend yet (it needs XRootD queries of an SE)\n", verb);
+		command_reply(cmd, NULL, line, 38); /* ENOSYS */
+		return 1;
+	}
 	if (cmdlocal_is(verb, "lfn2uri", NULL) && !argv->child->next)
 		return cmdlocal_usage(cmd, verb);
 	if (cmdlocal_is(verb, "lfn2uri", NULL))

@@ -32,7 +32,7 @@ static int cmdse_failed(struct command *cmd, cJSON *reply, int code, const char 
 	return 0;
 }
 
-static const char *cmdse_str(const cJSON *row, const char *key, char *buf, size_t n)
+const char *cmdse_field(const cJSON *row, const char *key, char *buf, size_t n)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, key);
 
@@ -42,7 +42,14 @@ static const char *cmdse_str(const cJSON *row, const char *key, char *buf, size_
 		snprintf(buf, n, "%.0f", v->valuedouble);
 		return buf;
 	}
-	return "";
+	return NULL;
+}
+
+static const char *cmdse_str(const cJSON *row, const char *key, char *buf, size_t n)
+{
+	const char *v = cmdse_field(row, key, buf, n);
+
+	return v ? v : "";
 }
 
 static void cmdse_reply_sb(struct command *cmd, struct strbuf *sb, int code, const char *err)
@@ -235,8 +242,7 @@ int cmdse_run(struct command *cmd, const cJSON *argv)
 
 /* ---- lfn2uri LFN[@specs] [strict] [http]: the read URIs, as alien.py prints them ---- */
 
-/* Python's repr() of a str: quoted, backslash and control bytes escaped. */
-static void cmdse_repr(struct strbuf *sb, const char *s)
+void cmdse_repr(struct strbuf *sb, const char *s)
 {
 	char q = strchr(s, '\'') && !strchr(s, '"') ? '"' : '\'';
 

@@ -3,6 +3,8 @@
 #ifndef JALIEND_CMDSE_H
 #define JALIEND_CMDSE_H
 
+#include <stddef.h>
+
 #include <cjson/cJSON.h>
 
 #define CMDSE_LABELS_MAX 16 /* SE labels of one getSE / SEqos */
@@ -15,5 +17,11 @@ int cmdse_run(struct command *cmd, const cJSON *argv);
 /* lfn2uri LFN[@specs] [strict] [http]: `access read` as xrdcp-ready URIs
  * (alien.py's repr() lines); meta and write/upload are not provided yet. */
 int cmdse_lfn2uri(struct command *cmd, const cJSON *argv, const char *cwd, const char *home);
+
+struct strbuf;
+/* A row's field as text (a number without decimals, in buf); NULL when missing. */
+const char *cmdse_field(const cJSON *row, const char *key, char *buf, size_t n);
+/* Python's repr() of a str onto sb: quoted, backslash and control bytes escaped. */
+void cmdse_repr(struct strbuf *sb, const char *s);
 
 #endif

@@ -44,6 +44,8 @@ struct command {
 	command_then_fn then;   /* what to do with its answer */
 	struct render *render;  /* once there is something to print */
 	void *scratch;          /* the implementation's, free()d */
+	void (*cleanup)(void *scratch); /* called on the scratch before it is free()d (NULL: none) */
+	char *local_cwd;        /* the shim's own working folder (REQUEST "cwd"), or NULL */
 };
 
 static void command_free(struct command *cmd)
@@ -55,7 +57,10 @@ static void command_free(struct command *cmd)
 	render_free(cmd->render);
 	cJSON_Delete(cmd->env);
 	cJSON_Delete(cmd->complete);
+	if (cmd->cleanup && cmd->scratch)
+		cmd->cleanup(cmd->scratch);
 	free(cmd->scratch);
+	free(cmd->local_cwd);
 	free(cmd->session);
 	free(cmd);
 }
@@ -101,6 +106,21 @@ const char *command_env(struct command *cmd, const char *name)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cmd->env, name);
 
 	return cJSON_IsString(v) && *v->valuestring ? v->valuestring : NULL;
+}
+
+const char *command_local_cwd(const struct command *cmd)
+{
+	return cmd->local_cwd;
+}
+
+struct lws_context *command_lws_context(const struct command *cmd)
+{
+	return cmd->cl && cmd->cl->wsi ? lws_get_context(cmd->cl->wsi) : NULL;
+}
+
+void command_set_cleanup(struct command *cmd, void (*fn)(void *scratch))
+{
+	cmd->cleanup = fn;
 }
 
 const char *command_term_cwd(struct command *cmd)
@@ -149,6 +169,21 @@ static void command_set_render(struct command *cmd, struct render *r)
 void command_reply(struct command *cmd, const char *out, const char *err, int code)
 {
 	command_set_render(cmd, render_local(out, err, code));
+}
+
+int command_reply_text(cJSON *reply, struct strbuf *out, struct strbuf *err)
+{
+	struct render *r = reply ? render_reply(reply, 0, NULL) : NULL;
+	char buf[4096];
+	size_t n;
+	int fd, code;
+
+	while (r && (n = render_next(r, buf, sizeof(buf), &fd)) > 0)
+		if (fd == 1 || err)
+			strbuf_add(fd == 1 ? out : err, buf, n);
+	code = r ? render_exit_code(r) : 1;
+	render_free(r);
+	return code;
 }
 
 void command_reply_json(struct command *cmd, cJSON *reply)
@@ -487,6 +522,8 @@ static cJSON *command_parse(struct client *c, const char *payload, size_t len, s
 		cmd->json = 2; /* alien_json: the reply's results only */
 	cmd->debug = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "debug"));
 	cmd->cols = cJSON_IsNumber(cols) && cols->valueint > 0 && cols->valueint < 10000 ? cols->valueint : 0;
+	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(req, "cwd"))) /* NULL on ENOMEM: as if not sent */
+		cmd->local_cwd = strdup(cJSON_GetObjectItemCaseSensitive(req, "cwd")->valuestring);
 	if (cJSON_IsObject(env)) {
 		cJSON_DetachItemViaPointer(req, env);
 		cmd->env = env;

@@ -12,6 +12,8 @@
 
 struct client;
 struct command;
+struct lws_context;
+struct strbuf;
 
 /* Start the request in payload (REQUEST frame JSON) for client c.
  * Returns 0 (c->cmd set, or the request was refused with an ERROR frame)
@@ -34,6 +36,9 @@ typedef void (*command_then_fn)(struct command *cmd, cJSON *reply, int code, con
 void command_reply(struct command *cmd, const char *out, const char *err, int code);
 /* Answer with a reply of JCentral, rendered as alien.py does (takes reply). */
 void command_reply_json(struct command *cmd, cJSON *reply);
+/* A reply of JCentral (taken) as alien.py prints it: stdout onto out, stderr
+ * onto err (NULL: dropped); returns its exit code (1 when reply is NULL). */
+int command_reply_text(cJSON *reply, struct strbuf *out, struct strbuf *err);
 /* Send verb + options (taken over) to JCentral in the terminal's cwd with
  * UP_REQ_* flags; then() gets the answer. Returns 0 or -ENOMEM. */
 int command_upstream(struct command *cmd, const char *verb, cJSON *options, unsigned flags,
@@ -45,6 +50,13 @@ int command_forward(struct command *cmd, cJSON *argv);
 void command_cd_apply(struct command *cmd, const cJSON *reply);
 /* The terminal's grid cwd (home if it never moved; NULL if not known yet). */
 const char *command_term_cwd(struct command *cmd);
+/* The shim's own (local) working folder, NULL if it sent none. */
+const char *command_local_cwd(const struct command *cmd);
+/* The lws context of the shim's connection (for xfer_init), or NULL. */
+struct lws_context *command_lws_context(const struct command *cmd);
+/* fn(scratch) runs when the command ends or is cancelled, before the
+ * scratch is free()d: it stops what still points at the command. */
+void command_set_cleanup(struct command *cmd, void (*fn)(void *scratch));
 /* A variable of the shim's environment it sent (REQUEST "env"), else NULL. */
 const char *command_env(struct command *cmd, const char *name);
 /* The shim's terminal width (0 if unknown), JSON output wanted, session key. */

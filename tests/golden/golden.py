@@ -135,6 +135,8 @@ class Stack:
                     fh.write(b'Executable = "job.sh";\n')
                 else:
                     fh.write(bytes((i * 7 + 3) % 251 for i in range(size)))
+        with open(os.path.join(self.local, "xl.lst"), "w") as fh:  # a list for toXml -local -l
+            fh.write("a.txt\n# a comment\nnosuch b.txt\n")
         os.makedirs(os.path.join(self.local, "tree", "sub"))
         for n in ("tree/x.txt", "tree/sub/y.txt"):
             with open(os.path.join(self.local, n), "w") as fh:

@@ -111,6 +111,41 @@ expect_rc 0 "autostarted"; expect_out "jalien"; expect_err "" "autostart: the co
 apid=$(JALIEND_SOCKET="$T/auto/S.jaliend" alien-version | sed -n 's/^jaliend pid: //p')
 [ -n "$apid" ] && kill "$apid"
 
+# find2 -json: the rows that passed the client-side filters, as JSON
+alien-mkdir -p f2/d >/dev/null
+alien-cp "file:$T/x.txt" f2/d/x.txt >/dev/null
+alien-touch f2/e >/dev/null
+run alien-find2 -json -minsize 1 f2
+expect_rc 0 "find2 -json"
+printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); r=d["results"]; assert [x["lfn"].rsplit("/",2)[-2:] for x in r] == [["d","x.txt"]], r' ||
+	fail "find2 -json -minsize 1 is not the one file that passed: $OUT"
+
+# toXml -local: paths from the shim's own folder, the md5 of the file, -x written there too
+set +e
+(cd "$T" && exec alien-toXml -local -x out.xml x.txt) >"$T/tx.out" 2>"$T/tx.err"
+RC=$?
+set -e
+OUT=$(cat "$T/tx.out") ERR=$(cat "$T/tx.err")
+expect_rc 0 "toXml -local"; expect_err "" "toXml -local"
+sum=$(md5sum "$T/x.txt" | cut -d' ' -f1)
+expect_out_has "lfn=\"file://$T/x.txt\" md5=\"$sum\"" "toXml -local: x.txt of the shim's folder with its md5"
+CHECKS=$((CHECKS + 1))
+cmp -s "$T/tx.out" "$T/out.xml" || fail "toXml -local -x: out.xml in the shim's folder is not what was printed"
+
+# find2 without a folder: one line, exit 22 (alien.py 1.6.3 crashes: IndexError)
+run alien-find2
+expect_rc 22 "find2 alone"; expect_err "find2: the folder to search is missing (it is the last argument)"
+# toXml -x file: of a grid collection: the server's answer, and its output written locally
+# (jcentral-lite has no toXml: its error and code, the file written empty, as alien.py does)
+run alien-toXml -x "file:$T/grid.xml" x.txt
+expect_rc 38 "toXml -x file: on jcentral-lite"; expect_err_has "toXml is not implemented by jcentral-lite"
+CHECKS=$((CHECKS + 1))
+[ -f "$T/grid.xml" ] && [ ! -s "$T/grid.xml" ] || fail "toXml -x file: did not write $T/grid.xml"
+
+# not provided yet: an XRootD query of an SE says so (alone, the command prints alien.py's usage: golden)
+run alien xrd_ping ALICE::JCL::SE1
+expect_rc 38 "xrd_ping"; expect_err "xrd_ping: not provided by jaliend yet (it needs XRootD queries of an SE)"
+
 # out of scope: said so
 run alien ccdb -h
 expect_rc 38 ccdb; expect_err "ccdb: not provided by jaliend: it needs services other than JAliEn (alien.py has it)"
