@@ -190,13 +190,23 @@ int server_listen(const struct jd_config *cfg)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	strcpy(sun.sun_path, srv.path);
+	/* bound at a temporary name beside it, listening, then renamed: the
+	 * socket appears only once it accepts (a shim that sees the file and
+	 * connects at once got ECONNREFUSED between bind and listen under load);
+	 * a path with no room for the temporary name is bound directly */
+	if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/.S.%ld", dir, (long)getpid()) >=
+	    (int)sizeof(sun.sun_path))
+		strcpy(sun.sun_path, srv.path);
+	(void)unlink(sun.sun_path); /* ours (the folder is private), from a pid now reused */
 	old = umask(0177);
 	r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
-	if (r < 0 || listen(fd, 128) < 0) {
+	if (r < 0 || listen(fd, 128) < 0 ||
+	    (strcmp(sun.sun_path, srv.path) != 0 && rename(sun.sun_path, srv.path) < 0)) {
 		r = -errno;
 		log_err("cannot listen on %s: %s", srv.path, strerror(-r));
+		if (strcmp(sun.sun_path, srv.path) != 0)
+			(void)unlink(sun.sun_path);
 		close(fd);
 		return r;
 	}

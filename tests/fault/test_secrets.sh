@@ -39,7 +39,7 @@ X509_USER_KEY="$T/enc.pem" TMPDIR="$T/ptmp" JALIEND_SOCKET="$T/p/S.jaliend" \
 	"$JALIEND_BUILD/daemon/jaliend" --foreground -v -v >"$T/p.log" 2>&1 &
 ppid_=$!
 i=0
-while [ ! -S "$T/p/S.jaliend" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+while [ ! -S "$T/p/S.jaliend" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
 run "$LP" -s "$T/p/S.jaliend" -t 20 hello run:whoami wait:PASSPHRASE \
 	'frame:PASSPHRASE:0:1:{"passphrase":"Wrong-0815-guess"}' wait:PASSPHRASE \
 	'frame:PASSPHRASE:0:1:{"passphrase":"Sesame-4711-open"}' wait:EXIT shut
@@ -165,7 +165,9 @@ server_refused() {
 		"$JALIEND_BUILD/daemon/jaliend" --foreground >"$T/d.log" 2>&1 &
 	dpid=$!
 	i=0
-	while [ ! -S "$T/d$fpid/S" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	# the socket appears once the daemon accepts (it is renamed into place
+	# after listen); a loaded machine may take seconds to get there
+	while [ ! -S "$T/d$fpid/S" ] && kill -0 "$dpid" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
 	run env JALIEND_SOCKET="$T/d$fpid/S" alien-whoami
 	kill "$dpid" "$fpid"
 	wait "$dpid" "$fpid" 2>/dev/null || true

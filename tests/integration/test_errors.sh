@@ -38,7 +38,7 @@ whoami_via() {
 		>"$T/$name.log" 2>&1 &
 	vpid=$!
 	i=0
-	while [ ! -S "$T/$name/S.jaliend" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	while [ ! -S "$T/$name/S.jaliend" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
 	run env JALIEND_SOCKET="$T/$name/S.jaliend" alien-whoami
 	kill "$vpid"
 	wait "$vpid" || true

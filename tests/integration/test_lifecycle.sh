@@ -62,7 +62,7 @@ systemd-socket-activate -l "$act/S.jaliend" -E X509_USER_CERT -E X509_USER_KEY -
 	>"$T/act.log" 2>&1 &
 apid=$!
 i=0
-while [ ! -S "$act/S.jaliend" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+while [ ! -S "$act/S.jaliend" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
 run env JALIEND_SOCKET="$act/S.jaliend" alien-whoami
 expect_rc 0 "socket-activated whoami"; expect_out jalien "socket-activated whoami"
 run env JALIEND_SOCKET="$act/S.jaliend" alien-daemon status
@@ -111,7 +111,7 @@ XDG_CONFIG_HOME="$T/xdg" JALIEND_SOCKET="$T/idle/S.jaliend" "$JALIEND_BUILD/daem
 	>"$T/idle.log" 2>&1 &
 ipid=$!
 i=0
-while [ ! -S "$T/idle/S.jaliend" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+while [ ! -S "$T/idle/S.jaliend" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
 run env JALIEND_SOCKET="$T/idle/S.jaliend" alien-daemon status
 expect_out_has "pool: 1 to" "pool from the configuration file"
 i=0

@@ -14,7 +14,7 @@ X509_USER_KEY="$T/enc.pem" TMPDIR="$T/tmp" JALIEND_SOCKET="$sock" \
 	"$JALIEND_BUILD/daemon/jaliend" --foreground -v >"$T/p.log" 2>&1 &
 dpid=$!
 i=0
-while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+while [ ! -S "$sock" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
 kill -0 "$dpid" || fail "daemon with an encrypted key did not start: $(cat "$T/p.log")"
 i=0 # the line may land just after the socket appears (slow under sanitizers)
 while ! grep -q "is encrypted" "$T/p.log" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done

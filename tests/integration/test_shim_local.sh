@@ -66,7 +66,7 @@ mkdir -m 700 "$T/fresh"
 JALIEND_SOCKET="$T/fresh/S.jaliend" "$JALIEND_BUILD/daemon/jaliend" --foreground >"$T/fresh.log" 2>&1 &
 fpid=$!
 i=0
-while [ ! -S "$T/fresh/S.jaliend" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+while [ ! -S "$T/fresh/S.jaliend" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
 run env JALIEND_SOCKET="$T/fresh/S.jaliend" alien whoamii
 kill "$fpid"
 wait "$fpid" || true
