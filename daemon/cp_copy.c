@@ -226,6 +226,8 @@ static void cp_copy_download(struct cp *c, struct cp_file *f)
 	r.md5 = f->md5;
 	r.remove_file = f->meta;
 	r.force = 1;
+	/* every replica left at once: XrdCl reads blocks from each (a dead one is skipped) */
+	r.sources = cJSON_GetArraySize(f->rows) - f->from;
 	r.xa_guid = f->guid;
 	r.xa_lfn = f->lfn;
 	r.xa_md5 = f->md5[0] ? f->md5 : NULL;
