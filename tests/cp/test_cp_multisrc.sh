@@ -5,6 +5,7 @@
 # back whole from the other.
 . "$(dirname "$0")/cplib.sh"
 command -v ss >/dev/null 2>&1 || { echo "SKIP: ss (iproute2) is needed to count bytes per SE"; exit 77; }
+export JALIEND_CP_SOURCES=2 # the daemon the stack starts inherits it
 stack_up
 L=$T/local
 mkdir -p "$L/back"
