@@ -35,6 +35,8 @@ extern "C" {
 #define XFER_CHUNK_SIZE (1u << 20)   /* bytes per XrdCl chunk: progress and cancel granularity */
 #define XFER_RM_TIMEOUT_S 10         /* removing a partial upload */
 #define XFER_PROGRESS_MS 100         /* at most one progress event per job this often */
+#define XFER_SOURCES_MAX 4           /* replicas one download reads at once (XrdCl extreme copy) */
+#define XFER_XCP_BLOCK_SIZE (8u << 20) /* bytes a source is asked for at a time then (XrdCl's default, 128 MiB, leaves a smaller file to one source) */
 #define XFER_SE_ERROR_WINDOW_S 5     /* after a connection failure, an SE is failed at once this long (XrdCl StreamErrorWindow) */
 
 enum xfer_tpc { XFER_TPC_NONE = 0, XFER_TPC_FIRST = 1, XFER_TPC_ONLY = 2 };
@@ -57,6 +59,11 @@ struct xfer_req {
 	int tpc;                 /* COPY from root:// to root://: XFER_TPC_NONE (bytes go through the
 				  * daemon), _FIRST (third-party copy between the SEs, a streamed
 				  * copy where it is refused) or _ONLY */
+	int sources;             /* COPY from a .meta4 to local: read up to this many replicas at once
+				  * (XrdCl extreme copy; 0 or 1: one at a time, capped at
+				  * XFER_SOURCES_MAX). With 2+ and "target", the md5 is checked on the
+				  * written file after the copy: libXrdCl 5.5.3's in-stream target
+				  * checksum is wrong when the blocks come from several sources */
 	/* downloads: extended attributes set on the file before the rename (NULL: not set) */
 	const char *xa_guid, *xa_lfn, *xa_md5;
 	long long xa_size;
