@@ -522,6 +522,11 @@ static void cp_file_call(struct cp *c, struct cp_file *f)
 
 	switch (f->st) {
 	case CF_STAT:
+		if (f->fresh) { /* the plan's stat of the destination already said "missing" */
+			cp_file_set(f, CF_MKDIR);
+			cp_file_call(c, f);
+			break;
+		}
 		cp_call(c, f, "stat", cp_opts("-nomsg", f->lfn, NULL), UP_REQ_READONLY, cp_upload_stat_done);
 		break;
 	case CF_RM:

@@ -55,6 +55,7 @@ struct cp_file {
 	size_t root_len;        /* download: local's first root_len bytes are the destination folder the
 				 * user named; below it nothing is followed (cp_path_open_below) */
 	int upload;
+	int fresh;              /* upload: known not to exist (the destination was missing): no stat */
 	long long size;
 	long long ctime_ms;     /* download: the catalogue's ctime */
 	char md5[40];           /* the catalogue's (download) or the local file's (upload) */
@@ -123,6 +124,8 @@ struct cp {
 	char *pglob;            /* the glob in the pair's source path (or -glob) */
 	int pglob_path;         /* it has a '/': matched on the relative path */
 	int grid_is_dir;        /* upload: the grid destination is an existing folder */
+	int grid_missing;       /* upload: the plan's stat said the destination does not exist (code 2):
+				 * every file under it is new, so no per-file stat (issue 18) */
 	/* the files */
 	struct cp_file *files;
 	int nfiles, cap;
