@@ -23,6 +23,7 @@
 #define CP_FILTERS_MAX 32    /* -exclude / -exclude_re / -name contain_ given */
 #define CP_SPECS_MAX 1024    /* bytes of a storage spec list */
 #define CP_REFUSED_CODE 1    /* exit code of a cp that refused a server's name (the others still copy) */
+#define CP_MADE_MAX 64       /* grid folders an upload remembers having made (older: mkdir -p again) */
 #define CP_WINDOW(c) (2 * (c)->jobs) /* files past NEW and not DONE at once */
 
 /* A file's state; each server-call state means "this call is next" (the call
@@ -131,7 +132,9 @@ struct cp {
 	int nfiles, cap;
 	int first_open;         /* files before it are DONE */
 	struct cp_file *current; /* the file whose server call is in flight */
-	char *last_mkdir;       /* upload: the grid folder made last */
+	char *made[CP_MADE_MAX]; /* upload: the grid folders made by mkdir -p (a ring, "dir/"): a file
+				 * whose folder is one of them or above one needs no mkdir (issue 18) */
+	int nmade;              /* mkdir -p calls sent; made[(nmade - 1) % CP_MADE_MAX] is the last */
 	int active;             /* files past NEW, not DONE */
 	int copying;            /* files with copies running */
 	int finished, ok, skipped;

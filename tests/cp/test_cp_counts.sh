@@ -61,6 +61,18 @@ mark
 expect_cmds "one download" "stat=1 access=1 commit=0 find=0 mkdir=0 rm=0"
 expect_same_md5 "$L/one.txt" "$L/dl/one.txt" "download of one file"
 
+# a folder with files and a subfolder (readdir may interleave them): still one mkdir -p per folder at most
+mkdir -p "$L/nest/a/sub"
+for n in 1 2 3 4 5 6; do echo "$n" >"$L/nest/a/f$n"; done
+echo s >"$L/nest/a/sub/g"
+snap
+run alien-cp "file:$L/nest" up2/
+expect_rc 0 "upload of a nested folder"
+mark
+CHECKS=$((CHECKS + 1))
+[ "$(delta mkdir)" -le 2 ] || fail "nested upload: $(delta mkdir) mkdir -p for 2 folders"
+expect_cmds "nested upload of 7 files" "stat=1 rm=0 access=7 commit=14"
+
 snap
 run alien-cp up/tree "file:$L/dl/"
 expect_rc 0 "recursive download"
