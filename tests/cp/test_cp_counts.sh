@@ -9,13 +9,7 @@ JCL_ARGS="--counts $COUNTS" stack_up
 L=$T/local
 mkdir -p "$L/tree/a" "$L/tree/b" "$L/dl"
 N=6
-i=0
-while [ $i -lt $N ]; do
-	d=a
-	[ $((i % 2)) -eq 0 ] || d=b
-	head -c $((i * 101 + 10)) /dev/urandom >"$L/tree/$d/f$i.dat"
-	i=$((i + 1))
-done
+two_folders "$L/tree" $N 101 10
 echo one >"$L/one.txt"
 
 # count CMD: requests named CMD so far
