@@ -262,7 +262,7 @@ static void cp_step_done(struct command *cmd, cJSON *reply, int code, const char
 			c->made[(c->nmade - 1) % CP_MADE_MAX] = NULL;
 		}
 	} else {
-		cp_file_set(f, f->st == CF_RM ? CF_MKDIR : CF_ACCESS);
+		cp_file_set(f, CF_ACCESS); /* after rm -f too: the LFN existed, so its folder does */
 	}
 	(void)code;
 	cJSON_Delete(reply);

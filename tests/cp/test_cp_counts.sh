@@ -40,6 +40,14 @@ expect_rc 0 "upload of one file"
 mark
 expect_cmds "one upload to a new name" "stat=1 rm=0 mkdir=1 access=1 commit=2 find=0"
 
+# replacing it (a different file under the same name): the folder exists, no mkdir -p
+echo changed >"$L/one.txt"
+snap
+run alien-cp -f "file:$L/one.txt" one.txt
+expect_rc 0 "upload replacing one file"
+mark
+expect_cmds "one upload replacing an LFN" "stat=2 rm=1 mkdir=0 access=1 commit=2 find=0"
+
 snap
 run alien-cp "file:$L/tree" up/
 expect_rc 0 "recursive upload"
