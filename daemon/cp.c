@@ -173,7 +173,8 @@ static void cp_free(struct cp *c)
 	cp_opt_free(c);
 	free(c->shim_cwd);
 	free(c->home);
-	free(c->last_mkdir);
+	for (int i = 0; i < CP_MADE_MAX; i++)
+		free(c->made[i]);
 	free(c);
 }
 
@@ -256,10 +257,12 @@ static void cp_step_done(struct command *cmd, cJSON *reply, int code, const char
 	if (!reply || cp_reply_code(reply) != 0) {
 		cp_file_fail(c, f, "%s %s: %s", f->st == CF_RM ? "cannot replace" : "cannot make the folder of", f->lfn,
 			     cp_reply_err(reply, msg));
-		free(c->last_mkdir); /* the next file of this folder tries again */
-		c->last_mkdir = NULL;
+		if (f->st == CF_MKDIR) { /* the next file of this folder tries again */
+			free(c->made[(c->nmade - 1) % CP_MADE_MAX]);
+			c->made[(c->nmade - 1) % CP_MADE_MAX] = NULL;
+		}
 	} else {
-		cp_file_set(f, f->st == CF_RM ? CF_MKDIR : CF_ACCESS);
+		cp_file_set(f, CF_ACCESS); /* after rm -f too: the LFN existed, so its folder does */
 	}
 	(void)code;
 	cJSON_Delete(reply);
@@ -515,13 +518,28 @@ static void cp_file_begin(struct cp *c, struct cp_file *f)
 	cp_file_set(f, CF_ACCESS);
 }
 
+/* 1 if the folder lfn[0..dl) ("dir/") was made by this cp, itself or below it (mkdir -p made it too) */
+static int cp_made(const struct cp *c, const char *lfn, size_t dl)
+{
+	for (int i = 0; i < CP_MADE_MAX; i++)
+		if (c->made[i] && strlen(c->made[i]) >= dl && strncmp(c->made[i], lfn, dl) == 0)
+			return 1;
+	return 0;
+}
+
 /* The server call f waits for. */
 static void cp_file_call(struct cp *c, struct cp_file *f)
 {
 	size_t dl;
+	int slot;
 
 	switch (f->st) {
 	case CF_STAT:
+		if (f->fresh) { /* the plan's stat of the destination already said "missing" */
+			cp_file_set(f, CF_MKDIR);
+			cp_file_call(c, f);
+			break;
+		}
 		cp_call(c, f, "stat", cp_opts("-nomsg", f->lfn, NULL), UP_REQ_READONLY, cp_upload_stat_done);
 		break;
 	case CF_RM:
@@ -537,14 +555,18 @@ static void cp_file_call(struct cp *c, struct cp_file *f)
 			break;
 		}
 		dl = (size_t)(strrchr(f->lfn, '/') - f->lfn) + 1;
-		if (c->last_mkdir && strlen(c->last_mkdir) == dl && strncmp(c->last_mkdir, f->lfn, dl) == 0) {
+		if (cp_made(c, f->lfn, dl)) {
 			cp_file_set(f, CF_ACCESS);
 			cp_access_call(c, f);
 			break;
 		}
-		free(c->last_mkdir);
-		c->last_mkdir = strndup(f->lfn, dl);
-		cp_call(c, f, "mkdir", cp_opts("-nomsg", "-p", c->last_mkdir, NULL), 0, cp_step_done);
+		slot = c->nmade++ % CP_MADE_MAX;
+		free(c->made[slot]);
+		if (!(c->made[slot] = strndup(f->lfn, dl))) {
+			cp_file_fail(c, f, "out of memory");
+			break;
+		}
+		cp_call(c, f, "mkdir", cp_opts("-nomsg", "-p", c->made[slot], NULL), 0, cp_step_done);
 		break;
 	case CF_ACCESS:
 		cp_access_call(c, f);

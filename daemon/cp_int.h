@@ -23,6 +23,7 @@
 #define CP_FILTERS_MAX 32    /* -exclude / -exclude_re / -name contain_ given */
 #define CP_SPECS_MAX 1024    /* bytes of a storage spec list */
 #define CP_REFUSED_CODE 1    /* exit code of a cp that refused a server's name (the others still copy) */
+#define CP_MADE_MAX 64       /* grid folders an upload remembers having made (older: mkdir -p again) */
 #define CP_WINDOW(c) (2 * (c)->jobs) /* files past NEW and not DONE at once */
 
 /* A file's state; each server-call state means "this call is next" (the call
@@ -55,6 +56,7 @@ struct cp_file {
 	size_t root_len;        /* download: local's first root_len bytes are the destination folder the
 				 * user named; below it nothing is followed (cp_path_open_below) */
 	int upload;
+	int fresh;              /* upload: known not to exist (the destination was missing): no stat */
 	long long size;
 	long long ctime_ms;     /* download: the catalogue's ctime */
 	char md5[40];           /* the catalogue's (download) or the local file's (upload) */
@@ -123,12 +125,16 @@ struct cp {
 	char *pglob;            /* the glob in the pair's source path (or -glob) */
 	int pglob_path;         /* it has a '/': matched on the relative path */
 	int grid_is_dir;        /* upload: the grid destination is an existing folder */
+	int grid_missing;       /* upload: the plan's stat said the destination does not exist (code 2):
+				 * every file under it is new, so no per-file stat (issue 18) */
 	/* the files */
 	struct cp_file *files;
 	int nfiles, cap;
 	int first_open;         /* files before it are DONE */
 	struct cp_file *current; /* the file whose server call is in flight */
-	char *last_mkdir;       /* upload: the grid folder made last */
+	char *made[CP_MADE_MAX]; /* upload: the grid folders made by mkdir -p (a ring, "dir/"): a file
+				 * whose folder is one of them or above one needs no mkdir (issue 18) */
+	int nmade;              /* mkdir -p calls sent; made[(nmade - 1) % CP_MADE_MAX] is the last */
 	int active;             /* files past NEW, not DONE */
 	int copying;            /* files with copies running */
 	int finished, ok, skipped;

@@ -25,7 +25,7 @@ static void cp_plan_pair_end(struct cp *c)
 	free(c->find_base);
 	free(c->pglob);
 	c->grid = c->local = c->specs = c->find_base = c->pglob = NULL;
-	c->pglob_path = c->grid_is_dir = 0;
+	c->pglob_path = c->grid_is_dir = c->grid_missing = 0;
 }
 
 void cp_plan_free(struct cp *c)
@@ -78,6 +78,7 @@ static int cp_plan_add(struct cp *c, const char *local, size_t root_len, const c
 	}
 	f->cp = c;
 	f->upload = upload;
+	f->fresh = upload && c->grid_missing;
 	f->root_len = root_len;
 	f->size = size;
 	f->ctime_ms = ctime_ms;
@@ -234,6 +235,7 @@ static void cp_plan_upload_stat_done(struct command *cmd, cJSON *reply, int code
 		return;
 	}
 	c->grid_is_dir = reply && cp_reply_code(reply) == 0 && type && type[0] == 'd';
+	c->grid_missing = reply && cp_reply_code(reply) == 2; /* only a clear "no such entry" */
 	cJSON_Delete(reply);
 	cp_plan_upload(c);
 	cp_plan_pair_end(c);

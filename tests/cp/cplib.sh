@@ -72,3 +72,16 @@ half_way() {
 		sleep 0.01
 	done
 }
+
+# two_folders DIR N STEP ADD: N random files DIR/a/f0.dat, DIR/b/f1.dat, ... alternately
+# in DIR/a and DIR/b, file i of i * STEP + ADD bytes
+two_folders() {
+	mkdir -p "$1/a" "$1/b"
+	i=0
+	while [ $i -lt "$2" ]; do
+		d=a
+		[ $((i % 2)) -eq 0 ] || d=b
+		head -c $((i * $3 + $4)) /dev/urandom >"$1/$d/f$i.dat"
+		i=$((i + 1))
+	done
+}

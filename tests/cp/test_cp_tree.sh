@@ -6,13 +6,7 @@
 stack_up
 L=$T/local
 mkdir -p "$L/tree/a" "$L/tree/b"
-i=0
-while [ $i -lt 200 ]; do
-	d=a
-	[ $((i % 2)) -eq 0 ] || d=b
-	head -c $((i * 37 + 1)) /dev/urandom >"$L/tree/$d/f$i.dat"
-	i=$((i + 1))
-done
+two_folders "$L/tree" 200 37 1
 echo log >"$L/tree/a/run1.log"
 echo log >"$L/tree/b/run2.log"
 
