@@ -25,12 +25,12 @@ keys() {
 	shift
 	$TM send-keys -t "$s" "$@"
 }
-# wait_grep NAME WHAT GREP-OPTIONS PATTERN: until grep finds PATTERN in the pane (10 s)
+# wait_grep NAME WHAT GREP-OPTIONS PATTERN: until grep finds PATTERN in the pane (60 s: a loaded machine)
 wait_grep() {
 	i=0
 	until screen "$1" | grep -q"$3" -- "$4"; do
 		i=$((i + 1))
-		[ $i -lt 200 ] || fail "screen of $1 never $2 [$4]; it shows:
+		[ $i -lt 1200 ] || fail "screen of $1 never $2 [$4]; it shows:
 $(screen "$1")"
 		sleep 0.05
 	done
@@ -52,7 +52,7 @@ wait_until() {
 	i=0
 	until "$@"; do
 		i=$((i + 1))
-		[ $i -lt 200 ] || fail "never $what; now: $(eval "$show")"
+		[ $i -lt 1200 ] || fail "never $what; now: $(eval "$show")"
 		sleep 0.05
 	done
 	CHECKS=$((CHECKS + 1))
@@ -82,7 +82,7 @@ wait_rc() {
 	i=0
 	while [ ! -s "$T/$1.rc" ]; do
 		i=$((i + 1))
-		[ $i -lt 200 ] || fail "$1 did not exit: $(screen "$1")"
+		[ $i -lt 1200 ] || fail "$1 did not exit: $(screen "$1")"
 		sleep 0.05
 	done
 	CHECKS=$((CHECKS + 1))
