@@ -1,5 +1,5 @@
 # tmuxlib.sh - the tmux harness of the interactive tests: a private tmux
-# server, panes of 160x50, and waits on what a pane shows (10 s each).
+# server, panes of 160x50, and waits on what a pane shows (60 s each).
 # Source it after tests/integration/lib.sh and stack_up; it takes over the
 # EXIT trap (stops its tmux server, then the stack).
 command -v tmux >/dev/null || { echo "$(basename "$0" .sh): tmux not installed: skipped"; exit 77; }
@@ -44,7 +44,7 @@ wait_line() { wait_grep "$1" "had the line" xF "$2"; }
 wait_match() { wait_grep "$1" "had a line matching" xE "$2"; }
 # last_line NAME: the last non-empty line of the pane
 last_line() { screen "$1" | grep -v '^$' | tail -n 1; }
-# wait_until WHAT SHOW CMD...: until CMD succeeds (10 s); on failure, says it
+# wait_until WHAT SHOW CMD...: until CMD succeeds (60 s); on failure, says it
 # never WHAT and shows what the command SHOW (sh syntax) prints then
 wait_until() {
 	what=$1 show=$2
