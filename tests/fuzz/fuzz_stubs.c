@@ -73,14 +73,13 @@ void lws_sul_cancel(lws_sorted_usec_list_t *sul)
 	(void)sul;
 }
 
-/* One frame per call, checked against docs/PROTOCOL.md. */
-int lws_write(struct lws *wsi, unsigned char *buf, size_t len, enum lws_write_protocol protocol)
+/* One frame, checked against docs/PROTOCOL.md. */
+static void fuzz_stubs_check_frame(const unsigned char *buf, size_t len)
 {
 	uint32_t n, type;
 	cJSON *o;
 
-	(void)wsi;
-	if (protocol != LWS_WRITE_RAW || len < 12 || fz.errored)
+	if (len < 12 || fz.errored)
 		abort(); /* nothing may follow an ERROR frame */
 	n = (uint32_t)buf[0] << 24 | (uint32_t)buf[1] << 16 | (uint32_t)buf[2] << 8 | buf[3];
 	type = (uint32_t)buf[4] << 8 | buf[5];
@@ -107,6 +106,27 @@ int lws_write(struct lws *wsi, unsigned char *buf, size_t len, enum lws_write_pr
 		break;
 	default:
 		abort(); /* not a daemon -> shim frame */
+	}
+}
+
+/* Whole frames only, one or several back to back (client_write_queued). */
+int lws_write(struct lws *wsi, unsigned char *buf, size_t len, enum lws_write_protocol protocol)
+{
+	size_t off = 0;
+
+	(void)wsi;
+	if (protocol != LWS_WRITE_RAW || len < 12)
+		abort();
+	while (off < len) {
+		uint32_t n;
+
+		if (len - off < 12)
+			abort();
+		n = (uint32_t)buf[off] << 24 | (uint32_t)buf[off + 1] << 16 | (uint32_t)buf[off + 2] << 8 | buf[off + 3];
+		if (n > len - off - 12)
+			abort();
+		fuzz_stubs_check_frame(buf + off, 12 + (size_t)n);
+		off += 12 + (size_t)n;
 	}
 	return (int)len;
 }

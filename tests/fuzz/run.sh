@@ -8,9 +8,9 @@ bin=$1 corpus=$2 secs=$3
 [ -x "$bin" ] || { echo "fuzz: no $bin (the fuzz.build test builds it)" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-"$bin" -runs=0 "$corpus"
+"$bin" -error_exitcode=1 -runs=0 "$corpus" # libFuzzer says 77 by default: a CTest skip
 rc=0
-"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+"$bin" -error_exitcode=1 -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 	-artifact_prefix="$(dirname "$bin")/" "$work" "$corpus" >"$work/log" 2>&1 || rc=$?
 tail -n 60 "$work/log"
 exit $rc
