@@ -94,17 +94,22 @@ size_t client_count(void)
 	return cl_count;
 }
 
+static void client_pop_block(struct client *c)
+{
+	struct cl_block *b = c->out_head;
+
+	c->out_head = b->next;
+	if (!c->out_head)
+		c->out_tail = NULL;
+	c->out_bytes -= b->len;
+	render_held_add(-(long long)b->len);
+	free(b);
+}
+
 static void client_drop_output(struct client *c)
 {
-	while (c->out_head) {
-		struct cl_block *b = c->out_head;
-
-		c->out_head = b->next;
-		render_held_add(-(long long)b->len);
-		free(b);
-	}
-	c->out_tail = NULL;
-	c->out_bytes = 0;
+	while (c->out_head)
+		client_pop_block(c);
 }
 
 /* The slow-reader policy: the request of a shim whose output passed its
@@ -409,18 +414,6 @@ int client_on_rx(struct client *c, const void *in, size_t len)
  * and the loop one wake-up. */
 #define CL_COALESCE_MAX (64u << 10)
 static unsigned char cl_wbuf[LWS_PRE + CL_COALESCE_MAX]; /* the loop thread's only */
-
-static void client_pop_block(struct client *c)
-{
-	struct cl_block *b = c->out_head;
-
-	c->out_head = b->next;
-	if (!c->out_head)
-		c->out_tail = NULL;
-	c->out_bytes -= b->len;
-	render_held_add(-(long long)b->len);
-	free(b);
-}
 
 static int client_write_queued(struct client *c)
 {
