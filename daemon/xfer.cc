@@ -424,6 +424,13 @@ void xfer_configure()
 	};
 	for (const auto &d : defaults)
 		env->PutInt(d.first, d.second);
+	// Read and write recovery off: when an SE dies mid-transfer XrdCl 5.5.3
+	// reopens the file elsewhere on one thread while the copy thread still
+	// reads the old data-server URL (a use-after-free ASan caught in cp.sekill:
+	// RELIABILITY finding 19). The copy fails instead, and cp moves on to the
+	// next replica itself (cp_copy.c) or runs its recovery pass (uploads).
+	env->PutString("ReadRecovery", "false");
+	env->PutString("WriteRecovery", "false");
 }
 
 void xfer_free(xfer_job *j)
