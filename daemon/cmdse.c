@@ -52,7 +52,7 @@ static const char *cmdse_str(const cJSON *row, const char *key, char *buf, size_
 	return v ? v : "";
 }
 
-static void cmdse_reply_sb(struct command *cmd, struct strbuf *sb, int code, const char *err)
+void cmdse_reply_sb(struct command *cmd, struct strbuf *sb, int code, const char *err)
 {
 	/* alien.py strips its output and prints it with one newline */
 	while (sb->len && (sb->data[sb->len - 1] == '\n' || sb->data[sb->len - 1] == ' '))
@@ -98,13 +98,13 @@ static void cmdse_sel_free(struct cmdse_sel *s)
 }
 
 /* root://host:port/path -> host:port */
-static void cmdse_netloc(const char *url, char *out, size_t n)
+void cmdse_netloc(const char *url, char *out, size_t n)
 {
 	const char *p = strstr(url, "://"), *e;
 
 	p = p ? p + 3 : url;
-	e = strchr(p, '/');
-	snprintf(out, n, "%.*s", (int)(e ? (size_t)(e - p) : strlen(p)), p);
+	e = p + strcspn(p, "/?#"); /* urlparse's netloc */
+	snprintf(out, n, "%.*s", (int)(e - p), p);
 }
 
 static int cmdse_isdecimal(const char *s)
@@ -114,7 +114,7 @@ static int cmdse_isdecimal(const char *s)
 
 /* alien.py's match: a number is looked for in the SE number, else the label
  * in the name, the number or the endpoint, without regard to case. */
-static int cmdse_match(const cJSON *se, const char *label)
+int cmdse_match(const cJSON *se, const char *label)
 {
 	char b1[32], b2[32];
 	const char *num = cmdse_str(se, "seNumber", b1, sizeof(b1)), *name = cmdse_str(se, "seName", b2, sizeof(b2));
