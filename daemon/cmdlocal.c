@@ -17,6 +17,7 @@
 #include "cmdjob.h"
 #include "cmdfind2.h"
 #include "cmdse.h"
+#include "cmduri.h"
 #include "cmdxrd.h"
 #include "cmdxml.h"
 #include "command.h"
@@ -945,7 +946,7 @@ int cmdlocal_run(struct command *cmd, cJSON *argv)
 	if (cmdlocal_is(verb, "lfn2uri", NULL) && !argv->child->next)
 		return cmdlocal_usage(cmd, verb);
 	if (cmdlocal_is(verb, "lfn2uri", NULL))
-		return cmdse_lfn2uri(cmd, argv, command_term_cwd(cmd), upstream_home());
+		return cmduri_run(cmd, argv);
 	if (cmdlocal_is(verb, "SEqos", NULL) && !argv->child->next)
 		return cmdlocal_usage(cmd, verb);
 	if (cmdlocal_is(verb, "pfn", "getSE") || cmdlocal_is(verb, "SEqos", NULL))

@@ -14,9 +14,6 @@ struct command;
 
 /* Run pfn, getSE or SEqos (argv[0], help already answered); 1 or -ENOMEM. */
 int cmdse_run(struct command *cmd, const cJSON *argv);
-/* lfn2uri LFN[@specs] [strict] [http]: `access read` as xrdcp-ready URIs
- * (alien.py's repr() lines); meta and write/upload are not provided yet. */
-int cmdse_lfn2uri(struct command *cmd, const cJSON *argv, const char *cwd, const char *home);
 
 struct strbuf;
 /* A row's field as text (a number without decimals, in buf); NULL when missing. */
