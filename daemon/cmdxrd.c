@@ -209,12 +209,9 @@ static void cmdxrd_finish(struct cmdxrd *x)
 		cmdxrd_out_stats(x, &out, &err, &code);
 	else
 		cmdxrd_out_pfn(x, &out, &code);
-	if (x->err.len) {
+	if (x->err.len) /* pfn-status: the LFNs whereis did not find */
 		strbuf_add(&err, x->err.data, x->err.len);
-		if (!code)
-			code = x->lookup_failed;
-	}
-	if (x->verb == 'f' && !code)
+	if (!code)
 		code = x->lookup_failed;
 	if (err.len && !strbuf_cstr(&err)) {
 		strbuf_free(&out);

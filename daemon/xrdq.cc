@@ -99,6 +99,11 @@ void xrdq_run_ping(xrdq_job *j, XrdCl::FileSystem &fs)
 {
 	XrdCl::XRootDStatus st = fs.Ping(XRDQ_TIMEOUT_S); // the first one sets up the connection
 
+	if (!st.IsOK()) { // no connection: the timed ones would each wait the same timeout
+		xrdq_set_status(j, st);
+		j->res.ok = 0;
+		return;
+	}
 	for (int i = 0; i < j->count && !j->cancel; i++) {
 		auto t0 = std::chrono::steady_clock::now();
 

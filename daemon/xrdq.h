@@ -34,7 +34,8 @@ extern "C" {
 #define XRDQ_PATH_MAX 4096          /* bytes of a stat's path */
 
 enum xrdq_kind {
-	XRDQ_PING = 0,   /* count pings after one to warm the connection (alien.py's order) */
+	XRDQ_PING = 0,   /* count pings after one to warm the connection (alien.py's order); when
+			  * that one fails, the query ends with its reason (at most XRDQ_TIMEOUT_S) */
 	XRDQ_CONFIG = 1, /* query config of each word of arg (space separated), one answer a line */
 	XRDQ_STATS = 2,  /* query stats "a" */
 	XRDQ_STAT = 3,   /* stat of path */
