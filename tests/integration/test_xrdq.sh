@@ -1,7 +1,7 @@
 #!/bin/sh
 # XRootD queries of the stack's storage elements (daemon/xrdq.cc, cmdxrd.c, cmduri.c):
 #  xrd_ping of a live SE by name, number and host:port (exit 0, one rtt line per SE, -c N in
-#  the header), of a stopped SE and of a dead port (its name and XrdCl's reason instead of the
+#  the header), of a dead port and of a refused host (its name and the reason instead of the
 #  rtt, exit 1); xrd_config / xrd_stats print what the SE itself answers (its version as
 #  `xrdfs query config version` says, its stats XML); pfn-status of a present replica (size,
 #  R/W) and of a missing one (the SE's error, exit 1); host names and PFNs that would put
