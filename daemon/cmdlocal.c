@@ -17,6 +17,8 @@
 #include "cmdjob.h"
 #include "cmdfind2.h"
 #include "cmdse.h"
+#include "cmduri.h"
+#include "cmdxrd.h"
 #include "cmdxml.h"
 #include "command.h"
 #include "policy.h"
@@ -165,8 +167,6 @@ static void cmdlocal_help_list(struct command *cmd, cJSON *reply, int code, cons
 		    "  `cmd | shell-pipeline` and `time cmd` work as in alien.py.\n"
 		    "Help of one command: help <cmd>, or <cmd> -h. Manual: man alien.\n"
 		    "Not provided (they need services other than JAliEn): getCAcerts, ccdb, queryML.\n"
-		    "Not provided yet (XRootD queries of an SE): xrd_ping, xrd_config, xrd_stats, pfn-status,\n"
-		    "  lfn2uri meta / write.\n"
 		    "The commands are:\n");
 	for (size_t i = 0; i < n; i++)
 		strbuf_addf(&sb, "%-*s%s", (i + 1) % per && i + 1 < n ? CMDLOCAL_HELP_COL : 0, names[i],
@@ -939,18 +939,14 @@ int cmdlocal_run(struct command *cmd, cJSON *argv)
 	if (cmdlocal_is(verb, "getCE", "siteJobs"))
 		return cmdjob_ce(cmd, argv);
 	if (cmdlocal_is(verb, "xrd_ping", "xrd_config") || cmdlocal_is(verb, "xrd_stats", "pfn-status")) {
-		char line[200];
-
 		if (!argv->child->next) /* alien.py: its usage */
 			return cmdlocal_usage(cmd, verb);
-		snprintf(line, sizeof(line), "%s: not provided by jaliend yet (it needs XRootD queries of an SE)\n", verb);
-		command_reply(cmd, NULL, line, 38); /* ENOSYS */
-		return 1;
+		return cmdxrd_run(cmd, argv);
 	}
 	if (cmdlocal_is(verb, "lfn2uri", NULL) && !argv->child->next)
 		return cmdlocal_usage(cmd, verb);
 	if (cmdlocal_is(verb, "lfn2uri", NULL))
-		return cmdse_lfn2uri(cmd, argv, command_term_cwd(cmd), upstream_home());
+		return cmduri_run(cmd, argv);
 	if (cmdlocal_is(verb, "SEqos", NULL) && !argv->child->next)
 		return cmdlocal_usage(cmd, verb);
 	if (cmdlocal_is(verb, "pfn", "getSE") || cmdlocal_is(verb, "SEqos", NULL))

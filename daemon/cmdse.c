@@ -52,7 +52,7 @@ static const char *cmdse_str(const cJSON *row, const char *key, char *buf, size_
 	return v ? v : "";
 }
 
-static void cmdse_reply_sb(struct command *cmd, struct strbuf *sb, int code, const char *err)
+void cmdse_reply_sb(struct command *cmd, struct strbuf *sb, int code, const char *err)
 {
 	/* alien.py strips its output and prints it with one newline */
 	while (sb->len && (sb->data[sb->len - 1] == '\n' || sb->data[sb->len - 1] == ' '))
@@ -98,13 +98,13 @@ static void cmdse_sel_free(struct cmdse_sel *s)
 }
 
 /* root://host:port/path -> host:port */
-static void cmdse_netloc(const char *url, char *out, size_t n)
+void cmdse_netloc(const char *url, char *out, size_t n)
 {
 	const char *p = strstr(url, "://"), *e;
 
 	p = p ? p + 3 : url;
-	e = strchr(p, '/');
-	snprintf(out, n, "%.*s", (int)(e ? (size_t)(e - p) : strlen(p)), p);
+	e = p + strcspn(p, "/?#"); /* urlparse's netloc */
+	snprintf(out, n, "%.*s", (int)(e - p), p);
 }
 
 static int cmdse_isdecimal(const char *s)
@@ -114,7 +114,7 @@ static int cmdse_isdecimal(const char *s)
 
 /* alien.py's match: a number is looked for in the SE number, else the label
  * in the name, the number or the endpoint, without regard to case. */
-static int cmdse_match(const cJSON *se, const char *label)
+int cmdse_match(const cJSON *se, const char *label)
 {
 	char b1[32], b2[32];
 	const char *num = cmdse_str(se, "seNumber", b1, sizeof(b1)), *name = cmdse_str(se, "seName", b2, sizeof(b2));
@@ -240,7 +240,7 @@ int cmdse_run(struct command *cmd, const cJSON *argv)
 	return command_upstream(cmd, "listSEs", opts, UP_REQ_READONLY, cmdse_list_done) < 0 ? -ENOMEM : 1;
 }
 
-/* ---- lfn2uri LFN[@specs] [strict] [http]: the read URIs, as alien.py prints them ---- */
+/* ---- Python's repr() (lfn2uri's lines, find2's argument list) ---- */
 
 void cmdse_repr(struct strbuf *sb, const char *s)
 {
@@ -262,93 +262,4 @@ void cmdse_repr(struct strbuf *sb, const char *s)
 			strbuf_addc(sb, (char)*p);
 	}
 	strbuf_addc(sb, q);
-}
-
-static void cmdse_uri_done(struct command *cmd, cJSON *reply, int code, const char *msg)
-{
-	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "metadata"),
-							   "exitcode");
-	const cJSON *row, *results = cJSON_GetObjectItemCaseSensitive(reply, "results");
-	const char *lfn = *command_scratch(cmd);
-	struct strbuf sb = { 0 };
-	char line[4200], b1[32], b2[32];
-
-	(void)code, (void)msg;
-	if (reply && command_json(cmd)) {
-		command_reply_json(cmd, reply);
-		return;
-	}
-	if (!reply || !cJSON_IsString(ec) || strcmp(ec->valuestring, "0") || !cJSON_GetArraySize(results)) {
-		/* alien.py keeps the server's reason to itself here */
-		snprintf(line, sizeof(line), "Could not not create URIs/meta for: %.4000s\n", lfn ? lfn : "");
-		cJSON_Delete(reply);
-		command_reply(cmd, NULL, line, 1);
-		return;
-	}
-	cJSON_ArrayForEach(row, results) {
-		struct strbuf u = { 0 };
-
-		strbuf_addf(&u, "%s?xrd.wantprot=unix&authz=%s", cmdse_str(row, "url", b1, sizeof(b1)),
-			    cmdse_str(row, "envelope", b2, sizeof(b2)));
-		if (strbuf_cstr(&u))
-			cmdse_repr(&sb, u.data);
-		strbuf_addc(&sb, '\n');
-		strbuf_free(&u);
-	}
-	cJSON_Delete(reply);
-	cmdse_reply_sb(cmd, &sb, 0, NULL);
-}
-
-int cmdse_lfn2uri(struct command *cmd, const cJSON *argv, const char *cwd, const char *home)
-{
-	const cJSON *a;
-	const char *lfn = NULL;
-	int strict = 0, http = 0, later = 0;
-	char *path, *at;
-	cJSON *opts;
-
-	for (a = argv->child->next; a; a = a->next) {
-		const char *v = a->valuestring;
-
-		if (strcmp(v, "strict") == 0)
-			strict = 1;
-		else if (strcmp(v, "http") == 0)
-			http = 1;
-		else if (strcmp(v, "meta") == 0 || strcmp(v, "write") == 0 || strcmp(v, "upload") == 0)
-			later = 1;
-		else if (!lfn)
-			lfn = v;
-	}
-	if (later) {
-		command_reply(cmd, NULL, "lfn2uri: meta files and write/upload URIs are not provided by jaliend yet\n", 38);
-		return 1;
-	}
-	if (!lfn) {
-		command_reply(cmd, NULL, "at least one argument is neeeded: lfn\n", 1);
-		return 1;
-	}
-	path = cmdlocal_expand(lfn, cwd, home);
-	if (!path)
-		return -ENOMEM;
-	at = strpbrk(path, "@,"); /* LFN@specs: the specs go apart */
-	if (at)
-		*at = '\0';
-	if (strlen(path) > 1 && path[strlen(path) - 1] == '/')
-		path[strlen(path) - 1] = '\0'; /* alien.py's normpath */
-	opts = cJSON_CreateArray();
-	if (!opts) {
-		free(path);
-		return -ENOMEM;
-	}
-	cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
-	if (strict)
-		cJSON_AddItemToArray(opts, cJSON_CreateString("-f"));
-	if (http)
-		cJSON_AddItemToArray(opts, cJSON_CreateString("-u"));
-	cJSON_AddItemToArray(opts, cJSON_CreateString("read"));
-	cJSON_AddItemToArray(opts, cJSON_CreateString(path));
-	if (at && at[1])
-		cJSON_AddItemToArray(opts, cJSON_CreateString(at + 1));
-	*command_scratch(cmd) = path; /* for the message; freed with the command */
-	return command_upstream(cmd, "access", opts, UP_REQ_READONLY, cmdse_uri_done) < 0 ? -ENOMEM : 1;
 }

@@ -34,6 +34,7 @@
 #include "usession.h"
 #include "version.h"
 #include "xfer.h"
+#include "xrdq.h"
 
 static const char main_usage[] =
 	"usage: jaliend [options]\n"
@@ -295,6 +296,7 @@ static const struct lws_protocols main_protocols[] = {
 	{ "jalien-upstream", usession_callback, 0, 0, 0, NULL, 0 },
 	{ "jaliend-local", server_callback, 0, 0, 0, NULL, 0 },
 	{ "jaliend-xfer", xfer_lws_callback, 0, 0, 0, NULL, 0 }, /* transfer results (xfer.h) */
+	{ "jaliend-xrdq", xrdq_lws_callback, 0, 0, 0, NULL, 0 }, /* SE query results (xrdq.h) */
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
@@ -421,6 +423,7 @@ int main(int argc, char **argv)
 	if (xfer_busy())
 		log_notice("waiting for %u transfers to clean up", xfer_busy());
 	xfer_fini();
+	xrdq_fini(); /* each worker ends within its request's timeout (XRDQ_TIMEOUT_S) */
 	jbox_stop();
 	systemd_stopping();
 	token_stop();

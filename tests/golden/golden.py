@@ -12,7 +12,8 @@ xrootd storage elements, jaliend), create the same fixtures through the shims (f
 then run the rows in order, each from the local folder <W>/local and, for the shims, in a
 terminal session of its own (ALIEN_SESSION), for alien.py with no saved cwd: every row starts in
 the grid home. stdout, stderr and the exit code are kept after normalise(): only what must vary
-between runs (times, GUIDs, ports, temp paths, speeds) is replaced by a <TAG>.
+between runs (times, GUIDs, ports, temp paths, speeds, envelopes, xrd_ping round trips,
+xrd_stats counters) is replaced by a <TAG>; whereis' replica lines are sorted.
 
 Row syntax (lines.txt): shell words (shlex), `#` comments. Leading `@argv0=NAME` runs the row
 under that program name (alien.py: sys.argv[0]; the shims: build/client/NAME), `@env=K=V` sets
@@ -23,6 +24,7 @@ import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -49,8 +51,16 @@ RULES = [
     (re.compile(r"\bby ([0-9a-f]{2}:){5}[0-9a-f]{2}\b"), "by <MAC>"),  # the GUID's node
     (re.compile(r"/data/\d\d/\d{5}/"), "/data/<HASH>/"),  # an SE's folders for a GUID
     (re.compile(r"signature=[A-Za-z0-9+/=]+"), "signature=<SIG>"),
+    # a sealed envelope (lfn2uri's URIs) is new on every access; what follows it stays
+    (re.compile(r"authz=-----BEGIN SEALED CIPHER-----.*?-----END SEALED ENVELOPE-----", re.S), "authz=<ENVELOPE>"),
 ]
 JOB = re.compile(r"(?<=[^\n])(?=jobID: \d+/\d+ >>> )")
+# xrd_ping's round trips; the counters, times and host of an SE's query stats (its answer
+# differs on every query); the SE's host name
+RTT = (re.compile(r"rtt min/avg/max/mdev \(ms\) = [0-9./]+"), "rtt min/avg/max/mdev (ms) = <RTT>")
+STATS = [(re.compile(r'("[A-Za-z_#]+": ?)"\d+"'), r'\1"<N>"'), (re.compile(r'(<[A-Za-z_]+>)\d+(</)'), r"\1<N>\2"),
+         (re.compile(r'(tod|tos|pid)="\d+"'), r'\1="<N>"')]
+WHEREIS_ROW = re.compile(r"^\t SE => .*$")
 
 
 def cp_progress(text):
@@ -73,11 +83,36 @@ def cp_progress(text):
     return "\n".join(out)
 
 
-def normalise(text, paths):
+def whereis_sorted(text):
+    """whereis lists a file's replicas in any order (JCentral's and alien.py's differ between
+    recordings): each run of `\t SE => ... pfn => ...` lines sorted."""
+    lines, out, run = text.split("\n"), [], []
+    for l in lines + [None]:
+        if l is not None and WHEREIS_ROW.match(l):
+            run.append(l)
+            continue
+        out.extend(sorted(run))
+        run = []
+        if l is not None:
+            out.append(l)
+    return "\n".join(out)
+
+
+def normalise(text, paths, line=""):
+    host = socket.gethostname()
     for p, tag in paths:
         text = text.replace(p, tag)
     for rx, tag in RULES:
         text = rx.sub(tag, text)
+    text = RTT[0].sub(RTT[1], text)
+    if line.startswith("xrd_stats"):
+        for rx, tag in STATS:
+            text = rx.sub(tag, text)
+        if host:
+            text = re.sub(r"\b%s\b" % re.escape(host), "<HOST>", text)
+        text = re.sub(r"<HOST>:\d+", "<HOST>:<PORT>", text)
+    if line.startswith("whereis"):
+        text = whereis_sorted(text)
     return cp_progress(text)
 
 
@@ -216,7 +251,8 @@ def record(args):
             code = ('import sys; sys.argv[0]=%r; from alienpy.alien import main; sys.exit(main())' % argv0)
             env = dict(base, **row["env"])
             rc, o, e = run_row([args.python, "-c", code] + row["args"], env, stack.local)
-            rec = {"line": row["line"], "rc": rc, "out": normalise(o, paths), "err": normalise(e, paths)}
+            rec = {"line": row["line"], "rc": rc, "out": normalise(o, paths, row["line"]),
+                   "err": normalise(e, paths, row["line"])}
             out.append(rec)
             print("%3d rc=%-3s %s" % (i + 1, rc, row["line"]), file=sys.stderr)
         with open(os.path.join(HERE, "records.jsonl"), "w", encoding="utf-8") as fh:
@@ -276,7 +312,7 @@ def check(args):
             env = dict(shim_env(stack, home, i + 1), **row["env"])
             prog = os.path.join(args.build, "client", row["argv0"] or "alien")
             rc, o, e = run_row([prog] + row["args"], env, stack.local)
-            o, e = normalise(o, paths), normalise(e, paths)
+            o, e = normalise(o, paths, row["line"]), normalise(e, paths, row["line"])
             diffs = []
             if rc != rec["rc"]:
                 diffs.append("  exit code: alien.py %s, shim %s" % (rec["rc"], rc))

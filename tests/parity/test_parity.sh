@@ -142,9 +142,9 @@ expect_rc 38 "toXml -x file: on jcentral-lite"; expect_err_has "toXml is not imp
 CHECKS=$((CHECKS + 1))
 [ -f "$T/grid.xml" ] && [ ! -s "$T/grid.xml" ] || fail "toXml -x file: did not write $T/grid.xml"
 
-# not provided yet: an XRootD query of an SE says so (alone, the command prints alien.py's usage: golden)
-run alien xrd_ping ALICE::JCL::SE1
-expect_rc 38 "xrd_ping"; expect_err "xrd_ping: not provided by jaliend yet (it needs XRootD queries of an SE)"
+# an XRootD query of an SE (integration.xrdq checks the answers): a bad count is one line, exit 22
+run alien xrd_ping -c many ALICE::JCL::SE1
+expect_rc 22 "xrd_ping -c many"; expect_err "xrd_ping: -c needs a count from 1 to 100"
 
 # out of scope: said so
 run alien ccdb -h
