@@ -185,6 +185,7 @@ int cp_plan_match(const struct cp *c, const char *path, const char *rel, long lo
 void cp_plan_single(const struct cp *c, const char *src, const char *dst, int dst_is_dir, char *out, size_t n);
 char *cp_plan_grid_arg(struct cp *c, const char *arg, int keep_specs);
 int cp_plan_src_glob(struct cp *c, char *src);
+struct cp *cp_plan_dst_stat(struct command *cmd, cJSON *reply);
 void cp_plan_download_stat_done(struct command *cmd, cJSON *reply, int code, const char *msg);
 
 /* cp_tpc.c */

@@ -221,21 +221,30 @@ static void cp_plan_upload(struct cp *c)
 		cp_plan_error(c, 12, "jaliend: out of memory\n");
 }
 
-static void cp_plan_upload_stat_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+/* The stat of a destination on the grid came back (reply freed): an existing
+ * folder? missing? Its cp, or NULL if the cp is gone. */
+struct cp *cp_plan_dst_stat(struct command *cmd, cJSON *reply)
 {
 	struct cp *c = cp_of(cmd);
 	const cJSON *row = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(reply, "results"), 0);
 	const char *type = cp_str(row, "type");
 
+	if (c) {
+		c->grid_is_dir = reply && cp_reply_code(reply) == 0 && type && type[0] == 'd';
+		c->grid_missing = reply && cp_reply_code(reply) == 2; /* only a clear "no such entry" */
+	}
+	cJSON_Delete(reply);
+	return c;
+}
+
+static void cp_plan_upload_stat_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+{
+	struct cp *c = cp_plan_dst_stat(cmd, reply);
+
 	(void)code;
 	(void)msg;
-	if (!c) {
-		cJSON_Delete(reply);
+	if (!c)
 		return;
-	}
-	c->grid_is_dir = reply && cp_reply_code(reply) == 0 && type && type[0] == 'd';
-	c->grid_missing = reply && cp_reply_code(reply) == 2; /* only a clear "no such entry" */
-	cJSON_Delete(reply);
 	cp_plan_upload(c);
 	cp_plan_pair_end(c);
 	cp_plan_next(c);

@@ -32,20 +32,13 @@
 
 static void cp_tpc_dst_stat_done(struct command *cmd, cJSON *reply, int code, const char *msg)
 {
-	struct cp *c = cp_of(cmd);
-	const cJSON *row = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(reply, "results"), 0);
-	const char *type = cp_str(row, "type");
+	struct cp *c = cp_plan_dst_stat(cmd, reply);
 	cJSON *o;
 
 	(void)code;
 	(void)msg;
-	if (!c) {
-		cJSON_Delete(reply);
+	if (!c)
 		return;
-	}
-	c->grid_is_dir = reply && cp_reply_code(reply) == 0 && type && type[0] == 'd';
-	c->grid_missing = reply && cp_reply_code(reply) == 2; /* only a clear "no such entry" */
-	cJSON_Delete(reply);
 	o = cp_opts("-nomsg", c->grid, NULL);
 	if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_plan_download_stat_done) < 0)
 		cp_finish(c, "jaliend: out of memory\n", 12);

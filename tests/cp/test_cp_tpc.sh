@@ -73,15 +73,21 @@ expect_out "ALICE::JCL::SE2" "a copied file's replica"
 pfn=$(alien-whereis src.bin | sed -n 's/.*pfn => root:\/\/[^/]*\/\(.*\)$/\1/p')
 [ -f "$pfn" ] || fail "no file at the source's pfn [$pfn]"
 cp "$pfn" "$T/pfn.keep"
-printf 'XXXXXXXX' | dd of="$pfn" bs=1 seek=1000 conv=notrunc 2>/dev/null
-before=$(se_count 2)
-run alien-cp -norecovery src.bin "bad.bin@ALICE::JCL::SE2"
-expect_rc 1 "copy of a corrupted replica"
-expect_err_has "md5 mismatch" "the reason"
-run alien-stat bad.bin
-expect_rc 2 "nothing registered for a bad copy"
-settled "the bad copy removed from SE2" test "$(se_count 2)" -eq "$before"
-cp "$T/pfn.keep" "$pfn"
+se2_has() { [ "$(se_count 2)" -eq "$1" ]; }
+# corrupt_copy LFN WHAT: 8 bytes of the source's replica overwritten, then copied to LFN on SE2:
+# refused for its md5, nothing registered, nothing left on SE2; the replica then restored
+corrupt_copy() {
+	printf 'XXXXXXXX' | dd of="$pfn" bs=1 seek=1000 conv=notrunc 2>/dev/null
+	before=$(se_count 2)
+	run alien-cp -norecovery src.bin "$1@ALICE::JCL::SE2"
+	expect_rc 1 "$2: copy of a corrupted replica"
+	expect_err_has "md5 mismatch" "$2: the reason"
+	run alien-stat "$1"
+	expect_rc 2 "$2: nothing registered for a bad copy"
+	settled "$2: the bad copy removed from SE2" se2_has "$before"
+	cp "$T/pfn.keep" "$pfn"
+}
+corrupt_copy bad.bin "third-party copy"
 
 # ---- SE2 without TPC and without checksums: streamed through the daemon, md5 read back
 port2=$(cat "$STACK/se2/port")
@@ -97,15 +103,7 @@ expect_out "$src_md5" "the streamed copy's md5"
 run alien-cp fb.bin "file:$L/back/fb.bin"
 expect_same_md5 "$L/f.bin" "$L/back/fb.bin" "the streamed copy's bytes"
 # without checksums, a corrupted source is still caught (read back)
-printf 'XXXXXXXX' | dd of="$pfn" bs=1 seek=1000 conv=notrunc 2>/dev/null
-before=$(se_count 2)
-run alien-cp -norecovery src.bin "bad2.bin@ALICE::JCL::SE2"
-expect_rc 1 "streamed copy of a corrupted replica"
-expect_err_has "md5 mismatch" "the reason (read back)"
-run alien-stat bad2.bin
-expect_rc 2 "nothing registered"
-settled "the bad streamed copy removed" test "$(se_count 2)" -eq "$before"
-cp "$T/pfn.keep" "$pfn"
+corrupt_copy bad2.bin "streamed copy, md5 read back"
 
 # ---- SE2 dead: clear error, nothing registered, nothing left
 before1=$(se_count 1)
