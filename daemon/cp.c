@@ -236,7 +236,8 @@ static void cp_upload_stat_done(struct command *cmd, cJSON *reply, int code, con
 	cp_file_set(f, CF_MKDIR);
 	if (reply && cp_reply_code(reply) == 0 && row) {
 		const char *size = cp_str(row, "size"), *md5 = cp_str(row, "md5"), *ct = cp_str(row, "ctime");
-		int newer = stat(f->local, &st) == 0 && ct && (long long)st.st_mtime * 1000 > atoll(ct);
+		int newer = ct && (f->tpc ? f->ctime_ms > atoll(ct) /* grid to grid: the source's ctime */
+				       : stat(f->local, &st) == 0 && (long long)st.st_mtime * 1000 > atoll(ct));
 
 		if (size && atoll(size) == f->size && !newer && (!c->force || (md5 && strcasecmp(md5, f->md5) == 0)))
 			cp_file_skip(c, f, c->force ? "md5 match" : "size match, source/local_file older than destination/lfn");
@@ -312,13 +313,14 @@ static void cp_access_done(struct command *cmd, cJSON *reply, int code, const ch
 	struct cp *c;
 	struct cp_file *f = cp_returned(cmd, reply, &c);
 	const cJSON *results = cJSON_GetObjectItemCaseSensitive(reply, "results"), *row;
-	int rc;
+	int rc, src_read = f && f->tpc && !f->rows; /* grid to grid: the source's access read */
 
 	(void)code;
 	if (!f)
 		return;
 	if (!reply || cp_reply_code(reply) != 0 || !cJSON_GetArraySize(results)) {
-		snprintf(f->err, sizeof(f->err), "access %s: %s", f->upload ? "write" : "read", cp_reply_err(reply, msg));
+		snprintf(f->err, sizeof(f->err), "access %s: %s", f->upload && !src_read ? "write" : "read",
+			 cp_reply_err(reply, msg));
 		if (f->pass > 1) { /* recovery found no other SE: the file keeps what it has */
 			cp_out(c, 2, "jobID: %d/%d >>> recovery of %s: %s\n", f->idx, c->nfiles, f->lfn, f->err);
 			f->pass = CP_PASSES;
@@ -326,6 +328,8 @@ static void cp_access_done(struct command *cmd, cJSON *reply, int code, const ch
 		} else {
 			cp_file_fail(c, f, "%s", f->err);
 		}
+	} else if (src_read) {
+		cp_tpc_read_done(c, f, results);
 	} else if (f->upload) {
 		if (cp_take_reps(f, results) < 0)
 			cp_file_fail(c, f, "out of memory");
@@ -382,8 +386,10 @@ static void cp_access_call(struct cp *c, struct cp_file *f)
 	char specs[CP_SPECS_MAX + 64], size[32];
 	cJSON *o;
 
-	if (!f->upload) {
-		cp_call(c, f, "access", cp_opts("-nomsg", "read", f->lfn, f->specs, NULL), UP_REQ_READONLY, cp_access_done);
+	if (!f->upload || (f->tpc && !f->rows)) { /* grid to grid: the source's first, without the specs (its
+						   * destination's) */
+		cp_call(c, f, "access", cp_opts("-nomsg", "read", f->tpc ? f->local : f->lfn, f->tpc ? NULL : f->specs, NULL),
+			UP_REQ_READONLY, cp_access_done);
 		return;
 	}
 	if (cp_upload_specs(c, f, specs, sizeof(specs)) >= (int)sizeof(specs)) {
@@ -500,6 +506,10 @@ static void cp_file_begin(struct cp *c, struct cp_file *f)
 	struct stat st;
 
 	c->active++;
+	if (f->tpc) { /* the source's access read first: nothing is removed or made before it */
+		cp_file_set(f, CF_ACCESS);
+		return;
+	}
 	if (f->upload) {
 		if (cp_copy_md5(c, f) < 0)
 			cp_file_fail(c, f, "cannot compute the md5 of %s (out of memory)", f->local);

@@ -34,11 +34,15 @@ static void cp_copy_md5_done(void *owner, struct xfer_job *job, const struct xfe
 	cp_pump(c);
 }
 
+/* of the local file, or (grid to grid without a catalogue md5) of the source's first replica */
 int cp_copy_md5(struct cp *c, struct cp_file *f)
 {
-	struct xfer_req r = { .kind = XFER_MD5, .source = f->local };
+	const cJSON *row = cJSON_GetArrayItem(f->rows, 0);
+	char *url = f->tpc && cp_str(row, "url") ? cp_copy_url(cp_str(row, "url"), cp_str(row, "envelope")) : NULL;
+	struct xfer_req r = { .kind = XFER_MD5, .source = f->tpc ? url : f->local };
 
-	f->job = xfer_submit(&r, cp_copy_md5_done, NULL, f);
+	f->job = r.source ? xfer_submit(&r, cp_copy_md5_done, NULL, f) : NULL;
+	free(url);
 	if (!f->job)
 		return -ENOMEM;
 	c->copying++;
@@ -46,7 +50,7 @@ int cp_copy_md5(struct cp *c, struct cp_file *f)
 	return 0;
 }
 
-static void cp_copy_progress(void *owner, struct xfer_job *job, uint64_t done, uint64_t total)
+void cp_copy_progress(void *owner, struct xfer_job *job, uint64_t done, uint64_t total)
 {
 	struct cp_file *f = owner;
 
@@ -55,30 +59,36 @@ static void cp_copy_progress(void *owner, struct xfer_job *job, uint64_t done, u
 		f->done_bytes = done;
 }
 
+/* Replica p's copy ended (msg: the reason it failed); the file's last one: its commits next. */
+void cp_copy_rep_end(struct cp *c, struct cp_file *f, struct cp_rep *p, int ok, const char *msg)
+{
+	p->st = ok ? CR_COPIED : CR_FAILED;
+	if (!ok) {
+		snprintf(f->err, sizeof(f->err), "%s: %s", p->se ? p->se : p->url, msg);
+		cp_out(c, 2, "jobID: %d/%d >>> %s to %s failed: %s\n", f->idx, c->nfiles, f->local,
+		       p->se ? p->se : p->url, msg);
+	}
+	if (--f->reps_left == 0) {
+		c->copying--;
+		f->done_bytes = (uint64_t)f->size;
+		cp_file_set(f, CF_COMMIT);
+	}
+	cp_pump(c);
+}
+
 static void cp_copy_rep_done(void *owner, struct xfer_job *job, const struct xfer_result *res)
 {
 	struct cp_file *f = owner;
-	struct cp *c = f->cp;
 
 	for (int r = 0; r < f->nreps; r++) {
 		struct cp_rep *p = &f->reps[r];
 
-		if (p->job != job)
-			continue;
-		p->job = NULL;
-		p->st = res->ok ? CR_COPIED : CR_FAILED;
-		if (!res->ok) {
-			snprintf(f->err, sizeof(f->err), "%s: %s", p->se ? p->se : p->url, res->msg);
-			cp_out(c, 2, "jobID: %d/%d >>> %s to %s failed: %s\n", f->idx, c->nfiles, f->local,
-			       p->se ? p->se : p->url, res->msg);
-		}
-		if (--f->reps_left == 0) {
-			c->copying--;
-			f->done_bytes = (uint64_t)f->size;
-			cp_file_set(f, CF_COMMIT);
+		if (p->job == job) {
+			p->job = NULL;
+			cp_copy_rep_end(f->cp, f, p, res->ok, res->msg);
+			return;
 		}
 	}
-	cp_pump(c);
 }
 
 static void cp_copy_dl_done(void *owner, struct xfer_job *job, const struct xfer_result *res)
@@ -118,7 +128,7 @@ static void cp_copy_dl_done(void *owner, struct xfer_job *job, const struct xfer
 }
 
 /* "<url>?xrd.wantprot=unix&authz=<envelope>" (spec 7.3); NULL on ENOMEM */
-static char *cp_copy_url(const char *url, const char *envelope)
+char *cp_copy_url(const char *url, const char *envelope)
 {
 	struct strbuf u = { 0 };
 	const char *hash = strchr(url, '#'); /* an archive member's #name */
@@ -142,11 +152,16 @@ static void cp_copy_upload(struct cp *c, struct cp_file *f)
 
 		if (p->pass != f->pass)
 			continue;
-		url = cp_copy_url(p->url, p->envelope);
-		r.target = url;
-		cp_out_xrd(c, &r);
-		p->job = url ? xfer_submit(&r, cp_copy_rep_done, cp_copy_progress, f) : NULL;
-		free(url);
+		if (f->tpc) { /* grid to grid: from the source's replica (cp_tpc.c) */
+			p->tpc_stage = CP_TPC_THIRD;
+			p->job = cp_tpc_submit(c, f, p);
+		} else {
+			url = cp_copy_url(p->url, p->envelope);
+			r.target = url;
+			cp_out_xrd(c, &r);
+			p->job = url ? xfer_submit(&r, cp_copy_rep_done, cp_copy_progress, f) : NULL;
+			free(url);
+		}
 		if (p->job) {
 			p->st = CR_COPYING;
 			f->reps_left++;
@@ -335,7 +350,7 @@ void cp_copy_cancel(struct cp_file *f)
 
 		if (p->job)
 			xfer_cancel(p->job);
-		else if (p->st == CR_COPIED)
-			cp_copy_remove(p);
+		if ((p->job && f->tpc && p->tpc_stage == CP_TPC_VERIFY) || (!p->job && p->st == CR_COPIED))
+			cp_copy_remove(p); /* copied (grid to grid: its md5 being checked), not committed */
 	}
 }

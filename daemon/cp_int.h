@@ -5,6 +5,7 @@
  *   cp_opt.c   the command line (options, -input, -dst) into pairs and filters
  *   cp_plan.c  the pairs into files: local walks, grid stat + find, filters
  *   cp_copy.c  the copies in xfer: metalinks, temporary names, md5 jobs
+ *   cp_tpc.c   grid to grid: the pair's plan, and each replica's copy between SEs
  *   cp_out.c   what the user sees: alien.py's lines, -json, the bar, the summary
  *   cp_path.c  path rules */
 #ifndef JALIEND_CP_INT_H
@@ -41,6 +42,10 @@ enum cp_fstate {
 	CF_DONE,
 };
 
+/* a grid to grid replica's jobs, in order: a third-party copy; where it fails,
+ * a copy streamed through the daemon; then the md5 of what was written */
+enum cp_tpc_stage { CP_TPC_THIRD, CP_TPC_STREAM, CP_TPC_VERIFY };
+
 enum cp_rstate { CR_COPYING, CR_COPIED, CR_FAILED, CR_COMMITTING, CR_COMMITTED, CR_NOT_COMMITTED };
 
 struct cp_rep {            /* one replica of an upload */
@@ -48,6 +53,7 @@ struct cp_rep {            /* one replica of an upload */
 	struct xfer_job *job;
 	enum cp_rstate st;
 	int pass;               /* 1..CP_PASSES */
+	enum cp_tpc_stage tpc_stage; /* grid to grid: which job p->job is (cp_tpc.c) */
 };
 
 struct cp_file {
@@ -55,7 +61,8 @@ struct cp_file {
 	char *local, *lfn;
 	size_t root_len;        /* download: local's first root_len bytes are the destination folder the
 				 * user named; below it nothing is followed (cp_path_open_below) */
-	int upload;
+	int upload;             /* also set for grid to grid (tpc): the destination is written as an upload's */
+	int tpc;                /* grid to grid: local is the source LFN, rows its access read */
 	int fresh;              /* upload: known not to exist (the destination was missing): no stat */
 	long long size;
 	long long ctime_ms;     /* download: the catalogue's ctime */
@@ -119,7 +126,9 @@ struct cp {
 	int plan_errors, plan_code;
 	int refused;            /* download: names from the server refused (outside the destination) */
 	char plan_err[1200];    /* a single pair's error, printed as the command's */
-	char *grid, *local;     /* the pair being planned, expanded */
+	char *grid, *local;     /* the pair being planned, expanded (grid to grid: local is the
+				 * destination's grid path) */
+	int tpc;                /* the pair is grid to grid (cp_tpc.c) */
 	char *specs;            /* its storage specs (after @) */
 	char *find_base;        /* download of a folder: what rel paths are relative to */
 	char *pglob;            /* the glob in the pair's source path (or -glob) */
@@ -169,6 +178,21 @@ void cp_opt_free(struct cp *c);
 /* cp_plan.c */
 void cp_plan_next(struct cp *c);
 void cp_plan_free(struct cp *c);
+void cp_plan_error(struct cp *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int cp_plan_add(struct cp *c, const char *local, size_t root_len, const char *lfn, int upload, long long size,
+		const char *md5, long long ctime_ms);
+int cp_plan_match(const struct cp *c, const char *path, const char *rel, long long size, int grid);
+void cp_plan_single(const struct cp *c, const char *src, const char *dst, int dst_is_dir, char *out, size_t n);
+char *cp_plan_grid_arg(struct cp *c, const char *arg, int keep_specs);
+int cp_plan_src_glob(struct cp *c, char *src);
+struct cp *cp_plan_dst_stat(struct command *cmd, cJSON *reply);
+void cp_plan_download_stat_done(struct command *cmd, cJSON *reply, int code, const char *msg);
+
+/* cp_tpc.c */
+int cp_tpc_pair(struct cp *c);
+int cp_tpc_add(struct cp *c, const char *src, const char *dst, const cJSON *row);
+void cp_tpc_read_done(struct cp *c, struct cp_file *f, const cJSON *results);
+struct xfer_job *cp_tpc_submit(struct cp *c, struct cp_file *f, struct cp_rep *p);
 
 /* cp_copy.c */
 int cp_copy_md5(struct cp *c, struct cp_file *f);
@@ -176,6 +200,9 @@ void cp_copy_start(struct cp *c, struct cp_file *f);
 int cp_copy_metalink(struct cp_file *f);
 void cp_copy_cancel(struct cp_file *f);
 void cp_copy_remove(const struct cp_rep *p);
+char *cp_copy_url(const char *url, const char *envelope);
+void cp_copy_progress(void *owner, struct xfer_job *job, uint64_t done, uint64_t total);
+void cp_copy_rep_end(struct cp *c, struct cp_file *f, struct cp_rep *p, int ok, const char *msg);
 
 /* cp_out.c */
 void cp_out(struct cp *c, int fd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -25,7 +25,7 @@ static void cp_plan_pair_end(struct cp *c)
 	free(c->find_base);
 	free(c->pglob);
 	c->grid = c->local = c->specs = c->find_base = c->pglob = NULL;
-	c->pglob_path = c->grid_is_dir = c->grid_missing = 0;
+	c->pglob_path = c->grid_is_dir = c->grid_missing = c->tpc = 0;
 }
 
 void cp_plan_free(struct cp *c)
@@ -35,8 +35,7 @@ void cp_plan_free(struct cp *c)
 
 /* A pair could not be planned: one pair makes it the command's error; with
  * several (-input, -dst) it is printed and the others go on. */
-static void cp_plan_error(struct cp *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void cp_plan_error(struct cp *c, int code, const char *fmt, ...)
+void cp_plan_error(struct cp *c, int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -49,8 +48,8 @@ static void cp_plan_error(struct cp *c, int code, const char *fmt, ...)
 		cp_out(c, 2, "%s", c->plan_err);
 }
 
-static int cp_plan_add(struct cp *c, const char *local, size_t root_len, const char *lfn, int upload, long long size,
-		       const char *md5, long long ctime_ms)
+int cp_plan_add(struct cp *c, const char *local, size_t root_len, const char *lfn, int upload, long long size,
+		const char *md5, long long ctime_ms)
 {
 	struct cp_file *f;
 
@@ -91,7 +90,7 @@ static int cp_plan_add(struct cp *c, const char *local, size_t root_len, const c
 
 /* The filters of 4.5 on one file: path is absolute, rel relative to the
  * folder being copied. 1 to copy it. */
-static int cp_plan_match(const struct cp *c, const char *path, const char *rel, long long size, int grid)
+int cp_plan_match(const struct cp *c, const char *path, const char *rel, long long size, int grid)
 {
 	const struct cp_filter *ft = &c->filt;
 	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
@@ -138,7 +137,7 @@ static int cp_plan_join(char *out, size_t n, const char *dst, const char *rel)
 
 /* One file: into the folder dst (its name, or what -parent/-rmprefix keep),
  * or dst is the file's new name. */
-static void cp_plan_single(const struct cp *c, const char *src, const char *dst, int dst_is_dir, char *out, size_t n)
+void cp_plan_single(const struct cp *c, const char *src, const char *dst, int dst_is_dir, char *out, size_t n)
 {
 	char rel[4096];
 
@@ -222,21 +221,30 @@ static void cp_plan_upload(struct cp *c)
 		cp_plan_error(c, 12, "jaliend: out of memory\n");
 }
 
-static void cp_plan_upload_stat_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+/* The stat of a destination on the grid came back (reply freed): an existing
+ * folder? missing? Its cp, or NULL if the cp is gone. */
+struct cp *cp_plan_dst_stat(struct command *cmd, cJSON *reply)
 {
 	struct cp *c = cp_of(cmd);
 	const cJSON *row = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(reply, "results"), 0);
 	const char *type = cp_str(row, "type");
 
+	if (c) {
+		c->grid_is_dir = reply && cp_reply_code(reply) == 0 && type && type[0] == 'd';
+		c->grid_missing = reply && cp_reply_code(reply) == 2; /* only a clear "no such entry" */
+	}
+	cJSON_Delete(reply);
+	return c;
+}
+
+static void cp_plan_upload_stat_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+{
+	struct cp *c = cp_plan_dst_stat(cmd, reply);
+
 	(void)code;
 	(void)msg;
-	if (!c) {
-		cJSON_Delete(reply);
+	if (!c)
 		return;
-	}
-	c->grid_is_dir = reply && cp_reply_code(reply) == 0 && type && type[0] == 'd';
-	c->grid_missing = reply && cp_reply_code(reply) == 2; /* only a clear "no such entry" */
-	cJSON_Delete(reply);
 	cp_plan_upload(c);
 	cp_plan_pair_end(c);
 	cp_plan_next(c);
@@ -280,8 +288,11 @@ static void cp_plan_find_done(struct command *cmd, cJSON *reply, int code, const
 		}
 		if (cp_plan_join(path, sizeof(path), c->local, rel) < 0)
 			continue;
-		r = cp_plan_add(c, path, strlen(path) - strlen(rel), lfn, 0, size ? atoll(size) : 0, cp_str(row, "md5"),
-				ct ? atoll(ct) : 0);
+		if (c->tpc)
+			r = cp_tpc_add(c, lfn, path, row);
+		else
+			r = cp_plan_add(c, path, strlen(path) - strlen(rel), lfn, 0, size ? atoll(size) : 0,
+					cp_str(row, "md5"), ct ? atoll(ct) : 0);
 		if (r < 0) {
 			if (r == -E2BIG)
 				cp_plan_error(c, 7, "cp: more than %d files in one cp\n", CP_FILES_MAX);
@@ -295,7 +306,7 @@ static void cp_plan_find_done(struct command *cmd, cJSON *reply, int code, const
 	cp_plan_next(c);
 }
 
-static void cp_plan_download_stat_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+void cp_plan_download_stat_done(struct command *cmd, cJSON *reply, int code, const char *msg)
 {
 	struct cp *c = cp_of(cmd);
 	const cJSON *row = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(reply, "results"), 0);
@@ -326,6 +337,11 @@ static void cp_plan_download_stat_done(struct command *cmd, cJSON *reply, int co
 		if (!c->find_base || !o || command_upstream(cmd, "find", o, UP_REQ_READONLY, cp_plan_find_done) < 0)
 			cp_finish(c, "jaliend: out of memory\n", 12);
 		return;
+	} else if (c->tpc) {
+		cp_plan_single(c, c->grid, c->local, cp_path_is_dir(c->local) || c->grid_is_dir, path, sizeof(path));
+		if (cp_plan_match(c, c->grid, strrchr(c->grid, '/') + 1, size ? atoll(size) : 0, 1) &&
+		    cp_tpc_add(c, c->grid, path, row) == -ENOMEM)
+			cp_plan_error(c, 12, "jaliend: out of memory\n");
 	} else {
 		int local_dir = cp_path_is_dir(c->local) || (stat(c->local, &st) == 0 && S_ISDIR(st.st_mode));
 
@@ -368,7 +384,7 @@ static int cp_plan_local_writable(struct cp *c)
 
 /* A '*' in the source path: the search folder is before its component, the
  * pattern the rest (4.4). 0, or -1 with the error set. */
-static int cp_plan_src_glob(struct cp *c, char *src)
+int cp_plan_src_glob(struct cp *c, char *src)
 {
 	char *star = strchr(src, '*'), *cut;
 
@@ -391,26 +407,15 @@ static int cp_plan_src_glob(struct cp *c, char *src)
 	return 0;
 }
 
-/* Plan pair i: expand both sides, then ask the server about the grid side. */
-static int cp_plan_pair(struct cp *c, const struct cp_pair *p)
+/* A grid argument expanded, its storage specs (after @) cut off and, with
+ * keep_specs, kept in c->specs; NULL with the plan error set. */
+char *cp_plan_grid_arg(struct cp *c, const char *arg, int keep_specs)
 {
-	int src_local = strncmp(p->src, "file:", 5) == 0, dst_local = strncmp(p->dst, "file:", 5) == 0;
-	const char *g = src_local ? p->dst : p->src;
-	char *gcopy, *at;
-	cJSON *o;
+	char *gcopy = strdup(arg), *at, *grid;
 
-	if (!src_local && !dst_local) {
-		cp_plan_error(c, 1, "grid to grid copy is WIP; for the moment use two steps: download file and upload it; local src,dst should be ALWAYS prefixed with file:\n");
-		return -1;
-	}
-	if (src_local && dst_local) {
-		cp_plan_error(c, 1, "for local copy use system command; within interactiv shell start a system command with \"!\"\n");
-		return -1;
-	}
-	gcopy = strdup(g);
 	if (!gcopy) {
 		cp_plan_error(c, 12, "jaliend: out of memory\n");
-		return -1;
+		return NULL;
 	}
 	at = strchr(gcopy, '@');
 	if (at) {
@@ -418,14 +423,38 @@ static int cp_plan_pair(struct cp *c, const struct cp_pair *p)
 		if (strlen(at + 1) >= CP_SPECS_MAX) {
 			free(gcopy);
 			cp_plan_error(c, 22, "cp: storage specs longer than %d bytes\n", CP_SPECS_MAX);
-			return -1;
+			return NULL;
 		}
-		c->specs = *(at + 1) ? strdup(at + 1) : NULL;
+		if (keep_specs)
+			c->specs = *(at + 1) ? strdup(at + 1) : NULL;
 	}
-	c->grid = cp_path_grid(gcopy, command_term_cwd(c->cmd), upstream_home());
+	grid = cp_path_grid(gcopy, command_term_cwd(c->cmd), upstream_home());
 	free(gcopy);
+	if (!grid)
+		cp_plan_error(c, 12, "jaliend: out of memory\n");
+	return grid;
+}
+
+/* Plan pair i: expand both sides, then ask the server about the grid side. */
+static int cp_plan_pair(struct cp *c, const struct cp_pair *p)
+{
+	int src_local = strncmp(p->src, "file:", 5) == 0, dst_local = strncmp(p->dst, "file:", 5) == 0;
+	cJSON *o;
+
+	if (!src_local && !dst_local) { /* grid to grid (issue 18): cp_tpc.c */
+		c->grid = cp_plan_grid_arg(c, p->src, 0);
+		c->local = c->grid ? cp_plan_grid_arg(c, p->dst, 1) : NULL;
+		return c->local ? cp_tpc_pair(c) : -1;
+	}
+	if (src_local && dst_local) {
+		cp_plan_error(c, 1, "for local copy use system command; within interactiv shell start a system command with \"!\"\n");
+		return -1;
+	}
+	c->grid = cp_plan_grid_arg(c, src_local ? p->dst : p->src, 1);
+	if (!c->grid)
+		return -1;
 	c->local = cp_path_local(src_local ? p->src : p->dst, c->shim_cwd, c->home);
-	if (!c->grid || !c->local) {
+	if (!c->local) {
 		cp_plan_error(c, 12, "jaliend: out of memory\n");
 		return -1;
 	}

@@ -41,7 +41,8 @@ extern "C" {
 
 enum xfer_tpc { XFER_TPC_NONE = 0, XFER_TPC_FIRST = 1, XFER_TPC_ONLY = 2 };
 
-enum xfer_kind { XFER_COPY = 0, XFER_RM = 1, XFER_MD5 = 2 /* of the local file source, into checksum (bare hex) */ };
+enum xfer_kind { XFER_COPY = 0, XFER_RM = 1, XFER_MD5 = 2 /* of source (a local file, or a root:// URL: the SE's checksum,
+								   * else read back), into checksum (bare hex) */ };
 
 struct xfer_req {
 	enum xfer_kind kind;

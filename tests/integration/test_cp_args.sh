@@ -1,5 +1,5 @@
 #!/bin/sh
-# alien-cp's forms that need no storage element: usage, grid-to-grid,
+# alien-cp's forms that need no storage element: usage, grid-to-grid from a missing source,
 # local-to-local, unreadable local source, and that the daemon stays up.
 . "$(dirname "$0")/lib.sh"
 stack_up
@@ -7,9 +7,9 @@ stack_up
 run alien-cp
 expect_rc 22 "cp without arguments"
 expect_err_has "Command format is of the form of" "usage text (alien.py's) on stderr"
-run alien-cp a b
-expect_rc 1 "grid to grid"
-expect_err_has "grid to grid copy is WIP" "grid to grid message"
+run alien-cp nosuch.bin b
+expect_rc 2 "grid to grid from a missing source (copies themselves: tests/cp/test_cp_tpc.sh)"
+expect_err_has "Specified source $(alien-pwd)nosuch.bin not found!" "names the missing source"
 run alien-cp file:/tmp/a file:/tmp/b
 expect_rc 1 "local to local"
 expect_err_has "for local copy use system command" "local to local message"
