@@ -144,6 +144,7 @@ static void cp_copy_upload(struct cp *c, struct cp_file *f)
 			continue;
 		url = cp_copy_url(p->url, p->envelope);
 		r.target = url;
+		r.tune = c->tune;
 		cp_out_xrd(c, &r);
 		p->job = url ? xfer_submit(&r, cp_copy_rep_done, cp_copy_progress, f) : NULL;
 		free(url);
@@ -239,6 +240,7 @@ static void cp_copy_download(struct cp *c, struct cp_file *f)
 	r.xa_lfn = f->lfn;
 	r.xa_md5 = f->md5[0] ? f->md5 : NULL;
 	r.xa_size = f->size;
+	r.tune = c->tune;
 	cp_out_xrd(c, &r);
 	f->job = xfer_submit(&r, cp_copy_dl_done, cp_copy_progress, f);
 	if (!f->job) {

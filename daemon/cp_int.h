@@ -17,6 +17,7 @@
 
 #include "command.h"
 #include "cp.h"
+#include "xfer.h"
 
 #define CP_PASSES 3          /* upload: the first pass and two recovery passes (alien.py) */
 #define CP_PAIRS_MAX 10000   /* SRC DST pairs (-input lines, -dst sources) */
@@ -146,6 +147,9 @@ struct cp {
 	double t0;
 	int pumping, again;     /* cp_pump re-entered from a call answered at once */
 	lws_sorted_usec_list_t sul;
+	/* issue 17: -chunks, -chunksz, -timeout, -ratethreshold, -retry (each transfer's), -S */
+	struct xfer_tune tune;
+	int streams;            /* -S: validated; libXrdCl reads it process-wide only (docs/cp.md) */
 };
 
 /* cp.c */

@@ -67,9 +67,58 @@ static const char cp_opt_usage[] =
 
 /* options of alien.py that take a value and have no effect here */
 static const char *const cp_opt_ignored_val[] = {
-	"-retry", "-chunks", "-chunksz", "-S", "-timeout", "-ratethreshold", "-j", "-l", "-o", "-site",
-	"-e", "-user", "-group", "-jobid", "-mindepth", "-maxdepth", "-min-ctime", "-max-ctime",
+	"-j", "-l", "-o", "-site", "-e", "-user", "-group", "-jobid", "-mindepth", "-maxdepth", "-min-ctime",
+	"-max-ctime",
 };
+
+#define CP_STREAMS_MAX 15 /* -S (alien.py's cap) */
+
+/* the transfer options (issue 17): name, range; where the value goes is cp_opt_tune's */
+static const struct {
+	const char *name;
+	long long lo, hi;
+} cp_opt_tunes[] = {
+	{ "-S", 0, CP_STREAMS_MAX },
+	{ "-chunks", 1, XFER_CHUNKS_MAX },
+	{ "-chunksz", XFER_CHUNK_SIZE_MIN, XFER_CHUNK_SIZE_MAX },
+	{ "-timeout", 0, XFER_TIMEOUT_MAX },
+	{ "-ratethreshold", 0, 1000000000000000LL }, /* 1 PB/s */
+	{ "-retry", 0, XFER_RETRIES_MAX },
+};
+
+/* -S N, -chunks N, ...: 1 if a is one of them (its value checked and kept), 0 if not,
+ * -1 with the message in err */
+static int cp_opt_tune(struct cp *c, const char *a, const char *v, char *err, size_t en)
+{
+	size_t k, n = sizeof(cp_opt_tunes) / sizeof(cp_opt_tunes[0]);
+	long long x = 0;
+	const char *p = v;
+
+	for (k = 0; k < n && strcmp(a, cp_opt_tunes[k].name) != 0; k++)
+		;
+	if (k == n)
+		return 0;
+	while (*p >= '0' && *p <= '9' && x <= cp_opt_tunes[k].hi)
+		x = x * 10 + (*p++ - '0');
+	if (p == v || *p || x < cp_opt_tunes[k].lo || x > cp_opt_tunes[k].hi) {
+		snprintf(err, en, "cp: %s %s: expected a whole number from %lld to %lld\n", a, v, cp_opt_tunes[k].lo,
+			 cp_opt_tunes[k].hi);
+		return -1;
+	}
+	if (k == 0)
+		c->streams = (int)x;
+	else if (k == 1)
+		c->tune.chunks = (int)x;
+	else if (k == 2)
+		c->tune.chunk_size = (unsigned)x;
+	else if (k == 3)
+		c->tune.timeout_s = (int)x;
+	else if (k == 4)
+		c->tune.rate_min = x;
+	else
+		c->tune.retries = (int)x;
+	return 1;
+}
 
 static int cp_opt_regex(regex_t *re, const char *pat, const char *opt, char *err, size_t n)
 {
@@ -278,7 +327,7 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 	for (int i = 1; i < last; i++) {
 		const char *a = cJSON_GetArrayItem(argv, i)->valuestring;
 		const char *v = i + 1 < last ? cJSON_GetArrayItem(argv, i + 1)->valuestring : NULL;
-		int takes = 1;
+		int takes = 1, tuned;
 
 		if (strcmp(a, "-f") == 0 || strcmp(a, "-force") == 0) {
 			c->force = 1, takes = 0;
@@ -310,12 +359,17 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 			takes = 0; /* an option without its value: ignored, as alien.py */
 			for (size_t k = 0; k < sizeof(cp_opt_ignored_val) / sizeof(cp_opt_ignored_val[0]); k++)
 				takes |= strcmp(a, cp_opt_ignored_val[k]) == 0;
+			for (size_t k = 0; k < sizeof(cp_opt_tunes) / sizeof(cp_opt_tunes[0]); k++)
+				takes |= strcmp(a, cp_opt_tunes[k].name) == 0;
 			if (takes || strcmp(a, "-T") == 0 || strcmp(a, "-glob") == 0 || strcmp(a, "-select") == 0 ||
 			    strcmp(a, "-name") == 0 || strcmp(a, "-dst") == 0 || strcmp(a, "-input") == 0 ||
 			    strcmp(a, "-exclude") == 0 || strcmp(a, "-exclude_re") == 0) {
 				snprintf(err, en, "cp: %s needs a value\n", a);
 				rc = -EINVAL;
 			}
+		} else if ((tuned = cp_opt_tune(c, a, v, err, en)) != 0) {
+			if (tuned < 0)
+				rc = -EINVAL;
 		} else if (strcmp(a, "-T") == 0) {
 			c->jobs = atoi(v);
 		} else if (strcmp(a, "-parent") == 0) {
@@ -377,6 +431,12 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 	}
 	if (rc == -E2BIG) {
 		snprintf(err, en, "cp: at most %d of each of -exclude, -exclude_re and contain_\n", CP_FILTERS_MAX);
+		rc = -EINVAL;
+	}
+	if (rc == 0 && c->tune.chunks && c->tune.chunk_size &&
+	    (unsigned long long)c->tune.chunks * c->tune.chunk_size > XFER_JOB_BUFFER_MAX) {
+		snprintf(err, en, "cp: -chunks %d x -chunksz %u: more than %llu bytes in flight per transfer\n",
+			 c->tune.chunks, c->tune.chunk_size, (unsigned long long)XFER_JOB_BUFFER_MAX);
 		rc = -EINVAL;
 	}
 	if (rc == 0 && nsel > 1) {
