@@ -17,6 +17,7 @@
 
 #include "command.h"
 #include "cp.h"
+#include "findfilt.h"
 #include "xfer.h"
 
 #define CP_PASSES 3          /* upload: the first pass and two recovery passes (alien.py) */
@@ -100,7 +101,7 @@ struct cp_filter {
 	int nexclude;
 	regex_t exclude_re[CP_FILTERS_MAX];
 	int nexclude_re;
-	long long minsize, maxsize; /* -1: none */
+	struct findfilt props;  /* -minsize ... -jobid (cp_filter.c); its strings are owned */
 };
 
 struct cp {
@@ -169,6 +170,10 @@ double cp_now(void);
 /* cp_opt.c: 0, or -1 with the message in err and the exit code in *code */
 int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t n, int *code);
 void cp_opt_free(struct cp *c);
+
+/* cp_filter.c: 1 if a grid file (its find row) / a local file passes the property filters */
+int cp_filter_row(const struct cp *c, const cJSON *row, const char *lfn);
+int cp_filter_local(const struct cp *c, const char *path, long long size);
 
 /* cp_plan.c */
 void cp_plan_next(struct cp *c);

@@ -66,10 +66,46 @@ static const char cp_opt_usage[] =
 	"-min-ctime / -max-ctime  int(unix time) : (client-side) restrict results age to min/max unix-time\n";
 
 /* options of alien.py that take a value and have no effect here */
-static const char *const cp_opt_ignored_val[] = {
-	"-j", "-l", "-o", "-site", "-e", "-user", "-group", "-jobid", "-mindepth", "-maxdepth", "-min-ctime",
-	"-max-ctime",
-};
+static const char *const cp_opt_ignored_val[] = { "-j", "-l", "-o", "-site", "-e" };
+
+/* the property filters of recursive copies (find2's, findfilt.c): 1 if a is one (its value
+ * checked and kept), 0 if not, -1 with the message in err */
+static int cp_opt_filter(struct cp *c, const char *a, const char *v, char *err, size_t en)
+{
+	static const char *const nums[] = { "-minsize", "-maxsize", "-mindepth", "-maxdepth", "-jobid" };
+	static const char *const words[] = { "-min-ctime", "-max-ctime", "-user", "-group" };
+	struct findfilt *p = &c->filt.props;
+	long long *slots[] = { &p->minsize, &p->maxsize, &p->mindepth, &p->maxdepth, NULL };
+	const char **wslots[] = { &p->min_ctime, &p->max_ctime, &p->user, &p->group };
+	int digits = *v && strspn(v, "0123456789") == strlen(v) && strlen(v) <= 18;
+
+	for (size_t k = 0; k < sizeof(nums) / sizeof(nums[0]); k++) {
+		if (strcmp(a, nums[k]) != 0)
+			continue;
+		if (!digits) {
+			snprintf(err, en, "cp: %s %s: expected a whole number\n", a, v);
+			return -1;
+		}
+		if (slots[k]) {
+			*slots[k] = atoll(v);
+			return 1;
+		}
+		free((char *)p->jobid);
+		return (p->jobid = strdup(v)) ? 1 : -ENOMEM;
+	}
+	for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
+		if (strcmp(a, words[k]) != 0)
+			continue;
+		if (k < 2 ? findfilt_ms(v) < 0 : (!*v || *v == '-')) {
+			snprintf(err, en, "cp: %s %s: expected %s\n", a, v,
+				 k < 2 ? "a Unix time, 10 digits (seconds) or 13 (milliseconds)" : "a name");
+			return -1;
+		}
+		free((char *)*wslots[k]);
+		return (*wslots[k] = strdup(v)) ? 1 : -ENOMEM;
+	}
+	return 0;
+}
 
 #define CP_STREAMS_MAX 15 /* -S (alien.py's cap) */
 
@@ -309,7 +345,7 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 	char **srcs = NULL;
 	struct cp_filter *ft = &c->filt;
 
-	ft->minsize = ft->maxsize = -1;
+	findfilt_init(&ft->props);
 	*code = 22;
 	for (int i = 1; i < n; i++) {
 		const char *a = cJSON_GetArrayItem(argv, i)->valuestring;
@@ -361,6 +397,7 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 				takes |= strcmp(a, cp_opt_ignored_val[k]) == 0;
 			for (size_t k = 0; k < sizeof(cp_opt_tunes) / sizeof(cp_opt_tunes[0]); k++)
 				takes |= strcmp(a, cp_opt_tunes[k].name) == 0;
+			takes |= cp_opt_filter(c, a, "", err, en) != 0;
 			if (takes || strcmp(a, "-T") == 0 || strcmp(a, "-glob") == 0 || strcmp(a, "-select") == 0 ||
 			    strcmp(a, "-name") == 0 || strcmp(a, "-dst") == 0 || strcmp(a, "-input") == 0 ||
 			    strcmp(a, "-exclude") == 0 || strcmp(a, "-exclude_re") == 0) {
@@ -376,10 +413,9 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 			c->parent = atoi(v);
 		} else if (strcmp(a, "-rmprefix") == 0) {
 			c->rmprefix = atoi(v);
-		} else if (strcmp(a, "-minsize") == 0) {
-			ft->minsize = atoll(v);
-		} else if (strcmp(a, "-maxsize") == 0) {
-			ft->maxsize = atoll(v);
+		} else if ((tuned = cp_opt_filter(c, a, v, err, en)) != 0) {
+			if (tuned < 0)
+				rc = tuned == -ENOMEM ? -ENOMEM : -EINVAL;
 		} else if (strcmp(a, "-glob") == 0) {
 			free(ft->glob);
 			ft->glob = strdup(v);
@@ -494,4 +530,9 @@ void cp_opt_free(struct cp *c)
 		free(ft->exclude[i]);
 	for (int i = 0; i < ft->nexclude_re; i++)
 		regfree(&ft->exclude_re[i]);
+	free((char *)ft->props.min_ctime);
+	free((char *)ft->props.max_ctime);
+	free((char *)ft->props.user);
+	free((char *)ft->props.group);
+	free((char *)ft->props.jobid);
 }
