@@ -151,6 +151,7 @@ struct cp {
 	/* issue 17: -chunks, -chunksz, -timeout, -ratethreshold, -retry (each transfer's), -S */
 	struct xfer_tune tune;
 	int streams;            /* -S: validated; libXrdCl reads it process-wide only (docs/cp.md) */
+	int noxrdzip;           /* -noxrdzip: an archive member is extracted here from the whole archive */
 };
 
 /* cp.c */

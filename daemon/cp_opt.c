@@ -371,6 +371,8 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 			c->dryrun = 1, takes = 0;
 		} else if (strcmp(a, "-norecovery") == 0) {
 			c->norecovery = 1, takes = 0;
+		} else if (strcmp(a, "-noxrdzip") == 0) {
+			c->noxrdzip = 1, takes = 0;
 		} else if (strcmp(a, "-tpc") == 0) {
 			*code = 1;
 			snprintf(err, en, "TPC is not allowed!!\n");

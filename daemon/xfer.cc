@@ -45,6 +45,8 @@ struct xfer_job {
 	unsigned sources = 1;
 	int dir_fd = -1;        // COPY to local in a folder: target, final_path are names in it
 	struct xfer_tune tune = {};
+	std::string zip_member; // a download of this member of the archive
+	bool zip_local = false; // ... extracted here from the whole archive (-noxrdzip)
 	// shared with the worker
 	std::atomic<bool> cancel{ false };
 	std::atomic<uint64_t> done{ 0 }, total{ 0 };
@@ -289,6 +291,41 @@ XrdCl::XRootDStatus xfer_copy_once(xfer_job *j, const XrdCl::PropertyList &props
 	return st;
 }
 
+// -noxrdzip: the whole archive is at the target; the member replaces it (checked
+// against md5 by XrdCl reading the local archive with ?xrdcl.unzip=)
+void xfer_unzip_local(xfer_job *j, struct xfer_result &r)
+{
+	XrdCl::PropertyList props, results;
+	std::string member = j->target + ".member"; // beside it, in its folder
+	std::string member_path = j->dir_fd >= 0 ? "/proc/self/fd/" + std::to_string(j->dir_fd) + "/" + member : member;
+
+	props.Set("source", xfer_target_path(j) + "?xrdcl.unzip=" + j->zip_member);
+	props.Set("target", member_path);
+	props.Set("force", true);
+	props.Set("posc", true);
+	props.Set("makeDir", false);
+	if (j->mode == "target" && !j->md5.empty()) {
+		props.Set("checkSumMode", std::string("target"));
+		props.Set("checkSumType", std::string("md5"));
+		props.Set("checkSumPreset", j->md5);
+	}
+	XrdCl::XRootDStatus st = xfer_copy_once(j, props, results);
+	std::string sum;
+
+	results.Get("targetCheckSum", sum);
+	snprintf(r.checksum, sizeof(r.checksum), "%s", sum.c_str());
+	if (st.IsOK() && (j->dir_fd >= 0 ? renameat(j->dir_fd, member.c_str(), j->dir_fd, j->target.c_str())
+					 : rename(member.c_str(), j->target.c_str())) == 0)
+		return;
+	r.ok = 0;
+	snprintf(r.msg, sizeof(r.msg), "cannot extract %s from the archive: %s", j->zip_member.c_str(),
+		 st.IsOK() ? strerror(errno) : xfer_status_text(st).c_str());
+	if (j->dir_fd >= 0)
+		(void)unlinkat(j->dir_fd, member.c_str(), 0);
+	else
+		(void)unlink(member.c_str());
+}
+
 void xfer_run_copy(xfer_job *j)
 {
 	struct xfer_result &r = j->res;
@@ -296,7 +333,8 @@ void xfer_run_copy(xfer_job *j)
 	XrdCl::XRootDStatus st;
 	auto t0 = std::chrono::steady_clock::now();
 
-	props.Set("source", j->source);
+	props.Set("source", j->zip_member.empty() || j->zip_local ? j->source
+								    : j->source + "?xrdcl.unzip=" + j->zip_member);
 	props.Set("target", xfer_target_path(j));
 	props.Set("force", j->force);
 	props.Set("posc", true);
@@ -305,7 +343,7 @@ void xfer_run_copy(xfer_job *j)
 	// its in-stream checksum of the target is then wrong (5.5.3), so the md5
 	// is checked on the written file below (a pass over the page cache)
 	bool multi = j->sources > 1;
-	std::string mode = multi && j->mode == "target" ? std::string("none") : j->mode;
+	std::string mode = (multi || j->zip_local) && j->mode == "target" ? std::string("none") : j->mode;
 	props.Set("sourceLimit", (uint16_t)j->sources);
 	if (multi) {
 		props.Set("xcp", true);
@@ -314,7 +352,7 @@ void xfer_run_copy(xfer_job *j)
 	}
 	props.Set("checkSumMode", mode);
 	props.Set("thirdParty", std::string(j->tpc == XFER_TPC_ONLY ? "only" : j->tpc == XFER_TPC_FIRST ? "first" : "none"));
-	if (mode != "none" || multi) { // extreme copy refuses a job without a type, even for "none"
+	{ // AddJob refuses a checkSumMode without a type, even "none" (PITFALLS C)
 		props.Set("checkSumType", std::string("md5"));
 		if (mode == "target" && !j->md5.empty())
 			props.Set("checkSumPreset", j->md5);
@@ -386,6 +424,8 @@ void xfer_run_copy(xfer_job *j)
 	} else {
 		r.ok = 1;
 	}
+	if (r.ok && j->zip_local)
+		xfer_unzip_local(j, r);
 	if (j->cancel.load()) { // cancelled, even if the last chunk made it
 		r.ok = 0;
 		r.cancelled = 1;
@@ -614,6 +654,10 @@ extern "C" struct xfer_job *xfer_submit(const struct xfer_req *req, xfer_done_fn
 		j->xa_md5 = req->xa_md5 ? req->xa_md5 : "";
 		j->xa_size = req->xa_size;
 		j->tune = req->tune;
+		j->zip_member = req->zip_member ? req->zip_member : "";
+		j->zip_local = req->zip_member && req->zip_local;
+		if (req->zip_member)
+			j->sources = 1; // XrdCl 5.5.3 reads a zip member from one source only
 		j->owner = owner;
 		j->done_cb = done;
 		j->progress_cb = progress;

@@ -89,8 +89,13 @@ struct xfer_req {
 	/* downloads: extended attributes set on the file before the rename (NULL: not set) */
 	const char *xa_guid, *xa_lfn, *xa_md5;
 	long long xa_size;
-	/* issue 17: cp's tuning options */
+	/* issue 17: cp's tuning options; a download of a ZIP archive's member */
 	struct xfer_tune tune;
+	const char *zip_member;  /* COPY from a .meta4 to local: the source is this member of the archive
+				  * the metalink lists (NULL: the whole file) */
+	int zip_local;           /* with zip_member: download the whole archive (cksum "none"), then
+				  * extract the member from it locally, checked against md5 (-noxrdzip);
+				  * otherwise XrdCl reads only the member (?xrdcl.unzip=) */
 };
 
 struct xfer_result {
