@@ -11,12 +11,7 @@ mkdir -p "$L/dl"
 # three stand-in SEs in front of SE1 (tests/cp/seproxy.py): two drop their first connection,
 # one never answers; jcentral-lite knows them as tape SEs (never chosen for uploads)
 python3 "$ROOT/tests/cp/seproxy.py" "$T/px.ports" "$T/se1.port" drop1 drop1 stall &
-i=0
-until [ -s "$T/px.ports" ]; do
-	i=$((i + 1))
-	[ $i -lt 200 ] || fail "seproxy.py did not start"
-	sleep 0.05
-done
+settled "seproxy.py started" test -s "$T/px.ports"
 P1=$(sed -n 1p "$T/px.ports") P2=$(sed -n 2p "$T/px.ports") P3=$(sed -n 3p "$T/px.ports")
 D=$STACK/se1/data
 export JCL_ARGS="--se ALICE::JCL::PX1=root://127.0.0.1:$P1/$D,tape --se ALICE::JCL::PX2=root://127.0.0.1:$P2/$D,tape --se ALICE::JCL::STALL=root://127.0.0.1:$P3/$D,tape"
@@ -66,15 +61,13 @@ expect_rc 0 "download with the options"
 expect_same_md5 "$L/f.bin" "$L/dl/p.bin" "download with the options"
 expect_err_has "chunks=3 chunksz=65536 timeout=100 ratethreshold=1000 retry=2" "JALIENPY_XRDDEBUG shows them"
 for p in "'chunkSize' = '65536'" "'parallelChunks' = '3'" "'cpTimeout' = '100'" "'xrateThreshold' = '1000'"; do
-	CHECKS=$((CHECKS + 1))
-	grep "Adding job with properties" "$T/xrdcl.log" | grep -q "$p" || fail "XrdCl's job has no $p: $(grep 'Adding job' "$T/xrdcl.log" | tail -1)"
+	xrdcl_job "the options reach XrdCl" "$p"
 done
 # without them: XrdCl's default for parallel chunks, the daemon's chunk size, no timeout
 : >"$T/xrdcl.log"
 run alien-cp f.bin "file:$L/dl/q.bin"
 expect_rc 0 "download without the options"
-CHECKS=$((CHECKS + 1))
-grep "Adding job with properties" "$T/xrdcl.log" | grep -q "'chunkSize' = '1048576'" || fail "default chunk size"
+xrdcl_job "the default chunk size" "'chunkSize' = '1048576'"
 
 # -ratethreshold: faster than loopback can go, so the copy fails (XrdCl's threshold)
 head -c 8000000 /dev/urandom >"$L/g.bin"
