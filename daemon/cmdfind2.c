@@ -13,6 +13,7 @@
 #include "cmdlocal.h"
 #include "cmdse.h"
 #include "command.h"
+#include "findfilt.h"
 #include "strbuf.h"
 #include "upstream.h"
 
@@ -30,8 +31,7 @@ struct cmdfind2 {
 	int nexclude;
 	const char *exclude_re[CMDFIND2_FILTERS_MAX];
 	int nexclude_re;
-	long long minsize, maxsize, mindepth, maxdepth; /* -1: none */
-	const char *min_ctime, *max_ctime, *jobid, *user, *group;
+	struct findfilt props;   /* its strings in pool */
 	size_t used, cap;
 	char pool[];
 };
@@ -208,34 +208,10 @@ static const char *cmdfind2_keep(struct cmdfind2 *f, const char *s)
 
 /* ---- the reply: filters on each row, then the LFNs ---- */
 
-/* alien.py's time_str2unixmili for the forms it takes: 13 digits (ms) or a
- * 10 character number (seconds); anything else is -1. */
-static long long cmdfind2_ms(const char *s)
-{
-	char *end;
-	double d;
-
-	if (cmdfind2_isdigits(s) && strlen(s) == 13)
-		return strtoll(s, NULL, 10);
-	d = strtod(s, &end);
-	if (end != s && !*end && strlen(s) == 10)
-		return (long long)(d * 1000);
-	return -1;
-}
-
-static int cmdfind2_depth(const char *rel)
-{
-	int n = 1;
-
-	for (const char *p = rel; *p; p++)
-		n += *p == '/';
-	return n;
-}
-
 static int cmdfind2_pass(const struct cmdfind2 *f, const cJSON *row, regex_t *res, struct strbuf *errs)
 {
-	char b1[32], b2[32];
-	const char *lfn = cmdse_field(row, "lfn", b1, sizeof(b1)), *v, *rel;
+	char b1[32];
+	const char *lfn = cmdse_field(row, "lfn", b1, sizeof(b1)), *rel;
 	size_t dl = strlen(f->dir) - (f->dir[strlen(f->dir) - 1] == '/');
 
 	if (!lfn)
@@ -249,44 +225,7 @@ static int cmdfind2_pass(const struct cmdfind2 *f, const cJSON *row, regex_t *re
 	for (int i = 0; i < f->nexclude_re; i++)
 		if (regexec(&res[i], rel, 0, NULL, 0) == 0)
 			return 0;
-	v = cmdse_field(row, "size", b2, sizeof(b2));
-	if (f->minsize >= 0 && v && strtoll(v, NULL, 10) < f->minsize)
-		return 0;
-	if (f->maxsize >= 0 && v && strtoll(v, NULL, 10) > f->maxsize)
-		return 0;
-	if (f->jobid) {
-		v = cmdse_field(row, "jobid", b2, sizeof(b2));
-		if (!v) {
-			strbuf_adds(errs, "filter_file_prop::jobid - could not find jobid information in file "
-					  "dictionary, selection failed!\n");
-			return 0;
-		}
-		if (strcmp(v, f->jobid) != 0)
-			return 0;
-	}
-	if (f->user && (!(v = cmdse_field(row, "owner", b2, sizeof(b2))) || strcmp(v, f->user) != 0))
-		return 0;
-	if (f->group && (!(v = cmdse_field(row, "gowner", b2, sizeof(b2))) || strcmp(v, f->group) != 0))
-		return 0;
-	if (f->min_ctime || f->max_ctime) {
-		v = cmdse_field(row, "ctime", b2, sizeof(b2));
-		if (!v || !*v)
-			v = cmdse_field(row, "mtime", b2, sizeof(b2));
-		if (!v || !cmdfind2_isdigits(v)) {
-			strbuf_adds(errs, "filter_file_prop::min/max-ctime - could not find time information in file "
-					  "dictionary, selection failed!\n");
-			return 0;
-		}
-		if (f->min_ctime && strtoll(v, NULL, 10) < cmdfind2_ms(f->min_ctime))
-			return 0;
-		if (f->max_ctime && strtoll(v, NULL, 10) > cmdfind2_ms(f->max_ctime))
-			return 0;
-	}
-	if (f->mindepth >= 0 && cmdfind2_depth(rel) < f->mindepth + 1)
-		return 0;
-	if (f->maxdepth >= 0 && cmdfind2_depth(rel) > f->maxdepth + 1)
-		return 0;
-	return 1;
+	return findfilt_row(&f->props, row, rel, errs);
 }
 
 static void cmdfind2_done(struct command *cmd, cJSON *reply, int code, const char *msg)
@@ -559,12 +498,13 @@ int cmdfind2_run(struct command *cmd, const cJSON *argv, int help)
 		f->exclude[f->nexclude++] = cmdfind2_keep(f, excl[i]);
 	for (int i = 0; i < nexre; i++)
 		f->exclude_re[f->nexclude_re++] = cmdfind2_keep(f, exre[i]);
-	f->minsize = minsize, f->maxsize = maxsize, f->mindepth = mindepth, f->maxdepth = maxdepth;
-	f->min_ctime = min_ct ? cmdfind2_keep(f, min_ct) : NULL;
-	f->max_ctime = max_ct ? cmdfind2_keep(f, max_ct) : NULL;
-	f->jobid = jobid ? cmdfind2_keep(f, jobid) : NULL;
-	f->user = user ? cmdfind2_keep(f, user) : NULL;
-	f->group = group ? cmdfind2_keep(f, group) : NULL;
+	f->props.minsize = minsize, f->props.maxsize = maxsize;
+	f->props.mindepth = mindepth, f->props.maxdepth = maxdepth;
+	f->props.min_ctime = min_ct ? cmdfind2_keep(f, min_ct) : NULL;
+	f->props.max_ctime = max_ct ? cmdfind2_keep(f, max_ct) : NULL;
+	f->props.jobid = jobid ? cmdfind2_keep(f, jobid) : NULL;
+	f->props.user = user ? cmdfind2_keep(f, user) : NULL;
+	f->props.group = group ? cmdfind2_keep(f, group) : NULL;
 	*command_scratch(cmd) = f;
 
 	if (use_regex)

@@ -158,6 +158,7 @@ static void cp_copy_upload(struct cp *c, struct cp_file *f)
 		} else {
 			url = cp_copy_url(p->url, p->envelope);
 			r.target = url;
+			r.tune = c->tune;
 			cp_out_xrd(c, &r);
 			p->job = url ? xfer_submit(&r, cp_copy_rep_done, cp_copy_progress, f) : NULL;
 			free(url);
@@ -204,6 +205,14 @@ static int cp_copy_tmp(int dfd, const char *leaf, char *out, size_t n)
 			return -errno;
 	}
 	return -EEXIST;
+}
+
+/* an archive member's name: what follows '#' in access read's url (spec 7.1), or NULL */
+static const char *cp_copy_member(const struct cp_file *f)
+{
+	const char *url = cp_str(cJSON_GetArrayItem(f->rows, 0), "url"), *hash = url ? strrchr(url, '#') : NULL;
+
+	return hash && hash[1] && !strchr(hash, '/') ? hash + 1 : NULL;
 }
 
 static void cp_copy_download(struct cp *c, struct cp_file *f)
@@ -254,6 +263,9 @@ static void cp_copy_download(struct cp *c, struct cp_file *f)
 	r.xa_lfn = f->lfn;
 	r.xa_md5 = f->md5[0] ? f->md5 : NULL;
 	r.xa_size = f->size;
+	r.tune = c->tune;
+	r.zip_member = cp_copy_member(f);
+	r.zip_local = c->noxrdzip;
 	cp_out_xrd(c, &r);
 	f->job = xfer_submit(&r, cp_copy_dl_done, cp_copy_progress, f);
 	if (!f->job) {
@@ -292,9 +304,12 @@ int cp_copy_metalink(struct cp_file *f)
 	strbuf_addf(&path, "%s/jaliend-cp-XXXXXX.meta4", tmpdir && *tmpdir ? tmpdir : "/tmp");
 	strbuf_adds(&m, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 			"<metalink xmlns=\"urn:ietf:params:xml:ns:metalink\">\n  <file name=\"jaliend\">\n");
-	strbuf_addf(&m, "    <size>%lld</size>\n", f->size);
-	if (f->md5[0])
-		strbuf_addf(&m, "    <hash type=\"md5\">%s</hash>\n", f->md5);
+	if (!cp_copy_member(f) || !f->cp->noxrdzip) { /* else the whole archive comes: the catalogue's
+							 * size and md5 are the member's */
+		strbuf_addf(&m, "    <size>%lld</size>\n", f->size);
+		if (f->md5[0])
+			strbuf_addf(&m, "    <hash type=\"md5\">%s</hash>\n", f->md5);
+	}
 	cJSON_ArrayForEach(row, f->rows) {
 		const char *url = cp_str(row, "url"), *env = cp_str(row, "envelope");
 		char *u;

@@ -18,6 +18,8 @@
 
 #include "command.h"
 #include "cp.h"
+#include "findfilt.h"
+#include "xfer.h"
 
 #define CP_PASSES 3          /* upload: the first pass and two recovery passes (alien.py) */
 #define CP_PAIRS_MAX 10000   /* SRC DST pairs (-input lines, -dst sources) */
@@ -106,7 +108,7 @@ struct cp_filter {
 	int nexclude;
 	regex_t exclude_re[CP_FILTERS_MAX];
 	int nexclude_re;
-	long long minsize, maxsize; /* -1: none */
+	struct findfilt props;  /* -minsize ... -jobid (cp_filter.c); its strings are owned */
 };
 
 struct cp {
@@ -155,6 +157,10 @@ struct cp {
 	double t0;
 	int pumping, again;     /* cp_pump re-entered from a call answered at once */
 	lws_sorted_usec_list_t sul;
+	/* issue 17: -chunks, -chunksz, -timeout, -ratethreshold, -retry (each transfer's), -S */
+	struct xfer_tune tune;
+	int streams;            /* -S: validated; libXrdCl reads it process-wide only (docs/cp.md) */
+	int noxrdzip;           /* -noxrdzip: an archive member is extracted here from the whole archive */
 };
 
 /* cp.c */
@@ -174,6 +180,10 @@ double cp_now(void);
 /* cp_opt.c: 0, or -1 with the message in err and the exit code in *code */
 int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t n, int *code);
 void cp_opt_free(struct cp *c);
+
+/* cp_filter.c: 1 if a grid file (its find row) / a local file passes the property filters */
+int cp_filter_row(const struct cp *c, const cJSON *row, const char *lfn);
+int cp_filter_local(const struct cp *c, const char *path, long long size);
 
 /* cp_plan.c */
 void cp_plan_next(struct cp *c);

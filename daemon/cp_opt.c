@@ -66,10 +66,95 @@ static const char cp_opt_usage[] =
 	"-min-ctime / -max-ctime  int(unix time) : (client-side) restrict results age to min/max unix-time\n";
 
 /* options of alien.py that take a value and have no effect here */
-static const char *const cp_opt_ignored_val[] = {
-	"-retry", "-chunks", "-chunksz", "-S", "-timeout", "-ratethreshold", "-j", "-l", "-o", "-site",
-	"-e", "-user", "-group", "-jobid", "-mindepth", "-maxdepth", "-min-ctime", "-max-ctime",
+static const char *const cp_opt_ignored_val[] = { "-j", "-l", "-o", "-site", "-e" };
+
+/* the property filters of recursive copies (find2's, findfilt.c): 1 if a is one (its value
+ * checked and kept), 0 if not, -1 with the message in err */
+static int cp_opt_filter(struct cp *c, const char *a, const char *v, char *err, size_t en)
+{
+	static const char *const nums[] = { "-minsize", "-maxsize", "-mindepth", "-maxdepth", "-jobid" };
+	static const char *const words[] = { "-min-ctime", "-max-ctime", "-user", "-group" };
+	struct findfilt *p = &c->filt.props;
+	long long *slots[] = { &p->minsize, &p->maxsize, &p->mindepth, &p->maxdepth, NULL };
+	const char **wslots[] = { &p->min_ctime, &p->max_ctime, &p->user, &p->group };
+	int digits = *v && strspn(v, "0123456789") == strlen(v) && strlen(v) <= 18;
+
+	for (size_t k = 0; k < sizeof(nums) / sizeof(nums[0]); k++) {
+		if (strcmp(a, nums[k]) != 0)
+			continue;
+		if (!digits) {
+			snprintf(err, en, "cp: %s %s: expected a whole number\n", a, v);
+			return -1;
+		}
+		if (slots[k]) {
+			*slots[k] = atoll(v);
+			return 1;
+		}
+		free((char *)p->jobid);
+		return (p->jobid = strdup(v)) ? 1 : -ENOMEM;
+	}
+	for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
+		if (strcmp(a, words[k]) != 0)
+			continue;
+		if (k < 2 ? findfilt_ms(v) < 0 : (!*v || *v == '-')) {
+			snprintf(err, en, "cp: %s %s: expected %s\n", a, v,
+				 k < 2 ? "a Unix time, 10 digits (seconds) or 13 (milliseconds)" : "a name");
+			return -1;
+		}
+		free((char *)*wslots[k]);
+		return (*wslots[k] = strdup(v)) ? 1 : -ENOMEM;
+	}
+	return 0;
+}
+
+#define CP_STREAMS_MAX 15 /* -S (alien.py's cap) */
+
+/* the transfer options (issue 17): name, range; where the value goes is cp_opt_tune's */
+static const struct {
+	const char *name;
+	long long lo, hi;
+} cp_opt_tunes[] = {
+	{ "-S", 0, CP_STREAMS_MAX },
+	{ "-chunks", 1, XFER_CHUNKS_MAX },
+	{ "-chunksz", XFER_CHUNK_SIZE_MIN, XFER_CHUNK_SIZE_MAX },
+	{ "-timeout", 0, XFER_TIMEOUT_MAX },
+	{ "-ratethreshold", 0, 1000000000000000LL }, /* 1 PB/s */
+	{ "-retry", 0, XFER_RETRIES_MAX },
 };
+
+/* -S N, -chunks N, ...: 1 if a is one of them (its value checked and kept), 0 if not,
+ * -1 with the message in err */
+static int cp_opt_tune(struct cp *c, const char *a, const char *v, char *err, size_t en)
+{
+	size_t k, n = sizeof(cp_opt_tunes) / sizeof(cp_opt_tunes[0]);
+	long long x = 0;
+	const char *p = v;
+
+	for (k = 0; k < n && strcmp(a, cp_opt_tunes[k].name) != 0; k++)
+		;
+	if (k == n)
+		return 0;
+	while (*p >= '0' && *p <= '9' && x <= cp_opt_tunes[k].hi)
+		x = x * 10 + (*p++ - '0');
+	if (p == v || *p || x < cp_opt_tunes[k].lo || x > cp_opt_tunes[k].hi) {
+		snprintf(err, en, "cp: %s %s: expected a whole number from %lld to %lld\n", a, v, cp_opt_tunes[k].lo,
+			 cp_opt_tunes[k].hi);
+		return -1;
+	}
+	if (k == 0)
+		c->streams = (int)x;
+	else if (k == 1)
+		c->tune.chunks = (int)x;
+	else if (k == 2)
+		c->tune.chunk_size = (unsigned)x;
+	else if (k == 3)
+		c->tune.timeout_s = (int)x;
+	else if (k == 4)
+		c->tune.rate_min = x;
+	else
+		c->tune.retries = (int)x;
+	return 1;
+}
 
 static int cp_opt_regex(regex_t *re, const char *pat, const char *opt, char *err, size_t n)
 {
@@ -260,7 +345,7 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 	char **srcs = NULL;
 	struct cp_filter *ft = &c->filt;
 
-	ft->minsize = ft->maxsize = -1;
+	findfilt_init(&ft->props);
 	*code = 22;
 	for (int i = 1; i < n; i++) {
 		const char *a = cJSON_GetArrayItem(argv, i)->valuestring;
@@ -278,7 +363,7 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 	for (int i = 1; i < last; i++) {
 		const char *a = cJSON_GetArrayItem(argv, i)->valuestring;
 		const char *v = i + 1 < last ? cJSON_GetArrayItem(argv, i + 1)->valuestring : NULL;
-		int takes = 1;
+		int takes = 1, tuned;
 
 		if (strcmp(a, "-f") == 0 || strcmp(a, "-force") == 0) {
 			c->force = 1, takes = 0;
@@ -286,6 +371,8 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 			c->dryrun = 1, takes = 0;
 		} else if (strcmp(a, "-norecovery") == 0) {
 			c->norecovery = 1, takes = 0;
+		} else if (strcmp(a, "-noxrdzip") == 0) {
+			c->noxrdzip = 1, takes = 0;
 		} else if (strcmp(a, "-tpc") == 0) {
 			*code = 1;
 			snprintf(err, en, "TPC is not allowed!!\n");
@@ -310,22 +397,27 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 			takes = 0; /* an option without its value: ignored, as alien.py */
 			for (size_t k = 0; k < sizeof(cp_opt_ignored_val) / sizeof(cp_opt_ignored_val[0]); k++)
 				takes |= strcmp(a, cp_opt_ignored_val[k]) == 0;
+			for (size_t k = 0; k < sizeof(cp_opt_tunes) / sizeof(cp_opt_tunes[0]); k++)
+				takes |= strcmp(a, cp_opt_tunes[k].name) == 0;
+			takes |= cp_opt_filter(c, a, "", err, en) != 0;
 			if (takes || strcmp(a, "-T") == 0 || strcmp(a, "-glob") == 0 || strcmp(a, "-select") == 0 ||
 			    strcmp(a, "-name") == 0 || strcmp(a, "-dst") == 0 || strcmp(a, "-input") == 0 ||
 			    strcmp(a, "-exclude") == 0 || strcmp(a, "-exclude_re") == 0) {
 				snprintf(err, en, "cp: %s needs a value\n", a);
 				rc = -EINVAL;
 			}
+		} else if ((tuned = cp_opt_tune(c, a, v, err, en)) != 0) {
+			if (tuned < 0)
+				rc = -EINVAL;
 		} else if (strcmp(a, "-T") == 0) {
 			c->jobs = atoi(v);
 		} else if (strcmp(a, "-parent") == 0) {
 			c->parent = atoi(v);
 		} else if (strcmp(a, "-rmprefix") == 0) {
 			c->rmprefix = atoi(v);
-		} else if (strcmp(a, "-minsize") == 0) {
-			ft->minsize = atoll(v);
-		} else if (strcmp(a, "-maxsize") == 0) {
-			ft->maxsize = atoll(v);
+		} else if ((tuned = cp_opt_filter(c, a, v, err, en)) != 0) {
+			if (tuned < 0)
+				rc = tuned == -ENOMEM ? -ENOMEM : -EINVAL;
 		} else if (strcmp(a, "-glob") == 0) {
 			free(ft->glob);
 			ft->glob = strdup(v);
@@ -377,6 +469,12 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 	}
 	if (rc == -E2BIG) {
 		snprintf(err, en, "cp: at most %d of each of -exclude, -exclude_re and contain_\n", CP_FILTERS_MAX);
+		rc = -EINVAL;
+	}
+	if (rc == 0 && c->tune.chunks && c->tune.chunk_size &&
+	    (unsigned long long)c->tune.chunks * c->tune.chunk_size > XFER_JOB_BUFFER_MAX) {
+		snprintf(err, en, "cp: -chunks %d x -chunksz %u: more than %llu bytes in flight per transfer\n",
+			 c->tune.chunks, c->tune.chunk_size, (unsigned long long)XFER_JOB_BUFFER_MAX);
 		rc = -EINVAL;
 	}
 	if (rc == 0 && nsel > 1) {
@@ -434,4 +532,9 @@ void cp_opt_free(struct cp *c)
 		free(ft->exclude[i]);
 	for (int i = 0; i < ft->nexclude_re; i++)
 		regfree(&ft->exclude_re[i]);
+	free((char *)ft->props.min_ctime);
+	free((char *)ft->props.max_ctime);
+	free((char *)ft->props.user);
+	free((char *)ft->props.group);
+	free((char *)ft->props.jobid);
 }

@@ -178,11 +178,15 @@ void cp_out_xrd(struct cp *c, const struct xfer_req *r)
 			meta = strbuf_cstr(&sb);
 		}
 	}
-	cp_out(c, 2, "XRDDEBUG: %s source=%s%s%s%s target=%s checksum=%s%s%s force=%d%s%s\n",
+	cp_out(c, 2, "XRDDEBUG: %s source=%s%s%s%s target=%s checksum=%s%s%s force=%d%s%s"
+	       " chunks=%d chunksz=%u timeout=%d ratethreshold=%lld retry=%d%s%s%s\n",
 	       r->upload ? "upload" : "download", r->source, meta ? " (replicas: " : "", meta ? meta : "",
 	       meta ? ")" : "", r->target ? r->target : "", r->cksum_mode ? r->cksum_mode : "none",
 	       r->md5 && r->md5[0] ? " md5=" : "", r->md5 && r->md5[0] ? r->md5 : "", r->force,
-	       r->final_path ? " final=" : "", r->final_path ? r->final_path : "");
+	       r->final_path ? " final=" : "", r->final_path ? r->final_path : "", r->tune.chunks,
+	       r->tune.chunk_size ? r->tune.chunk_size : XFER_CHUNK_SIZE, r->tune.timeout_s, r->tune.rate_min,
+	       r->tune.retries, r->zip_member ? " unzip=" : "", r->zip_member ? r->zip_member : "",
+	       r->zip_member ? (r->zip_local ? " (the whole archive, extracted here: -noxrdzip)" : " (xrdcl.unzip)") : "");
 	free(meta);
 }
 

@@ -124,9 +124,7 @@ int cp_plan_match(const struct cp *c, const char *path, const char *rel, long lo
 	for (int i = 0; i < ft->nexclude_re; i++)
 		if (regexec(&ft->exclude_re[i], rel, 0, NULL, 0) == 0)
 			return 0;
-	if ((ft->minsize >= 0 && size < ft->minsize) || (ft->maxsize >= 0 && size > ft->maxsize))
-		return 0;
-	return 1;
+	return grid || cp_filter_local(c, path, size); /* a grid file's: cp_filter_row */
 }
 
 /* dst + kept part of src: "<dst>/<rel>" (dst is a folder) */
@@ -277,7 +275,7 @@ static void cp_plan_find_done(struct command *cmd, cJSON *reply, int code, const
 		if (!lfn || !*lfn || lfn[strlen(lfn) - 1] == '/' || lfn[strlen(lfn) - 1] == '.')
 			continue;
 		below = strncmp(lfn, c->find_base, strlen(c->find_base)) == 0 ? lfn + strlen(c->find_base) : lfn;
-		if (!cp_plan_match(c, lfn, below, size ? atoll(size) : 0, 1))
+		if (!cp_plan_match(c, lfn, below, size ? atoll(size) : 0, 1) || !cp_filter_row(c, row, lfn))
 			continue;
 		cp_path_keep(lfn, c->find_base, c->parent, c->rmprefix, rel, sizeof(rel));
 		if (!cp_path_rel_ok(rel)) { /* a hostile or broken server: never outside the destination */

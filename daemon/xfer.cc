@@ -45,12 +45,19 @@ struct xfer_job {
 	int tpc = XFER_TPC_NONE;
 	unsigned sources = 1;
 	int dir_fd = -1;        // COPY to local in a folder: target, final_path are names in it
+	struct xfer_tune tune = {};
+	std::string zip_member; // a download of this member of the archive
+	bool zip_local = false; // ... extracted here from the whole archive (-noxrdzip)
 	// shared with the worker
 	std::atomic<bool> cancel{ false };
 	std::atomic<uint64_t> done{ 0 }, total{ 0 };
 	// under xf.mu
 	bool progress_queued = false;
 	std::chrono::steady_clock::time_point last_progress;
+	std::chrono::steady_clock::time_point deadline; // tune.timeout_s: from the start on a worker
+	bool watched = false;       // deadline set, the watchdog looks at it
+	bool copy_returned = false; // the copy is over: the watchdog leaves it alone
+	bool timed_out = false;     // the watchdog failed it (its owner was told)
 	struct xfer_result res;
 	// loop thread only
 	void *owner = nullptr;
@@ -66,6 +73,9 @@ struct xfer_state {
 	std::deque<xfer_job *> queue;      // waiting for a worker
 	std::vector<xfer_job *> finished;  // results for the loop
 	std::vector<xfer_job *> progress;  // progress for the loop
+	std::vector<xfer_job *> expired;   // past their deadline: the owner is told, the job runs on
+	std::condition_variable watch_cv;  // the watchdog's (jobs with a deadline started, stopping)
+	std::thread watchdog;
 	std::vector<xfer_job *> live;      // queued or running (for xfer_fini)
 	std::vector<std::thread> threads;
 	unsigned idle = 0;
@@ -279,6 +289,97 @@ void xfer_run_md5(xfer_job *j)
 		snprintf(j->res.msg, sizeof(j->res.msg), "%s: %s", name.c_str(), err.c_str());
 }
 
+// seconds left before the job's -timeout (at least 1), 0 without one
+int xfer_seconds_left(const xfer_job *j)
+{
+	if (j->tune.timeout_s <= 0)
+		return 0;
+	auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(j->deadline - std::chrono::steady_clock::now()).count();
+	long long left = (ms + 999) / 1000; // rounded up: a fresh job gets the whole -timeout
+	return left < 1 ? 1 : left > XFER_TIMEOUT_MAX ? XFER_TIMEOUT_MAX : (int)left;
+}
+
+// what XrdCl's own retry takes again (5.5.3 QueuedCopyJob): socket errors, its
+// timeout, a rate below the threshold; and a download's metalink whose replicas
+// all failed with a fatal (connection) error or a timeout: XrdCl reports that as
+// an error response ("Metalink: no more replicas to try. Last seen error: ..."),
+// which its own retry never takes again
+bool xfer_retryable(const XrdCl::XRootDStatus &st)
+{
+	const std::string &m = st.GetErrorMessage();
+
+	return XrdCl::Status::IsSocketError(st.code) || st.code == XrdCl::errOperationExpired ||
+	       st.code == XrdCl::errThresholdExceeded ||
+	       (st.code == XrdCl::errErrorResponse && (m.find("Last seen error: [FATAL]") != std::string::npos ||
+						       m.find("Last seen error: [ERROR] Operation expired") != std::string::npos));
+}
+
+// wait XFER_RETRY_DELAY_S; false if cancelled or the deadline comes first
+bool xfer_retry_wait(xfer_job *j)
+{
+	auto until = std::chrono::steady_clock::now() + std::chrono::seconds(XFER_RETRY_DELAY_S);
+
+	if (j->tune.timeout_s > 0 && until >= j->deadline)
+		return false;
+	while (std::chrono::steady_clock::now() < until) {
+		if (j->cancel.load())
+			return false;
+		std::this_thread::sleep_for(std::chrono::milliseconds(100));
+	}
+	return !j->cancel.load();
+}
+
+XrdCl::XRootDStatus xfer_copy_once(xfer_job *j, const XrdCl::PropertyList &props, XrdCl::PropertyList &results)
+{
+	XrdCl::XRootDStatus st, jst;
+	XrdCl::CopyProcess cp;
+	xfer_handler h(j);
+
+	st = cp.AddJob(props, &results);
+	if (st.IsOK())
+		st = cp.Prepare();
+	if (st.IsOK())
+		st = cp.Run(&h);
+	if (results.HasProperty("status") && results.Get("status", jst) && !jst.IsOK())
+		st = jst;
+	return st;
+}
+
+// -noxrdzip: the whole archive is at the target; the member replaces it (checked
+// against md5 by XrdCl reading the local archive with ?xrdcl.unzip=)
+void xfer_unzip_local(xfer_job *j, struct xfer_result &r)
+{
+	XrdCl::PropertyList props, results;
+	std::string member = j->target + ".member"; // beside it, in its folder
+	std::string member_path = j->dir_fd >= 0 ? "/proc/self/fd/" + std::to_string(j->dir_fd) + "/" + member : member;
+
+	props.Set("source", xfer_target_path(j) + "?xrdcl.unzip=" + j->zip_member);
+	props.Set("target", member_path);
+	props.Set("force", true);
+	props.Set("posc", true);
+	props.Set("makeDir", false);
+	if (j->mode == "target" && !j->md5.empty()) {
+		props.Set("checkSumMode", std::string("target"));
+		props.Set("checkSumType", std::string("md5"));
+		props.Set("checkSumPreset", j->md5);
+	}
+	XrdCl::XRootDStatus st = xfer_copy_once(j, props, results);
+	std::string sum;
+
+	results.Get("targetCheckSum", sum);
+	snprintf(r.checksum, sizeof(r.checksum), "%s", sum.c_str());
+	if (st.IsOK() && (j->dir_fd >= 0 ? renameat(j->dir_fd, member.c_str(), j->dir_fd, j->target.c_str())
+					 : rename(member.c_str(), j->target.c_str())) == 0)
+		return;
+	r.ok = 0;
+	snprintf(r.msg, sizeof(r.msg), "cannot extract %s from the archive: %s", j->zip_member.c_str(),
+		 st.IsOK() ? strerror(errno) : xfer_status_text(st).c_str());
+	if (j->dir_fd >= 0)
+		(void)unlinkat(j->dir_fd, member.c_str(), 0);
+	else
+		(void)unlink(member.c_str());
+}
+
 void xfer_run_copy(xfer_job *j)
 {
 	struct xfer_result &r = j->res;
@@ -286,7 +387,8 @@ void xfer_run_copy(xfer_job *j)
 	XrdCl::XRootDStatus st;
 	auto t0 = std::chrono::steady_clock::now();
 
-	props.Set("source", j->source);
+	props.Set("source", j->zip_member.empty() || j->zip_local ? j->source
+								    : j->source + "?xrdcl.unzip=" + j->zip_member);
 	props.Set("target", xfer_target_path(j));
 	props.Set("force", j->force);
 	props.Set("posc", true);
@@ -295,7 +397,7 @@ void xfer_run_copy(xfer_job *j)
 	// its in-stream checksum of the target is then wrong (5.5.3), so the md5
 	// is checked on the written file below (a pass over the page cache)
 	bool multi = j->sources > 1;
-	std::string mode = multi && j->mode == "target" ? std::string("none") : j->mode;
+	std::string mode = (multi || j->zip_local) && j->mode == "target" ? std::string("none") : j->mode;
 	props.Set("sourceLimit", (uint16_t)j->sources);
 	if (multi) {
 		props.Set("xcp", true);
@@ -309,23 +411,33 @@ void xfer_run_copy(xfer_job *j)
 		if (mode == "target" && !j->md5.empty())
 			props.Set("checkSumPreset", j->md5);
 	}
-	props.Set("chunkSize", (uint32_t)XFER_CHUNK_SIZE);
-	// not "parallelChunks": a uint8_t goes through PropertyList's streams as a
-	// character and breaks the copy ("Received corrupted data"); the default
-	// (CPParallelChunks, 4) is what we want
-	{
-		XrdCl::CopyProcess cp;
-		xfer_handler h(j);
+	props.Set("chunkSize", (uint32_t)(j->tune.chunk_size ? j->tune.chunk_size : XFER_CHUNK_SIZE));
+	// parallelChunks as a uint16_t (what ClassicCopyJob reads): a uint8_t goes
+	// through PropertyList's streams as a character and breaks the copy
+	// ("Received corrupted data"); unset, XrdCl's CPParallelChunks (4)
+	if (j->tune.chunks > 0)
+		props.Set("parallelChunks", (uint16_t)j->tune.chunks);
+	if (j->tune.rate_min > 0)
+		props.Set("xrateThreshold", (long long)j->tune.rate_min);
+	int tries = 0;
+	for (int attempt = 0;; attempt++) {
+		int left = xfer_seconds_left(j);
 
-		st = cp.AddJob(props, &results);
-		if (st.IsOK())
-			st = cp.Prepare();
-		if (st.IsOK())
-			st = cp.Run(&h);
+		if (left > 0) // XrdCl checks it between chunks; the watchdog when none comes
+			props.Set("cpTimeout", (uint16_t)left);
+		results.Clear();
+		st = xfer_copy_once(j, props, results);
+		tries++;
+		if (st.IsOK() || attempt >= j->tune.retries || !xfer_retryable(st) || !xfer_retry_wait(j))
+			break;
+		log_info("xfer: retry %d of %d after: %s", attempt + 1, j->tune.retries, xfer_status_text(st).c_str());
+		props.Set("force", true); // what XrdCl's own retry does (CpRetryPolicy "force")
 	}
-	XrdCl::XRootDStatus jst;
-	if (results.HasProperty("status") && results.Get("status", jst) && !jst.IsOK())
-		st = jst;
+	{
+		std::lock_guard<std::mutex> lk(xf.mu);
+
+		j->copy_returned = true; // from here the result is the worker's, or the watchdog's already
+	}
 	r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 	std::string sum;
 	results.Get(j->mode == "source" ? "sourceCheckSum" : "targetCheckSum", sum);
@@ -337,7 +449,16 @@ void xfer_run_copy(xfer_job *j)
 		r.bytes = j->done;
 	if (!st.IsOK()) {
 		r.xrd_errno = (int)st.errNo;
-		snprintf(r.msg, sizeof(r.msg), "%s", xfer_status_text(st).c_str());
+		double rate = r.seconds > 0 ? (double)j->done.load() / r.seconds : 0;
+		// XrdCl's threshold asks the source for another server first: from a metalink
+		// that fails as "no more replicas", which does not say why
+		std::string why = j->tune.rate_min > 0 && rate < (double)j->tune.rate_min
+					  ? " (the rate, " + std::to_string((long long)rate) + " B/s, was below -ratethreshold " +
+						    std::to_string(j->tune.rate_min) + " B/s)"
+					  : std::string();
+		if (tries > 1)
+			why += " (tried " + std::to_string(tries) + " times)";
+		snprintf(r.msg, sizeof(r.msg), "%s%s", xfer_status_text(st).c_str(), why.c_str());
 	} else if (j->mode == "source" && !j->md5.empty() && !xfer_same_md5(sum, j->md5)) {
 		snprintf(r.msg, sizeof(r.msg), "md5 mismatch: the file had %s when the copy started, %s while copied",
 			 j->md5.c_str(), sum.c_str());
@@ -357,6 +478,8 @@ void xfer_run_copy(xfer_job *j)
 	} else {
 		r.ok = 1;
 	}
+	if (r.ok && j->zip_local)
+		xfer_unzip_local(j, r);
 	if (j->cancel.load()) { // cancelled, even if the last chunk made it
 		r.ok = 0;
 		r.cancelled = 1;
@@ -434,6 +557,8 @@ void xfer_run(xfer_job *j)
 		(void)unlink(j->remove_file.c_str());
 }
 
+void xfer_watchdog_start_locked();
+
 void xfer_worker()
 {
 	sigset_t stop_sigs; // the loop thread takes these (server.c); XrdCl threads made here inherit the block
@@ -455,11 +580,62 @@ void xfer_worker()
 		xf.queue.pop_front();
 		if (xf.stopping)
 			j->cancel = true;
+		if (j->kind == XFER_COPY && j->tune.timeout_s > 0) {
+			j->deadline = std::chrono::steady_clock::now() + std::chrono::seconds(j->tune.timeout_s);
+			j->watched = true;
+			xfer_watchdog_start_locked();
+			xf.watch_cv.notify_all();
+		}
 		lk.unlock();
 		xfer_run(j);
 		lk.lock();
+		j->copy_returned = true; // the watchdog must not pick it up once the loop may free it
 		xf.finished.push_back(j);
 		xfer_wake_loop_locked();
+	}
+}
+
+// The watchdog: a job still copying at its deadline (-timeout) is failed for its
+// owner at once and told to stop; XrdCl only looks at its cancel flag and its
+// cpTimeout between chunks, and a stalled SE sends none (it fails on its own
+// later: StreamTimeout), so the worker stays busy until then and cleans up.
+void xfer_watchdog()
+{
+	std::unique_lock<std::mutex> lk(xf.mu);
+
+	while (!xf.stopping) {
+		auto now = std::chrono::steady_clock::now();
+		auto next = now + std::chrono::hours(1);
+
+		for (xfer_job *j : xf.live) {
+			if (!j->watched || j->copy_returned || j->timed_out)
+				continue;
+			if (j->deadline <= now) {
+				j->timed_out = true;
+				j->cancel = true;
+				// a download's temporary file goes now (XrdCl may write on into the
+				// unlinked file; the failed job renames nothing); its folder's
+				// descriptor stays open until the worker is done
+				if (!j->upload && !j->final_path.empty())
+					xfer_unlink_target(j);
+				xf.expired.push_back(j);
+				xfer_wake_loop_locked();
+			} else if (j->deadline < next) {
+				next = j->deadline;
+			}
+		}
+		xf.watch_cv.wait_until(lk, next);
+	}
+}
+
+void xfer_watchdog_start_locked()
+{
+	if (xf.watchdog.joinable() || xf.stopping)
+		return;
+	try {
+		xf.watchdog = std::thread(xfer_watchdog);
+	} catch (...) { // no watchdog: XrdCl's cpTimeout still ends a job that gets chunks
+		log_warn("xfer: cannot start the -timeout watchdog");
 	}
 }
 
@@ -538,6 +714,11 @@ extern "C" struct xfer_job *xfer_submit(const struct xfer_req *req, xfer_done_fn
 		j->xa_lfn = req->xa_lfn ? req->xa_lfn : "";
 		j->xa_md5 = req->xa_md5 ? req->xa_md5 : "";
 		j->xa_size = req->xa_size;
+		j->tune = req->tune;
+		j->zip_member = req->zip_member ? req->zip_member : "";
+		j->zip_local = req->zip_member && req->zip_local;
+		if (req->zip_member)
+			j->sources = 1; // XrdCl 5.5.3 reads a zip member from one source only
 		j->owner = owner;
 		j->done_cb = done;
 		j->progress_cb = progress;
@@ -581,13 +762,14 @@ extern "C" void xfer_cancel(struct xfer_job *job)
 
 extern "C" void xfer_drain(void)
 {
-	std::vector<xfer_job *> prog, fin;
+	std::vector<xfer_job *> prog, fin, exp;
 
 	try {
 		std::lock_guard<std::mutex> lk(xf.mu);
 
 		prog.swap(xf.progress);
 		fin.swap(xf.finished);
+		exp.swap(xf.expired);
 		for (xfer_job *j : prog)
 			j->progress_queued = false;
 		for (xfer_job *j : fin)
@@ -603,6 +785,20 @@ extern "C" void xfer_drain(void)
 	for (xfer_job *j : prog)
 		if (j->progress_cb && j->owner)
 			j->progress_cb(j->owner, j, j->done.load(), j->total.load());
+	for (xfer_job *j : exp) { // still live (freed when its worker is done): the owner hears now
+		if (!j->done_cb || !j->owner)
+			continue;
+		struct xfer_result r = {};
+		void *owner = j->owner;
+		xfer_done_fn cb = j->done_cb;
+
+		r.bytes = j->done.load();
+		r.seconds = j->tune.timeout_s;
+		snprintf(r.msg, sizeof(r.msg), "[ERROR] Operation expired: CPTimeout exceeded: not done in %d s (-timeout)",
+			 j->tune.timeout_s);
+		xfer_cancel(j);
+		cb(owner, j, &r);
+	}
 	for (xfer_job *j : fin) {
 		if (j->done_cb && j->owner)
 			j->done_cb(j->owner, j, &j->res);
@@ -633,15 +829,19 @@ extern "C" void xfer_fini(void)
 			}
 			threads.swap(xf.threads);
 			xf.cv.notify_all();
+			xf.watch_cv.notify_all();
 		}
 		for (auto &t : threads)
 			if (t.joinable())
 				t.join();
+		if (xf.watchdog.joinable())
+			xf.watchdog.join();
 		std::lock_guard<std::mutex> lk(xf.mu);
 		for (xfer_job *j : xf.finished)
 			xfer_free(j);
 		xf.finished.clear();
 		xf.progress.clear();
+		xf.expired.clear();
 		xf.live.clear();
 	} catch (...) {
 	}

@@ -38,11 +38,33 @@ extern "C" {
 #define XFER_SOURCES_MAX 4           /* replicas one download reads at once (XrdCl extreme copy) */
 #define XFER_XCP_BLOCK_SIZE (8u << 20) /* bytes a source is asked for at a time then (XrdCl's default, 128 MiB, leaves a smaller file to one source) */
 #define XFER_SE_ERROR_WINDOW_S 5     /* after a connection failure, an SE is failed at once this long (XrdCl StreamErrorWindow) */
+/* cp's per-transfer tuning (-chunks, -chunksz, -timeout, -ratethreshold, -retry): its caps */
+#define XFER_CHUNKS_MAX 64               /* chunks requested in parallel (XrdCl parallelChunks) */
+#define XFER_CHUNK_SIZE_MIN 4096u        /* bytes per chunk (XrdCl chunkSize) */
+#define XFER_CHUNK_SIZE_MAX (64u << 20)
+#define XFER_JOB_BUFFER_MAX (256ull << 20) /* chunks x chunk size: memory one job may hold in flight */
+#define XFER_TIMEOUT_MAX 65535           /* seconds (XrdCl's cpTimeout is 16 bits) */
+#define XFER_RETRIES_MAX 10              /* copies tried again after a retryable failure */
+#define XFER_RETRY_DELAY_S (XFER_SE_ERROR_WINDOW_S + 1) /* wait before a retry: past the window in
+				  * which XrdCl fails every request to an SE whose connection failed */
 
 enum xfer_tpc { XFER_TPC_NONE = 0, XFER_TPC_FIRST = 1, XFER_TPC_ONLY = 2 };
 
 enum xfer_kind { XFER_COPY = 0, XFER_RM = 1, XFER_MD5 = 2 /* of source (a local file, or a root:// URL: the SE's checksum,
 								   * else read back), into checksum (bare hex) */ };
+
+/* per-transfer XrdCl tuning (0: the daemon's default); libXrdCl 5.5.3 takes each as a job property,
+ * except the retries, which it only reads process-wide (CpRetry): xfer.cc retries itself */
+struct xfer_tune {
+	int chunks;              /* parallelChunks, 1..XFER_CHUNKS_MAX (default: XrdCl's, 4) */
+	unsigned chunk_size;     /* chunkSize, bytes (default XFER_CHUNK_SIZE) */
+	int timeout_s;           /* the job fails when not done in this many seconds from its start,
+				  * retries included (XrdCl cpTimeout, checked between chunks, and a
+				  * watchdog: a stalled SE answers no chunk) */
+	long long rate_min;      /* xrateThreshold, bytes/s: the job fails when slower */
+	int retries;             /* a copy that failed on a socket error, a timeout of XrdCl or a too
+				  * low rate is tried again this many times, XFER_RETRY_DELAY_S apart */
+};
 
 struct xfer_req {
 	enum xfer_kind kind;
@@ -68,6 +90,13 @@ struct xfer_req {
 	/* downloads: extended attributes set on the file before the rename (NULL: not set) */
 	const char *xa_guid, *xa_lfn, *xa_md5;
 	long long xa_size;
+	/* issue 17: cp's tuning options; a download of a ZIP archive's member */
+	struct xfer_tune tune;
+	const char *zip_member;  /* COPY from a .meta4 to local: the source is this member of the archive
+				  * the metalink lists (NULL: the whole file) */
+	int zip_local;           /* with zip_member: download the whole archive (cksum "none"), then
+				  * extract the member from it locally, checked against md5 (-noxrdzip);
+				  * otherwise XrdCl reads only the member (?xrdcl.unzip=) */
 };
 
 struct xfer_result {

@@ -85,3 +85,11 @@ two_folders() {
 		i=$((i + 1))
 	done
 }
+
+# xrdcl_job WHAT PATTERN: libXrdCl's log ($T/xrdcl.log: the daemon ran with XRD_LOGLEVEL=Dump
+# XRD_LOGFILE=$T/xrdcl.log) shows a copy job whose properties match PATTERN (grep)
+xrdcl_job() {
+	CHECKS=$((CHECKS + 1))
+	grep "Adding job with properties" "$T/xrdcl.log" | grep -q "$2" ||
+		fail "$1: no XrdCl job with $2 in: $(grep 'Adding job' "$T/xrdcl.log")"
+}

@@ -97,8 +97,10 @@ static int access_parse_specs(struct cmd_ctx *c, const char *list, struct access
 }
 
 /* One reply row per granted replica: message, then the keys of spec 7.1 in their order. */
+/* anchor: an archive member's name, appended to the url as "#<name>" (JCentral's access) */
 static void access_row(struct cmd_ctx *c, const char *type, const struct jcl_se *se, const char *pfn,
-		       const struct cat_entry *e, const char *lfn, const char *md5, long long size, int nses)
+		       const struct cat_entry *e, const char *lfn, const char *md5, long long size, int nses,
+		       const char *anchor)
 {
 	char env[STORAGE_ENVELOPE_MAX], upse[128], tags[300];
 	struct storage_env ev = {
@@ -136,7 +138,10 @@ static void access_row(struct cmd_ctx *c, const char *type, const struct jcl_se 
 		reply_outf(c->r, "%s\nSE: %s (doesn't need encrypted envelopes)\nSigned envelope:\n%s\n", pfn, upse, env);
 	}
 	reply_field(c->r, "envelope", env);
-	reply_field(c->r, "url", pfn);
+	if (anchor)
+		reply_fieldf(c->r, "url", "%s#%s", pfn, anchor);
+	else
+		reply_field(c->r, "url", pfn);
 	reply_field(c->r, "guid", e->guid);
 	reply_field(c->r, "se", upse);
 	reply_field(c->r, "tags", tags);
@@ -152,6 +157,7 @@ static void access_read(struct cmd_ctx *c, const char *arg, const struct access_
 	struct replica *reps = calloc(REPLICAS_MAX, sizeof(*reps));
 	const struct jcl_se *order[REPLICAS_MAX];
 	const char *pfns[REPLICAS_MAX];
+	char anchor[256] = "";
 	int n, k = 0;
 
 	if (!e || !reps) {
@@ -168,6 +174,18 @@ static void access_read(struct cmd_ctx *c, const char *arg, const struct access_
 		goto out;
 	}
 	n = catalogue_can(e, c->s->account, CAT_R) ? replicas_list(c->cat, e->guid, reps, REPLICAS_MAX) : 0;
+	/* an archive member: its one pseudo-replica "guid:///<archive guid>?ZIP=<name>" stands for the
+	 * archive's replicas; the rows carry the archive's guid and the member's size and md5 */
+	if (n == 1 && !strncmp(reps[0].pfn, "guid:///", 8) && strstr(reps[0].pfn, "?ZIP=")) {
+		const char *z = strstr(reps[0].pfn, "?ZIP=");
+		int gl = (int)(z - reps[0].pfn - 8);
+
+		snprintf(anchor, sizeof(anchor), "%s", z + 5);
+		snprintf(e->guid, sizeof(e->guid), "%.*s", gl < (int)sizeof(e->guid) ? gl : 0, reps[0].pfn + 8);
+		n = e->guid[0] ? replicas_list(c->cat, e->guid, reps, REPLICAS_MAX) : 0;
+		if (n == 1 && !strncmp(reps[0].pfn, "guid:///", 8))
+			n = 0; /* an archive inside an archive: not modelled */
+	}
 	/* preferred SEs first, then the rest, excluded ones last (dropped with -f) */
 	for (int pass = 0; pass < 3; pass++)
 		for (int i = 0; i < n; i++) {
@@ -186,7 +204,7 @@ static void access_read(struct cmd_ctx *c, const char *arg, const struct access_
 		goto out;
 	}
 	for (int i = 0; i < k; i++)
-		access_row(c, "read", order[i], pfns[i], e, e->lfn, e->md5, e->size, k);
+		access_row(c, "read", order[i], pfns[i], e, e->lfn, e->md5, e->size, k, anchor[0] ? anchor : NULL);
 out:
 	free(reps);
 	free(e);
@@ -273,7 +291,7 @@ static void access_write(struct cmd_ctx *c, const char *lfn, const struct access
 			reply_error(c->r, EIO, "cannot book the replica");
 			goto out;
 		}
-		access_row(c, "write", chosen[i], pfn, e, lfn, md5, size, nchosen);
+		access_row(c, "write", chosen[i], pfn, e, lfn, md5, size, nchosen, NULL);
 	}
 out:
 	free(b);

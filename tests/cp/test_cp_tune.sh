@@ -1,0 +1,106 @@
+#!/bin/sh
+# cp's transfer options (issue 17; docs/cp.md "Transfer options"): bad values refused with one
+# line; -chunks/-chunksz/-timeout/-ratethreshold/-retry reach libXrdCl as the job's properties
+# (its own debug log shows them); -ratethreshold above what loopback can do fails the copy;
+# -timeout ends a copy from a storage element that never answers; -retry gets a file from an SE
+# whose first connection fails, where the same copy without it fails.
+command -v xrootd >/dev/null 2>&1 || { echo "SKIP: xrootd is not installed" >&2; exit 77; }
+. "$(dirname "$0")/cplib.sh"
+L=$T/local
+mkdir -p "$L/dl"
+# three stand-in SEs in front of SE1 (tests/cp/seproxy.py): two drop their first connection,
+# one never answers; jcentral-lite knows them as tape SEs (never chosen for uploads)
+python3 "$ROOT/tests/cp/seproxy.py" "$T/px.ports" "$T/se1.port" drop1 drop1 stall &
+settled "seproxy.py started" test -s "$T/px.ports"
+P1=$(sed -n 1p "$T/px.ports") P2=$(sed -n 2p "$T/px.ports") P3=$(sed -n 3p "$T/px.ports")
+D=$STACK/se1/data
+export JCL_ARGS="--se ALICE::JCL::PX1=root://127.0.0.1:$P1/$D,tape --se ALICE::JCL::PX2=root://127.0.0.1:$P2/$D,tape --se ALICE::JCL::STALL=root://127.0.0.1:$P3/$D,tape"
+# libXrdCl's own log in the daemon: it prints each job's properties
+export XRD_LOGLEVEL=Dump XRD_LOGFILE=$T/xrdcl.log
+stack_up
+sed -n 's/.*ALICE::JCL::SE1=root:\/\/127.0.0.1:\([0-9]*\)\/.*/\1/p' "$STACK/jcentral-lite.args" >"$T/se1.port"
+[ -s "$T/se1.port" ] || fail "no SE1 port in $STACK/jcentral-lite.args"
+
+# move_replica LFN SE PORT: the LFN's only replica (on SE1) is said to be on SE (at PORT)
+move_replica() {
+	python3 - "$STACK/catalogue.db" "$HOME_DIR$1" "$2" "$3" <<'PY'
+import sqlite3, sys
+db, lfn, se, port = sys.argv[1:]
+c = sqlite3.connect(db, timeout=30)
+guid = c.execute("SELECT guid FROM lfn WHERE lfn = ?", (lfn,)).fetchone()[0]
+num = {"ALICE::JCL::PX1": 1, "ALICE::JCL::PX2": 2, "ALICE::JCL::STALL": 3}[se]
+n = c.execute("UPDATE pfn SET seNumber = ?, se = ?, pfn = 'root://127.0.0.1:' || ? || substr(pfn, instr(substr(pfn, 18), '/') + 17)"
+              " WHERE guid = lower(?)", (num, se, port, guid)).rowcount
+c.commit()
+sys.exit(0 if n == 1 else 1)
+PY
+}
+
+head -c 3000000 /dev/urandom >"$L/f.bin"
+run alien-cp "file:$L/f.bin" "f.bin@ALICE::JCL::SE1"
+expect_rc 0 "upload"
+
+# bad values: one line naming the option, exit 22, nothing copied
+for bad in "-chunks 0" "-chunks 65" "-chunksz 100" "-chunksz 67108865" "-timeout -1" "-timeout 65536" \
+	"-retry x" "-retry 11" "-ratethreshold 1e3" "-S 16" "-chunks 64 -chunksz 67108864"; do
+	# shellcheck disable=SC2086 # the option and its value
+	run alien-cp $bad f.bin "file:$L/dl/bad.bin"
+	expect_rc 22 "cp $bad"
+	expect_one_line "cp $bad"
+	opt=${bad%% *}
+	[ "$bad" = "-chunks 64 -chunksz 67108864" ] && opt="-chunks 64 x -chunksz 67108864"
+	expect_err_has "cp: $opt" "cp $bad names the option"
+	CHECKS=$((CHECKS + 1))
+	[ ! -e "$L/dl/bad.bin" ] || fail "cp $bad wrote a file"
+done
+
+# the values reach XrdCl as the job's properties (its log, and JALIENPY_XRDDEBUG)
+: >"$T/xrdcl.log"
+run env JALIENPY_XRDDEBUG=1 alien-cp -chunks 3 -chunksz 65536 -timeout 100 -retry 2 -ratethreshold 1000 f.bin "file:$L/dl/p.bin"
+expect_rc 0 "download with the options"
+expect_same_md5 "$L/f.bin" "$L/dl/p.bin" "download with the options"
+expect_err_has "chunks=3 chunksz=65536 timeout=100 ratethreshold=1000 retry=2" "JALIENPY_XRDDEBUG shows them"
+for p in "'chunkSize' = '65536'" "'parallelChunks' = '3'" "'cpTimeout' = '100'" "'xrateThreshold' = '1000'"; do
+	xrdcl_job "the options reach XrdCl" "$p"
+done
+# without them: XrdCl's default for parallel chunks, the daemon's chunk size, no timeout
+: >"$T/xrdcl.log"
+run alien-cp f.bin "file:$L/dl/q.bin"
+expect_rc 0 "download without the options"
+xrdcl_job "the default chunk size" "'chunkSize' = '1048576'"
+
+# -ratethreshold: faster than loopback can go, so the copy fails (XrdCl's threshold)
+head -c 8000000 /dev/urandom >"$L/g.bin"
+run alien-cp "file:$L/g.bin" "g.bin@ALICE::JCL::SE1"
+expect_rc 0 "upload g.bin"
+run alien-cp -chunksz 65536 -ratethreshold 1000000000000000 g.bin "file:$L/dl/g.bin"
+expect_rc 1 "download slower than -ratethreshold"
+expect_err_has "was below -ratethreshold 1000000000000000 B/s" "the reason names -ratethreshold"
+CHECKS=$((CHECKS + 1))
+[ ! -e "$L/dl/g.bin" ] && [ "$(leftovers "$L/dl")" -eq 0 ] || fail "a file left by the failed download"
+
+# -timeout: the only replica is on an SE that never answers
+head -c 100000 /dev/urandom >"$L/s.bin"
+run alien-cp "file:$L/s.bin" "s.bin@ALICE::JCL::SE1"
+expect_true "s.bin's replica moved to STALL" move_replica s.bin ALICE::JCL::STALL "$P3"
+run alien-cp -timeout 1 s.bin "file:$L/dl/s.bin"
+expect_rc 1 "download from a stalled SE with -timeout 1"
+expect_err_has "CPTimeout exceeded: not done in 1 s (-timeout)" "the reason names -timeout"
+CHECKS=$((CHECKS + 1))
+[ ! -e "$L/dl/s.bin" ] || fail "a file from the stalled SE"
+settled "the temporary file of the stalled download removed" test "$(leftovers "$L/dl")" -eq 0
+
+# -retry: PX1 and PX2 each drop their first connection
+head -c 2000000 /dev/urandom >"$L/r.bin"
+for n in 1 2; do
+	run alien-cp "file:$L/r.bin" "r$n.bin@ALICE::JCL::SE1"
+	expect_rc 0 "upload r$n.bin"
+done
+expect_true "r1.bin on PX1" move_replica r1.bin ALICE::JCL::PX1 "$P1"
+expect_true "r2.bin on PX2" move_replica r2.bin ALICE::JCL::PX2 "$P2"
+run alien-cp r2.bin "file:$L/dl/r2.bin"
+expect_rc 1 "without -retry the dropped connection fails the copy"
+run alien-cp -retry 1 r1.bin "file:$L/dl/r1.bin"
+expect_rc 0 "-retry 1 copies it on the second try"
+expect_same_md5 "$L/r.bin" "$L/dl/r1.bin" "the retried download"
+pass

@@ -1,0 +1,91 @@
+#!/bin/sh
+# ZIP archive members (issue 17; COMPAT row 65): an LFN whose replica is a member of an archive
+# (JCentral's pseudo-PFN guid:///<archive guid>?ZIP=<name>; access read gives the archive's
+# replicas with "#<name>") is downloaded with ?xrdcl.unzip=<name> on the archive (XrdCl reads
+# the member only); -noxrdzip downloads the whole archive and extracts the member locally;
+# both check the member's md5 and leave nothing behind when it does not match.
+command -v xrootd >/dev/null 2>&1 || { echo "SKIP: xrootd is not installed" >&2; exit 77; }
+. "$(dirname "$0")/cplib.sh"
+export XRD_LOGLEVEL=Dump XRD_LOGFILE=$T/xrdcl.log # libXrdCl's log: each job's source
+stack_up
+L=$T/local
+mkdir -p "$L/o"
+python3 - "$L" <<'PY'
+import os, sys, zipfile
+d = sys.argv[1]
+with zipfile.ZipFile(d + "/arch.zip", "w") as z:
+    z.writestr(zipfile.ZipInfo("m1.txt"), b"member one\n" * 5000, compress_type=zipfile.ZIP_DEFLATED)
+    z.writestr(zipfile.ZipInfo("m2.bin"), os.urandom(300000), compress_type=zipfile.ZIP_STORED)
+    z.writestr(zipfile.ZipInfo("bad.txt"), b"registered with another md5\n", compress_type=zipfile.ZIP_DEFLATED)
+    for m in ("m1.txt", "m2.bin", "bad.txt"):
+        open(d + "/" + m, "wb").write(z.read(m))
+PY
+run alien-cp "file:$L/arch.zip" "z/arch.zip@ALICE::JCL::SE1"
+expect_rc 0 "upload of the archive"
+
+# member NAME [MD5]: NAME registered in z/ as a member of z/arch.zip (what a job's output
+# registration makes in JCentral), with the member's md5 or MD5
+member() {
+	python3 - "$STACK/catalogue.db" "$HOME_DIR""z/" "$1" "$L/$1" "${2:-}" <<'PY'
+import hashlib, sqlite3, sys, uuid
+db, zdir, name, local, md5 = sys.argv[1:]
+data = open(local, "rb").read()
+c = sqlite3.connect(db, timeout=30)
+row = c.execute("SELECT owner, gowner, perm, ctime, guid, guidtime FROM lfn WHERE lfn = ?", (zdir + "arch.zip",)).fetchone()
+g = str(uuid.uuid1())
+c.execute("INSERT INTO lfn (lfn, dir, name, type, owner, gowner, perm, size, ctime, md5, guid, guidtime)"
+          " VALUES (?, ?, ?, 'f', ?, ?, ?, ?, ?, ?, ?, ?)",
+          (zdir + name, zdir, name, row[0], row[1], row[2], len(data), row[3],
+           md5 or hashlib.md5(data).hexdigest(), g, row[5]))
+c.execute("INSERT INTO pfn (guid, seNumber, se, pfn) VALUES (?, 0, 'no_se', ?)", (g, "guid:///%s?ZIP=%s" % (row[4], name)))
+c.commit()
+PY
+}
+member m1.txt
+member m2.bin
+member bad.txt 0123456789abcdef0123456789abcdef
+
+# the default: XrdCl reads the member out of the archive on the SE
+for m in m1.txt m2.bin; do
+	: >"$T/xrdcl.log"
+	run env JALIENPY_XRDDEBUG=1 alien-cp "z/$m" "file:$L/o/"
+	expect_rc 0 "download of the member $m"
+	expect_true "$m: the member's bytes" cmp -s "$L/$m" "$L/o/$m"
+	expect_err_has "unzip=$m (xrdcl.unzip)" "JALIENPY_XRDDEBUG names the member"
+	xrdcl_job "$m read with xrdcl.unzip" "'source' = '[^']*\.meta4?xrdcl.unzip=$m'"
+done
+# -noxrdzip: the whole archive, then the member taken out of it here
+rm -f "$L/o/m2.bin"
+: >"$T/xrdcl.log"
+run env JALIENPY_XRDDEBUG=1 alien-cp -noxrdzip z/m2.bin "file:$L/o/"
+expect_rc 0 "-noxrdzip download"
+expect_true "-noxrdzip: the member's bytes" cmp -s "$L/m2.bin" "$L/o/m2.bin"
+expect_err_has "(the whole archive, extracted here: -noxrdzip)" "JALIENPY_XRDDEBUG says so"
+xrdcl_job "-noxrdzip: the whole archive" "'checkSumMode' = 'none'.*'source' = '[^']*\.meta4',"
+xrdcl_job "-noxrdzip: the member taken from the local archive" "'source' = '[^']*jaliend-[^']*?xrdcl.unzip=m2.bin'"
+CHECKS=$((CHECKS + 1))
+[ "$(leftovers "$L/o")" -eq 0 ] && [ -z "$(find "$L/o" -name '*.member')" ] || fail "-noxrdzip left files"
+
+# the catalogue's md5 of a member is checked, both ways
+for opt in "" -noxrdzip; do
+	# shellcheck disable=SC2086 # no option, or one
+	run alien-cp $opt z/m1.txt "file:$L/o/m1bad.txt"
+	expect_rc 0 "m1.txt $opt"
+	run alien-cp $opt z/bad.txt "file:$L/o/"
+	expect_rc 1 "a member whose md5 differs from the catalogue's ($opt)"
+	expect_err_has "CheckSum" "the md5 mismatch is the reason ($opt)"
+	CHECKS=$((CHECKS + 1))
+	[ ! -e "$L/o/bad.txt" ] && [ "$(leftovers "$L/o")" -eq 0 ] || fail "a file left by the bad member ($opt)"
+done
+
+# the archive itself is still the archive; a folder copy takes members and archive alike
+rm -rf "$L/o"
+run alien-cp z/ "file:$L/o/"
+expect_rc 0 "folder copy (bad.txt fails its md5, the others are copied)"
+expect_err_has "z/bad.txt" "bad.txt is the file that failed"
+expect_true "the archive" cmp -s "$L/o/arch.zip" "$L/arch.zip"
+expect_true "m1.txt below z/" cmp -s "$L/m1.txt" "$L/o/m1.txt"
+expect_true "m2.bin below z/" cmp -s "$L/m2.bin" "$L/o/m2.bin"
+CHECKS=$((CHECKS + 1))
+[ ! -e "$L/o/bad.txt" ] || fail "bad.txt copied in the folder copy"
+pass
