@@ -149,6 +149,7 @@ struct xfer_job *cp_tpc_submit(struct cp *c, struct cp_file *f, struct cp_rep *p
 		r.source = dst;
 		r.target = NULL;
 	} else {
+		r.tune = c->tune; /* -chunks, -timeout, -retry ... as for any copy */
 		cp_out_xrd(c, &r);
 	}
 	if (src && dst)
