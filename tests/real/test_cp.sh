@@ -31,6 +31,28 @@ for n in 1 2 3; do
 	[ "$(md5 "$T/d/f$n")" = "$(md5 "$T/down/f$n")" ] || fail "folder download: f$n differs"
 done
 
+# the same folder again into the existing copy: every file skipped; then one new file and one
+# changed file: the new one uploaded, the changed one replaced. Checked file by file: JCentral
+# answers a repeated `find` from its cache for 60 s to 5 min (FindfromString.getTimeout), so a
+# folder download (a find) right after would still see the old f2 and no f4
+ok alien-cp "file:$T/d/" "$G/d/"
+for n in 1 2 3; do
+	expect_out_has "$G/d/f$n --> TARGET VALID" "second upload of the folder: f$n is there already"
+done
+head -c 1000 /dev/urandom >"$T/d/f4"
+head -c 5000 /dev/urandom >"$T/d/f2"
+ok alien-cp "file:$T/d/" "$G/d/"
+ok alien-ls "$G/d"; expect_out "f1
+f2
+f3
+f4" "the folder after the third upload"
+for n in 2 4; do
+	rm -f "$T/f$n.back"
+	ok alien-cp "$G/d/f$n" "file:$T/f$n.back"
+	CHECKS=$((CHECKS + 1))
+	[ "$(md5 "$T/d/f$n")" = "$(md5 "$T/f$n.back")" ] || fail "upload into the existing folder: f$n differs"
+done
+
 # the sessions that carried the uploads still work
 i=0
 while [ $i -lt 20 ]; do
