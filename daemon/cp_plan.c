@@ -380,12 +380,20 @@ static int cp_plan_local_writable(struct cp *c)
 	return 0;
 }
 
-/* A '*' in the source path: the search folder is before its component, the
- * pattern the rest (4.4). 0, or -1 with the error set. */
+/* The pair's pattern: -glob's, or a '*' in the source path (the search folder
+ * is before its component, the pattern the rest: 4.4). 0, or -1 with the
+ * error set. */
 int cp_plan_src_glob(struct cp *c, char *src)
 {
 	char *star = strchr(src, '*'), *cut;
 
+	if (c->filt.glob) { /* -glob: this pair's pattern */
+		if (!(c->pglob = strdup(c->filt.glob))) {
+			cp_plan_error(c, 12, "jaliend: out of memory\n");
+			return -1;
+		}
+		c->pglob_path = c->filt.glob_path;
+	}
 	if (!star)
 		return 0;
 	if (c->filt.glob || c->filt.has_select || c->filt.has_name || c->filt.begin || c->filt.ends || c->filt.ext ||
@@ -455,10 +463,6 @@ static int cp_plan_pair(struct cp *c, const struct cp_pair *p)
 	if (!c->local) {
 		cp_plan_error(c, 12, "jaliend: out of memory\n");
 		return -1;
-	}
-	if (c->filt.glob) {
-		c->pglob = strdup(c->filt.glob);
-		c->pglob_path = c->filt.glob_path;
 	}
 	if (cp_plan_src_glob(c, src_local ? c->local : c->grid) < 0)
 		return -1;

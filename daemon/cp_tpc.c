@@ -51,14 +51,6 @@ int cp_tpc_pair(struct cp *c)
 	cJSON *o;
 
 	c->tpc = 1;
-	if (c->filt.glob) {
-		c->pglob = strdup(c->filt.glob);
-		c->pglob_path = c->filt.glob_path;
-		if (!c->pglob) {
-			cp_plan_error(c, 12, "jaliend: out of memory\n");
-			return -1;
-		}
-	}
 	if (cp_plan_src_glob(c, c->grid) < 0)
 		return -1;
 	o = cp_opts("-nomsg", c->local, NULL);
