@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "config.h"
+#include "base/config.h"
 
 /* Path of the configuration file (it may not exist). */
 void conf_path(char *out, size_t n);

@@ -7,17 +7,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "auth.h"
-#include "client.h"
-#include "creds.h"
-#include "jbox.h"
-#include "jbox_tls.h"
+#include "command/command.h"
+#include "upstream/auth.h"
+#include "local/client.h"
+#include "upstream/creds.h"
+#include "jbox/jbox.h"
+#include "jbox/jbox_tls.h"
 #include "log.h"
-#include "session.h"
-#include "strbuf.h"
-#include "token.h"
-#include "unlock.h"
-#include "upstream.h"
+#include "command/session.h"
+#include "base/strbuf.h"
+#include "upstream/token.h"
+#include "upstream/unlock.h"
+#include "upstream/upstream.h"
 #include "version.h"
 
 static struct {
@@ -128,4 +129,22 @@ int ctl_run(const cJSON *argv, struct strbuf *out, struct strbuf *err)
 	}
 	strbuf_addf(err, "alien-daemon: unknown subcommand %.64s (status, stop, reload, renew, debug on|off)\n", s);
 	return 22;
+}
+
+int ctl_command(struct command *cmd, const cJSON *argv, const char *payload, size_t len)
+{
+	struct strbuf out = { 0 }, err = { 0 };
+	int code = ctl_run(argv, &out, &err);
+
+	(void)payload;
+	(void)len;
+	if (!strbuf_cstr(&out) || !strbuf_cstr(&err)) {
+		strbuf_free(&out);
+		strbuf_free(&err);
+		return -ENOMEM;
+	}
+	command_reply(cmd, out.len ? out.data : NULL, err.len ? err.data : NULL, code);
+	strbuf_free(&out);
+	strbuf_free(&err);
+	return 0;
 }

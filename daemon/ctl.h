@@ -7,7 +7,12 @@
 
 #include <cjson/cJSON.h>
 
+struct command;
 struct strbuf;
+
+/* `daemon ...` as a command (main.c registers it: command_extend): ctl_run's
+ * output as the answer. Returns 0 or -ENOMEM. */
+int ctl_command(struct command *cmd, const cJSON *argv, const char *payload, size_t len);
 
 /* argv: ["daemon", sub, ...]. Writes what to print into out/err; returns
  * the exit code. */

@@ -13,28 +13,29 @@
 
 #include <libwebsockets.h>
 
-#include "auth.h"
-#include "client.h"
+#include "command/command.h"
+#include "upstream/auth.h"
+#include "local/client.h"
 #include "conf.h"
-#include "creds.h"
-#include "config.h"
-#include "cp.h"
+#include "upstream/creds.h"
+#include "base/config.h"
+#include "cp/cp.h"
 #include "ctl.h"
-#include "jbox.h"
+#include "jbox/jbox.h"
 #include "caps.h"
 #include "log.h"
-#include "render.h"
-#include "server.h"
-#include "session.h"
+#include "command/render.h"
+#include "local/server.h"
+#include "command/session.h"
 #include "sockpath.h"
 #include "systemd.h"
-#include "token.h"
-#include "unlock.h"
-#include "upstream.h"
-#include "usession.h"
+#include "upstream/token.h"
+#include "upstream/unlock.h"
+#include "upstream/upstream.h"
+#include "upstream/usession.h"
 #include "version.h"
-#include "xfer.h"
-#include "xrdq.h"
+#include "xrootd/xfer.h"
+#include "xrootd/xrdq.h"
 
 static const char main_usage[] =
 	"usage: jaliend [options]\n"
@@ -256,6 +257,7 @@ static void main_loop(struct lws_context *ctx, const struct jd_config *cfg)
 		if (!draining && (server_stopping() || ctl_stop_requested() || mainloop.idle_expired)) {
 			draining = 1;
 			server_refuse_new();
+			jbox_drain();
 			systemd_stopping();
 			log_notice("draining: %zu requests running (transfers get %d s)", client_busy_count(),
 				   cfg->drain_time);
@@ -415,6 +417,10 @@ int main(int argc, char **argv)
 	}
 
 	ctl_init(cfg.endpoint, cfg.socket_path);
+	server_on_reload(ctl_reload);
+	/* the commands that live above the command layer */
+	if (command_extend("cp", cp_start, cp_cancel) < 0 || command_extend("daemon", ctl_command, NULL) < 0)
+		abort(); /* COMMAND_EXT_MAX is too small: a build mistake */
 	client_configure(cfg.write_timeout);
 	render_set_held_max((unsigned long long)cfg.reply_memory << 20);
 	main_loop(ctx, &cfg);

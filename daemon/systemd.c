@@ -9,7 +9,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "log.h"
-#include "upstream.h"
+#include "upstream/upstream.h"
 
 #define SYSTEMD_STATUS_PERIOD_S 10 /* STATUS= refresh */
 

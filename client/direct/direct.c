@@ -24,10 +24,10 @@
 
 #include <cjson/cJSON.h>
 
-#include "auth.h"
+#include "upstream/auth.h"
 #include "caps.h"
 #include "oneshot.h"
-#include "render.h"
+#include "command/render.h"
 #include "version.h"
 
 #define DIRECT_DEFAULT_ENDPOINT "wss://alice-jcentral.cern.ch:8097/websocket/json"

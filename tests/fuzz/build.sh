@@ -32,16 +32,17 @@ link() {
 own="-Werror"
 frame=$(obj common/frame.c)
 log=$(obj common/log.c)
-render=$(obj daemon/render.c)
-strbuf=$(obj daemon/strbuf.c)
-session=$(obj daemon/session.c)
-client=$(obj daemon/client.c)
-command=$(obj daemon/command.c)
-policy=$(obj daemon/policy.c)
+render=$(obj daemon/command/render.c)
+strbuf=$(obj daemon/base/strbuf.c)
+leanjson=$(obj daemon/base/leanjson.c)
+session=$(obj daemon/command/session.c)
+client=$(obj daemon/local/client.c)
+command=$(obj daemon/command/command.c)
+policy=$(obj daemon/command/policy.c)
 utf8=$(obj common/utf8.c)
 link fuzz_frame "$(obj tests/fuzz/fuzz_frame.c "$own")" "$frame"
-link fuzz_render "$(obj tests/fuzz/fuzz_render.c "$own")" "$render" "$strbuf" "$utf8"
+link fuzz_render "$(obj tests/fuzz/fuzz_render.c "$own")" "$render" "$leanjson" "$strbuf" "$utf8"
 link fuzz_request "$(obj tests/fuzz/fuzz_request.c "$own")" "$(obj tests/fuzz/fuzz_stubs.c "$own")" \
-	"$client" "$command" "$policy" "$render" "$strbuf" "$session" "$frame" "$log" "$utf8"
-link fuzz_path "$(obj tests/fuzz/fuzz_path.c "$own")" "$(obj daemon/cp_path.c)"
+	"$client" "$command" "$policy" "$render" "$leanjson" "$strbuf" "$session" "$frame" "$log" "$utf8"
+link fuzz_path "$(obj tests/fuzz/fuzz_path.c "$own")" "$(obj daemon/cp/cp_path.c)"
 echo "fuzz: built fuzz_frame fuzz_render fuzz_request fuzz_path in $out"

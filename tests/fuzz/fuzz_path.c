@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cp.h"
+#include "cp/cp.h"
 
 /* Field i of the input (a fresh, NUL-terminated copy), after the 2 bytes. */
 static char *fuzz_path_field(const uint8_t *data, size_t size, int i)

@@ -8,7 +8,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "render.h"
+#include "command/render.h"
 
 static void fuzz_render_drain(struct render *r, size_t piece)
 {

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "local/client.h"
 #include "fuzz_stubs.h"
-#include "session.h"
+#include "command/session.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -11,17 +11,17 @@
 #include <cjson/cJSON.h>
 
 #include "caps.h"
-#include "client.h"
-#include "cmdlocal.h"
-#include "command.h"
-#include "complete.h"
-#include "cp.h"
+#include "local/client.h"
+#include "command/cmdlocal.h"
+#include "command/command.h"
+#include "command/complete.h"
+#include "cp/cp.h"
 #include "ctl.h"
 #include "frame.h"
 #include "log.h"
-#include "strbuf.h"
-#include "unlock.h"
-#include "upstream.h"
+#include "base/strbuf.h"
+#include "upstream/unlock.h"
+#include "upstream/upstream.h"
 
 #define FZ_PENDING_MAX 8
 
@@ -30,12 +30,19 @@ static struct {
 	struct up_req *pending[FZ_PENDING_MAX];
 } fz;
 
+static int fuzz_stubs_cp(struct command *cmd, const cJSON *argv, const char *payload, size_t len);
+static void fuzz_stubs_cp_cancel(struct command *cmd);
+static int fuzz_stubs_ctl(struct command *cmd, const cJSON *argv, const char *payload, size_t len);
+
 void fuzz_stubs_reset(int locked)
 {
 	static int once;
 
 	if (!once) {
 		log_init("fuzz", LOG_ERR);
+		/* as main.c registers cp and daemon (the stubs here) */
+		command_extend("cp", fuzz_stubs_cp, fuzz_stubs_cp_cancel);
+		command_extend("daemon", fuzz_stubs_ctl, NULL);
 		once = 1;
 	}
 	memset(&fz, 0, sizeof(fz));
@@ -262,15 +269,14 @@ void fuzz_stubs_finish(void)
 
 /* ---- local commands, transfers, completion, control, key unlock ---- */
 
-int cp_start(struct command *cmd, struct client *cl, uint32_t id, const cJSON *argv, const char *payload,
-	     size_t len)
+static int fuzz_stubs_cp(struct command *cmd, const cJSON *argv, const char *payload, size_t len)
 {
-	(void)cl, (void)id, (void)argv, (void)payload, (void)len;
+	(void)argv, (void)payload, (void)len;
 	command_reply(cmd, NULL, "cp: not in the fuzzer\n", 38);
 	return 0;
 }
 
-void cp_cancel(struct command *cmd)
+static void fuzz_stubs_cp_cancel(struct command *cmd)
 {
 	(void)cmd;
 }
@@ -297,10 +303,11 @@ void complete_forget(void)
 {
 }
 
-int ctl_run(const cJSON *argv, struct strbuf *out, struct strbuf *err)
+static int fuzz_stubs_ctl(struct command *cmd, const cJSON *argv, const char *payload, size_t len)
 {
-	(void)argv, (void)err;
-	return strbuf_adds(out, "status: fuzz\n") < 0 ? 12 : 0;
+	(void)argv, (void)payload, (void)len;
+	command_reply(cmd, "status: fuzz\n", NULL, 0);
+	return 0;
 }
 
 int unlock_should_ask(void)

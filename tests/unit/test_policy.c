@@ -4,8 +4,8 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
-#include "policy.h"
-#include "upstream.h"
+#include "command/policy.h"
+#include "upstream/upstream.h"
 
 static unsigned flags(const char *verb, const char *opts_json)
 {

@@ -4,8 +4,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "render.h"
-#include "strbuf.h"
+#include "base/leanjson.h"
+#include "command/render.h"
+#include "base/strbuf.h"
 
 /* Everything a render produces, split by fd. */
 static void drain(struct render *r, struct strbuf *out, struct strbuf *err)
@@ -112,13 +113,13 @@ static void test_json(void)
 	strbuf_free(&err);
 }
 
-/* Everything render produces for reply, parsed by render_parse (lean) or by
+/* Everything render produces for reply, parsed by leanjson_parse (lean) or by
  * cJSON_Parse (full): "<exit code>|<stdout>|<stderr>", or NULL if not JSON. */
 static char *render_all(const char *reply, int lean, int json, int *was_lean)
 {
 	struct strbuf out = { 0 }, err = { 0 };
 	char *text = strdup(reply), *all = NULL;
-	cJSON *tree = lean ? render_parse(text, strlen(reply)) : cJSON_Parse(reply);
+	cJSON *tree = lean ? leanjson_parse(text, strlen(reply)) : cJSON_Parse(reply);
 	struct render *r;
 
 	if (!lean)
@@ -137,7 +138,7 @@ static char *render_all(const char *reply, int lean, int json, int *was_lean)
 	return all;
 }
 
-/* render_parse gives what cJSON_Parse gives, in text and JSON mode. */
+/* leanjson_parse gives what cJSON_Parse gives, in text and JSON mode. */
 static void lean_case(const char *reply, int want_lean)
 {
 	for (int json = 0; json < 2; json++) {
@@ -245,7 +246,7 @@ static void test_lean(void)
 			strbuf_free(&sb);
 		}
 	}
-	CHECK(render_parse(strdup("not json"), 8) == NULL);
+	CHECK(leanjson_parse(strdup("not json"), 8) == NULL);
 }
 
 static void test_local(void)

@@ -3,7 +3,7 @@
 
 #include "caps.h"
 #include "check.h"
-#include "session.h"
+#include "command/session.h"
 
 int main(void)
 {

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "render.h"
-#include "strbuf.h"
+#include "command/render.h"
+#include "base/strbuf.h"
 #include "utf8.h"
 
 /* cp in exactly len bytes (len may be longer than needed: overlong). */

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "xrdstats.h"
+#include "xrootd/xrdstats.h"
 
 static const char xml[] =
 	"<statistics tod=\"1\" ver=\"v5\" src=\"h:1\" site=\"\"><stats id=\"info\"><host>vm</host><port>1094</port>"

@@ -15,7 +15,7 @@
 
 #include <openssl/evp.h>
 
-#include "xfer.h"
+#include "xrootd/xfer.h"
 
 static int failures, checks;
 static const char *port, *data, *work;
