@@ -1,7 +1,7 @@
 #!/bin/sh
 # cp's client-side property filters in recursive copies (issue 17; COMPAT row 59): -mindepth,
 # -maxdepth, -jobid, -user, -group, -min-ctime, -max-ctime select the files find2 would select
-# (the same code, daemon/findfilt.c); a bad value is refused with one line.
+# (the same code, daemon/command/findfilt.c); a bad value is refused with one line.
 command -v xrootd >/dev/null 2>&1 || { echo "SKIP: xrootd is not installed" >&2; exit 77; }
 . "$(dirname "$0")/cplib.sh"
 stack_up

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The JBox (alien.py's way in) and the shims share one retry table
-# (daemon/policy.c; issue 16, item 8): a session lost mid-request is made up
+# (daemon/command/policy.c; issue 16, item 8): a session lost mid-request is made up
 # for by sending the request again only if it cannot have changed anything.
 # Before, the JBox had a table of its own that resent any jquota, `set`
 # included, and did not resend md5sum. fakecentral cuts the first jquota and

@@ -1,5 +1,5 @@
 /* fuzz_path.c - libFuzzer target: the grid and local path expansion of cp
- * (daemon/cp_path.c). Input: up to four NUL-separated strings (argument,
+ * (daemon/cp/cp_path.c). Input: up to four NUL-separated strings (argument,
  * cwd, home, base) and two bytes (parent, rmprefix). Checks: with an
  * absolute cwd and home, an expanded path is absolute and normalised (no
  * //, /./, /../, no trailing /. or /..), a trailing / of the argument is

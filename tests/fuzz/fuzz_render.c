@@ -1,5 +1,5 @@
 /* fuzz_render.c - libFuzzer target: a JCentral reply (any bytes) through
- * cJSON and the renderer (daemon/render.c), in text and JSON mode, drained
+ * cJSON and the renderer (daemon/command/render.c), in text and JSON mode, drained
  * in small pieces. Checks: the exit code is a byte, pieces are never larger
  * than asked, only fd 1 or 2, and the output ends. */
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* fuzz_request.c - libFuzzer target: one shim connection of the daemon
- * (daemon/client.c: frame decoding, HELLO, REQUEST, PASSPHRASE, CANCEL;
- * daemon/command.c: the REQUEST's shape, -json, special words, cd, aliases,
+ * (daemon/local/client.c: frame decoding, HELLO, REQUEST, PASSPHRASE, CANCEL;
+ * daemon/command/command.c: the REQUEST's shape, -json, special words, cd, aliases,
  * rendering) fed arbitrary bytes in arbitrary pieces, without libwebsockets:
  * fuzz_stubs.c stands in for lws, the upstream pool and the local commands.
  *

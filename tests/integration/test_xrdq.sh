@@ -1,5 +1,5 @@
 #!/bin/sh
-# XRootD queries of the stack's storage elements (daemon/xrdq.cc, cmdxrd.c, cmduri.c):
+# XRootD queries of the stack's storage elements (daemon/xrootd/xrdq.cc, cmdxrd.c, cmduri.c):
 #  xrd_ping of a live SE by name, number and host:port (exit 0, one rtt line per SE, -c N in
 #  the header), of a dead port and of a refused host (its name and the reason instead of the
 #  rtt, exit 1); xrd_config / xrd_stats print what the SE itself answers (its version as

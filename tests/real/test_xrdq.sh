@@ -1,5 +1,5 @@
 #!/bin/sh
-# XRootD queries of the real service's storage element (issue 17; daemon/xrdq.cc): each SE of
+# XRootD queries of the real service's storage element (issue 17; daemon/xrootd/xrdq.cc): each SE of
 # listSEs is pinged (exit 0, its rtt line), its query config matches `xrdfs query config
 # version`, its stats are the xrootd's; pfn-status of an uploaded file prints what the real
 # alien.py 1.6.3 prints (through the JBox); lfn2uri meta writes the metalink alien.py writes

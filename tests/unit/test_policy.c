@@ -1,4 +1,4 @@
-/* test_policy.c - the one table (daemon/policy.c) the shims and the JBox
+/* test_policy.c - the one table (daemon/command/policy.c) the shims and the JBox
  * share: what may run on a shared session and what may be sent again after
  * a lost session. */
 #include <cjson/cJSON.h>

@@ -1,5 +1,5 @@
 /* test_xrdstats.c - query stats' XML as alien.py 1.6.3's xrd_stats prints it
- * (daemon/xrdstats.c). The expected texts are what Python's xmltodict
+ * (daemon/xrootd/xrdstats.c). The expected texts are what Python's xmltodict
  * (attr_prefix ''), alien.py's merge of the <stats id=...> elements and
  * json.dumps / minidom.toprettyxml make of the same XML; malformed answers
  * are refused, not half-printed. */
