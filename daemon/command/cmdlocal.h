@@ -1,15 +1,12 @@
 /* cmdlocal.h - the commands alien.py answers itself (alienpy-behaviour.md
  * section 3) that jaliend answers for the shims: help, exitcode, cert-info,
  * token-info, token-destroy, quota, ping, submit's path expansion, and the
- * unknown-command message with its suggestions. */
+ * unknown-command message with its suggestions. cmdlocal.c dispatches them;
+ * the files that answer them are listed in cmdlocal_int.h. */
 #ifndef JALIEND_CMDLOCAL_H
 #define JALIEND_CMDLOCAL_H
 
 #include <cjson/cJSON.h>
-
-#define CMDLOCAL_PING_MAX 100       /* `ping N`: at most this many round trips */
-#define CMDLOCAL_SUGGEST_MAX 3      /* names after `Similar commands:` (difflib's n) */
-#define CMDLOCAL_WORD_MAX 64        /* longer verbs get no suggestions */
 
 struct command;
 

@@ -1,7 +1,9 @@
 /* cp_int.h - what the cp_*.c files share (not for other files; the API is cp.h).
  *
  *   cp.c       one struct cp per command: start, cancel, the per-file state
- *              machine and its server calls (stat, rm, mkdir, access, commit)
+ *              changes, the pump
+ *   cp_call.c  the server calls of the state machine (stat, rm, mkdir, access,
+ *              commit) and the recovery passes
  *   cp_opt.c   the command line (options, -input, -dst) into pairs and filters
  *   cp_plan.c  the pairs into files: local walks, grid stat + find, filters
  *   cp_copy.c  the copies in xfer: metalinks, temporary names, md5 jobs
@@ -168,12 +170,16 @@ void cp_file_set(struct cp_file *f, enum cp_fstate st);
 void cp_file_fail(struct cp *c, struct cp_file *f, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void cp_file_ok(struct cp *c, struct cp_file *f);
 void cp_file_skip(struct cp *c, struct cp_file *f, const char *why);
+void cp_file_dry(struct cp *c, struct cp_file *f); /* -dryrun: the file is done, as if copied */
 struct cp *cp_of(struct command *cmd);
 const char *cp_meta_str(const cJSON *reply, const char *key);
 int cp_reply_code(const cJSON *reply);
 const char *cp_str(const cJSON *o, const char *key);
 cJSON *cp_opts(const char *first, ...);
 double cp_now(void);
+
+/* cp_call.c: the server call that f's state says comes next (call it only while none is in flight: c->current) */
+void cp_call_next(struct cp *c, struct cp_file *f);
 
 /* cp_opt.c: 0, or -1 with the message in err and the exit code in *code */
 int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t n, int *code);

@@ -24,7 +24,7 @@
 #define UP_EXIT_TIMEOUT 62     /* no reply within --request-timeout: ETIME */
 
 /* What JCentral answers to a request it cannot parse: to ours, only once its
- * session is broken (see upstream.c, up_poisoned). */
+ * session is broken (see upstream_retry.c, upstream_retry_poisoned). */
 #define UP_POISON_TEXT "Incoming JSON is not ok"
 
 struct up_req;

@@ -1,0 +1,40 @@
+/* cmdlocal_int.h - what the files of the local commands share; nothing
+ * outside them includes it (their one entry point is cmdlocal_run, in
+ * cmdlocal.h).
+ *   cmdlocal.c    the dispatch, exit codes, path expansion, help, and the helpers below
+ *   cmdcert.c     cert-info, token-info, token-init, token-destroy, *-verify, *key-match
+ *   cmdquota.c    quota: jquota + fquota, alien.py's report
+ *   cmdping.c     ping: round trips through a session
+ *   cmdtrace.c    ps -trace: epochs into local time
+ *   cmdsuggest.c  the unknown command and its "Similar commands" */
+#ifndef JALIEND_CMDLOCAL_INT_H
+#define JALIEND_CMDLOCAL_INT_H
+
+#include <cjson/cJSON.h>
+
+#include "command.h"
+
+/* cmdlocal.c */
+/* Get the command list (cached, or one `commandlist`), then call then(). */
+int cmdlocal_with_cmdlist(struct command *cmd, command_then_fn then);
+/* The first row of a reply's results, or NULL. */
+const cJSON *cmdlocal_row0(const cJSON *reply);
+
+/* cmdcert.c; each returns as cmdlocal_run */
+int cmdcert_info(struct command *cmd, int token);              /* cert-info (0), token-info (1) */
+int cmdcert_check(struct command *cmd, int token, int match);  /* *-verify (0), *key-match (1) */
+int cmdcert_token_new(struct command *cmd, const cJSON *argv, int destroy); /* token-init */
+int cmdcert_token_destroy(struct command *cmd);
+
+/* cmdquota.c, cmdping.c, cmdtrace.c; each returns as cmdlocal_run */
+int cmdquota_run(struct command *cmd, const cJSON *argv);
+int cmdping_run(struct command *cmd, const cJSON *argv);
+int cmdtrace_run(struct command *cmd, const cJSON *argv);
+
+/* cmdsuggest.c: command_then_fn's for cmdlocal_with_cmdlist */
+/* The verb in *command_scratch(cmd) is not a command: the warning and difflib's suggestions. */
+void cmdsuggest_unknown_done(struct command *cmd, cJSON *reply, int code, const char *msg);
+/* *command_scratch(cmd) is argv as JSON, its verb not known yet: check it against the list. */
+void cmdsuggest_verify_done(struct command *cmd, cJSON *reply, int code, const char *msg);
+
+#endif
