@@ -475,7 +475,7 @@ void token_fini(void)
 	token_pair_free(&tok.found);
 }
 
-/* ---- for token-init / token-destroy (cmdlocal.c): a token the asking
+/* ---- for token-init / token-destroy (command/cmdcert.c): a token the asking
  * command got from JCentral goes to the files and is used from now on ---- */
 int token_install(const char *key_pem, const char *cert_pem)
 {

@@ -184,7 +184,7 @@ void usession_copy_str(char **dst, const cJSON *v)
 }
 
 /* JCentral breaks a session for good on the first request that comes in more
- * than one websocket frame (see upstream.c, up_poisoned), so every request
+ * than one websocket frame (see upstream/upstream_retry.c, upstream_retry_poisoned), so every request
  * must go out as one frame. Uncompressed, one lws_write is one frame. With
  * permessage-deflate, libwebsockets 4.1.6 deflates into a buffer of
  * 2^tx_buf_size bytes (default 2^10) and sends each time it fills as a frame
