@@ -215,9 +215,27 @@ static const char *cp_copy_member(const struct cp_file *f)
 	return hash && hash[1] && !strchr(hash, '/') ? hash + 1 : NULL;
 }
 
+/* the URL (authz included) of the replica the metalink starts with, or NULL
+ * (none usable, or out of memory: then XrdCl reads the metalink) */
+static char *cp_copy_first_url(const struct cp_file *f)
+{
+	const cJSON *row;
+	int i = 0;
+
+	cJSON_ArrayForEach(row, f->rows) {
+		const char *url = cp_str(row, "url"), *env = cp_str(row, "envelope");
+
+		if (i++ < f->from || !url || strstr(url, "]]>") || (env && strstr(env, "]]>")))
+			continue; /* as cp_copy_metalink skips them */
+		return cp_copy_url(url, env);
+	}
+	return NULL;
+}
+
 static void cp_copy_download(struct cp *c, struct cp_file *f)
 {
 	const char *leaf = f->local;
+	char *first_url = NULL;
 	char tmp[512];
 	struct xfer_req r = { .kind = XFER_COPY };
 	int dfd, rc;
@@ -242,6 +260,7 @@ static void cp_copy_download(struct cp *c, struct cp_file *f)
 	}
 	f->tmp = strdup(tmp);
 	r.source = f->meta;
+	r.first_url = first_url = cp_copy_first_url(f);
 	r.target = tmp;
 	r.final_path = leaf;
 	r.in_dir = 1;
@@ -268,6 +287,7 @@ static void cp_copy_download(struct cp *c, struct cp_file *f)
 	r.zip_local = c->noxrdzip;
 	cp_out_xrd(c, &r);
 	f->job = xfer_submit(&r, cp_copy_dl_done, cp_copy_progress, f);
+	free(first_url); /* xfer_submit copied it */
 	if (!f->job) {
 		unlinkat(dfd, tmp, 0);
 		close(dfd);

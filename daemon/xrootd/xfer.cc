@@ -36,6 +36,8 @@ extern "C" {
 #include "log.h"
 }
 
+#include "xfer_get.h"
+
 struct xfer_job {
 	// set at submit, read-only afterwards
 	enum xfer_kind kind;
@@ -47,6 +49,7 @@ struct xfer_job {
 	int dir_fd = -1;        // COPY to local in a folder: target, final_path are names in it
 	struct xfer_tune tune = {};
 	std::string zip_member; // a download of this member of the archive
+	std::string first_url;  // a download: its first replica (xfer_plain_get)
 	bool zip_local = false; // ... extracted here from the whole archive (-noxrdzip)
 	// shared with the worker
 	std::atomic<bool> cancel{ false };
@@ -345,6 +348,42 @@ XrdCl::XRootDStatus xfer_copy_once(xfer_job *j, const XrdCl::PropertyList &props
 	return st;
 }
 
+// A download to a file in its folder from one replica at a time: plain reads,
+// md5 as they arrive (xfer_get.h says why not CopyProcess). Not for several
+// sources at once, an archive's member, a third-party copy, or -ratethreshold
+// (XrdCl's xrateThreshold moves to another replica: CopyProcess keeps it).
+bool xfer_plain_get(const xfer_job *j)
+{
+	return !j->upload && !j->first_url.empty() && j->dir_fd >= 0 && j->sources <= 1 && j->zip_member.empty() &&
+	       j->tpc == XFER_TPC_NONE &&
+	       j->tune.rate_min <= 0;
+}
+
+XrdCl::XRootDStatus xfer_get_once(xfer_job *j, XrdCl::PropertyList &results)
+{
+	xfer_get_io io;
+	std::string hex;
+	uint64_t bytes = 0;
+
+	io.source = j->first_url; // not the metalink: XrdCl 5.5.3's File::Open of a local .meta4 crashed
+				  // here (MetalinkRedirector::FinalizeInitialization, many downloads at once)
+	io.target = xfer_target_path(j);
+	io.md5 = j->mode == "target" ? j->md5 : std::string();
+	io.want_md5 = j->mode != "none";
+	io.chunk_size = j->tune.chunk_size;
+	io.chunks = j->tune.chunks;
+	io.timeout_s = xfer_seconds_left(j) ? xfer_seconds_left(j) + XFER_GET_TIMEOUT_SLACK_S : 0;
+	io.cancel = &j->cancel;
+	io.progress = [j](uint64_t done, uint64_t total) {
+		xfer_handler(j).JobProgress(1, done, total);
+	};
+	XrdCl::XRootDStatus st = xfer_get_run(io, hex, bytes);
+	results.Set("size", bytes);
+	if (!hex.empty())
+		results.Set("targetCheckSum", "md5:" + hex);
+	return st;
+}
+
 // -noxrdzip: the whole archive is at the target; the member replaces it (checked
 // against md5 by XrdCl reading the local archive with ?xrdcl.unzip=)
 void xfer_unzip_local(xfer_job *j, struct xfer_result &r)
@@ -426,7 +465,7 @@ void xfer_run_copy(xfer_job *j)
 		if (left > 0) // XrdCl checks it between chunks; the watchdog when none comes
 			props.Set("cpTimeout", (uint16_t)left);
 		results.Clear();
-		st = xfer_copy_once(j, props, results);
+		st = xfer_plain_get(j) ? xfer_get_once(j, results) : xfer_copy_once(j, props, results);
 		tries++;
 		if (st.IsOK() || attempt >= j->tune.retries || !xfer_retryable(st) || !xfer_retry_wait(j))
 			break;
@@ -716,6 +755,7 @@ extern "C" struct xfer_job *xfer_submit(const struct xfer_req *req, xfer_done_fn
 		j->xa_size = req->xa_size;
 		j->tune = req->tune;
 		j->zip_member = req->zip_member ? req->zip_member : "";
+		j->first_url = req->first_url ? req->first_url : "";
 		j->zip_local = req->zip_member && req->zip_local;
 		if (req->zip_member)
 			j->sources = 1; // XrdCl 5.5.3 reads a zip member from one source only

@@ -94,6 +94,10 @@ struct xfer_req {
 	struct xfer_tune tune;
 	const char *zip_member;  /* COPY from a .meta4 to local: the source is this member of the archive
 				  * the metalink lists (NULL: the whole file) */
+	const char *first_url;   /* COPY from a .meta4 to local: its first replica's URL, authz included
+				  * (NULL: none). With one source, no member and no -ratethreshold the
+				  * download reads it directly with plain reads (xfer_get.h); a replica
+				  * that fails is the caller's to move past, as with the metalink */
 	int zip_local;           /* with zip_member: download the whole archive (cksum "none"), then
 				  * extract the member from it locally, checked against md5 (-noxrdzip);
 				  * otherwise XrdCl reads only the member (?xrdcl.unzip=) */

@@ -1,7 +1,7 @@
 #!/bin/sh
 # cp's transfer options (issue 17; docs/cp.md "Transfer options"): bad values refused with one
 # line; -chunks/-chunksz/-timeout/-ratethreshold/-retry reach libXrdCl as the job's properties
-# (its own debug log shows them); -ratethreshold above what loopback can do fails the copy;
+# (its own debug log shows them), and a download without them reads with plain kXR_read; -ratethreshold above what loopback can do fails the copy;
 # -timeout ends a copy from a storage element that never answers; -retry gets a file from an SE
 # whose first connection fails, where the same copy without it fails.
 command -v xrootd >/dev/null 2>&1 || { echo "SKIP: xrootd is not installed" >&2; exit 77; }
@@ -63,11 +63,16 @@ expect_err_has "chunks=3 chunksz=65536 timeout=100 ratethreshold=1000 retry=2" "
 for p in "'chunkSize' = '65536'" "'parallelChunks' = '3'" "'cpTimeout' = '100'" "'xrateThreshold' = '1000'"; do
 	xrdcl_job "the options reach XrdCl" "$p"
 done
-# without them: XrdCl's default for parallel chunks, the daemon's chunk size, no timeout
+# without them: the daemon's own plain reads (xrootd/xfer_get.cc, issue 18) of the daemon's
+# chunk size, no page-checksummed kXR_pgread (the md5 is checked end to end)
 : >"$T/xrdcl.log"
 run alien-cp f.bin "file:$L/dl/q.bin"
 expect_rc 0 "download without the options"
-xrdcl_job "the default chunk size" "'chunkSize' = '1048576'"
+expect_same_md5 "$L/f.bin" "$L/dl/q.bin" "download without the options"
+grep -q "kXR_read (handle: [0-9a-fx]*, offset: 0, size: 1048576)" "$T/xrdcl.log" ||
+	fail "the default download: no kXR_read of 1 MiB at offset 0 in libXrdCl's log"
+! grep -q "kXR_pgread" "$T/xrdcl.log" || fail "the default download used kXR_pgread"
+CHECKS=$((CHECKS + 2))
 
 # -ratethreshold: faster than loopback can go, so the copy fails (XrdCl's threshold)
 head -c 8000000 /dev/urandom >"$L/g.bin"
