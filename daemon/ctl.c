@@ -75,7 +75,7 @@ int ctl_reload(char *err, size_t errn)
 		return -EINVAL;
 	af = next;
 	upstream_use_login(vh);
-	jbox_tls_set_user_cert(af.cert);
+	jbox_tls_reload(af.cert);
 	log_notice("reloaded: user certificate %s, key %s", af.cert, af.key);
 	return 0;
 }

@@ -6,6 +6,7 @@
  *              commit) and the recovery passes
  *   cp_opt.c   the command line (options, -input, -dst) into pairs and filters
  *   cp_plan.c  the pairs into files: local walks, grid stat + find, filters
+ *   cp_walk.c  a local folder walked on a worker thread (an upload's)
  *   cp_copy.c  the copies in xfer: metalinks, temporary names, md5 jobs
  *   cp_tpc.c   grid to grid: the pair's plan, and each replica's copy between SEs
  *   cp_out.c   what the user sees: alien.py's lines, -json, the bar, the summary
@@ -92,6 +93,12 @@ struct cp_file {
 	char err[700];
 };
 
+struct cp_walk_entry {     /* a file a walk found (cp_walk.c), in nftw's order */
+	char *path;
+	long long size;
+	int err;                /* errno of access(R_OK): it cannot be read (0: it can) */
+};
+
 struct cp_pair {
 	char *src, *dst;        /* as given (file: marks local) */
 };
@@ -138,6 +145,7 @@ struct cp {
 	int grid_is_dir;        /* upload: the grid destination is an existing folder */
 	int grid_missing;       /* upload: the plan's stat said the destination does not exist (code 2):
 				 * every file under it is new, so no per-file stat (issue 18) */
+	struct cp_walk *walk;   /* upload of a folder: its walk on a worker thread (cp_walk.c) */
 	/* the files */
 	struct cp_file *files;
 	int nfiles, cap;
@@ -201,6 +209,14 @@ char *cp_plan_grid_arg(struct cp *c, const char *arg, int keep_specs);
 int cp_plan_src_glob(struct cp *c, char *src);
 struct cp *cp_plan_dst_stat(struct command *cmd, cJSON *reply);
 void cp_plan_download_stat_done(struct command *cmd, cJSON *reply, int code, const char *msg);
+
+void cp_plan_walk_done(struct cp *c, const char *base, const struct cp_walk_entry *e, int n, int err, int more);
+
+/* cp_walk.c: walk the folder root (paths relative to base) for the pair being
+ * planned; cp_plan_walk_done() then goes on with the plan, on the loop (0),
+ * or -ENOMEM (nothing started). cp_walk_abandon: the cp goes (NULL walk fine). */
+int cp_walk_start(struct cp *c, const char *root, const char *base);
+void cp_walk_abandon(struct cp *c);
 
 /* cp_tpc.c */
 int cp_tpc_pair(struct cp *c);

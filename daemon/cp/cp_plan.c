@@ -1,14 +1,14 @@
 /* cp_plan.c - the SRC DST pairs into files (alienpy-behaviour 4.2-4.5):
  * which side is local, storage specs, a glob in the source path, the grid
- * side's stat (and find for a folder), the local walk, the filters, and the
- * destination names (rsync's trailing-slash rule, -parent, -rmprefix).
+ * side's stat (and find for a folder), the files of a local folder (walked
+ * off the loop by cp_walk.c), the filters, and the destination names
+ * (rsync's trailing-slash rule, -parent, -rmprefix).
  * Pairs are planned one after the other; copies start once all are. */
 #include "cp_int.h"
 
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdarg.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +30,7 @@ static void cp_plan_pair_end(struct cp *c)
 
 void cp_plan_free(struct cp *c)
 {
+	cp_walk_abandon(c); /* first: its worker reads the pair's filters and paths */
 	cp_plan_pair_end(c);
 }
 
@@ -150,37 +151,37 @@ void cp_plan_single(const struct cp *c, const char *src, const char *dst, int ds
 	cp_plan_join(out, n, dst, rel);
 }
 
-/* ---- uploads: the local side is walked here ---- */
+/* ---- uploads: the local side is walked by cp_walk.c ---- */
 
-static struct cp *cp_plan_walk_cp; /* nftw has no user pointer (the loop is single-threaded) */
-static const char *cp_plan_walk_base;
-static int cp_plan_walk_err;
-
-static int cp_plan_walk_cb(const char *path, const struct stat *st, int type, struct FTW *ftw)
+/* The walk of the pair's folder is done (on the loop): its files, in nftw's
+ * order, become the pair's; then the plan goes on. */
+void cp_plan_walk_done(struct cp *c, const char *base, const struct cp_walk_entry *e, int n, int err, int more)
 {
-	struct cp *c = cp_plan_walk_cp;
 	char rel[4096], lfn[8192];
-	const char *below = path + strlen(cp_plan_walk_base);
 
-	(void)ftw;
-	if (type != FTW_F || !S_ISREG(st->st_mode))
-		return 0;
-	while (*below == '/')
-		below++;
-	if (!cp_plan_match(c, path, below, (long long)st->st_size, 0))
-		return 0;
-	if (access(path, R_OK) < 0) {
-		cp_out(c, 2, "cannot read %s: %s\n", path, strerror(errno));
-		return 0;
+	for (int i = 0; i < n && err != -ENOMEM; i++) {
+		if (e[i].err) {
+			cp_out(c, 2, "cannot read %s: %s\n", e[i].path, strerror(e[i].err));
+			continue;
+		}
+		cp_path_keep(e[i].path, base, c->parent, c->rmprefix, rel, sizeof(rel));
+		if (cp_plan_join(lfn, sizeof(lfn), c->grid, rel) < 0)
+			continue;
+		if (cp_plan_add(c, e[i].path, 0, lfn, 1, e[i].size, NULL, 0) < 0)
+			err = -ENOMEM; /* the walk left room for all of them */
 	}
-	cp_path_keep(path, cp_plan_walk_base, c->parent, c->rmprefix, rel, sizeof(rel));
-	if (cp_plan_join(lfn, sizeof(lfn), c->grid, rel) < 0)
-		return 0;
-	cp_plan_walk_err = cp_plan_add(c, path, 0, lfn, 1, (long long)st->st_size, NULL, 0);
-	return cp_plan_walk_err < 0 ? 1 : 0;
+	if (more)
+		cp_out(c, 2, "cp: %d more files below %s cannot be read (not listed)\n", more, c->local);
+	if (err == -E2BIG)
+		cp_plan_error(c, 7, "cp: more than %d files in one cp\n", CP_FILES_MAX);
+	else if (err < 0)
+		cp_plan_error(c, 12, "jaliend: out of memory\n");
+	cp_plan_pair_end(c);
+	cp_plan_next(c);
 }
 
-static void cp_plan_upload(struct cp *c)
+/* 1: the plan goes on in cp_plan_walk_done (a folder), 0: the pair is planned. */
+static int cp_plan_upload(struct cp *c)
 {
 	struct stat st;
 	size_t ll = strlen(c->local);
@@ -189,7 +190,7 @@ static void cp_plan_upload(struct cp *c)
 
 	if (stat(c->local, &st) < 0) {
 		cp_plan_error(c, 2, "Specified source %s not found!\n", c->local); /* alien.py's words */
-		return;
+		return 0;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		/* rsync rule: "dir/" copies the contents, "dir" the folder itself */
@@ -200,23 +201,20 @@ static void cp_plan_upload(struct cp *c)
 			if (s)
 				s[1] = '\0';
 		}
-		cp_plan_walk_cp = c, cp_plan_walk_base = base, cp_plan_walk_err = 0;
-		if (nftw(c->local, cp_plan_walk_cb, 32, FTW_PHYS) != 0 && cp_plan_walk_err < 0) {
-			if (cp_plan_walk_err == -E2BIG)
-				cp_plan_error(c, 7, "cp: more than %d files in one cp\n", CP_FILES_MAX);
-			else
-				cp_plan_error(c, 12, "jaliend: out of memory\n");
-		}
-		return;
+		if (cp_walk_start(c, c->local, base) == 0)
+			return 1;
+		cp_plan_error(c, 12, "jaliend: out of memory\n");
+		return 0;
 	}
 	if (access(c->local, R_OK) < 0) {
 		cp_plan_error(c, 2, "cannot read %s: %s\n", c->local, strerror(errno));
-		return;
+		return 0;
 	}
 	cp_plan_single(c, c->local, c->grid, dir_dst, dst, sizeof(dst));
 	if (cp_plan_match(c, c->local, strrchr(c->local, '/') + 1, (long long)st.st_size, 0) &&
 	    cp_plan_add(c, c->local, 0, dst, 1, (long long)st.st_size, NULL, 0) < 0)
 		cp_plan_error(c, 12, "jaliend: out of memory\n");
+	return 0;
 }
 
 /* The stat of a destination on the grid came back (reply freed): an existing
@@ -241,9 +239,8 @@ static void cp_plan_upload_stat_done(struct command *cmd, cJSON *reply, int code
 
 	(void)code;
 	(void)msg;
-	if (!c)
+	if (!c || cp_plan_upload(c))
 		return;
-	cp_plan_upload(c);
 	cp_plan_pair_end(c);
 	cp_plan_next(c);
 }

@@ -1,6 +1,7 @@
 /* jbox_tls.c - see jbox_tls.h. */
 #include "jbox_tls.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,9 +15,12 @@
 #include "log.h"
 #include "upstream/token.h"
 
+#define JBOX_TLS_CAS_MAX 4096 /* certificate files read from the CA folder (a grid folder has ~300) */
+
 static struct {
 	X509 *user;              /* the user certificate, as read at start or reload */
-	X509_STORE *cas;         /* the CA folder, for renewed tokens */
+	X509_STORE *cas;         /* the CA folder's certificates, in memory, for renewed tokens */
+	char *ca_dir;
 	int said_no_token;       /* "no token yet" logged once until there is one */
 } jt;
 
@@ -44,34 +48,130 @@ static X509 *jbox_tls_read_user(const char *path)
 	return x;
 }
 
-void jbox_tls_set_user_cert(const char *path)
+/* A hashed certificate name (<8 hex>.<digits>), the files OpenSSL's
+ * hashed-folder lookup reads: links to the CAs, not CRLs (.r0) or the
+ * folder's other files. */
+static int jbox_tls_hashed_name(const char *n)
 {
-	X509 *x = jbox_tls_read_user(path);
+	int i = 0;
 
-	X509_free(jt.user);
-	jt.user = x;
+	while (i < 8 && ((n[i] >= '0' && n[i] <= '9') || (n[i] >= 'a' && n[i] <= 'f')))
+		i++;
+	if (i != 8 || n[8] != '.' || !n[9])
+		return 0;
+	for (i = 9; n[i]; i++)
+		if (n[i] < '0' || n[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* The CA folder's certificates read into a store of their own: verifying a
+ * chain then reads no file (OpenSSL's hashed-folder lookup would, on every
+ * handshake). NULL with why on failure (no folder, no certificate in it). */
+static X509_STORE *jbox_tls_read_cas(const char *dir, int *count, char *why, size_t whyn)
+{
+	X509_STORE *st = X509_STORE_new();
+	X509_LOOKUP *lk = st ? X509_STORE_add_lookup(st, X509_LOOKUP_file()) : NULL;
+	DIR *d = lk && dir ? opendir(dir) : NULL;
+	struct dirent *e;
+	char path[4096];
+	int files = 0;
+
+	*count = 0;
+	if (!d) {
+		snprintf(why, whyn, "%s: %s", dir ? dir : "(none)", !lk ? "out of memory" : strerror(errno));
+		X509_STORE_free(st);
+		return NULL;
+	}
+	while ((e = readdir(d)) && files < JBOX_TLS_CAS_MAX) {
+		int n;
+
+		if (!jbox_tls_hashed_name(e->d_name) ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= (int)sizeof(path))
+			continue;
+		files++;
+		n = X509_load_cert_file(lk, path, X509_FILETYPE_PEM);
+		if (n > 0)
+			*count += n;
+	}
+	closedir(d);
+	ERR_clear_error();
+	if (*count == 0) {
+		snprintf(why, whyn, "%s: no CA certificate in it", dir);
+		X509_STORE_free(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* The CA folder again: 0, or -1 with why (the certificates read before stay). */
+static int jbox_tls_reload_cas(char *why, size_t whyn)
+{
+	int n;
+	X509_STORE *st = jbox_tls_read_cas(jt.ca_dir, &n, why, whyn);
+
+	if (!st)
+		return -1;
+	X509_STORE_free(jt.cas);
+	jt.cas = st;
+	log_debug("jbox: %d CA certificates from %s", n, jt.ca_dir);
+	return 0;
+}
+
+static void jbox_tls_on_token(void)
+{
+	char why[4200];
+
+	if (jbox_tls_reload_cas(why, sizeof(why)) < 0)
+		log_warn("jbox: new token: cannot read the CA folder %s; keeping the CA certificates read before", why);
+}
+
+void jbox_tls_reload(const char *user_cert)
+{
+	char why[4200];
+	X509 *x;
+	int cas;
+
+	if (!jt.cas) /* the JBox is off */
+		return;
+	x = jbox_tls_read_user(user_cert);
+	cas = jbox_tls_reload_cas(why, sizeof(why));
+	if (x) {
+		X509_free(jt.user);
+		jt.user = x;
+	}
+	if (!x || cas < 0) /* one line for what failed; the rest is in use */
+		log_warn("jbox: reload: %s%s%s%s%s; keeping what was read before", x ? "" : "no certificate in ",
+			 x ? "" : user_cert ? user_cert : "(none)", !x && cas < 0 ? ", and " : "",
+			 cas < 0 ? "cannot read the CA folder " : "", cas < 0 ? why : "");
 }
 
 int jbox_tls_init(const struct jd_config *cfg)
 {
-	X509_LOOKUP *lk;
+	char why[4200];
+	int n;
 
-	jbox_tls_set_user_cert(cfg->cert);
-	jt.cas = X509_STORE_new();
-	if (!jt.cas)
+	jt.user = jbox_tls_read_user(cfg->cert);
+	if (cfg->ca_dir && !(jt.ca_dir = strdup(cfg->ca_dir)))
 		return -ENOMEM;
-	if (cfg->ca_dir && (lk = X509_STORE_add_lookup(jt.cas, X509_LOOKUP_hash_dir())))
-		X509_LOOKUP_add_dir(lk, cfg->ca_dir, X509_FILETYPE_PEM);
-	ERR_clear_error();
+	/* a folder that cannot be read leaves an empty store: renewed tokens are refused, as before */
+	jt.cas = jbox_tls_read_cas(jt.ca_dir, &n, why, sizeof(why));
+	if (!jt.cas && !(jt.cas = X509_STORE_new()))
+		return -ENOMEM;
+	log_debug("jbox: %d CA certificates from %s", n, jt.ca_dir ? jt.ca_dir : "(none)");
+	token_on_new(jbox_tls_on_token);
 	return 0;
 }
 
 void jbox_tls_fini(void)
 {
+	token_on_new(NULL);
 	X509_free(jt.user);
 	X509_STORE_free(jt.cas);
+	free(jt.ca_dir);
 	jt.user = NULL;
 	jt.cas = NULL;
+	jt.ca_dir = NULL;
 }
 
 int jbox_tls_ready(void)

@@ -16,7 +16,8 @@
  *     planted in a shared folder; or
  *   - a certificate with the same subject and issuer as the current token
  *     (an older token the daemon renewed) whose chain verifies against the
- *     CA folder (so a look-alike made by someone else is refused);
+ *     CA folder (its certificates as read at start, reload or the last new
+ *     token: so a look-alike made by someone else is refused);
  * and within its validity dates. Anything else fails the TLS handshake. */
 #ifndef JALIEND_JBOX_TLS_H
 #define JALIEND_JBOX_TLS_H
@@ -28,10 +29,13 @@
 
 #include "base/config.h"
 
-/* Read the user certificate and the CA folder (kept until jbox_tls_fini). 0 or -errno. */
+/* Read the user certificate and the CA folder's certificates into memory
+ * (kept until jbox_tls_fini): a handshake reads no file. 0 or -errno. */
 int jbox_tls_init(const struct jd_config *cfg);
-/* The user certificate again (SIGHUP, alien-daemon reload). */
-void jbox_tls_set_user_cert(const char *path);
+/* Both again (SIGHUP, alien-daemon reload; the CA folder also with each new
+ * token, token_on_new). What cannot be read keeps what was read before, with
+ * one line in the log. Nothing while the JBox is off. */
+void jbox_tls_reload(const char *user_cert);
 /* 1 when there is a token to serve with. */
 int jbox_tls_ready(void);
 void jbox_tls_fini(void);

@@ -50,6 +50,8 @@ static struct {
 	char last_error[320]; /* holds a token_failed reason (<= 300 bytes) */
 } tok;
 
+static void (*token_new_hook)(void); /* token_on_new */
+
 /* One token file: $env (a path, or the PEM text itself: *pem then, to be
  * written to <socket>.<name>.pem), else $TMPDIR/<name>_<uid>.pem. */
 static void token_path(char *out, size_t n, const char **pem, const char *env, const char *name)
@@ -208,6 +210,8 @@ static int token_use(struct token_pair *p)
 	tok.got_at = time(NULL);
 	tok.renew_at = token_renew_time(tok.got_at, na);
 	upstream_use_token(vh);
+	if (token_new_hook)
+		token_new_hook();
 	if (!tok.can_login) {
 		log_notice("token: no user certificate: this token is used until it ends in %ld s and cannot be renewed",
 			   (long)(na - tok.got_at));
@@ -451,6 +455,11 @@ void token_stop(void)
 {
 	if (tok.ctx)
 		lws_sul_cancel(&tok.sul_renew);
+}
+
+void token_on_new(void (*fn)(void))
+{
+	token_new_hook = fn;
 }
 
 int token_renew_now(char *why, size_t whyn)

@@ -43,6 +43,10 @@ void token_fini(void);
  * JBox serves with it (as JAliEn's own JBox does). 0, or -ENOENT (none, or
  * it ended). */
 int token_identity(X509 **cert, EVP_PKEY **key);
+/* fn() runs on the loop each time a new token is in use (read at start,
+ * renewed, installed), after token_identity() returns it: the JBox re-reads
+ * its CA certificates then. One hook; NULL removes it. */
+void token_on_new(void (*fn)(void));
 /* Write a token pair JCentral sent (PEM texts) to the token files and log
  * new sessions in with it (token-init, token-destroy). 0 or -errno. */
 int token_install(const char *key_pem, const char *cert_pem);

@@ -13,12 +13,17 @@
 #include "caps.h"
 #include "log.h"
 #include "base/leanjson.h"
+#include "resolve.h"
 #include "upstream.h"
 
 static const char *const us_state_names[] = { "DOWN", "CONNECTING", "INIT", "READY", "BUSY", "CLOSING" };
 static char us_tls_error[256];
 static char us_tls_alert[96]; /* the fatal TLS alert the server sent last ("" none) */
-static const struct jd_config *us_cfg; /* for the CA folder */
+static const struct jd_config *us_cfg; /* for the CA folder, the endpoint */
+static struct lws_context *us_ctx;
+/* a connect's looked up addresses, by session (tried in turn, freed once it
+ * is connected or has failed: nothing is cached beyond one connect) */
+static struct resolve_result *us_addrs[LIM_POOL_MAX];
 
 static const lws_retry_bo_t us_retry = {
 	.secs_since_valid_ping = 30,    /* websocket ping after 30 s without traffic */
@@ -70,21 +75,43 @@ static void usession_tls_info(const SSL *ssl, int where, int ret)
 		snprintf(us_tls_alert, sizeof(us_tls_alert), "%s", SSL_alert_desc_string_long(ret));
 }
 
-void usession_connect(struct usession *s, struct lws_context *ctx, struct lws_vhost *vh,
-		      const struct jd_config *cfg)
+static void usession_addrs_drop(struct usession *s)
+{
+	if (s->idx >= 0 && s->idx < LIM_POOL_MAX) {
+		free(us_addrs[s->idx]);
+		us_addrs[s->idx] = NULL;
+	}
+	s->addr_next = s->addr_pending = 0;
+	lws_sul_cancel(&s->sul_addr);
+}
+
+/* A connect that never got a connection (no callback of lws will come). */
+static void usession_connect_failed(struct usession *s, const char *why)
+{
+	usession_addrs_drop(s);
+	s->wsi = NULL;
+	usession_set_state(s, US_DOWN);
+	upstream_session_down(s, US_CONNECTING, NULL, why, 0, NULL);
+}
+
+/* Connect to address: numeric once looked up (or the host name itself when
+ * no lookup thread could run: lws then looks it up, on the loop). TLS checks
+ * the endpoint's NAME: libwebsockets 4.1.6 takes the SNI and the name the
+ * server certificate must carry (X509_VERIFY_PARAM_set1_host) from ci.host
+ * (lws_ssl_client_bio_create), the Host header too; ci.address is only what
+ * it connects to. */
+static void usession_connect_to(struct usession *s, const char *address)
 {
 	struct lws_client_connect_info ci;
 
 	memset(&ci, 0, sizeof(ci));
-	s->vh = vh;
-	s->retire = 0;
-	ci.context = ctx;
-	ci.vhost = vh;
-	ci.address = cfg->ep_host;
-	ci.port = cfg->ep_port;
-	ci.path = cfg->ep_path;
-	ci.host = cfg->ep_host;
-	ci.origin = cfg->ep_host;
+	ci.context = us_ctx;
+	ci.vhost = s->vh;
+	ci.address = address;
+	ci.port = us_cfg->ep_port;
+	ci.path = us_cfg->ep_path;
+	ci.host = us_cfg->ep_host;
+	ci.origin = us_cfg->ep_host;
 	ci.ssl_connection = LCCSCF_USE_SSL;
 	ci.local_protocol_name = "jalien-upstream";
 	ci.opaque_user_data = s;
@@ -92,12 +119,95 @@ void usession_connect(struct usession *s, struct lws_context *ctx, struct lws_vh
 	ci.pwsi = &s->wsi;
 	us_tls_error[0] = '\0';
 	us_tls_alert[0] = '\0';
-	usession_set_state(s, US_CONNECTING);
-	log_info("upstream[%d]: connecting to %s%s", s->idx, cfg->endpoint, s->private_ ? " (private session)" : "");
-	if (!lws_client_connect_via_info(&ci) && s->state == US_CONNECTING) {
+	/* a failure inside may already have told (DOWN) or gone on to the next address */
+	if (!lws_client_connect_via_info(&ci) && s->state == US_CONNECTING && !s->addr_pending)
+		usession_connect_failed(s, "cannot start a connection");
+}
+
+/* The next looked up address (from sul_addr: not inside lws' callback of the
+ * failed one). */
+static void usession_addr_next_cb(lws_sorted_usec_list_t *sul)
+{
+	struct usession *s = lws_container_of(sul, struct usession, sul_addr);
+	const struct resolve_result *a = us_addrs[s->idx];
+
+	s->addr_pending = 0;
+	if (s->state == US_CLOSING) { /* closed while it waited */
+		usession_addrs_drop(s);
 		s->wsi = NULL;
 		usession_set_state(s, US_DOWN);
-		upstream_session_down(s, US_CONNECTING, NULL, "cannot start a connection", 0, NULL);
+		upstream_session_down(s, US_CLOSING, NULL, "closed", 0, NULL);
+		return;
+	}
+	if (a && s->addr_next < a->n)
+		usession_connect_to(s, a->addr[s->addr_next++]);
+}
+
+/* The endpoint's host name looked up (on the loop, from resolve_drain). */
+static void usession_resolved(void *owner, struct resolve_result *res)
+{
+	struct usession *s = owner;
+	char why[sizeof(us_cfg->ep_host) + sizeof(res->why) + 64];
+
+	s->resolving = NULL;
+	if (s->state == US_CLOSING) {
+		free(res);
+		s->wsi = NULL;
+		usession_set_state(s, US_DOWN);
+		upstream_session_down(s, US_CLOSING, NULL, "closed", 0, NULL);
+		return;
+	}
+	if (res->vhost_gone || res->gai) {
+		if (res->vhost_gone)
+			snprintf(why, sizeof(why), "its credential went away while %s was looked up", us_cfg->ep_host);
+		else
+			snprintf(why, sizeof(why), "cannot resolve %s: %s", us_cfg->ep_host, res->why);
+		free(res);
+		usession_connect_failed(s, why);
+		return;
+	}
+	log_debug("upstream[%d]: %s is %s%s", s->idx, us_cfg->ep_host, res->addr[0], res->n > 1 ? " (and more)" : "");
+	usession_addrs_drop(s);
+	us_addrs[s->idx] = res;
+	s->addr_next = 1;
+	usession_connect_to(s, res->addr[0]);
+}
+
+/* A connection that failed before TCP was up, with more addresses: try the
+ * next (as lws does with getaddrinfo's results: its "Unable to connect" is
+ * the TCP connect failing, or timing out, for every address it had). 1 if
+ * it goes on. */
+static int usession_try_next(struct usession *s, const char *why)
+{
+	const struct resolve_result *a = s->idx >= 0 && s->idx < LIM_POOL_MAX ? us_addrs[s->idx] : NULL;
+
+	if (!a || s->addr_next >= a->n || !why || strcmp(why, "Unable to connect") != 0 || s->state != US_CONNECTING)
+		return 0;
+	log_debug("upstream[%d]: %s: cannot connect to %s; trying %s", s->idx, us_cfg->ep_host,
+		  a->addr[s->addr_next - 1], a->addr[s->addr_next]);
+	s->wsi = NULL;
+	s->addr_pending = 1;
+	lws_sul_schedule(us_ctx, 0, &s->sul_addr, usession_addr_next_cb, 1);
+	return 1;
+}
+
+void usession_connect(struct usession *s, struct lws_context *ctx, struct lws_vhost *vh,
+		      const struct jd_config *cfg)
+{
+	s->vh = vh;
+	s->retire = 0;
+	us_ctx = ctx;
+	usession_addrs_drop(s);
+	usession_set_state(s, US_CONNECTING);
+	log_info("upstream[%d]: connecting to %s%s", s->idx, cfg->endpoint, s->private_ ? " (private session)" : "");
+	if (resolve_numeric(cfg->ep_host) || s->idx < 0 || s->idx >= LIM_POOL_MAX) {
+		usession_connect_to(s, cfg->ep_host);
+		return;
+	}
+	s->resolving = resolve_start(ctx, vh, cfg->ep_host, usession_resolved, s);
+	if (!s->resolving) {
+		log_warn("upstream[%d]: cannot look %s up off the loop; libwebsockets looks it up", s->idx, cfg->ep_host);
+		usession_connect_to(s, cfg->ep_host);
 	}
 }
 
@@ -169,6 +279,10 @@ out:
 
 void usession_close(struct usession *s)
 {
+	if ((s->resolving || s->addr_pending) && s->state == US_CONNECTING) {
+		usession_set_state(s, US_CLOSING); /* the lookup's answer or the next address ends it */
+		return;
+	}
 	if (!s->wsi || s->state == US_DOWN)
 		return;
 	usession_set_state(s, US_CLOSING);
@@ -198,6 +312,7 @@ _Static_assert(LIM_UPSTREAM_REQUEST_MAX + LIM_UPSTREAM_REQUEST_MAX / 1024 + 64 <
 
 static void usession_on_established(struct usession *s)
 {
+	usession_addrs_drop(s);
 	/* fails (harmlessly) when the server did not take permessage-deflate */
 	(void)lws_set_extension_option(s->wsi, "permessage-deflate", "tx_buf_size", US_PMD_TX_BUF_PWR2);
 	usession_set_state(s, US_INIT);
@@ -280,6 +395,7 @@ static void usession_on_down(struct usession *s, const char *why, int http_statu
 	enum us_state was = s->state;
 	struct up_req *lost = s->cur;
 
+	usession_addrs_drop(s);
 	s->wsi = NULL;
 	s->cur = NULL;
 	free(s->tx);
@@ -322,7 +438,15 @@ int usession_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
 		if (!s)
 			return 0;
 		snprintf(why, sizeof(why), "%.*s", in ? (int)len : 0, in ? (const char *)in : "");
+		if (!lws_http_client_http_response(wsi) && usession_try_next(s, why))
+			return 0;
 		usession_on_down(s, why[0] ? why : NULL, (int)lws_http_client_http_response(wsi));
+		return 0;
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED: /* once per vhost, spuriously too */
+		resolve_drain();
+		return 0;
+	case LWS_CALLBACK_PROTOCOL_DESTROY:
+		resolve_vhost_gone(lws_get_vhost(wsi));
 		return 0;
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		if (s)

@@ -1,6 +1,7 @@
 /* usession.h - one websocket session to JCentral (used by upstream.c only).
  *
- * States: DOWN -> CONNECTING (TCP, TLS, upgrade) -> INIT (`commandlist` in
+ * States: DOWN -> CONNECTING (host name lookup off the loop, resolve.h; TCP
+ * to each address in turn, TLS, upgrade) -> INIT (`commandlist` in
  * flight, as alien.py starts a session) -> READY <-> BUSY (one request in
  * flight) ; any -> CLOSING (we close it) -> DOWN. */
 #ifndef JALIEND_USESSION_H
@@ -15,6 +16,7 @@
 #include "base/config.h"
 
 struct up_req;
+struct resolve_job;
 
 enum us_state { US_DOWN, US_CONNECTING, US_INIT, US_READY, US_BUSY, US_CLOSING };
 
@@ -41,6 +43,10 @@ struct usession {
 	double ready_at;       /* monotonic: when it became READY (a retry wants a later one) */
 	double sent_at;        /* monotonic: when cur (or commandlist, in INIT) was sent */
 	int64_t cert_not_after; /* notAfter of the credential used (the server closes then) */
+	struct resolve_job *resolving; /* CONNECTING: the endpoint's host name being looked up */
+	int addr_next;         /* CONNECTING: the next of the looked up addresses to try */
+	int addr_pending;      /* CONNECTING: sul_addr will try it */
+	lws_sorted_usec_list_t sul_addr;
 };
 
 const char *usession_state_name(enum us_state st);
