@@ -299,6 +299,7 @@ static const struct lws_protocols main_protocols[] = {
 	{ "jaliend-local", server_callback, 0, 0, 0, NULL, 0 },
 	{ "jaliend-xfer", xfer_lws_callback, 0, 0, 0, NULL, 0 }, /* transfer results (xfer.h) */
 	{ "jaliend-xrdq", xrdq_lws_callback, 0, 0, 0, NULL, 0 }, /* SE query results (xrdq.h) */
+	{ "jaliend-cpwalk", cp_walk_lws_callback, 0, 0, 0, NULL, 0 }, /* local folders walked (cp.h) */
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 

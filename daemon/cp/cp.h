@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
+#include <libwebsockets.h>
 
 struct command;
 
@@ -37,6 +38,10 @@ void cp_cancel(struct command *cmd);
  * and partial uploads; xfer_fini waits for them). The number stopped. */
 #define CP_STOPPED_EXIT 125 /* ECANCELED (docs/PROTOCOL.md) */
 int cp_stop_all(const char *why);
+
+/* The lws protocol that brings finished local walks (cp_walk.c) back to the
+ * loop: main.c puts it in its protocol list, as xfer's. */
+int cp_walk_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
 
 /* Paths (cp_path.c): also used by tests/fuzz/fuzz_path.c through this header. */
 #include "cp_path.h"

@@ -6,9 +6,8 @@
  * pair's filters (cp_plan_match): its path and size, or the errno of
  * access(R_OK) when it cannot be read. Once done it queues the walk and wakes
  * the loop as xfer.cc does: a locked list plus lws_cancel_service(), drained
- * on LWS_CALLBACK_EVENT_WAIT_CANCELLED (the protocol lives on a small vhost of
- * this file's own, made at the first walk, since the daemon's protocol list
- * is main.c's). The loop then goes on in cp_plan_walk_done(), which turns the
+ * on LWS_CALLBACK_EVENT_WAIT_CANCELLED (cp_walk_lws_callback, in main.c's
+ * protocol list beside xfer's). The loop then goes on in cp_plan_walk_done(), which turns the
  * list into files exactly as the walk on the loop did.
  *
  * The filters are the cp's (read-only while it plans). The worker reads them
@@ -60,7 +59,6 @@ static struct {
 	struct cp_walk *done, **done_tail;       /* for the loop, oldest first */
 	int threads;                             /* running */
 	struct lws_context *ctx;                 /* woken (NULL once it is being destroyed) */
-	struct lws_vhost *vh;                    /* ours, for the protocol below */
 } cp_walk = { .mu = PTHREAD_MUTEX_INITIALIZER, .waiting_tail = &cp_walk.waiting, .done_tail = &cp_walk.done };
 
 /* Take w off the list head/tail (under cp_walk.mu): 1 if it was there. */
@@ -233,7 +231,7 @@ static void cp_walk_drain(void)
 	}
 }
 
-static int cp_walk_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+int cp_walk_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
 	(void)wsi;
 	(void)user;
@@ -244,36 +242,17 @@ static int cp_walk_callback(struct lws *wsi, enum lws_callback_reasons reason, v
 	} else if (reason == LWS_CALLBACK_PROTOCOL_DESTROY) {
 		pthread_mutex_lock(&cp_walk.mu); /* the context goes: a worker still walking wakes nobody */
 		cp_walk.ctx = NULL;
-		cp_walk.vh = NULL;
 		pthread_mutex_unlock(&cp_walk.mu);
 	}
 	return 0;
 }
 
-static const struct lws_protocols cp_walk_protocols[] = {
-	{ "jaliend-cpwalk", cp_walk_callback, 0, 0, 0, NULL, 0 },
-	{ NULL, NULL, 0, 0, 0, NULL, 0 },
-};
-
-/* Our vhost, made once (on the loop): 0, or -1 when it cannot be. */
-static int cp_walk_vhost(struct lws_context *ctx)
+/* The loop to wake (the context lives as long as the daemon's loop). */
+static int cp_walk_attach(struct lws_context *ctx)
 {
-	struct lws_context_creation_info info;
-	struct lws_vhost *vh;
-
-	if (cp_walk.vh)
-		return 0;
 	if (!ctx)
 		return -1;
-	memset(&info, 0, sizeof(info));
-	info.vhost_name = "cp-walk";
-	info.port = CONTEXT_PORT_NO_LISTEN;
-	info.protocols = cp_walk_protocols;
-	vh = lws_create_vhost(ctx, &info);
-	if (!vh)
-		return -1;
 	pthread_mutex_lock(&cp_walk.mu);
-	cp_walk.vh = vh;
 	cp_walk.ctx = ctx;
 	pthread_mutex_unlock(&cp_walk.mu);
 	return 0;
@@ -325,7 +304,7 @@ int cp_walk_start(struct cp *c, const char *root, const char *base)
 	}
 	w->c = c;
 	w->room = CP_FILES_MAX - c->nfiles;
-	if (cp_walk_vhost(c->ctx) == 0) {
+	if (cp_walk_attach(c->ctx) == 0) {
 		c->walk = w; /* before a worker can finish it */
 		if (cp_walk_submit(w) == 0)
 			return 0;
