@@ -8,14 +8,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <errno.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -31,6 +29,8 @@
 #include <XrdCl/XrdClPropertyList.hh>
 #include <XrdCl/XrdClURL.hh>
 #include <XrdCl/XrdClXRootDResponses.hh>
+
+#include "workers.h"
 
 extern "C" {
 #include "log.h"
@@ -51,7 +51,7 @@ struct xfer_job {
 	// shared with the worker
 	std::atomic<bool> cancel{ false };
 	std::atomic<uint64_t> done{ 0 }, total{ 0 };
-	// under xf.mu
+	// under xf.pool.mu
 	bool progress_queued = false;
 	std::chrono::steady_clock::time_point last_progress;
 	std::chrono::steady_clock::time_point deadline; // tune.timeout_s: from the start on a worker
@@ -67,30 +67,27 @@ struct xfer_job {
 
 namespace {
 
+void xfer_take_locked(void *job, bool stopping);
+void xfer_work(void *job);
+void xfer_ran_locked(void *job);
+void xfer_stop_locked(void *job);
+void xfer_free(void *job);
+
+const workers_ops xfer_ops = { xfer_take_locked, xfer_work, xfer_ran_locked, xfer_stop_locked, xfer_free };
+
 struct xfer_state {
-	std::mutex mu;
-	std::condition_variable cv;
-	std::deque<xfer_job *> queue;      // waiting for a worker
-	std::vector<xfer_job *> finished;  // results for the loop
+	// the jobs' queue and workers; its mu guards the rest too. The caps:
+	// XFER_THREADS_MAX workers; the queue has none here (as ever): the owners
+	// bound their jobs (a cp's transfers in flight, a command's one md5)
+	workers pool{ &xfer_ops, XFER_THREADS_MAX, 0 };
 	std::vector<xfer_job *> progress;  // progress for the loop
 	std::vector<xfer_job *> expired;   // past their deadline: the owner is told, the job runs on
 	std::condition_variable watch_cv;  // the watchdog's (jobs with a deadline started, stopping)
 	std::thread watchdog;
-	std::vector<xfer_job *> live;      // queued or running (for xfer_fini)
-	std::vector<std::thread> threads;
-	unsigned idle = 0;
-	bool stopping = false;
 	bool configured = false;
-	struct lws_context *ctx = nullptr;
 };
 
 xfer_state xf;
-
-void xfer_wake_loop_locked()
-{
-	if (xf.ctx)
-		lws_cancel_service(xf.ctx);
-}
 
 // XrdCl's status as one line: ToString() hides the message (PITFALLS C).
 std::string xfer_status_text(const XrdCl::XRootDStatus &st)
@@ -110,7 +107,7 @@ public:
 	{
 		job->done = processed;
 		job->total = total;
-		std::lock_guard<std::mutex> lk(xf.mu);
+		std::lock_guard<std::mutex> lk(xf.pool.mu);
 		auto now = std::chrono::steady_clock::now();
 
 		if (job->progress_queued ||
@@ -119,7 +116,7 @@ public:
 		job->last_progress = now;
 		job->progress_queued = true;
 		xf.progress.push_back(job);
-		xfer_wake_loop_locked();
+		workers_wake_locked(&xf.pool);
 	}
 	bool ShouldCancel(uint16_t) override
 	{
@@ -434,7 +431,7 @@ void xfer_run_copy(xfer_job *j)
 		props.Set("force", true); // what XrdCl's own retry does (CpRetryPolicy "force")
 	}
 	{
-		std::lock_guard<std::mutex> lk(xf.mu);
+		std::lock_guard<std::mutex> lk(xf.pool.mu);
 
 		j->copy_returned = true; // from here the result is the worker's, or the watchdog's already
 	}
@@ -559,40 +556,43 @@ void xfer_run(xfer_job *j)
 
 void xfer_watchdog_start_locked();
 
-void xfer_worker()
+// the pool's hooks (workers.h), in the order a job meets them
+void xfer_take_locked(void *job, bool stopping)
 {
-	sigset_t stop_sigs; // the loop thread takes these (server.c); XrdCl threads made here inherit the block
+	xfer_job *j = static_cast<xfer_job *>(job);
 
-	sigemptyset(&stop_sigs);
-	sigaddset(&stop_sigs, SIGTERM);
-	sigaddset(&stop_sigs, SIGINT);
-	sigaddset(&stop_sigs, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &stop_sigs, nullptr);
-	std::unique_lock<std::mutex> lk(xf.mu);
-
-	for (;;) {
-		xf.idle++;
-		xf.cv.wait(lk, [] { return xf.stopping || !xf.queue.empty(); });
-		xf.idle--;
-		if (xf.queue.empty())
-			return; // stopping and nothing left
-		xfer_job *j = xf.queue.front();
-		xf.queue.pop_front();
-		if (xf.stopping)
-			j->cancel = true;
-		if (j->kind == XFER_COPY && j->tune.timeout_s > 0) {
-			j->deadline = std::chrono::steady_clock::now() + std::chrono::seconds(j->tune.timeout_s);
-			j->watched = true;
-			xfer_watchdog_start_locked();
-			xf.watch_cv.notify_all();
-		}
-		lk.unlock();
-		xfer_run(j);
-		lk.lock();
-		j->copy_returned = true; // the watchdog must not pick it up once the loop may free it
-		xf.finished.push_back(j);
-		xfer_wake_loop_locked();
+	if (stopping)
+		j->cancel = true;
+	if (j->kind == XFER_COPY && j->tune.timeout_s > 0) {
+		j->deadline = std::chrono::steady_clock::now() + std::chrono::seconds(j->tune.timeout_s);
+		j->watched = true;
+		xfer_watchdog_start_locked();
+		xf.watch_cv.notify_all();
 	}
+}
+
+void xfer_work(void *job)
+{
+	xfer_run(static_cast<xfer_job *>(job));
+}
+
+void xfer_ran_locked(void *job)
+{
+	// the watchdog must not pick it up once the loop may free it
+	static_cast<xfer_job *>(job)->copy_returned = true;
+}
+
+void xfer_stop_locked(void *job)
+{
+	xfer_job *j = static_cast<xfer_job *>(job);
+
+	j->cancel = true;
+	j->owner = nullptr;
+}
+
+void xfer_free(void *job)
+{
+	delete static_cast<xfer_job *>(job);
 }
 
 // The watchdog: a job still copying at its deadline (-timeout) is failed for its
@@ -601,13 +601,15 @@ void xfer_worker()
 // later: StreamTimeout), so the worker stays busy until then and cleans up.
 void xfer_watchdog()
 {
-	std::unique_lock<std::mutex> lk(xf.mu);
+	std::unique_lock<std::mutex> lk(xf.pool.mu);
 
-	while (!xf.stopping) {
+	while (!xf.pool.stopping) {
 		auto now = std::chrono::steady_clock::now();
 		auto next = now + std::chrono::hours(1);
 
-		for (xfer_job *j : xf.live) {
+		for (void *p : xf.pool.live) {
+			xfer_job *j = static_cast<xfer_job *>(p);
+
 			if (!j->watched || j->copy_returned || j->timed_out)
 				continue;
 			if (j->deadline <= now) {
@@ -619,7 +621,7 @@ void xfer_watchdog()
 				if (!j->upload && !j->final_path.empty())
 					xfer_unlink_target(j);
 				xf.expired.push_back(j);
-				xfer_wake_loop_locked();
+				workers_wake_locked(&xf.pool);
 			} else if (j->deadline < next) {
 				next = j->deadline;
 			}
@@ -630,7 +632,7 @@ void xfer_watchdog()
 
 void xfer_watchdog_start_locked()
 {
-	if (xf.watchdog.joinable() || xf.stopping)
+	if (xf.watchdog.joinable() || xf.pool.stopping)
 		return;
 	try {
 		xf.watchdog = std::thread(xfer_watchdog);
@@ -663,20 +665,15 @@ void xfer_configure()
 	env->PutString("WriteRecovery", "false");
 }
 
-void xfer_free(xfer_job *j)
-{
-	delete j;
-}
-
 } // namespace
 
 extern "C" int xfer_init(struct lws_context *ctx)
 {
+	if (workers_set_context(&xf.pool, ctx) < 0)
+		return -ENOMEM;
 	try {
-		std::lock_guard<std::mutex> lk(xf.mu);
+		std::lock_guard<std::mutex> lk(xf.pool.mu);
 
-		if (ctx)
-			xf.ctx = ctx;
 		if (!xf.configured) {
 			xfer_configure();
 			xf.configured = true;
@@ -722,27 +719,10 @@ extern "C" struct xfer_job *xfer_submit(const struct xfer_req *req, xfer_done_fn
 		j->owner = owner;
 		j->done_cb = done;
 		j->progress_cb = progress;
-		std::lock_guard<std::mutex> lk(xf.mu);
-
-		if (xf.stopping) {
+		if (workers_submit(&xf.pool, j) < 0) { // after xfer_fini, no worker thread, ENOMEM
 			delete j;
 			return nullptr;
 		}
-		xf.live.push_back(j);
-		xf.queue.push_back(j);
-		if (xf.idle == 0 && xf.threads.size() < XFER_THREADS_MAX) {
-			try {
-				xf.threads.emplace_back(xfer_worker);
-			} catch (...) {
-				if (xf.threads.empty()) { // nobody would ever run it
-					xf.queue.pop_back();
-					xf.live.pop_back();
-					delete j;
-					return nullptr;
-				}
-			}
-		}
-		xf.cv.notify_one();
 		return j;
 	} catch (...) {
 		delete j;
@@ -762,22 +742,17 @@ extern "C" void xfer_cancel(struct xfer_job *job)
 
 extern "C" void xfer_drain(void)
 {
-	std::vector<xfer_job *> prog, fin, exp;
+	std::vector<xfer_job *> prog, exp;
+	std::vector<void *> fin;
 
 	try {
-		std::lock_guard<std::mutex> lk(xf.mu);
+		std::lock_guard<std::mutex> lk(xf.pool.mu);
 
 		prog.swap(xf.progress);
-		fin.swap(xf.finished);
+		workers_finished_locked(&xf.pool, fin);
 		exp.swap(xf.expired);
 		for (xfer_job *j : prog)
 			j->progress_queued = false;
-		for (xfer_job *j : fin)
-			for (auto it = xf.live.begin(); it != xf.live.end(); ++it)
-				if (*it == j) {
-					xf.live.erase(it);
-					break;
-				}
 	} catch (...) {
 		return;
 	}
@@ -799,7 +774,9 @@ extern "C" void xfer_drain(void)
 		xfer_cancel(j);
 		cb(owner, j, &r);
 	}
-	for (xfer_job *j : fin) {
+	for (void *p : fin) {
+		xfer_job *j = static_cast<xfer_job *>(p);
+
 		if (j->done_cb && j->owner)
 			j->done_cb(j->owner, j, &j->res);
 		xfer_free(j);
@@ -808,52 +785,30 @@ extern "C" void xfer_drain(void)
 
 extern "C" unsigned xfer_busy(void)
 {
-	std::lock_guard<std::mutex> lk(xf.mu);
-
-	return (unsigned)(xf.live.size());
+	return workers_busy(&xf.pool);
 }
 
 extern "C" void xfer_fini(void)
 {
-	std::vector<std::thread> threads;
-
+	workers_stop(&xf.pool); // every job cancelled, its owner forgotten
 	try {
 		{
-			std::lock_guard<std::mutex> lk(xf.mu);
+			std::lock_guard<std::mutex> lk(xf.pool.mu);
 
-			xf.stopping = true;
-			xf.ctx = nullptr;
-			for (xfer_job *j : xf.live) {
-				j->cancel = true;
-				j->owner = nullptr;
-			}
-			threads.swap(xf.threads);
-			xf.cv.notify_all();
 			xf.watch_cv.notify_all();
 		}
-		for (auto &t : threads)
-			if (t.joinable())
-				t.join();
+		workers_join(&xf.pool); // the workers clean up what they ran
 		if (xf.watchdog.joinable())
 			xf.watchdog.join();
-		std::lock_guard<std::mutex> lk(xf.mu);
-		for (xfer_job *j : xf.finished)
-			xfer_free(j);
-		xf.finished.clear();
+		std::lock_guard<std::mutex> lk(xf.pool.mu);
 		xf.progress.clear();
 		xf.expired.clear();
-		xf.live.clear();
 	} catch (...) {
 	}
 }
 
-extern "C" int xfer_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-				 size_t len)
+extern "C" int xfer_lws_callback(struct lws *, enum lws_callback_reasons reason, void *, void *, size_t)
 {
-	(void)wsi;
-	(void)user;
-	(void)in;
-	(void)len;
 	if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED)
 		xfer_drain(); // once per vhost and spuriously too: an empty drain does nothing
 	return 0;
