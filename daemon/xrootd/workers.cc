@@ -7,7 +7,7 @@
 
 namespace {
 
-void workers_forget_locked(struct workers *w, void *job)
+void workers_forget_locked(struct workers *w, workers_job *job)
 {
 	for (auto it = w->live.begin(); it != w->live.end(); ++it)
 		if (*it == job) {
@@ -33,7 +33,7 @@ void workers_main(struct workers *w)
 		w->idle--;
 		if (w->queue.empty())
 			return; // stopping and nothing left
-		void *job = w->queue.front();
+		workers_job *job = w->queue.front();
 		w->queue.pop_front();
 		if (w->ops->take_locked)
 			w->ops->take_locked(job, w->stopping);
@@ -68,7 +68,7 @@ void workers_wake_locked(struct workers *w)
 		lws_cancel_service(w->ctx);
 }
 
-int workers_submit(struct workers *w, void *job)
+int workers_submit(struct workers *w, workers_job *job)
 {
 	try {
 		std::lock_guard<std::mutex> lk(w->mu);
@@ -102,10 +102,10 @@ int workers_submit(struct workers *w, void *job)
 	}
 }
 
-void workers_finished_locked(struct workers *w, std::vector<void *> &out)
+void workers_finished_locked(struct workers *w, std::vector<workers_job *> &out)
 {
 	out.swap(w->finished);
-	for (void *job : out)
+	for (workers_job *job : out)
 		workers_forget_locked(w, job);
 }
 
@@ -123,8 +123,10 @@ void workers_stop(struct workers *w)
 
 		w->stopping = true;
 		w->ctx = nullptr;
-		for (void *job : w->live)
-			w->ops->stop_locked(job);
+		for (workers_job *job : w->live) {
+			job->cancel = true;
+			job->owner = nullptr;
+		}
 		w->cv.notify_all();
 	} catch (...) {
 	}
@@ -144,11 +146,11 @@ void workers_join(struct workers *w)
 			if (t.joinable())
 				t.join();
 		std::lock_guard<std::mutex> lk(w->mu);
-		for (void *job : w->queue) // never started (none: the workers end on an empty queue)
-			w->ops->free(job);
+		for (workers_job *job : w->queue) // never started (none: the workers end on an empty queue)
+			delete job;
 		w->queue.clear();
-		for (void *job : w->finished)
-			w->ops->free(job);
+		for (workers_job *job : w->finished)
+			delete job;
 		w->finished.clear();
 		w->live.clear();
 	} catch (...) {

@@ -3,7 +3,7 @@
 // queries) run their XrdCl calls on, each with a pool and caps of its own.
 // C++ only (the .cc files of xrootd/); nothing here throws past its functions.
 //
-// A job is the user's (a void *); the pool only moves it along:
+// A job is the user's struct, derived from workers_job; the pool moves it along:
 //   workers_submit (loop) -> queue -> a worker: take_locked, run, ran_locked
 //   -> finished -> lws_cancel_service() -> the user's drain (loop thread)
 //   takes them with workers_finished_locked and calls its owners back.
@@ -18,6 +18,7 @@
 #ifndef JALIEND_WORKERS_H
 #define JALIEND_WORKERS_H
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -27,20 +28,21 @@
 
 #include <libwebsockets.h>
 
+struct workers_job {
+	std::atomic<bool> cancel{ false }; // stop soon: the user's cancel, or workers_stop
+	void *owner = nullptr;             // the loop's, to call back; nullptr: nobody to tell
+	virtual ~workers_job() {}          // workers_join deletes the jobs the loop never took
+};
+
 struct workers_ops {
 	// on a worker, under mu, as it takes the job off the queue; stopping:
 	// workers_stop has been called (NULL: nothing to do)
-	void (*take_locked)(void *job, bool stopping);
+	void (*take_locked)(workers_job *job, bool stopping);
 	// on a worker, unlocked: the work; must not throw
-	void (*run)(void *job);
+	void (*run)(workers_job *job);
 	// on a worker, under mu, after run, just before the job is queued for the
 	// loop (NULL: nothing to do)
-	void (*ran_locked)(void *job);
-	// workers_stop, under mu, on each job queued, running or undelivered:
-	// cancel it and forget its owner (no callback may come any more)
-	void (*stop_locked)(void *job);
-	// workers_join: free a finished job the loop never took
-	void (*free)(void *job);
+	void (*ran_locked)(workers_job *job);
 };
 
 struct workers {
@@ -53,9 +55,9 @@ struct workers {
 
 	std::mutex mu;
 	std::condition_variable cv;       // the workers': a job queued, or stopping
-	std::deque<void *> queue;         // waiting for a worker
-	std::vector<void *> finished;     // done, for the loop
-	std::vector<void *> live;         // queued, running or finished-undelivered, in submit order
+	std::deque<workers_job *> queue;     // waiting for a worker
+	std::vector<workers_job *> finished; // done, for the loop
+	std::vector<workers_job *> live;     // queued, running or finished-undelivered, in submit order
 	std::vector<std::thread> threads;
 	unsigned idle = 0;                // workers waiting for a job
 	bool stopping = false;            // workers_stop was called: no more jobs
@@ -72,17 +74,17 @@ int workers_set_context(struct workers *w, struct lws_context *ctx);
 void workers_wake_locked(struct workers *w);
 // Queue job (the user keeps it on failure): 0, -ESHUTDOWN after workers_stop,
 // -EAGAIN when jobs_max are live or no worker thread can be made, -ENOMEM.
-int workers_submit(struct workers *w, void *job);
+int workers_submit(struct workers *w, workers_job *job);
 // On the loop, under mu: move the finished jobs to out (in the order they
 // finished) and forget them; the user calls their owners back and frees them.
-void workers_finished_locked(struct workers *w, std::vector<void *> &out);
+void workers_finished_locked(struct workers *w, std::vector<workers_job *> &out);
 // Jobs queued, running or finished-undelivered.
 unsigned workers_busy(struct workers *w);
-// Refuse new jobs, call stop_locked on every live job and wake the workers;
-// they still run what is queued (each job's run sees its cancel) and end
-// when the queue is empty. Does not wait: workers_join does.
+// Refuse new jobs, cancel every live job and forget its owner (no callback
+// may come), and wake the workers; they still take what is queued (its run
+// sees the cancel) and end when the queue is empty. Does not wait: workers_join does.
 void workers_stop(struct workers *w);
-// After workers_stop: wait for the workers to end, then free the finished
+// After workers_stop: wait for the workers to end, then delete the finished
 // jobs the loop never took. Idempotent.
 void workers_join(struct workers *w);
 

@@ -36,7 +36,7 @@ extern "C" {
 #include "log.h"
 }
 
-struct xfer_job {
+struct xfer_job : workers_job { // cancel (shared with the worker), owner (loop thread only)
 	// set at submit, read-only afterwards
 	enum xfer_kind kind;
 	std::string source, target, final_path, mode, md5, remove_file, xa_guid, xa_lfn, xa_md5;
@@ -49,7 +49,6 @@ struct xfer_job {
 	std::string zip_member; // a download of this member of the archive
 	bool zip_local = false; // ... extracted here from the whole archive (-noxrdzip)
 	// shared with the worker
-	std::atomic<bool> cancel{ false };
 	std::atomic<uint64_t> done{ 0 }, total{ 0 };
 	// under xf.pool.mu
 	bool progress_queued = false;
@@ -60,20 +59,17 @@ struct xfer_job {
 	bool timed_out = false;     // the watchdog failed it (its owner was told)
 	struct xfer_result res;
 	// loop thread only
-	void *owner = nullptr;
 	xfer_done_fn done_cb = nullptr;
 	xfer_progress_fn progress_cb = nullptr;
 };
 
 namespace {
 
-void xfer_take_locked(void *job, bool stopping);
-void xfer_work(void *job);
-void xfer_ran_locked(void *job);
-void xfer_stop_locked(void *job);
-void xfer_free(void *job);
+void xfer_take_locked(workers_job *job, bool stopping);
+void xfer_work(workers_job *job);
+void xfer_ran_locked(workers_job *job);
 
-const workers_ops xfer_ops = { xfer_take_locked, xfer_work, xfer_ran_locked, xfer_stop_locked, xfer_free };
+const workers_ops xfer_ops = { xfer_take_locked, xfer_work, xfer_ran_locked };
 
 struct xfer_state {
 	// the jobs' queue and workers; its mu guards the rest too. The caps:
@@ -557,7 +553,7 @@ void xfer_run(xfer_job *j)
 void xfer_watchdog_start_locked();
 
 // the pool's hooks (workers.h), in the order a job meets them
-void xfer_take_locked(void *job, bool stopping)
+void xfer_take_locked(workers_job *job, bool stopping)
 {
 	xfer_job *j = static_cast<xfer_job *>(job);
 
@@ -571,28 +567,15 @@ void xfer_take_locked(void *job, bool stopping)
 	}
 }
 
-void xfer_work(void *job)
+void xfer_work(workers_job *job)
 {
 	xfer_run(static_cast<xfer_job *>(job));
 }
 
-void xfer_ran_locked(void *job)
+void xfer_ran_locked(workers_job *job)
 {
 	// the watchdog must not pick it up once the loop may free it
 	static_cast<xfer_job *>(job)->copy_returned = true;
-}
-
-void xfer_stop_locked(void *job)
-{
-	xfer_job *j = static_cast<xfer_job *>(job);
-
-	j->cancel = true;
-	j->owner = nullptr;
-}
-
-void xfer_free(void *job)
-{
-	delete static_cast<xfer_job *>(job);
 }
 
 // The watchdog: a job still copying at its deadline (-timeout) is failed for its
@@ -607,7 +590,7 @@ void xfer_watchdog()
 		auto now = std::chrono::steady_clock::now();
 		auto next = now + std::chrono::hours(1);
 
-		for (void *p : xf.pool.live) {
+		for (workers_job *p : xf.pool.live) {
 			xfer_job *j = static_cast<xfer_job *>(p);
 
 			if (!j->watched || j->copy_returned || j->timed_out)
@@ -743,7 +726,7 @@ extern "C" void xfer_cancel(struct xfer_job *job)
 extern "C" void xfer_drain(void)
 {
 	std::vector<xfer_job *> prog, exp;
-	std::vector<void *> fin;
+	std::vector<workers_job *> fin;
 
 	try {
 		std::lock_guard<std::mutex> lk(xf.pool.mu);
@@ -774,12 +757,12 @@ extern "C" void xfer_drain(void)
 		xfer_cancel(j);
 		cb(owner, j, &r);
 	}
-	for (void *p : fin) {
+	for (workers_job *p : fin) {
 		xfer_job *j = static_cast<xfer_job *>(p);
 
 		if (j->done_cb && j->owner)
 			j->done_cb(j->owner, j, &j->res);
-		xfer_free(j);
+		delete j;
 	}
 }
 

@@ -20,18 +20,15 @@
 #include "workers.h"
 #include "xfer.h"
 
-struct xrdq_job {
+struct xrdq_job : workers_job { // cancel, owner (loop thread only, and xrdq_fini)
 	// set at submit, read-only afterwards
 	enum xrdq_kind kind;
 	std::string hostport, arg;
 	int count = 1;
-	// shared with the worker
-	std::atomic<bool> cancel{ false };
 	// written by the worker before it queues the job as finished
 	struct xrdq_result res;
 	std::string answer;
-	// loop thread only (and xrdq_fini)
-	void *owner = nullptr;
+	// loop thread only
 	xrdq_done_fn done_cb = nullptr;
 };
 
@@ -184,7 +181,7 @@ void xrdq_run(xrdq_job *j)
 }
 
 // the pool's hooks (workers.h)
-void xrdq_work(void *job)
+void xrdq_work(workers_job *job)
 {
 	xrdq_job *j = static_cast<xrdq_job *>(job);
 
@@ -192,20 +189,7 @@ void xrdq_work(void *job)
 		xrdq_run(j);
 }
 
-void xrdq_stop_locked(void *job)
-{
-	xrdq_job *j = static_cast<xrdq_job *>(job);
-
-	j->cancel = true;
-	j->owner = nullptr;
-}
-
-void xrdq_free(void *job)
-{
-	delete static_cast<xrdq_job *>(job);
-}
-
-const workers_ops xrdq_ops = { nullptr, xrdq_work, nullptr, xrdq_stop_locked, xrdq_free };
+const workers_ops xrdq_ops = { nullptr, xrdq_work, nullptr };
 workers xrdq_pool(&xrdq_ops, XRDQ_THREADS_MAX, XRDQ_QUEUE_MAX); // the caps: xrdq.h
 
 bool xrdq_host_char(char c)
@@ -313,7 +297,7 @@ extern "C" void xrdq_cancel(struct xrdq_job *job)
 
 extern "C" void xrdq_drain(void)
 {
-	std::vector<void *> fin;
+	std::vector<workers_job *> fin;
 
 	try {
 		std::lock_guard<std::mutex> lk(xrdq_pool.mu);
@@ -322,7 +306,7 @@ extern "C" void xrdq_drain(void)
 	} catch (...) {
 		return;
 	}
-	for (void *p : fin) { // unlocked: a callback may submit or cancel
+	for (workers_job *p : fin) { // unlocked: a callback may submit or cancel
 		xrdq_job *j = static_cast<xrdq_job *>(p);
 
 		if (j->done_cb && j->owner) {
