@@ -1,9 +1,11 @@
 /* xfer.h - file transfers with libXrdCl (CopyProcess), behind a C API.
  *
- * The only C++ in the daemon is xfer.cc; every exception stays inside it.
- * Jobs run on a small pool of worker threads (at most XFER_THREADS_MAX, made
- * as needed and kept): one CopyProcess per job, so a job can be cancelled on
- * its own. Results and progress come back to the lws loop through a locked
+ * The C++ behind it is xfer.cc (the API, the -timeout watchdog), xfer_copy.cc
+ * (a copy) and xfer_md5.cc (an md5), sharing xfer_int.h; every exception
+ * stays inside them. Jobs run on a small pool of worker threads (workers.h:
+ * at most XFER_THREADS_MAX, made as needed and kept; the queue is not capped
+ * there, the owners bound their jobs): one CopyProcess per job, so a job can
+ * be cancelled on its own. Results and progress come back to the lws loop through a locked
  * queue and lws_cancel_service(); the loop calls xfer_drain() (from
  * xfer_lws_callback on LWS_CALLBACK_EVENT_WAIT_CANCELLED), which calls the
  * owners' callbacks on the loop thread.

@@ -1,58 +1,38 @@
 // xrdq.cc - see xrdq.h. Synchronous XrdCl::FileSystem calls with a timeout,
-// on worker threads of this file; nothing here throws past the C API.
+// on a pool of worker threads of its own (workers.h); nothing here throws
+// past the C API.
 #include "xrdq.h"
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstring>
-#include <deque>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <errno.h>
-#include <signal.h>
 
 #include <XrdCl/XrdClBuffer.hh>
 #include <XrdCl/XrdClFileSystem.hh>
 #include <XrdCl/XrdClURL.hh>
 #include <XrdCl/XrdClXRootDResponses.hh>
 
+#include "workers.h"
 #include "xfer.h"
 
-struct xrdq_job {
+struct xrdq_job : workers_job { // cancel, owner (loop thread only, and xrdq_fini)
 	// set at submit, read-only afterwards
 	enum xrdq_kind kind;
 	std::string hostport, arg;
 	int count = 1;
-	// shared with the worker
-	std::atomic<bool> cancel{ false };
 	// written by the worker before it queues the job as finished
 	struct xrdq_result res;
 	std::string answer;
-	// loop thread only (and xrdq_fini)
-	void *owner = nullptr;
+	// loop thread only
 	xrdq_done_fn done_cb = nullptr;
 };
 
 namespace {
-
-struct xrdq_state {
-	std::mutex mu;
-	std::condition_variable cv;
-	std::deque<xrdq_job *> queue;     // waiting for a worker
-	std::vector<xrdq_job *> finished; // results for the loop
-	std::vector<xrdq_job *> live;     // queued, running or finished-undelivered
-	std::vector<std::thread> threads;
-	unsigned idle = 0;
-	bool stopping = false;
-	struct lws_context *ctx = nullptr;
-};
-
-xrdq_state xq;
 
 // XrdCl's status as one line: ToStr(), as pyxrootd's `message` (alien.py strips it).
 std::string xrdq_status_text(const XrdCl::XRootDStatus &st)
@@ -200,43 +180,17 @@ void xrdq_run(xrdq_job *j)
 	}
 }
 
-void xrdq_worker()
+// the pool's hooks (workers.h)
+void xrdq_work(workers_job *job)
 {
-	sigset_t stop_sigs; // the loop thread takes these (server.c)
+	xrdq_job *j = static_cast<xrdq_job *>(job);
 
-	sigemptyset(&stop_sigs);
-	sigaddset(&stop_sigs, SIGTERM);
-	sigaddset(&stop_sigs, SIGINT);
-	sigaddset(&stop_sigs, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &stop_sigs, nullptr);
-	std::unique_lock<std::mutex> lk(xq.mu);
-	for (;;) {
-		xq.idle++;
-		xq.cv.wait(lk, [] { return xq.stopping || !xq.queue.empty(); });
-		xq.idle--;
-		if (xq.queue.empty())
-			return; // stopping
-		xrdq_job *j = xq.queue.front();
-		xq.queue.pop_front();
-		lk.unlock();
-		if (!j->cancel)
-			xrdq_run(j);
-		lk.lock();
-		xq.finished.push_back(j);
-		if (xq.ctx)
-			lws_cancel_service(xq.ctx);
-	}
+	if (!j->cancel)
+		xrdq_run(j);
 }
 
-void xrdq_forget_locked(xrdq_job *j)
-{
-	for (size_t i = 0; i < xq.live.size(); i++)
-		if (xq.live[i] == j) {
-			xq.live[i] = xq.live.back();
-			xq.live.pop_back();
-			break;
-		}
-}
+const workers_ops xrdq_ops = { nullptr, xrdq_work, nullptr };
+workers xrdq_pool(&xrdq_ops, XRDQ_THREADS_MAX, XRDQ_QUEUE_MAX); // the caps: xrdq.h
 
 bool xrdq_host_char(char c)
 {
@@ -298,10 +252,7 @@ extern "C" int xrdq_init(struct lws_context *ctx)
 {
 	if (xfer_init(ctx) < 0) // XrdCl's defaults: TimeoutResolution 1 s, so a timeout is kept to the second
 		return -ENOMEM;
-	std::lock_guard<std::mutex> lk(xq.mu);
-	if (ctx)
-		xq.ctx = ctx;
-	return 0;
+	return workers_set_context(&xrdq_pool, ctx);
 }
 
 extern "C" struct xrdq_job *xrdq_submit(const struct xrdq_req *req, xrdq_done_fn done, void *owner)
@@ -321,28 +272,13 @@ extern "C" struct xrdq_job *xrdq_submit(const struct xrdq_req *req, xrdq_done_fn
 		memset(&j->res, 0, sizeof(j->res));
 		j->owner = owner;
 		j->done_cb = done;
-		std::lock_guard<std::mutex> lk(xq.mu);
-		if (xq.stopping || xq.live.size() >= XRDQ_QUEUE_MAX) {
-			errno = xq.stopping ? ESHUTDOWN : EAGAIN;
+		int rc = workers_submit(&xrdq_pool, j); // -ESHUTDOWN, -EAGAIN (full, no thread), -ENOMEM
+
+		if (rc < 0) {
 			delete j;
+			errno = -rc;
 			return nullptr;
 		}
-		xq.live.push_back(j);
-		xq.queue.push_back(j);
-		if (xq.idle == 0 && xq.threads.size() < XRDQ_THREADS_MAX) {
-			try {
-				xq.threads.emplace_back(xrdq_worker);
-			} catch (...) {
-				if (xq.threads.empty()) { // nobody would ever run it
-					xq.queue.pop_back();
-					xrdq_forget_locked(j);
-					delete j;
-					errno = EAGAIN;
-					return nullptr;
-				}
-			}
-		}
-		xq.cv.notify_one();
 		return j;
 	} catch (...) {
 		delete j;
@@ -361,15 +297,18 @@ extern "C" void xrdq_cancel(struct xrdq_job *job)
 
 extern "C" void xrdq_drain(void)
 {
-	std::vector<xrdq_job *> fin;
+	std::vector<workers_job *> fin;
 
-	{
-		std::lock_guard<std::mutex> lk(xq.mu);
-		fin.swap(xq.finished);
-		for (xrdq_job *j : fin)
-			xrdq_forget_locked(j);
+	try {
+		std::lock_guard<std::mutex> lk(xrdq_pool.mu);
+
+		workers_finished_locked(&xrdq_pool, fin);
+	} catch (...) {
+		return;
 	}
-	for (xrdq_job *j : fin) { // unlocked: a callback may submit or cancel
+	for (workers_job *p : fin) { // unlocked: a callback may submit or cancel
+		xrdq_job *j = static_cast<xrdq_job *>(p);
+
 		if (j->done_cb && j->owner) {
 			j->res.answer = j->answer.c_str();
 			j->res.answer_len = j->answer.size();
@@ -381,50 +320,17 @@ extern "C" void xrdq_drain(void)
 
 extern "C" unsigned xrdq_busy(void)
 {
-	std::lock_guard<std::mutex> lk(xq.mu);
-
-	return (unsigned)xq.live.size();
+	return workers_busy(&xrdq_pool);
 }
 
 extern "C" void xrdq_fini(void)
 {
-	std::vector<std::thread> threads;
-
-	try {
-		{
-			std::lock_guard<std::mutex> lk(xq.mu);
-
-			xq.stopping = true;
-			xq.ctx = nullptr;
-			for (xrdq_job *j : xq.live) {
-				j->cancel = true;
-				j->owner = nullptr;
-			}
-			threads.swap(xq.threads);
-			xq.cv.notify_all();
-		}
-		for (auto &t : threads)
-			if (t.joinable())
-				t.join();
-		std::lock_guard<std::mutex> lk(xq.mu);
-		for (xrdq_job *j : xq.queue) // never started
-			delete j;
-		xq.queue.clear();
-		for (xrdq_job *j : xq.finished)
-			delete j;
-		xq.finished.clear();
-		xq.live.clear();
-	} catch (...) {
-	}
+	workers_stop(&xrdq_pool);
+	workers_join(&xrdq_pool); // each worker ends within its request's timeout
 }
 
-extern "C" int xrdq_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-				 size_t len)
+extern "C" int xrdq_lws_callback(struct lws *, enum lws_callback_reasons reason, void *, void *, size_t)
 {
-	(void)wsi;
-	(void)user;
-	(void)in;
-	(void)len;
 	if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED)
 		xrdq_drain(); // once per vhost and spuriously too: an empty drain does nothing
 	return 0;

@@ -1,8 +1,9 @@
 /* xrdq.h - XRootD queries of a storage element (ping, query config, query
  * stats, stat) with libXrdCl, behind a C API, off the daemon's loop.
  *
- * The queries run on a small pool of worker threads of their own (at most
- * XRDQ_THREADS_MAX, made as needed and kept), never on the lws loop: each
+ * The queries run on a small pool of worker threads of their own (workers.h:
+ * at most XRDQ_THREADS_MAX, made as needed and kept, and at most
+ * XRDQ_QUEUE_MAX queries queued or running), never on the lws loop: each
  * XrdCl call is synchronous there and has a timeout (XRDQ_TIMEOUT_S), so a
  * dead or silent SE fails the query within about that time and cannot hang a
  * command. Results come back as xfer.h's do: a locked queue,

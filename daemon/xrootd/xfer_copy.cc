@@ -1,0 +1,331 @@
+// xfer_copy.cc - the copy job of xfer.h (XFER_COPY): one XrdCl::CopyProcess
+// on a worker, tried again after a retryable failure, then checked, renamed
+// into place or cleaned up (a download's temporary file, a partial upload).
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include <errno.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <XrdCl/XrdClCopyProcess.hh>
+#include <XrdCl/XrdClFileSystem.hh>
+#include <XrdCl/XrdClPropertyList.hh>
+#include <XrdCl/XrdClURL.hh>
+
+#include "xfer_get.h"
+#include "xfer_int.h"
+
+extern "C" {
+#include "log.h"
+}
+
+namespace {
+
+class xfer_copy_handler : public XrdCl::CopyProgressHandler {
+public:
+	explicit xfer_copy_handler(xfer_job *j) : job(j) {}
+	void JobProgress(uint16_t, uint64_t processed, uint64_t total) override
+	{
+		xfer_progress(job, processed, total);
+	}
+	bool ShouldCancel(uint16_t) override
+	{
+		return job->cancel.load();
+	}
+
+private:
+	xfer_job *job;
+};
+
+void xfer_copy_remove_remote(const std::string &url)
+{
+	XrdCl::URL u(url);
+
+	if (!u.IsValid())
+		return;
+	XrdCl::FileSystem fs(u);
+	XrdCl::XRootDStatus st = fs.Rm(u.GetPathWithParams(), XFER_RM_TIMEOUT_S);
+
+	if (!st.IsOK() && st.errNo != kXR_NotFound)
+		log_info("xfer: could not remove the partial upload root://%s/%s: %s", u.GetHostId().c_str(),
+			 u.GetPath().c_str(), xfer_status_text(st).c_str()); // not its authz (an envelope)
+}
+
+// the target as a path XrdCl and setxattr can open: in its folder's descriptor
+std::string xfer_copy_target_path(const xfer_job *j)
+{
+	if (j->dir_fd < 0)
+		return j->target;
+	return "/proc/self/fd/" + std::to_string(j->dir_fd) + "/" + j->target;
+}
+
+void xfer_copy_set_xattrs(const xfer_job *j)
+{
+	char size[32];
+
+	if (!j->has_xattrs)
+		return;
+	snprintf(size, sizeof(size), "%lld", j->xa_size);
+	const std::pair<const char *, std::string> attrs[] = {
+		{ "user.guid", j->xa_guid }, { "user.lfn", j->xa_lfn }, { "user.md5", j->xa_md5 },
+		{ "user.size", j->xa_size >= 0 ? std::string(size) : std::string() },
+	};
+	for (const auto &a : attrs)
+		if (!a.second.empty()) // best effort, as alien.py (tmpfs may refuse user.*)
+			(void)setxattr(xfer_copy_target_path(j).c_str(), a.first, a.second.data(), a.second.size(), 0);
+}
+
+// seconds left before the job's -timeout (at least 1), 0 without one
+int xfer_copy_seconds_left(const xfer_job *j)
+{
+	if (j->tune.timeout_s <= 0)
+		return 0;
+	auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(j->deadline - std::chrono::steady_clock::now()).count();
+	long long left = (ms + 999) / 1000; // rounded up: a fresh job gets the whole -timeout
+	return left < 1 ? 1 : left > XFER_TIMEOUT_MAX ? XFER_TIMEOUT_MAX : (int)left;
+}
+
+// what XrdCl's own retry takes again (5.5.3 QueuedCopyJob): socket errors, its
+// timeout, a rate below the threshold; and a download's metalink whose replicas
+// all failed with a fatal (connection) error or a timeout: XrdCl reports that as
+// an error response ("Metalink: no more replicas to try. Last seen error: ..."),
+// which its own retry never takes again
+bool xfer_copy_retryable(const XrdCl::XRootDStatus &st)
+{
+	const std::string &m = st.GetErrorMessage();
+
+	return XrdCl::Status::IsSocketError(st.code) || st.code == XrdCl::errOperationExpired ||
+	       st.code == XrdCl::errThresholdExceeded ||
+	       (st.code == XrdCl::errErrorResponse && (m.find("Last seen error: [FATAL]") != std::string::npos ||
+						       m.find("Last seen error: [ERROR] Operation expired") != std::string::npos));
+}
+
+// wait XFER_RETRY_DELAY_S; false if cancelled or the deadline comes first
+bool xfer_copy_retry_wait(xfer_job *j)
+{
+	auto until = std::chrono::steady_clock::now() + std::chrono::seconds(XFER_RETRY_DELAY_S);
+
+	if (j->tune.timeout_s > 0 && until >= j->deadline)
+		return false;
+	while (std::chrono::steady_clock::now() < until) {
+		if (j->cancel.load())
+			return false;
+		std::this_thread::sleep_for(std::chrono::milliseconds(100));
+	}
+	return !j->cancel.load();
+}
+
+XrdCl::XRootDStatus xfer_copy_once(xfer_job *j, const XrdCl::PropertyList &props, XrdCl::PropertyList &results)
+{
+	XrdCl::XRootDStatus st, jst;
+	XrdCl::CopyProcess cp;
+	xfer_copy_handler h(j);
+
+	st = cp.AddJob(props, &results);
+	if (st.IsOK())
+		st = cp.Prepare();
+	if (st.IsOK())
+		st = cp.Run(&h);
+	if (results.HasProperty("status") && results.Get("status", jst) && !jst.IsOK())
+		st = jst;
+	return st;
+}
+
+// A download to a file in its folder from one replica at a time: plain reads,
+// md5 as they arrive (xfer_get.h says why not CopyProcess). Not for several
+// sources at once, an archive's member, a third-party copy, or -ratethreshold
+// (XrdCl's xrateThreshold moves to another replica: CopyProcess keeps it).
+bool xfer_copy_plain(const xfer_job *j)
+{
+	return !j->upload && !j->first_url.empty() && j->dir_fd >= 0 && j->sources <= 1 && j->zip_member.empty() &&
+	       j->tpc == XFER_TPC_NONE && j->tune.rate_min <= 0;
+}
+
+XrdCl::XRootDStatus xfer_copy_get(xfer_job *j, XrdCl::PropertyList &results)
+{
+	xfer_get_io io;
+	std::string hex;
+	uint64_t bytes = 0;
+	int left = xfer_copy_seconds_left(j);
+
+	io.source = j->first_url; // not the metalink: XrdCl 5.5.3's File::Open of a local .meta4 crashed
+				  // here (MetalinkRedirector::FinalizeInitialization, many downloads at once)
+	io.target = xfer_copy_target_path(j);
+	io.md5 = j->mode == "target" ? j->md5 : std::string();
+	io.want_md5 = j->mode != "none";
+	io.chunk_size = j->tune.chunk_size;
+	io.chunks = j->tune.chunks;
+	io.timeout_s = left ? left + XFER_GET_TIMEOUT_SLACK_S : 0;
+	io.cancel = &j->cancel;
+	io.progress = [j](uint64_t done, uint64_t total) { xfer_progress(j, done, total); };
+	XrdCl::XRootDStatus st = xfer_get_run(io, hex, bytes);
+	results.Set("size", bytes);
+	if (!hex.empty())
+		results.Set("targetCheckSum", "md5:" + hex);
+	return st;
+}
+
+// -noxrdzip: the whole archive is at the target; the member replaces it (checked
+// against md5 by XrdCl reading the local archive with ?xrdcl.unzip=)
+void xfer_copy_unzip_local(xfer_job *j, struct xfer_result &r)
+{
+	XrdCl::PropertyList props, results;
+	std::string member = j->target + ".member"; // beside it, in its folder
+	std::string member_path = j->dir_fd >= 0 ? "/proc/self/fd/" + std::to_string(j->dir_fd) + "/" + member : member;
+
+	props.Set("source", xfer_copy_target_path(j) + "?xrdcl.unzip=" + j->zip_member);
+	props.Set("target", member_path);
+	props.Set("force", true);
+	props.Set("posc", true);
+	props.Set("makeDir", false);
+	if (j->mode == "target" && !j->md5.empty()) {
+		props.Set("checkSumMode", std::string("target"));
+		props.Set("checkSumType", std::string("md5"));
+		props.Set("checkSumPreset", j->md5);
+	}
+	XrdCl::XRootDStatus st = xfer_copy_once(j, props, results);
+	std::string sum;
+
+	results.Get("targetCheckSum", sum);
+	snprintf(r.checksum, sizeof(r.checksum), "%s", sum.c_str());
+	if (st.IsOK() && (j->dir_fd >= 0 ? renameat(j->dir_fd, member.c_str(), j->dir_fd, j->target.c_str())
+					 : rename(member.c_str(), j->target.c_str())) == 0)
+		return;
+	r.ok = 0;
+	snprintf(r.msg, sizeof(r.msg), "cannot extract %s from the archive: %s", j->zip_member.c_str(),
+		 st.IsOK() ? strerror(errno) : xfer_status_text(st).c_str());
+	if (j->dir_fd >= 0)
+		(void)unlinkat(j->dir_fd, member.c_str(), 0);
+	else
+		(void)unlink(member.c_str());
+}
+
+} // namespace
+
+void xfer_copy_run(xfer_job *j)
+{
+	struct xfer_result &r = j->res;
+	XrdCl::PropertyList props, results;
+	XrdCl::XRootDStatus st;
+	auto t0 = std::chrono::steady_clock::now();
+
+	props.Set("source", j->zip_member.empty() || j->zip_local ? j->source
+								    : j->source + "?xrdcl.unzip=" + j->zip_member);
+	props.Set("target", xfer_copy_target_path(j));
+	props.Set("force", j->force);
+	props.Set("posc", true);
+	props.Set("makeDir", j->dir_fd < 0); // a folder given by descriptor exists
+	// several sources: XrdCl's extreme copy reads blocks from each at once;
+	// its in-stream checksum of the target is then wrong (5.5.3), so the md5
+	// is checked on the written file below (a pass over the page cache)
+	bool multi = j->sources > 1;
+	std::string mode = (multi || j->zip_local) && j->mode == "target" ? std::string("none") : j->mode;
+	props.Set("sourceLimit", (uint16_t)j->sources);
+	if (multi) {
+		props.Set("xcp", true);
+		props.Set("nbXcpSources", (uint16_t)j->sources);
+		props.Set("xcpBlockSize", (uint64_t)XFER_XCP_BLOCK_SIZE);
+	}
+	props.Set("checkSumMode", mode);
+	props.Set("thirdParty", std::string(j->tpc == XFER_TPC_ONLY ? "only" : j->tpc == XFER_TPC_FIRST ? "first" : "none"));
+	{ // AddJob refuses a checkSumMode without a type, even "none" (PITFALLS C)
+		props.Set("checkSumType", std::string("md5"));
+		if (mode == "target" && !j->md5.empty())
+			props.Set("checkSumPreset", j->md5);
+	}
+	props.Set("chunkSize", (uint32_t)(j->tune.chunk_size ? j->tune.chunk_size : XFER_CHUNK_SIZE));
+	// parallelChunks as a uint16_t (what ClassicCopyJob reads): a uint8_t goes
+	// through PropertyList's streams as a character and breaks the copy
+	// ("Received corrupted data"); unset, XrdCl's CPParallelChunks (4)
+	if (j->tune.chunks > 0)
+		props.Set("parallelChunks", (uint16_t)j->tune.chunks);
+	if (j->tune.rate_min > 0)
+		props.Set("xrateThreshold", (long long)j->tune.rate_min);
+	int tries = 0;
+	for (int attempt = 0;; attempt++) {
+		int left = xfer_copy_seconds_left(j);
+
+		if (left > 0) // XrdCl checks it between chunks; the watchdog when none comes
+			props.Set("cpTimeout", (uint16_t)left);
+		results.Clear();
+		st = xfer_copy_plain(j) ? xfer_copy_get(j, results) : xfer_copy_once(j, props, results);
+		tries++;
+		if (st.IsOK() || attempt >= j->tune.retries || !xfer_copy_retryable(st) || !xfer_copy_retry_wait(j))
+			break;
+		log_info("xfer: retry %d of %d after: %s", attempt + 1, j->tune.retries, xfer_status_text(st).c_str());
+		props.Set("force", true); // what XrdCl's own retry does (CpRetryPolicy "force")
+	}
+	xfer_copy_returned(j); // from here the result is the worker's, or the watchdog's already
+	r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+	std::string sum;
+	results.Get(j->mode == "source" ? "sourceCheckSum" : "targetCheckSum", sum);
+	snprintf(r.checksum, sizeof(r.checksum), "%s", sum.c_str());
+	uint64_t size = 0;
+	if (results.Get("size", size))
+		r.bytes = size;
+	else
+		r.bytes = j->done;
+	if (!st.IsOK()) {
+		r.xrd_errno = (int)st.errNo;
+		double rate = r.seconds > 0 ? (double)j->done.load() / r.seconds : 0;
+		// XrdCl's threshold asks the source for another server first: from a metalink
+		// that fails as "no more replicas", which does not say why
+		std::string why = j->tune.rate_min > 0 && rate < (double)j->tune.rate_min
+					  ? " (the rate, " + std::to_string((long long)rate) + " B/s, was below -ratethreshold " +
+						    std::to_string(j->tune.rate_min) + " B/s)"
+					  : std::string();
+		if (tries > 1)
+			why += " (tried " + std::to_string(tries) + " times)";
+		snprintf(r.msg, sizeof(r.msg), "%s%s", xfer_status_text(st).c_str(), why.c_str());
+	} else if (j->mode == "source" && !j->md5.empty() && !xfer_md5_same(sum, j->md5)) {
+		snprintf(r.msg, sizeof(r.msg), "md5 mismatch: the file had %s when the copy started, %s while copied",
+			 j->md5.c_str(), sum.c_str());
+	} else if (multi && j->mode == "target" && !j->md5.empty()) {
+		char hex[40] = "";
+		uint64_t n = 0;
+		std::string err = xfer_md5_file(j, xfer_copy_target_path(j), hex, sizeof(hex), &n);
+
+		if (!err.empty())
+			snprintf(r.msg, sizeof(r.msg), "cannot read the copy back for its md5: %s", err.c_str());
+		else if (!xfer_md5_same(hex, j->md5))
+			snprintf(r.msg, sizeof(r.msg), "[ERROR] CheckSum error: md5 %s, the catalogue has %s", hex,
+				 j->md5.c_str());
+		else
+			r.ok = 1;
+		snprintf(r.checksum, sizeof(r.checksum), "md5:%s", hex);
+	} else {
+		r.ok = 1;
+	}
+	if (r.ok && j->zip_local)
+		xfer_copy_unzip_local(j, r);
+	if (j->cancel.load()) { // cancelled, even if the last chunk made it
+		r.ok = 0;
+		r.cancelled = 1;
+		snprintf(r.msg, sizeof(r.msg), "cancelled");
+	}
+	if (j->upload) {
+		if (!r.ok)
+			xfer_copy_remove_remote(j->target);
+		return;
+	}
+	if (r.ok && !j->final_path.empty()) {
+		xfer_copy_set_xattrs(j);
+		int rc = j->dir_fd >= 0 ? fchmodat(j->dir_fd, j->target.c_str(), 0644, 0) : chmod(j->target.c_str(), 0644);
+
+		(void)rc;
+		if ((j->dir_fd >= 0 ? renameat(j->dir_fd, j->target.c_str(), j->dir_fd, j->final_path.c_str())
+				    : rename(j->target.c_str(), j->final_path.c_str())) < 0) {
+			r.ok = 0;
+			snprintf(r.msg, sizeof(r.msg), "cannot rename %s to %s: %s", j->target.c_str(),
+				 j->final_path.c_str(), strerror(errno));
+		}
+	}
+	if (!r.ok && !j->final_path.empty())
+		xfer_unlink_target(j); // never a partial file under any name
+}
