@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "caps.h"
+#include "upstream/upstream.h"
 
 #define CONF_STRINGS_MAX 16 /* string values kept (file, environment, options: 3 each at most) */
 

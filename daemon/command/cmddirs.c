@@ -8,6 +8,7 @@
 
 #include "caps.h"
 #include "cmdlocal.h"
+#include "session.h"
 #include "command.h"
 #include "base/strbuf.h"
 #include "upstream/upstream.h"

@@ -11,6 +11,7 @@
 #include "caps.h"
 #include "cmddirs.h"
 #include "cmdhelp.h"
+#include "session.h"
 #include "cmdjob.h"
 #include "cmdfind2.h"
 #include "cmdlocal_int.h"

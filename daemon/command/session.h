@@ -6,6 +6,8 @@
 #ifndef JALIEND_SESSION_H
 #define JALIEND_SESSION_H
 
+#define LIM_SESSIONS_MAX 1024 /* terminal sessions remembered (LRU beyond) */
+
 struct session_term {
 	char *key;
 	char *cwd;  /* NULL until the first cd: home */

@@ -17,6 +17,7 @@
 
 #include "base/obj.h"
 
+#define LIM_CLIENT_OUTBUF_MAX (4u << 20) /* queued output per shim before we stop rendering */
 #define CL_PROTO_ERROR 71 /* EPROTO: exit code the shim gets for protocol errors */
 #define CL_SLOW_EXIT 105  /* ENOBUFS: the request failed because its shim did not read (docs/PROTOCOL.md) */
 #define CL_WRITE_TIMEOUT_DEFAULT 300 /* --write-timeout: seconds a shim may read nothing while output waits */

@@ -7,6 +7,9 @@
 
 #include "base/config.h"
 
+#define LIM_CLIENTS_MAX 512      /* concurrent shim connections (more: refused with one line) */
+#define LIM_HELLO_TIMEOUT_S 10   /* a shim must send HELLO within this */
+
 /* Check the socket folder and take the lock (always, socket activation
  * included), then bind and listen, or use the inherited fd in
  * cfg->listen_fd. A socket file already there is removed only if nobody

@@ -14,6 +14,9 @@
 
 #include "base/config.h"
 
+#define LIM_UPSTREAM_QUEUE_MAX 1024 /* requests waiting for a free session */
+#define LIM_POOL_MAX 16             /* websocket sessions per daemon (--pool-max) */
+
 /* Exit codes for requests that got no reply (documented in docs/PROTOCOL.md). */
 #define UP_EXIT_NOCONN 107     /* could not connect to JCentral (alien.py's code) */
 #define UP_EXIT_UNAUTHORIZED 129 /* HTTP 401 on the upgrade (alien.py's code) */
