@@ -215,20 +215,27 @@ static const char *cp_copy_member(const struct cp_file *f)
 	return hash && hash[1] && !strchr(hash, '/') ? hash + 1 : NULL;
 }
 
-/* the URL (authz included) of the replica the metalink starts with, or NULL
- * (none usable, or out of memory: then XrdCl reads the metalink) */
+/* a replica row's URL (authz included), or NULL: none, out of memory, or a
+ * URL or envelope that would end the metalink's CDATA early */
+static char *cp_copy_row_url(const cJSON *row)
+{
+	const char *url = cp_str(row, "url"), *env = cp_str(row, "envelope");
+
+	if (!url || strstr(url, "]]>") || (env && strstr(env, "]]>")))
+		return NULL;
+	return cp_copy_url(url, env);
+}
+
+/* the URL of the replica the metalink starts with, or NULL (then XrdCl reads the metalink) */
 static char *cp_copy_first_url(const struct cp_file *f)
 {
 	const cJSON *row;
+	char *u;
 	int i = 0;
 
-	cJSON_ArrayForEach(row, f->rows) {
-		const char *url = cp_str(row, "url"), *env = cp_str(row, "envelope");
-
-		if (i++ < f->from || !url || strstr(url, "]]>") || (env && strstr(env, "]]>")))
-			continue; /* as cp_copy_metalink skips them */
-		return cp_copy_url(url, env);
-	}
+	cJSON_ArrayForEach(row, f->rows)
+		if (i++ >= f->from && (u = cp_copy_row_url(row)))
+			return u;
 	return NULL;
 }
 
@@ -331,12 +338,8 @@ int cp_copy_metalink(struct cp_file *f)
 			strbuf_addf(&m, "    <hash type=\"md5\">%s</hash>\n", f->md5);
 	}
 	cJSON_ArrayForEach(row, f->rows) {
-		const char *url = cp_str(row, "url"), *env = cp_str(row, "envelope");
-		char *u;
+		char *u = i++ < f->from ? NULL : cp_copy_row_url(row);
 
-		if (i++ < f->from || !url || strstr(url, "]]>") || (env && strstr(env, "]]>")))
-			continue;
-		u = cp_copy_url(url, env);
 		if (u)
 			strbuf_addf(&m, "    <url><![CDATA[%s]]></url>\n", u);
 		free(u);

@@ -18,7 +18,7 @@
 
 #include <XrdCl/XrdClFile.hh>
 
-#include "xfer.h"
+#include "xfer_int.h"
 
 namespace {
 
@@ -84,16 +84,6 @@ void xfer_get_close(XrdCl::File &f, uint16_t tmo)
 	XrdCl::XRootDStatus st = f.Close(tmo);
 
 	(void)st;
-}
-
-// "abc" and "0abc" are the same md5 (XrdCl strips leading zeros)
-bool xfer_get_same(const std::string &a, const std::string &b)
-{
-	size_t i = a.find_first_not_of('0'), j = b.find_first_not_of('0');
-
-	if (i == std::string::npos || j == std::string::npos)
-		return i == j;
-	return strcasecmp(a.c_str() + i, b.c_str() + j) == 0;
 }
 
 } // namespace
@@ -232,7 +222,7 @@ XrdCl::XRootDStatus xfer_get_run(const xfer_get_io &io, std::string &md5_hex, ui
 			return XRootDStatus(XrdCl::stError, XrdCl::errInternal, 0, "md5 final failed");
 		md5_hex = xfer_get_hex(md, n);
 	}
-	if (!io.md5.empty() && !xfer_get_same(md5_hex, io.md5))
+	if (!io.md5.empty() && !xfer_md5_same(md5_hex, io.md5))
 		return XRootDStatus(XrdCl::stError, XrdCl::errCheckSumError, 0,
 				    "md5 " + md5_hex + ", the catalogue has " + io.md5);
 	return XRootDStatus();
