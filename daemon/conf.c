@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/safefile.h"
 #include "caps.h"
 #include "upstream/upstream.h"
 
@@ -105,7 +106,7 @@ static char *conf_trim(char *s)
 int conf_load(const char *path, struct jd_config *cfg, char *err, size_t errn)
 {
 	char line[1024], why[256];
-	FILE *f = fopen(path, "r");
+	FILE *f = safefile_fopen(path, SAFEFILE_FOLLOW);
 	int lineno = 0, r = 0;
 
 	if (!f)

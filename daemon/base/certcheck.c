@@ -17,13 +17,7 @@
 /* A PEM file or PEM text (at most CERTINFO_PEM_MAX bytes) as a BIO. */
 static BIO *certcheck_bio(const char *what)
 {
-	struct stat st;
-
-	if (strncmp(what, "-----BEGIN", 10) == 0)
-		return BIO_new_mem_buf(what, -1);
-	if (stat(what, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)CERTINFO_PEM_MAX)
-		return NULL;
-	return BIO_new_file(what, "r");
+	return certinfo_bio(what);
 }
 
 static const char *certcheck_name(const char *what)

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -13,6 +14,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "safefile.h"
 #include "strbuf.h"
 #include "utf8.h"
 
@@ -66,21 +68,33 @@ static void certinfo_time(struct strbuf *out, const char *label, const ASN1_TIME
 	strbuf_addf(out, "%s >>> %s\n", label, buf);
 }
 
+BIO *certinfo_bio(const char *what)
+{
+	char *pem = NULL;
+	size_t n = 0;
+	BIO *b;
+
+	if (strncmp(what, "-----BEGIN", 10) == 0)
+		return BIO_new_mem_buf(what, -1);
+	/* the token certificate's name is in a shared folder: never open a FIFO or a device there */
+	if (safefile_read(what, SAFEFILE_FOLLOW, CERTINFO_PEM_MAX, &pem, &n) < 0)
+		return NULL;
+	b = BIO_new(BIO_s_mem());
+	if (b && BIO_write(b, pem, (int)n) != (int)n) {
+		BIO_free(b);
+		b = NULL;
+	}
+	OPENSSL_cleanse(pem, n); /* it may be a key (certcheck) */
+	free(pem);
+	return b;
+}
+
 int certinfo_lines(const char *what, struct strbuf *out)
 {
 	BIO *bio;
 	X509 *x;
 
-	if (strncmp(what, "-----BEGIN", 10) == 0) {
-		bio = BIO_new_mem_buf(what, -1);
-	} else {
-		FILE *f = fopen(what, "r");
-
-		if (!f)
-			return -ENOENT;
-		fclose(f);
-		bio = BIO_new_file(what, "r");
-	}
+	bio = certinfo_bio(what);
 	if (!bio)
 		return -ENOENT;
 	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);

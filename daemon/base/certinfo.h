@@ -11,5 +11,10 @@ struct strbuf;
  * Appends the lines to out; returns 0, -ENOENT (unreadable file) or
  * -EINVAL (not a PEM certificate). */
 int certinfo_lines(const char *what, struct strbuf *out);
+/* what (a path, or PEM text) as a memory BIO: a regular file of at most
+ * CERTINFO_PEM_MAX bytes, opened without blocking (base/safefile.h); NULL
+ * when it is none. */
+struct bio_st;
+struct bio_st *certinfo_bio(const char *what);
 
 #endif

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/safefile.h"
 #include "command.h"
 #include "base/strbuf.h"
 #include "upstream/upstream.h"
@@ -272,7 +273,7 @@ static int cmdxml_fail(struct command *cmd, const char *fmt, ...)
 static int cmdxml_read_list(struct command *cmd, const char *list, char ***words, int *nwords)
 {
 	char *path = cmdxml_resolve(cmd, list), *text, *line, *save = NULL;
-	FILE *fh = path ? fopen(path, "re") : NULL;
+	FILE *fh = path ? safefile_fopen(path, SAFEFILE_FOLLOW) : NULL; /* not a FIFO: it would block the loop */
 	size_t len;
 	int n = 0;
 

@@ -155,6 +155,11 @@ static void cmdxrd_out_stats(struct cmdxrd *x, struct strbuf *out, struct strbuf
 			*code = 1;
 			continue;
 		}
+		if (!t->answer) { /* xrdq fails an empty answer; never parse NULL */
+			strbuf_addf(err, "xrdfs_q_stats:: %s answered nothing\n", t->hostport);
+			*code = 1;
+			continue;
+		}
 		if (x->xmlraw) {
 			strbuf_addf(out, "%s\n", t->answer);
 			continue;
@@ -322,7 +327,8 @@ static void cmdxrd_pfn_next(struct cmdxrd *x);
 static int cmdxrd_add_pfn(struct cmdxrd *x, const char *pfn, const char *lfn)
 {
 	char hp[512];
-	const char *p = pfn + strlen("root://");
+	int root = strncmp(pfn, "root://", 7) == 0;
+	const char *p = root ? pfn + 7 : pfn + strlen(pfn); /* not root://: no path (refused below) */
 	size_t plen;
 	char *path;
 	int rc;
@@ -333,7 +339,7 @@ static int cmdxrd_add_pfn(struct cmdxrd *x, const char *pfn, const char *lfn)
 	path = strndup(p, plen);
 	if (!path)
 		return -ENOMEM;
-	rc = cmdxrd_add(x, pfn, lfn, strncmp(pfn, "root://", 7) == 0 ? hp : NULL, path);
+	rc = cmdxrd_add(x, pfn, lfn, root ? hp : NULL, path);
 	free(path);
 	return rc;
 }

@@ -289,6 +289,8 @@ static void cp_copy_download(struct cp *c, struct cp_file *f)
 	r.xa_lfn = f->lfn;
 	r.xa_md5 = f->md5[0] ? f->md5 : NULL;
 	r.xa_size = f->size;
+	r.size_known = f->size >= 0; /* the catalogue's: an SE that has more is not read past it */
+	r.size = f->size;
 	r.tune = c->tune;
 	r.zip_member = cp_copy_member(f);
 	r.zip_local = c->noxrdzip;

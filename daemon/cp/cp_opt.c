@@ -2,6 +2,7 @@
  * SRC DST pair, -dst DIR SRC..., -input FILE, and the file filters. */
 #include "cp_int.h"
 
+#include "base/safefile.h"
 #include "upstream/upstream.h"
 #include "xrootd/xfer.h"
 
@@ -292,11 +293,11 @@ static int cp_opt_input(struct cp *c, const char *file, const char *dstdir, char
 			size_t en)
 {
 	char *path = cp_path_local(file, c->shim_cwd, c->home), line[8192];
-	FILE *fp = path ? fopen(path, "re") : NULL;
+	FILE *fp = path ? safefile_fopen(path, SAFEFILE_FOLLOW) : NULL; /* not a FIFO: it would block the loop */
 	int lineno = 0, rc = 0;
 
 	if (!fp) {
-		snprintf(err, en, "cp: -input %s: %s\n", path ? path : file, path ? strerror(errno) : "out of memory");
+		snprintf(err, en, "cp: -input %s: %s\n", path ? path : file, path ? safefile_strerror(-errno) : "out of memory");
 		free(path);
 		return -1;
 	}

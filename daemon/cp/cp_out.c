@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/safefile.h"
 #include "frame.h"
 #include "base/strbuf.h"
 #include "xrootd/xfer.h"
@@ -161,7 +162,7 @@ void cp_out_xrd(struct cp *c, const struct xfer_req *r)
 		return;
 	/* a download's source is its metalink: show the replicas it lists */
 	if (!r->upload && r->source) {
-		FILE *m = fopen(r->source, "r");
+		FILE *m = safefile_fopen(r->source, 0);
 
 		if (m) {
 			char line[1024];

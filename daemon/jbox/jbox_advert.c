@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/safefile.h"
 #include "log.h"
 
 #define JBOX_ADVERT_MAX 4096 /* bytes of the file we write or read */
@@ -33,7 +34,7 @@ const char *jbox_advert_path(void)
 static long jbox_advert_pid(void)
 {
 	char buf[JBOX_ADVERT_MAX + 1], *p;
-	int fd = open(jbox_advert_path(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = safefile_open(jbox_advert_path(), 0, NULL); /* never blocks on a planted FIFO */
 	ssize_t n;
 
 	if (fd < 0)

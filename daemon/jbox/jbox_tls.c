@@ -11,6 +11,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "base/safefile.h"
 #include "upstream/creds.h"
 #include "log.h"
 #include "upstream/token.h"
@@ -34,7 +35,7 @@ static X509 *jbox_tls_read_user(const char *path)
 
 	if (!path || creds_read(path, 0, &pem, &n, why, sizeof(why)) < 0) {
 		/* a symbolic link is fine for a certificate the user named */
-		FILE *f = path ? fopen(path, "re") : NULL;
+		FILE *f = path ? safefile_fopen(path, SAFEFILE_FOLLOW) : NULL;
 
 		x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
 		if (f)

@@ -12,6 +12,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "base/safefile.h"
+
 #define AUTH_CA_CVMFS "/cvmfs/alice.cern.ch/etc/grid-security/certificates"
 
 static const char *auth_home(void)
@@ -55,7 +57,7 @@ static int auth_check_files(struct auth_files *af, char *err, size_t errn)
 	FILE *f;
 	int encrypted = 0, r = -EINVAL;
 
-	if (!(f = fopen(af->cert, "r"))) {
+	if (!(f = safefile_fopen(af->cert, SAFEFILE_FOLLOW))) {
 		af->cert_missing = errno == ENOENT;
 		snprintf(err, errn, "cannot read user certificate %s: %s", af->cert, strerror(errno));
 		return -errno;
@@ -77,7 +79,7 @@ static int auth_check_files(struct auth_files *af, char *err, size_t errn)
 		if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1)
 			af->not_after = (long)timegm(&tm);
 	}
-	if (!(f = fopen(af->key, "r"))) {
+	if (!(f = safefile_fopen(af->key, SAFEFILE_FOLLOW))) {
 		r = -errno;
 		snprintf(err, errn, "cannot read user key %s: %s", af->key, strerror(errno));
 		goto out;
@@ -108,14 +110,14 @@ out:
 
 int auth_unlock_check(const struct auth_files *af, const char *pass, char *err, size_t errn)
 {
-	FILE *f = fopen(af->cert, "r");
+	FILE *f = safefile_fopen(af->cert, SAFEFILE_FOLLOW);
 	X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
 	EVP_PKEY *k = NULL;
 	int r = -EINVAL;
 
 	if (f)
 		fclose(f);
-	f = fopen(af->key, "r");
+	f = safefile_fopen(af->key, SAFEFILE_FOLLOW);
 	if (f) {
 		/* with no callback, OpenSSL takes the last argument as the passphrase */
 		k = PEM_read_PrivateKey(f, NULL, NULL, (void *)pass);

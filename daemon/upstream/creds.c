@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "base/safefile.h"
 
 #define CREDS_NAMES 64     /* vhost names kept (lws keeps the pointer, not a copy) */
 
@@ -31,21 +32,17 @@ void creds_init(struct lws_context *ctx, const struct lws_protocols *protocols,
 
 int creds_read(const char *path, int private_, char **out, unsigned *len, char *why, size_t whyn)
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY), r = 0;
 	struct stat st;
+	int fd = safefile_open(path, 0, &st), r = 0; /* a FIFO planted there does not block us */
 	ssize_t n = 0;
 
 	*out = NULL;
 	*len = 0;
 	if (fd < 0) {
-		r = -errno;
-		snprintf(why, whyn, "%s: %s", path, r == -ELOOP ? "a symbolic link (not followed)" : strerror(-r));
-		return r;
+		snprintf(why, whyn, "%s: %s", path, safefile_strerror(fd));
+		return fd == -EINVAL ? -EINVAL : fd;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		r = -EINVAL;
-		snprintf(why, whyn, "%s: not a regular file", path);
-	} else if (private_ && st.st_uid != getuid()) {
+	if (private_ && st.st_uid != getuid()) {
 		r = -EPERM;
 		snprintf(why, whyn, "%s is owned by uid %u, not by you (uid %u); not used", path, (unsigned)st.st_uid,
 			 (unsigned)getuid());

@@ -48,6 +48,7 @@ static struct {
 	int can_login;       /* 0: token only, no user certificate to renew it with */
 	unsigned long issued, failures;
 	char last_error[320]; /* holds a token_failed reason (<= 300 bytes) */
+	char files_error[400]; /* why the token files could not be written ("" written) */
 } tok;
 
 static void (*token_new_hook)(void); /* token_on_new */
@@ -315,6 +316,29 @@ static void token_failed(const char *why)
 	token_schedule(time(NULL) + TOKEN_RETRY_S);
 }
 
+/* The token files were written (w == 0) or not (-errno): a token that could
+ * not be written is used from memory all the same (asking again would not
+ * help: the name stays planted), and why is said once, loudly, in the log and
+ * in `alien-daemon status`, until a later write works. */
+static void token_files_written(int w)
+{
+	char why[400];
+
+	if (w == 0) {
+		if (tok.files_error[0])
+			log_notice("token: the token files %s, %s are written again", tok.cert, tok.key);
+		tok.files_error[0] = '\0';
+		return;
+	}
+	snprintf(why, sizeof(why), "cannot write the token files %.120s, %.120s: %.60s", tok.cert, tok.key,
+		 w == -EISDIR ? "a folder is at that name" : w == -EPERM || w == -EACCES
+			 ? "another user owns that name or its folder" : strerror(-w));
+	if (strcmp(why, tok.files_error))
+		log_warn("token: %s; the token is used from memory (alien.py and other tools will not find it "
+			 "there; remove what is at that name, then run `alien-daemon renew`)", why);
+	snprintf(tok.files_error, sizeof(tok.files_error), "%s", why);
+}
+
 static void token_done(struct up_req *r, cJSON *reply, int code, const char *msg)
 {
 	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "metadata"),
@@ -322,8 +346,6 @@ static void token_done(struct up_req *r, cJSON *reply, int code, const char *msg
 	const char *cert = token_field(reply, "tokencert"), *key = token_field(reply, "tokenkey");
 	struct token_pair p = { 0 };
 	char why[300];
-	int w;
-
 	(void)r;
 	tok.in_flight = 0;
 	if (!reply) {
@@ -336,12 +358,7 @@ static void token_done(struct up_req *r, cJSON *reply, int code, const char *msg
 		   token_pair_parse(&p, "from JCentral", why, sizeof(why)) < 0) {
 		token_pair_free(&p);
 		token_failed(why);
-	} else if ((w = token_write_pair(key, cert)) < 0) {
-		token_pair_free(&p);
-		snprintf(why, sizeof(why), "cannot write the token files %.100s, %.100s: %.60s", tok.cert, tok.key,
-			 strerror(-w));
-		token_failed(why);
-	} else if (token_use(&p) < 0) {
+	} else if (token_files_written(token_write_pair(key, cert)), token_use(&p) < 0) {
 		token_failed("the token JCentral sent cannot be used");
 	} else {
 		tok.issued++;
@@ -449,6 +466,8 @@ void token_status(struct strbuf *out)
 			    (long)(tok.not_after - now), tok.cert, tok.key);
 	strbuf_addf(out, "tokens issued: %lu, failed requests %lu%s%s\n", tok.issued, tok.failures,
 		    tok.last_error[0] ? ", last: " : "", tok.last_error);
+	if (tok.files_error[0])
+		strbuf_addf(out, "token files: NOT WRITTEN: %s; the token is used from memory\n", tok.files_error);
 }
 
 void token_stop(void)

@@ -288,6 +288,7 @@ extern "C" struct xfer_job *xfer_submit(const struct xfer_req *req, xfer_done_fn
 		j->xa_lfn = req->xa_lfn ? req->xa_lfn : "";
 		j->xa_md5 = req->xa_md5 ? req->xa_md5 : "";
 		j->xa_size = req->xa_size;
+		j->size_max = req->size_known && !req->upload && req->size >= 0 ? req->size : -1;
 		j->tune = req->tune;
 		j->zip_member = req->zip_member ? req->zip_member : "";
 		j->first_url = req->first_url ? req->first_url : "";

@@ -92,6 +92,11 @@ struct xfer_req {
 	/* downloads: extended attributes set on the file before the rename (NULL: not set) */
 	const char *xa_guid, *xa_lfn, *xa_md5;
 	long long xa_size;
+	/* downloads to local: the catalogue's size of what is written (an archive member's for a
+	 * member); with size_known, a replica of another size is refused before it is read, and
+	 * a copy that gets more bytes is stopped there (a hostile SE cannot fill the disk) */
+	int size_known;
+	long long size;
 	/* issue 17: cp's tuning options; a download of a ZIP archive's member */
 	struct xfer_tune tune;
 	const char *zip_member;  /* COPY from a .meta4 to local: the source is this member of the archive

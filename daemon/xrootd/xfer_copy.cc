@@ -27,20 +27,35 @@ extern "C" {
 
 namespace {
 
+// The catalogue's size a download may not pass (-1: none): not for the whole
+// archive of -noxrdzip, whose size is not the member's.
+long long xfer_copy_size_max(const xfer_job *j, const XrdCl::PropertyList &props)
+{
+	std::string src;
+
+	if (j->upload || j->size_max < 0 || !props.Get("source", src))
+		return -1;
+	return j->zip_local && src.find("?xrdcl.unzip=") == std::string::npos ? -1 : j->size_max;
+}
+
 class xfer_copy_handler : public XrdCl::CopyProgressHandler {
 public:
-	explicit xfer_copy_handler(xfer_job *j) : job(j) {}
+	xfer_copy_handler(xfer_job *j, long long max) : job(j), size_max(max) {}
 	void JobProgress(uint16_t, uint64_t processed, uint64_t total) override
 	{
+		if (size_max >= 0 && (processed > (uint64_t)size_max || total > (uint64_t)size_max))
+			over = total > processed ? total : processed; // stopped at the next ShouldCancel
 		xfer_progress(job, processed, total);
 	}
 	bool ShouldCancel(uint16_t) override
 	{
-		return job->cancel.load();
+		return job->cancel.load() || over;
 	}
+	uint64_t over = 0; // the size the SE announced or sent past size_max
 
 private:
 	xfer_job *job;
+	long long size_max;
 };
 
 void xfer_copy_remove_remote(const std::string &url)
@@ -125,7 +140,8 @@ XrdCl::XRootDStatus xfer_copy_once(xfer_job *j, const XrdCl::PropertyList &props
 {
 	XrdCl::XRootDStatus st, jst;
 	XrdCl::CopyProcess cp;
-	xfer_copy_handler h(j);
+	long long max = xfer_copy_size_max(j, props);
+	xfer_copy_handler h(j, max);
 
 	st = cp.AddJob(props, &results);
 	if (st.IsOK())
@@ -134,6 +150,10 @@ XrdCl::XRootDStatus xfer_copy_once(xfer_job *j, const XrdCl::PropertyList &props
 		st = cp.Run(&h);
 	if (results.HasProperty("status") && results.Get("status", jst) && !jst.IsOK())
 		st = jst;
+	if (h.over && !j->cancel.load())
+		st = XrdCl::XRootDStatus(XrdCl::stError, XrdCl::errDataError, 0,
+					 "the replica has " + std::to_string(h.over) + " bytes, the catalogue " +
+						 std::to_string(max) + "; stopped");
 	return st;
 }
 
@@ -162,6 +182,7 @@ XrdCl::XRootDStatus xfer_copy_get(xfer_job *j, XrdCl::PropertyList &results)
 	io.chunk_size = j->tune.chunk_size;
 	io.chunks = j->tune.chunks;
 	io.timeout_s = left ? left + XFER_GET_TIMEOUT_SLACK_S : 0;
+	io.size = j->size_max;
 	io.cancel = &j->cancel;
 	io.progress = [j](uint64_t done, uint64_t total) { xfer_progress(j, done, total); };
 	XrdCl::XRootDStatus st = xfer_get_run(io, hex, bytes);

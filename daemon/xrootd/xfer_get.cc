@@ -118,6 +118,12 @@ XrdCl::XRootDStatus xfer_get_run(const xfer_get_io &io, std::string &md5_hex, ui
 	}
 	size = info->GetSize();
 	delete info;
+	if (io.size >= 0 && size != (uint64_t)io.size) { // a hostile SE could otherwise fill the disk
+		xfer_get_close(file, tmo);
+		return XRootDStatus(XrdCl::stError, XrdCl::errDataError, 0,
+				    "the replica has " + std::to_string(size) + " bytes, the catalogue " +
+					    std::to_string(io.size) + "; not read");
+	}
 	fd = open(io.target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		xfer_get_close(file, tmo);

@@ -39,6 +39,7 @@ struct xfer_get_io {
 	unsigned chunk_size = 0; /* 0: XFER_GET_CHUNK_DEFAULT */
 	int chunks = 0;          /* 0: XFER_GET_CHUNKS_DEFAULT (capped at XFER_CHUNKS_MAX) */
 	int timeout_s = 0;       /* seconds left for the whole read (0: none); each request waits at most that */
+	long long size = -1;     /* the catalogue's size: a replica of another size is refused unread (-1: any) */
 	const std::atomic<bool> *cancel = nullptr;
 	std::function<void(uint64_t done, uint64_t total)> progress;
 };

@@ -20,6 +20,7 @@ struct xfer_job : workers_job { // cancel (shared with the worker), owner (loop 
 	enum xfer_kind kind;
 	std::string source, target, final_path, mode, md5, remove_file, xa_guid, xa_lfn, xa_md5;
 	long long xa_size;
+	long long size_max = -1; // a download: the catalogue's size (-1: unknown), never written past
 	bool upload, force, has_xattrs;
 	int tpc = XFER_TPC_NONE;
 	unsigned sources = 1;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -56,23 +57,43 @@ void xrdq_set_status(xrdq_job *j, const XrdCl::XRootDStatus &st)
 		snprintf(j->res.msg, sizeof(j->res.msg), "%s", xrdq_status_text(st).c_str());
 }
 
-// The answer of a query as text: bounded, trailing NULs and blanks dropped.
-void xrdq_take_answer(xrdq_job *j, XrdCl::Buffer *b)
+// the job failed on its answer: "[ERROR] <why> to <what>"
+bool xrdq_fail(xrdq_job *j, const char *why, const std::string &what)
 {
-	if (!b)
-		return;
-	size_t n = b->GetSize();
-	const char *p = b->GetBuffer();
+	j->res.ok = 0;
+	j->res.status = 1; // stError
+	snprintf(j->res.msg, sizeof(j->res.msg), "[ERROR] %s to %s", why, what.c_str());
+	return false;
+}
+
+// The answer of a query as text, trailing NULs and blanks dropped; false (and
+// the job failed, saying why) when it is empty, not printable ASCII, or would
+// take the job's answer past XRDQ_ANSWER_MAX. `what`: the query, for the message.
+bool xrdq_take_answer(xrdq_job *j, XrdCl::Buffer *b, const std::string &what)
+{
+	std::unique_ptr<XrdCl::Buffer> own(b);
+	size_t n = b ? b->GetSize() : 0, s = 0;
+	const char *p = b ? b->GetBuffer() : nullptr;
+	const char *why = nullptr;
 
 	while (n && (p[n - 1] == '\0' || p[n - 1] == '\n' || p[n - 1] == ' '))
 		n--;
-	size_t s = 0;
 	while (s < n && (p[s] == ' ' || p[s] == '\n'))
 		s++;
-	if (j->answer.size() + (n - s) > XRDQ_ANSWER_MAX)
-		n = s + (XRDQ_ANSWER_MAX - j->answer.size());
+	if (s == n)
+		why = "an empty answer";
+	else if (n - s > XRDQ_ANSWER_MAX - j->answer.size()) // answer.size() <= XRDQ_ANSWER_MAX: no wrap
+		why = "an answer over " XRDQ_ANSWER_MAX_TEXT;
+	for (size_t i = s; !why && i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if ((c < ' ' && c != '\n' && c != '\t' && c != '\r') || c >= 0x7f)
+			why = "an answer that is not text";
+	}
+	if (why)
+		return xrdq_fail(j, why, what);
 	j->answer.append(p + s, n - s);
-	delete b;
+	return true;
 }
 
 void xrdq_run_ping(xrdq_job *j, XrdCl::FileSystem &fs)
@@ -120,9 +141,16 @@ void xrdq_run_config(xrdq_job *j, XrdCl::FileSystem &fs)
 			delete resp;
 			return; // as alien.py: the first error ends the query
 		}
-		if (!j->answer.empty())
+		if (!j->answer.empty()) {
+			if (j->answer.size() >= XRDQ_ANSWER_MAX) {
+				delete resp;
+				xrdq_fail(j, "an answer over " XRDQ_ANSWER_MAX_TEXT, "query config " + key);
+				return;
+			}
 			j->answer += '\n';
-		xrdq_take_answer(j, resp);
+		}
+		if (!xrdq_take_answer(j, resp, "query config " + key))
+			return;
 	}
 }
 
@@ -134,7 +162,7 @@ void xrdq_run_stats(xrdq_job *j, XrdCl::FileSystem &fs)
 	XrdCl::XRootDStatus st = fs.Query(XrdCl::QueryCode::Stats, q, resp, XRDQ_TIMEOUT_S);
 	xrdq_set_status(j, st);
 	if (st.IsOK())
-		xrdq_take_answer(j, resp);
+		xrdq_take_answer(j, resp, "query stats");
 	else
 		delete resp;
 }

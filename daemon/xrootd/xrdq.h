@@ -30,7 +30,8 @@ extern "C" {
 #define XRDQ_QUEUE_MAX 256          /* queries queued or running; past it xrdq_submit fails */
 #define XRDQ_TIMEOUT_S 5            /* each XrdCl request of a query (as alien.py's query config) */
 #define XRDQ_PING_MAX 100           /* pings of one XRDQ_PING query (xrd_ping -c N) */
-#define XRDQ_ANSWER_MAX (4u << 20)  /* bytes of a query's answer kept (query stats is ~2 KiB) */
+#define XRDQ_ANSWER_MAX (4u << 20)  /* bytes of a query's answer (query stats is ~2 KiB); past it the query fails */
+#define XRDQ_ANSWER_MAX_TEXT "4 MiB"
 #define XRDQ_HOSTPORT_MAX 255       /* bytes of host[:port] */
 #define XRDQ_PATH_MAX 4096          /* bytes of a stat's path */
 
