@@ -9,6 +9,7 @@
 #include <utility>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -80,7 +81,25 @@ std::string xfer_copy_target_path(const xfer_job *j)
 	return "/proc/self/fd/" + std::to_string(j->dir_fd) + "/" + j->target;
 }
 
-void xfer_copy_set_xattrs(const xfer_job *j)
+// The verified download at its temporary name, opened to set its mode and
+// attributes through the descriptor (never by name: a link planted at that
+// name is refused, not followed). -errno.
+int xfer_copy_open_target(const xfer_job *j)
+{
+	struct stat st;
+	int fd = openat(j->dir_fd >= 0 ? j->dir_fd : AT_FDCWD, j->target.c_str(),
+			O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
+void xfer_copy_set_xattrs(const xfer_job *j, int fd)
 {
 	char size[32];
 
@@ -93,7 +112,7 @@ void xfer_copy_set_xattrs(const xfer_job *j)
 	};
 	for (const auto &a : attrs)
 		if (!a.second.empty()) // best effort, as alien.py (tmpfs may refuse user.*)
-			(void)setxattr(xfer_copy_target_path(j).c_str(), a.first, a.second.data(), a.second.size(), 0);
+			(void)fsetxattr(fd, a.first, a.second.data(), a.second.size(), 0);
 }
 
 // seconds left before the job's -timeout (at least 1), 0 without one
@@ -192,18 +211,40 @@ XrdCl::XRootDStatus xfer_copy_get(xfer_job *j, XrdCl::PropertyList &results)
 	return st;
 }
 
+// the file at name in the job's folder is still the one open as fd
+bool xfer_copy_same_file(const xfer_job *j, const std::string &name, int fd)
+{
+	struct stat a, b;
+
+	return fstatat(j->dir_fd >= 0 ? j->dir_fd : AT_FDCWD, name.c_str(), &a, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       fstat(fd, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 // -noxrdzip: the whole archive is at the target; the member replaces it (checked
-// against md5 by XrdCl reading the local archive with ?xrdcl.unzip=)
+// against md5 by XrdCl reading the local archive with ?xrdcl.unzip=). Its file
+// is ours alone (issue 26 item 2): made here with O_CREAT|O_EXCL|O_NOFOLLOW in
+// the destination's folder (a name another user planted there, a symbolic link
+// above all, fails the copy and is left alone), written by XrdCl through our
+// descriptor (/proc/self/fd/N reopens that file, whatever its name holds by
+// then), renamed into place only while its name still holds that file.
 void xfer_copy_unzip_local(xfer_job *j, struct xfer_result &r)
 {
 	XrdCl::PropertyList props, results;
 	std::string member = j->target + ".member"; // beside it, in its folder
-	std::string member_path = j->dir_fd >= 0 ? "/proc/self/fd/" + std::to_string(j->dir_fd) + "/" + member : member;
+	int dfd = j->dir_fd >= 0 ? j->dir_fd : AT_FDCWD;
+	int fd = openat(dfd, member.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 
+	if (fd < 0) {
+		r.ok = 0;
+		snprintf(r.msg, sizeof(r.msg), "cannot extract %s from the archive: cannot create %s: %s%s",
+			 j->zip_member.c_str(), member.c_str(), strerror(errno),
+			 errno == EEXIST ? " (something else is at that name; it is left alone)" : "");
+		return;
+	}
 	props.Set("source", xfer_copy_target_path(j) + "?xrdcl.unzip=" + j->zip_member);
-	props.Set("target", member_path);
+	props.Set("target", "/proc/self/fd/" + std::to_string(fd));
 	props.Set("force", true);
-	props.Set("posc", true);
+	props.Set("posc", false); // ours to remove, by name only while it is ours (below)
 	props.Set("makeDir", false);
 	if (j->mode == "target" && !j->md5.empty()) {
 		props.Set("checkSumMode", std::string("target"));
@@ -212,19 +253,24 @@ void xfer_copy_unzip_local(xfer_job *j, struct xfer_result &r)
 	}
 	XrdCl::XRootDStatus st = xfer_copy_once(j, props, results);
 	std::string sum;
+	const char *why = nullptr;
 
 	results.Get("targetCheckSum", sum);
 	snprintf(r.checksum, sizeof(r.checksum), "%s", sum.c_str());
-	if (st.IsOK() && (j->dir_fd >= 0 ? renameat(j->dir_fd, member.c_str(), j->dir_fd, j->target.c_str())
-					 : rename(member.c_str(), j->target.c_str())) == 0)
+	if (st.IsOK() && !xfer_copy_same_file(j, member, fd))
+		why = "it was replaced while written";
+	else if (st.IsOK() && renameat(dfd, member.c_str(), dfd, j->target.c_str()) < 0)
+		why = strerror(errno);
+	if (st.IsOK() && !why) {
+		close(fd);
 		return;
+	}
 	r.ok = 0;
 	snprintf(r.msg, sizeof(r.msg), "cannot extract %s from the archive: %s", j->zip_member.c_str(),
-		 st.IsOK() ? strerror(errno) : xfer_status_text(st).c_str());
-	if (j->dir_fd >= 0)
-		(void)unlinkat(j->dir_fd, member.c_str(), 0);
-	else
-		(void)unlink(member.c_str());
+		 why ? why : xfer_status_text(st).c_str());
+	if (xfer_copy_same_file(j, member, fd))
+		(void)unlinkat(dfd, member.c_str(), 0);
+	close(fd);
 }
 
 } // namespace
@@ -336,10 +382,20 @@ void xfer_copy_run(xfer_job *j)
 		return;
 	}
 	if (r.ok && !j->final_path.empty()) {
-		xfer_copy_set_xattrs(j);
-		int rc = j->dir_fd >= 0 ? fchmodat(j->dir_fd, j->target.c_str(), 0644, 0) : chmod(j->target.c_str(), 0644);
+		int fd = xfer_copy_open_target(j);
 
-		(void)rc;
+		if (fd < 0) {
+			r.ok = 0;
+			snprintf(r.msg, sizeof(r.msg), "cannot open %s to finish it: %s", j->target.c_str(),
+				 fd == -ELOOP ? "a symbolic link is at that name" : fd == -EINVAL ? "not a regular file"
+										  : strerror(-fd));
+		} else {
+			xfer_copy_set_xattrs(j, fd);
+			(void)fchmod(fd, 0644);
+			close(fd);
+		}
+	}
+	if (r.ok && !j->final_path.empty()) {
 		if ((j->dir_fd >= 0 ? renameat(j->dir_fd, j->target.c_str(), j->dir_fd, j->final_path.c_str())
 				    : rename(j->target.c_str(), j->final_path.c_str())) < 0) {
 			r.ok = 0;

@@ -35,20 +35,6 @@ metalinks() { find "$STACK/tmp" -name 'jaliend-cp-*.meta4' | wc -l; }
 # se_files: data files on both SEs
 se_files() { find "$STACK"/se1/data "$STACK"/se2/data -type f 2>/dev/null | wc -l; }
 
-# settled WHAT COMMAND...: COMMAND succeeds within 10 s, polled every 50 ms
-# (the workers clean up on their own threads; a daemon takes a moment to start)
-settled() {
-	what=$1
-	shift
-	CHECKS=$((CHECKS + 1))
-	i=0
-	until "$@"; do
-		i=$((i + 1))
-		[ $i -lt 200 ] || fail "$what"
-		sleep 0.05
-	done
-}
-
 # big_setup MIB: a stack, $L/big.bin of MIB MiB of random bytes (SIZE: its
 # bytes), uploaded as src.bin (default specs); $L/dl exists and is empty
 big_setup() {

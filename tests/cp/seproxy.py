@@ -6,6 +6,8 @@ forwards to 127.0.0.1:<the port in UPSTREAM_PORTFILE> (read at each connection),
   drop1  the first connection is closed at once (the copy fails on a socket error), later ones
          are forwarded
   stall  connections are accepted and never answered
+  gate   connections are accepted and forwarded only once the file PORTFILE.open exists (a
+         test holds a transfer at its start, does something, then lets it go; no sleeps)
   fwd    every connection is forwarded
 Exits when its parent process ends (the test), so nothing outlives a test."""
 import os
@@ -31,7 +33,21 @@ def pump(a, b):
             pass
 
 
-def serve(ls, mode, upstream_file):
+def gate(c, portfile, upstream_file):
+    while not os.path.exists(portfile + ".open"):
+        time.sleep(0.05)
+    forward(c, upstream_file)
+
+
+def forward(c, upstream_file):
+    with open(upstream_file) as f:
+        port = int(f.read().strip())
+    u = socket.create_connection(("127.0.0.1", port))
+    for a, b in ((c, u), (u, c)):
+        threading.Thread(target=pump, args=(a, b), daemon=True).start()
+
+
+def serve(ls, mode, upstream_file, portfile):
     held, n = [], 0
     while True:
         c, _ = ls.accept()
@@ -42,11 +58,10 @@ def serve(ls, mode, upstream_file):
         if mode == "drop1" and n == 1:
             c.close()
             continue
-        with open(upstream_file) as f:
-            port = int(f.read().strip())
-        u = socket.create_connection(("127.0.0.1", port))
-        for a, b in ((c, u), (u, c)):
-            threading.Thread(target=pump, args=(a, b), daemon=True).start()
+        if mode == "gate":
+            threading.Thread(target=gate, args=(c, portfile, upstream_file), daemon=True).start()
+            continue
+        forward(c, upstream_file)
 
 
 def main():
@@ -58,7 +73,7 @@ def main():
         ls.bind(("127.0.0.1", 0))
         ls.listen(16)
         ports.append(ls.getsockname()[1])
-        threading.Thread(target=serve, args=(ls, m, upstream_file), daemon=True).start()
+        threading.Thread(target=serve, args=(ls, m, upstream_file, portfile), daemon=True).start()
     with open(portfile + ".tmp", "w") as f:
         f.write("".join("%d\n" % p for p in ports))
     os.rename(portfile + ".tmp", portfile)

@@ -78,6 +78,49 @@ for opt in "" -noxrdzip; do
 	[ ! -e "$L/o/bad.txt" ] && [ "$(leftovers "$L/o")" -eq 0 ] || fail "a file left by the bad member ($opt)"
 done
 
+# -noxrdzip in a folder where another user planted a symbolic link at the member's name
+# (issue 26 item 2): the archive download is held at its start (seproxy.py's gate in front of
+# SE1) until the link is planted at <temporary name>.member; the victim file stays as it was
+P1=$(sed -n "s|.*ALICE::JCL::SE1=root://127.0.0.1:\([0-9]*\)/.*|\1|p" "$STACK/jcentral-lite.args")
+printf '%s\n' "$P1" >"$T/se1.port"
+python3 "$ROOT/tests/cp/seproxy.py" "$T/gate" "$T/se1.port" gate &
+settled "seproxy.py started" test -s "$T/gate"
+GP=$(cat "$T/gate")
+python3 - "$STACK/catalogue.db" "${HOME_DIR}z/arch.zip" "127.0.0.1:$P1" "127.0.0.1:$GP" <<'PY'
+import sqlite3, sys
+db, lfn, old, new = sys.argv[1:]
+c = sqlite3.connect(db, timeout=30)
+c.execute("UPDATE pfn SET pfn = replace(pfn, ?, ?) WHERE guid = (SELECT guid FROM lfn WHERE lfn = ?)", (old, new, lfn))
+c.commit()
+PY
+printf 'the victim\n' >"$L/victim"
+chmod 600 "$L/victim"
+mkdir -p "$L/shared"
+alien-cp -noxrdzip z/m2.bin "file:$L/shared/" >"$T/bg.out" 2>"$T/bg.err" &
+pid=$!
+settled "the archive download started" sh -c "find '$L/shared' -name '.m2.bin.jaliend-*' | grep -q ."
+tmp=$(find "$L/shared" -name '.m2.bin.jaliend-*' | head -n 1)
+ln -s "$L/victim" "$tmp.member"
+: >"$T/gate.open"
+set +e
+wait $pid
+RC=$?
+set -e
+OUT=$(cat "$T/bg.out") ERR=$(cat "$T/bg.err")
+CHECKS=$((CHECKS + 1))
+[ "$(cat "$L/victim")" = "the victim" ] || fail "the planted link's target was written: $(head -c 80 "$L/victim" | od -c | head -n 2)"
+CHECKS=$((CHECKS + 1))
+[ "$(stat -c %a "$L/victim")" = 600 ] || fail "the planted link's target was chmodded to $(stat -c %a "$L/victim")"
+if [ "$RC" -eq 0 ]; then # done safely: the member's bytes in a file of ours
+	expect_true "-noxrdzip beside a planted link: the member's bytes" cmp -s "$L/m2.bin" "$L/shared/m2.bin"
+	expect_true "-noxrdzip beside a planted link: a file, not the link" test ! -L "$L/shared/m2.bin"
+else
+	expect_rc 1 "-noxrdzip beside a planted link"
+	expect_err_has "cannot create $(basename "$tmp").member: File exists" "the planted name is named"
+	expect_true "nothing under the name" test ! -e "$L/shared/m2.bin"
+fi
+expect_true "the planted link is left alone" test -L "$tmp.member"
+
 # the archive itself is still the archive; a folder copy takes members and archive alike
 rm -rf "$L/o"
 run alien-cp z/ "file:$L/o/"

@@ -56,7 +56,8 @@ san_run() {
 set -- ${SAN_TESTS:-"$ROOT"/tests/integration/test_*.sh "$ROOT"/client/direct/test_direct.sh \
 	"$ROOT"/tests/jbox/test_jbox.sh "$ROOT"/tests/cp/test_cp_basic.sh "$ROOT"/tests/cp/test_cp_tree.sh \
 	"$ROOT"/tests/cp/test_cp_se.sh "$ROOT"/tests/cp/test_cp_sekill.sh "$ROOT"/tests/cp/test_cp_local.sh \
-	"$ROOT"/tests/cp/test_cp_cancel.sh}
+	"$ROOT"/tests/cp/test_cp_cancel.sh "$ROOT"/tests/cp/test_cp_zip.sh "$ROOT"/tests/fault/test_fifo.sh \
+	"$ROOT"/tests/fault/test_tokenfiles.sh}
 while [ $# -gt 0 ]; do
 	pids=
 	for _ in $(seq "$JOBS"); do

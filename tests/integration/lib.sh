@@ -80,6 +80,20 @@ expect_ready() {
 	done
 }
 
+# settled WHAT COMMAND...: COMMAND succeeds within 10 s, polled every 50 ms
+# (the workers clean up on their own threads; a daemon takes a moment to start)
+settled() {
+	what=$1
+	shift
+	CHECKS=$((CHECKS + 1))
+	i=0
+	until "$@"; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || fail "$what"
+		sleep 0.05
+	done
+}
+
 pass() {
 	echo "$(basename "$0" .sh): $CHECKS passed, 0 failed"
 }
