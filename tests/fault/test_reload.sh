@@ -1,10 +1,11 @@
 #!/bin/sh
 # The daemon must load a credential replaced at the same path
 # (docs/RELIABILITY.md, finding 11, fixed). A user renews the grid certificate in place and reloads:
-# `alien-daemon reload` (SIGHUP) must make new sessions use the new one. A
-# daemon with no token (its token files cannot be written: sessions log in
-# with the user certificate) serves jalien; the certificate and key files
-# are replaced by jdoe's, the daemon reloads, the service restarts so that
+# `alien-daemon reload` (SIGHUP) must make new logins use the new one. A daemon
+# whose token files cannot be written (it keeps its token in memory since
+# issue 26) serves jalien; the certificate and key files are replaced by
+# jdoe's, the daemon reloads, `alien-daemon renew` asks for a token over a
+# session that logs in with the certificate, the service restarts so that
 # every session logs in again: whoami must now say jdoe.
 . "$(dirname "$0")/flib.sh"
 stack_up
@@ -27,6 +28,12 @@ chmod 400 "$T/cred/key.pem"
 run alien-daemon reload
 expect_rc 0 "alien-daemon reload"
 expect_out_has "reloaded" "alien-daemon reload"
+# more_tokens N: the daemon holds more than N tokens issued
+more_tokens() { [ "$(alien-daemon status | sed -n 's/^tokens issued: \([0-9]*\),.*/\1/p')" -gt "$1" ]; }
+before=$(alien-daemon status | sed -n 's/^tokens issued: \([0-9]*\),.*/\1/p')
+run alien-daemon renew
+expect_rc 0 "alien-daemon renew"
+wait_until 15 "a token after the reload" more_tokens "$before"
 "$ROOT/scripts/stack" restart-central "$STACK"
 wait_until 15 "an answer after the restart" alien-whoami
 run alien-whoami
