@@ -7,14 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-int safefile_open(const char *path, int flags, struct stat *st)
+/* fd opened with O_NONBLOCK: kept if it is a regular file (blocking again), else closed */
+static int safefile_regular(int fd, struct stat *st)
 {
-	struct stat own;
-	int fd, fl;
+	int fl;
 
-	if (!st)
-		st = &own;
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (flags & SAFEFILE_FOLLOW ? 0 : O_NOFOLLOW));
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, st) < 0) {
@@ -35,6 +32,23 @@ int safefile_open(const char *path, int flags, struct stat *st)
 		return r;
 	}
 	return fd;
+}
+
+int safefile_create(const char *path)
+{
+	struct stat st;
+
+	return safefile_regular(open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0666), &st);
+}
+
+int safefile_open(const char *path, int flags, struct stat *st)
+{
+	struct stat own;
+
+	if (!st)
+		st = &own;
+	return safefile_regular(open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
+					 (flags & SAFEFILE_FOLLOW ? 0 : O_NOFOLLOW)), st);
 }
 
 FILE *safefile_fopen(const char *path, int flags)

@@ -18,6 +18,9 @@
 /* Open path read-only. The descriptor (O_CLOEXEC, blocking again), its stat in
  * *st when st is not NULL; -errno, -EINVAL for what is not a regular file. */
 int safefile_open(const char *path, int flags, struct stat *st);
+/* Create or truncate path for writing (mode 0666 less the umask) the same way:
+ * a FIFO or a device at that name is refused (-EINVAL), never waited for. */
+int safefile_create(const char *path);
 /* The same as a stdio stream (NULL with errno set). */
 FILE *safefile_fopen(const char *path, int flags);
 /* The whole file, at most max bytes (-EFBIG past it), NUL-terminated, in

@@ -162,7 +162,7 @@ static void cmdxml_finish(struct cmdxml *x)
 		return;
 	}
 	if (x->out_file) {
-		int fd = open(x->out_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		int fd = safefile_create(x->out_file); /* a FIFO there would block the loop */
 		ssize_t w = fd >= 0 ? write(fd, sb.data, sb.len) : -1;
 
 		if (fd < 0 || w != (ssize_t)sb.len || close(fd) != 0) {
@@ -244,7 +244,7 @@ static void cmdxml_grid_done(struct command *cmd, cJSON *reply, int code, const 
 		strbuf_addf(&err, "%s\n", msg);
 	if ((out.len && !strbuf_cstr(&out)) || (err.len && !strbuf_cstr(&err))) {
 		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
-	} else if ((ofd = open(x->out_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0 ||
+	} else if ((ofd = safefile_create(x->out_file)) < 0 ||
 		   (out.len && write(ofd, out.data, out.len) != (ssize_t)out.len) | (close(ofd) != 0)) {
 		strbuf_reset(&err);
 		strbuf_addf(&err, "Error writing %s\n", x->out_file);

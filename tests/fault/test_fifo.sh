@@ -37,13 +37,9 @@ settled "the JBox advertisement written" test -f "$STACK/tmp/jclient_token_$U"
 rm -f "$STACK/tmp/jclient_token_$U"
 mkfifo "$STACK/tmp/jclient_token_$U"
 kill -TERM "$DPID"
+gone() { ! kill -0 "$1" 2>/dev/null; }
 CHECKS=$((CHECKS + 1))
-i=0
-while kill -0 "$DPID" 2>/dev/null; do
-	i=$((i + 1))
-	[ $i -lt 400 ] || fail "the daemon did not stop within 20 s of SIGTERM (FIFO at jclient_token_$U)"
-	sleep 0.05
-done
+wait_until 20 "the daemon stopping on SIGTERM with a FIFO at jclient_token_$U" gone "$DPID"
 CHECKS=$((CHECKS + 1))
 grep -q "^.*jaliend\[$DPID\]: stopped" "$STACK/jaliend.log" || fail "no 'stopped' in the log"
 pass
