@@ -112,7 +112,10 @@ static struct xnode *xrdstats_element(struct xparse *x, int depth)
 	len = xrdstats_namelen(x->p);
 	if (!len || !(n = calloc(1, sizeof(*n))))
 		return NULL;
-	n->name = strndup(x->p, len);
+	if (!(n->name = strndup(x->p, len))) { /* every later strcmp needs it */
+		free(n);
+		return NULL;
+	}
 	x->p += len;
 	for (;;) { /* attributes */
 		char q, **a;
