@@ -63,36 +63,27 @@ void cp_replace_begin(struct cp *c, struct cp_file *f)
 	cp_file_set(f, CF_ACCESS); /* the LFN exists, so its folder does: no mkdir */
 }
 
-static void cp_replace_mv_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+/* the rm -f (swap_step 1) or the mv (3) answered */
+static void cp_replace_done(struct command *cmd, cJSON *reply, int code, const char *msg)
 {
 	struct cp *c;
 	struct cp_file *f = cp_call_returned(cmd, reply, &c);
+	const char *why = reply ? cp_meta_str(reply, "error") : msg ? msg : "no reply";
+	int ok = reply && cp_reply_code(reply) == 0;
 
 	(void)code;
 	if (!f)
 		return;
-	if (!reply || cp_reply_code(reply) != 0)
-		cp_file_fail(c, f, "%s was removed to be replaced, but the new copy could not be moved into place: "
-			     "it is %s (%s)", f->lfn, f->write_lfn, reply ? cp_meta_str(reply, "error") : msg ? msg : "no reply");
-	else
-		cp_file_ok(c, f);
-	cJSON_Delete(reply);
-	cp_pump(c);
-}
-
-static void cp_replace_rm_done(struct command *cmd, cJSON *reply, int code, const char *msg)
-{
-	struct cp *c;
-	struct cp_file *f = cp_call_returned(cmd, reply, &c);
-
-	(void)code;
-	if (!f)
-		return;
-	if (!reply || cp_reply_code(reply) != 0)
-		cp_file_fail(c, f, "cannot replace %s (%s): it is kept as it was; the new copy is %s", f->lfn,
-			     reply ? cp_meta_str(reply, "error") : msg ? msg : "no reply", f->write_lfn);
-	else
+	if (ok && f->swap_step == 1)
 		f->swap_step = 2; /* the mv next */
+	else if (ok)
+		cp_file_ok(c, f);
+	else if (f->swap_step == 1)
+		cp_file_fail(c, f, "cannot replace %s (%s): it is kept as it was; the new copy is %s", f->lfn, why,
+			     f->write_lfn);
+	else
+		cp_file_fail(c, f, "%s was removed to be replaced, but the new copy could not be moved into place: "
+			     "it is %s (%s)", f->lfn, f->write_lfn, why);
 	cJSON_Delete(reply);
 	cp_pump(c);
 }
@@ -101,9 +92,9 @@ void cp_replace_next(struct cp *c, struct cp_file *f)
 {
 	if (f->swap_step == 0) {
 		f->swap_step = 1;
-		cp_call(c, f, "rm", cp_opts("-nomsg", "-f", f->lfn, NULL), 0, cp_replace_rm_done);
+		cp_call(c, f, "rm", cp_opts("-nomsg", "-f", f->lfn, NULL), 0, cp_replace_done);
 	} else if (f->swap_step == 2) {
 		f->swap_step = 3;
-		cp_call(c, f, "mv", cp_opts("-nomsg", f->write_lfn, f->lfn, NULL), 0, cp_replace_mv_done);
+		cp_call(c, f, "mv", cp_opts("-nomsg", f->write_lfn, f->lfn, NULL), 0, cp_replace_done);
 	}
 }

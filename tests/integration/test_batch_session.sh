@@ -14,22 +14,19 @@ START=${HOME_DIR}start/
 
 # 40 lines, 8 at a time: a `cd` line, then a bare `ls`, in turn; the last
 # line leaves its session in a/
-: >"$T/cmds"
 i=0
 while [ $i -lt 40 ]; do
-	if [ $((i % 4)) -eq 0 ]; then echo "cd a; ls"; elif [ $((i % 4)) -eq 2 ]; then echo "cd b; ls"; else echo "ls"; fi
+	case $((i % 4)) in
+	0) echo "cd a; ls" >>"$T/cmds" && echo "only_a" >>"$T/want" ;;
+	2) echo "cd b; ls" >>"$T/cmds" && echo "only_b" >>"$T/want" ;;
+	*) echo "ls" >>"$T/cmds" && printf 'a/\nb/\nhere\n' >>"$T/want" ;;
+	esac
 	i=$((i + 1))
-done >"$T/cmds"
+done
 echo "cd a; pwd" >>"$T/cmds"
+echo "${START}a/" >>"$T/want"
 run alien -j 8 "$T/cmds"
 expect_rc 0 "alien -j 8 of cd lines and ls lines"
-: >"$T/want"
-i=0
-while [ $i -lt 40 ]; do
-	if [ $((i % 4)) -eq 0 ]; then echo "only_a"; elif [ $((i % 4)) -eq 2 ]; then echo "only_b"; else printf 'a/\nb/\nhere\n'; fi
-	i=$((i + 1))
-done >"$T/want"
-echo "${START}a/" >>"$T/want"
 CHECKS=$((CHECKS + 1))
 if [ "$OUT" != "$(cat "$T/want")" ]; then
 	wrong=$(diff "$T/out" "$T/want" | grep -c '^<' || true)
