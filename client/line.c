@@ -286,13 +286,13 @@ char *line_escape(const char *s, char *out, size_t n)
 
 char *line_quote_word(const char *s)
 {
-	static const char plain[] = "/._-+,:=@%^";
+	static const char plain[] = "/._-+,:=@%^~"; /* ~: the shim expands nothing (jaliend: grid home) */
 	char *out = malloc(2 * strlen(s) + 1), *o = out;
 
 	if (!out)
 		return NULL;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (!isalnum(*p) && *p < 0x80 && !strchr(plain, *p) && !(*p == '~' && p != (const unsigned char *)s))
+		if (!isalnum(*p) && *p < 0x80 && !strchr(plain, *p))
 			*o++ = '\\';
 		*o++ = (char)*p;
 	}

@@ -29,7 +29,7 @@ char *line_join(char *const *argv, int argc);
 void line_unquote_outer(char *s);
 void line_free(char **argv);
 /* s as one word of a command line: every character but letters, digits,
- * UTF-8 and "/._-+,:=@%^" (and '~' past the first) backslash-escaped, so a
+ * UTF-8 and "/._-+,:=@%^~" backslash-escaped, so a
  * name with `;`, `!`, `|`, quotes or blanks stays one argument (Tab
  * completion of names the service sends). malloc'ed, NULL on ENOMEM. */
 char *line_quote_word(const char *s);
