@@ -83,5 +83,13 @@ run alien-stat a.bin
 expect_out_has "Size: 200000" "a.bin kept when the replacement's copies failed"
 run alien-ls -a
 expect_out "$(printf 'a.bin\nsub/')" "nothing registered beside a.bin"
+# a download onto an existing local file, every replica down: the local file is kept
+echo "the user's own file" >"$L/dl/keep.bin"
+run alien-cp a.bin "file:$L/dl/keep.bin"
+expect_rc 1 "a download with every SE down"
+CHECKS=$((CHECKS + 1))
+[ "$(cat "$L/dl/keep.bin")" = "the user's own file" ] || fail "the failed download changed the existing local file"
+CHECKS=$((CHECKS + 1))
+[ "$(leftovers "$L/dl")" -eq 0 ] || fail "the failed download left a temporary file"
 
 pass
