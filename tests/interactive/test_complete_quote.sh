@@ -15,6 +15,19 @@ alien-touch 'q/x;!id>pwned' >/dev/null
 run alien-ls q
 expect_out 'x;!id>pwned' "the grid file with ; and ! in its name"
 
+# a name with a newline (sent raw: the shim would split it) is not offered:
+# it would be two candidates, the second a word of the service's choosing
+LP=$JALIEND_BUILD/tests/fault/lpclient
+if [ -x "$LP" ]; then
+	"$LP" -s "$JALIEND_SOCKET" -t 20 hello \
+		"req:{\"argv\":[\"touch\",\"${HOME_DIR}q/nl\\nwhoami\"],\"session\":\"quote\"}" wait:EXIT shut >/dev/null
+	run alien-ls q
+	expect_out "$(printf 'nl\nwhoami\nx;!id>pwned')" "the name with a newline exists"
+	run alien --complete path q/n
+	expect_rc 0 "completion of q/n"
+	expect_out "" "a name with a newline is not a candidate"
+fi
+
 # the interactive shell: `stat q/x` Tab Enter
 cd "$T/work"
 start_cmd a "env ALIEN_SESSION=tmux-quote alien"
