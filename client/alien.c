@@ -4,9 +4,11 @@
  * 1.1, 1.2), runs each command of the chain through jaliend over one local
  * connection (exec.c, rpc.c), and exits with the last exit code. With no
  * arguments it is the interactive shell on a terminal (shell.c), or reads
- * commands from stdin; a script file argument is run as a chain.
+ * commands from stdin; a script file argument is run as a chain (when it
+ * is named as a path, or is the user's own and not a command name).
  * Links libc and cJSON only (libedit is dlopen'ed by the shell). */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,10 +113,11 @@ static void alien_drop_comments(char *s)
 	}
 }
 
-/* alien.py's batch mode: a script file given as the only argument. */
-static int alien_script(struct exec *x, const char *path)
+/* alien.py's batch mode: a script file given as the only argument, already
+ * open (alien_script_open). */
+static int alien_script(struct exec *x, int fd, const char *path)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fdopen(fd, "r");
 	char *text = f ? alien_slurp(f) : NULL;
 
 	if (!text) {
@@ -124,6 +127,8 @@ static int alien_script(struct exec *x, const char *path)
 			e == EFBIG ? "over the 1 MiB limit" : strerror(e));
 		if (f)
 			fclose(f);
+		else
+			close(fd);
 		return e == EFBIG ? ALIEN_EXIT_USAGE : 1;
 	}
 	fclose(f);
@@ -198,11 +203,60 @@ static int alien_is_help_flag(const char *a)
 	       strcmp(a, "--help") == 0;
 }
 
-static int alien_is_file(const char *p)
+/* 1 if name is one of jaliend's commands (the server's or its own). */
+static int alien_is_command(struct exec *x, const char *name)
 {
-	struct stat st;
+	char **cands;
+	int hit = 0;
 
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	if (complete_query(&x->rpc, "command", name, &cands) == 0)
+		for (char **c = cands; c && *c && !hit; c++)
+			hit = strcmp(*c, name) == 0;
+	line_free(cands);
+	return hit;
+}
+
+/* Is the only argument a script to run (alien.py's batch mode)? A file
+ * never shadows a command name, and a file someone else could have put or
+ * changed is not run unless the user named it as a path (issue 26, item 1).
+ * Returns an open descriptor of the script, ALIEN_SCRIPT_NONE (a command:
+ * send it), or ALIEN_SCRIPT_REFUSED (one line said why). */
+#define ALIEN_SCRIPT_NONE (-1)
+#define ALIEN_SCRIPT_REFUSED (-2)
+static int alien_script_open(struct exec *x, const char *arg)
+{
+	int as_path = strchr(arg, '/') != NULL, fd;
+	struct stat st;
+	const char *why = NULL;
+
+	/* no symbolic link followed for a bare name; never blocks on a FIFO */
+	fd = open(arg, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (as_path ? 0 : O_NOFOLLOW));
+	if (fd < 0 && !as_path && errno == ELOOP && !alien_is_command(x, arg)) {
+		fprintf(stderr, "%s: %s here is a symbolic link; not run as a script (name it ./%s to run it)\n",
+			alien_prog, arg, arg);
+		return ALIEN_SCRIPT_REFUSED;
+	}
+	if (fd < 0)
+		return ALIEN_SCRIPT_NONE;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (!as_path && alien_is_command(x, arg))) {
+		close(fd);
+		return ALIEN_SCRIPT_NONE;
+	}
+	if (!as_path && st.st_uid != geteuid())
+		why = "is owned by another user";
+	else if (!as_path && (st.st_mode & (S_IWGRP | S_IWOTH)))
+		why = st.st_mode & S_IWOTH ? "is writable by others" : "is writable by its group";
+	if (why) {
+		close(fd);
+		fprintf(stderr, "%s: the file %s in this folder %s; not run as a script (name it ./%s to run it)\n",
+			alien_prog, arg, why, arg);
+		return ALIEN_SCRIPT_REFUSED;
+	}
+	if (fcntl(fd, F_SETFL, 0) < 0) { /* blocking reads from here */
+		close(fd);
+		return ALIEN_SCRIPT_NONE;
+	}
+	return fd;
 }
 
 int main(int argc, char **argv)
@@ -254,13 +308,16 @@ int main(int argc, char **argv)
 	}
 	if (!verb && alien_is_help_flag(args[0]))
 		args[0] = "help";
-	if (!verb && n == 1 && alien_is_file(args[0])) {
+	if (!verb && n == 1) {
 		const char *path = args[0];
+		int fd = alien_script_open(&x, path);
 
-		free(args);
-		n = alien_script(&x, path);
-		exec_fini(&x);
-		return n;
+		if (fd != ALIEN_SCRIPT_NONE) {
+			free(args);
+			n = fd == ALIEN_SCRIPT_REFUSED ? ALIEN_EXIT_SCRIPT : alien_script(&x, fd, path);
+			exec_fini(&x);
+			return n;
+		}
 	}
 	if (n == 1) {
 		text = strdup(args[0]);

@@ -13,6 +13,7 @@
 #include "conn.h"
 #include "exec.h"
 #include "line.h"
+#include "rpc.h"
 
 struct batch_job {
 	pid_t pid;      /* 0 once it ended */
@@ -24,6 +25,8 @@ struct batch_job {
 struct batch {
 	const char *prog;
 	int jobs, json;
+	char session[LIM_SESSION_KEY_MAX]; /* the terminal's: each line's starts as a copy */
+	off_t held_cap;        /* bytes of stdout, and of stderr, one line may hold (batch.h) */
 	struct batch_job *win; /* ring of started, unprinted jobs */
 	int cap, head, count, running;
 	int first_fail;        /* exit code of the first failing command in input order */
@@ -57,14 +60,18 @@ static int batch_is_command(char *line)
 	return *p && *p != '#';
 }
 
-/* Copy a memfd to fd (from its start), then close it. */
-static void batch_drain(int mfd, int fd)
+/* Copy what was written to a memfd (up to its offset) to fd, then close it.
+ * Returns 1 if the writer reached the memfd's size (cap): it lost the rest. */
+static int batch_drain(int mfd, int fd, off_t cap)
 {
 	char buf[65536];
+	off_t left = lseek(mfd, 0, SEEK_CUR);
+	int full = left >= cap;
 	ssize_t n;
 
-	if (lseek(mfd, 0, SEEK_SET) == 0)
-		while ((n = read(mfd, buf, sizeof(buf))) > 0)
+	if (left > 0 && lseek(mfd, 0, SEEK_SET) == 0)
+		while (left > 0 && (n = read(mfd, buf, (size_t)(left < (off_t)sizeof(buf) ? left : (off_t)sizeof(buf)))) > 0) {
+			left -= n;
 			for (ssize_t off = 0; off < n;) {
 				ssize_t w = write(fd, buf + off, (size_t)(n - off));
 
@@ -74,8 +81,47 @@ static void batch_drain(int mfd, int fd)
 					goto out;
 				off += w;
 			}
+		}
 out:
 	close(mfd);
+	return full;
+}
+
+/* A memfd of fixed size cap, sealed: its pages exist only once written, and a
+ * write past cap fails (EPERM) instead of growing it. -1 with errno. */
+static int batch_memfd(const char *name, off_t cap)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd < 0)
+		return -1;
+	if (ftruncate(fd, cap) < 0 || fcntl(fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* The child's own grid session, a copy of the terminal's made by jaliend at
+ * its first request: a `cd` on one line moves neither the others nor the
+ * terminal (issue 26, item 6). */
+static void batch_session(const struct batch *b, const struct batch_job *j)
+{
+	char key[LIM_SESSION_KEY_MAX], tail[48];
+	int keep;
+
+	snprintf(tail, sizeof(tail), "~j%ld.%ld", j->lineno, (long)getpid());
+	keep = (int)(sizeof(key) - 1 - strlen(tail));
+	if (keep > (int)strlen(b->session))
+		keep = (int)strlen(b->session);
+	while (keep > 0 && ((unsigned char)b->session[keep] & 0xc0) == 0x80)
+		keep--; /* not inside a UTF-8 sequence */
+	snprintf(key, sizeof(key), "%.*s%s", keep, b->session, tail);
+	if (setenv("ALIEN_SESSION_FROM", b->session, 1) < 0 || setenv("ALIEN_SESSION", key, 1) < 0)
+		_exit(1);
 }
 
 /* The child: run one chain with stdout/stderr into the job's memfds. */
@@ -87,6 +133,7 @@ static void batch_child(const struct batch *b, const struct batch_job *j, const 
 	if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(j->out, STDOUT_FILENO) < 0 ||
 	    dup2(j->err, STDERR_FILENO) < 0)
 		_exit(1);
+	batch_session(b, j);
 	exec_init(&x, b->prog);
 	x.json = b->json;
 	exec_chain(&x, line);
@@ -101,8 +148,8 @@ static int batch_start(struct batch *b, const char *line)
 
 	memset(j, 0, sizeof(*j));
 	j->lineno = b->lineno;
-	j->out = memfd_create("alien-batch-out", MFD_CLOEXEC);
-	j->err = memfd_create("alien-batch-err", MFD_CLOEXEC);
+	j->out = batch_memfd("alien-batch-out", b->held_cap);
+	j->err = j->out < 0 ? -1 : batch_memfd("alien-batch-err", b->held_cap);
 	if (j->out < 0 || j->err < 0) {
 		fprintf(stderr, "%s: --jobs: cannot keep the output of line %ld: %s\n", b->prog, b->lineno,
 			strerror(errno));
@@ -159,8 +206,17 @@ static void batch_flush(struct batch *b)
 	while (b->count && b->win[b->head].pid == 0) {
 		struct batch_job *j = &b->win[b->head];
 
-		batch_drain(j->out, STDOUT_FILENO);
-		batch_drain(j->err, STDERR_FILENO);
+		int full = batch_drain(j->out, STDOUT_FILENO, b->held_cap);
+
+		full |= batch_drain(j->err, STDERR_FILENO, b->held_cap);
+		if (full) {
+			fprintf(stderr, "%s: --jobs: line %ld wrote over the %lld MiB an output may hold while it waits "
+				"its turn (-j %d); the rest was lost\n", b->prog, j->lineno,
+				(long long)b->held_cap >> 20, b->jobs);
+			fflush(stderr);
+			if (!j->status)
+				j->status = 1;
+		}
 		if (j->status && !b->first_fail)
 			b->first_fail = j->status;
 		b->head = (b->head + 1) % b->cap;
@@ -176,7 +232,9 @@ int batch_run(const char *prog, int jobs, FILE *in, int json)
 	ssize_t n;
 	int eof = 0;
 
+	rpc_session_key(b.session, sizeof(b.session));
 	b.cap = jobs * BATCH_WINDOW_PER_JOB;
+	b.held_cap = (off_t)(BATCH_HELD_MAX / (2u * (unsigned)b.cap));
 	b.win = calloc((size_t)b.cap, sizeof(*b.win));
 	if (!b.win) {
 		fprintf(stderr, "%s: --jobs: out of memory\n", prog);

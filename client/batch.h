@@ -11,7 +11,15 @@
  * Caps: N is 1..BATCH_JOBS_MAX; at most BATCH_WINDOW_PER_JOB * N commands are
  * started and not yet printed (a slow command holds back only that many);
  * a line is at most LINE_MAX_BYTES. Output waiting its turn is kept in
- * anonymous memory files (memfd), not on the heap. */
+ * anonymous memory files (memfd), not on the heap: at most BATCH_HELD_MAX
+ * bytes for the whole window, that is BATCH_HELD_MAX / (2 * 4 * N) for one
+ * line's stdout and as much for its stderr (32 MiB each with -j 8). A line
+ * that writes more loses the rest (its writes fail), and fails with one line
+ * on stderr after its output.
+ *
+ * Each line runs in a grid session of its own, started as a copy of the
+ * terminal's (its cwd): a `cd` moves only that line, and the terminal's cwd
+ * is the same afterwards (ALIEN_SESSION_FROM, docs/PROTOCOL.md). */
 #ifndef ALIEN_BATCH_H
 #define ALIEN_BATCH_H
 
@@ -19,6 +27,7 @@
 
 #define BATCH_JOBS_MAX 64
 #define BATCH_WINDOW_PER_JOB 4
+#define BATCH_HELD_MAX (2048ull << 20) /* bytes of waiting output, all lines together */
 
 /* Run the batch read from in; returns the exit code. */
 int batch_run(const char *prog, int jobs, FILE *in, int json);

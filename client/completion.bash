@@ -1,7 +1,8 @@
 # bash completion for alien, alien-<cmd> and alien_<cmd> (jaliend).
 # Command names and grid paths come from jaliend (`alien --complete`), which
 # answers from a 5-second cache of directory listings; paths are relative to
-# this terminal's grid cwd. Installed as bash-completion/completions/alien.
+# this terminal's grid cwd. Candidates are shell-quoted (printf %q): they are
+# names the service sent. Installed as bash-completion/completions/alien.
 
 _alien_complete()
 {
@@ -18,6 +19,11 @@ _alien_complete()
 	fi
 	[[ $cur == -* ]] && return 0
 	COMPREPLY=($(command alien --complete "$kind" "$cur" 2>/dev/null))
+	# names the service sent, inserted as one word each (`x;rm -rf ~` stays a name)
+	local i
+	for i in "${!COMPREPLY[@]}"; do
+		printf -v 'COMPREPLY[i]' '%q' "${COMPREPLY[i]}"
+	done
 	# a single folder: keep going into it
 	if [[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == */ ]]; then
 		compopt -o nospace 2>/dev/null

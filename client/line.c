@@ -1,6 +1,7 @@
 /* line.c - see line.h. */
 #include "line.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -280,5 +281,21 @@ char *line_escape(const char *s, char *out, size_t n)
 		p += k;
 	}
 	out[o] = '\0';
+	return out;
+}
+
+char *line_quote_word(const char *s)
+{
+	static const char plain[] = "/._-+,:=@%^~"; /* ~: the shim expands nothing (jaliend: grid home) */
+	char *out = malloc(2 * strlen(s) + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (!isalnum(*p) && *p < 0x80 && !strchr(plain, *p))
+			*o++ = '\\';
+		*o++ = (char)*p;
+	}
+	*o = '\0';
 	return out;
 }

@@ -28,6 +28,11 @@ char *line_join(char *const *argv, int argc);
 /* One level of matching outer quotes removed, in place. */
 void line_unquote_outer(char *s);
 void line_free(char **argv);
+/* s as one word of a command line: every character but letters, digits,
+ * UTF-8 and "/._-+,:=@%^~" backslash-escaped, so a
+ * name with `;`, `!`, `|`, quotes or blanks stays one argument (Tab
+ * completion of names the service sends). malloc'ed, NULL on ENOMEM. */
+char *line_quote_word(const char *s);
 /* s for a terminal: valid UTF-8 stays, other bytes and control characters
  * become \xNN; cut to fit out (n >= 4). Returns out. */
 char *line_escape(const char *s, char *out, size_t n);

@@ -113,7 +113,7 @@ static int rpc_connect(struct rpc *r)
 	return 0;
 }
 
-static void rpc_session_key(char *out, size_t n)
+void rpc_session_key(char *out, size_t n)
 {
 	const char *env = getenv("ALIEN_SESSION");
 
@@ -134,6 +134,7 @@ static void rpc_session_key(char *out, size_t n)
 static char *rpc_build(char *const *argv, int argc, int json, cJSON *extra, int out_tty, int progress)
 {
 	char session[LIM_SESSION_KEY_MAX], cwd[PATH_MAX];
+	const char *from;
 	cJSON *req = cJSON_CreateObject(), *args = cJSON_AddArrayToObject(req, "argv"), *env, *it;
 	struct winsize ws;
 	char *text;
@@ -142,6 +143,9 @@ static char *rpc_build(char *const *argv, int argc, int json, cJSON *extra, int 
 		cJSON_AddItemToArray(args, cJSON_CreateString(argv[i]));
 	rpc_session_key(session, sizeof(session));
 	cJSON_AddStringToObject(req, "session", session);
+	if ((from = getenv("ALIEN_SESSION_FROM")) && *from && strlen(from) < LIM_SESSION_KEY_MAX &&
+	    utf8_invalid_at(from) < 0) /* a line of alien -j: its session starts as a copy of this one */
+		cJSON_AddStringToObject(req, "session_from", from);
 	if (getcwd(cwd, sizeof(cwd)))
 		cJSON_AddStringToObject(req, "cwd", cwd);
 	cJSON_AddBoolToObject(req, "json", json);

@@ -49,5 +49,9 @@ void rpc_init(struct rpc *r, const char *prog);
 int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *extra,
 		struct rpc_sink *out);
 void rpc_close(struct rpc *r);
+/* This terminal's session key (ALIEN_SESSION, else sid:<getsid(0)>). A
+ * request also names ALIEN_SESSION_FROM when set (an `alien -j` line: its
+ * session starts as a copy of that terminal's, docs/PROTOCOL.md). */
+void rpc_session_key(char *out, size_t n);
 
 #endif

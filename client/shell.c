@@ -158,7 +158,7 @@ static char *shell_next_match(const char *text, int state)
 		shell_match_i = 0;
 	if (!shell_matches || !shell_matches[shell_match_i])
 		return NULL;
-	return strdup(shell_matches[shell_match_i++]);
+	return line_quote_word(shell_matches[shell_match_i++]); /* a name the service sent: one word */
 }
 
 static char **shell_complete(const char *text, int start, int end)

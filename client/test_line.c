@@ -118,6 +118,33 @@ static void test_unquote(void)
 	CHECK_STR(d, "'");
 }
 
+/* a name a server sent, Tab-completed into "stat <word>": one segment, one argument, itself */
+static void test_quote_word(void)
+{
+	static const char *const names[] = { "x;!id>pwned", "a b", "q'\"\\z", "p | sh", "~/d/f", "r\xc3\xa9sum\xc3\xa9",
+					     "$(id)`id`&*?[", "plain/x.root" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *w = line_quote_word(names[i]), line[128], **argv = NULL;
+
+		CHECK(w != NULL);
+		snprintf(line, sizeof(line), "stat %s", w);
+		nsegs = 0;
+		CHECK(line_split_chain(line, collect, NULL) == 0 && nsegs == 1);
+		CHECK(line_find_pipe(line) == NULL);
+		CHECK(line_tokenize(line, &argv) == 2);
+		CHECK_STR(argv[1], names[i]);
+		line_free(argv);
+		free(w);
+	}
+	{
+		char *w = line_quote_word("~/data/run1/");
+
+		CHECK_STR(w, "~/data/run1/"); /* nothing to escape: as typed */
+		free(w);
+	}
+}
+
 int main(void)
 {
 	test_chain();
@@ -126,5 +153,6 @@ int main(void)
 	test_resplit();
 	test_join();
 	test_unquote();
+	test_quote_word();
 	return check_report();
 }

@@ -466,6 +466,25 @@ static void command_refuse(struct command *cmd, int code, const char *fmt, ...)
 	cmd->sink.refuse(cmd->sink.conn, code, msg);
 }
 
+/* "session_from": a line of `alien -j` names its terminal; its own session
+ * starts as a copy of that one (session_fork). 0, or -1 once refused. */
+static int command_session_from(struct command *cmd, const cJSON *from)
+{
+	if (!from || !cmd->session)
+		return 0;
+	if (!cJSON_IsString(from) || !*from->valuestring || strlen(from->valuestring) >= LIM_SESSION_KEY_MAX ||
+	    utf8_invalid_at(from->valuestring) >= 0) {
+		command_refuse(cmd, CMD_USAGE_ERROR, "REQUEST \"session_from\" must be a string of 1 to %d bytes",
+			       LIM_SESSION_KEY_MAX - 1);
+		return -1;
+	}
+	if (strcmp(from->valuestring, cmd->session) != 0 && !session_fork(cmd->session, from->valuestring)) {
+		command_refuse(cmd, ENOMEM, "out of memory forking session %s", cmd->session);
+		return -1;
+	}
+	return 0;
+}
+
 static cJSON *command_parse(struct command *cmd, const char *payload, size_t len, int *answered)
 {
 	cJSON *req = cJSON_ParseWithLength(payload, len);
@@ -527,6 +546,8 @@ static cJSON *command_parse(struct command *cmd, const char *payload, size_t len
 		*answered = 1;
 		goto bad;
 	}
+	if (command_session_from(cmd, cJSON_GetObjectItemCaseSensitive(req, "session_from")) < 0)
+		goto bad;
 	cmd->json = cJSON_IsTrue(json);
 	if (cmd->json && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "json_results")))
 		cmd->json = 2; /* alien_json: the reply's results only */

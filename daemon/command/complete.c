@@ -78,6 +78,17 @@ static void complete_answer(struct command *cmd, struct strbuf *sb)
 	strbuf_free(sb);
 }
 
+/* A name the service sent is a candidate only without control characters
+ * (a newline would make it two lines of the answer, one a name of the
+ * service's choosing: issue 26). The shim quotes what it inserts. */
+static int complete_name_ok(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
 static void complete_commands_done(struct command *cmd, cJSON *reply, int code, const char *msg)
 {
 	const char *word = *command_scratch(cmd);
@@ -92,7 +103,7 @@ static void complete_commands_done(struct command *cmd, cJSON *reply, int code, 
 		const char *const *l = pass == 0 ? complete_cmdlist() : cmdlocal_names;
 
 		for (; l && *l; l++) {
-			if (strncmp(*l, word, wl) != 0)
+			if (strncmp(*l, word, wl) != 0 || !complete_name_ok(*l))
 				continue;
 			if (pass == 1 && complete_cmdlist()) { /* already listed by the server? */
 				const char *const *s = complete_cmdlist();
@@ -172,7 +183,7 @@ static struct complete_dir *complete_store(const char *dir, const cJSON *reply)
 			s = strrchr(path->valuestring, '/');
 			s = s && s[1] ? s + 1 : path->valuestring;
 		}
-		if (!s || !*s)
+		if (!s || !*s || !complete_name_ok(s))
 			continue;
 		if (cJSON_IsString(path) && path->valuestring[0] && path->valuestring[strlen(path->valuestring) - 1] == '/' &&
 		    s[strlen(s) - 1] != '/') {

@@ -22,7 +22,8 @@ static struct cp *cp_list;
 
 static const char *const cp_fstate_name[] = {
 	[CF_NEW] = "NEW", [CF_MD5] = "MD5", [CF_STAT] = "STAT", [CF_RM] = "RM", [CF_MKDIR] = "MKDIR",
-	[CF_ACCESS] = "ACCESS", [CF_READY] = "READY", [CF_COPY] = "COPY", [CF_COMMIT] = "COMMIT", [CF_DONE] = "DONE",
+	[CF_ACCESS] = "ACCESS", [CF_READY] = "READY", [CF_COPY] = "COPY", [CF_COMMIT] = "COMMIT", [CF_SWAP] = "SWAP",
+	[CF_DONE] = "DONE",
 };
 
 double cp_now(void)
@@ -165,6 +166,7 @@ static void cp_free(struct cp *c)
 		free(f->ses);
 		free(f->specs);
 		free(f->tried);
+		free(f->write_lfn);
 	}
 	free(c->files);
 	cp_plan_free(c);
@@ -237,6 +239,7 @@ static void cp_pump_once(struct cp *c)
 		case CF_MKDIR:
 		case CF_ACCESS:
 		case CF_COMMIT:
+		case CF_SWAP:
 			if (!c->current)
 				cp_call_next(c, f);
 			break;

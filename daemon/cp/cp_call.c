@@ -16,8 +16,7 @@
 
 /* ---- server calls (one in flight: c->current) ---- */
 
-static int cp_call(struct cp *c, struct cp_file *f, const char *verb, cJSON *opts, unsigned flags,
-		   command_then_fn then)
+int cp_call(struct cp *c, struct cp_file *f, const char *verb, cJSON *opts, unsigned flags, command_then_fn then)
 {
 	c->current = f;
 	if (!opts || command_upstream(c->cmd, verb, opts, flags, then) < 0) {
@@ -29,7 +28,7 @@ static int cp_call(struct cp *c, struct cp_file *f, const char *verb, cJSON *opt
 }
 
 /* the file whose call came back, or NULL (reply freed) if the cp is gone */
-static struct cp_file *cp_call_returned(struct command *cmd, cJSON *reply, struct cp **cpp)
+struct cp_file *cp_call_returned(struct command *cmd, cJSON *reply, struct cp **cpp)
 {
 	struct cp *c = cp_of(cmd);
 	struct cp_file *f = c ? c->current : NULL;
@@ -68,7 +67,7 @@ static void cp_call_stat_done(struct command *cmd, cJSON *reply, int code, const
 		if (size && atoll(size) == f->size && !newer && (!c->force || (md5 && strcasecmp(md5, f->md5) == 0)))
 			cp_file_skip(c, f, c->force ? "md5 match" : "size match, source/local_file older than destination/lfn");
 		else
-			cp_file_set(f, CF_RM); /* replaced: removed first, as alien.py */
+			cp_replace_begin(c, f); /* replaced: kept until the new one is committed (not rm -f first) */
 	}
 	cJSON_Delete(reply);
 	cp_pump(c);
@@ -223,7 +222,7 @@ static void cp_call_access(struct cp *c, struct cp_file *f)
 		return;
 	}
 	snprintf(size, sizeof(size), "%lld", f->size);
-	o = cp_opts("-nomsg", "-s", size, "-m", f->md5, "write", f->lfn, specs, NULL);
+	o = cp_opts("-nomsg", "-s", size, "-m", f->md5, "write", cp_replace_lfn(f), specs, NULL);
 	if (o) /* the size goes as a JSON number (alienpy-behaviour 4.7) */
 		cJSON_ReplaceItemInArray(o, 2, cJSON_CreateNumber((double)f->size));
 	cp_call(c, f, "access", o, 0, cp_call_access_done);
@@ -296,7 +295,9 @@ static void cp_call_upload_end(struct cp *c, struct cp_file *f)
 		cp_file_set(f, CF_ACCESS);
 		return;
 	}
-	if (committed)
+	if (committed && f->write_lfn)
+		cp_file_set(f, CF_SWAP); /* committed beside the LFN it replaces: swapped in next */
+	else if (committed)
 		cp_file_ok(c, f);
 	else
 		cp_file_fail(c, f, "%s", f->err[0] ? f->err : "no replica could be written");
@@ -314,7 +315,7 @@ static void cp_call_commit_next(struct cp *c, struct cp_file *f)
 			continue;
 		p->st = CR_COMMITTING;
 		snprintf(size, sizeof(size), "%lld", f->size);
-		o = cp_opts("-nokeys", p->envelope, size, f->lfn, "644", "0", p->url, p->se ? p->se : "",
+		o = cp_opts("-nokeys", p->envelope, size, cp_replace_lfn(f), "644", "0", p->url, p->se ? p->se : "",
 			    p->guid ? p->guid : "", f->md5, NULL);
 		if (o) /* the size as a JSON number, as alien.py sends it (spec 7.6) */
 			cJSON_ReplaceItemInArray(o, 2, cJSON_CreateNumber((double)f->size));
@@ -379,6 +380,9 @@ void cp_call_next(struct cp *c, struct cp_file *f)
 		break;
 	case CF_COMMIT:
 		cp_call_commit_next(c, f);
+		break;
+	case CF_SWAP:
+		cp_replace_next(c, f);
 		break;
 	default:
 		break;

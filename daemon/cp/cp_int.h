@@ -10,7 +10,8 @@
  *   cp_copy.c  the copies in xfer: metalinks, temporary names, md5 jobs
  *   cp_tpc.c   grid to grid: the pair's plan, and each replica's copy between SEs
  *   cp_out.c   what the user sees: alien.py's lines, -json, the bar, the summary
- *   cp_path.c  path rules */
+ *   cp_path.c  path rules
+ *   cp_replace.c  an existing LFN kept until its replacement is committed */
 #ifndef JALIEND_CP_INT_H
 #define JALIEND_CP_INT_H
 
@@ -44,6 +45,7 @@ enum cp_fstate {
 	CF_READY,   /* envelopes in hand, waiting for a copy slot */
 	CF_COPY,    /* copies running in xfer */
 	CF_COMMIT,  /* upload: commits next */
+	CF_SWAP,    /* upload replacing an LFN: committed beside it; its rm -f, then the mv (cp_replace.c) */
 	CF_DONE,
 };
 
@@ -88,6 +90,8 @@ struct cp_file {
 	char *ses;              /* download -dryrun: the SEs */
 	char *specs;            /* its pair's storage specs (after @), or NULL */
 	char *tried;            /* upload: "!SE1,!SE2" of every SE tried */
+	char *write_lfn;        /* upload replacing lfn: the temporary LFN written and committed (cp_replace.c) */
+	int swap_step;          /* ... 0: rm -f of lfn next, 1: in flight, 2: mv next, 3: in flight */
 	uint64_t done_bytes;
 	double t0;
 	char err[700];
@@ -188,6 +192,17 @@ double cp_now(void);
 
 /* cp_call.c: the server call that f's state says comes next (call it only while none is in flight: c->current) */
 void cp_call_next(struct cp *c, struct cp_file *f);
+/* send verb + opts for f (c->current); 0, or -ENOMEM with f failed */
+int cp_call(struct cp *c, struct cp_file *f, const char *verb, cJSON *opts, unsigned flags, command_then_fn then);
+/* in a call's reply: the file whose call came back, or NULL (reply freed) if the cp is gone */
+struct cp_file *cp_call_returned(struct command *cmd, cJSON *reply, struct cp **cpp);
+
+/* cp_replace.c: the LFN an upload writes and commits (lfn, or the temporary
+ * name beside it); stat found lfn to be replaced (write beside it); the
+ * rm -f / mv of a CF_SWAP file */
+const char *cp_replace_lfn(const struct cp_file *f);
+void cp_replace_begin(struct cp *c, struct cp_file *f);
+void cp_replace_next(struct cp *c, struct cp_file *f);
 
 /* cp_opt.c: 0, or -1 with the message in err and the exit code in *code */
 int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t n, int *code);

@@ -88,6 +88,32 @@ char *cp_path_local(const char *arg, const char *cwd, const char *home)
 	return cp_path_join(cwd ? cwd : "/", arg);
 }
 
+int cp_path_looks_local(const char *arg, const char *cwd, const char *home)
+{
+	static const char *const forms[] = { ".", "..", "~" };
+	char *path, *at;
+	struct stat st;
+	int found;
+
+	if (strncmp(arg, "alien:", 6) == 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		size_t n = strlen(forms[i]);
+
+		if (strncmp(arg, forms[i], n) == 0 && (arg[n] == '\0' || arg[n] == '/' || arg[n] == '@'))
+			return 1;
+	}
+	if (!*arg || !(path = cp_path_local(arg, cwd, home)))
+		return 0;
+	found = lstat(path, &st) == 0;
+	if (!found && (at = strrchr(path, '@')) && at > path) { /* without the storage specs */
+		*at = '\0';
+		found = lstat(path, &st) == 0;
+	}
+	free(path);
+	return found;
+}
+
 const char *cp_path_keep(const char *src, const char *base, int parent, int rmprefix, char *buf, size_t n)
 {
 	const char *p = src;

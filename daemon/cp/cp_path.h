@@ -10,6 +10,11 @@
 char *cp_path_grid(const char *arg, const char *cwd, const char *home);
 /* A local argument: file:/file:// stripped, ~ -> home, relative -> cwd. */
 char *cp_path_local(const char *arg, const char *cwd, const char *home);
+/* 1 if a grid to grid copy's destination arg (no file: prefix) looks like a
+ * local path: ".", "..", "~" alone or followed by '/' (or '@' specs), or a
+ * path that exists on the local disk (relative to cwd, with or without its
+ * "@specs"); never for "alien:..." (issue 26, item 3). */
+int cp_path_looks_local(const char *arg, const char *cwd, const char *home);
 /* Remove //, /./ and /../ in place (absolute paths); keeps a trailing /. */
 void cp_path_normalize(char *p);
 /* What is kept of the source path below the destination folder:

@@ -445,6 +445,11 @@ static int cp_plan_pair(struct cp *c, const struct cp_pair *p)
 	cJSON *o;
 
 	if (!src_local && !dst_local) { /* grid to grid (issue 18): cp_tpc.c */
+		if (cp_path_looks_local(p->dst, c->shim_cwd, c->home)) { /* alien.py: "should be ALWAYS prefixed with file:" */
+			cp_plan_error(c, 1, "cp: the destination %s looks local: a local destination is written file:%s, a grid "
+				      "one alien:%s\n", p->dst, p->dst, p->dst);
+			return -1;
+		}
 		c->grid = cp_plan_grid_arg(c, p->src, 0);
 		c->local = c->grid ? cp_plan_grid_arg(c, p->dst, 1) : NULL;
 		return c->local ? cp_tpc_pair(c) : -1;

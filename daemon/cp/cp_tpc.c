@@ -4,8 +4,9 @@
  * Plan: a stat of the destination (an existing folder? missing?), then the
  * source's stat (and find for a folder) through the download's plan
  * (cp_plan.c), each file added here. A file then runs as an upload (cp.c:
- * stat, rm -f, mkdir -p, access write with the destination's specs, commit
- * per replica, recovery passes) whose bytes come from the source's first
+ * stat, mkdir -p, access write with the destination's specs, commit per
+ * replica, recovery passes; a different LFN already there is kept until then,
+ * cp_replace.c) whose bytes come from the source's first
  * replica instead of a local file: `access read` of the source comes first
  * (before anything is removed or made), and each destination replica gets,
  * in order (enum cp_tpc_stage):
