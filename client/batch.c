@@ -6,13 +6,13 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "conn.h"
 #include "exec.h"
 #include "line.h"
+#include "memfd.h"
 
 struct batch_job {
 	pid_t pid;      /* 0 once it ended */
@@ -101,11 +101,11 @@ static int batch_start(struct batch *b, const char *line)
 
 	memset(j, 0, sizeof(*j));
 	j->lineno = b->lineno;
-	j->out = memfd_create("alien-batch-out", MFD_CLOEXEC);
-	j->err = memfd_create("alien-batch-err", MFD_CLOEXEC);
+	j->out = memfd_open("alien-batch-out");
+	j->err = memfd_open("alien-batch-err");
 	if (j->out < 0 || j->err < 0) {
 		fprintf(stderr, "%s: --jobs: cannot keep the output of line %ld: %s\n", b->prog, b->lineno,
-			strerror(errno));
+			strerror(-(j->out < 0 ? j->out : j->err)));
 		goto fail;
 	}
 	fflush(stdout);
