@@ -55,7 +55,9 @@ check_tree() {
 	done
 	u=$r$p/lib/systemd/user
 	if [ "${JALIEND_SYSTEMD:-ON}" = OFF ]; then # no socket activation, no notify: no units
-		check "no units in $u (built with -DJALIEND_SYSTEMD=OFF)" test ! -e "$u"
+		for f in jaliend.service jaliend.socket; do
+			check "no unit $u/$f (built with -DJALIEND_SYSTEMD=OFF)" test ! -e "$u/$f"
+		done
 	else
 		for f in jaliend.service jaliend.socket; do
 			check "unit $u/$f, mode 644" test "$(stat -c %a "$u/$f" 2>/dev/null)" = 644
