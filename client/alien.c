@@ -21,6 +21,7 @@
 #include "conn.h"
 #include "exec.h"
 #include "line.h"
+#include "proc.h"
 #include "shell.h"
 #include "version.h"
 
@@ -54,13 +55,12 @@ static const char *alien_verb_from_name(const char *argv0)
 static int alien_direct(char **argv)
 {
 	char self[PATH_MAX], *slash;
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 32);
+	int n = proc_self_exe(self, sizeof(self) - 32);
 
 	if (n <= 0) {
-		fprintf(stderr, "%s: --direct: cannot find my own location: %s\n", alien_prog, strerror(errno));
+		fprintf(stderr, "%s: --direct: cannot find my own location: %s\n", alien_prog, strerror(-n));
 		return 127;
 	}
-	self[n] = '\0';
 	slash = strrchr(self, '/');
 	strcpy(slash ? slash + 1 : self, "alien-direct");
 	argv[0] = "alien-direct";

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "proc.h"
 #include "sockpath.h"
 
 #define AUTOSTART_ERR_MAX 8192 /* bytes of a failed start's stderr that are shown */
@@ -41,15 +42,12 @@ static void autostart_program(char *out, size_t n)
 {
 	const char *env = getenv("JALIEND_PROGRAM");
 	char self[PATH_MAX], *slash;
-	ssize_t len;
 
 	if (env && *env) {
 		snprintf(out, n, "%s", env);
 		return;
 	}
-	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (len > 0) {
-		self[len] = '\0';
+	if (proc_self_exe(self, sizeof(self)) > 0) {
 		slash = strrchr(self, '/');
 		if (slash) {
 			*slash = '\0';

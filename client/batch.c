@@ -6,13 +6,13 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "conn.h"
 #include "exec.h"
 #include "line.h"
+#include "memfd.h"
 #include "rpc.h"
 
 struct batch_job {
@@ -87,24 +87,6 @@ out:
 	return full;
 }
 
-/* A memfd of fixed size cap, sealed: its pages exist only once written, and a
- * write past cap fails (EPERM) instead of growing it. -1 with errno. */
-static int batch_memfd(const char *name, off_t cap)
-{
-	int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
-
-	if (fd < 0)
-		return -1;
-	if (ftruncate(fd, cap) < 0 || fcntl(fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
-}
-
 /* The child's own grid session, a copy of the terminal's made by jaliend at
  * its first request: a `cd` on one line moves neither the others nor the
  * terminal (issue 26, item 6). */
@@ -148,11 +130,11 @@ static int batch_start(struct batch *b, const char *line)
 
 	memset(j, 0, sizeof(*j));
 	j->lineno = b->lineno;
-	j->out = batch_memfd("alien-batch-out", b->held_cap);
-	j->err = j->out < 0 ? -1 : batch_memfd("alien-batch-err", b->held_cap);
+	j->out = memfd_open_capped("alien-batch-out", b->held_cap);
+	j->err = j->out < 0 ? -1 : memfd_open_capped("alien-batch-err", b->held_cap);
 	if (j->out < 0 || j->err < 0) {
 		fprintf(stderr, "%s: --jobs: cannot keep the output of line %ld: %s\n", b->prog, b->lineno,
-			strerror(errno));
+			strerror(-(j->out < 0 ? j->out : j->err)));
 		goto fail;
 	}
 	fflush(stdout);

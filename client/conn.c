@@ -10,13 +10,14 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "peercred.h"
 
 int conn_open(const char *path, char *why, size_t n)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct ucred uc;
-	socklen_t ulen = sizeof(uc);
-	int fd;
+	uid_t uid;
+	pid_t pid;
+	int fd, rc;
 
 	if (strlen(path) >= sizeof(sun.sun_path))
 		return -ENAMETOOLONG;
@@ -31,16 +32,15 @@ int conn_open(const char *path, char *why, size_t n)
 		return -e;
 	}
 	/* who listens there: before a single byte (HELLO included) goes out */
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &ulen) < 0) {
-		int e = errno;
-
-		snprintf(why, n, "cannot tell who listens on %s (SO_PEERCRED: %s)", path, strerror(e));
+	rc = peercred_get(fd, &uid, &pid);
+	if (rc < 0) {
+		snprintf(why, n, "cannot tell who listens on %s (%s: %s)", path, peercred_how, strerror(-rc));
 		close(fd);
 		return -EPERM;
 	}
-	if (uc.uid != getuid()) {
+	if (uid != getuid()) {
 		snprintf(why, n, "%s is served by uid %u (pid %d), not by you (uid %u): another user's process; "
-			 "refusing to talk to it", path, (unsigned)uc.uid, (int)uc.pid, (unsigned)getuid());
+			 "refusing to talk to it", path, (unsigned)uid, (int)pid, (unsigned)getuid());
 		close(fd);
 		return -EPERM;
 	}

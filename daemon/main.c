@@ -136,7 +136,7 @@ static int main_parse_args(int argc, char **argv, struct jd_config *cfg, int *ve
 		case 'v': (*verbose)++; break;
 		case 'c': *conf = optarg; break;
 		case 'h': fputs(main_usage, stdout); exit(0);
-		case 'V': printf("jaliend %s\n", JALIEND_VERSION); exit(0);
+		case 'V': printf("jaliend %s\n%s\n", JALIEND_VERSION, systemd_features()); exit(0);
 		case '?': fputs(main_usage, stderr); return -EINVAL;
 		default:
 			if (n == MAIN_FLAGS_MAX) {

@@ -1,14 +1,19 @@
 /* systemd.c - see systemd.h. Harmless when not started by systemd: every
- * sd_* call is a no-op without $NOTIFY_SOCKET / $LISTEN_FDS / $WATCHDOG_USEC. */
+ * sd_* call is a no-op without $NOTIFY_SOCKET / $LISTEN_FDS / $WATCHDOG_USEC.
+ * Without libsystemd (JALIEND_HAVE_SYSTEMD unset) the second half builds:
+ * no socket activation, no notify; a passed socket is refused, said once. */
 #include "systemd.h"
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 
+#include "log.h"
+
+#ifdef JALIEND_HAVE_SYSTEMD
+
 #include <systemd/sd-daemon.h>
 
-#include "log.h"
 #include "upstream/upstream.h"
 
 #define SYSTEMD_STATUS_PERIOD_S 10 /* STATUS= refresh */
@@ -69,3 +74,35 @@ void systemd_stopping(void)
 		lws_sul_cancel(&sd.sul_status);
 	}
 }
+
+const char *systemd_features(void)
+{
+	return "systemd: socket activation and notify on (libsystemd)";
+}
+
+#else /* built without libsystemd */
+
+int systemd_listen_fd(void)
+{
+	if (getenv("LISTEN_FDS"))
+		log_warn("LISTEN_FDS is set but this jaliend is built without systemd "
+			 "(-DJALIEND_SYSTEMD=OFF): the passed socket is not used");
+	return -1;
+}
+
+void systemd_ready(struct lws_context *ctx, const char *status)
+{
+	(void)ctx;
+	(void)status;
+}
+
+void systemd_stopping(void)
+{
+}
+
+const char *systemd_features(void)
+{
+	return "systemd: socket activation and notify off (built with -DJALIEND_SYSTEMD=OFF)";
+}
+
+#endif

@@ -368,7 +368,7 @@ void oneshot_close(struct oneshot *os)
 		lws_sul_schedule(os->ctx, 0, &os->close_sul, oneshot_close_timeout, ONESHOT_CLOSE_WAIT_US);
 		lws_callback_on_writable(os->wsi);
 		oneshot_loop_until(os, &os->close_timed_out);
-		lws_sul_schedule(os->ctx, 0, &os->close_sul, NULL, LWS_SET_TIMER_USEC_CANCEL);
+		lws_sul_cancel(&os->close_sul); /* lws 4.3 asserts on a NULL callback, the 4.1 way to cancel */
 	}
 	oneshot_free(os);
 }

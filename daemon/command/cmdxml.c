@@ -231,12 +231,27 @@ static void cmdxml_help_done(struct command *cmd, cJSON *reply, int code, const 
 	strbuf_free(&sb);
 }
 
+/* Write len bytes to path (made or truncated): 0, or -errno; closed on every path. */
+static int cmdxml_write_file(const char *path, const char *data, size_t len)
+{
+	int fd = safefile_create(path), rc = 0; /* never a FIFO the loop would wait on */
+	ssize_t w;
+
+	if (fd < 0)
+		return fd;
+	w = len ? write(fd, data, len) : 0;
+	if (w != (ssize_t)len)
+		rc = w < 0 ? -errno : -EIO; /* short: the disk is full */
+	if (close(fd) != 0 && rc == 0)
+		rc = -errno;
+	return rc;
+}
+
 /* A grid toXml whose -x names a local file: the server's output is written there too. */
 static void cmdxml_grid_done(struct command *cmd, cJSON *reply, int code, const char *msg)
 {
 	struct cmdxml *x = *command_scratch(cmd);
 	struct strbuf out = { 0 }, err = { 0 };
-	int ofd;
 
 	if (reply)
 		code = command_reply_text(reply, &out, &err);
@@ -244,8 +259,7 @@ static void cmdxml_grid_done(struct command *cmd, cJSON *reply, int code, const 
 		strbuf_addf(&err, "%s\n", msg);
 	if ((out.len && !strbuf_cstr(&out)) || (err.len && !strbuf_cstr(&err))) {
 		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
-	} else if ((ofd = safefile_create(x->out_file)) < 0 ||
-		   (out.len && write(ofd, out.data, out.len) != (ssize_t)out.len) | (close(ofd) != 0)) {
+	} else if (cmdxml_write_file(x->out_file, out.data, out.len) < 0) {
 		strbuf_reset(&err);
 		strbuf_addf(&err, "Error writing %s\n", x->out_file);
 		command_reply(cmd, NULL, strbuf_cstr(&err), 1);

@@ -12,6 +12,7 @@
 
 #include "base/safefile.h"
 #include "log.h"
+#include "proc.h"
 
 #define JBOX_ADVERT_MAX 4096 /* bytes of the file we write or read */
 
@@ -54,13 +55,11 @@ static long jbox_advert_pid(void)
 static int jbox_advert_taken(void)
 {
 	long pid = jbox_advert_pid();
-	char proc[64];
-	struct stat st;
+	uid_t uid;
 
 	if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) < 0)
 		return 0;
-	snprintf(proc, sizeof(proc), "/proc/%ld", pid);
-	return stat(proc, &st) == 0 && st.st_uid == getuid();
+	return proc_owner((pid_t)pid, &uid) == 0 && uid == getuid();
 }
 
 static int jbox_advert_write_all(int fd, const char *s, size_t n)

@@ -18,6 +18,7 @@
 #include "frame.h"
 #include "caps.h"
 #include "log.h"
+#include "peercred.h"
 #include "base/obj.h"
 #include "sockpath.h"
 
@@ -357,21 +358,22 @@ static void server_on_signal(void)
 /* A new shim connection: check who it is. */
 static int server_on_adopt(struct lws *wsi)
 {
-	struct ucred uc;
-	socklen_t ulen = sizeof(uc);
+	uid_t uid;
+	pid_t pid;
 	struct client *c;
+	int e = peercred_get(lws_get_socket_fd(wsi), &uid, &pid);
 
-	if (getsockopt(lws_get_socket_fd(wsi), SOL_SOCKET, SO_PEERCRED, &uc, &ulen) < 0) {
-		log_warn("SO_PEERCRED failed: %m");
+	if (e < 0) {
+		log_warn("%s failed: %s", peercred_how, strerror(-e));
 		return -1;
 	}
-	c = client_new(wsi, uc.uid, uc.pid);
+	c = client_new(wsi, uid, pid);
 	if (!c)
 		return -1;
 	lws_set_opaque_user_data(wsi, c);
-	if (uc.uid != getuid()) {
+	if (uid != getuid()) {
 		client_fail(c, SRV_REFUSED_EXIT, "jaliend of uid %u does not serve uid %u: "
-			    "each user runs their own jaliend", (unsigned)getuid(), (unsigned)uc.uid);
+			    "each user runs their own jaliend", (unsigned)getuid(), (unsigned)uid);
 		return 0;
 	}
 	/* LWS_CALLBACK_TIMER: no HELLO yet gets an ERROR frame, then the close */

@@ -83,6 +83,7 @@ static double lp_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void lp_die(const char *what) __attribute__((noreturn));
 static void lp_die(const char *what)
 {
 	fprintf(stderr, "lpclient: %s: %s\n", what, strerror(errno));

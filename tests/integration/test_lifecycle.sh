@@ -1,6 +1,6 @@
 #!/bin/sh
-# Autostart (20 shims racing start exactly one daemon), systemd socket
-# activation, --idle-exit, the configuration file, alien-daemon stop.
+# Autostart (20 shims racing start exactly one daemon), --idle-exit, the
+# configuration file, alien-daemon stop (socket activation: test_activation.sh).
 . "$(dirname "$0")/lib.sh"
 stack_up
 
@@ -53,33 +53,6 @@ CHECKS=$((CHECKS + 1))
 # autostart off: a clear error instead
 run env JALIEND_AUTOSTART=0 JALIEND_SOCKET="$auto" alien-whoami
 expect_rc 107 "autostart off"; expect_err_has "cannot reach jaliend at $auto"
-
-# ---- systemd socket activation ----
-act="$T/act"
-mkdir -m 700 "$act"
-systemd-socket-activate -l "$act/S.jaliend" -E X509_USER_CERT -E X509_USER_KEY -E X509_CERT_DIR \
-	-E JALIEND_ENDPOINT "$JALIEND_BUILD/daemon/jaliend" --foreground \
-	>"$T/act.log" 2>&1 &
-apid=$!
-i=0
-while [ ! -S "$act/S.jaliend" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
-run env JALIEND_SOCKET="$act/S.jaliend" alien-whoami
-expect_rc 0 "socket-activated whoami"; expect_out jalien "socket-activated whoami"
-run env JALIEND_SOCKET="$act/S.jaliend" alien-daemon status
-expect_out_has "pid: $apid" "the activated daemon is the one systemd-socket-activate ran"
-# a manual jaliend on the same path: refused (the activated one holds the
-# lock); it never takes the socket, which keeps answering (issue 16, item 3)
-run env JALIEND_SOCKET="$act/S.jaliend" timeout 10 "$JALIEND_BUILD/daemon/jaliend" --foreground
-expect_rc 1 "manual daemon beside an activated one"
-expect_err_has "already serves $act/S.jaliend" "manual daemon beside an activated one"
-[ -S "$act/S.jaliend" ] || fail "the activated daemon's socket is gone"
-CHECKS=$((CHECKS + 1))
-run env JALIEND_SOCKET="$act/S.jaliend" alien-daemon status
-expect_out_has "pid: $apid" "the activated daemon still answers on its socket"
-run env JALIEND_SOCKET="$act/S.jaliend" alien-whoami
-expect_rc 0 "whoami after the manual daemon was refused"; expect_out jalien "whoami after the refusal"
-kill "$apid"
-wait "$apid" 2>/dev/null || true
 
 # ---- a live socket without the lock (a systemd socket unit, an older
 # daemon) is never unlinked: the probe-connect answers ----

@@ -29,6 +29,7 @@ static volatile int g_stop;
 static bool g_verbose;
 static struct lws_context *volatile g_ctx;
 
+static void vlog(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 static void vlog(const char *fmt, va_list ap)
 {
 	struct timespec ts;
@@ -98,6 +99,7 @@ static void usage(FILE *f)
 		"                     [--job-tick MS]\n");
 }
 
+static int die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int die_usage(const char *fmt, ...)
 {
 	va_list ap;

@@ -54,12 +54,18 @@ check_tree() {
 			fail "$f: .TH line does not name jaliend $PKG_VERSION: $(gzip -dc "$f" | head -n 1)"
 	done
 	u=$r$p/lib/systemd/user
-	for f in jaliend.service jaliend.socket; do
-		check "unit $u/$f, mode 644" test "$(stat -c %a "$u/$f" 2>/dev/null)" = 644
-		check "$f: Documentation names the installed README" \
-			grep -qx "Documentation=file://$p/share/doc/jaliend/README.md" "$u/$f"
-	done
-	check "jaliend.service: ExecStart=$p/bin/jaliend" grep -qx "ExecStart=$p/bin/jaliend --foreground" "$u/jaliend.service"
+	if [ "${JALIEND_SYSTEMD:-ON}" = OFF ]; then # no socket activation, no notify: no units
+		for f in jaliend.service jaliend.socket; do
+			check "no unit $u/$f (built with -DJALIEND_SYSTEMD=OFF)" test ! -e "$u/$f"
+		done
+	else
+		for f in jaliend.service jaliend.socket; do
+			check "unit $u/$f, mode 644" test "$(stat -c %a "$u/$f" 2>/dev/null)" = 644
+			check "$f: Documentation names the installed README" \
+				grep -qx "Documentation=file://$p/share/doc/jaliend/README.md" "$u/$f"
+		done
+		check "jaliend.service: ExecStart=$p/bin/jaliend" grep -qx "ExecStart=$p/bin/jaliend --foreground" "$u/jaliend.service"
+	fi
 	d=$r$p/share/doc/jaliend
 	for f in README.md copyright changelog.gz docs/jaliend.md docs/PROTOCOL.md; do
 		check "doc $d/$f" test -s "$d/$f"
