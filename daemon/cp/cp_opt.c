@@ -156,6 +156,34 @@ static int cp_opt_tune(struct cp *c, const char *a, const char *v, char *err, si
 	return 1;
 }
 
+/* alien.py 1.7.0 takes cp's defaults from the XRD_* variables (spec 4.8); here
+ * from the shell's (sent in the request), per cp, and an option wins. The
+ * retry policy is jaliend's own (docs/COMPAT.md row 63): XRD_CPRETRYPOLICY is
+ * not read. */
+static const struct {
+	const char *var, *opt;
+} cp_opt_env_tunes[] = {
+	{ "XRD_CPPARALLELCHUNKS", "-chunks" }, { "XRD_CPCHUNKSIZE", "-chunksz" }, { "XRD_CPTIMEOUT", "-timeout" },
+	{ "XRD_XRATETHRESHOLD", "-ratethreshold" }, { "XRD_CPRETRY", "-retry" },
+};
+
+static int cp_opt_env(struct cp *c, char *err, size_t en)
+{
+	for (size_t k = 0; k < sizeof(cp_opt_env_tunes) / sizeof(cp_opt_env_tunes[0]); k++) {
+		const char *v = command_env(c->cmd, cp_opt_env_tunes[k].var);
+		char why[160];
+
+		if (v && cp_opt_tune(c, cp_opt_env_tunes[k].opt, v, why, sizeof(why)) < 0) {
+			snprintf(err, en, "cp: %s=%.40s (the default of %s):%s", cp_opt_env_tunes[k].var, v,
+				 cp_opt_env_tunes[k].opt, strchr(why, ':') ? strchr(strchr(why, ':') + 1, ':') + 1 : "\n");
+			return -EINVAL;
+		}
+	}
+	if (command_env(c->cmd, "ALIENPY_NOXRDZIP"))
+		c->noxrdzip = 1; /* as -noxrdzip (alien.py sets the variable for that option) */
+	return 0;
+}
+
 static int cp_opt_regex(regex_t *re, const char *pat, const char *opt, char *err, size_t n)
 {
 	if (regcomp(re, pat, REG_EXTENDED | REG_NOSUB) != 0) {
@@ -358,6 +386,8 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 			return -1;
 		}
 	}
+	if (cp_opt_env(c, err, en) < 0)
+		return -1;
 	/* alien.py: SRC DST are the last two arguments, whatever they look like */
 	last = multi ? n : n - 2;
 	for (int i = 1; i < last; i++) {

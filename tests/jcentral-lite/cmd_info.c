@@ -277,7 +277,39 @@ static void groups_help(struct cmd_ctx *c)
 	reply_out(c->r, "\n");
 }
 
+/* JAliEnCommandsetSite: the session's close site (used by JCentral to order
+ * SEs). Names with ':' or '.' are looked up at an external service that
+ * jcentral-lite does not have: refused as JCentral does when it is down. */
+static void setsite_run(struct cmd_ctx *c, const struct opt_result *o)
+{
+	struct jcl_session *s = c->s;
+	const char *cur = s->site[0] ? s->site : JCL_DEFAULT_SITE;
+	char was[sizeof(s->site)];
+
+	if (o->nargs == 0 || !o->args[0][0]) {
+		reply_outf(c->r, "Keeping the current close site: %s\n", cur);
+		return;
+	}
+	if (strcmp(o->args[0], "auto") == 0 || strpbrk(o->args[0], ":.")) {
+		reply_errorf(c->r, 121, "Could not map %s to a site name at the moment, keeping previous value of %s",
+			     o->args[0], cur);
+		return;
+	}
+	snprintf(was, sizeof(was), "%s", cur);
+	snprintf(s->site, sizeof(s->site), "%s", o->args[0]);
+	reply_outf(c->r, "Setting close site to %s (was %s)\n", s->site, was);
+}
+
+static void setsite_help(struct cmd_ctx *c)
+{
+	reply_out(c->r, "\n");
+	cmd_help_usage(c->r, "setSite", "[site name]");
+	cmd_help_options(c->r);
+	reply_out(c->r, "\n");
+}
+
 const struct cmd_def cmd_info_defs[] = {
+	{ "setSite", NULL, 0, OPTERR_EINVAL, true, setsite_run, setsite_help },
 	{ "commandlist", NULL, 0, OPTERR_EINVAL, true, commandlist_run, commandlist_help },
 	{ "pwd", NULL, 0, OPTERR_EINVAL, true, pwd_run, pwd_help },
 	{ "whoami", whoami_spec, 1, OPTERR_EINVAL, true, whoami_run, whoami_help },
