@@ -167,13 +167,23 @@ static const struct {
 	{ "XRD_XRATETHRESHOLD", "-ratethreshold" }, { "XRD_CPRETRY", "-retry" },
 };
 
-static int cp_opt_env(struct cp *c, char *err, size_t en)
+static int cp_opt_given(const cJSON *argv, const char *opt)
+{
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, argv)
+		if (cJSON_IsString(a) && strcmp(a->valuestring, opt) == 0)
+			return 1;
+	return 0;
+}
+
+static int cp_opt_env(struct cp *c, const cJSON *argv, char *err, size_t en)
 {
 	for (size_t k = 0; k < sizeof(cp_opt_env_tunes) / sizeof(cp_opt_env_tunes[0]); k++) {
 		const char *v = command_env(c->cmd, cp_opt_env_tunes[k].var);
 		char why[160];
 
-		if (v && cp_opt_tune(c, cp_opt_env_tunes[k].opt, v, why, sizeof(why)) < 0) {
+		if (v && !cp_opt_given(argv, cp_opt_env_tunes[k].opt) && cp_opt_tune(c, cp_opt_env_tunes[k].opt, v, why, sizeof(why)) < 0) {
 			snprintf(err, en, "cp: %s=%.40s (the default of %s):%s", cp_opt_env_tunes[k].var, v,
 				 cp_opt_env_tunes[k].opt, strchr(why, ':') ? strchr(strchr(why, ':') + 1, ':') + 1 : "\n");
 			return -EINVAL;
@@ -386,7 +396,7 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 			return -1;
 		}
 	}
-	if (cp_opt_env(c, err, en) < 0)
+	if (cp_opt_env(c, argv, err, en) < 0)
 		return -1;
 	/* alien.py: SRC DST are the last two arguments, whatever they look like */
 	last = multi ? n : n - 2;
