@@ -214,8 +214,10 @@ static void cp_call_access(struct cp *c, struct cp_file *f)
 
 	if (!f->upload || (f->tpc && !f->rows)) { /* grid to grid: the source's first, without the specs (its
 						   * destination's) */
-		cp_call(c, f, "access", cp_opts("-nomsg", "read", f->tpc ? f->local : f->lfn, f->tpc ? NULL : f->specs, NULL),
-			UP_REQ_READONLY, cp_call_access_done);
+		o = cp_opts("-nomsg", "read", f->tpc ? f->local : f->lfn, f->tpc ? NULL : f->specs, NULL);
+		if (o && c->strictspec) /* -strictspec: only the specs asked for (alien.py 1.7.0: access -f) */
+			cJSON_InsertItemInArray(o, 1, cJSON_CreateString("-f"));
+		cp_call(c, f, "access", o, UP_REQ_READONLY, cp_call_access_done);
 		return;
 	}
 	if (cp_call_specs(c, f, specs, sizeof(specs)) >= (int)sizeof(specs)) {
@@ -226,6 +228,8 @@ static void cp_call_access(struct cp *c, struct cp_file *f)
 	o = cp_opts("-nomsg", "-s", size, "-m", f->md5, "write", f->lfn, specs, NULL);
 	if (o) /* the size goes as a JSON number (alienpy-behaviour 4.7) */
 		cJSON_ReplaceItemInArray(o, 2, cJSON_CreateNumber((double)f->size));
+	if (o && c->strictspec)
+		cJSON_InsertItemInArray(o, 1, cJSON_CreateString("-f"));
 	cp_call(c, f, "access", o, 0, cp_call_access_done);
 }
 

@@ -2,6 +2,7 @@
  * SRC DST pair, -dst DIR SRC..., -input FILE, and the file filters. */
 #include "cp_int.h"
 
+#include "frame.h"
 #include "upstream/upstream.h"
 #include "xrootd/xfer.h"
 
@@ -10,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* alien.py 1.6.3's text (tests/golden/records.jsonl, `cp -h`) */
+/* alien.py 1.7.0's text (tests/golden/records.jsonl, `cp -h`) */
 static const char cp_opt_usage[] =
 	"Command format is of the form of (with the strict order of arguments):\n"
 	"        cp <options> src dst\n"
@@ -27,17 +28,21 @@ static const char cp_opt_usage[] =
 	"%ALIEN alias have the special meaning of AliEn user home directory\n"
 	"options are the following :\n"
 	"-h : print help\n"
-	"-dryrun                  : just print the src,dst pairs that would have been transfered without actually doing so\n"
+	"-dryrun                  : just print the src,dst pairs that would have been transferred without actually doing so\n"
 	"-f | -force              : Do md5 verification of already present destination\n"
-	"-S <aditional streams>   : uses num additional parallel streams to do the transfer. (max = 15)\n"
+	"-S <additional streams>   : uses num additional parallel streams to do the transfer. (max = 15)\n"
 	"-chunks <nr chunks>      : number of chunks that should be requested in parallel\n"
 	"-chunksz <bytes>         : chunk size (bytes)\n"
 	"-parent N                : keep last N path components into destination filepath\n"
 	"-rmprefix N              : remove first N path components from full source path and keep the rest as basepath for destination\n"
-	"-T <nr_copy_jobs>        : number of parralel copy jobs from a set (for recursive copy); defaults to 8 for downloads\n"
+	"-T <nr_copy_jobs>        : number of parallel copy jobs from a set (for recursive copy); defaults to 8 for downloads\n"
 	"-timeout <seconds>       : the job will fail if did not finish in this nr of seconds\n"
 	"-retry <times>           : retry N times the copy process if failed\n"
 	"-ratethreshold <bytes/s> : fail the job if the speed is lower than specified bytes/s\n"
+	"\n"
+	"EXPERT OPTIONS!!\n"
+	"-strictspec              : request from central services ONLY the specified QOS options.\n"
+	"-norecovery              : DO NOT run the recovery process if the main copy failed\n"
 	"-noxrdzip                : circumvent the XRootD mechanism of zip member copy and download the archive and locally extract the intended member.\n"
 	"N.B.!!! for recursive copy (all files) the same archive will be downloaded for each member.\n"
 	"If there are problems with native XRootD zip mechanism, download only the zip archive and locally extract the contents\n"
@@ -54,7 +59,7 @@ static const char cp_opt_usage[] =
 	"-name    <pattern>          : select only these files to be copied; N.B. this is a REGEX applied to a directory or file name!!!\n"
 	"-name    <verb>_string      : where verb = begin|contain|ends|ext and string is the text selection criteria.\n"
 	"verbs are aditive  e.g. -name begin_myf_contain_run1_ends_bla_ext_root\n"
-	"N.B. the text to be filtered cannont have underline i.e >_< within!!!\n"
+	"N.B. the text to be filtered cannot have underline i.e >_< within!!!\n"
 	"\n"
 	"-exclude     string            : (client-side) exclude result containing this string\n"
 	"-exclude_re  pattern           : (client-side) exclude result matching this regex\n"
@@ -166,6 +171,9 @@ static const struct {
 	{ "XRD_CPPARALLELCHUNKS", "-chunks" }, { "XRD_CPCHUNKSIZE", "-chunksz" }, { "XRD_CPTIMEOUT", "-timeout" },
 	{ "XRD_XRATETHRESHOLD", "-ratethreshold" }, { "XRD_CPRETRY", "-retry" },
 };
+
+#define CP_OPT_NORECOVERY_NOTICE "N.B.! norecovery enabled! there will be no fallback for a failed copy!\n"
+#define CP_OPT_STRICTSPEC_NOTICE "Strict specifications were enabled!! Command may fail!!\n"
 
 static int cp_opt_given(const cJSON *argv, const char *opt)
 {
@@ -411,6 +419,8 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 			c->dryrun = 1, takes = 0;
 		} else if (strcmp(a, "-norecovery") == 0) {
 			c->norecovery = 1, takes = 0;
+		} else if (strcmp(a, "-strictspec") == 0) {
+			c->strictspec = 1, takes = 0;
 		} else if (strcmp(a, "-noxrdzip") == 0) {
 			c->noxrdzip = 1, takes = 0;
 		} else if (strcmp(a, "-tpc") == 0) {
@@ -546,6 +556,11 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 		*code = input ? 0 : 22;
 		return -1;
 	}
+	/* alien.py 1.7.0's notices, before the copies */
+	if (c->norecovery)
+		command_send(c->cmd, FRAME_STDOUT, CP_OPT_NORECOVERY_NOTICE, strlen(CP_OPT_NORECOVERY_NOTICE));
+	if (c->strictspec)
+		command_send(c->cmd, FRAME_STDOUT, CP_OPT_STRICTSPEC_NOTICE, strlen(CP_OPT_STRICTSPEC_NOTICE));
 	return 0;
 }
 

@@ -79,7 +79,7 @@ expect_out "jalien"
 
 # ---- the daemon's endpoint at start: ALIENPY_JCENTRAL when it has none of its own
 mkdir -m 700 "$T/d2"
-env -u JALIEND_ENDPOINT ALIENPY_JCENTRAL=127.0.0.1 ALIENPY_JCENTRAL_PORT="$PORT" \
+env -u JALIEND_ENDPOINT ALIENPY_JCENTRAL=127.0.0.1 ALIENPY_JCENTRAL_PORT="$PORT" ALIEN_PROC_ID=4242 ALIEN_MASTERJOB_ID=4241 \
 	"$JALIEND_BUILD/daemon/jaliend" -f --no-jbox -s "$T/d2/S.jaliend" >"$T/d2/log" 2>&1 &
 D2=$!
 i=0
@@ -129,5 +129,13 @@ cp "$X509_USER_CERT" "$T/h/.globus/mycert.pem"
 run env HOME="$T/h" X509_USER_CERT='~/.globus/mycert.pem' alien cert-info
 expect_rc 0 "cert-info with ~ in X509_USER_CERT"
 expect_out_has "DN >>>" "cert-info with ~ in X509_USER_CERT"
+
+# ---- the User-Agent JCentral sees: alien.py 1.7.0's shape, jaliend's names
+CHECKS=$((CHECKS + 1))
+grep -qE "client user-agent: jaliend/[^ ]+ libwebsockets/[^ ]+ platform/Linux-[^/ ]+/[^ ]+ id/[^@ ]+@[^ ]+$" \
+	"$STACK/jcentral-lite.log" || fail "no User-Agent of alien.py's shape: $(grep user-agent "$STACK/jcentral-lite.log" | head -n 2)"
+CHECKS=$((CHECKS + 1)) # a grid job's daemon (ALIEN_PROC_ID, ALIEN_MASTERJOB_ID) says so
+grep -q "client user-agent: jaliend/.* jobid/4242 masterjobid/4241$" "$STACK/jcentral-lite.log" ||
+	fail "no jobid/masterjobid in the User-Agent of a job's daemon"
 
 echo "test_env: $CHECKS checks passed"
