@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* alien.py 1.7.0's text (tests/golden/records.jsonl, `cp -h`) */
+/* alien.py 1.7.0's text (tests/golden/records.jsonl, `cp -h`); cp.c's err[6144] holds it */
 static const char cp_opt_usage[] =
 	"Command format is of the form of (with the strict order of arguments):\n"
 	"        cp <options> src dst\n"
@@ -69,6 +69,7 @@ static const char cp_opt_usage[] =
 	"-minsize   / -maxsize    int   : (client-side) restrict results to min/max bytes (inclusive)\n"
 	"-mindepth  / -maxdepth   int   : (client-side) restrict results to min/max depth\n"
 	"-min-ctime / -max-ctime  int(unix time) : (client-side) restrict results age to min/max unix-time\n";
+_Static_assert(sizeof(cp_opt_usage) < 6144, "cp -h must fit cp.c's err[]");
 
 /* options of alien.py that take a value and have no effect here */
 static const char *const cp_opt_ignored_val[] = { "-j", "-l", "-o", "-site", "-e" };
