@@ -9,10 +9,15 @@
 APY=${JALIEND_REAL_ALIENPY17:-$JALIEND_REAL/client/alienpy170}
 [ -d "$APY/alienpy" ] || real_skip "no alien.py 1.7.0 at $APY (JALIEND_REAL_ALIENPY17)"
 mkdir -p "$T/home"
-alienpy() { # alien.py 1.7.0 through our JBox (no ALIENPY_JCENTRAL)
-	HOME=$T/home ALIENPY_NO_STAGGER=1 ALIENPY_NO_HISTORY=1 PYTHONPATH=$APY \
-		/usr/bin/python3 -c 'import sys; sys.argv[0]="alien.py"; from alienpy.alien import main; sys.exit(main())' "$@"
-}
+# alien.py 1.7.0 as a program (so that `env VAR=... alienpy` works); through our JBox
+# unless ALIENPY_JCENTRAL is set
+{
+	echo '#!/bin/sh'
+	echo "HOME=$T/home ALIENPY_NO_STAGGER=1 ALIENPY_NO_HISTORY=1 PYTHONPATH=$APY exec /usr/bin/python3 -c \\"
+	echo "	'import sys; sys.argv[0]=\"alien.py\"; from alienpy.alien import main; sys.exit(main())' \"\$@\""
+} >"$T/alienpy"
+chmod +x "$T/alienpy"
+export PATH="$T:$PATH"
 HOST=$(printf '%s\n' "$JALIEND_ENDPOINT" | sed -n 's,^wss://\([^:/]*\):\([0-9]*\)/.*,\1,p')
 PORT=$(printf '%s\n' "$JALIEND_ENDPOINT" | sed -n 's,^wss://\([^:/]*\):\([0-9]*\)/.*,\2,p')
 [ -n "$HOST" ] && [ -n "$PORT" ] || fail "cannot read host and port from $JALIEND_ENDPOINT"
