@@ -15,13 +15,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
+
+#include "tcpreach.h"
 
 static const char *const envfwd_names[] = {
 	"X509_USER_CERT", "X509_USER_KEY", "JALIEN_TOKEN_CERT", "JALIEN_TOKEN_KEY", "TMPDIR", "HOME",
@@ -48,35 +47,6 @@ static void envfwd_put(cJSON *env, const char *name, const char *v)
 	cJSON_AddStringToObject(env, name, v);
 }
 
-/* Whether a TCP connection to host:port succeeds within ENVFWD_REACH_MS per address. */
-static int envfwd_reachable(const char *host, const char *port)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *a;
-	int ok = 0;
-
-	if (getaddrinfo(host, port, &hints, &res) != 0)
-		return 0;
-	for (a = res; a && !ok; a = a->ai_next) {
-		int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
-		struct pollfd p;
-		int err = 0;
-		socklen_t el = sizeof(err);
-
-		if (fd < 0)
-			continue;
-		if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
-			ok = 1;
-		} else if (errno == EINPROGRESS) {
-			p = (struct pollfd){ .fd = fd, .events = POLLOUT };
-			if (poll(&p, 1, ENVFWD_REACH_MS) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 && !err)
-				ok = 1;
-		}
-		close(fd);
-	}
-	freeaddrinfo(res);
-	return ok;
-}
-
 void envfwd_add(cJSON *env)
 {
 	const char *jh = getenv("JALIEN_HOST"), *jp = getenv("JALIEN_WSPORT");
@@ -91,7 +61,7 @@ void envfwd_add(cJSON *env)
 	/* ALIENPY_JCENTRAL is exclusive: alien.py does not look at a JBox then */
 	if (getenv("ALIENPY_JCENTRAL") && *getenv("ALIENPY_JCENTRAL"))
 		return;
-	if (jh && *jh && strlen(jh) < 256 && (!jp || strlen(jp) < 16) && envfwd_reachable(jh, jp && *jp ? jp : "8097")) {
+	if (jh && *jh && strlen(jh) < 256 && (!jp || strlen(jp) < 16) && tcpreach(jh, jp && *jp ? jp : "8097")) {
 		cJSON_AddStringToObject(env, "JALIEN_HOST", jh);
 		if (jp && *jp)
 			cJSON_AddStringToObject(env, "JALIEN_WSPORT", jp);

@@ -8,7 +8,6 @@
 #include <cjson/cJSON.h>
 
 #define ENVFWD_VALUE_MAX (16u << 10) /* bytes of one forwarded variable (a PEM certificate fits) */
-#define ENVFWD_REACH_MS 2000         /* JALIEN_HOST's TCP check, per address (alien.py: 2 s) */
 
 /* Add the forwarded variables to env (an object). */
 void envfwd_add(cJSON *env);

@@ -3,16 +3,13 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "caps.h"
+#include "tcpreach.h"
 #include "upstream/upstream.h"
 
 #define CONF_STRINGS_MAX 16 /* string values kept (file, environment, options: 3 each at most) */
@@ -142,7 +139,6 @@ int conf_load(const char *path, struct jd_config *cfg, char *err, size_t errn)
 }
 
 #define CONF_ALIENPY_PORT "8097"  /* alien.py's default for both port variables */
-#define CONF_REACH_MS 2000         /* JALIEN_HOST's TCP check, per address (as alien.py) */
 
 static int conf_port_ok(const char *p)
 {
@@ -156,31 +152,6 @@ static int conf_port_ok(const char *p)
 static int conf_host_ok(const char *h)
 {
 	return *h && strlen(h) < 256 && strcspn(h, "/ \t@?#") == strlen(h);
-}
-
-static int conf_reachable(const char *host, const char *port)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *a;
-	int ok = 0;
-
-	if (getaddrinfo(host, port, &hints, &res) != 0)
-		return 0;
-	for (a = res; a && !ok; a = a->ai_next) {
-		int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol), e = 0;
-		socklen_t el = sizeof(e);
-		struct pollfd p = { .fd = fd, .events = POLLOUT };
-
-		if (fd < 0)
-			continue;
-		if (connect(fd, a->ai_addr, a->ai_addrlen) == 0)
-			ok = 1;
-		else if (errno == EINPROGRESS && poll(&p, 1, CONF_REACH_MS) == 1 &&
-			 getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) == 0 && !e)
-			ok = 1;
-		close(fd);
-	}
-	freeaddrinfo(res);
-	return ok;
 }
 
 /* Whether port is the one a jaliend's JBox advertises in $TMPDIR/jclient_token_<uid>
@@ -235,7 +206,7 @@ int conf_endpoint_from_env(struct jd_config *cfg, char *err, size_t errn)
 		host = jh;
 		port = jhp && *jhp ? jhp : CONF_ALIENPY_PORT;
 		if (!conf_host_ok(host) || !conf_port_ok(port) || conf_is_jaliend_jbox(port) ||
-		    !conf_reachable(host, port))
+		    !tcpreach(host, port))
 			return 0; /* as alien.py: that JBox is tried only when it answers */
 	} else {
 		return 0;
