@@ -41,6 +41,10 @@ assert os.getxattr(f, "user.lfn").decode() == lfn, os.getxattr(f, "user.lfn")
 assert os.getxattr(f, "user.md5").decode() == md5
 assert os.getxattr(f, "user.size").decode() == "10485760"
 assert len(os.getxattr(f, "user.guid")) == 36
+# alien.py 1.7.0: when it was read and written here, ms since the epoch (within a minute of now)
+import time
+for a in ("user.ts_r", "user.ts_w"):
+    assert abs(int(os.getxattr(f, a)) - time.time() * 1000) < 60000, (a, os.getxattr(f, a))
 PY
 fi
 

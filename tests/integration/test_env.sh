@@ -123,6 +123,16 @@ run env XRD_CPPARALLELCHUNKS=2 XRD_CPCHUNKSIZE=65536 XRD_CPRETRY=1 alien cp envx
 expect_rc 0 "a download with XRD_CP* defaults"
 cmp -s "$T/a.txt" "$T/back.txt" || fail "the download with XRD_CP* differs"
 
+# -norecovery, -strictspec: alien.py 1.7.0's notices; -strictspec asks `access -f`
+run alien cp -norecovery "file:$T/a.txt" envnr.txt
+expect_rc 0 "cp -norecovery"
+[ "$(printf '%s\n' "$OUT" | head -n 1)" = "N.B.! norecovery enabled! there will be no fallback for a failed copy!" ] ||
+	fail "cp -norecovery: no notice first: [$OUT]"
+run env JALIENPY_DEBUG=1 alien cp -strictspec "file:$T/a.txt" envss.txt@disk:1
+expect_rc 0 "cp -strictspec"
+expect_out_has "Strict specifications were enabled!! Command may fail!!" "cp -strictspec"
+expect_err_has '{"command":"access","options":["-nomsg","-f",' "cp -strictspec asks access -f"
+
 # ---- ~ in X509_*: the shell's HOME, as alien.py 1.7.0 expands it
 mkdir -p "$T/h/.globus"
 cp "$X509_USER_CERT" "$T/h/.globus/mycert.pem"
@@ -137,5 +147,17 @@ grep -qE "client user-agent: jaliend/[^ ]+ libwebsockets/[^ ]+ platform/Linux-[^
 CHECKS=$((CHECKS + 1)) # a grid job's daemon (ALIEN_PROC_ID, ALIEN_MASTERJOB_ID) says so
 grep -q "client user-agent: jaliend/.* jobid/4242 masterjobid/4241$" "$STACK/jcentral-lite.log" ||
 	fail "no jobid/masterjobid in the User-Agent of a job's daemon"
+
+# ---- the CA for cert-verify in alien.py 1.7.0's order: ALIENPY_USE_LOCAL_CAS, X509_CERT_DIR, X509_CERT_FILE
+mkdir -p "$T/h/.globus/certificates" "$T/noca"
+cp "$X509_CERT_DIR"/* "$T/h/.globus/certificates/"
+run env HOME="$T/h" X509_CERT_DIR="$T/noca" ALIENPY_USE_LOCAL_CAS=1 alien cert-verify
+expect_rc 0 "cert-verify with ALIENPY_USE_LOCAL_CAS (~/.globus/certificates) before X509_CERT_DIR"
+expect_out "SSL Verification successful for $X509_USER_CERT"
+run env X509_CERT_DIR="$T/noca" alien cert-verify
+expect_rc 1 "cert-verify with an X509_CERT_DIR without the CA"
+CAFILE=$(grep -l "BEGIN CERTIFICATE" "$X509_CERT_DIR"/* | head -n 1)
+run env -u X509_CERT_DIR X509_CERT_FILE="$CAFILE" alien cert-verify
+expect_rc 0 "cert-verify with X509_CERT_FILE"
 
 echo "test_env: $CHECKS checks passed"
