@@ -555,11 +555,11 @@ static int gridfile_runexec(struct gridfile *g, char **argv, int argc)
 		if (gridfile_is_help(argv[i]))
 			argc = 1;
 	if (argc < (run ? 3 : 2)) {
-		dprintf(g->out, "%s", run ? "Command format: run shell_command arguments lfn\n"
-			"the lfn must be the last element of the command\n"
+		dprintf(g->out, "%s", run ? "Command format: shell_command arguments lfn\n" /* alien.py 1.7.0's */
+			"N.B.!! the lfn must be the last element of the command!!\n"
 			"N.B.! The output and error streams will be captured and printed at the end of execution!\n"
-			"for working within application use <edit>\n"
-			"additiona arguments recognized independent of the shell command:\n"
+			"for working within application use <edit> or -noout argument\n"
+			"additional arguments recognized independent of the shell command:\n"
 			"-force : will re-download the lfn even if already present\n"
 			"-noout : will not capture output, the actual application can be used\n"
 			: "Command format: exec lfn list_of_arguments\n"

@@ -13,6 +13,7 @@
 
 #include "autostart.h"
 #include "conn.h"
+#include "envfwd.h"
 #include "frame.h"
 #include "line.h"
 #include "passphrase.h"
@@ -21,18 +22,11 @@
 #include "utf8.h"
 #include "version.h"
 
-#define RPC_ENV_VALUE_MAX (16u << 10) /* bytes of one forwarded variable (a PEM certificate fits) */
 
 volatile sig_atomic_t rpc_interrupted;
 static const char *rpc_prog = "alien";
 static int rpc_is_cp; /* the request in flight is a cp (Ctrl-C says what it stopped) */
 
-/* The variables the daemon's client-side commands read as this shell sees
- * them (cert-info, token-info, token-destroy). Keys are never sent as PEM. */
-static const char *const rpc_env_names[] = {
-	"X509_USER_CERT", "X509_USER_KEY", "JALIEN_TOKEN_CERT", "JALIEN_TOKEN_KEY", "TMPDIR", "HOME",
-	"ALIEN_SITE", "X509_CERT_DIR", "X509_CERT_FILE", NULL,
-};
 
 void rpc_init(struct rpc *r, const char *prog)
 {
@@ -151,10 +145,13 @@ static char *rpc_build(char *const *argv, int argc, int json, cJSON *extra, int 
 	cJSON_AddBoolToObject(req, "json", json);
 	if (json == 2) /* a program name with _json: the results only */
 		cJSON_AddBoolToObject(req, "json_results", 1);
-	/* JALIENPY_DEBUG: the JSON jaliend sends and gets upstream for this command, on stderr;
+	/* JALIENPY_DEBUG: the JSON jaliend sends and gets upstream for this command, on stderr
+	 * (ALIENPY_DEBUG: in the log file, as alien.py's debug log);
 	 * JALIENPY_XRDDEBUG: cp's XRootD operations */
-	if (getenv("JALIENPY_DEBUG"))
+	if (envfwd_debug() == 1)
 		cJSON_AddBoolToObject(req, "debug", 1);
+	else if (envfwd_debug() == 2)
+		cJSON_AddBoolToObject(req, "debug_log", 1);
 	if (getenv("JALIENPY_XRDDEBUG"))
 		cJSON_AddBoolToObject(req, "xrddebug", 1);
 	cJSON_AddBoolToObject(req, "tty", out_tty);
@@ -162,13 +159,7 @@ static char *rpc_build(char *const *argv, int argc, int json, cJSON *extra, int 
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col)
 		cJSON_AddNumberToObject(req, "cols", ws.ws_col);
 	env = cJSON_AddObjectToObject(req, "env");
-	for (const char *const *e = rpc_env_names; *e; e++) {
-		const char *v = getenv(*e);
-
-		if (!v || !*v || strlen(v) > RPC_ENV_VALUE_MAX || strstr(v, "PRIVATE KEY"))
-			continue;
-		cJSON_AddStringToObject(env, *e, v);
-	}
+	envfwd_add(env);
 	while (extra && (it = extra->child)) {
 		cJSON_DetachItemViaPointer(extra, it);
 		cJSON_AddItemToObject(req, it->string, it);
@@ -324,6 +315,9 @@ static int rpc_pump_frames(struct rpc *r, uint32_t id, struct rpc_sink *out)
 			progress_clear();
 			fflush(stdout);
 			rpc_sink_add(out->err ? out->err : &(struct rpc_sink){ .fd = STDERR_FILENO }, f.payload, f.len);
+			break;
+		case FRAME_DEBUG:
+			envfwd_log(f.payload, f.len);
 			break;
 		case FRAME_PROGRESS:
 			progress_draw((const char *)f.payload, f.len);

@@ -63,7 +63,7 @@ const char *frame_type_name(uint16_t type)
 {
 	static const char *const names[] = {
 		"?", "HELLO", "REQUEST", "STDOUT", "STDERR", "EXIT",
-		"ERROR", "PROGRESS", "PASSPHRASE", "CANCEL",
+		"ERROR", "PROGRESS", "PASSPHRASE", "CANCEL", "DEBUG",
 	};
 	return type <= FRAME_TYPE_MAX_ ? names[type] : "?";
 }

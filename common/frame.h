@@ -26,7 +26,8 @@ enum frame_type {
 	FRAME_PROGRESS = 7,   /* daemon -> shim: transfer progress (reserved) */
 	FRAME_PASSPHRASE = 8, /* both ways: key passphrase prompt/answer (reserved) */
 	FRAME_CANCEL = 9,     /* shim -> daemon: cancel request id (reserved) */
-	FRAME_TYPE_MAX_ = 9,
+	FRAME_DEBUG = 10,     /* daemon -> shim: debug log text (ALIENPY_DEBUG), for the shim's log file */
+	FRAME_TYPE_MAX_ = 10,
 };
 
 struct frame {

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/safefile.h"
 #include "caps.h"
+#include "tcpreach.h"
 #include "upstream/upstream.h"
 
 #define CONF_STRINGS_MAX 16 /* string values kept (file, environment, options: 3 each at most) */
@@ -135,6 +137,88 @@ int conf_load(const char *path, struct jd_config *cfg, char *err, size_t errn)
 	}
 	fclose(f);
 	return r;
+}
+
+#define CONF_ALIENPY_PORT "8097"  /* alien.py's default for both port variables */
+
+static int conf_port_ok(const char *p)
+{
+	char *end;
+	long v = strtol(p, &end, 10);
+
+	return end != p && !*end && v > 0 && v < 65536;
+}
+
+/* A host name or address alone: no scheme, path, port or space. */
+static int conf_host_ok(const char *h)
+{
+	return *h && strlen(h) < 256 && strcspn(h, "/ \t@?#") == strlen(h);
+}
+
+/* Whether port is the one a jaliend's JBox advertises in $TMPDIR/jclient_token_<uid>
+ * (a process named jaliend, or one gone). */
+static int conf_is_jaliend_jbox(const char *port)
+{
+	const char *tmp = getenv("TMPDIR");
+	char path[512], line[256], comm[32] = "";
+	long pid = 0;
+	int same = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/jclient_token_%u", tmp && *tmp ? tmp : "/tmp", (unsigned)getuid());
+	if (!(f = fopen(path, "re")))
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (strncmp(line, "JALIEN_WSPORT=", 14) == 0)
+			same = strcmp(line + 14, port) == 0;
+		else if (strncmp(line, "JALIEN_PID=", 11) == 0)
+			pid = strtol(line + 11, NULL, 10);
+	}
+	fclose(f);
+	if (!same)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	if (pid <= 0 || !(f = fopen(path, "re")))
+		return 1; /* its process is gone: a stale advertisement, never JCentral */
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+	return strcmp(comm, "jaliend") == 0;
+}
+
+int conf_endpoint_from_env(struct jd_config *cfg, char *err, size_t errn)
+{
+	const char *jc = getenv("ALIENPY_JCENTRAL"), *jcp = getenv("ALIENPY_JCENTRAL_PORT");
+	const char *jh = getenv("JALIEN_HOST"), *jhp = getenv("JALIEN_WSPORT");
+	const char *host, *port;
+	char url[400];
+
+	if (jc && *jc) {
+		host = jc;
+		port = jcp && *jcp ? jcp : CONF_ALIENPY_PORT;
+		if (!conf_host_ok(host) || !conf_port_ok(port)) {
+			snprintf(err, errn, "$ALIENPY_JCENTRAL/$ALIENPY_JCENTRAL_PORT: expected a host name and a port, got "
+				 "\"%.100s\" and \"%.20s\"", host, port);
+			return -EINVAL;
+		}
+	} else if (jh && *jh) {
+		host = jh;
+		port = jhp && *jhp ? jhp : CONF_ALIENPY_PORT;
+		if (!conf_host_ok(host) || !conf_port_ok(port) || conf_is_jaliend_jbox(port) ||
+		    !tcpreach(host, port))
+			return 0; /* as alien.py: that JBox is tried only when it answers */
+	} else {
+		return 0;
+	}
+	snprintf(url, sizeof(url), "wss://%s%s%s:%s/websocket/json", strchr(host, ':') ? "[" : "", host,
+		 strchr(host, ':') ? "]" : "", port);
+	if (!(cfg->endpoint = conf_keep(url))) {
+		snprintf(err, errn, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void conf_free(void)

@@ -17,6 +17,12 @@ int conf_load(const char *path, struct jd_config *cfg, char *err, size_t errn);
 /* Set one option by its long name (shared by the file and the command line).
  * Returns 0, -ENOENT for an unknown key, -EINVAL for a bad value (err says why). */
 int conf_set(struct jd_config *cfg, const char *key, const char *value, char *err, size_t errn);
+/* No endpoint from the file, JALIEND_ENDPOINT or -e: alien.py 1.7.0's choice
+ * (spec 2.3): ALIENPY_JCENTRAL[:ALIENPY_JCENTRAL_PORT] when set, else the JBox
+ * at JALIEN_HOST[:JALIEN_WSPORT] when something listens there and it is not
+ * a jaliend's JBox (this daemon's own, advertised before a restart), else
+ * nothing (the default). 0, or -EINVAL with the reason in err. */
+int conf_endpoint_from_env(struct jd_config *cfg, char *err, size_t errn);
 void conf_free(void);
 
 #endif

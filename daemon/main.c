@@ -22,6 +22,7 @@
 #include "cp/cp.h"
 #include "ctl.h"
 #include "jbox/jbox.h"
+#include "command/cmdenv.h"
 #include "caps.h"
 #include "log.h"
 #include "command/render.h"
@@ -42,8 +43,9 @@ static const char main_usage[] =
 	"  -f, --foreground       stay in the foreground, log to stderr\n"
 	"  -s, --socket PATH      local socket (default $JALIEND_SOCKET, else\n"
 	"                         $XDG_RUNTIME_DIR/jaliend/S.jaliend, else /tmp/jaliend-UID/S.jaliend)\n"
-	"  -e, --endpoint URL     JAliEn websocket (default $JALIEND_ENDPOINT, else\n"
-	"                         " JD_DEFAULT_ENDPOINT ")\n"
+	"  -e, --endpoint URL     JAliEn websocket (default $JALIEND_ENDPOINT, else alien.py's\n"
+	"                         $ALIENPY_JCENTRAL[:$ALIENPY_JCENTRAL_PORT], else a JBox answering at\n"
+	"                         $JALIEN_HOST[:$JALIEN_WSPORT], else " JD_DEFAULT_ENDPOINT ")\n"
 	"  -p, --pool N           websocket sessions kept open (default 2)\n"
 	"  -P, --pool-max N       grown to on demand when all are busy (default 4, at most 16)\n"
 	"  -k, --keepalive SEC    a cheap command on sessions idle this long (default 600; 0: none)\n"
@@ -345,6 +347,10 @@ int main(int argc, char **argv)
 		}
 		cfg.socket_path = sock;
 	}
+	if (!cfg.endpoint && conf_endpoint_from_env(&cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "jaliend: %s\n", err);
+		return 2;
+	}
 	if (!cfg.endpoint)
 		cfg.endpoint = JD_DEFAULT_ENDPOINT;
 	if (main_parse_endpoint(&cfg) < 0) {
@@ -409,6 +415,7 @@ int main(int argc, char **argv)
 	token_start(ctx, !token_only);
 	upstream_start();
 	jbox_start(ctx, &cfg);
+	cmdenv_configure(cfg.ep_host, cfg.ep_port, jbox_listen_port());
 	snprintf(status, sizeof(status), "serving %s for %s", cfg.socket_path, cfg.endpoint);
 	log_notice("jaliend %s: %s (certificate %s)", JALIEND_VERSION, status, af.cert);
 	systemd_ready(ctx, status);

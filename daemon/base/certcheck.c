@@ -70,7 +70,7 @@ int certcheck_verify(const char *cert, const char *ca, struct strbuf *out, struc
 	X509_STORE_set_flags(st, X509_V_FLAG_ALLOW_PROXY_CERTS);
 	ok = X509_STORE_CTX_init(ctx, st, x, NULL) == 1 && X509_verify_cert(ctx) == 1;
 	if (ok)
-		strbuf_addf(out, "SSL Verification succesful for %s\n", certcheck_name(cert));
+		strbuf_addf(out, "SSL Verification successful for %s\n", certcheck_name(cert));
 	else
 		strbuf_addf(err, "SSL Verification failed for %s\n", certcheck_name(cert));
 	X509_STORE_CTX_free(ctx);
@@ -110,11 +110,11 @@ int certcheck_keymatch(const char *cert, const char *key, struct strbuf *out, st
 	}
 	ok = X509_check_private_key(x, k) == 1;
 	if (ok)
-		strbuf_adds(out, "Cert/key match\n");
+		strbuf_adds(out, "Cert/key match!\n"); /* alien.py 1.7.0's words and code (ENOMSG) */
 	else
-		strbuf_adds(err, "Cert/key DO NOT match\n"); /* alien.py: on stderr, exit code 0 */
+		strbuf_adds(err, "Cert/key DO NOT match!\n");
 	EVP_PKEY_free(k);
 	X509_free(x);
 	ERR_clear_error();
-	return 0;
+	return ok ? 0 : 42;
 }

@@ -10,7 +10,7 @@ struct strbuf;
  * or err; returns the exit code (0, 1 failed, 2 no file, 5 unreadable). */
 int certcheck_verify(const char *cert, const char *ca, struct strbuf *out, struct strbuf *err);
 /* Whether cert and key belong together (an encrypted key does not load:
- * exit code 5). Returns the exit code (alien.py: 0 also for a mismatch). */
+ * exit code 5). Returns the exit code (alien.py 1.7.0: 42 for a mismatch). */
 int certcheck_keymatch(const char *cert, const char *key, struct strbuf *out, struct strbuf *err);
 /* Whether what is PEM text or an existing path. */
 int certcheck_bio_exists(const char *what);

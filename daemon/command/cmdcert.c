@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/certcheck.h"
@@ -87,16 +88,24 @@ static void cmdcert_user_paths(struct command *cmd, char *cert, char *key, size_
 /* cert-verify, token-verify, certkey-match, tokenkey-match */
 int cmdcert_check(struct command *cmd, int token, int match)
 {
-	char cert[4096], key[4096];
-	const char *ca = command_env(cmd, "X509_CERT_FILE");
+	char cert[4096], key[4096], local[4096];
+	const char *ca = command_env(cmd, "ALIENPY_USE_LOCAL_CAS"), *home = command_env(cmd, "HOME");
 	struct strbuf out = { 0 }, err = { 0 };
+	struct stat st;
 	int code;
 
 	if (token)
 		cmdcert_token_paths(cmd, cert, key, sizeof(cert));
 	else
 		cmdcert_user_paths(cmd, cert, key, sizeof(cert));
+	/* alien.py 1.7.0's order (spec 2.5): ALIENPY_USE_LOCAL_CAS (a folder, else
+	 * ~/.globus/certificates), X509_CERT_DIR, X509_CERT_FILE, the daemon's */
+	if (ca && !(stat(ca, &st) == 0 && S_ISDIR(st.st_mode))) {
+		snprintf(local, sizeof(local), "%s/.globus/certificates", home ? home : "");
+		ca = home ? local : NULL;
+	}
 	ca = ca ? ca : command_env(cmd, "X509_CERT_DIR");
+	ca = ca ? ca : command_env(cmd, "X509_CERT_FILE");
 	ca = ca ? ca : getenv("X509_CERT_DIR") && *getenv("X509_CERT_DIR") ? getenv("X509_CERT_DIR")
 									: "/etc/grid-security/certificates";
 	code = match ? certcheck_keymatch(cert, key, &out, &err) : certcheck_verify(cert, ca, &out, &err);

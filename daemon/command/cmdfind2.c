@@ -308,7 +308,7 @@ reply:
 
 static const char cmdfind2_help[] =
 	"Client-side implementation of find, it contain the following helpers.\n"
-	"Command formant: find2 <options> <directory>\n"
+	"Command format: find2 <options> <directory>\n"
 	"N.B. directory to be search for must be last element of command\n"
 	"-glob <globbing pattern> : this is the usual AliEn globbing format; N.B. this is NOT a REGEX!!! defaults to "
 	"all \"*\"\n"
@@ -318,7 +318,7 @@ static const char cmdfind2_help[] =
 	"or file name!!!\n"
 	"-name <verb>_string      : where verb = begin|contain|ends|ext and string is the text selection criteria.\n"
 	"verbs are aditive  e.g. -name begin_myf_contain_run1_ends_bla_ext_root\n"
-	"N.B. the text to be filtered cannont have underline i.e >_< within!!!\n"
+	"N.B. the text to be filtered cannot have underline i.e >_< within!!!\n"
 	"\n"
 	"-exclude     string            : (client-side) exclude result containing this string\n"
 	"-exclude_re  pattern           : (client-side) exclude result matching this regex\n"

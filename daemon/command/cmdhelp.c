@@ -1,4 +1,4 @@
-/* cmdhelp.c - see cmdhelp.h. The texts are what alien.py 1.6.3 prints for
+/* cmdhelp.c - see cmdhelp.h. The texts are what alien.py 1.7.0 prints for
  * `<cmd> -h` (tests/golden/records.jsonl), so scripts and users see the same. */
 #include "cmdhelp.h"
 
@@ -34,11 +34,11 @@ static const struct {
 		  "ping <count>\n"
 		  "where count is integer\n" },
 	{ "run",
-		  "Command format: run shell_command arguments lfn\n"
-		  "the lfn must be the last element of the command\n"
+		  "Command format: shell_command arguments lfn\n"
+		  "N.B.!! the lfn must be the last element of the command!!\n"
 		  "N.B.! The output and error streams will be captured and printed at the end of execution!\n"
-		  "for working within application use <edit>\n"
-		  "additiona arguments recognized independent of the shell command:\n"
+		  "for working within application use <edit> or -noout argument\n"
+		  "additional arguments recognized independent of the shell command:\n"
 		  "-force : will re-download the lfn even if already present\n"
 		  "-noout : will not capture output, the actual application can be used\n" },
 	{ "exec",
@@ -65,10 +65,10 @@ static const struct {
 		  "Return the specified property for the SE specified label\n" },
 	{ "getCE",
 		  "Command format: getCE [-name string] [-host string] [-part string]>\n"
-		  "Return the informations for the selection\n" },
+		  "Return the information for the selection\n" },
 	{ "SEqos",
 		  "Command format: SEqos <SE name>\n"
-		  "Return the QOS tags for the specified SE (ALICE:: can be ommited and capitalization does not matter)\n" },
+		  "Return the QOS tags for the specified SE (ALICE:: can be omitted and capitalization does not matter)\n" },
 	{ "siteJobs",
 		  "Command format: siteJobs <SITE ID> [ -id ] [ -running ] [ -status string] [ -user string ]\n"
 		  "        Print jobs id or information for jobs associated with a site; use getCE command to identify site names\n" },

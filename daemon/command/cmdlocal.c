@@ -66,8 +66,9 @@ static int cmdlocal_exitcode(struct command *cmd)
 	struct cmdlocal_code *c = cmdlocal_code_find(command_session(cmd));
 	char line[16];
 
-	snprintf(line, sizeof(line), "%d\n", c ? c->code : -1); /* alien.py: -1 before any command */
-	command_reply(cmd, line, NULL, c ? c->code : 0);
+	/* before any command: -1, and alien.py 1.7.0's exit code for it (255) */
+	snprintf(line, sizeof(line), "%d\n", c ? c->code : -1);
+	command_reply(cmd, line, NULL, c ? c->code : 255);
 	return 1;
 }
 
@@ -126,6 +127,23 @@ static int cmdlocal_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* words the shim answers itself: help lists them too (alien.py 1.7.0 does) */
+static const char *const cmdlocal_shim_words[] = { "$?", "?", "mcedit", "nano", "vi", "vim", NULL };
+
+/* names[n..]: each of l not already there (at most 1023 in all) */
+static size_t cmdlocal_help_add(const char **names, size_t n, const char *const *l)
+{
+	for (; *l && n < 1023; l++) {
+		size_t i;
+
+		for (i = 0; i < n && strcmp(names[i], *l); i++)
+			;
+		if (i == n)
+			names[n++] = *l;
+	}
+	return n;
+}
+
 static void cmdlocal_help_list(struct command *cmd, cJSON *reply, int code, const char *msg)
 {
 	const char *const *server = complete_cmdlist();
@@ -146,14 +164,8 @@ static void cmdlocal_help_list(struct command *cmd, cJSON *reply, int code, cons
 	}
 	for (; *server && n < 1000; server++)
 		names[n++] = *server;
-	for (const char *const *l = cmdlocal_names; *l && n < 1023; l++) {
-		size_t i;
-
-		for (i = 0; i < n && strcmp(names[i], *l); i++)
-			;
-		if (i == n)
-			names[n++] = *l;
-	}
+	n = cmdlocal_help_add(names, n, cmdlocal_names);
+	n = cmdlocal_help_add(names, n, cmdlocal_shim_words);
 	qsort(names, n, sizeof(*names), cmdlocal_cmp);
 	per = command_cols(cmd) >= CMDLOCAL_HELP_COL ? (size_t)command_cols(cmd) / CMDLOCAL_HELP_COL : 5;
 	strbuf_adds(&sb, "Special arguments of alien (and of every alien-<cmd>, alien_<cmd>):\n"

@@ -12,18 +12,23 @@
 #include "policy.h"
 
 /* alien.py's convert_time(): a line "<10 digits> [..." gets the time as
- * YYYY-mm-dd HH:MM:SS+zzzz; every other line becomes empty. */
+ * YYYY-mm-dd HH:MM:SS+zzzz; every other line stays as it is (alien.py 1.7.0;
+ * 1.6.3 emptied them). */
 static void cmdtrace_line(struct strbuf *sb, const char *l, size_t n)
 {
 	char when[64];
 	struct tm tm;
 	time_t t;
 
-	if (n < 12 || strspn(l, "0123456789") != 10 || l[10] != ' ' || l[11] != '[')
+	if (n < 12 || strspn(l, "0123456789") != 10 || l[10] != ' ' || l[11] != '[') {
+		strbuf_add(sb, l, n);
 		return;
+	}
 	t = (time_t)strtoll(l, NULL, 10);
-	if (!localtime_r(&t, &tm) || !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S%z", &tm))
+	if (!localtime_r(&t, &tm) || !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S%z", &tm)) {
+		strbuf_add(sb, l, n);
 		return;
+	}
 	strbuf_adds(sb, when);
 	strbuf_add(sb, l + 10, n - 10);
 }

@@ -1,5 +1,6 @@
 /* command.c - see command.h. */
 #include "command.h"
+#include "cmdenv.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -42,7 +43,7 @@ struct command {
 	int json;
 	enum command_keys keys;
 	int is_cd;
-	int debug;              /* JALIENPY_DEBUG: upstream JSON to this shim's stderr */
+	int debug;              /* upstream JSON to this shim: 1 stderr (JALIENPY_DEBUG), 2 its log (ALIENPY_DEBUG) */
 	int cols;
 	cJSON *env;             /* the shim's variables (object), owned */
 	cJSON *complete;        /* a completion request {"kind","word"}, owned */
@@ -224,24 +225,25 @@ static void command_print(struct command *cmd, cJSON *reply, int code, const cha
 static void command_cd_done(struct command *cmd, cJSON *reply, int code, const char *msg);
 
 /* JALIENPY_DEBUG: what went to JCentral and what came back, on this shim's
- * stderr only (at most COMMAND_TRACE_MAX bytes of each). */
+ * stderr only (ALIENPY_DEBUG: in its log file, DEBUG frames) (at most COMMAND_TRACE_MAX bytes of each). */
 static void command_trace(struct up_req *r, int received, const char *text, size_t len)
 {
 	struct command *cmd = r->owner;
 	char head[64];
+	uint16_t type = cmd && cmd->debug == 2 ? FRAME_DEBUG : FRAME_STDERR;
 	size_t n = len > COMMAND_TRACE_MAX ? COMMAND_TRACE_MAX : len;
 
 	if (!cmd)
 		return;
 	snprintf(head, sizeof(head), "%s ", received ? "<<< JCentral:" : ">>> JCentral:");
-	command_send(cmd, FRAME_STDERR, head, strlen(head));
+	command_send(cmd, type, head, strlen(head));
 	for (size_t off = 0; off < n; off += LIM_OUTPUT_CHUNK)
-		command_send(cmd, FRAME_STDERR, text + off, n - off > LIM_OUTPUT_CHUNK ? LIM_OUTPUT_CHUNK : n - off);
+		command_send(cmd, type, text + off, n - off > LIM_OUTPUT_CHUNK ? LIM_OUTPUT_CHUNK : n - off);
 	if (n < len) {
 		snprintf(head, sizeof(head), " ... (%zu bytes more)", len - n);
-		command_send(cmd, FRAME_STDERR, head, strlen(head));
+		command_send(cmd, type, head, strlen(head));
 	}
-	command_send(cmd, FRAME_STDERR, "\n", 1);
+	command_send(cmd, type, "\n", 1);
 }
 
 static void command_upstream_done(struct up_req *req, cJSON *reply, int code, const char *msg)
@@ -265,6 +267,9 @@ int command_upstream(struct command *cmd, const char *verb, cJSON *options, unsi
 		return -ENOMEM;
 	if (cmd->debug)
 		cmd->ureq->trace = command_trace;
+	/* on a session set to this terminal's close site (upstream_site.c) */
+	if (upstream_req_site(cmd->ureq, command_env(cmd, "ALIEN_SITE")) < 0)
+		log_warn("out of memory: `%s` runs on any session's site", verb);
 	/* printed and nothing else: a big reply is parsed lean (leanjson_parse) */
 	cmd->ureq->flags = flags | (cmd->then == command_print || cmd->then == command_cd_done ? UP_REQ_PRINT : 0);
 	upstream_submit(cmd->ureq);
@@ -497,7 +502,7 @@ static cJSON *command_parse(struct command *cmd, const char *payload, size_t len
 	int n = 0, bad_arg = -1;
 	long bad_at = -1;
 	unsigned char bad_byte = 0;
-	char msg[160];
+	char msg[512];
 
 	*answered = 0;
 	if (command_has_nul(payload, len)) {
@@ -551,13 +556,20 @@ static cJSON *command_parse(struct command *cmd, const char *payload, size_t len
 	cmd->json = cJSON_IsTrue(json);
 	if (cmd->json && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "json_results")))
 		cmd->json = 2; /* alien_json: the reply's results only */
-	cmd->debug = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "debug"));
+	cmd->debug = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "debug")) ? 1
+		: cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "debug_log")) ? 2 : 0;
 	cmd->cols = cJSON_IsNumber(cols) && cols->valueint > 0 && cols->valueint < 10000 ? cols->valueint : 0;
 	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(req, "cwd"))) /* NULL on ENOMEM: as if not sent */
 		cmd->local_cwd = strdup(cJSON_GetObjectItemCaseSensitive(req, "cwd")->valuestring);
 	if (cJSON_IsObject(env)) {
 		cJSON_DetachItemViaPointer(req, env);
 		cmd->env = env;
+	}
+	if ((n = cmdenv_check(cmd, msg, sizeof(msg)))) { /* ALIENPY_JCENTRAL, JALIEN_HOST, ALIEN_SITE */
+		log_info("client %lu: request refused: %.*s", cmd->sink.serial, (int)strlen(msg) - 1, msg);
+		command_reply(cmd, NULL, msg, n);
+		*answered = 1;
+		goto bad;
 	}
 	if (cJSON_IsObject(complete)) {
 		cJSON_DetachItemViaPointer(req, complete);

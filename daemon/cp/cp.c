@@ -281,7 +281,7 @@ int cp_start(struct command *cmd, const cJSON *argv, const char *payload, size_t
 	cJSON *req = cJSON_ParseWithLength(payload, len);
 	const char *shim_cwd = cp_str(req, "cwd"), *home = command_env(cmd, "HOME");
 	const cJSON *bar;
-	char err[4096]; /* the usage text fits */
+	char err[6144]; /* the usage text fits (4.1 KiB: cp_opt.c, alien.py 1.7.0's) */
 	int code;
 
 	if (!c) {

@@ -206,6 +206,24 @@ static int cp_call_specs(const struct cp *c, const struct cp_file *f, char *buf,
 	return snprintf(buf, n, "disk:2");
 }
 
+/* -strictspec: `access -f` (only the specs asked for; alien.py 1.7.0). A new
+ * array: cJSON 1.7.15's InsertItemInArray refuses to insert into one built by
+ * AddItemToArray (it finds no prev link). */
+static cJSON *cp_call_strict(const struct cp *c, cJSON *o)
+{
+	cJSON *n, *it;
+
+	if (!o || !c->strictspec || !(n = cJSON_CreateArray()))
+		return o;
+	for (int i = 0; (it = cJSON_DetachItemFromArray(o, 0)); i++) {
+		if (i == 1)
+			cJSON_AddItemToArray(n, cJSON_CreateString("-f"));
+		cJSON_AddItemToArray(n, it);
+	}
+	cJSON_Delete(o);
+	return n;
+}
+
 static void cp_call_access(struct cp *c, struct cp_file *f)
 {
 	char specs[CP_SPECS_MAX + 64], size[32];
@@ -213,8 +231,8 @@ static void cp_call_access(struct cp *c, struct cp_file *f)
 
 	if (!f->upload || (f->tpc && !f->rows)) { /* grid to grid: the source's first, without the specs (its
 						   * destination's) */
-		cp_call(c, f, "access", cp_opts("-nomsg", "read", f->tpc ? f->local : f->lfn, f->tpc ? NULL : f->specs, NULL),
-			UP_REQ_READONLY, cp_call_access_done);
+		o = cp_opts("-nomsg", "read", f->tpc ? f->local : f->lfn, f->tpc ? NULL : f->specs, NULL);
+		cp_call(c, f, "access", cp_call_strict(c, o), UP_REQ_READONLY, cp_call_access_done);
 		return;
 	}
 	if (cp_call_specs(c, f, specs, sizeof(specs)) >= (int)sizeof(specs)) {
@@ -225,7 +243,7 @@ static void cp_call_access(struct cp *c, struct cp_file *f)
 	o = cp_opts("-nomsg", "-s", size, "-m", f->md5, "write", cp_replace_lfn(f), specs, NULL);
 	if (o) /* the size goes as a JSON number (alienpy-behaviour 4.7) */
 		cJSON_ReplaceItemInArray(o, 2, cJSON_CreateNumber((double)f->size));
-	cp_call(c, f, "access", o, 0, cp_call_access_done);
+	cp_call(c, f, "access", cp_call_strict(c, o), 0, cp_call_access_done);
 }
 
 /* ---- commit and the recovery passes ---- */

@@ -129,7 +129,7 @@ struct cp {
 	struct command *cmd;
 	struct lws_context *ctx;
 	/* options */
-	int json, tty, force, jobs, dryrun, norecovery, parent, rmprefix;
+	int json, tty, force, jobs, dryrun, norecovery, strictspec, parent, rmprefix;
 	struct cp_filter filt;
 	char *shim_cwd, *home;
 	/* the plan */

@@ -3,6 +3,7 @@
 #include "cp_int.h"
 
 #include "base/safefile.h"
+#include "frame.h"
 #include "upstream/upstream.h"
 #include "xrootd/xfer.h"
 
@@ -11,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* alien.py 1.6.3's text (tests/golden/records.jsonl, `cp -h`) */
+/* alien.py 1.7.0's text (tests/golden/records.jsonl, `cp -h`); cp.c's err[6144] holds it */
 static const char cp_opt_usage[] =
 	"Command format is of the form of (with the strict order of arguments):\n"
 	"        cp <options> src dst\n"
@@ -28,17 +29,21 @@ static const char cp_opt_usage[] =
 	"%ALIEN alias have the special meaning of AliEn user home directory\n"
 	"options are the following :\n"
 	"-h : print help\n"
-	"-dryrun                  : just print the src,dst pairs that would have been transfered without actually doing so\n"
+	"-dryrun                  : just print the src,dst pairs that would have been transferred without actually doing so\n"
 	"-f | -force              : Do md5 verification of already present destination\n"
-	"-S <aditional streams>   : uses num additional parallel streams to do the transfer. (max = 15)\n"
+	"-S <additional streams>   : uses num additional parallel streams to do the transfer. (max = 15)\n"
 	"-chunks <nr chunks>      : number of chunks that should be requested in parallel\n"
 	"-chunksz <bytes>         : chunk size (bytes)\n"
 	"-parent N                : keep last N path components into destination filepath\n"
 	"-rmprefix N              : remove first N path components from full source path and keep the rest as basepath for destination\n"
-	"-T <nr_copy_jobs>        : number of parralel copy jobs from a set (for recursive copy); defaults to 8 for downloads\n"
+	"-T <nr_copy_jobs>        : number of parallel copy jobs from a set (for recursive copy); defaults to 8 for downloads\n"
 	"-timeout <seconds>       : the job will fail if did not finish in this nr of seconds\n"
 	"-retry <times>           : retry N times the copy process if failed\n"
 	"-ratethreshold <bytes/s> : fail the job if the speed is lower than specified bytes/s\n"
+	"\n"
+	"EXPERT OPTIONS!!\n"
+	"-strictspec              : request from central services ONLY the specified QOS options.\n"
+	"-norecovery              : DO NOT run the recovery process if the main copy failed\n"
 	"-noxrdzip                : circumvent the XRootD mechanism of zip member copy and download the archive and locally extract the intended member.\n"
 	"N.B.!!! for recursive copy (all files) the same archive will be downloaded for each member.\n"
 	"If there are problems with native XRootD zip mechanism, download only the zip archive and locally extract the contents\n"
@@ -55,7 +60,7 @@ static const char cp_opt_usage[] =
 	"-name    <pattern>          : select only these files to be copied; N.B. this is a REGEX applied to a directory or file name!!!\n"
 	"-name    <verb>_string      : where verb = begin|contain|ends|ext and string is the text selection criteria.\n"
 	"verbs are aditive  e.g. -name begin_myf_contain_run1_ends_bla_ext_root\n"
-	"N.B. the text to be filtered cannont have underline i.e >_< within!!!\n"
+	"N.B. the text to be filtered cannot have underline i.e >_< within!!!\n"
 	"\n"
 	"-exclude     string            : (client-side) exclude result containing this string\n"
 	"-exclude_re  pattern           : (client-side) exclude result matching this regex\n"
@@ -65,6 +70,7 @@ static const char cp_opt_usage[] =
 	"-minsize   / -maxsize    int   : (client-side) restrict results to min/max bytes (inclusive)\n"
 	"-mindepth  / -maxdepth   int   : (client-side) restrict results to min/max depth\n"
 	"-min-ctime / -max-ctime  int(unix time) : (client-side) restrict results age to min/max unix-time\n";
+_Static_assert(sizeof(cp_opt_usage) < 6144, "cp -h must fit cp.c's err[]");
 
 /* options of alien.py that take a value and have no effect here */
 static const char *const cp_opt_ignored_val[] = { "-j", "-l", "-o", "-site", "-e" };
@@ -155,6 +161,47 @@ static int cp_opt_tune(struct cp *c, const char *a, const char *v, char *err, si
 	else
 		c->tune.retries = (int)x;
 	return 1;
+}
+
+/* alien.py 1.7.0 takes cp's defaults from the XRD_* variables (spec 4.8); here
+ * from the shell's (sent in the request), per cp, and an option wins. The
+ * retry policy is jaliend's own (docs/COMPAT.md row 63): XRD_CPRETRYPOLICY is
+ * not read. */
+static const struct {
+	const char *var, *opt;
+} cp_opt_env_tunes[] = {
+	{ "XRD_CPPARALLELCHUNKS", "-chunks" }, { "XRD_CPCHUNKSIZE", "-chunksz" }, { "XRD_CPTIMEOUT", "-timeout" },
+	{ "XRD_XRATETHRESHOLD", "-ratethreshold" }, { "XRD_CPRETRY", "-retry" },
+};
+
+#define CP_OPT_NORECOVERY_NOTICE "N.B.! norecovery enabled! there will be no fallback for a failed copy!\n"
+#define CP_OPT_STRICTSPEC_NOTICE "Strict specifications were enabled!! Command may fail!!\n"
+
+static int cp_opt_given(const cJSON *argv, const char *opt)
+{
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, argv)
+		if (cJSON_IsString(a) && strcmp(a->valuestring, opt) == 0)
+			return 1;
+	return 0;
+}
+
+static int cp_opt_env(struct cp *c, const cJSON *argv, char *err, size_t en)
+{
+	for (size_t k = 0; k < sizeof(cp_opt_env_tunes) / sizeof(cp_opt_env_tunes[0]); k++) {
+		const char *v = command_env(c->cmd, cp_opt_env_tunes[k].var);
+		char why[160];
+
+		if (v && !cp_opt_given(argv, cp_opt_env_tunes[k].opt) && cp_opt_tune(c, cp_opt_env_tunes[k].opt, v, why, sizeof(why)) < 0) {
+			snprintf(err, en, "cp: %s=%.40s (the default of %s):%s", cp_opt_env_tunes[k].var, v,
+				 cp_opt_env_tunes[k].opt, strchr(why, ':') ? strchr(strchr(why, ':') + 1, ':') + 1 : "\n");
+			return -EINVAL;
+		}
+	}
+	if (command_env(c->cmd, "ALIENPY_NOXRDZIP"))
+		c->noxrdzip = 1; /* as -noxrdzip (alien.py sets the variable for that option) */
+	return 0;
 }
 
 static int cp_opt_regex(regex_t *re, const char *pat, const char *opt, char *err, size_t n)
@@ -359,6 +406,8 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 			return -1;
 		}
 	}
+	if (cp_opt_env(c, argv, err, en) < 0)
+		return -1;
 	/* alien.py: SRC DST are the last two arguments, whatever they look like */
 	last = multi ? n : n - 2;
 	for (int i = 1; i < last; i++) {
@@ -372,6 +421,8 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 			c->dryrun = 1, takes = 0;
 		} else if (strcmp(a, "-norecovery") == 0) {
 			c->norecovery = 1, takes = 0;
+		} else if (strcmp(a, "-strictspec") == 0) {
+			c->strictspec = 1, takes = 0;
 		} else if (strcmp(a, "-noxrdzip") == 0) {
 			c->noxrdzip = 1, takes = 0;
 		} else if (strcmp(a, "-tpc") == 0) {
@@ -507,6 +558,11 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 		*code = input ? 0 : 22;
 		return -1;
 	}
+	/* alien.py 1.7.0's notices, before the copies */
+	if (c->norecovery)
+		command_send(c->cmd, FRAME_STDOUT, CP_OPT_NORECOVERY_NOTICE, strlen(CP_OPT_NORECOVERY_NOTICE));
+	if (c->strictspec)
+		command_send(c->cmd, FRAME_STDOUT, CP_OPT_STRICTSPEC_NOTICE, strlen(CP_OPT_STRICTSPEC_NOTICE));
 	return 0;
 }
 

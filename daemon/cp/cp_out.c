@@ -244,13 +244,13 @@ void cp_out_summary(struct cp *c)
 		n *= k;
 	}
 	/* alien.py 1.6.3's own spelling (transcripts/cp_upload_plain.stdout) */
-	snprintf(out, sizeof(out), "Succesful jobs (%s try): %d/%d\n", tries[0], first, n);
+	snprintf(out, sizeof(out), "Successful jobs (%s try): %d/%d\n", tries[0], first, n);
 	for (int p = 1; p < CP_PASSES; p++)
 		if (c->recovered[p])
-			snprintf(out + strlen(out), sizeof(out) - strlen(out), "Succesful jobs (%s try): %d/%d\n", tries[p],
+			snprintf(out + strlen(out), sizeof(out) - strlen(out), "Successful jobs (%s try): %d/%d\n", tries[p],
 				 c->recovered_ok[p], c->recovered[p]);
 	if (c->recovered[1])
-		snprintf(out + strlen(out), sizeof(out) - strlen(out), "Succesful jobs (total): %d/%d\n", c->ok, n);
+		snprintf(out + strlen(out), sizeof(out) - strlen(out), "Successful jobs (total): %d/%d\n", c->ok, n);
 	command_reply(c->cmd, code ? NULL : out, code ? out : NULL, code);
 }
 

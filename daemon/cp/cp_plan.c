@@ -455,7 +455,7 @@ static int cp_plan_pair(struct cp *c, const struct cp_pair *p)
 		return c->local ? cp_tpc_pair(c) : -1;
 	}
 	if (src_local && dst_local) {
-		cp_plan_error(c, 1, "for local copy use system command; within interactiv shell start a system command with \"!\"\n");
+		cp_plan_error(c, 1, "for local copy use system command; within interactive shell start a system command with \"!\"\n");
 		return -1;
 	}
 	c->grid = cp_plan_grid_arg(c, src_local ? p->dst : p->src, 1);

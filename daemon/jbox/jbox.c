@@ -288,3 +288,8 @@ void jbox_status(struct strbuf *out)
 	strbuf_addf(out, "jbox: 127.0.0.1:%d, %s, %u connections (%lu accepted, %lu refused)\n", jb.port,
 		    jb.advertised > 0 ? jbox_advert_path() : "not advertised", jb.nconns, jb.accepted, jb.refused);
 }
+
+int jbox_listen_port(void)
+{
+	return jb.port > 0 ? jb.port : 0;
+}

@@ -24,6 +24,8 @@ void jbox_stop(void);
 /* The daemon drains (SIGTERM, `alien-daemon stop`, idle exit): the
  * advertisement goes, new connections are refused, running requests finish. */
 void jbox_drain(void);
+/* The port it listens on (127.0.0.1), 0 when it does not. */
+int jbox_listen_port(void);
 /* Status lines for `alien-daemon status`. */
 void jbox_status(struct strbuf *out);
 

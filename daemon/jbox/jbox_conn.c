@@ -90,6 +90,7 @@ void jbox_conn_free(struct jbox_conn *c)
 	strbuf_free(&c->rx);
 	free(c->tx);
 	free(c->cwd);
+	free(c->site);
 	free(c);
 }
 
@@ -272,6 +273,28 @@ static int jbox_conn_message(struct jbox_conn *c)
 	return 0;
 }
 
+/* `setSite NAME` (alien.py sends it first when ALIEN_SITE is set): this
+ * connection's close site from now on, as it is its JCentral session's.
+ * It runs on a private session (policy.c), set to NAME first. */
+static void jbox_conn_note_site(struct jbox_conn *c, const struct jbox_item *it)
+{
+	const cJSON *a;
+
+	if (strcmp(it->command, "setSite") != 0)
+		return;
+	cJSON_ArrayForEach(a, it->options) {
+		const char *v = cJSON_GetStringValue(a);
+
+		if (!v || v[0] == '-')
+			continue; /* -nokeys, -nomsg */
+		if (strlen(v) >= UP_SITE_MAX)
+			return;
+		free(c->site);
+		c->site = strdup(v);
+		return;
+	}
+}
+
 /* Start the next queued request if nothing runs. */
 static void jbox_conn_next(struct jbox_conn *c)
 {
@@ -291,6 +314,7 @@ static void jbox_conn_next(struct jbox_conn *c)
 	log_debug("jbox[%lu]: request `%s`%s", c->serial, it->command,
 		  it->flags & UP_REQ_PRIVATE ? " (private session)" : "");
 	flags = it->flags;
+	jbox_conn_note_site(c, it);
 	req = upstream_req_new(it->command, it->options, c->cwd, jbox_conn_done, c);
 	it->options = NULL; /* taken over, even on failure */
 	jbox_item_free(it);
@@ -299,6 +323,9 @@ static void jbox_conn_next(struct jbox_conn *c)
 		return;
 	}
 	req->flags = flags;
+	/* this connection's close site on whichever session runs it (upstream_site.c) */
+	if (upstream_req_site(req, c->site) < 0)
+		log_warn("jbox[%lu]: out of memory: `%s` runs on any session's site", c->serial, req->command);
 	c->ureq = req;
 	jbox_conn_set_state(c, JB_BUSY);
 	upstream_submit(req); /* may answer at once (full queue, no pool) */

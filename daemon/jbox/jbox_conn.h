@@ -38,6 +38,7 @@ struct jbox_conn {
 	enum jbox_state state;
 	unsigned long serial;
 	char *cwd;                     /* NULL: home, until the first reply */
+	char *site;                    /* its setSite (alien.py sends ALIEN_SITE so); NULL: JCentral's choice */
 	struct strbuf rx;              /* request being assembled */
 	size_t rx_units;
 	int rx_too_big;

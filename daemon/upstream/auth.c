@@ -1,6 +1,7 @@
 /* auth.c - see auth.h. */
 #include "auth.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,10 +28,65 @@ static void auth_pick(char *out, size_t n, const char *env, const char *def_rel)
 {
 	const char *v = getenv(env);
 
-	if (v && *v)
+	if (v && v[0] == '~' && (v[1] == '/' || !v[1])) /* alien.py 1.7.0 expands ~ in X509_* */
+		snprintf(out, n, "%s%s", auth_home(), v + 1);
+	else if (v && *v)
 		snprintf(out, n, "%s", v);
 	else
 		snprintf(out, n, "%s/%s", auth_home(), def_rel);
+}
+
+/* A folder holding at least one *.pem (and name, when given). */
+static int auth_ca_dir_ok(const char *dir, const char *name)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int pem = 0, named = !name;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+
+		pem |= l > 4 && strcmp(e->d_name + l - 4, ".pem") == 0;
+		named |= name && strcmp(e->d_name, name) == 0;
+	}
+	closedir(d);
+	return pem && named;
+}
+
+/* alien.py 1.7.0's CA search (spec 2.5), for a folder: ALIENPY_USE_LOCAL_CAS
+ * (its value if a folder, else ~/.globus/certificates; it must hold
+ * CERN-GridCA.pem), X509_CERT_DIR (with a *.pem), the ALICE CVMFS folder,
+ * /etc/grid-security/certificates. X509_CERT_FILE (a file) is not a folder
+ * libwebsockets' vhosts can load: not used here (docs/COMPAT.md). 1 when the
+ * choice came from a variable. */
+static int auth_pick_ca(char *out, size_t n)
+{
+	const char *local = getenv("ALIENPY_USE_LOCAL_CAS"), *dir = getenv("X509_CERT_DIR");
+	char buf[1024];
+	struct stat st;
+
+	if (local) {
+		if (*local && stat(local, &st) == 0 && S_ISDIR(st.st_mode))
+			snprintf(buf, sizeof(buf), "%s", local);
+		else
+			snprintf(buf, sizeof(buf), "%s/.globus/certificates", auth_home());
+		if (auth_ca_dir_ok(buf, "CERN-GridCA.pem")) {
+			snprintf(out, n, "%s", buf);
+			return 1;
+		}
+	}
+	if (dir && dir[0] == '~' && (dir[1] == '/' || !dir[1])) {
+		snprintf(buf, sizeof(buf), "%s%s", auth_home(), dir + 1);
+		dir = buf;
+	}
+	if (dir && *dir) { /* set: used even without *.pem, so the error names it */
+		snprintf(out, n, "%s", dir);
+		return 1;
+	}
+	snprintf(out, n, "%s", auth_ca_dir_ok(AUTH_CA_CVMFS, NULL) ? AUTH_CA_CVMFS : "/etc/grid-security/certificates");
+	return 0;
 }
 
 static const char *auth_ssl_reason(void)
@@ -139,17 +195,16 @@ int auth_unlock_check(const struct auth_files *af, const char *pass, char *err, 
 
 int auth_resolve(struct auth_files *af, char *err, size_t errn)
 {
-	const char *ca = getenv("X509_CERT_DIR");
 	struct stat st;
+	int from_env;
 
 	memset(af, 0, sizeof(*af));
 	auth_pick(af->cert, sizeof(af->cert), "X509_USER_CERT", ".globus/usercert.pem");
 	auth_pick(af->key, sizeof(af->key), "X509_USER_KEY", ".globus/userkey.pem");
-	snprintf(af->ca_dir, sizeof(af->ca_dir), "%s",
-		 ca && *ca ? ca : stat(AUTH_CA_CVMFS, &st) == 0 ? AUTH_CA_CVMFS : "/etc/grid-security/certificates");
+	from_env = auth_pick_ca(af->ca_dir, sizeof(af->ca_dir));
 	if (stat(af->ca_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		snprintf(err, errn, "CA folder %s is missing%s", af->ca_dir,
-			 ca && *ca ? " (from X509_CERT_DIR)" : "; set X509_CERT_DIR to a folder of grid CA certificates");
+			 from_env ? " (from X509_CERT_DIR)" : "; set X509_CERT_DIR to a folder of grid CA certificates");
 		return -ENOENT;
 	}
 	return auth_check_files(af, err, errn);

@@ -49,6 +49,7 @@ void up_req_free(struct up_req *r)
 		return;
 	free(r->command);
 	free(r->cwd);
+	free(r->site);
 	cJSON_Delete(r->options);
 	free(r);
 }
@@ -171,7 +172,11 @@ void up_connect(struct usession *s)
 void up_dispatch(struct usession *s, struct up_req *r)
 {
 	char err[200];
-	int rc = usession_send(s, r, r->cwd ? r->cwd : up.home, err, sizeof(err));
+	int rc;
+
+	if (upstream_site_detour(s, r))
+		return; /* setSite first; r goes out with its reply */
+	rc = usession_send(s, r, r->cwd ? r->cwd : up.home, err, sizeof(err));
 
 	if (rc < 0)
 		up_req_finish(r, NULL, rc == -E2BIG ? UP_EXIT_TOOBIG : 12, err);
@@ -257,7 +262,7 @@ void upstream_session_reply(struct usession *s, struct up_req *r, cJSON *reply, 
 			usession_copy_str(&up.user, cJSON_GetObjectItemCaseSensitive(meta, "user"));
 		up_req_finish(r, reply, 0, NULL);
 	}
-	if (s->private_ || s->retire)
+	if ((s->private_ || s->retire) && !s->cur)
 		usession_close(s); /* private: its state (user, site, ...) must not serve anyone else */
 	up_pump();
 }
@@ -270,6 +275,7 @@ void upstream_session_down(struct usession *s, enum us_state was, struct up_req 
 	char msg[512];
 
 	s->private_req = NULL;
+	upstream_site_requeue(s);
 	if (failed) {
 		up.connect_failures++;
 		upstream_status_connect_error(s, msg, sizeof(msg), why, http_status, tls_error, &code);
@@ -343,7 +349,7 @@ void upstream_cancel(struct up_req *r)
 int upstream_idle(void)
 {
 	for (int i = 0; i < LIM_POOL_MAX; i++)
-		if (up.sess[i].cur && !up.sess[i].cur->internal)
+		if ((up.sess[i].cur && !up.sess[i].cur->internal) || up.sess[i].site_next)
 			return 0;
 	/* the daemon's own requests (token, keepalive) do not hold a drain */
 	for (const struct up_req *r = up.qhead; r; r = r->next)

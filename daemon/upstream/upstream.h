@@ -50,6 +50,8 @@ struct up_req {
 	char *command;
 	cJSON *options;      /* array of strings, owned */
 	char *cwd;           /* run here (absolute, trailing /); NULL = home */
+	char *site;          /* the terminal's ALIEN_SITE ("": none, JCentral's choice; NULL:
+			      * any, for the daemon's own requests); upstream_site.c */
 	up_done_fn done;
 	void *owner;         /* caller's context; NULL once cancelled */
 	int queued;
@@ -89,6 +91,10 @@ void upstream_fail_waiting(int code, const char *msg);
 /* Make a request (options taken over); NULL on ENOMEM. */
 struct up_req *upstream_req_new(const char *command, cJSON *options, const char *cwd,
 				up_done_fn done, void *owner);
+#define UP_SITE_MAX 64 /* bytes of a site name (ALIEN_SITE) */
+/* The request runs on a session set to this close site (NULL or "": the one
+ * JCentral chose). 0, or -1 on ENOMEM. */
+int upstream_req_site(struct up_req *r, const char *site);
 /* Queue it; on a full queue or a dead pool, done() is called before this returns. */
 void upstream_submit(struct up_req *req);
 /* The owner goes away: drop the request, or its reply when it comes. */

@@ -7,6 +7,7 @@
  *   upstream_life.c    configure, start, stop, fini, credentials, keepalives, lws' log
  *   upstream_cmds.c    what replies taught: the command list, home, user
  *   upstream_status.c  the status texts, why a connection failed
+ *   upstream_site.c    a terminal's close site (ALIEN_SITE): setSite before its requests
  * Functions of upstream.c are up_*, those of upstream_<x>.c upstream_<x>_*. */
 #ifndef JALIEND_UPSTREAM_INT_H
 #define JALIEND_UPSTREAM_INT_H
@@ -84,6 +85,12 @@ void upstream_retry_watch_arm(void);
 /* A reply that says the session is broken: 1 when it took the request (retried or failed). */
 int upstream_retry_poisoned(struct usession *s, struct up_req *r, cJSON *reply);
 void upstream_retry_lost(const struct usession *s, struct up_req *lost, int code, const char *msg);
+
+/* upstream_site.c: a terminal's ALIEN_SITE on a shared session */
+/* 1: a setSite went out first and r waits parked on s (usession.site_next). */
+int upstream_site_detour(struct usession *s, struct up_req *r);
+/* s went down: its parked request is first in line again; its site is forgotten. */
+void upstream_site_requeue(struct usession *s);
 
 /* upstream_status.c: the message (and exit code) of a connection that failed */
 void upstream_status_connect_error(const struct usession *s, char *msg, size_t n, const char *why, int http,

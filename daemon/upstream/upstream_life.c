@@ -152,6 +152,9 @@ void upstream_fini(void)
 
 		up_req_free(s->cur);
 		up_req_free(s->private_req);
+		up_req_free(s->site_next);
+		free(s->site);
+		free(s->site_default);
 		free(s->tx);
 		free(s->rx);
 		free(s->cwd);

@@ -1,5 +1,6 @@
 /* usession.c - see usession.h. */
 #include "usession.h"
+#include "useragent.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -448,6 +449,13 @@ int usession_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
 	case LWS_CALLBACK_PROTOCOL_DESTROY:
 		resolve_vhost_gone(lws_get_vhost(wsi));
 		return 0;
+	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: { /* alien.py 1.7.0's shape (useragent.h) */
+		unsigned char **p = in, *end = *p + len;
+		const char *ua = useragent_get();
+
+		return lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_USER_AGENT, (const unsigned char *)ua,
+						    (int)strlen(ua), p, end) ? -1 : 0;
+	}
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		if (s)
 			usession_on_established(s);

@@ -30,6 +30,9 @@ struct usession {
 	int retire;            /* close once the running request is answered */
 	struct lws_vhost *vh;  /* the credential it logged in with */
 	char *cwd;             /* server-side cwd of this websocket */
+	char *site;            /* close site we set with setSite (NULL: JCentral's choice) */
+	char *site_default;    /* JCentral's choice, from the first setSite's `(was X)` */
+	struct up_req *site_next; /* waits for the setSite in flight (upstream_site.c) */
 	struct up_req *cur;    /* in flight */
 	unsigned char *tx;     /* LWS_PRE + request text */
 	size_t tx_len;

@@ -20,11 +20,13 @@
 #include <XrdCl/XrdClEnv.hh>
 #include <XrdCl/XrdClFileSystem.hh>
 #include <XrdCl/XrdClURL.hh>
+#include <XrdVersion.hh>
 
 #include "xfer_int.h"
 
 extern "C" {
 #include "log.h"
+#include "version.h"
 }
 
 namespace {
@@ -240,6 +242,9 @@ void xfer_configure()
 	// next replica itself (cp_copy.c) or runs its recovery pass (uploads).
 	env->PutString("ReadRecovery", "false");
 	env->PutString("WriteRecovery", "false");
+	// what the SEs log as the client (alien.py: "alien.py/<ver> xrootd/<ver>");
+	// XRD_APPNAME wins. Process-wide: one name for every user's transfers.
+	env->PutString("AppName", "jaliend/" JALIEND_VERSION " xrootd/" XrdVERSION);
 }
 
 } // namespace

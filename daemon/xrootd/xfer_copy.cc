@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -101,14 +102,19 @@ int xfer_copy_open_target(const xfer_job *j)
 
 void xfer_copy_set_xattrs(const xfer_job *j, int fd)
 {
-	char size[32];
+	char size[32], ts[32];
+	struct timespec now;
 
 	if (!j->has_xattrs)
 		return;
 	snprintf(size, sizeof(size), "%lld", j->xa_size);
+	// alien.py 1.7.0: when it was read and written here, ms since the epoch
+	clock_gettime(CLOCK_REALTIME, &now);
+	snprintf(ts, sizeof(ts), "%lld", (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
 	const std::pair<const char *, std::string> attrs[] = {
 		{ "user.guid", j->xa_guid }, { "user.lfn", j->xa_lfn }, { "user.md5", j->xa_md5 },
 		{ "user.size", j->xa_size >= 0 ? std::string(size) : std::string() },
+		{ "user.ts_r", std::string(ts) }, { "user.ts_w", std::string(ts) },
 	};
 	for (const auto &a : attrs)
 		if (!a.second.empty()) // best effort, as alien.py (tmpfs may refuse user.*)

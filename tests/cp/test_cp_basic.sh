@@ -17,7 +17,7 @@ for f in zero one ten; do
 	# alien.py counts an upload's jobs per replica (disk:2: two)
 	expect_out_has "jobID: 1/2 >>> STATUS OK" "upload of $f.bin: status line"
 	expect_out_has "jobID: 2/2 >>> STATUS OK" "upload of $f.bin: second replica's line"
-	expect_out_has "Succesful jobs (1st try): 2/2" "upload of $f.bin: summary"
+	expect_out_has "Successful jobs (1st try): 2/2" "upload of $f.bin: summary"
 	run alien-stat "$f.bin"
 	expect_rc 0 "alien-stat $f.bin"
 	expect_out_has "Size: $(stat -c %s "$L/$f.bin") " "alien-stat: size of $f.bin"
@@ -41,6 +41,10 @@ assert os.getxattr(f, "user.lfn").decode() == lfn, os.getxattr(f, "user.lfn")
 assert os.getxattr(f, "user.md5").decode() == md5
 assert os.getxattr(f, "user.size").decode() == "10485760"
 assert len(os.getxattr(f, "user.guid")) == 36
+# alien.py 1.7.0: when it was read and written here, ms since the epoch (within a minute of now)
+import time
+for a in ("user.ts_r", "user.ts_w"):
+    assert abs(int(os.getxattr(f, a)) - time.time() * 1000) < 60000, (a, os.getxattr(f, a))
 PY
 fi
 

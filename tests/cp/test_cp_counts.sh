@@ -51,7 +51,7 @@ expect_cmds "one upload replacing an LFN" "stat=2 rm=1 mkdir=0 access=1 commit=2
 snap
 run alien-cp "file:$L/tree" up/
 expect_rc 0 "recursive upload"
-expect_out_has "Succesful jobs (1st try): $((2 * N))/$((2 * N))" "every file uploaded twice"
+expect_out_has "Successful jobs (1st try): $((2 * N))/$((2 * N))" "every file uploaded twice"
 mark
 # one stat of up/, a mkdir -p for each of up/tree/a and up/tree/b, then access + 2 commits per file
 expect_cmds "recursive upload of $N files in 2 folders" "stat=1 rm=0 mkdir=2 access=$N commit=$((2 * N)) find=0"
@@ -78,7 +78,7 @@ expect_cmds "nested upload of 7 files" "stat=1 rm=0 access=7 commit=14"
 snap
 run alien-cp up/tree "file:$L/dl/"
 expect_rc 0 "recursive download"
-expect_out_has "Succesful jobs (1st try): $N/$N" "every file downloaded"
+expect_out_has "Successful jobs (1st try): $N/$N" "every file downloaded"
 mark
 expect_cmds "recursive download of $N files" "stat=1 find=1 access=$N commit=0 mkdir=0 rm=0"
 pass

@@ -23,8 +23,8 @@ expect_same_md5 "$L/f.bin" "$L/back/two.bin" "download with SE1 down"
 # upload asking for SE1 only: the copy fails, the 2nd try goes to SE2
 run alien-cp "file:$L/f.bin" "one.bin@ALICE::JCL::SE1"
 expect_rc 0 "upload to SE1 (down) recovers"
-expect_out_has "Succesful jobs (1st try): 0/1" "first try failed"
-expect_out_has "Succesful jobs (2nd try): 1/1" "second try worked"
+expect_out_has "Successful jobs (1st try): 0/1" "first try failed"
+expect_out_has "Successful jobs (2nd try): 1/1" "second try worked"
 expect_err_has "ALICE::JCL::SE1" "the failed SE is named"
 run replicas one.bin
 expect_out "ALICE::JCL::SE2" "the replica is on SE2"
@@ -32,7 +32,7 @@ expect_out "ALICE::JCL::SE2" "the replica is on SE2"
 # default disk:2 with SE1 down: SE2 is committed, recovery finds no third SE
 run alien-cp "file:$L/f.bin" dflt.bin
 expect_rc 0 "upload with one of two SEs down"
-expect_out_has "Succesful jobs (1st try): 1/2" "first try kept SE2 (one of its two replicas)"
+expect_out_has "Successful jobs (1st try): 1/2" "first try kept SE2 (one of its two replicas)"
 expect_err_has "recovery of" "the recovery's failure is reported"
 run replicas dflt.bin
 expect_out "ALICE::JCL::SE2" "only SE2 holds it"
@@ -42,7 +42,7 @@ expect_same_md5 "$L/f.bin" "$L/back/dflt.bin" "what was kept is complete"
 # -norecovery: no second pass
 run alien-cp -norecovery "file:$L/f.bin" "norec.bin@ALICE::JCL::SE1"
 expect_rc 1 "-norecovery with the only SE down"
-expect_err_has "Succesful jobs (1st try): 0/1" "summary on stderr"
+expect_err_has "Successful jobs (1st try): 0/1" "summary on stderr"
 run alien-stat norec.bin
 expect_rc 2 "nothing registered"
 

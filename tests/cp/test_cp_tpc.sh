@@ -61,7 +61,7 @@ run alien-cp "file:$L/tree" "%ALIEN/@ALICE::JCL::SE1"
 expect_rc 0 "upload of the folder"
 run alien-cp -r tree "copy/@ALICE::JCL::SE2"
 expect_rc 0 "grid to grid copy of a folder"
-expect_out_has "Succesful jobs (1st try): 6/6" "six files copied"
+expect_out_has "Successful jobs (1st try): 6/6" "six files copied"
 run alien-cp copy/tree/ "file:$L/back/tree/"
 expect_rc 0 "download of the copied folder"
 CHECKS=$((CHECKS + 1))

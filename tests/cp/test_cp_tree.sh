@@ -13,7 +13,7 @@ echo log >"$L/tree/b/run2.log"
 start=$(date +%s)
 run alien-cp -T 8 "file:$L/tree" up/
 expect_rc 0 "upload of 202 files"
-expect_out_has "Succesful jobs (1st try): 404/404" "all uploaded (two replicas each, counted as alien.py does)"
+expect_out_has "Successful jobs (1st try): 404/404" "all uploaded (two replicas each, counted as alien.py does)"
 echo "upload of 202 files: $(($(date +%s) - start)) s"
 run alien-find up/tree '*'
 CHECKS=$((CHECKS + 1))
@@ -22,7 +22,7 @@ CHECKS=$((CHECKS + 1))
 start=$(date +%s)
 run alien-cp -T 8 up/tree "file:$L/back/"
 expect_rc 0 "download of the folder"
-expect_out_has "Succesful jobs (1st try): 202/202" "all downloaded"
+expect_out_has "Successful jobs (1st try): 202/202" "all downloaded"
 echo "download of 202 files: $(($(date +%s) - start)) s"
 CHECKS=$((CHECKS + 1))
 (cd "$L/tree" && find . -type f -exec md5sum {} + | sort -k2) >"$T/m1"
@@ -56,7 +56,7 @@ CHECKS=$((CHECKS + 1))
 [ "$(find "$L/name" -type f | wc -l)" -eq 20 ] || fail "-name ends_9_ext_dat copied $(find "$L/name" -type f | wc -l) files, not 20"
 run alien-cp -exclude /a/ -exclude .log "file:$L/tree" excl/
 expect_rc 0 "-exclude twice"
-expect_out_has "Succesful jobs (1st try): 200/200" "-exclude /a/ -exclude .log leaves b's 100 .dat files (two replicas each)"
+expect_out_has "Successful jobs (1st try): 200/200" "-exclude /a/ -exclude .log leaves b's 100 .dat files (two replicas each)"
 run alien-cp -glob '*.log' -select x up/tree "file:$L/both/"
 expect_rc 22 "two selections"
 expect_one_line "two selections"

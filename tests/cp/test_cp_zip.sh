@@ -65,6 +65,12 @@ xrdcl_job "-noxrdzip: the whole archive" "'checkSumMode' = 'none'.*'source' = '[
 xrdcl_job "-noxrdzip: the member taken from the local archive" "'source' = '[^']*jaliend-[^']*?xrdcl.unzip=m2.bin'"
 CHECKS=$((CHECKS + 1))
 [ "$(leftovers "$L/o")" -eq 0 ] && [ -z "$(find "$L/o" -name '*.member')" ] || fail "-noxrdzip left files"
+# ALIENPY_NOXRDZIP in the shell: as -noxrdzip (alien.py sets it for that option and reads it)
+rm -f "$L/o/m2.bin"
+run env ALIENPY_NOXRDZIP=1 JALIENPY_XRDDEBUG=1 alien-cp z/m2.bin "file:$L/o/"
+expect_rc 0 "ALIENPY_NOXRDZIP download"
+expect_true "ALIENPY_NOXRDZIP: the member's bytes" cmp -s "$L/m2.bin" "$L/o/m2.bin"
+expect_err_has "(the whole archive, extracted here: -noxrdzip)" "ALIENPY_NOXRDZIP reaches cp"
 
 # the catalogue's md5 of a member is checked, both ways
 for opt in "" -noxrdzip; do

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden outputs of alien.py 1.6.3, and the shims compared with them.
+"""Golden outputs of alien.py 1.7.0, and the shims compared with them.
 
   golden.py record --alienpy DIR   runs every row of lines.txt through the real alien.py
                                    (DIR holds its `alienpy` package) and writes records.jsonl
@@ -355,7 +355,7 @@ def check(args):
         stack.close()
     for b in bad:
         print(b)
-    print("golden: %d rows: %d same as alien.py 1.6.3, %d differ on purpose (differ.txt), %d wrong"
+    print("golden: %d rows: %d same as alien.py 1.7.0, %d differ on purpose (differ.txt), %d wrong"
           % (len(rows), same, diff_ok, len(bad)))
     return 1 if bad else 0
 
@@ -364,7 +364,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("mode", choices=("record", "check"))
     ap.add_argument("--build", default=os.environ.get("JALIEND_BUILD", os.path.join(ROOT, "build")))
-    ap.add_argument("--alienpy", default="/work/refjc/client/alienpy163",
+    ap.add_argument("--alienpy", default="/work/refjc/client/alienpy170",
                     help="folder holding alien.py's `alienpy` package (record only)")
     ap.add_argument("--python", default="/usr/bin/python3",
                     help="the Python that has alien.py's modules (websockets, XRootD) (record only)")

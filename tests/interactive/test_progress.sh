@@ -32,14 +32,14 @@ printf '%s\n' "$got" | sed -n 1p | grep -qx 'jobID: 1/2 >>> Start' &&
 	printf '%s\n' "$got" | sed -n 2p | grep -qx 'jobID: 2/2 >>> Start' &&
 	printf '%s\n' "$got" | sed -n 3p | grep -qx 'jobID: 1/2 >>> STATUS OK >>> SPEED [0-9.]* [KMG]*i*B/s' &&
 	printf '%s\n' "$got" | sed -n 4p | grep -qx 'jobID: 2/2 >>> STATUS OK >>> SPEED [0-9.]* [KMG]*i*B/s' &&
-	printf '%s\n' "$got" | sed -n 5p | grep -qx 'Succesful jobs (1st try): 2/2' &&
+	printf '%s\n' "$got" | sed -n 5p | grep -qx 'Successful jobs (1st try): 2/2' &&
 	[ "$(printf '%s\n' "$got" | wc -l)" -eq 5 ] || fail "after the upload the pane shows: $got"
 
 # stdout on the terminal (so jaliend sends the bar), stderr in a file: nothing drawn
 start_cmd err "alien-cp file:$T/big.bin big2.bin 2>$T/up.err"
 wait_rc err 0
 no_cr "$T/up.err" "upload, stderr in a file"
-wait_line err "Succesful jobs (1st try): 2/2"
+wait_line err "Successful jobs (1st try): 2/2"
 start_cmd derr "alien-cp big.bin file:$T/down.bin 2>$T/down.err"
 wait_rc derr 0
 no_cr "$T/down.err" "download, stderr in a file"
@@ -51,7 +51,7 @@ rm -f "$T/down.bin"
 start_cmd dout "alien-cp big.bin file:$T/down.bin >$T/down.out"
 wait_rc dout 0
 no_cr "$T/down.out" "download, stdout in a file"
-grep -qx 'Succesful jobs (1st try): 1/1' "$T/down.out" || fail "download, stdout in a file: $(cat "$T/down.out")"
+grep -qx 'Successful jobs (1st try): 1/1' "$T/down.out" || fail "download, stdout in a file: $(cat "$T/down.out")"
 CHECKS=$((CHECKS + 1))
 CHECKS=$((CHECKS + 1))
 screen dout | grep -q 'ETA' && fail "a bar was left on the terminal: $(screen dout)"

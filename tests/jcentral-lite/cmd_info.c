@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #ifndef JCL_BUILD_EPOCH
@@ -277,7 +278,70 @@ static void groups_help(struct cmd_ctx *c)
 	reply_out(c->r, "\n");
 }
 
+/* JAliEnCommandsetSite: the session's close site (used by JCentral to order
+ * SEs). Names with ':' or '.' are looked up at an external service that
+ * jcentral-lite does not have: refused as JCentral does when it is down. */
+static void setsite_run(struct cmd_ctx *c, const struct opt_result *o)
+{
+	struct jcl_session *s = c->s;
+	const char *cur = s->site[0] ? s->site : JCL_DEFAULT_SITE;
+	char was[sizeof(s->site)];
+
+	if (o->nargs == 0 || !o->args[0][0]) {
+		reply_outf(c->r, "Keeping the current close site: %s\n", cur);
+		return;
+	}
+	if (strcmp(o->args[0], "auto") == 0 || strpbrk(o->args[0], ":.")) {
+		reply_errorf(c->r, 121, "Could not map %s to a site name at the moment, keeping previous value of %s",
+			     o->args[0], cur);
+		return;
+	}
+	snprintf(was, sizeof(was), "%s", cur);
+	snprintf(s->site, sizeof(s->site), "%s", o->args[0]);
+	reply_outf(c->r, "Setting close site to %s (was %s)\n", s->site, was);
+}
+
+/* JAliEnCommandlistSEDistance: each SE with the distance from the session's
+ * site (or -site X): 0 for the SE's own site (the middle part of its name),
+ * unknown otherwise (Java formats the null with "% .3f" as "nul"). */
+static void listsedistance_run(struct cmd_ctx *c, const struct opt_result *o)
+{
+	const char *site = c->s->site[0] ? c->s->site : JCL_DEFAULT_SITE;
+
+	for (size_t i = 0; i + 1 < o->nargs; i++)
+		if (strcmp(o->args[i], "-site") == 0)
+			site = o->args[i + 1];
+	for (size_t i = 0; i < c->s->srv->n_ses; i++) {
+		const char *name = c->s->srv->ses[i].name, *a = strstr(name, "::"), *b = a ? strstr(a + 2, "::") : NULL;
+		bool near = b && strlen(site) == (size_t)(b - a - 2) && strncasecmp(a + 2, site, (size_t)(b - a - 2)) == 0;
+
+		if (!a)
+			continue;
+		reply_outf(c->r, "%40s\t(read:  0.000,  write:  0.000,  distance: %s)\n", name, near ? " 0.000" : "nul");
+	}
+	reply_out(c->r, "\n");
+}
+
+static void listsedistance_help(struct cmd_ctx *c)
+{
+	reply_out(c->r, "\n");
+	reply_out(c->r, "listSEDistance: Returns the closest working SE for a particular site. Usage\n");
+	cmd_help_options(c->r);
+	cmd_help_option(c->r, "-site", "site to base the results to, instead of using the default mapping of this client to a site");
+	reply_out(c->r, "\n");
+}
+
+static void setsite_help(struct cmd_ctx *c)
+{
+	reply_out(c->r, "\n");
+	cmd_help_usage(c->r, "setSite", "[site name]");
+	cmd_help_options(c->r);
+	reply_out(c->r, "\n");
+}
+
 const struct cmd_def cmd_info_defs[] = {
+	{ "setSite", NULL, 0, OPTERR_EINVAL, true, setsite_run, setsite_help },
+	{ "listSEDistance", NULL, 0, OPTERR_EINVAL, true, listsedistance_run, listsedistance_help },
 	{ "commandlist", NULL, 0, OPTERR_EINVAL, true, commandlist_run, commandlist_help },
 	{ "pwd", NULL, 0, OPTERR_EINVAL, true, pwd_run, pwd_help },
 	{ "whoami", whoami_spec, 1, OPTERR_EINVAL, true, whoami_run, whoami_help },

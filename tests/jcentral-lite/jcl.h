@@ -76,6 +76,9 @@ struct jcl_server {
 	struct catalogue *cat;
 };
 
+/* The close site a session starts with (JCentral: looked up from the client's address). */
+#define JCL_DEFAULT_SITE "JCL"
+
 /* Per-connection session state (JAliEn "commander" state). */
 struct jcl_session {
 	char account[JCL_ACCOUNT_MAX];  /* effective principal */
@@ -83,6 +86,7 @@ struct jcl_session {
 	char cwd[JCL_LFN_MAX];          /* canonical (trailing '/' for dirs) or "[none]" */
 	char dn[JCL_DN_MAX];            /* Java-style comma DN of the client certificate */
 	char peer[64];                  /* client IP */
+	char site[64];                  /* close site (setSite); "" = JCL_DEFAULT_SITE */
 	long long cert_not_after;       /* epoch seconds */
 	char subject2253[JCL_DN_MAX];   /* RFC 2253 subject (throttle key) */
 	long long connected_ms;

@@ -521,9 +521,11 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
 		/* user space exists from here on; the extension is confirmed next */
-		char ext[WSPMD_HDR_MAX];
+		char ext[WSPMD_HDR_MAX], ua[256];
 		if (!cn)
 			return 1;
+		if (lws_hdr_copy(wsi, ua, sizeof(ua), WSI_TOKEN_HTTP_USER_AGENT) > 0)
+			jcl_log("client user-agent: %s", ua); /* what JCentral logs of its clients */
 		memset(cn, 0, sizeof(*cn));
 		cn->pmd_offer = -1;
 		if (g_srv->deflate && ext_header(wsi, ext, sizeof(ext)) &&

@@ -29,11 +29,11 @@ expect_rc 0 "token-init"; expect_out_has "DN >>> "; expect_out_has "EXPIRE >>> "
 CHECKS=$((CHECKS + 1))
 [ "$(openssl x509 -in "$tok" -noout -serial)" != "$before" ] || fail "token-init issued no new token"
 run alien-cert-verify
-expect_rc 0 cert-verify; expect_out "SSL Verification succesful for $X509_USER_CERT"
+expect_rc 0 cert-verify; expect_out "SSL Verification successful for $X509_USER_CERT"
 run alien-tokenkey-match
-expect_rc 0 tokenkey-match; expect_out "Cert/key match"
+expect_rc 0 tokenkey-match; expect_out "Cert/key match!"
 run env X509_USER_KEY="$STACK/pki/user2key.pem" alien-certkey-match
-expect_rc 0 "certkey-match of another key (alien.py: 0)"; expect_err "Cert/key DO NOT match"
+expect_rc 42 "certkey-match of another key (alien.py 1.7.0: 42)"; expect_err "Cert/key DO NOT match!"
 run env X509_CERT_DIR="$T" alien-cert-verify
 expect_rc 1 "cert-verify without the CA"; expect_err "SSL Verification failed for $X509_USER_CERT"
 
@@ -68,7 +68,7 @@ printf '%s' "$ERR" | od -An -tx1 | grep -q ' ff' && fail "the raw byte reached s
 # cp: uploads counted per replica, -json all compact, a missing source
 printf 'x\n' >"$T/x.txt"
 run alien-cp "file:$T/x.txt" x.txt
-expect_rc 0 "upload"; expect_out_has "jobID: 2/2 >>> STATUS OK"; expect_out_has "Succesful jobs (1st try): 2/2"
+expect_rc 0 "upload"; expect_out_has "jobID: 2/2 >>> STATUS OK"; expect_out_has "Successful jobs (1st try): 2/2"
 run alien-cp -json "file:$T/x.txt" x2.txt
 CHECKS=$((CHECKS + 1))
 printf '%s\n' "$OUT" | grep -q '": ' && fail "cp -json mixes indented and compact JSON: $OUT"

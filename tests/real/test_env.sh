@@ -1,0 +1,63 @@
+#!/bin/sh
+# The environment that reaches the real JCentral (issue 28): ALIEN_SITE is each terminal's
+# close site whichever shared session runs its command (JCentral's listSEDistance shows
+# the distances from the session's site: 0 for the SE's own site, "nul" for an unknown
+# one), as alien.py 1.7.0 sees it on a connection of its own and through our JBox; a
+# shell asking for another endpoint (ALIENPY_JCENTRAL) is refused with 107, as alien.py
+# 1.7.0 exits when it cannot reach it.
+. "$(dirname "$0")/reallib.sh"
+APY=${JALIEND_REAL_ALIENPY17:-$JALIEND_REAL/client/alienpy170}
+[ -d "$APY/alienpy" ] || real_skip "no alien.py 1.7.0 at $APY (JALIEND_REAL_ALIENPY17)"
+mkdir -p "$T/home"
+# alien.py 1.7.0 as a program (so that `env VAR=... alienpy` works); through our JBox
+# unless ALIENPY_JCENTRAL is set
+{
+	echo '#!/bin/sh'
+	echo "HOME=$T/home ALIENPY_NO_STAGGER=1 ALIENPY_NO_HISTORY=1 PYTHONPATH=$APY exec /usr/bin/python3 -c \\"
+	echo "	'import sys; sys.argv[0]=\"alien.py\"; from alienpy.alien import main; sys.exit(main())' \"\$@\""
+} >"$T/alienpy"
+chmod +x "$T/alienpy"
+export PATH="$T:$PATH"
+HOST=$(printf '%s\n' "$JALIEND_ENDPOINT" | sed -n 's,^wss://\([^:/]*\):\([0-9]*\)/.*,\1,p')
+PORT=$(printf '%s\n' "$JALIEND_ENDPOINT" | sed -n 's,^wss://\([^:/]*\):\([0-9]*\)/.*,\2,p')
+[ -n "$HOST" ] && [ -n "$PORT" ] || fail "cannot read host and port from $JALIEND_ENDPOINT"
+
+# the reference's own site (JCentral's choice for us) and an unknown one
+ok alien-setSite
+home_site=$(printf '%s\n' "$OUT" | sed -n 's/^Keeping the current close site: //p')
+[ -n "$home_site" ] || fail "setSite names no site: [$OUT]"
+near() { printf '%s\n' "$OUT" | grep -c 'distance:  0\.000)' || true; }
+i=0
+while [ $i -lt 3 ]; do # the pool's sessions serve both terminals in turn
+	run env ALIEN_SESSION=real-far ALIEN_SITE=NoSuchSite alien-listSEDistance
+	expect_rc 0 "ALIEN_SITE=NoSuchSite listSEDistance ($i)"
+	expect_out_has "distance: nul)" "ALIEN_SITE=NoSuchSite: no SE near ($i)"
+	[ "$(near)" -eq 0 ] || fail "ALIEN_SITE=NoSuchSite: an SE is near ($i): [$OUT]"
+	far=$OUT
+	run env ALIEN_SESSION=real-home alien-listSEDistance
+	expect_rc 0 "listSEDistance without ALIEN_SITE ($i)"
+	[ "$(near)" -ge 1 ] || fail "without ALIEN_SITE the session kept another terminal's site ($i): [$OUT]"
+	i=$((i + 1))
+done
+run env ALIEN_SITE=NoSuchSite alien-setSite
+expect_out "Keeping the current close site: NoSuchSite" "setSite with ALIEN_SITE"
+# alien.py 1.7.0 on a connection of its own prints the same
+run env ALIENPY_JCENTRAL="$HOST" ALIENPY_JCENTRAL_PORT="$PORT" ALIEN_SITE=NoSuchSite alienpy listSEDistance
+expect_rc 0 "alien.py 1.7.0 listSEDistance with ALIEN_SITE"
+expect_out "$far" "listSEDistance with ALIEN_SITE: the shim's output is alien.py 1.7.0's"
+# and through our JBox its setSite holds for its connection
+run env ALIEN_SITE=NoSuchSite alienpy listSEDistance
+expect_rc 0 "alien.py 1.7.0 through the JBox with ALIEN_SITE"
+expect_out "$far" "alien.py 1.7.0 through the JBox: ALIEN_SITE holds"
+
+# the endpoint: the daemon's is served, another one is refused (alien.py: 107 when unreachable)
+run env ALIENPY_JCENTRAL="$HOST" ALIENPY_JCENTRAL_PORT="$PORT" alien-whoami
+expect_rc 0 "ALIENPY_JCENTRAL naming the daemon's endpoint"
+other=$((PORT + 1))
+run env ALIENPY_JCENTRAL="$HOST" ALIENPY_JCENTRAL_PORT="$other" alien-whoami
+expect_rc 107 "ALIENPY_JCENTRAL naming another endpoint"
+expect_one_line "ALIENPY_JCENTRAL naming another endpoint"
+expect_err_has "ALIENPY_JCENTRAL asks for $HOST:$other"
+run env ALIENPY_JCENTRAL="$HOST" ALIENPY_JCENTRAL_PORT="$other" alienpy whoami
+expect_rc 107 "alien.py 1.7.0 with ALIENPY_JCENTRAL at a closed port"
+pass
