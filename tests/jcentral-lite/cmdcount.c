@@ -21,6 +21,7 @@ static const char *g_path;
 static struct lws_context *g_ctx;
 static lws_sorted_usec_list_t g_sul;
 static bool g_armed;
+static unsigned g_inflight, g_inflight_max, g_sess_inflight_max;
 
 static void cmdcount_timer(lws_sorted_usec_list_t *sul)
 {
@@ -48,8 +49,28 @@ void cmdcount_session_open(struct jcl_session *s)
 		}
 }
 
+void cmdcount_begin(struct jcl_session *s)
+{
+	s->inflight++;
+	g_inflight++;
+	if (s->inflight > g_sess_inflight_max)
+		g_sess_inflight_max = s->inflight;
+	if (g_inflight > g_inflight_max)
+		g_inflight_max = g_inflight;
+}
+
+void cmdcount_end(struct jcl_session *s)
+{
+	if (!s->inflight)
+		return;
+	s->inflight--;
+	g_inflight--;
+}
+
 void cmdcount_session_close(struct jcl_session *s)
 {
+	g_inflight -= s->inflight; /* requests never answered */
+	s->inflight = 0;
 	jcl_log("session %lu (%s): %lu requests", s->count_id, s->account, s->requests);
 	for (size_t i = 0; i < CMDCOUNT_MAX_SESSIONS; i++)
 		if (g_sess[i] == s)
@@ -125,6 +146,7 @@ void cmdcount_flush(void)
 		if (g_sess[i])
 			fprintf(f, "session %lu %s %lu\n", g_sess[i]->count_id, g_sess[i]->account,
 				g_sess[i]->requests);
+	fprintf(f, "inflight_max %u\nsession_inflight_max %u\n", g_inflight_max, g_sess_inflight_max);
 	if (fclose(f) || rename(tmp, g_path)) {
 		jcl_log("cannot write --counts %s", g_path);
 		unlink(tmp);

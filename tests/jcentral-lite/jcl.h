@@ -57,6 +57,7 @@ struct jcl_server {
 	bool envelopes_signed;          /* --envelopes signed: no sealed envelopes (seal.h) */
 	long long started_ms;
 	bool throttle;                  /* --throttle: rate limiter of protocol reference 2.10 */
+	bool service_real;              /* --service-time real: the real JCentral's pace (pace.h) */
 	struct jcl_slow slow[JCL_MAX_SLOW];
 	size_t n_slow;
 	/* tokens (token.c) */
@@ -91,6 +92,7 @@ struct jcl_session {
 	bool ran_command;            /* a known command was built before (for -silent) */
 	unsigned long count_id;         /* cmdcount.c: session number */
 	unsigned long requests;         /* cmdcount.c: requests received */
+	unsigned inflight;              /* cmdcount.c: requests received, reply not yet queued */
 	const struct jcl_server *srv;
 };
 
