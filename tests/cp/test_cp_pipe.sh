@@ -21,14 +21,8 @@ N=40
 mkdir -p "$L/dl"
 two_folders "$L/tree" $N 37 10240
 
-count() { sed -n "s/^$1 //p" "$COUNTS" 2>/dev/null | grep . || echo 0; }
-MARKS=0
-# mark: one ls after the cp; once the file counts it, every request before it is counted too
-mark() {
-	MARKS=$((MARKS + 1))
-	alien-ls / >/dev/null 2>&1
-	settled "the counts file counts ls number $MARKS" sh -c "[ \"\$(sed -n 's/^cmd ls //p' '$COUNTS')\" = $MARKS ]"
-}
+count() { counts_get "$1"; }
+mark() { counts_mark; }
 snap() { for c in stat rm mkdir access commit; do eval "S_$c=$(count "cmd $c")"; done; }
 expect_cmds() {
 	for kv in $2; do
