@@ -4,8 +4,9 @@
 # in parallel), the daemon's pool allowed to grow to 16 sessions:
 #  1. a folder up and down: every md5 right; commands per file unchanged
 #     (upload: access + one commit per replica, one mkdir -p per folder;
-#     download: one access per file); several calls were in flight at once,
-#     never more than the cap (CP_CALLS_MAX, 8), never two on one websocket;
+#     download: one access per file); several accesses and commits were
+#     served at once, never more calls in flight than the cap (CP_CALLS_MAX,
+#     8: nothing else runs meanwhile), never two on one websocket;
 #  2. Ctrl-C in the middle of a pipelined upload: every LFN registered holds
 #     its file's md5, every replica on the SEs is registered (none left
 #     half-written or uncommitted); the same for a download (no temporary file);
@@ -54,13 +55,15 @@ mark
 expect_cmds "pipelined download of $N files" "stat=1 access=$N commit=0 mkdir=0"
 expect_true "the download equals the uploaded tree (names and md5s)" same_tree "$L/tree" "$L/dl/tree"
 inflight=$(count inflight_max)
-CHECKS=$((CHECKS + 1))
-[ "$inflight" -ge 2 ] || fail "at most $inflight call in flight at once: not pipelined"
+for c in access commit; do
+	CHECKS=$((CHECKS + 1))
+	[ "$(count "running_max $c")" -ge 2 ] || fail "at most $(count "running_max $c") $c served at once: not pipelined"
+done
 CHECKS=$((CHECKS + 1))
 [ "$inflight" -le $CAP ] || fail "$inflight calls in flight at once, above the cap of $CAP"
 CHECKS=$((CHECKS + 1))
 [ "$(count session_inflight_max)" = 1 ] || fail "$(count session_inflight_max) requests in flight on one websocket (spec 4.4: one)"
-echo "calls in flight at most: $inflight (cap $CAP)"
+echo "calls in flight at most: $inflight (cap $CAP); access served at once at most: $(count "running_max access"), commit: $(count "running_max commit")"
 
 # registered_ok DIR LFNDIR: every file registered below LFNDIR downloads with the md5 of DIR's twin
 registered_ok() {

@@ -10,6 +10,7 @@
 struct cmdcount_name {
 	char name[64];
 	unsigned long n;
+	unsigned running, running_max; /* being served now (executed, reply not queued), the most at once */
 };
 
 static struct cmdcount_name g_names[CMDCOUNT_MAX_NAMES];
@@ -61,6 +62,9 @@ void cmdcount_begin(struct jcl_session *s)
 
 void cmdcount_end(struct jcl_session *s)
 {
+	if (s->running_name > 0 && g_names[s->running_name - 1].running)
+		g_names[s->running_name - 1].running--;
+	s->running_name = 0;
 	if (!s->inflight)
 		return;
 	s->inflight--;
@@ -69,6 +73,7 @@ void cmdcount_end(struct jcl_session *s)
 
 void cmdcount_session_close(struct jcl_session *s)
 {
+	cmdcount_end(s); /* a reply never sent */
 	g_inflight -= s->inflight; /* requests never answered */
 	s->inflight = 0;
 	jcl_log("session %lu (%s): %lu requests", s->count_id, s->account, s->requests);
@@ -111,8 +116,14 @@ void cmdcount_add(struct jcl_session *s, const char *name)
 		snprintf(e->name, sizeof(e->name), "(other)");
 	e->n++;
 	g_total++;
-	if (s)
+	if (s) {
 		s->requests++;
+		if (s->running_name > 0 && g_names[s->running_name - 1].running) /* not ended: cannot happen */
+			g_names[s->running_name - 1].running--;
+		s->running_name = (int)(e - g_names) + 1;
+		if (++e->running > e->running_max)
+			e->running_max = e->running;
+	}
 	if (g_path && g_ctx && !g_armed) {
 		g_armed = true;
 		lws_sul_schedule(g_ctx, 0, &g_sul, cmdcount_timer, (lws_usec_t)CMDCOUNT_FLUSH_MS * 1000);
@@ -147,6 +158,8 @@ void cmdcount_flush(void)
 			fprintf(f, "session %lu %s %lu\n", g_sess[i]->count_id, g_sess[i]->account,
 				g_sess[i]->requests);
 	fprintf(f, "inflight_max %u\nsession_inflight_max %u\n", g_inflight_max, g_sess_inflight_max);
+	for (size_t i = 0; i < g_nnames; i++)
+		fprintf(f, "running_max %s %u\n", sorted[i].name, sorted[i].running_max);
 	if (fclose(f) || rename(tmp, g_path)) {
 		jcl_log("cannot write --counts %s", g_path);
 		unlink(tmp);

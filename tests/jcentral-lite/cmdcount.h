@@ -7,6 +7,8 @@
  *     session <id> <account> <n>   one line per open session (id: 1, 2, ... in connect order)
  *     inflight_max <n>             most requests in flight at once, all sessions together
  *     session_inflight_max <n>     most requests in flight at once on one session
+ *     running_max <name> <n>       most requests of that command served at once (from its
+ *                                  execution to its reply queued), one line per command name
  * Names are the request's "command" as sent; names with other characters than [A-Za-z0-9_.-]
  * or longer than 63 bytes count as "(other)", requests that are not JSON as "(bad)".
  * Every close also logs "session <id> (<account>): <n> requests". Caps: CMDCOUNT_MAX_NAMES

@@ -93,6 +93,7 @@ struct jcl_session {
 	unsigned long count_id;         /* cmdcount.c: session number */
 	unsigned long requests;         /* cmdcount.c: requests received */
 	unsigned inflight;              /* cmdcount.c: requests received, reply not yet queued */
+	int running_name;               /* cmdcount.c: 1 + the name slot of the request being served, 0: none */
 	const struct jcl_server *srv;
 };
 
