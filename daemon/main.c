@@ -47,7 +47,7 @@ static const char main_usage[] =
 	"                         $ALIENPY_JCENTRAL[:$ALIENPY_JCENTRAL_PORT], else a JBox answering at\n"
 	"                         $JALIEN_HOST[:$JALIEN_WSPORT], else " JD_DEFAULT_ENDPOINT ")\n"
 	"  -p, --pool N           websocket sessions kept open (default 2)\n"
-	"  -P, --pool-max N       grown to on demand when all are busy (default 4, at most 16)\n"
+	"  -P, --pool-max N       grown to on demand when all are busy (default 8, at most 16)\n"
 	"  -k, --keepalive SEC    a cheap command on sessions idle this long (default 600; 0: none)\n"
 	"  -i, --idle-exit SEC    exit after this long with no clients and no work (default 0: never)\n"
 	"  -w, --connect-wait SEC once connected, requests wait this long for JCentral to come back\n"

@@ -28,7 +28,7 @@ struct jd_config {
 
 #define JD_DEFAULT_ENDPOINT "wss://alice-jcentral.cern.ch:8097/websocket/json"
 #define JD_DEFAULT_POOL 2
-#define JD_DEFAULT_POOL_MAX 4
+#define JD_DEFAULT_POOL_MAX 8 /* = CP_CALLS_MAX: a cp's pipeline keeps them busy (issue 27) */
 #define JD_DEFAULT_KEEPALIVE 600 /* the server closes after 900 s without a command */
 #define JD_DEFAULT_CONNECT_WAIT 10 /* rides over a JCentral restart (about 2 s here) */
 #define JD_DEFAULT_REQUEST_TIMEOUT 300 /* a stuck server thread; big finds take seconds */

@@ -226,15 +226,12 @@ static void command_cd_done(struct command *cmd, cJSON *reply, int code, const c
 
 /* JALIENPY_DEBUG: what went to JCentral and what came back, on this shim's
  * stderr only (ALIENPY_DEBUG: in its log file, DEBUG frames) (at most COMMAND_TRACE_MAX bytes of each). */
-static void command_trace(struct up_req *r, int received, const char *text, size_t len)
+void command_trace_to(struct command *cmd, int received, const char *text, size_t len)
 {
-	struct command *cmd = r->owner;
 	char head[64];
 	uint16_t type = cmd && cmd->debug == 2 ? FRAME_DEBUG : FRAME_STDERR;
 	size_t n = len > COMMAND_TRACE_MAX ? COMMAND_TRACE_MAX : len;
 
-	if (!cmd)
-		return;
 	snprintf(head, sizeof(head), "%s ", received ? "<<< JCentral:" : ">>> JCentral:");
 	command_send(cmd, type, head, strlen(head));
 	for (size_t off = 0; off < n; off += LIM_OUTPUT_CHUNK)
@@ -244,6 +241,12 @@ static void command_trace(struct up_req *r, int received, const char *text, size
 		command_send(cmd, type, head, strlen(head));
 	}
 	command_send(cmd, type, "\n", 1);
+}
+
+static void command_trace(struct up_req *r, int received, const char *text, size_t len)
+{
+	if (r->owner)
+		command_trace_to(r->owner, received, text, len);
 }
 
 static void command_upstream_done(struct up_req *req, cJSON *reply, int code, const char *msg)
@@ -274,6 +277,17 @@ int command_upstream(struct command *cmd, const char *verb, cJSON *options, unsi
 	cmd->ureq->flags = flags | (cmd->then == command_print || cmd->then == command_cd_done ? UP_REQ_PRINT : 0);
 	upstream_submit(cmd->ureq);
 	return 0;
+}
+
+struct up_req *command_upstream_req(struct command *cmd, const char *verb, cJSON *options, unsigned flags,
+				    up_done_fn done, void *owner)
+{
+	struct session_term *t = session_find(cmd->session);
+	struct up_req *r = upstream_req_new(verb, options, t ? t->cwd : NULL, done, owner);
+
+	if (r)
+		r->flags = flags;
+	return r;
 }
 
 void command_cd_apply(struct command *cmd, const cJSON *reply)

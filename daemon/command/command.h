@@ -72,6 +72,15 @@ int command_reply_text(cJSON *reply, struct strbuf *out, struct strbuf *err);
  * UP_REQ_* flags; then() gets the answer. Returns 0 or -ENOMEM. */
 int command_upstream(struct command *cmd, const char *verb, cJSON *options, unsigned flags,
 		     command_then_fn then);
+/* A request of the command's own (several may be in flight; cmd->ureq is not
+ * touched): verb + options (taken over) in the terminal's cwd, with UP_REQ_*
+ * flags, for upstream_submit; NULL on ENOMEM. */
+struct up_req;
+struct up_req *command_upstream_req(struct command *cmd, const char *verb, cJSON *options, unsigned flags,
+				    void (*done)(struct up_req *req, cJSON *reply, int code, const char *msg),
+				    void *owner);
+/* JALIENPY_DEBUG: one JSON text sent (received 0) or received (1), on the shim's stderr. */
+void command_trace_to(struct command *cmd, int received, const char *text, size_t len);
 /* Send argv to JCentral with alien.py's rules (ls -F, ll, cd -, -nokeys);
  * argv is not taken. Returns 0 or -ENOMEM. */
 int command_forward(struct command *cmd, cJSON *argv);

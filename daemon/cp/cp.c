@@ -1,7 +1,8 @@
 /* cp.c - see cp.h and cp_int.h. One struct cp per running command; each of
  * its files goes through a state machine (enum cp_fstate, changed only by
- * cp_file_set). Server calls are serial, one in flight for the whole cp, as
- * alien.py makes them (stat, rm, mkdir, access, commit: cp_call.c); at most
+ * cp_file_set). Server calls (stat, rm, mkdir, access, commit: cp_call.c)
+ * are pipelined: the accesses of the next files go out while earlier files
+ * copy, commits while later files copy, up to CP_CALLS_MAX in flight; at most
  * -T files have copies or md5 jobs in xfer at once; cp_pump moves things on
  * after every event. */
 #include "cp_int.h"
@@ -63,6 +64,14 @@ cJSON *cp_opts(const char *first, ...)
 		cJSON_AddItemToArray(o, cJSON_CreateString(s));
 	va_end(ap);
 	return o;
+}
+
+struct cp *cp_starved(void)
+{
+	for (struct cp *c = cp_list; c; c = c->next)
+		if (c->starved && !c->planning)
+			return c;
+	return NULL;
 }
 
 struct cp *cp_of(struct command *cmd)
@@ -147,6 +156,7 @@ static void cp_free(struct cp *c)
 			break;
 		}
 	lws_sul_cancel(&c->sul);
+	cp_call_cancel_all(c);
 	for (int i = 0; i < c->nfiles; i++) {
 		struct cp_file *f = &c->files[i];
 
@@ -221,7 +231,7 @@ static void cp_file_begin(struct cp *c, struct cp_file *f)
 static void cp_pump_once(struct cp *c)
 {
 	/* commits first: they end files */
-	for (int i = c->first_open; !c->current && i < c->nfiles && c->files[i].st != CF_NEW; i++)
+	for (int i = c->first_open; i < c->nfiles && c->files[i].st != CF_NEW && cp_call_room(c) > 0; i++)
 		if (c->files[i].st == CF_COMMIT)
 			cp_call_next(c, &c->files[i]);
 	for (int i = c->first_open; i < c->nfiles; i++) {
@@ -238,9 +248,8 @@ static void cp_pump_once(struct cp *c)
 		case CF_RM:
 		case CF_MKDIR:
 		case CF_ACCESS:
-		case CF_COMMIT:
 		case CF_SWAP:
-			if (!c->current)
+			if (!f->calls && cp_call_room(c) > 0)
 				cp_call_next(c, f);
 			break;
 		case CF_READY:
@@ -269,7 +278,7 @@ void cp_pump(struct cp *c)
 		cp_pump_once(c);
 	} while (c->again);
 	c->pumping = 0;
-	if (c->finished == c->nfiles && !c->current && c->copying == 0)
+	if (c->finished == c->nfiles && !c->ncalls && c->copying == 0)
 		cp_finish(c, NULL, 0);
 }
 

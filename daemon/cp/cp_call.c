@@ -1,8 +1,12 @@
-/* cp_call.c - cp's calls to JCentral, one in flight for the whole cp
- * (c->current), as alien.py makes them: an upload's stat, rm -f, mkdir -p,
- * access read or write, and its commits, with the recovery passes that ask
- * other SEs for the failed copies; cp_call_next makes the call a file's
- * state (enum cp_fstate) says is next. */
+/* cp_call.c - cp's calls to JCentral, as alien.py makes them (an upload's
+ * stat, rm -f, mkdir -p, access read or write, its commits, with the recovery
+ * passes that ask other SEs for the failed copies), but pipelined: several
+ * calls in flight at once, each its own request in the pool (upstream.h: a
+ * session serves one at a time, so they spread over the pool's sessions and
+ * the pool grows for them). One file has one call in flight at a time (its
+ * calls depend on each other), except its commits: one per copied replica,
+ * together. Caps: CP_CALLS_MAX per cp, CP_CALLS_DAEMON_MAX for all cps.
+ * cp_call_next makes the call(s) a file's state (enum cp_fstate) says are next. */
 #include "cp_int.h"
 
 #include <errno.h>
@@ -12,33 +16,128 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "command/complete.h"
+#include "log.h"
 #include "upstream/upstream.h"
 
-/* ---- server calls (one in flight: c->current) ---- */
+/* ---- the calls in flight ---- */
 
-int cp_call(struct cp *c, struct cp_file *f, const char *verb, cJSON *opts, unsigned flags, command_then_fn then)
+struct cp_call {           /* one request in flight (the up_req's owner) */
+	struct cp_call *next;
+	struct cp *cp;
+	int file;               /* index in cp->files */
+	int arg;                /* commit: the replica; mkdir: its made[] slot */
+	int changes;            /* it may change the catalogue (completion caches go) */
+	cp_call_fn then;
+	struct up_req *req;
+};
+
+static int cp_calls_all;   /* calls in flight, every cp of the daemon */
+
+/* How many more calls c may send now (0: wait; the daemon's cap marks it starved). */
+int cp_call_room(struct cp *c)
 {
-	c->current = f;
-	if (!opts || command_upstream(c->cmd, verb, opts, flags, then) < 0) {
-		c->current = NULL;
+	int mine = CP_CALLS_MAX - c->ncalls, all = CP_CALLS_DAEMON_MAX - cp_calls_all;
+
+	if (all <= 0 && mine > 0)
+		c->starved = 1;
+	return mine < all ? mine : all;
+}
+
+static void cp_call_unlink(struct cp_call *k)
+{
+	struct cp *c = k->cp;
+
+	for (struct cp_call **pp = &c->calls; *pp; pp = &(*pp)->next)
+		if (*pp == k) {
+			*pp = k->next;
+			break;
+		}
+	c->ncalls--;
+	cp_calls_all--;
+	c->files[k->file].calls--;
+}
+
+/* The cp goes: its calls' replies are dropped when they come. */
+void cp_call_cancel_all(struct cp *c)
+{
+	while (c->calls) {
+		struct cp_call *k = c->calls;
+
+		c->calls = k->next;
+		cp_calls_all--;
+		upstream_cancel(k->req);
+		free(k);
+	}
+	c->ncalls = 0;
+}
+
+static void cp_call_trace(struct up_req *r, int received, const char *text, size_t len)
+{
+	const struct cp_call *k = r->owner;
+
+	if (k)
+		command_trace_to(k->cp->cmd, received, text, len);
+}
+
+/* A cp the daemon's cap held back gets its turn (one at a time: a pump may end a cp). */
+static void cp_call_kick(void)
+{
+	struct cp *c;
+
+	while (cp_calls_all < CP_CALLS_DAEMON_MAX && (c = cp_starved())) {
+		c->starved = 0;
+		cp_pump(c);
+	}
+}
+
+static void cp_call_done(struct up_req *req, cJSON *reply, int code, const char *msg)
+{
+	struct cp_call *k = req->owner;
+	struct cp *c = k->cp;
+
+	cp_call_unlink(k);
+	if (reply && k->changes)
+		complete_forget(); /* the catalogue may have changed */
+	if (c->files[k->file].st == CF_DONE) { /* failed meanwhile (out of memory) */
+		cJSON_Delete(reply);
+		cp_pump(c);
+	} else {
+		k->then(c, &c->files[k->file], k->arg, reply, code, msg); /* pumps c (which may end) */
+	}
+	free(k);
+	cp_call_kick();
+}
+
+/* Send verb + opts (taken) for f; safe: it may be sent again on a fresh
+ * session if its own is lost mid-call (never a commit). 0, or -ENOMEM with f failed. */
+int cp_call(struct cp *c, struct cp_file *f, int arg, const char *verb, cJSON *opts, int safe, cp_call_fn then)
+{
+	struct cp_call *k = calloc(1, sizeof(*k));
+	int debug = command_debug(c->cmd);
+
+	if (k && opts)
+		k->req = command_upstream_req(c->cmd, verb, opts, safe ? UP_REQ_READONLY : 0, cp_call_done, k);
+	else
+		cJSON_Delete(opts);
+	if (!k || !k->req) {
+		free(k);
 		cp_file_fail(c, f, "out of memory");
 		return -ENOMEM;
 	}
+	k->cp = c, k->file = (int)(f - c->files), k->arg = arg, k->then = then;
+	k->changes = strcmp(verb, "stat") != 0 && strcmp(verb, "access") != 0;
+	if (debug)
+		k->req->trace = cp_call_trace;
+	k->next = c->calls;
+	c->calls = k;
+	c->ncalls++;
+	cp_calls_all++;
+	f->calls++;
+	log_debug("cp: job %d: %s sent (%d in flight for this cp, %d in the daemon)", f->idx, verb, c->ncalls,
+		  cp_calls_all);
+	upstream_submit(k->req); /* may answer at once (a full queue): k is gone then */
 	return 0;
-}
-
-/* the file whose call came back, or NULL (reply freed) if the cp is gone */
-struct cp_file *cp_call_returned(struct command *cmd, cJSON *reply, struct cp **cpp)
-{
-	struct cp *c = cp_of(cmd);
-	struct cp_file *f = c ? c->current : NULL;
-
-	if (c)
-		c->current = NULL;
-	if (!f)
-		cJSON_Delete(reply);
-	*cpp = c;
-	return f;
 }
 
 /* the reply's error line, or the local reason when there was no reply */
@@ -47,17 +146,14 @@ static const char *cp_call_err(const cJSON *reply, const char *msg)
 	return reply ? cp_meta_str(reply, "error") : msg ? msg : "no reply";
 }
 
-static void cp_call_stat_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cp_call_stat_done(struct cp *c, struct cp_file *f, int arg, cJSON *reply, int code, const char *msg)
 {
-	struct cp *c;
-	struct cp_file *f = cp_call_returned(cmd, reply, &c);
 	const cJSON *row = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(reply, "results"), 0);
 	struct stat st;
 
+	(void)arg;
 	(void)code;
 	(void)msg;
-	if (!f)
-		return;
 	cp_file_set(f, CF_MKDIR);
 	if (reply && cp_reply_code(reply) == 0 && row) {
 		const char *size = cp_str(row, "size"), *md5 = cp_str(row, "md5"), *ct = cp_str(row, "ctime");
@@ -73,19 +169,17 @@ static void cp_call_stat_done(struct command *cmd, cJSON *reply, int code, const
 	cp_pump(c);
 }
 
-static void cp_call_step_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+/* rm -f (arg -1) or mkdir -p (arg: its made[] slot) answered */
+static void cp_call_step_done(struct cp *c, struct cp_file *f, int arg, cJSON *reply, int code, const char *msg)
 {
-	struct cp *c;
-	struct cp_file *f = cp_call_returned(cmd, reply, &c);
-
-	if (!f)
-		return;
+	if (arg >= 0)
+		c->made_wait[arg] = 0; /* the files of this folder waiting for it go on */
 	if (!reply || cp_reply_code(reply) != 0) {
 		cp_file_fail(c, f, "%s %s: %s", f->st == CF_RM ? "cannot replace" : "cannot make the folder of", f->lfn,
 			     cp_call_err(reply, msg));
-		if (f->st == CF_MKDIR) { /* the next file of this folder tries again */
-			free(c->made[(c->nmade - 1) % CP_MADE_MAX]);
-			c->made[(c->nmade - 1) % CP_MADE_MAX] = NULL;
+		if (arg >= 0) { /* the next file of this folder tries again */
+			free(c->made[arg]);
+			c->made[arg] = NULL;
 		}
 	} else {
 		cp_file_set(f, CF_ACCESS); /* after rm -f too: the LFN existed, so its folder does */
@@ -133,16 +227,13 @@ static int cp_call_take_reps(struct cp_file *f, const cJSON *results)
 
 static void cp_call_upload_end(struct cp *c, struct cp_file *f);
 
-static void cp_call_access_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cp_call_access_done(struct cp *c, struct cp_file *f, int arg, cJSON *reply, int code, const char *msg)
 {
-	struct cp *c;
-	struct cp_file *f = cp_call_returned(cmd, reply, &c);
 	const cJSON *results = cJSON_GetObjectItemCaseSensitive(reply, "results"), *row;
-	int rc, src_read = f && f->tpc && !f->rows; /* grid to grid: the source's access read */
+	int rc, src_read = f->tpc && !f->rows; /* grid to grid: the source's access read */
 
+	(void)arg;
 	(void)code;
-	if (!f)
-		return;
 	if (!reply || cp_reply_code(reply) != 0 || !cJSON_GetArraySize(results)) {
 		snprintf(f->err, sizeof(f->err), "access %s: %s", f->upload && !src_read ? "write" : "read",
 			 cp_call_err(reply, msg));
@@ -232,7 +323,7 @@ static void cp_call_access(struct cp *c, struct cp_file *f)
 	if (!f->upload || (f->tpc && !f->rows)) { /* grid to grid: the source's first, without the specs (its
 						   * destination's) */
 		o = cp_opts("-nomsg", "read", f->tpc ? f->local : f->lfn, f->tpc ? NULL : f->specs, NULL);
-		cp_call(c, f, "access", cp_call_strict(c, o), UP_REQ_READONLY, cp_call_access_done);
+		cp_call(c, f, -1, "access", cp_call_strict(c, o), 1, cp_call_access_done);
 		return;
 	}
 	if (cp_call_specs(c, f, specs, sizeof(specs)) >= (int)sizeof(specs)) {
@@ -243,36 +334,32 @@ static void cp_call_access(struct cp *c, struct cp_file *f)
 	o = cp_opts("-nomsg", "-s", size, "-m", f->md5, "write", cp_replace_lfn(f), specs, NULL);
 	if (o) /* the size goes as a JSON number (alienpy-behaviour 4.7) */
 		cJSON_ReplaceItemInArray(o, 2, cJSON_CreateNumber((double)f->size));
-	cp_call(c, f, "access", cp_call_strict(c, o), 0, cp_call_access_done);
+	/* sent again if its session is lost: an envelope is only booked, nothing is
+	 * registered before a commit */
+	cp_call(c, f, -1, "access", cp_call_strict(c, o), 1, cp_call_access_done);
 }
 
 /* ---- commit and the recovery passes ---- */
 
-static void cp_call_commit_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+/* replica r's commit answered; without a reply (its session lost, no answer in
+ * time) it is not sent again: it may have been registered */
+static void cp_call_commit_done(struct cp *c, struct cp_file *f, int r, cJSON *reply, int code, const char *msg)
 {
-	struct cp *c;
-	struct cp_file *f = cp_call_returned(cmd, reply, &c);
+	struct cp_rep *p = &f->reps[r];
 
-	(void)code;
-	if (!f)
-		return;
-	for (int r = 0; r < f->nreps; r++) {
-		struct cp_rep *p = &f->reps[r];
-
-		if (p->st != CR_COMMITTING)
-			continue;
-		if (reply && cp_reply_code(reply) == 0) {
-			p->st = CR_COMMITTED;
-			if (!f->pass_ok[p->pass - 1] && p->pass > 1)
-				c->recovered_ok[p->pass - 1]++;
-			f->pass_ok[p->pass - 1] = 1;
-		} else {
-			p->st = CR_NOT_COMMITTED;
-			snprintf(f->err, sizeof(f->err), "commit of %s failed: %s", p->se ? p->se : p->url,
-				 cp_call_err(reply, msg));
-			cp_out(c, 2, "%s\n", f->err);
+	if (reply && cp_reply_code(reply) == 0) {
+		p->st = CR_COMMITTED;
+		if (!f->pass_ok[p->pass - 1] && p->pass > 1)
+			c->recovered_ok[p->pass - 1]++;
+		f->pass_ok[p->pass - 1] = 1;
+	} else {
+		p->st = CR_NOT_COMMITTED;
+		snprintf(f->err, sizeof(f->err), "commit of %s failed: %s%s", p->se ? p->se : p->url,
+			 cp_call_err(reply, msg),
+			 reply ? "" : " (not sent again: it may be registered; alien-stat tells)");
+		cp_out(c, 2, "%s\n", f->err);
+		if (reply || (code != UP_EXIT_LOST && code != UP_EXIT_TIMEOUT))
 			cp_copy_remove(p); /* not in the catalogue: not left on the SE either */
-		}
 	}
 	cJSON_Delete(reply);
 	cp_pump(c);
@@ -321,15 +408,19 @@ static void cp_call_upload_end(struct cp *c, struct cp_file *f)
 		cp_file_fail(c, f, "%s", f->err[0] ? f->err : "no replica could be written");
 }
 
+/* a commit for each replica copied (as many as the caps let go now); when
+ * none is left or in flight, the pass ends */
 static void cp_call_commit_next(struct cp *c, struct cp_file *f)
 {
 	char size[32];
+	int waiting = 0;
 
 	for (int r = 0; r < f->nreps; r++) {
 		struct cp_rep *p = &f->reps[r];
 		cJSON *o;
 
-		if (p->st != CR_COPIED)
+		waiting += p->st == CR_COMMITTING || p->st == CR_COPIED;
+		if (p->st != CR_COPIED || cp_call_room(c) <= 0)
 			continue;
 		p->st = CR_COMMITTING;
 		snprintf(size, sizeof(size), "%lld", f->size);
@@ -337,19 +428,26 @@ static void cp_call_commit_next(struct cp *c, struct cp_file *f)
 			    p->guid ? p->guid : "", f->md5, NULL);
 		if (o) /* the size as a JSON number, as alien.py sends it (spec 7.6) */
 			cJSON_ReplaceItemInArray(o, 2, cJSON_CreateNumber((double)f->size));
-		cp_call(c, f, "commit", o, 0, cp_call_commit_done);
-		return;
+		if (cp_call(c, f, r, "commit", o, 0, cp_call_commit_done) < 0)
+			return; /* f failed */
 	}
-	cp_call_upload_end(c, f);
+	if (!waiting && !f->calls)
+		cp_call_upload_end(c, f);
 }
 
-/* 1 if the folder lfn[0..dl) ("dir/") was made by this cp, itself or below it (mkdir -p made it too) */
+/* 1 if the folder lfn[0..dl) ("dir/") was made by this cp, itself or below it
+ * (mkdir -p made it too); 2 if such a mkdir -p is in flight; else 0 */
 static int cp_call_made(const struct cp *c, const char *lfn, size_t dl)
 {
+	int pending = 0;
+
 	for (int i = 0; i < CP_MADE_MAX; i++)
-		if (c->made[i] && strlen(c->made[i]) >= dl && strncmp(c->made[i], lfn, dl) == 0)
-			return 1;
-	return 0;
+		if (c->made[i] && strlen(c->made[i]) >= dl && strncmp(c->made[i], lfn, dl) == 0) {
+			if (!c->made_wait[i])
+				return 1;
+			pending = 1;
+		}
+	return pending ? 2 : 0;
 }
 
 /* The server call f waits for. */
@@ -365,14 +463,14 @@ void cp_call_next(struct cp *c, struct cp_file *f)
 			cp_call_next(c, f);
 			break;
 		}
-		cp_call(c, f, "stat", cp_opts("-nomsg", f->lfn, NULL), UP_REQ_READONLY, cp_call_stat_done);
+		cp_call(c, f, -1, "stat", cp_opts("-nomsg", f->lfn, NULL), 1, cp_call_stat_done);
 		break;
 	case CF_RM:
 		if (c->dryrun) {
 			cp_file_dry(c, f);
 			break;
 		}
-		cp_call(c, f, "rm", cp_opts("-nomsg", "-f", f->lfn, NULL), 0, cp_call_step_done);
+		cp_call(c, f, -1, "rm", cp_opts("-nomsg", "-f", f->lfn, NULL), 1, cp_call_step_done); /* -f: again is harmless */
 		break;
 	case CF_MKDIR:
 		if (c->dryrun) {
@@ -380,10 +478,13 @@ void cp_call_next(struct cp *c, struct cp_file *f)
 			break;
 		}
 		dl = (size_t)(strrchr(f->lfn, '/') - f->lfn) + 1;
-		if (cp_call_made(c, f->lfn, dl)) {
+		switch (cp_call_made(c, f->lfn, dl)) {
+		case 1:
 			cp_file_set(f, CF_ACCESS);
 			cp_call_access(c, f);
-			break;
+			return;
+		case 2: /* its folder's mkdir -p is in flight: after it */
+			return;
 		}
 		slot = c->nmade++ % CP_MADE_MAX;
 		free(c->made[slot]);
@@ -391,7 +492,8 @@ void cp_call_next(struct cp *c, struct cp_file *f)
 			cp_file_fail(c, f, "out of memory");
 			break;
 		}
-		cp_call(c, f, "mkdir", cp_opts("-nomsg", "-p", c->made[slot], NULL), 0, cp_call_step_done);
+		c->made_wait[slot] = 1;
+		cp_call(c, f, slot, "mkdir", cp_opts("-nomsg", "-p", c->made[slot], NULL), 1, cp_call_step_done);
 		break;
 	case CF_ACCESS:
 		cp_call_access(c, f);

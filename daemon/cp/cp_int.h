@@ -3,7 +3,7 @@
  *   cp.c       one struct cp per command: start, cancel, the per-file state
  *              changes, the pump
  *   cp_call.c  the server calls of the state machine (stat, rm, mkdir, access,
- *              commit) and the recovery passes
+ *              commit), pipelined over the pool, and the recovery passes
  *   cp_opt.c   the command line (options, -input, -dst) into pairs and filters
  *   cp_plan.c  the pairs into files: local walks, grid stat + find, filters
  *   cp_walk.c  a local folder walked on a worker thread (an upload's)
@@ -31,10 +31,14 @@
 #define CP_SPECS_MAX 1024    /* bytes of a storage spec list */
 #define CP_REFUSED_CODE 1    /* exit code of a cp that refused a server's name (the others still copy) */
 #define CP_MADE_MAX 64       /* grid folders an upload remembers having made (older: mkdir -p again) */
-#define CP_WINDOW(c) (2 * (c)->jobs) /* files past NEW and not DONE at once */
+/* files past NEW and not DONE at once: the copies and md5 jobs running, as many
+ * waiting in READY, and the files whose calls are in flight (issue 27) */
+#define CP_WINDOW(c) (2 * (c)->jobs + CP_CALLS_MAX)
+#define CP_CALLS_MAX 8         /* server calls in flight for one cp (its pipeline; cp_call.c) */
+#define CP_CALLS_DAEMON_MAX 16 /* ... for all the cps of the daemon together */
 
-/* A file's state; each server-call state means "this call is next" (the call
- * in flight is c->current). */
+/* A file's state; each server-call state means "this call is next, or in
+ * flight" (f->calls: in flight). */
 enum cp_fstate {
 	CF_NEW,     /* planned */
 	CF_MD5,     /* an md5 job runs (upload: always; download: -f on an existing file) */
@@ -76,6 +80,7 @@ struct cp_file {
 	char md5[40];           /* the catalogue's (download) or the local file's (upload) */
 	char local_md5[40];     /* download -f: of the existing local file */
 	enum cp_fstate st;
+	int calls;              /* its server calls in flight (several: the commits of its replicas) */
 	int idx;                /* jobID, from 1 */
 	int ok, skipped, dry;
 	int pass;               /* upload: 1, 2 or 3 */
@@ -154,10 +159,13 @@ struct cp {
 	struct cp_file *files;
 	int nfiles, cap;
 	int first_open;         /* files before it are DONE */
-	struct cp_file *current; /* the file whose server call is in flight */
+	struct cp_call *calls;  /* the server calls in flight (cp_call.c) */
+	int ncalls;             /* ... how many (at most CP_CALLS_MAX) */
+	int starved;            /* a call waits for the daemon's cap (CP_CALLS_DAEMON_MAX) */
 	char *made[CP_MADE_MAX]; /* upload: the grid folders made by mkdir -p (a ring, "dir/"): a file
 				 * whose folder is one of them or above one needs no mkdir (issue 18) */
 	int nmade;              /* mkdir -p calls sent; made[(nmade - 1) % CP_MADE_MAX] is the last */
+	unsigned char made_wait[CP_MADE_MAX]; /* that made[] entry's mkdir -p is in flight: its files wait */
 	int active;             /* files past NEW, not DONE */
 	int copying;            /* files with copies running */
 	int finished, ok, skipped;
@@ -190,12 +198,20 @@ const char *cp_str(const cJSON *o, const char *key);
 cJSON *cp_opts(const char *first, ...);
 double cp_now(void);
 
-/* cp_call.c: the server call that f's state says comes next (call it only while none is in flight: c->current) */
+/* cp.c: a cp whose calls wait for the daemon's cap, or NULL */
+struct cp *cp_starved(void);
+
+/* cp_call.c: the server call(s) that f's state says come next (call it only
+ * while f has none in flight, or for its commits, and cp_call_room > 0) */
 void cp_call_next(struct cp *c, struct cp_file *f);
-/* send verb + opts for f (c->current); 0, or -ENOMEM with f failed */
-int cp_call(struct cp *c, struct cp_file *f, const char *verb, cJSON *opts, unsigned flags, command_then_fn then);
-/* in a call's reply: the file whose call came back, or NULL (reply freed) if the cp is gone */
-struct cp_file *cp_call_returned(struct command *cmd, cJSON *reply, struct cp **cpp);
+/* how many more calls c may send now (the caps; 0 marks c starved when the daemon's is full) */
+int cp_call_room(struct cp *c);
+/* the cp goes: drop its calls (their replies are ignored) */
+void cp_call_cancel_all(struct cp *c);
+/* a call's reply handler: f, arg as sent */
+typedef void (*cp_call_fn)(struct cp *c, struct cp_file *f, int arg, cJSON *reply, int code, const char *msg);
+/* send verb + opts (taken) for f; safe: it may be sent again on a fresh session. 0, or -ENOMEM with f failed */
+int cp_call(struct cp *c, struct cp_file *f, int arg, const char *verb, cJSON *opts, int safe, cp_call_fn then);
 
 /* cp_replace.c: the LFN an upload writes and commits (lfn, or the temporary
  * name beside it); stat found lfn to be replaced (write beside it); the

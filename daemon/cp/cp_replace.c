@@ -64,16 +64,13 @@ void cp_replace_begin(struct cp *c, struct cp_file *f)
 }
 
 /* the rm -f (swap_step 1) or the mv (3) answered */
-static void cp_replace_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cp_replace_done(struct cp *c, struct cp_file *f, int arg, cJSON *reply, int code, const char *msg)
 {
-	struct cp *c;
-	struct cp_file *f = cp_call_returned(cmd, reply, &c);
 	const char *why = reply ? cp_meta_str(reply, "error") : msg ? msg : "no reply";
 	int ok = reply && cp_reply_code(reply) == 0;
 
+	(void)arg;
 	(void)code;
-	if (!f)
-		return;
 	if (ok && f->swap_step == 1)
 		f->swap_step = 2; /* the mv next */
 	else if (ok)
@@ -92,9 +89,9 @@ void cp_replace_next(struct cp *c, struct cp_file *f)
 {
 	if (f->swap_step == 0) {
 		f->swap_step = 1;
-		cp_call(c, f, "rm", cp_opts("-nomsg", "-f", f->lfn, NULL), 0, cp_replace_done);
+		cp_call(c, f, -1, "rm", cp_opts("-nomsg", "-f", f->lfn, NULL), 1, cp_replace_done); /* -f: again is harmless */
 	} else if (f->swap_step == 2) {
 		f->swap_step = 3;
-		cp_call(c, f, "mv", cp_opts("-nomsg", f->write_lfn, f->lfn, NULL), 0, cp_replace_done);
+		cp_call(c, f, -1, "mv", cp_opts("-nomsg", f->write_lfn, f->lfn, NULL), 0, cp_replace_done);
 	}
 }

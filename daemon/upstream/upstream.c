@@ -201,13 +201,17 @@ void up_pump(void)
 			up_dispatch(s, r);
 	}
 	upstream_retry_watch_arm();
-	if (!up.qhead || up_count(up_shared_starting) > 0)
-		return;
-	if (up.reconnect_pending)
+	if (!up.qhead || up.reconnect_pending)
 		return; /* a connect failed (or the pool is short): the backoff timer
 			 * comes first, so a refused extra session is not retried at once */
-	if (up_count(up_shared_alive) < up.max && (s = up_free_slot()) && up_can_login(s))
-		up_connect(s); /* all busy (or none up): one more session */
+	/* all busy (or none up): one more session for each request waiting beyond
+	 * those already starting (a cp's pipeline queues several at once), up to
+	 * the pool's max */
+	for (unsigned starting = (unsigned)up_count(up_shared_starting); starting < up.qlen; starting++) {
+		if (up_count(up_shared_alive) >= up.max || !(s = up_free_slot()) || !up_can_login(s))
+			break;
+		up_connect(s);
+	}
 }
 
 /* ---- events from usession.c ---- */

@@ -59,6 +59,17 @@ half_way() {
 	done
 }
 
+# counts_get KEY: the number on jcentral-lite's --counts line KEY ($COUNTS: "total",
+# "cmd NAME", "inflight_max"), 0 if none
+counts_get() { sed -n "s/^$1 //p" "$COUNTS" 2>/dev/null | grep . || echo 0; }
+# counts_mark: one ls after a cp; once the file counts it, every request before it is counted too
+MARKS=0
+counts_mark() {
+	MARKS=$((MARKS + 1))
+	alien-ls / >/dev/null 2>&1
+	settled "the counts file counts ls number $MARKS" sh -c "[ \"\$(sed -n 's/^cmd ls //p' '$COUNTS')\" = $MARKS ]"
+}
+
 # two_folders DIR N STEP ADD: N random files DIR/a/f0.dat, DIR/b/f1.dat, ... alternately
 # in DIR/a and DIR/b, file i of i * STEP + ADD bytes
 two_folders() {

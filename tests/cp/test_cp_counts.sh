@@ -13,14 +13,8 @@ two_folders "$L/tree" $N 101 10
 echo one >"$L/one.txt"
 
 # count CMD: requests named CMD so far
-count() { sed -n "s/^cmd $1 //p" "$COUNTS" 2>/dev/null | grep . || echo 0; }
-MARKS=0
-# mark: one ls after the cp; once the file counts it, every request before it is counted too
-mark() {
-	MARKS=$((MARKS + 1))
-	alien-ls / >/dev/null 2>&1
-	settled "the counts file counts ls number $MARKS" sh -c "[ \"\$(sed -n 's/^cmd ls //p' '$COUNTS')\" = $MARKS ]"
-}
+count() { counts_get "cmd $1"; }
+mark() { counts_mark; }
 # snap: remember every count; delta CMD: requests named CMD since snap
 snap() { for c in stat rm mkdir access commit find ls; do eval "S_$c=$(count $c)"; done; }
 delta() { eval "echo \$(( \$(count $1) - S_$1 ))"; }

@@ -10,6 +10,7 @@
 struct cmdcount_name {
 	char name[64];
 	unsigned long n;
+	unsigned running, running_max; /* being served now (executed, reply not queued), the most at once */
 };
 
 static struct cmdcount_name g_names[CMDCOUNT_MAX_NAMES];
@@ -21,6 +22,7 @@ static const char *g_path;
 static struct lws_context *g_ctx;
 static lws_sorted_usec_list_t g_sul;
 static bool g_armed;
+static unsigned g_inflight, g_inflight_max, g_sess_inflight_max;
 
 static void cmdcount_timer(lws_sorted_usec_list_t *sul)
 {
@@ -48,8 +50,32 @@ void cmdcount_session_open(struct jcl_session *s)
 		}
 }
 
+void cmdcount_begin(struct jcl_session *s)
+{
+	s->inflight++;
+	g_inflight++;
+	if (s->inflight > g_sess_inflight_max)
+		g_sess_inflight_max = s->inflight;
+	if (g_inflight > g_inflight_max)
+		g_inflight_max = g_inflight;
+}
+
+void cmdcount_end(struct jcl_session *s)
+{
+	if (s->running_name > 0 && g_names[s->running_name - 1].running)
+		g_names[s->running_name - 1].running--;
+	s->running_name = 0;
+	if (!s->inflight)
+		return;
+	s->inflight--;
+	g_inflight--;
+}
+
 void cmdcount_session_close(struct jcl_session *s)
 {
+	cmdcount_end(s); /* a reply never sent */
+	g_inflight -= s->inflight; /* requests never answered */
+	s->inflight = 0;
 	jcl_log("session %lu (%s): %lu requests", s->count_id, s->account, s->requests);
 	for (size_t i = 0; i < CMDCOUNT_MAX_SESSIONS; i++)
 		if (g_sess[i] == s)
@@ -90,8 +116,14 @@ void cmdcount_add(struct jcl_session *s, const char *name)
 		snprintf(e->name, sizeof(e->name), "(other)");
 	e->n++;
 	g_total++;
-	if (s)
+	if (s) {
 		s->requests++;
+		if (s->running_name > 0 && g_names[s->running_name - 1].running) /* not ended: cannot happen */
+			g_names[s->running_name - 1].running--;
+		s->running_name = (int)(e - g_names) + 1;
+		if (++e->running > e->running_max)
+			e->running_max = e->running;
+	}
 	if (g_path && g_ctx && !g_armed) {
 		g_armed = true;
 		lws_sul_schedule(g_ctx, 0, &g_sul, cmdcount_timer, (lws_usec_t)CMDCOUNT_FLUSH_MS * 1000);
@@ -125,6 +157,9 @@ void cmdcount_flush(void)
 		if (g_sess[i])
 			fprintf(f, "session %lu %s %lu\n", g_sess[i]->count_id, g_sess[i]->account,
 				g_sess[i]->requests);
+	fprintf(f, "inflight_max %u\nsession_inflight_max %u\n", g_inflight_max, g_sess_inflight_max);
+	for (size_t i = 0; i < g_nnames; i++)
+		fprintf(f, "running_max %s %u\n", sorted[i].name, sorted[i].running_max);
 	if (fclose(f) || rename(tmp, g_path)) {
 		jcl_log("cannot write --counts %s", g_path);
 		unlink(tmp);

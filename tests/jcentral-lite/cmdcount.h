@@ -5,6 +5,10 @@
  *     total <requests>
  *     cmd <name> <n>               one line per command name, sorted by name
  *     session <id> <account> <n>   one line per open session (id: 1, 2, ... in connect order)
+ *     inflight_max <n>             most requests in flight at once, all sessions together
+ *     session_inflight_max <n>     most requests in flight at once on one session
+ *     running_max <name> <n>       most requests of that command served at once (from its
+ *                                  execution to its reply queued), one line per command name
  * Names are the request's "command" as sent; names with other characters than [A-Za-z0-9_.-]
  * or longer than 63 bytes count as "(other)", requests that are not JSON as "(bad)".
  * Every close also logs "session <id> (<account>): <n> requests". Caps: CMDCOUNT_MAX_NAMES
@@ -26,6 +30,11 @@ void cmdcount_session_open(struct jcl_session *s);
 void cmdcount_session_close(struct jcl_session *s);
 /* One request received on session s; name NULL = not a JSON request. */
 void cmdcount_add(struct jcl_session *s, const char *name);
+/* A request of session s arrived / its reply was queued: the requests in flight, per session
+ * and overall, whose maxima the file reports as "inflight_max N" and "session_inflight_max N"
+ * (a client that keeps one request in flight per websocket, spec 4.4, shows 1). */
+void cmdcount_begin(struct jcl_session *s);
+void cmdcount_end(struct jcl_session *s);
 /* Write the file now (no-op without --counts). */
 void cmdcount_flush(void);
 

@@ -1,5 +1,6 @@
 /* commander.c - request parsing, global pseudo-options and command dispatch. */
 #include "commander.h"
+#include "pace.h"
 #include "cmd.h"
 #include "path.h"
 #include "cmdcount.h"
@@ -411,6 +412,8 @@ char *commander_handle(struct jcl_session *s, const char *msg, size_t len, size_
 	for (size_t i = 0; i < s->srv->n_slow; i++)
 		if (!strcmp(s->srv->slow[i].cmd, q.command))
 			s->reply_delay_ms += s->srv->slow[i].ms;
+	if (s->srv->service_real)
+		s->reply_delay_ms += pace_service_ms(q.command);
 	if (s->srv->verbose)
 		jcl_debug("%s: %s -> %d", s->account, q.command, reply_exitcode(r));
 	out = reply_serialize(r, s->cwd, s->account, outlen);

@@ -57,6 +57,7 @@ struct jcl_server {
 	bool envelopes_signed;          /* --envelopes signed: no sealed envelopes (seal.h) */
 	long long started_ms;
 	bool throttle;                  /* --throttle: rate limiter of protocol reference 2.10 */
+	bool service_real;              /* --service-time real: the real JCentral's pace (pace.h) */
 	struct jcl_slow slow[JCL_MAX_SLOW];
 	size_t n_slow;
 	/* tokens (token.c) */
@@ -95,6 +96,8 @@ struct jcl_session {
 	bool ran_command;            /* a known command was built before (for -silent) */
 	unsigned long count_id;         /* cmdcount.c: session number */
 	unsigned long requests;         /* cmdcount.c: requests received */
+	unsigned inflight;              /* cmdcount.c: requests received, reply not yet queued */
+	int running_name;               /* cmdcount.c: 1 + the name slot of the request being served, 0: none */
 	const struct jcl_server *srv;
 };
 

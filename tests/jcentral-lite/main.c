@@ -92,7 +92,8 @@ static void usage(FILE *f)
 		"                     [--listen 127.0.0.1] [--port N] [--port-file FILE]\n"
 		"                     [--home-base /localhost/localdomain/user/] [--idle-timeout SEC]\n"
 		"                     [--no-deflate] [--fixed-reassembly] [--verbose] [--throttle on|off]\n"
-		"                     [--slow CMD=MS]... [--counts FILE] [--envelopes encrypted|signed]\n"
+		"                     [--slow CMD=MS]... [--service-time real|off] [--counts FILE]\n"
+		"                     [--envelopes encrypted|signed]\n"
 		"                     [--token-ca-cert FILE --token-ca-key FILE]\n"
 		"                     [--token-days N | --token-seconds N]\n"
 		"                     [--se NAME=root://127.0.0.1:PORT//abs/path[,tag...]]...\n"
@@ -223,6 +224,15 @@ static int parse_args(int argc, char **argv, struct jcl_server *srv)
 				srv->throttle = !strcmp(v, "on");
 				i++;
 			}
+			continue;
+		}
+		if (!strcmp(a, "--service-time")) {
+			/* real: each reply held back as long as the real JCentral takes (pace.h) */
+			const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+			if (!v || (strcmp(v, "real") && strcmp(v, "off")))
+				return die_usage("--service-time needs real or off");
+			srv->service_real = !strcmp(v, "real");
+			i++;
 			continue;
 		}
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {

@@ -150,10 +150,12 @@ static void tx_enqueue(struct lws *wsi, struct ws_conn *cn, char *reply, size_t 
 
 	if (!t) {
 		jcl_log("%s: out of memory queueing a reply, closing", cn->sess.account);
+		cmdcount_end(&cn->sess);
 		free(reply);
 		lws_set_timeout(wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
 		return;
 	}
+	cmdcount_end(&cn->sess);
 	t->p = reply;
 	t->len = len;
 	t->off = 0;
@@ -324,6 +326,7 @@ static int ws_on_msg(void *arg, enum wsmsg_event ev, const char *text, size_t le
 	*cn->jobs_tail = j;
 	cn->jobs_tail = &j->next;
 	cn->njobs++;
+	cmdcount_begin(&cn->sess);
 	return 0;
 }
 
