@@ -5,7 +5,10 @@
 # --version says so, the test skips (77), as it does without systemd-socket-activate.
 . "$(dirname "$0")/lib.sh"
 
-# the build's setting, from CMake (tests/CMakeLists.txt); --version must agree
+# the build's setting, from CMake (tests/CMakeLists.txt; run by hand or by
+# test_sanitizers.sh: the build's CMakeCache.txt); --version must agree
+[ -n "${JALIEND_SYSTEMD:-}" ] ||
+	JALIEND_SYSTEMD=$(sed -n 's/^JALIEND_SYSTEMD:BOOL=//p' "$JALIEND_BUILD/CMakeCache.txt" 2>/dev/null)
 case ${JALIEND_SYSTEMD:-} in
 ON) want="systemd: socket activation and notify on (libsystemd)" ;;
 OFF) want="systemd: socket activation and notify off (built with -DJALIEND_SYSTEMD=OFF)" ;;
