@@ -45,7 +45,7 @@ mark
 snap
 run alien-cp "file:$L/tree" up/
 expect_rc 0 "pipelined upload of $N files"
-expect_out_has "Succesful jobs (1st try): $((2 * N))/$((2 * N))" "every file uploaded (a job per replica)"
+expect_out_has "Successful jobs (1st try): $((2 * N))/$((2 * N))" "every file uploaded (a job per replica)"
 mark
 expect_cmds "pipelined upload of $N files in 2 folders" "stat=1 rm=0 mkdir=2 access=$N commit=$((2 * N))"
 snap
