@@ -22,7 +22,7 @@
 static struct cp *cp_list;
 
 static const char *const cp_fstate_name[] = {
-	[CF_NEW] = "NEW", [CF_MD5] = "MD5", [CF_STAT] = "STAT", [CF_RM] = "RM", [CF_MKDIR] = "MKDIR",
+	[CF_NEW] = "NEW", [CF_MD5] = "MD5", [CF_STAT] = "STAT", [CF_MKDIR] = "MKDIR",
 	[CF_ACCESS] = "ACCESS", [CF_READY] = "READY", [CF_COPY] = "COPY", [CF_COMMIT] = "COMMIT", [CF_SWAP] = "SWAP",
 	[CF_DONE] = "DONE",
 };
@@ -245,7 +245,6 @@ static void cp_pump_once(struct cp *c)
 				cp_file_begin(c, f), i--; /* now past NEW: look at it again */
 			break;
 		case CF_STAT:
-		case CF_RM:
 		case CF_MKDIR:
 		case CF_ACCESS:
 		case CF_SWAP:

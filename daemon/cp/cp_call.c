@@ -169,20 +169,19 @@ static void cp_call_stat_done(struct cp *c, struct cp_file *f, int arg, cJSON *r
 	cp_pump(c);
 }
 
-/* rm -f (arg -1) or mkdir -p (arg: its made[] slot) answered */
+/* mkdir -p (arg: its made[] slot; -1: none) answered */
 static void cp_call_step_done(struct cp *c, struct cp_file *f, int arg, cJSON *reply, int code, const char *msg)
 {
 	if (arg >= 0)
 		c->made_wait[arg] = 0; /* the files of this folder waiting for it go on */
 	if (!reply || cp_reply_code(reply) != 0) {
-		cp_file_fail(c, f, "%s %s: %s", f->st == CF_RM ? "cannot replace" : "cannot make the folder of", f->lfn,
-			     cp_call_err(reply, msg));
+		cp_file_fail(c, f, "cannot make the folder of %s: %s", f->lfn, cp_call_err(reply, msg));
 		if (arg >= 0) { /* the next file of this folder tries again */
 			free(c->made[arg]);
 			c->made[arg] = NULL;
 		}
 	} else {
-		cp_file_set(f, CF_ACCESS); /* after rm -f too: the LFN existed, so its folder does */
+		cp_file_set(f, CF_ACCESS);
 	}
 	(void)code;
 	cJSON_Delete(reply);
@@ -464,13 +463,6 @@ void cp_call_next(struct cp *c, struct cp_file *f)
 			break;
 		}
 		cp_call(c, f, -1, "stat", cp_opts("-nomsg", f->lfn, NULL), 1, cp_call_stat_done);
-		break;
-	case CF_RM:
-		if (c->dryrun) {
-			cp_file_dry(c, f);
-			break;
-		}
-		cp_call(c, f, -1, "rm", cp_opts("-nomsg", "-f", f->lfn, NULL), 1, cp_call_step_done); /* -f: again is harmless */
 		break;
 	case CF_MKDIR:
 		if (c->dryrun) {

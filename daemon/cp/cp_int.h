@@ -43,7 +43,6 @@ enum cp_fstate {
 	CF_NEW,     /* planned */
 	CF_MD5,     /* an md5 job runs (upload: always; download: -f on an existing file) */
 	CF_STAT,    /* upload: stat of the LFN next */
-	CF_RM,      /* upload: rm -f of a different LFN next */
 	CF_MKDIR,   /* upload: mkdir -p of its grid folder next */
 	CF_ACCESS,  /* access read/write next */
 	CF_READY,   /* envelopes in hand, waiting for a copy slot */
