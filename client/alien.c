@@ -129,7 +129,7 @@ static int alien_script(struct exec *x, int fd, const char *path)
 			fclose(f);
 		else
 			close(fd);
-		return e == EFBIG ? ALIEN_EXIT_USAGE : 1;
+		return e == EFBIG ? JD_EXIT_USAGE : 1;
 	}
 	fclose(f);
 	alien_drop_comments(text);
@@ -149,7 +149,7 @@ static int alien_stdin(struct exec *x)
 		if ((size_t)n > LINE_MAX_BYTES) {
 			fprintf(stderr, "%s: input line of %zd bytes is over the %u-byte limit\n", alien_prog, n,
 				LINE_MAX_BYTES);
-			x->last = ALIEN_EXIT_USAGE;
+			x->last = JD_EXIT_USAGE;
 			continue;
 		}
 		alien_drop_comments(line);
@@ -167,7 +167,7 @@ static int alien_complete(struct exec *x, int argc, char **argv)
 
 	if (argc != 4 || (strcmp(argv[2], "command") && strcmp(argv[2], "path"))) {
 		fprintf(stderr, "%s: usage: alien --complete command|path WORD\n", alien_prog);
-		return ALIEN_EXIT_USAGE;
+		return JD_EXIT_USAGE;
 	}
 	rc = complete_query(&x->rpc, argv[2], argv[3], &cands);
 	for (char **c = cands; c && *c; c++)
@@ -185,7 +185,7 @@ static int alien_batch(int argc, char **argv)
 	if (jobs < 0 || argc > 4) {
 		fprintf(stderr, "%s: usage: alien --jobs N [FILE] (N from 1 to %d; commands from FILE or stdin)\n",
 			alien_prog, BATCH_JOBS_MAX);
-		return ALIEN_EXIT_USAGE;
+		return JD_EXIT_USAGE;
 	}
 	if (argc == 4 && strcmp(argv[3], "-") != 0 && !(in = fopen(argv[3], "re"))) {
 		fprintf(stderr, "%s: --jobs: cannot read %s: %s\n", alien_prog, argv[3], strerror(errno));
@@ -298,7 +298,7 @@ int main(int argc, char **argv)
 		free(args);
 		fprintf(stderr, "%s: no command given, only options (usage: alien <command> [arguments...])\n",
 			alien_prog);
-		return ALIEN_EXIT_USAGE;
+		return JD_EXIT_USAGE;
 	}
 	if (n == 0) {
 		free(args);
@@ -314,7 +314,7 @@ int main(int argc, char **argv)
 
 		if (fd != ALIEN_SCRIPT_NONE) {
 			free(args);
-			n = fd == ALIEN_SCRIPT_REFUSED ? ALIEN_EXIT_SCRIPT : alien_script(&x, fd, path);
+			n = fd == ALIEN_SCRIPT_REFUSED ? JD_EXIT_REFUSED : alien_script(&x, fd, path);
 			exec_fini(&x);
 			return n;
 		}

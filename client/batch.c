@@ -234,7 +234,7 @@ int batch_run(const char *prog, int jobs, FILE *in, int json)
 				fprintf(stderr, "%s: line %ld: %zd bytes, over the %u-byte limit; not run\n", prog,
 					b.lineno, n, LINE_MAX_BYTES);
 				if (!b.first_fail)
-					b.first_fail = ALIEN_EXIT_USAGE;
+					b.first_fail = JD_EXIT_USAGE;
 				continue;
 			}
 			if (batch_is_command(line) && batch_start(&b, line) < 0) {

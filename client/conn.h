@@ -5,12 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "exitcodes.h" /* the exit codes (server exit codes pass through unchanged) */
 #include "frame.h"
-
-/* Client exit codes of our own (server exit codes pass through unchanged). */
-#define ALIEN_EXIT_NOCONN 107 /* jaliend (or JAliEn behind it) unreachable, as alien.py */
-#define ALIEN_EXIT_USAGE 22   /* bad command line, as alien.py */
-#define ALIEN_EXIT_SCRIPT 13  /* a script argument not run: someone else could have written it */
 
 /* Connect to the daemon socket at path and check the peer's uid
  * (SO_PEERCRED) before anything is sent; returns fd or -errno. A peer of

@@ -234,7 +234,7 @@ static int exec_segment(char *seg, void *ctx)
 		char shown[256];
 
 		fprintf(stderr, "%s: unbalanced quotes in: %s\n", x->prog, line_escape(seg, shown, sizeof(shown)));
-		x->last = ALIEN_EXIT_USAGE;
+		x->last = JD_EXIT_USAGE;
 		x->ran = 1;
 		return 0;
 	}
@@ -281,7 +281,7 @@ int exec_chain(struct exec *x, const char *text)
 	if (strlen(text) > LINE_MAX_BYTES) {
 		fprintf(stderr, "%s: command text of %zu bytes is over the %u-byte limit\n", x->prog, strlen(text),
 			LINE_MAX_BYTES);
-		x->last = ALIEN_EXIT_USAGE;
+		x->last = JD_EXIT_USAGE;
 		return x->last;
 	}
 	if (line_split_chain(text, exec_segment, x) == -ENOMEM) {

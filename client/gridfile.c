@@ -22,7 +22,6 @@
 #define GRIDFILE_IO_CHUNK (64u << 10)  /* bytes copied to stdout per write */
 #define GRIDFILE_RMDIR_TRIES 8         /* removal tries (naps of 10 ms doubling, 1.3 s in all) */
 #define GRIDFILE_GRACE_TRIES 4         /* checks for a folder made again after a cancel (20 ms doubling) */
-#define GRIDFILE_EXIT_USAGE 64         /* alien.py's code for a bad edit specification (EX_USAGE) */
 
 struct gridfile {
 	struct exec *x;
@@ -225,7 +224,7 @@ static int gridfile_fetch(struct gridfile *g, const char *lfn)
 
 	if (g->n >= GRIDFILE_LFNS_MAX) {
 		fprintf(stderr, "%s: at most %d files at a time\n", g->x->prog, GRIDFILE_LFNS_MAX);
-		return ALIEN_EXIT_USAGE;
+		return JD_EXIT_USAGE;
 	}
 	rc = gridfile_mkdir(g);
 	if (rc < 0) {
@@ -250,7 +249,7 @@ static int gridfile_fetch(struct gridfile *g, const char *lfn)
 		complete_query(&g->x->rpc, "command", "-", &none);
 		line_free(none);
 		rc = 130;
-	} else if (rc == ALIEN_EXIT_NOCONN) {
+	} else if (rc == JD_EXIT_NOCONN) {
 		/* rpc said why */
 	} else if (rc != 0) {
 		if (!gridfile_print_errors(&err))
@@ -340,7 +339,7 @@ static int gridfile_view(struct gridfile *g, char **argv, int argc)
 		if ((argv[i][0] == '-' || argv[i][0] == '+') && argv[i][1]) {
 			if (nopt == GRIDFILE_TOOL_ARGS_MAX) {
 				fprintf(stderr, "%s: at most %d options\n", g->x->prog, GRIDFILE_TOOL_ARGS_MAX);
-				return ALIEN_EXIT_USAGE;
+				return JD_EXIT_USAGE;
 			}
 			tool[ntool++] = argv[i];
 			nopt++;
@@ -352,7 +351,7 @@ static int gridfile_view(struct gridfile *g, char **argv, int argc)
 	}
 	if (g->n == 0) {
 		fprintf(stderr, "%s: no LFN given\n", g->verb);
-		return ALIEN_EXIT_USAGE;
+		return JD_EXIT_USAGE;
 	}
 	if (!pager && nopt == 0) {
 		for (int i = 0; i < g->n; i++) {
@@ -455,7 +454,7 @@ static int gridfile_edit(struct gridfile *g, char **argv, int argc)
 	if (seps > 1) {
 		fprintf(stderr, "At most one of >,< or >@< tokens used for copy specification can be present in the "
 			"argument. The offender is: %s\n", lfn);
-		return GRIDFILE_EXIT_USAGE;
+		return JD_EXIT_EDIT_USAGE;
 	}
 	lfn = strdup(lfn);
 	if (!lfn)
@@ -569,7 +568,7 @@ static int gridfile_runexec(struct gridfile *g, char **argv, int argc)
 	}
 	if (argc > GRIDFILE_TOOL_ARGS_MAX) {
 		fprintf(stderr, "%s: at most %d arguments\n", g->verb, GRIDFILE_TOOL_ARGS_MAX);
-		return ALIEN_EXIT_USAGE;
+		return JD_EXIT_USAGE;
 	}
 	lfn_at = run ? argc - 1 : 1;
 	rc = gridfile_fetch(g, argv[lfn_at]);

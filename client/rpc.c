@@ -84,23 +84,23 @@ static int rpc_connect(struct rpc *r)
 	if (r->fd >= 0)
 		return 0;
 	if (!r->sock[0] && sockpath_resolve(r->sock, sizeof(r->sock)) < 0)
-		return rpc_fail(ALIEN_EXIT_NOCONN, "socket path too long: %s", getenv("JALIEND_SOCKET"));
+		return rpc_fail(JD_EXIT_NOCONN, "socket path too long: %s", getenv("JALIEND_SOCKET"));
 	fd = autostart_connect(r->sock, why, sizeof(why));
 	if (fd < 0 && why[0])
-		return rpc_fail(ALIEN_EXIT_NOCONN, "%s", why);
+		return rpc_fail(JD_EXIT_NOCONN, "%s", why);
 	if (fd < 0) {
 		fflush(stdout);
 		fprintf(stderr, "%s: cannot reach jaliend at %s: %s%s\n", rpc_prog, r->sock, strerror(-fd),
 			(fd == -ENOENT || fd == -ECONNREFUSED)
 			? " (is jaliend running? start it with `jaliend` or `systemctl --user start jaliend.socket`)" : "");
-		return ALIEN_EXIT_NOCONN;
+		return JD_EXIT_NOCONN;
 	}
 	hello = rpc_hello();
 	rc = hello ? conn_send(fd, FRAME_HELLO, 0, hello, strlen(hello)) : -ENOMEM;
 	free(hello);
 	if (rc < 0 && rc != -EPIPE) {
 		close(fd);
-		return rpc_fail(ALIEN_EXIT_NOCONN, "sending to jaliend at %s: %s", r->sock, strerror(-rc));
+		return rpc_fail(JD_EXIT_NOCONN, "sending to jaliend at %s: %s", r->sock, strerror(-rc));
 	}
 	r->fd = fd;
 	r->peer_checked = 1; /* autostart_connect checked the folder and the peer's uid */
@@ -288,9 +288,9 @@ static int rpc_pump_frames(struct rpc *r, uint32_t id, struct rpc_sink *out)
 		if (rc <= 0) {
 			rpc_close(r);
 			if (rc == 0 || rc == -ECONNRESET)
-				return rpc_fail(ALIEN_EXIT_NOCONN, "jaliend at %s closed the connection before the reply ended",
+				return rpc_fail(JD_EXIT_NOCONN, "jaliend at %s closed the connection before the reply ended",
 						r->sock);
-			return rpc_fail(ALIEN_EXIT_NOCONN, "reading from jaliend at %s failed: %s", r->sock, strerror(-rc));
+			return rpc_fail(JD_EXIT_NOCONN, "reading from jaliend at %s failed: %s", r->sock, strerror(-rc));
 		}
 		if (f.id != id && f.type != FRAME_HELLO && f.type != FRAME_ERROR) {
 			free(buf); /* left over from a cancelled request */
@@ -302,7 +302,7 @@ static int rpc_pump_frames(struct rpc *r, uint32_t id, struct rpc_sink *out)
 			o = cJSON_ParseWithLength((const char *)f.payload, f.len);
 			if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "proto")) ||
 			    cJSON_GetObjectItemCaseSensitive(o, "proto")->valueint != FRAME_PROTO_VERSION)
-				code = rpc_fail(ALIEN_EXIT_NOCONN, "jaliend at %s speaks another protocol version", r->sock);
+				code = rpc_fail(JD_EXIT_NOCONN, "jaliend at %s speaks another protocol version", r->sock);
 			cJSON_Delete(o);
 			if (code >= 0)
 				rpc_close(r);
@@ -369,7 +369,7 @@ int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *ext
 
 	if (argc > LIM_REQUEST_ARGS_MAX) {
 		cJSON_Delete(extra);
-		return rpc_fail(ALIEN_EXIT_USAGE, "too many arguments (%d, the limit is %d)", argc, LIM_REQUEST_ARGS_MAX);
+		return rpc_fail(JD_EXIT_USAGE, "too many arguments (%d, the limit is %d)", argc, LIM_REQUEST_ARGS_MAX);
 	}
 	for (int i = 0; i < argc; i++) {
 		long bad = utf8_invalid_at(argv[i]); /* the daemon's rule too (common/utf8.c) */
@@ -378,7 +378,7 @@ int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *ext
 			char shown[256], verb[128];
 
 			cJSON_Delete(extra);
-			return rpc_fail(ALIEN_EXIT_USAGE, "argument %d (%s) of `%s` is not valid UTF-8 (byte %ld is 0x%02x)",
+			return rpc_fail(JD_EXIT_USAGE, "argument %d (%s) of `%s` is not valid UTF-8 (byte %ld is 0x%02x)",
 					i, line_escape(argv[i], shown, sizeof(shown)), line_escape(argv[0], verb, sizeof(verb)),
 					bad + 1, (unsigned char)argv[i][bad]);
 		}
@@ -391,7 +391,7 @@ int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *ext
 		size_t n = strlen(req);
 
 		free(req);
-		return rpc_fail(ALIEN_EXIT_USAGE, "command line too long (%zu bytes, the limit is %u)", n,
+		return rpc_fail(JD_EXIT_USAGE, "command line too long (%zu bytes, the limit is %u)", n,
 				LIM_FRAME_PAYLOAD_MAX);
 	}
 	rc = rpc_connect(r);
@@ -405,7 +405,7 @@ int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *ext
 	free(req);
 	if (rc < 0 && rc != -EPIPE) {
 		rpc_close(r);
-		return rpc_fail(ALIEN_EXIT_NOCONN, "sending to jaliend at %s: %s", r->sock, strerror(-rc));
+		return rpc_fail(JD_EXIT_NOCONN, "sending to jaliend at %s: %s", r->sock, strerror(-rc));
 	}
 	/* on EPIPE the daemon may still have sent an ERROR frame: read it */
 	return rpc_pump(r, id, out);

@@ -257,7 +257,7 @@ int shell_run(struct exec *x)
 	sigaction(SIGINT, &sa, NULL);
 	/* connect first, and learn user and cwd for the prompt (as alien.py, fail fast) */
 	x->last = rpc_request(&x->rpc, argv, 1, 0, NULL, &discard);
-	if (x->last == ALIEN_EXIT_NOCONN)
+	if (x->last == JD_EXIT_NOCONN)
 		return x->last;
 	x->last = 0;
 	shell_setup();

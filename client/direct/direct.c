@@ -31,7 +31,6 @@
 #include "version.h"
 
 #define DIRECT_DEFAULT_ENDPOINT "wss://alice-jcentral.cern.ch:8097/websocket/json"
-#define DIRECT_EXIT_USAGE 22
 #define DIRECT_OUT_CHUNK (64u << 10) /* bytes written per write() */
 
 static const char direct_usage[] =
@@ -251,22 +250,22 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc - 1 > LIM_REQUEST_ARGS_MAX)
-		return direct_fail(DIRECT_EXIT_USAGE, "too many arguments (%d, the limit is %d)", argc - 1,
+		return direct_fail(JD_EXIT_USAGE, "too many arguments (%d, the limit is %d)", argc - 1,
 				   LIM_REQUEST_ARGS_MAX);
 	if (direct_parse(argc, argv, &dc) < 0)
-		return direct_fail(DIRECT_EXIT_USAGE, "no command given (usage: alien-direct <command> [arguments...])");
+		return direct_fail(JD_EXIT_USAGE, "no command given (usage: alien-direct <command> [arguments...])");
 	if (strcmp(dc.verb, "version") == 0) {
 		printf("alien-direct version: %s\nmode: direct (no daemon: one connection per command)\n",
 		       JALIEND_VERSION);
 		return 0;
 	}
 	if (strcmp(dc.verb, "daemon") == 0)
-		return direct_fail(DIRECT_EXIT_USAGE, "`daemon` controls jaliend; there is no daemon in direct mode");
+		return direct_fail(JD_EXIT_USAGE, "`daemon` controls jaliend; there is no daemon in direct mode");
 
 	cfg.endpoint = getenv("JALIEND_ENDPOINT") && *getenv("JALIEND_ENDPOINT")
 		? getenv("JALIEND_ENDPOINT") : DIRECT_DEFAULT_ENDPOINT;
 	if (auth_resolve(&af, err, sizeof(err)) < 0)
-		return direct_fail(ONESHOT_EXIT_NOCONN, "%s", err);
+		return direct_fail(JD_EXIT_NOCONN, "%s", err);
 	cfg.cert = af.cert;
 	cfg.key = af.key;
 	cfg.ca_dir = af.ca_dir;
@@ -287,7 +286,7 @@ int main(int argc, char **argv)
 	t_close = direct_now_ms();
 	signal(SIGPIPE, SIG_DFL); /* lws ignored it; print like the shim does */
 	if (!cmdlist || !out) {
-		if (!cmdlist && code == ONESHOT_EXIT_EMPTY)
+		if (!cmdlist && code == JD_EXIT_EMPTY)
 			code = 1; /* as alien.py: could not fetch commandlist */
 		code = direct_fail(code, "%s", err);
 	} else {

@@ -201,9 +201,9 @@ static void oneshot_connect_error(struct oneshot *os, int *code, char *err, size
 {
 	const struct oneshot_cfg *c = os->cfg;
 
-	*code = ONESHOT_EXIT_NOCONN;
+	*code = JD_EXIT_NOCONN;
 	if (os->http_status == 401) {
-		*code = ONESHOT_EXIT_UNAUTHORIZED;
+		*code = JD_EXIT_UNAUTHORIZED;
 		snprintf(err, errn, "%s refused the certificate %s (HTTP 401: not registered in the VO?)",
 			 c->endpoint, c->cert);
 	} else if (os->http_status > 0) {
@@ -223,7 +223,7 @@ struct oneshot *oneshot_open(const struct oneshot_cfg *cfg, int *code, char *err
 	struct lws_client_connect_info ci;
 	struct oneshot *os = calloc(1, sizeof(*os));
 
-	*code = ONESHOT_EXIT_NOCONN;
+	*code = JD_EXIT_NOCONN;
 	if (!os) {
 		snprintf(err, errn, "out of memory");
 		return NULL;
@@ -305,7 +305,7 @@ cJSON *oneshot_call(struct oneshot *os, const char *command, const cJSON *option
 	cJSON_Delete(msg);
 	n = strlen(text);
 	if (n > LIM_UPSTREAM_REQUEST_MAX) {
-		*code = ONESHOT_EXIT_TOOBIG;
+		*code = JD_EXIT_TOOBIG;
 		snprintf(err, errn, "the request is %zu bytes; JCentral takes at most %d per command",
 			 n, LIM_UPSTREAM_REQUEST_MAX);
 		free(text);
@@ -328,7 +328,7 @@ cJSON *oneshot_call(struct oneshot *os, const char *command, const cJSON *option
 		lws_callback_on_writable(os->wsi);
 	oneshot_loop_until(os, &os->rx_done);
 	if (!os->rx_done) {
-		*code = ONESHOT_EXIT_LOST;
+		*code = JD_EXIT_LOST;
 		if (os->rx_too_big)
 			snprintf(err, errn, "the reply to `%s` is over %u bytes", command, LIM_UPSTREAM_REPLY_MAX);
 		else
@@ -337,7 +337,7 @@ cJSON *oneshot_call(struct oneshot *os, const char *command, const cJSON *option
 	}
 	reply = os->rx_len ? cJSON_ParseWithLength(os->rx, os->rx_len) : NULL;
 	if (!cJSON_IsObject(reply)) {
-		*code = ONESHOT_EXIT_EMPTY;
+		*code = JD_EXIT_EMPTY;
 		snprintf(err, errn, "JCentral sent %s (%zu bytes) for `%s`",
 			 os->rx_len ? "a reply that is not JSON" : "an empty reply", os->rx_len, command);
 		cJSON_Delete(reply);

@@ -17,14 +17,9 @@
 
 #include <cjson/cJSON.h>
 
-#define ONESHOT_CONNECT_TIMEOUT_S 20 /* TCP + TLS + upgrade */
+#include "exitcodes.h" /* a failed step's code (JD_EXIT_*) */
 
-/* Exit codes of a failed step (alien.py's, see docs/PROTOCOL.md). */
-#define ONESHOT_EXIT_NOCONN 107
-#define ONESHOT_EXIT_UNAUTHORIZED 129
-#define ONESHOT_EXIT_EMPTY 70
-#define ONESHOT_EXIT_LOST 11
-#define ONESHOT_EXIT_TOOBIG 7
+#define ONESHOT_CONNECT_TIMEOUT_S 20 /* TCP + TLS + upgrade */
 
 struct oneshot_cfg {
 	const char *endpoint; /* wss://host:port/path, for messages */

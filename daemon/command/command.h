@@ -106,4 +106,12 @@ const char *command_session(const struct command *cmd);
 /* Scratch pointer of the command's implementation, free()d with the command. */
 void **command_scratch(struct command *cmd);
 
+/* ---- exit codes (issue 30): the one table, common/exitcodes.def ---- */
+#include "exitcodes.h"
+/* Answer cmd with code's line from the table: "jaliend: <meaning>" on
+ * stderr and exit code (JD_EXIT_NOMEM: "jaliend: out of memory"). */
+void command_fail(struct command *cmd, int code);
+/* cmdenv.c's old name, until the lead converts daemon/command/ to the table */
+#define UP_EXIT_NOCONN JD_EXIT_NOCONN
+
 #endif

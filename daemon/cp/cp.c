@@ -350,7 +350,7 @@ int cp_stop_all(const char *why)
 			 "jaliend is stopping (%s): cp cancelled with %d of %d files done; partial files removed, "
 			 "nothing more committed\n", why, c->finished, c->nfiles);
 		log_notice("cp: %.*s", (int)strlen(msg) - 1, msg);
-		cp_finish(c, msg, CP_STOPPED_EXIT);
+		cp_finish(c, msg, JD_EXIT_CANCELED);
 		n++;
 	}
 	return n;

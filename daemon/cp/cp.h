@@ -16,6 +16,8 @@
 #include <cjson/cJSON.h>
 #include <libwebsockets.h>
 
+#include "exitcodes.h"
+
 struct command;
 
 #define CP_FILES_MAX 100000   /* files in one cp (a find reply beyond is refused) */
@@ -33,10 +35,9 @@ int cp_start(struct command *cmd, const cJSON *argv, const char *payload, size_t
 void cp_cancel(struct command *cmd);
 
 /* The daemon stops (SIGTERM past --drain-time, or a second one): every cp
- * ends now with one line naming why and exit CP_STOPPED_EXIT; its
+ * ends now with one line naming why and exit JD_EXIT_CANCELED; its
  * transfers are cancelled (the workers remove temporary files, metalinks
  * and partial uploads; xfer_fini waits for them). The number stopped. */
-#define CP_STOPPED_EXIT 125 /* ECANCELED (docs/PROTOCOL.md) */
 int cp_stop_all(const char *why);
 
 /* The lws protocol that brings finished local walks (cp_walk.c) back to the

@@ -357,7 +357,7 @@ static void cp_call_commit_done(struct cp *c, struct cp_file *f, int r, cJSON *r
 			 cp_call_err(reply, msg),
 			 reply ? "" : " (not sent again: it may be registered; alien-stat tells)");
 		cp_out(c, 2, "%s\n", f->err);
-		if (reply || (code != UP_EXIT_LOST && code != UP_EXIT_TIMEOUT))
+		if (reply || (code != JD_EXIT_LOST && code != JD_EXIT_TIMEOUT))
 			cp_copy_remove(p); /* not in the catalogue: not left on the SE either */
 	}
 	cJSON_Delete(reply);

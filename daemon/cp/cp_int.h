@@ -29,7 +29,6 @@
 #define CP_PAIRS_MAX 10000   /* SRC DST pairs (-input lines, -dst sources) */
 #define CP_FILTERS_MAX 32    /* -exclude / -exclude_re / -name contain_ given */
 #define CP_SPECS_MAX 1024    /* bytes of a storage spec list */
-#define CP_REFUSED_CODE 1    /* exit code of a cp that refused a server's name (the others still copy) */
 #define CP_MADE_MAX 64       /* grid folders an upload remembers having made (older: mkdir -p again) */
 /* files past NEW and not DONE at once: the copies and md5 jobs running, as many
  * waiting in READY, and the files whose calls are in flight (issue 27) */

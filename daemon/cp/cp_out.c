@@ -216,10 +216,10 @@ void cp_out_summary(struct cp *c)
 	static const char *const tries[CP_PASSES] = { "1st", "2nd", "3rd" };
 
 	if (c->nfiles == c->skipped) {
-		command_reply(c->cmd, "No copy jobs to be done!\n", NULL, c->refused ? CP_REFUSED_CODE : 0);
+		command_reply(c->cmd, "No copy jobs to be done!\n", NULL, c->refused ? JD_EXIT_FAILED : 0);
 		return;
 	}
-	code = c->ok > 0 && !c->refused ? 0 : c->refused ? CP_REFUSED_CODE : 1;
+	code = c->ok > 0 && !c->refused ? 0 : c->refused ? JD_EXIT_FAILED : 1;
 	if (c->dryrun) {
 		command_reply(c->cmd, NULL, NULL, code);
 		return;

@@ -525,7 +525,7 @@ void cp_plan_next(struct cp *c)
 	c->planning = 0;
 	if (c->nfiles == 0) {
 		if (c->refused && !c->plan_errors)
-			cp_finish(c, "", CP_REFUSED_CODE);
+			cp_finish(c, "", JD_EXIT_FAILED);
 		else if (c->plan_errors && c->npairs == 1)
 			cp_finish(c, c->plan_err, c->plan_code);
 		else if (c->plan_errors)

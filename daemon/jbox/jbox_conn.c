@@ -14,7 +14,6 @@
 #include "upstream/upstream.h"
 
 #define JBOX_TX_CHUNK (64u << 10) /* bytes per lws_write */
-#define JBOX_EXIT_INVAL 22        /* JCentral's code for a bad request */
 
 struct jbox_item {
 	struct jbox_item *next;
@@ -143,7 +142,7 @@ static void jbox_conn_done(struct up_req *req, cJSON *reply, int code, const cha
 
 	c->ureq = NULL;
 	if (!reply) {
-		if (code == UP_EXIT_EMPTY)
+		if (code == JD_EXIT_EMPTY)
 			jbox_conn_send(c, NULL, 0); /* JCentral sent nothing usable: pass that on */
 		else
 			jbox_conn_error(c, code, msg);
@@ -256,11 +255,11 @@ static int jbox_conn_message(struct jbox_conn *c)
 	if (!it)
 		return -ENOMEM;
 	if (c->rx_too_big)
-		r = jbox_conn_fail_item(it, JBOX_EXIT_INVAL, "Message too big, limit is at 133120");
+		r = jbox_conn_fail_item(it, JD_EXIT_USAGE, "Message too big, limit is at 133120");
 	else if (c->qlen >= JBOX_QUEUE_HARD)
-		r = jbox_conn_fail_item(it, UP_EXIT_BUSY, "jaliend: too many requests queued on this connection");
+		r = jbox_conn_fail_item(it, JD_EXIT_BUSY, "jaliend: too many requests queued on this connection");
 	else if ((r = jbox_conn_parse(it, c->rx.data ? c->rx.data : "", c->rx.len)) == -EINVAL)
-		r = jbox_conn_fail_item(it, JBOX_EXIT_INVAL, "Incoming JSON is not ok");
+		r = jbox_conn_fail_item(it, JD_EXIT_USAGE, "Incoming JSON is not ok");
 	strbuf_reset(&c->rx);
 	c->rx_units = 0;
 	c->rx_too_big = 0;
@@ -305,7 +304,7 @@ static void jbox_conn_next(struct jbox_conn *c)
 	if (c->state != JB_IDLE || !(it = jbox_conn_pop(c)))
 		return;
 	if (it->err_code || jbox_draining) {
-		jbox_conn_error(c, it->err_code ? it->err_code : UP_EXIT_NOCONN,
+		jbox_conn_error(c, it->err_code ? it->err_code : JD_EXIT_NOCONN,
 				it->err_code ? it->err_msg : "jaliend is stopping");
 		jbox_item_free(it);
 		return;

@@ -132,10 +132,10 @@ static void client_slow_cb(lws_sorted_usec_list_t *sul)
 	}
 	client_drop_output(c);
 	if (c->out_over)
-		client_fail(c, CL_SLOW_EXIT, "jaliend: the request was stopped: its output waiting for this shim "
+		client_fail(c, JD_EXIT_SLOW, "jaliend: the request was stopped: its output waiting for this shim "
 			    "passed %u MiB (the shim is not reading)", LIM_CLIENT_OUTBUF_MAX >> 20);
 	else
-		client_fail(c, CL_SLOW_EXIT, "jaliend: the request was stopped: this shim read nothing for %d s "
+		client_fail(c, JD_EXIT_SLOW, "jaliend: the request was stopped: this shim read nothing for %d s "
 			    "while its output waited (--write-timeout; %zu bytes queued were dropped)",
 			    cl_write_timeout, queued);
 	/* not closed before the shim reads: the rest of a frame partly written
@@ -230,9 +230,9 @@ static void client_on_hello(struct client *c, const struct frame *f)
 	cJSON *reply;
 
 	if (!cJSON_IsObject(h) || !cJSON_IsNumber(proto)) {
-		client_fail(c, CL_PROTO_ERROR, "HELLO must be a JSON object with a numeric \"proto\"");
+		client_fail(c, JD_EXIT_PROTO, "HELLO must be a JSON object with a numeric \"proto\"");
 	} else if (proto->valueint != FRAME_PROTO_VERSION) {
-		client_fail(c, CL_PROTO_ERROR, "protocol version %d is not supported (this jaliend speaks %d)",
+		client_fail(c, JD_EXIT_PROTO, "protocol version %d is not supported (this jaliend speaks %d)",
 			    proto->valueint, FRAME_PROTO_VERSION);
 	} else {
 		if (cJSON_IsString(ver))
@@ -320,7 +320,7 @@ static void client_on_passphrase(struct client *c, const struct frame *f)
 	if (!cJSON_IsString(pass)) {
 		unlock_give_up(cJSON_IsString(why) ? why->valuestring : "the shim sent no passphrase");
 		client_drop_held(c);
-		client_fail(c, UNLOCK_EXIT, "the user key is encrypted and %s: run an alien command in a terminal, "
+		client_fail(c, JD_EXIT_IO, "the user key is encrypted and %s: run an alien command in a terminal, "
 			    "or set X509_USER_KEY to an unencrypted copy", cJSON_IsString(why) ? why->valuestring
 			    : "no passphrase came");
 	} else if ((r = unlock_try(pass->valuestring, err, sizeof(err))) == 0) {
@@ -331,7 +331,7 @@ static void client_on_passphrase(struct client *c, const struct frame *f)
 	} else {
 		unlock_give_up(err);
 		client_drop_held(c);
-		client_fail(c, UNLOCK_EXIT, "%s", err);
+		client_fail(c, JD_EXIT_IO, "%s", err);
 	}
 	if (cJSON_IsString(pass))
 		OPENSSL_cleanse(pass->valuestring, strlen(pass->valuestring));
@@ -344,7 +344,7 @@ static void client_on_frame(struct client *c, const struct frame *f)
 	log_debug("client %lu: < %s id %u, %u bytes", c->serial, frame_type_name(f->type), f->id, f->len);
 	if (c->state == CL_HELLO) {
 		if (f->type != FRAME_HELLO)
-			client_fail(c, CL_PROTO_ERROR, "expected HELLO as the first frame, got %s",
+			client_fail(c, JD_EXIT_PROTO, "expected HELLO as the first frame, got %s",
 				    frame_type_name(f->type));
 		else
 			client_on_hello(c, f);
@@ -353,7 +353,7 @@ static void client_on_frame(struct client *c, const struct frame *f)
 	switch (f->type) {
 	case FRAME_REQUEST:
 		if (c->state != CL_IDLE) {
-			client_fail(c, CL_PROTO_ERROR, "a REQUEST arrived while %s; one at a time",
+			client_fail(c, JD_EXIT_PROTO, "a REQUEST arrived while %s; one at a time",
 				    c->state == CL_CLOSING ? "the connection closes" : "another request runs");
 			return;
 		}
@@ -374,7 +374,7 @@ static void client_on_frame(struct client *c, const struct frame *f)
 		return;
 	case FRAME_PASSPHRASE:
 		if (c->state != CL_PASSPHRASE) {
-			client_fail(c, CL_PROTO_ERROR, "a PASSPHRASE frame nobody asked for");
+			client_fail(c, JD_EXIT_PROTO, "a PASSPHRASE frame nobody asked for");
 			return;
 		}
 		client_on_passphrase(c, f);
@@ -387,7 +387,7 @@ static void client_on_frame(struct client *c, const struct frame *f)
 		}
 		return;
 	default:
-		client_fail(c, CL_PROTO_ERROR, "unexpected %s frame from a client", frame_type_name(f->type));
+		client_fail(c, JD_EXIT_PROTO, "unexpected %s frame from a client", frame_type_name(f->type));
 		return;
 	}
 }
@@ -400,7 +400,7 @@ int client_on_rx(struct client *c, const void *in, size_t len)
 		return 0; /* ignore input while we flush the error */
 	if (len > CL_IN_MAX - c->in_len) {
 		/* more than one full frame pending: only possible with a bad length */
-		client_fail(c, CL_PROTO_ERROR, "more than %u bytes of unframed input", CL_IN_MAX);
+		client_fail(c, JD_EXIT_PROTO, "more than %u bytes of unframed input", CL_IN_MAX);
 		return 0;
 	}
 	if (c->in_len + len > c->in_cap) { /* what this input needs, not CL_IN_MAX (1 MiB: an mmap per shim) */
@@ -423,7 +423,7 @@ int client_on_rx(struct client *c, const void *in, size_t len)
 			break;
 		}
 		if (n < 0) {
-			client_fail(c, CL_PROTO_ERROR, "malformed frame header (bad type or flags)");
+			client_fail(c, JD_EXIT_PROTO, "malformed frame header (bad type or flags)");
 			break;
 		}
 		if (n == 0)

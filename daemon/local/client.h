@@ -16,10 +16,9 @@
 #include <cjson/cJSON.h>
 
 #include "base/obj.h"
+#include "exitcodes.h"
 
 #define LIM_CLIENT_OUTBUF_MAX (4u << 20) /* queued output per shim before we stop rendering */
-#define CL_PROTO_ERROR 71 /* EPROTO: exit code the shim gets for protocol errors */
-#define CL_SLOW_EXIT 105  /* ENOBUFS: the request failed because its shim did not read (docs/PROTOCOL.md) */
 #define CL_WRITE_TIMEOUT_DEFAULT 300 /* --write-timeout: seconds a shim may read nothing while output waits */
 
 enum client_state { CL_HELLO, CL_IDLE, CL_PASSPHRASE, CL_BUSY, CL_CLOSING };

@@ -22,8 +22,6 @@
 #include "base/obj.h"
 #include "sockpath.h"
 
-#define SRV_REFUSED_EXIT 13 /* EACCES: exit code a refused shim gets */
-
 static struct {
 	struct jd_obj listener_obj, signal_obj;
 	int lfd, sigfd, sigw, lockfd; /* sigfd/sigw: the self-pipe of the signal handler */
@@ -372,7 +370,7 @@ static int server_on_adopt(struct lws *wsi)
 		return -1;
 	lws_set_opaque_user_data(wsi, c);
 	if (uid != getuid()) {
-		client_fail(c, SRV_REFUSED_EXIT, "jaliend of uid %u does not serve uid %u: "
+		client_fail(c, JD_EXIT_REFUSED, "jaliend of uid %u does not serve uid %u: "
 			    "each user runs their own jaliend", (unsigned)getuid(), (unsigned)uid);
 		return 0;
 	}
@@ -385,7 +383,7 @@ static void server_on_hello_timer(struct lws *wsi, struct client *c)
 {
 	if (c->state != CL_HELLO)
 		return;
-	client_fail(c, CL_PROTO_ERROR, "no HELLO within %d s", LIM_HELLO_TIMEOUT_S);
+	client_fail(c, JD_EXIT_PROTO, "no HELLO within %d s", LIM_HELLO_TIMEOUT_S);
 	/* a peer that does not read cannot hold the close up */
 	lws_set_timeout(wsi, PENDING_TIMEOUT_USER_REASON_BASE + 1, 2);
 }

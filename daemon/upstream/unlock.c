@@ -70,5 +70,5 @@ void unlock_give_up(const char *why)
 	snprintf(msg, sizeof(msg), "jaliend: the user key %.300s is encrypted and %.100s: run an alien command in a "
 		 "terminal to type its passphrase, or set X509_USER_KEY to an unencrypted copy (mode 0400)",
 		 ul.af.key, why);
-	upstream_fail_waiting(UNLOCK_EXIT, msg);
+	upstream_fail_waiting(JD_EXIT_IO, msg);
 }

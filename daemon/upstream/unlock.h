@@ -10,7 +10,6 @@
 #include "auth.h"
 
 #define UNLOCK_TRIES 3  /* wrong passphrases before the request fails */
-#define UNLOCK_EXIT 5   /* exit code when the key stays locked (alien.py: key not loaded) */
 
 /* af->key_encrypted: nothing logs in with the user certificate until unlocked. */
 void unlock_init(const struct auth_files *af);

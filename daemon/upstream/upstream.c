@@ -179,7 +179,7 @@ void up_dispatch(struct usession *s, struct up_req *r)
 	rc = usession_send(s, r, r->cwd ? r->cwd : up.home, err, sizeof(err));
 
 	if (rc < 0)
-		up_req_finish(r, NULL, rc == -E2BIG ? UP_EXIT_TOOBIG : 12, err);
+		up_req_finish(r, NULL, rc == -E2BIG ? JD_EXIT_TOOBIG : 12, err);
 }
 
 /* Give queued work to idle sessions; grow the pool when all are busy. */
@@ -260,7 +260,7 @@ void upstream_session_reply(struct usession *s, struct up_req *r, cJSON *reply, 
 
 		snprintf(m, sizeof(m), "jaliend: JCentral sent %s (%zu bytes) for `%.40s`",
 			 bytes ? "a reply that is not JSON" : "an empty reply", bytes, r->command);
-		up_req_finish(r, NULL, UP_EXIT_EMPTY, m);
+		up_req_finish(r, NULL, JD_EXIT_EMPTY, m);
 	} else {
 		if (!s->private_)
 			usession_copy_str(&up.user, cJSON_GetObjectItemCaseSensitive(meta, "user"));
@@ -286,7 +286,7 @@ void upstream_session_down(struct usession *s, enum us_state was, struct up_req 
 		up.auth_failed = http_status == 401 || tls_error != NULL;
 		log_err("upstream[%d]: %s", s->idx, msg + 9);
 	} else {
-		code = UP_EXIT_LOST;
+		code = JD_EXIT_LOST;
 		snprintf(msg, sizeof(msg), "jaliend: connection to %s lost (%s)", up.cfg->endpoint, why ? why : "closed");
 		if (was != US_CLOSING)
 			log_warn("upstream[%d]: %s", s->idx, msg + 9);
@@ -298,7 +298,7 @@ void upstream_session_down(struct usession *s, enum us_state was, struct up_req 
 	if (pending)
 		up_req_finish(pending, NULL, code, msg);
 	if (lost)
-		upstream_retry_lost(s, lost, failed ? code : UP_EXIT_LOST, msg);
+		upstream_retry_lost(s, lost, failed ? code : JD_EXIT_LOST, msg);
 	s->private_ = 0;
 	if (up_count(up_shared_serving) == 0 && up.down_since == 0)
 		up.down_since = usession_now();
@@ -328,7 +328,7 @@ void upstream_submit(struct up_req *r)
 		return;
 	}
 	if (up.qlen >= LIM_UPSTREAM_QUEUE_MAX) {
-		up_req_finish(r, NULL, UP_EXIT_BUSY, "jaliend: too many requests waiting for JCentral; try again");
+		up_req_finish(r, NULL, JD_EXIT_BUSY, "jaliend: too many requests waiting for JCentral; try again");
 		return;
 	}
 	up_fifo_push(&up.qtail, r);

@@ -13,18 +13,10 @@
 #include <cjson/cJSON.h>
 
 #include "base/config.h"
+#include "exitcodes.h" /* a request that got no reply fails with a JD_EXIT_* code */
 
 #define LIM_UPSTREAM_QUEUE_MAX 1024 /* requests waiting for a free session */
 #define LIM_POOL_MAX 16             /* websocket sessions per daemon (--pool-max) */
-
-/* Exit codes for requests that got no reply (documented in docs/PROTOCOL.md). */
-#define UP_EXIT_NOCONN 107     /* could not connect to JCentral (alien.py's code) */
-#define UP_EXIT_UNAUTHORIZED 129 /* HTTP 401 on the upgrade (alien.py's code) */
-#define UP_EXIT_EMPTY 70       /* empty or non-JSON reply (alien.py's code) */
-#define UP_EXIT_LOST 11        /* connection lost mid-request: EAGAIN, may retry */
-#define UP_EXIT_TOOBIG 7       /* request over the 8 KiB frame limit: E2BIG */
-#define UP_EXIT_BUSY 16        /* queue full: EBUSY */
-#define UP_EXIT_TIMEOUT 62     /* no reply within --request-timeout: ETIME */
 
 /* What JCentral answers to a request it cannot parse: to ours, only once its
  * session is broken (see upstream_retry.c, upstream_retry_poisoned). */

@@ -131,7 +131,7 @@ static void upstream_retry_timeout(struct usession *s)
 		 "it may still run there", up.cfg->endpoint, up.cfg->request_timeout, r ? r->command : "commandlist");
 	log_warn("upstream[%d]: %s; closing the session", s->idx, m + 9);
 	if (r)
-		up_req_finish(r, NULL, UP_EXIT_TIMEOUT, m);
+		up_req_finish(r, NULL, JD_EXIT_TIMEOUT, m);
 	usession_close(s);
 }
 
@@ -156,10 +156,10 @@ static void upstream_retry_watch_cb(lws_sorted_usec_list_t *sul)
 
 		snprintf(m, sizeof(m), "jaliend: no session to %s within %d s (--connect-wait)", up.cfg->endpoint,
 			 up.cfg->connect_wait);
-		if (up.last_error[0] && up.last_code != UP_EXIT_LOST) /* the last connection attempt's */
+		if (up.last_error[0] && up.last_code != JD_EXIT_LOST) /* the last connection attempt's */
 			upstream_retry_fail_before(now - up.cfg->connect_wait, up.last_code, up.last_error);
 		else
-			upstream_retry_fail_before(now - up.cfg->connect_wait, UP_EXIT_NOCONN, m);
+			upstream_retry_fail_before(now - up.cfg->connect_wait, JD_EXIT_NOCONN, m);
 	}
 	up_pump(); /* re-arms while needed */
 }
@@ -223,7 +223,7 @@ int upstream_retry_poisoned(struct usession *s, struct up_req *r, cJSON *reply)
 		snprintf(m, sizeof(m), "jaliend: JCentral's session broke (\"%s\") during `%.40s`; it did not run: "
 			 "try again", UP_POISON_TEXT, r->command);
 		cJSON_Delete(reply);
-		up_req_finish(r, NULL, UP_EXIT_LOST, m);
+		up_req_finish(r, NULL, JD_EXIT_LOST, m);
 	}
 	return 1;
 }

@@ -12,13 +12,13 @@ void upstream_status_connect_error(const struct usession *s, char *msg, size_t n
 {
 	const char *alert = usession_tls_alert();
 
-	*code = UP_EXIT_NOCONN;
+	*code = JD_EXIT_NOCONN;
 	if (alert && tls == alert) { /* the server refused us, not we the server */
 		snprintf(msg, n, "jaliend: %s refused %s%s in TLS: \"%s\"", up.cfg->endpoint,
 			 s->with_token ? "the token certificate (from " : "the certificate ",
 			 s->with_token ? "`token`)" : up.cfg->cert, alert);
 	} else if (http == 401) {
-		*code = UP_EXIT_UNAUTHORIZED;
+		*code = JD_EXIT_UNAUTHORIZED;
 		snprintf(msg, n, "jaliend: %s refused the certificate %s (HTTP 401: not registered in the VO?)",
 			 up.cfg->endpoint, up.cfg->cert);
 	} else if (http > 0) {

@@ -181,7 +181,7 @@ void upstream_submit(struct up_req *req)
 			return;
 		}
 	}
-	req->done(req, NULL, UP_EXIT_BUSY, "jaliend: too many requests waiting (fuzz)");
+	req->done(req, NULL, JD_EXIT_BUSY, "jaliend: too many requests waiting (fuzz)");
 	fuzz_stubs_free_req(req);
 }
 
@@ -238,7 +238,7 @@ static void fuzz_stubs_answer(struct up_req *r)
 	strbuf_free(&msg);
 	if (++fz.replies % 3 == 0) {
 		cJSON_Delete(reply);
-		r->done(r, NULL, UP_EXIT_LOST, "jaliend: connection lost (fuzz)");
+		r->done(r, NULL, JD_EXIT_LOST, "jaliend: connection lost (fuzz)");
 	} else {
 		r->done(r, reply, 0, NULL);
 	}
