@@ -59,14 +59,14 @@ static int alien_direct(char **argv)
 
 	if (n <= 0) {
 		fprintf(stderr, "%s: --direct: cannot find my own location: %s\n", alien_prog, strerror(-n));
-		return 127;
+		return JD_EXIT_NOTFOUND;
 	}
 	slash = strrchr(self, '/');
 	strcpy(slash ? slash + 1 : self, "alien-direct");
 	argv[0] = "alien-direct";
 	execv(self, argv);
 	fprintf(stderr, "%s: --direct needs %s: %s\n", alien_prog, self, strerror(errno));
-	return 127;
+	return JD_EXIT_NOTFOUND;
 }
 
 /* Read a whole local file (at most LINE_MAX_BYTES); NULL with errno. */

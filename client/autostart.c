@@ -89,7 +89,7 @@ static int autostart_spawn(void)
 		dup2(p[1], STDERR_FILENO);
 		execlp(prog, "jaliend", (char *)NULL);
 		fprintf(stderr, "alien: cannot start %s: %s\n", prog, strerror(errno));
-		_exit(127);
+		_exit(JD_EXIT_NOTFOUND);
 	}
 	close(p[1]);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);

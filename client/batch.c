@@ -219,7 +219,7 @@ int batch_run(const char *prog, int jobs, FILE *in, int json)
 	b.held_cap = (off_t)(BATCH_HELD_MAX / (2u * (unsigned)b.cap));
 	b.win = calloc((size_t)b.cap, sizeof(*b.win));
 	if (!b.win) {
-		fprintf(stderr, "%s: --jobs: out of memory\n", prog);
+		fprintf(stderr, "%s: --jobs: %s\n", prog, exitcode_meaning(JD_EXIT_NOMEM));
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);

@@ -39,12 +39,12 @@ int exec_spawn(struct exec *x, char *const *argv, char *const *alt, int in_fd, i
 		signal(SIGINT, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
 		if ((in_fd >= 0 && dup2(in_fd, STDIN_FILENO) < 0) || (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0))
-			_exit(126);
+			_exit(JD_EXIT_NOEXEC);
 		execvp(argv[0], argv);
 		if (errno == ENOENT && alt)
 			execvp(alt[0], alt);
 		fprintf(stderr, "%s: cannot run %s: %s\n", x->prog, argv[0], strerror(errno));
-		_exit(errno == ENOENT ? 127 : 126);
+		_exit(errno == ENOENT ? JD_EXIT_NOTFOUND : JD_EXIT_NOEXEC);
 	}
 	sigaction(SIGINT, &ign, &old); /* the child gets Ctrl-C, we wait for it */
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -241,7 +241,7 @@ static int exec_segment(char *seg, void *ctx)
 	if (argc > 0)
 		argc = line_resplit(&argv, argc);
 	if (argc < 0) {
-		fprintf(stderr, "%s: out of memory\n", x->prog);
+		fprintf(stderr, "%s: %s\n", x->prog, exitcode_meaning(JD_EXIT_NOMEM));
 		x->last = 1;
 		return 1;
 	}
@@ -285,7 +285,7 @@ int exec_chain(struct exec *x, const char *text)
 		return x->last;
 	}
 	if (line_split_chain(text, exec_segment, x) == -ENOMEM) {
-		fprintf(stderr, "%s: out of memory\n", x->prog);
+		fprintf(stderr, "%s: %s\n", x->prog, exitcode_meaning(JD_EXIT_NOMEM));
 		x->last = 1;
 	}
 	return x->last;

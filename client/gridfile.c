@@ -235,20 +235,20 @@ static int gridfile_fetch(struct gridfile *g, const char *lfn)
 	path = gridfile_local_name(g, lfn);
 	dst = path ? malloc(strlen(path) + 6) : NULL;
 	if (!dst) {
-		fprintf(stderr, "%s: out of memory\n", g->x->prog);
+		fprintf(stderr, "%s: %s\n", g->x->prog, exitcode_meaning(JD_EXIT_NOMEM));
 		rc = 1;
 		goto out;
 	}
 	sprintf(dst, "file:%s", path);
 	argv[0] = "cp", argv[1] = (char *)lfn, argv[2] = dst;
 	rc = gridfile_quiet(g, argv, 3, 0, &out, &err);
-	if (gridfile_stopped() || rc == 130) {
+	if (gridfile_stopped() || rc == JD_EXIT_INTERRUPTED) {
 		/* one more round trip: jaliend has then handled the CANCEL, and its
 		 * loop makes no folder for this download any more */
 		g->cancelled = 1;
 		complete_query(&g->x->rpc, "command", "-", &none);
 		line_free(none);
-		rc = 130;
+		rc = JD_EXIT_INTERRUPTED;
 	} else if (rc == JD_EXIT_NOCONN) {
 		/* rpc said why */
 	} else if (rc != 0) {
@@ -357,7 +357,7 @@ static int gridfile_view(struct gridfile *g, char **argv, int argc)
 		for (int i = 0; i < g->n; i++) {
 			rc = gridfile_write_out(g->out, g->path[i]);
 			if (rc == -EINTR)
-				return 130;
+				return JD_EXIT_INTERRUPTED;
 			if (rc == -EPIPE)
 				return 128 + SIGPIPE;
 			if (rc < 0) {
@@ -475,7 +475,7 @@ static int gridfile_edit(struct gridfile *g, char **argv, int argc)
 	}
 	rc = gridfile_fetch(g, lfn);
 	if (rc) {
-		if (rc != 130)
+		if (rc != JD_EXIT_INTERRUPTED)
 			fprintf(stderr, "Error downloading %s, editing could not be done.\n", lfn);
 		goto out;
 	}
@@ -532,7 +532,7 @@ static int gridfile_edit(struct gridfile *g, char **argv, int argc)
 	} else {
 		gridfile_grid(g, "mv", backup, lfn, 1); /* put the old file back */
 		fprintf(stderr, "Error uploading %s\n", lfn);
-		rc = rc == 130 ? rc : 1;
+		rc = rc == JD_EXIT_INTERRUPTED ? rc : 1;
 	}
 out:
 	free(dst);

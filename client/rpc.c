@@ -282,7 +282,7 @@ static int rpc_pump_frames(struct rpc *r, uint32_t id, struct rpc_sink *out)
 				fprintf(stderr, "%s: cp interrupted: its transfers were cancelled, no partial file is left\n",
 					rpc_prog);
 			}
-			return 130; /* 128 + SIGINT, as a shell reports it */
+			return JD_EXIT_INTERRUPTED; /* 128 + SIGINT, as a shell reports it */
 		}
 		rc = rc < 0 ? rc : conn_recv(r->fd, &r->in, &f, &buf);
 		if (rc <= 0) {
@@ -386,7 +386,7 @@ int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *ext
 	req = rpc_build(argv, argc, json, extra, out->capture ? 0 : isatty(out->fd),
 			!out->capture && progress_enabled());
 	if (!req)
-		return rpc_fail(1, "out of memory");
+		return rpc_fail(1, "%s", exitcode_meaning(JD_EXIT_NOMEM));
 	if (strlen(req) > LIM_FRAME_PAYLOAD_MAX) {
 		size_t n = strlen(req);
 

@@ -5,11 +5,11 @@
 
 struct exitcode_row {
 	int code;
-	const char *name, *meaning, *line;
+	const char *name, *meaning, *line, *message;
 };
 
 static const struct exitcode_row exitcode_rows[] = {
-#define EXIT_CODE(name, number, meaning) { number, #name, meaning, "jaliend: " meaning "\n" },
+#define EXIT_CODE(name, number, meaning) { number, #name, meaning, "jaliend: " meaning "\n", "jaliend: " meaning },
 #include "exitcodes.def"
 #undef EXIT_CODE
 };
@@ -41,4 +41,11 @@ const char *exitcode_line(int code)
 	const struct exitcode_row *r = exitcode_find(code);
 
 	return r ? r->line : "jaliend: failed\n";
+}
+
+const char *exitcode_message(int code)
+{
+	const struct exitcode_row *r = exitcode_find(code);
+
+	return r ? r->message : "jaliend: failed";
 }

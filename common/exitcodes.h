@@ -4,6 +4,10 @@
 #ifndef JALIEND_EXITCODES_H
 #define JALIEND_EXITCODES_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum jd_exit {
 #define EXIT_CODE(name, number, meaning) name = number,
 #include "exitcodes.def"
@@ -18,5 +22,11 @@ const char *exitcode_name(int code);
 /* jaliend's one-line answer for code: "jaliend: <meaning>\n" (a code not in
  * the table: "jaliend: failed\n"). A static string. */
 const char *exitcode_line(int code);
+/* The same without the newline, for a message field ("jaliend: out of memory"). */
+const char *exitcode_message(int code);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -78,7 +78,7 @@ int conf_set(struct jd_config *cfg, const char *key, const char *value, char *er
 		const char *v = conf_keep(value);
 
 		if (!v) {
-			snprintf(err, errn, "%s: out of memory", key);
+			snprintf(err, errn, "%s: %s", key, exitcode_meaning(JD_EXIT_NOMEM));
 			return -ENOMEM;
 		}
 		if (key[0] == 'e')
@@ -215,7 +215,7 @@ int conf_endpoint_from_env(struct jd_config *cfg, char *err, size_t errn)
 	snprintf(url, sizeof(url), "wss://%s%s%s:%s/websocket/json", strchr(host, ':') ? "[" : "", host,
 		 strchr(host, ':') ? "]" : "", port);
 	if (!(cfg->endpoint = conf_keep(url))) {
-		snprintf(err, errn, "out of memory");
+		snprintf(err, errn, "%s", exitcode_meaning(JD_EXIT_NOMEM));
 		return -ENOMEM;
 	}
 	return 0;

@@ -121,14 +121,14 @@ int ctl_run(const cJSON *argv, struct strbuf *out, struct strbuf *err)
 
 		if (!cJSON_IsString(v) || (!on && strcmp(v->valuestring, "off") != 0)) {
 			strbuf_adds(err, "usage: alien-daemon debug on|off\n");
-			return 22;
+			return JD_EXIT_USAGE;
 		}
 		log_set_level(on ? LOG_DEBUG : LOG_INFO);
 		strbuf_addf(out, "debug logging %s\n", on ? "on" : "off");
 		return 0;
 	}
 	strbuf_addf(err, "alien-daemon: unknown subcommand %.64s (status, stop, reload, renew, debug on|off)\n", s);
-	return 22;
+	return JD_EXIT_USAGE;
 }
 
 int ctl_command(struct command *cmd, const cJSON *argv, const char *payload, size_t len)

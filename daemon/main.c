@@ -338,24 +338,24 @@ int main(int argc, char **argv)
 
 	log_init("jaliend", LOG_NOTICE);
 	if (main_parse_args(argc, argv, &cfg, &verbose, &conf) < 0)
-		return 2;
+		return JD_EXIT_DAEMON_USAGE;
 	log_set_level(verbose ? LOG_DEBUG : LOG_INFO);
 	if (!cfg.socket_path) {
 		if (sockpath_resolve(sock, sizeof(sock)) < 0) {
 			fprintf(stderr, "jaliend: socket path too long\n");
-			return 2;
+			return JD_EXIT_DAEMON_USAGE;
 		}
 		cfg.socket_path = sock;
 	}
 	if (!cfg.endpoint && conf_endpoint_from_env(&cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "jaliend: %s\n", err);
-		return 2;
+		return JD_EXIT_DAEMON_USAGE;
 	}
 	if (!cfg.endpoint)
 		cfg.endpoint = JD_DEFAULT_ENDPOINT;
 	if (main_parse_endpoint(&cfg) < 0) {
 		fprintf(stderr, "jaliend: bad endpoint %s: expected wss://host:port/path\n", cfg.endpoint);
-		return 2;
+		return JD_EXIT_DAEMON_USAGE;
 	}
 	if (auth_resolve(&af, err, sizeof(err)) < 0 && !af.cert_missing) {
 		fprintf(stderr, "jaliend: %s\n", err);

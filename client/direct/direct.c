@@ -99,7 +99,7 @@ static int direct_print(struct render *r)
 	int fd, ofd = 1, code, broken = 0;
 
 	if (!r)
-		return direct_fail(1, "out of memory");
+		return direct_fail(1, "%s", exitcode_meaning(JD_EXIT_NOMEM));
 	while (!broken && (n = render_next(r, piece, sizeof(piece), &fd)) > 0) {
 		if (len && (fd != ofd || len + n > sizeof(out))) {
 			broken = direct_write_all(ofd, out, len) < 0;
@@ -207,7 +207,7 @@ static struct render *direct_run(struct oneshot *os, const struct direct_cmd *dc
 	opts = direct_options(dc->argc, dc->argv, dc->json, e1, e2, e3);
 	if (!opts) {
 		*code = 1;
-		snprintf(err, errn, "out of memory");
+		snprintf(err, errn, "%s", exitcode_meaning(JD_EXIT_NOMEM));
 		return NULL;
 	}
 	reply = oneshot_call(os, sverb, opts, code, err, errn);

@@ -225,7 +225,7 @@ struct oneshot *oneshot_open(const struct oneshot_cfg *cfg, int *code, char *err
 
 	*code = JD_EXIT_NOCONN;
 	if (!os) {
-		snprintf(err, errn, "out of memory");
+		snprintf(err, errn, "%s", exitcode_meaning(JD_EXIT_NOMEM));
 		return NULL;
 	}
 	os->cfg = cfg;
@@ -299,7 +299,7 @@ cJSON *oneshot_call(struct oneshot *os, const char *command, const cJSON *option
 	    !(text = cJSON_PrintUnformatted(msg))) {
 		cJSON_Delete(msg);
 		*code = 1;
-		snprintf(err, errn, "out of memory");
+		snprintf(err, errn, "%s", exitcode_meaning(JD_EXIT_NOMEM));
 		return NULL;
 	}
 	cJSON_Delete(msg);
@@ -316,7 +316,7 @@ cJSON *oneshot_call(struct oneshot *os, const char *command, const cJSON *option
 	if (!os->tx) {
 		free(text);
 		*code = 1;
-		snprintf(err, errn, "out of memory");
+		snprintf(err, errn, "%s", exitcode_meaning(JD_EXIT_NOMEM));
 		return NULL;
 	}
 	memcpy(os->tx + LWS_PRE, text, n);

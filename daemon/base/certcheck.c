@@ -12,6 +12,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "certinfo.h"
+#include "exitcodes.h"
 #include "strbuf.h"
 
 /* A PEM file or PEM text (at most CERTINFO_PEM_MAX bytes) as a BIO. */
@@ -51,12 +52,12 @@ int certcheck_verify(const char *cert, const char *ca, struct strbuf *out, struc
 
 	if (!certcheck_bio_exists(cert)) {
 		strbuf_addf(err, "File >>>%s<<< not found\n", certcheck_name(cert));
-		return 2;
+		return JD_EXIT_NOENT;
 	}
 	x = certcheck_cert(cert);
 	if (!x) {
 		strbuf_addf(err, "Could not load certificate >>>%s<<<\n", certcheck_name(cert));
-		return 5;
+		return JD_EXIT_IO;
 	}
 	st = X509_STORE_new();
 	ctx = X509_STORE_CTX_new();
@@ -65,7 +66,7 @@ int certcheck_verify(const char *cert, const char *ca, struct strbuf *out, struc
 		X509_STORE_CTX_free(ctx);
 		X509_STORE_free(st);
 		X509_free(x);
-		return 5;
+		return JD_EXIT_IO;
 	}
 	X509_STORE_set_flags(st, X509_V_FLAG_ALLOW_PROXY_CERTS);
 	ok = X509_STORE_CTX_init(ctx, st, x, NULL) == 1 && X509_verify_cert(ctx) == 1;
@@ -96,7 +97,7 @@ int certcheck_keymatch(const char *cert, const char *key, struct strbuf *out, st
 
 	if (!x) {
 		strbuf_addf(err, "Could not load certificate >>>%s<<<\n", certcheck_name(cert));
-		return 5;
+		return JD_EXIT_IO;
 	}
 	b = certcheck_bio(key);
 	if (b)
@@ -106,7 +107,7 @@ int certcheck_keymatch(const char *cert, const char *key, struct strbuf *out, st
 		strbuf_addf(err, "Could not load key >>>%s<<<\n", certcheck_name(key));
 		X509_free(x);
 		ERR_clear_error();
-		return 5;
+		return JD_EXIT_IO;
 	}
 	ok = X509_check_private_key(x, k) == 1;
 	if (ok)
@@ -116,5 +117,5 @@ int certcheck_keymatch(const char *cert, const char *key, struct strbuf *out, st
 	EVP_PKEY_free(k);
 	X509_free(x);
 	ERR_clear_error();
-	return ok ? 0 : 42;
+	return ok ? 0 : JD_EXIT_NOMATCH;
 }

@@ -212,7 +212,7 @@ static void cp_file_begin(struct cp *c, struct cp_file *f)
 	}
 	if (f->upload) {
 		if (cp_copy_md5(c, f) < 0)
-			cp_file_fail(c, f, "cannot compute the md5 of %s (out of memory)", f->local);
+			cp_file_fail(c, f, "cannot compute the md5 of %s (%s)", f->local, exitcode_meaning(JD_EXIT_NOMEM));
 		return;
 	}
 	if (stat(f->local, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == f->size &&
@@ -222,7 +222,7 @@ static void cp_file_begin(struct cp *c, struct cp_file *f)
 		else if (!f->md5[0])
 			cp_file_set(f, CF_ACCESS); /* nothing to compare with */
 		else if (cp_copy_md5(c, f) < 0)
-			cp_file_fail(c, f, "cannot compute the md5 of %s (out of memory)", f->local);
+			cp_file_fail(c, f, "cannot compute the md5 of %s (%s)", f->local, exitcode_meaning(JD_EXIT_NOMEM));
 		return;
 	}
 	cp_file_set(f, CF_ACCESS);

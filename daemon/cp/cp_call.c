@@ -122,7 +122,7 @@ int cp_call(struct cp *c, struct cp_file *f, int arg, const char *verb, cJSON *o
 		cJSON_Delete(opts);
 	if (!k || !k->req) {
 		free(k);
-		cp_file_fail(c, f, "out of memory");
+		cp_file_fail(c, f, "%s", exitcode_meaning(JD_EXIT_NOMEM));
 		return -ENOMEM;
 	}
 	k->cp = c, k->file = (int)(f - c->files), k->arg = arg, k->then = then;
@@ -247,7 +247,7 @@ static void cp_call_access_done(struct cp *c, struct cp_file *f, int arg, cJSON 
 		cp_tpc_read_done(c, f, results);
 	} else if (f->upload) {
 		if (cp_call_take_reps(f, results) < 0)
-			cp_file_fail(c, f, "out of memory");
+			cp_file_fail(c, f, "%s", exitcode_meaning(JD_EXIT_NOMEM));
 		else
 			cp_file_set(f, CF_READY);
 	} else if (c->dryrun) {
@@ -260,7 +260,7 @@ static void cp_call_access_done(struct cp *c, struct cp_file *f, int arg, cJSON 
 		f->ses = strdup(ses);
 		cp_file_dry(c, f);
 	} else if (!(f->rows = cJSON_Duplicate(results, 1))) {
-		cp_file_fail(c, f, "out of memory");
+		cp_file_fail(c, f, "%s", exitcode_meaning(JD_EXIT_NOMEM));
 	} else if ((rc = cp_copy_metalink(f)) < 0) {
 		cp_file_fail(c, f, "cannot write a metalink in %s: %s", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
 			     strerror(-rc));
@@ -481,7 +481,7 @@ void cp_call_next(struct cp *c, struct cp_file *f)
 		slot = c->nmade++ % CP_MADE_MAX;
 		free(c->made[slot]);
 		if (!(c->made[slot] = strndup(f->lfn, dl))) {
-			cp_file_fail(c, f, "out of memory");
+			cp_file_fail(c, f, "%s", exitcode_meaning(JD_EXIT_NOMEM));
 			break;
 		}
 		c->made_wait[slot] = 1;

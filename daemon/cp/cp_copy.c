@@ -171,7 +171,7 @@ static void cp_copy_upload(struct cp *c, struct cp_file *f)
 		}
 	}
 	if (!f->reps_left) {
-		cp_file_fail(c, f, "cannot start the transfer (out of memory)");
+		cp_file_fail(c, f, "cannot start the transfer (%s)", exitcode_meaning(JD_EXIT_NOMEM));
 		return;
 	}
 	c->copying++;
@@ -301,7 +301,7 @@ static void cp_copy_download(struct cp *c, struct cp_file *f)
 		unlinkat(dfd, tmp, 0);
 		close(dfd);
 		unlink(f->meta);
-		cp_file_fail(c, f, "cannot start the transfer (out of memory)");
+		cp_file_fail(c, f, "cannot start the transfer (%s)", exitcode_meaning(JD_EXIT_NOMEM));
 		return;
 	}
 	c->copying++;

@@ -331,7 +331,7 @@ static int cp_opt_dst_pairs(struct cp *c, const char *dir, char **srcs, int n, c
 	if (rc == -E2BIG)
 		snprintf(err, en, "cp: too many sources (the limit is %d)\n", CP_PAIRS_MAX);
 	else if (rc < 0)
-		snprintf(err, en, "jaliend: out of memory\n");
+		snprintf(err, en, "%s", exitcode_line(JD_EXIT_NOMEM));
 	return rc;
 }
 
@@ -344,7 +344,7 @@ static int cp_opt_input(struct cp *c, const char *file, const char *dstdir, char
 	int lineno = 0, rc = 0;
 
 	if (!fp) {
-		snprintf(err, en, "cp: -input %s: %s\n", path ? path : file, path ? safefile_strerror(-errno) : "out of memory");
+		snprintf(err, en, "cp: -input %s: %s\n", path ? path : file, path ? safefile_strerror(-errno) : exitcode_meaning(JD_EXIT_NOMEM));
 		free(path);
 		return -1;
 	}
@@ -381,7 +381,7 @@ static int cp_opt_input(struct cp *c, const char *file, const char *dstdir, char
 	if (rc == -E2BIG)
 		snprintf(err, en, "cp: %s: too many lines (the limit is %d)\n", path, CP_PAIRS_MAX);
 	else if (rc < 0)
-		snprintf(err, en, "jaliend: out of memory\n");
+		snprintf(err, en, "%s", exitcode_line(JD_EXIT_NOMEM));
 	free(path);
 	return rc < 0 ? -1 : 0;
 }
@@ -394,7 +394,7 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 	struct cp_filter *ft = &c->filt;
 
 	findfilt_init(&ft->props);
-	*code = 22;
+	*code = JD_EXIT_USAGE;
 	for (int i = 1; i < n; i++) {
 		const char *a = cJSON_GetArrayItem(argv, i)->valuestring;
 
@@ -548,14 +548,14 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 		free(srcs[i]);
 	free(srcs);
 	if (rc == -ENOMEM) {
-		snprintf(err, en, "jaliend: out of memory\n");
-		*code = 12;
+		snprintf(err, en, "%s", exitcode_line(JD_EXIT_NOMEM));
+		*code = JD_EXIT_NOMEM;
 	}
 	if (rc < 0)
 		return -1;
 	if (c->npairs == 0) {
 		snprintf(err, en, "%s", input ? "No copy jobs to be done!\n" : cp_opt_usage);
-		*code = input ? 0 : 22;
+		*code = input ? 0 : JD_EXIT_USAGE;
 		return -1;
 	}
 	/* alien.py 1.7.0's notices, before the copies */

@@ -173,9 +173,9 @@ void cp_plan_walk_done(struct cp *c, const char *base, const struct cp_walk_entr
 	if (more)
 		cp_out(c, 2, "cp: %d more files below %s cannot be read (not listed)\n", more, c->local);
 	if (err == -E2BIG)
-		cp_plan_error(c, 7, "cp: more than %d files in one cp\n", CP_FILES_MAX);
+		cp_plan_error(c, JD_EXIT_TOOBIG, "cp: more than %d files in one cp\n", CP_FILES_MAX);
 	else if (err < 0)
-		cp_plan_error(c, 12, "jaliend: out of memory\n");
+		cp_plan_error(c, JD_EXIT_NOMEM, "%s", exitcode_line(JD_EXIT_NOMEM));
 	cp_plan_pair_end(c);
 	cp_plan_next(c);
 }
@@ -189,7 +189,7 @@ static int cp_plan_upload(struct cp *c)
 	int dir_dst = cp_path_is_dir(c->grid) || c->grid_is_dir;
 
 	if (stat(c->local, &st) < 0) {
-		cp_plan_error(c, 2, "Specified source %s not found!\n", c->local); /* alien.py's words */
+		cp_plan_error(c, JD_EXIT_NOENT, "Specified source %s not found!\n", c->local); /* alien.py's words */
 		return 0;
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -203,17 +203,17 @@ static int cp_plan_upload(struct cp *c)
 		}
 		if (cp_walk_start(c, c->local, base) == 0)
 			return 1;
-		cp_plan_error(c, 12, "jaliend: out of memory\n");
+		cp_plan_error(c, JD_EXIT_NOMEM, "%s", exitcode_line(JD_EXIT_NOMEM));
 		return 0;
 	}
 	if (access(c->local, R_OK) < 0) {
-		cp_plan_error(c, 2, "cannot read %s: %s\n", c->local, strerror(errno));
+		cp_plan_error(c, JD_EXIT_NOENT, "cannot read %s: %s\n", c->local, strerror(errno));
 		return 0;
 	}
 	cp_plan_single(c, c->local, c->grid, dir_dst, dst, sizeof(dst));
 	if (cp_plan_match(c, c->local, strrchr(c->local, '/') + 1, (long long)st.st_size, 0) &&
 	    cp_plan_add(c, c->local, 0, dst, 1, (long long)st.st_size, NULL, 0) < 0)
-		cp_plan_error(c, 12, "jaliend: out of memory\n");
+		cp_plan_error(c, JD_EXIT_NOMEM, "%s", exitcode_line(JD_EXIT_NOMEM));
 	return 0;
 }
 
@@ -262,7 +262,7 @@ static void cp_plan_find_done(struct command *cmd, cJSON *reply, int code, const
 		cp_plan_error(c, reply ? cp_reply_code(reply) : code, "%s\n", reply ? cp_meta_str(reply, "error") : msg);
 		results = NULL;
 	} else if (!cJSON_GetArraySize(results)) { /* alien.py's words and code for an empty folder */
-		cp_plan_error(c, 42, "No files found with: find  -a -s %s %s\n", c->grid,
+		cp_plan_error(c, JD_EXIT_NOMATCH, "No files found with: find  -a -s %s %s\n", c->grid,
 			      c->pglob && !c->pglob_path ? c->pglob : "None");
 	}
 	cJSON_ArrayForEach(row, results) {
@@ -290,9 +290,9 @@ static void cp_plan_find_done(struct command *cmd, cJSON *reply, int code, const
 					cp_str(row, "md5"), ct ? atoll(ct) : 0);
 		if (r < 0) {
 			if (r == -E2BIG)
-				cp_plan_error(c, 7, "cp: more than %d files in one cp\n", CP_FILES_MAX);
+				cp_plan_error(c, JD_EXIT_TOOBIG, "cp: more than %d files in one cp\n", CP_FILES_MAX);
 			else
-				cp_plan_error(c, 12, "jaliend: out of memory\n");
+				cp_plan_error(c, JD_EXIT_NOMEM, "%s", exitcode_line(JD_EXIT_NOMEM));
 			break;
 		}
 	}
@@ -317,9 +317,9 @@ void cp_plan_download_stat_done(struct command *cmd, cJSON *reply, int code, con
 		int rc = reply ? cp_reply_code(reply) : code;
 
 		if (reply && rc == 2) /* alien.py's words for a missing source */
-			cp_plan_error(c, 2, "Specified source %s not found!\n", c->grid);
+			cp_plan_error(c, JD_EXIT_NOENT, "Specified source %s not found!\n", c->grid);
 		else
-			cp_plan_error(c, rc ? rc : 2, "%s\n", reply ? cp_meta_str(reply, "error") : msg);
+			cp_plan_error(c, rc ? rc : JD_EXIT_NOENT, "%s\n", reply ? cp_meta_str(reply, "error") : msg);
 	} else if (type && type[0] == 'd') {
 		/* rsync rule on the grid side too: "dir" is recreated, "dir/" gives its contents */
 		cJSON *o = cp_opts("-nomsg", "-f", "-a", "-s", c->grid,
@@ -330,13 +330,13 @@ void cp_plan_download_stat_done(struct command *cmd, cJSON *reply, int code, con
 			strrchr(c->find_base, '/')[1] = '\0';
 		cJSON_Delete(reply);
 		if (!c->find_base || !o || command_upstream(cmd, "find", o, UP_REQ_READONLY, cp_plan_find_done) < 0)
-			cp_finish(c, "jaliend: out of memory\n", 12);
+			cp_finish(c, exitcode_line(JD_EXIT_NOMEM), JD_EXIT_NOMEM);
 		return;
 	} else if (c->tpc) {
 		cp_plan_single(c, c->grid, c->local, cp_path_is_dir(c->local) || c->grid_is_dir, path, sizeof(path));
 		if (cp_plan_match(c, c->grid, strrchr(c->grid, '/') + 1, size ? atoll(size) : 0, 1) &&
 		    cp_tpc_add(c, c->grid, path, row) == -ENOMEM)
-			cp_plan_error(c, 12, "jaliend: out of memory\n");
+			cp_plan_error(c, JD_EXIT_NOMEM, "%s", exitcode_line(JD_EXIT_NOMEM));
 	} else {
 		int local_dir = cp_path_is_dir(c->local) || (stat(c->local, &st) == 0 && S_ISDIR(st.st_mode));
 
@@ -344,7 +344,7 @@ void cp_plan_download_stat_done(struct command *cmd, cJSON *reply, int code, con
 		/* the whole path is the user's (their grid path's names with -parent) */
 		if (cp_plan_add(c, path, (size_t)(strrchr(path, '/') - path) + 1, c->grid, 0, size ? atoll(size) : 0,
 				cp_str(row, "md5"), ct ? atoll(ct) : 0) < 0)
-			cp_plan_error(c, 12, "jaliend: out of memory\n");
+			cp_plan_error(c, JD_EXIT_NOMEM, "%s", exitcode_line(JD_EXIT_NOMEM));
 	}
 	cJSON_Delete(reply);
 	cp_plan_pair_end(c);
@@ -371,7 +371,7 @@ static int cp_plan_local_writable(struct cp *c)
 		*slash = '\0';
 	}
 	if (access(p, W_OK | X_OK) < 0) {
-		cp_plan_error(c, 2, "no write permission/or missing in any component of %s\n", c->local);
+		cp_plan_error(c, JD_EXIT_NOENT, "no write permission/or missing in any component of %s\n", c->local);
 		return -1;
 	}
 	return 0;
@@ -386,7 +386,7 @@ int cp_plan_src_glob(struct cp *c, char *src)
 
 	if (c->filt.glob) { /* -glob: this pair's pattern */
 		if (!(c->pglob = strdup(c->filt.glob))) {
-			cp_plan_error(c, 12, "jaliend: out of memory\n");
+			cp_plan_error(c, JD_EXIT_NOMEM, "%s", exitcode_line(JD_EXIT_NOMEM));
 			return -1;
 		}
 		c->pglob_path = c->filt.glob_path;
@@ -395,14 +395,14 @@ int cp_plan_src_glob(struct cp *c, char *src)
 		return 0;
 	if (c->filt.glob || c->filt.has_select || c->filt.has_name || c->filt.begin || c->filt.ends || c->filt.ext ||
 	    c->filt.ncontain) {
-		cp_plan_error(c, 22, "cp: only one of a glob in the source, -glob, -select and -name may be used\n");
+		cp_plan_error(c, JD_EXIT_USAGE, "cp: only one of a glob in the source, -glob, -select and -name may be used\n");
 		return -1;
 	}
 	for (cut = star; cut > src && cut[-1] != '/'; cut--)
 		;
 	c->pglob = strdup(cut);
 	if (!c->pglob) {
-		cp_plan_error(c, 12, "jaliend: out of memory\n");
+		cp_plan_error(c, JD_EXIT_NOMEM, "%s", exitcode_line(JD_EXIT_NOMEM));
 		return -1;
 	}
 	c->pglob_path = strchr(c->pglob, '/') != NULL;
@@ -417,7 +417,7 @@ char *cp_plan_grid_arg(struct cp *c, const char *arg, int keep_specs)
 	char *gcopy = strdup(arg), *at, *grid;
 
 	if (!gcopy) {
-		cp_plan_error(c, 12, "jaliend: out of memory\n");
+		cp_plan_error(c, JD_EXIT_NOMEM, "%s", exitcode_line(JD_EXIT_NOMEM));
 		return NULL;
 	}
 	at = strchr(gcopy, '@');
@@ -425,7 +425,7 @@ char *cp_plan_grid_arg(struct cp *c, const char *arg, int keep_specs)
 		*at = '\0';
 		if (strlen(at + 1) >= CP_SPECS_MAX) {
 			free(gcopy);
-			cp_plan_error(c, 22, "cp: storage specs longer than %d bytes\n", CP_SPECS_MAX);
+			cp_plan_error(c, JD_EXIT_USAGE, "cp: storage specs longer than %d bytes\n", CP_SPECS_MAX);
 			return NULL;
 		}
 		if (keep_specs)
@@ -434,7 +434,7 @@ char *cp_plan_grid_arg(struct cp *c, const char *arg, int keep_specs)
 	grid = cp_path_grid(gcopy, command_term_cwd(c->cmd), upstream_home());
 	free(gcopy);
 	if (!grid)
-		cp_plan_error(c, 12, "jaliend: out of memory\n");
+		cp_plan_error(c, JD_EXIT_NOMEM, "%s", exitcode_line(JD_EXIT_NOMEM));
 	return grid;
 }
 
@@ -463,7 +463,7 @@ static int cp_plan_pair(struct cp *c, const struct cp_pair *p)
 		return -1;
 	c->local = cp_path_local(src_local ? p->src : p->dst, c->shim_cwd, c->home);
 	if (!c->local) {
-		cp_plan_error(c, 12, "jaliend: out of memory\n");
+		cp_plan_error(c, JD_EXIT_NOMEM, "%s", exitcode_line(JD_EXIT_NOMEM));
 		return -1;
 	}
 	if (cp_plan_src_glob(c, src_local ? c->local : c->grid) < 0)
@@ -502,7 +502,7 @@ static int cp_plan_local_dirs(struct cp *c)
 		}
 		snprintf(c->plan_err, sizeof(c->plan_err), "Could not create local destination directory: %.1100s\n",
 			 top[0] ? top : dir);
-		cp_finish(c, c->plan_err, 42);
+		cp_finish(c, c->plan_err, JD_EXIT_NOMATCH);
 		return -1;
 	}
 	return 0;
@@ -515,7 +515,7 @@ void cp_plan_next(struct cp *c)
 		int r = cp_plan_pair(c, &c->pairs[c->plan_next++]);
 
 		if (r == -ENOMEM) {
-			cp_finish(c, "jaliend: out of memory\n", 12);
+			cp_finish(c, exitcode_line(JD_EXIT_NOMEM), JD_EXIT_NOMEM);
 			return;
 		}
 		if (r > 0)

@@ -56,7 +56,7 @@ void cp_replace_begin(struct cp *c, struct cp_file *f)
 	}
 	free(f->write_lfn);
 	if (!(f->write_lfn = cp_replace_name(f->lfn))) {
-		cp_file_fail(c, f, "out of memory");
+		cp_file_fail(c, f, "%s", exitcode_meaning(JD_EXIT_NOMEM));
 		return;
 	}
 	f->swap_step = 0;

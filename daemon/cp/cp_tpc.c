@@ -42,7 +42,7 @@ static void cp_tpc_dst_stat_done(struct command *cmd, cJSON *reply, int code, co
 		return;
 	o = cp_opts("-nomsg", c->grid, NULL);
 	if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_plan_download_stat_done) < 0)
-		cp_finish(c, "jaliend: out of memory\n", 12);
+		cp_finish(c, exitcode_line(JD_EXIT_NOMEM), JD_EXIT_NOMEM);
 }
 
 /* The pair in c->grid (source) and c->local (destination, specs in
@@ -68,7 +68,7 @@ int cp_tpc_add(struct cp *c, const char *src, const char *dst, const cJSON *row)
 	int r;
 
 	if (strcmp(src, dst) == 0) { /* its rm -f would remove the source */
-		cp_plan_error(c, 22, "cp: %s: source and destination are the same file\n", src);
+		cp_plan_error(c, JD_EXIT_USAGE, "cp: %s: source and destination are the same file\n", src);
 		return 0;
 	}
 	r = cp_plan_add(c, src, 0, dst, 1, size ? atoll(size) : 0, cp_str(row, "md5"), ct ? atoll(ct) : 0);
@@ -82,11 +82,11 @@ int cp_tpc_add(struct cp *c, const char *src, const char *dst, const cJSON *row)
 void cp_tpc_read_done(struct cp *c, struct cp_file *f, const cJSON *results)
 {
 	if (!(f->rows = cJSON_Duplicate(results, 1)))
-		cp_file_fail(c, f, "out of memory");
+		cp_file_fail(c, f, "%s", exitcode_meaning(JD_EXIT_NOMEM));
 	else if (f->md5[0])
 		cp_file_set(f, CF_STAT);
 	else if (cp_copy_md5(c, f) < 0)
-		cp_file_fail(c, f, "cannot compute the md5 of %s (out of memory)", f->local);
+		cp_file_fail(c, f, "cannot compute the md5 of %s (%s)", f->local, exitcode_meaning(JD_EXIT_NOMEM));
 }
 
 static void cp_tpc_done(void *owner, struct xfer_job *job, const struct xfer_result *res)

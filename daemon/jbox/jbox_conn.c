@@ -156,7 +156,7 @@ static void jbox_conn_done(struct up_req *req, cJSON *reply, int code, const cha
 
 		if (!d) {
 			cJSON_Delete(reply);
-			jbox_conn_error(c, 12, "jaliend: out of memory");
+			jbox_conn_error(c, JD_EXIT_NOMEM, exitcode_message(JD_EXIT_NOMEM));
 			return;
 		}
 		free(c->cwd);
@@ -165,7 +165,7 @@ static void jbox_conn_done(struct up_req *req, cJSON *reply, int code, const cha
 	if (jbox_json_write(&b, reply) < 0 || !strbuf_cstr(&b)) {
 		strbuf_free(&b);
 		cJSON_Delete(reply);
-		jbox_conn_error(c, 12, "jaliend: out of memory writing the reply");
+		jbox_conn_error(c, JD_EXIT_NOMEM, exitcode_message(JD_EXIT_NOMEM));
 		return;
 	}
 	cJSON_Delete(reply);
@@ -318,13 +318,13 @@ static void jbox_conn_next(struct jbox_conn *c)
 	it->options = NULL; /* taken over, even on failure */
 	jbox_item_free(it);
 	if (!req) {
-		jbox_conn_error(c, 12, "jaliend: out of memory");
+		jbox_conn_error(c, JD_EXIT_NOMEM, exitcode_message(JD_EXIT_NOMEM));
 		return;
 	}
 	req->flags = flags;
 	/* this connection's close site on whichever session runs it (upstream_site.c) */
 	if (upstream_req_site(req, c->site) < 0)
-		log_warn("jbox[%lu]: out of memory: `%s` runs on any session's site", c->serial, req->command);
+		log_warn("jbox[%lu]: %s: `%s` runs on any session's site", c->serial, exitcode_meaning(JD_EXIT_NOMEM), req->command);
 	c->ureq = req;
 	jbox_conn_set_state(c, JB_BUSY);
 	upstream_submit(req); /* may answer at once (full queue, no pool) */

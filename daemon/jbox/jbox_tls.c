@@ -13,6 +13,7 @@
 
 #include "base/safefile.h"
 #include "upstream/creds.h"
+#include "exitcodes.h"
 #include "log.h"
 #include "upstream/token.h"
 
@@ -80,7 +81,7 @@ static X509_STORE *jbox_tls_read_cas(const char *dir, int *count, char *why, siz
 
 	*count = 0;
 	if (!d) {
-		snprintf(why, whyn, "%s: %s", dir ? dir : "(none)", !lk ? "out of memory" : strerror(errno));
+		snprintf(why, whyn, "%s: %s", dir ? dir : "(none)", !lk ? exitcode_meaning(JD_EXIT_NOMEM) : strerror(errno));
 		X509_STORE_free(st);
 		return NULL;
 	}

@@ -286,7 +286,7 @@ static void client_start(struct client *c, uint32_t id, const char *payload, siz
 
 	client_set_state(c, CL_BUSY);
 	if (command_start(&sink, id, payload, len, &c->cmd) < 0 && c->state != CL_CLOSING)
-		client_fail(c, 12, "out of memory starting the request");
+		client_fail(c, JD_EXIT_NOMEM, "%s starting the request", exitcode_meaning(JD_EXIT_NOMEM));
 }
 
 static void client_ask_passphrase(struct client *c, uint32_t id)
@@ -360,7 +360,7 @@ static void client_on_frame(struct client *c, const struct frame *f)
 		if (unlock_should_ask()) { /* hold the request until the key is open */
 			c->held = malloc(f->len ? f->len : 1);
 			if (!c->held) {
-				client_fail(c, 12, "out of memory");
+				client_fail(c, JD_EXIT_NOMEM, "%s", exitcode_meaning(JD_EXIT_NOMEM));
 				return;
 			}
 			memcpy(c->held, f->payload, f->len);
@@ -419,7 +419,7 @@ int client_on_rx(struct client *c, const void *in, size_t len)
 		long n = frame_decode(c->in + off, c->in_len - off, LIM_FRAME_PAYLOAD_MAX, &f);
 
 		if (n == -EMSGSIZE) {
-			client_fail(c, 7, "frame length over the %u-byte limit", LIM_FRAME_PAYLOAD_MAX);
+			client_fail(c, JD_EXIT_TOOBIG, "frame length over the %u-byte limit", LIM_FRAME_PAYLOAD_MAX);
 			break;
 		}
 		if (n < 0) {

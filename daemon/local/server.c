@@ -314,12 +314,12 @@ static void server_accept(void)
 			return;
 		}
 		if (srv.refuse_new) {
-			server_refuse_raw(fd, 16, "jaliend is stopping; try again in a moment");
+			server_refuse_raw(fd, JD_EXIT_BUSY, "jaliend is stopping; try again in a moment");
 			continue;
 		}
 		if (client_count() >= LIM_CLIENTS_MAX) {
 			log_warn("refusing a client: %d connections already", LIM_CLIENTS_MAX);
-			server_refuse_raw(fd, 16, "jaliend is busy: too many connections; try again");
+			server_refuse_raw(fd, JD_EXIT_BUSY, "jaliend is busy: too many connections; try again");
 			continue;
 		}
 		u.sockfd = fd;

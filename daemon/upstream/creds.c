@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exitcodes.h"
 #include "log.h"
 #include "base/safefile.h"
 
@@ -55,7 +56,7 @@ int creds_read(const char *path, int private_, char **out, unsigned *len, char *
 		snprintf(why, whyn, "%s: %lld bytes (at most %d)", path, (long long)st.st_size, CREDS_PEM_MAX);
 	} else if (!(*out = malloc((size_t)st.st_size + 1))) {
 		r = -ENOMEM;
-		snprintf(why, whyn, "out of memory");
+		snprintf(why, whyn, "%s", exitcode_meaning(JD_EXIT_NOMEM));
 	} else {
 		while ((size_t)n < (size_t)st.st_size) {
 			ssize_t k = read(fd, *out + n, (size_t)st.st_size - (size_t)n);

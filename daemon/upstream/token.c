@@ -377,7 +377,7 @@ static void token_request(void)
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
 	r = upstream_req_new("token", opts, NULL, token_done, &tok);
 	if (!r) {
-		token_failed("out of memory");
+		token_failed(exitcode_meaning(JD_EXIT_NOMEM));
 		return;
 	}
 	/* a token asked over a token session cannot outlive that token (spec

@@ -179,7 +179,7 @@ void up_dispatch(struct usession *s, struct up_req *r)
 	rc = usession_send(s, r, r->cwd ? r->cwd : up.home, err, sizeof(err));
 
 	if (rc < 0)
-		up_req_finish(r, NULL, rc == -E2BIG ? JD_EXIT_TOOBIG : 12, err);
+		up_req_finish(r, NULL, rc == -E2BIG ? JD_EXIT_TOOBIG : JD_EXIT_NOMEM, err);
 }
 
 /* Give queued work to idle sessions; grow the pool when all are busy. */

@@ -271,7 +271,7 @@ int usession_send(struct usession *s, struct up_req *r, const char *cwd, char *e
 		usession_set_state(s, US_BUSY);
 out:
 	if (rc == -ENOMEM)
-		snprintf(err, errn, "jaliend: out of memory");
+		snprintf(err, errn, "%s", exitcode_message(JD_EXIT_NOMEM));
 	cJSON_Delete(msg);
 	cJSON_Delete(opts);
 	free(text);

@@ -18,6 +18,7 @@
 #include <XrdCl/XrdClFileSystem.hh>
 #include <XrdCl/XrdClURL.hh>
 
+#include "exitcodes.h"
 #include "xfer_int.h"
 
 bool xfer_md5_same(std::string a, std::string b)
@@ -44,7 +45,7 @@ std::string xfer_md5_file(const xfer_job *j, const std::string &path, char *out,
 	int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
 	EVP_MD_CTX *c;
 	ssize_t n = 0;
-	std::string err = "out of memory";
+	std::string err = exitcode_meaning(JD_EXIT_NOMEM);
 
 	if (fd < 0)
 		return strerror(errno);
@@ -96,7 +97,7 @@ static std::string xfer_md5_remote(const xfer_job *j, char *out, size_t outlen, 
 	if (!st.IsOK())
 		return "cannot read it back: " + xfer_status_text(st);
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	std::string err = c && EVP_DigestInit_ex(c, EVP_md5(), nullptr) == 1 ? "" : "out of memory";
+	std::string err = c && EVP_DigestInit_ex(c, EVP_md5(), nullptr) == 1 ? "" : exitcode_meaning(JD_EXIT_NOMEM);
 	while (err.empty() && !j->cancel.load()) {
 		st = file.Read(*bytes, (uint32_t)buf.size(), buf.data(), got);
 		if (!st.IsOK())

@@ -18,6 +18,7 @@
 #include <XrdCl/XrdClURL.hh>
 #include <XrdCl/XrdClXRootDResponses.hh>
 
+#include "exitcodes.h"
 #include "workers.h"
 #include "xfer.h"
 
@@ -204,7 +205,7 @@ void xrdq_run(xrdq_job *j)
 		}
 	} catch (...) {
 		j->res.ok = 0;
-		snprintf(j->res.msg, sizeof(j->res.msg), "XRootD query failed (out of memory)");
+		snprintf(j->res.msg, sizeof(j->res.msg), "XRootD query failed (%s)", exitcode_meaning(JD_EXIT_NOMEM));
 	}
 }
 

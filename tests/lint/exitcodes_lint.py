@@ -139,6 +139,7 @@ def lint(root, excludes):
     stripped = [(p, strip(t)) for p, t in files]
     funcs = code_functions(stripped)
     hits = []
+    calls = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(funcs)))
 
     def hit(path, text, pos, kind, what):
         line = text.count("\n", 0, pos) + 1
@@ -165,13 +166,13 @@ def lint(root, excludes):
         for m in JSON.finditer(raw):
             if numbers(m.group(1)):
                 hit(path, raw, m.start(), "json", m.group(0))
-        for name, k in funcs.items():
-            for m in re.finditer(r"\b%s\s*\(" % re.escape(name), text):
-                args, end = split_args(text, m.end() - 1)
-                if args is None or len(args) <= k or re.search(r"\bint\s+code\b", args[k]):
-                    continue  # not a call: a declaration or definition
-                if numbers(args[k]):
-                    hit(path, text, m.start(), "call", "%s(... %s ...)" % (name, args[k].strip()))
+        for m in calls.finditer(text):
+            name, k = m.group(1), funcs[m.group(1)]
+            args, _ = split_args(text, m.end() - 1)
+            if args is None or len(args) <= k or re.search(r"\bint\s+code\b", args[k]):
+                continue  # not a call: a declaration or definition
+            if numbers(args[k]):
+                hit(path, text, m.start(), "call", "%s(... %s ...)" % (name, args[k].strip()))
     return len(files), funcs, sorted(set(hits), key=lambda h: (h.split(":")[0], int(h.split(":")[1])))
 
 
