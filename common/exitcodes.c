@@ -9,7 +9,8 @@ struct exitcode_row {
 };
 
 static const struct exitcode_row exitcode_rows[] = {
-#define EXIT_CODE(name, number, meaning) { number, #name, meaning, "jaliend: " meaning "\n", "jaliend: " meaning },
+#define EXIT_CODE(name, number, meaning) \
+	{ number, #name, meaning, "jaliend: " meaning "\n", "jaliend: " meaning },
 #include "exitcodes.def"
 #undef EXIT_CODE
 };

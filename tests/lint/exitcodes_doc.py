@@ -63,7 +63,8 @@ def main(argv):
     bad = []
     for rows, where in ((want, "common/exitcodes.def"), (have, "docs/PROTOCOL.md")):
         names = [r[0] for r in rows]
-        bad += ["%s: %s is listed twice" % (where, n) for n in sorted(set(names)) if names.count(n) > 1]
+        bad += ["%s: %s is listed twice" % (where, n)
+                for n in sorted(set(names)) if names.count(n) > 1]
     docs = {r[0]: r for r in have}
     defs = {r[0]: r for r in want}
     for name, code, meaning in want:

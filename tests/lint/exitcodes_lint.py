@@ -103,7 +103,8 @@ def split_args(text, start):
 
 
 DECL = re.compile(r"\b([a-z_][a-z0-9_]*)\s*\(([^;{)]*\bint\s+code\b[^;{)]*)\)\s*[;{]", re.S)
-DEFINE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+(\w*(?:EXIT|_CODE)\w*|\w*_ERROR)[ \t]+\(?(-?\d+|JD_EXIT_\w+)\)?[ \t]*$", re.M)
+DEFINE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+(\w*(?:EXIT|_CODE)\w*|\w*_ERROR)"
+                    r"[ \t]+\(?(-?\d+|JD_EXIT_\w+)\)?[ \t]*$", re.M)
 EXIT = re.compile(r"\b_?exit\s*\(([^;]*)\)\s*;")
 RETURN = re.compile(r"\breturn\s+([^;]*);")
 ASSIGN = re.compile(r"(?:\*|->|\b)(?:\w*code|rc)\s*=(?!=)\s*([^;(){}]*);")
@@ -173,7 +174,8 @@ def lint(root, excludes):
                 continue  # not a call: a declaration or definition
             if numbers(args[k]):
                 hit(path, text, m.start(), "call", "%s(... %s ...)" % (name, args[k].strip()))
-    return len(files), funcs, sorted(set(hits), key=lambda h: (h.split(":")[0], int(h.split(":")[1])))
+    order = sorted(set(hits), key=lambda h: (h.split(":")[0], int(h.split(":")[1])))
+    return len(files), funcs, order
 
 
 def main(argv):
