@@ -151,19 +151,6 @@ int commander_session_init(struct jcl_session *s, const struct jcl_server *srv, 
 	return 0;
 }
 
-char *commander_error_reply(struct jcl_session *s, int code, const char *text, size_t *outlen)
-{
-	struct reply *r = reply_new();
-	char *out;
-
-	if (!r)
-		return NULL;
-	reply_error_raw(r, code, text);
-	out = reply_serialize(r, s->cwd, s->account, outlen);
-	reply_free(r);
-	return out;
-}
-
 char *commander_backerror_reply(struct jcl_session *s, int code, const char *text, size_t *outlen)
 {
 	struct jcl_buf b = { 0 };

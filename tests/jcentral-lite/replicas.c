@@ -87,20 +87,6 @@ int replicas_add(struct catalogue *c, const char *guid, const struct replica *r)
 	return replicas_done(c, st);
 }
 
-int replicas_gc(struct catalogue *c, const char *guid)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (!guid[0])
-		return 0;
-	if ((rc = replicas_prep(c, "DELETE FROM pfn WHERE guid = lower(?1) AND NOT EXISTS"
-				" (SELECT 1 FROM lfn WHERE lfn.guid = lower(?1))", &st)))
-		return rc;
-	sqlite3_bind_text(st, 1, guid, -1, SQLITE_TRANSIENT);
-	return replicas_done(c, st);
-}
-
 int replicas_gc_all(struct catalogue *c)
 {
 	sqlite3_stmt *st;

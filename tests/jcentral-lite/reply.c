@@ -164,11 +164,6 @@ void reply_set_filters(struct reply *r, bool nomsg, bool nokeys)
 	r->nokeys = nokeys;
 }
 
-bool reply_nomsg(const struct reply *r)
-{
-	return r->nomsg;
-}
-
 static struct row *cur_row(struct reply *r)
 {
 	if (r->open)

@@ -31,7 +31,6 @@ struct reply *reply_new(void);
 void reply_free(struct reply *r);
 
 void reply_set_filters(struct reply *r, bool nomsg, bool nokeys);
-bool reply_nomsg(const struct reply *r);
 int reply_out(struct reply *r, const char *text);
 int reply_outf(struct reply *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int reply_field(struct reply *r, const char *key, const char *value);

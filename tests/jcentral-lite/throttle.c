@@ -84,8 +84,3 @@ long throttle_command(const char *subject)
 	long v = throttle_add(subject, 1);
 	return v > 100 ? v - 100 : 0;
 }
-
-long throttle_value(const char *subject)
-{
-	return subject[0] ? throttle_find(subject)->counter : 0;
-}

@@ -21,7 +21,5 @@ void throttle_connect(const char *subject);
 void throttle_disconnect(const char *subject);
 /* Count one command; returns the delay in ms to apply before running it (0 if none). */
 long throttle_command(const char *subject);
-/* Current counter value (for logs and tests). */
-long throttle_value(const char *subject);
 
 #endif
