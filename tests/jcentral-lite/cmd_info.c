@@ -243,7 +243,7 @@ static void ping_run(struct cmd_ctx *c, const struct opt_result *o)
 		pause = 0;
 	if (pause > 60000)
 		pause = 60000;
-	/* N-1 pauses, taken by sending the reply late (ws.c): the event loop never sleeps. */
+	/* N-1 pauses, taken by sending the reply late (wsqueue.c): the event loop never sleeps. */
 	if (n > 1)
 		c->s->reply_delay_ms += (n - 1) * pause;
 	for (long i = 0; i < n; i++)
