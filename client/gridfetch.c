@@ -110,8 +110,8 @@ void gridfetch_cleanup(struct gridfile *g)
 			rc = gridfetch_rmtree(g->dir);
 	}
 	if (rc < 0)
-		fprintf(stderr, "%s: could not remove the temporary folder %s: %s\n", g->x->prog, g->dir,
-			strerror(-rc));
+		fprintf(stderr, "%s: could not remove the temporary folder %s: %s\n", g->x->prog,
+			g->dir, strerror(-rc));
 	g->dir[0] = '\0';
 }
 
@@ -123,7 +123,8 @@ static int gridfetch_mkdir(struct gridfile *g)
 		return 0;
 	if (!tmp || tmp[0] != '/')
 		tmp = "/tmp";
-	if (snprintf(g->dir, sizeof(g->dir), "%s/alien-%s.XXXXXX", tmp, g->verb) >= (int)sizeof(g->dir)) {
+	if (snprintf(g->dir, sizeof(g->dir), "%s/alien-%s.XXXXXX", tmp, g->verb) >=
+	    (int)sizeof(g->dir)) {
 		g->dir[0] = '\0';
 		return -ENAMETOOLONG;
 	}
@@ -178,7 +179,8 @@ int gridfetch_print_errors(const struct rpc_sink *err)
 		const char *nl = strchr(line, '\n');
 		size_t n = nl ? (size_t)(nl - line) + 1 : strlen(line);
 
-		if (strncmp(line, "Succesful jobs", 14) != 0 && strncmp(line, "Successful jobs", 15) != 0) {
+		if (strncmp(line, "Succesful jobs", 14) != 0 &&
+		    strncmp(line, "Successful jobs", 15) != 0) {
 			fwrite(line, 1, n, stderr);
 			if (line[n - 1] != '\n')
 				fputc('\n', stderr);
@@ -192,7 +194,7 @@ int gridfetch_print_errors(const struct rpc_sink *err)
 /* One command for jaliend with its output kept: stdout discarded, stderr
  * in *err (the caller frees err->buf). */
 int gridfetch_quiet(struct gridfile *g, char **argv, int argc, int json, struct rpc_sink *out,
-			  struct rpc_sink *err)
+		    struct rpc_sink *err)
 {
 	*err = (struct rpc_sink){ .fd = -1, .capture = 1 };
 	if (!out->capture)

@@ -14,13 +14,13 @@
 struct gridfile {
 	struct exec *x;
 	const char *verb;
-	int out;                          /* where stdout output goes */
-	char dir[PATH_MAX];               /* the private folder, "" before the first download */
-	char *path[GRIDFILE_LFNS_MAX];    /* the downloaded files, in order */
+	int out;		       /* where stdout output goes */
+	char dir[PATH_MAX];	       /* the private folder, "" before the first download */
+	char *path[GRIDFILE_LFNS_MAX]; /* the downloaded files, in order */
 	int n;
-	int cancelled;                    /* a download was cancelled: jaliend may still touch the folder */
-	struct sigaction old[3];          /* what SIGINT, SIGTERM, SIGHUP did before */
-	int mine[3];                      /* 1 where our handler is installed */
+	int cancelled;		 /* a download was cancelled: jaliend may still touch the folder */
+	struct sigaction old[3]; /* what SIGINT, SIGTERM, SIGHUP did before */
+	int mine[3];		 /* 1 where our handler is installed */
 };
 
 /* Catch SIGINT, SIGTERM and SIGHUP where their default would end the

@@ -17,8 +17,8 @@
 #include "conn.h"
 #include "gridfetch.h"
 
-#define GRIDFILE_IO_CHUNK (64u << 10)  /* bytes copied to stdout per write */
-#define GRIDFILE_EXIT_USAGE 64         /* alien.py's code for a bad edit specification (EX_USAGE) */
+#define GRIDFILE_IO_CHUNK (64u << 10) /* bytes copied to stdout per write */
+#define GRIDFILE_EXIT_USAGE 64	      /* alien.py's code for a bad edit specification (EX_USAGE) */
 
 /* Copy a downloaded file to stdout. 0, -EPIPE (the reader went away),
  * -EINTR (stopped by a signal) or another -errno. */
@@ -77,18 +77,22 @@ static int gridfile_view(struct gridfile *g, char **argv, int argc)
 			argc = 1;
 	if (argc == 1) {
 		/* alien.py's words (it takes one LFN; these take options and several) */
-		dprintf(g->out, "%s <LFN>\nDownload specified LFN as temporary and pass it to system %s command.\n",
+		dprintf(g->out,
+			"%s <LFN>\nDownload specified LFN as temporary and pass it to system %s "
+			"command.\n",
 			g->verb, g->verb);
 		(void)pager;
 		return 0;
 	}
 	tool[ntool++] = (char *)g->verb;
 	for (int i = 1; i < argc; i++) {
+		/* alien.py's own: we always download afresh, output is never held back */
 		if (strcmp(argv[i], "-force") == 0 || strcmp(argv[i], "-noout") == 0)
-			continue; /* alien.py's own: we always download afresh, output is never held back */
+			continue;
 		if ((argv[i][0] == '-' || argv[i][0] == '+') && argv[i][1]) {
 			if (nopt == GRIDFILE_TOOL_ARGS_MAX) {
-				fprintf(stderr, "%s: at most %d options\n", g->x->prog, GRIDFILE_TOOL_ARGS_MAX);
+				fprintf(stderr, "%s: at most %d options\n", g->x->prog,
+					GRIDFILE_TOOL_ARGS_MAX);
 				return ALIEN_EXIT_USAGE;
 			}
 			tool[ntool++] = argv[i];
@@ -111,7 +115,8 @@ static int gridfile_view(struct gridfile *g, char **argv, int argc)
 			if (rc == -EPIPE)
 				return 128 + SIGPIPE;
 			if (rc < 0) {
-				fprintf(stderr, "%s: writing %s: %s\n", g->x->prog, g->path[i], strerror(-rc));
+				fprintf(stderr, "%s: writing %s: %s\n", g->x->prog, g->path[i],
+					strerror(-rc));
 				return 1;
 			}
 		}
@@ -120,7 +125,8 @@ static int gridfile_view(struct gridfile *g, char **argv, int argc)
 	/* a pager that is not installed: $PAGER, else the other one */
 	alt[0] = "/bin/sh", alt[1] = "-c", alt[3] = "sh";
 	alt[2] = getenv("PAGER") && *getenv("PAGER") ? "exec $PAGER \"$@\""
-		 : strcmp(g->verb, "less") == 0 ? "exec more \"$@\"" : "exec less \"$@\"";
+		 : strcmp(g->verb, "less") == 0	     ? "exec more \"$@\""
+						     : "exec less \"$@\"";
 	for (int i = 0; i < g->n; i++)
 		tool[ntool++] = alt[4 + i] = g->path[i];
 	tool[ntool] = alt[4 + g->n] = NULL;
@@ -153,8 +159,9 @@ static int gridfile_replicas(struct gridfile *g, const char *lfn)
 	cJSON *o;
 	int n = 0;
 
-	if (gridfetch_quiet(g, argv, 2, 1, &out, &err) == 0 && (o = cJSON_Parse(out.buf ? out.buf : ""))) {
-		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "results"))
+	if (gridfetch_quiet(g, argv, 2, 1, &out, &err) == 0 &&
+	    (o = cJSON_Parse(out.buf ? out.buf : ""))) {
+		cJSON_ArrayForEach (it, cJSON_GetObjectItemCaseSensitive(o, "results"))
 			n += cJSON_IsString(cJSON_GetObjectItemCaseSensitive(it, "pfn"));
 		cJSON_Delete(o);
 	}
@@ -164,7 +171,8 @@ static int gridfile_replicas(struct gridfile *g, const char *lfn)
 }
 
 /* rm/mv on the grid, quiet unless it fails. */
-static int gridfile_grid(struct gridfile *g, const char *verb, const char *a, const char *b, int show)
+static int gridfile_grid(struct gridfile *g, const char *verb, const char *a, const char *b,
+			 int show)
 {
 	struct rpc_sink out = { .fd = -1 }, err;
 	char *argv[] = { (char *)verb, (char *)a, (char *)b };
@@ -194,16 +202,21 @@ static int gridfile_edit(struct gridfile *g, char **argv, int argc)
 			lfn = argv[i]; /* the last argument is the LFN */
 	}
 	if (!lfn) {
-		dprintf(g->out, "Command format: edit lfn\nAfter editor termination the file will be uploaded if md5 differs\n"
-		       "-datebck : the backup filename will be date based\n"
-		       "N.B. EDITOR env var must be set or fallback will be mcedit (not checking if exists)\n");
+		dprintf(g->out, "Command format: edit lfn\nAfter editor termination the file will "
+				"be uploaded if md5 differs\n"
+				"-datebck : the backup filename will be date based\n"
+				"N.B. EDITOR env var must be set or fallback will be mcedit (not "
+				"checking if exists)\n");
 		return 0;
 	}
 	for (const char *p = lfn; *p; p++)
 		seps += *p == ',' || *p == '@';
 	if (seps > 1) {
-		fprintf(stderr, "At most one of >,< or >@< tokens used for copy specification can be present in the "
-			"argument. The offender is: %s\n", lfn);
+		fprintf(stderr,
+			"At most one of >,< or >@< tokens used for copy specification can be "
+			"present in the "
+			"argument. The offender is: %s\n",
+			lfn);
 		return GRIDFILE_EXIT_USAGE;
 	}
 	lfn = strdup(lfn);
@@ -220,7 +233,8 @@ static int gridfile_edit(struct gridfile *g, char **argv, int argc)
 	} else if (editor && *editor) {
 		sh_cmd = "exec $EDITOR \"$@\"";
 	} else {
-		dprintf(g->out, "EDITOR env variable not set, we will fallback to mcedit (no check if exists)\n");
+		dprintf(g->out, "EDITOR env variable not set, we will fallback to mcedit (no check "
+				"if exists)\n");
 		sh_cmd = "exec mcedit -u \"$@\"";
 	}
 	rc = gridfetch_get(g, lfn);
@@ -304,16 +318,20 @@ static int gridfile_runexec(struct gridfile *g, char **argv, int argc)
 		if (gridfile_is_help(argv[i]))
 			argc = 1;
 	if (argc < (run ? 3 : 2)) {
-		dprintf(g->out, "%s", run ? "Command format: shell_command arguments lfn\n" /* alien.py 1.7.0's */
-			"N.B.!! the lfn must be the last element of the command!!\n"
-			"N.B.! The output and error streams will be captured and printed at the end of execution!\n"
-			"for working within application use <edit> or -noout argument\n"
-			"additional arguments recognized independent of the shell command:\n"
-			"-force : will re-download the lfn even if already present\n"
-			"-noout : will not capture output, the actual application can be used\n"
-			: "Command format: exec lfn list_of_arguments\n"
-			"N.B.! The output and error streams will be captured and printed at the end of execution!\n"
-			"for working within application use <edit>\n");
+		dprintf(g->out, "%s",
+			run ? "Command format: shell_command arguments lfn\n" /* alien.py 1.7.0's */
+			      "N.B.!! the lfn must be the last element of the command!!\n"
+			      "N.B.! The output and error streams will be captured and printed at "
+			      "the end of execution!\n"
+			      "for working within application use <edit> or -noout argument\n"
+			      "additional arguments recognized independent of the shell command:\n"
+			      "-force : will re-download the lfn even if already present\n"
+			      "-noout : will not capture output, the actual application can be "
+			      "used\n"
+			    : "Command format: exec lfn list_of_arguments\n"
+			      "N.B.! The output and error streams will be captured and printed at "
+			      "the end of execution!\n"
+			      "for working within application use <edit>\n");
 		return 0;
 	}
 	if (argc > GRIDFILE_TOOL_ARGS_MAX) {
@@ -325,7 +343,8 @@ static int gridfile_runexec(struct gridfile *g, char **argv, int argc)
 	if (rc)
 		return rc;
 	if (!run && chmod(g->path[0], 0700) < 0) {
-		fprintf(stderr, "%s: cannot make %s executable: %s\n", g->verb, g->path[0], strerror(errno));
+		fprintf(stderr, "%s: cannot make %s executable: %s\n", g->verb, g->path[0],
+			strerror(errno));
 		return 1;
 	}
 	if (!run)
@@ -343,8 +362,8 @@ static int gridfile_runexec(struct gridfile *g, char **argv, int argc)
 
 int gridfile_is_command(const char *verb)
 {
-	static const char *const verbs[] = { "cat", "less", "more", "edit", "vi", "vim", "nano", "mcedit", "run", "exec",
-					     NULL };
+	static const char *const verbs[] = { "cat",  "less",   "more", "edit", "vi", "vim",
+					     "nano", "mcedit", "run",  "exec", NULL };
 
 	for (const char *const *v = verbs; *v; v++)
 		if (strcmp(verb, *v) == 0)
@@ -359,8 +378,10 @@ int gridfile_run(struct exec *x, char **argv, int argc, int out)
 	int rc, sig;
 
 	gridfetch_signals_on(&g);
-	sigaction(SIGPIPE, &ign, &oldpipe); /* a closed pipe is an error we see, after which we clean up */
-	if (strcmp(g.verb, "cat") == 0 || strcmp(g.verb, "less") == 0 || strcmp(g.verb, "more") == 0)
+	sigaction(SIGPIPE, &ign,
+		  &oldpipe); /* a closed pipe is an error we see, after which we clean up */
+	if (strcmp(g.verb, "cat") == 0 || strcmp(g.verb, "less") == 0 ||
+	    strcmp(g.verb, "more") == 0)
 		rc = gridfile_view(&g, argv, argc);
 	else if (strcmp(g.verb, "run") == 0 || strcmp(g.verb, "exec") == 0)
 		rc = gridfile_runexec(&g, argv, argc);

@@ -12,7 +12,7 @@
 
 #include "exec.h"
 
-#define GRIDFILE_LFNS_MAX 64     /* LFNs of one cat/less/more */
+#define GRIDFILE_LFNS_MAX 64	  /* LFNs of one cat/less/more */
 #define GRIDFILE_TOOL_ARGS_MAX 64 /* options passed to the local tool */
 
 /* 1 if verb is one of the commands above. */

@@ -14,6 +14,7 @@ char *commander_handle(struct jcl_session *s, const char *msg, size_t len, size_
 char *commander_backerror_reply(struct jcl_session *s, int code, const char *text, size_t *outlen);
 
 /* Initialise a fresh session for account (home dir, cwd). */
-int commander_session_init(struct jcl_session *s, const struct jcl_server *srv, const char *account);
+int commander_session_init(struct jcl_session *s, const struct jcl_server *srv,
+			   const char *account);
 
 #endif

@@ -9,11 +9,11 @@
 #ifndef JCL_PACE_H
 #define JCL_PACE_H
 
-#define PACE_STAT_MIN_MS    20
-#define PACE_STAT_MAX_MS    35
-#define PACE_ACCESS_MIN_MS  27
-#define PACE_ACCESS_MAX_MS  83
-#define PACE_COMMIT_MS      80
+#define PACE_STAT_MIN_MS 20
+#define PACE_STAT_MAX_MS 35
+#define PACE_ACCESS_MIN_MS 27
+#define PACE_ACCESS_MAX_MS 83
+#define PACE_COMMIT_MS 80
 
 /* The service time of one request of command cmd, in ms. */
 long pace_service_ms(const char *cmd);

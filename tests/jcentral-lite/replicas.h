@@ -10,7 +10,7 @@
 #include "catalogue.h"
 
 #define REPLICAS_BOOKING_S 86400
-#define REPLICAS_MAX       64       /* replicas reported per GUID */
+#define REPLICAS_MAX 64 /* replicas reported per GUID */
 
 struct replica {
 	char se[128];

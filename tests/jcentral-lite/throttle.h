@@ -14,7 +14,7 @@
 #define JCL_THROTTLE_H
 
 #define THROTTLE_MAX_SUBJECTS 1024
-#define THROTTLE_HALVE_MS     (5 * 60 * 1000)
+#define THROTTLE_HALVE_MS (5 * 60 * 1000)
 
 void throttle_init(void);
 void throttle_connect(const char *subject);

@@ -64,7 +64,8 @@ static int ws_session_setup(struct lws *wsi, struct ws_conn *cn)
 	if ((rc = commander_session_init(&cn->sess, ws_srv, u->account)))
 		goto out;
 	auth_comma_subject(X509_get_subject_name(cert), cn->sess.dn, sizeof(cn->sess.dn));
-	auth_rfc2253_subject(X509_get_subject_name(cert), cn->sess.subject2253, sizeof(cn->sess.subject2253));
+	auth_rfc2253_subject(X509_get_subject_name(cert), cn->sess.subject2253,
+			     sizeof(cn->sess.subject2253));
 	cn->sess.cert_not_after = auth_not_after(cert);
 	cn->sess.connected_ms = jcl_now_ms();
 	lws_get_peer_simple(wsi, cn->sess.peer, sizeof(cn->sess.peer));
@@ -82,10 +83,11 @@ out:
 static int ws_http_status(struct lws *wsi, unsigned int code)
 {
 	lws_return_http_status(wsi, code, NULL);
-	return -1;              /* close after the status went out */
+	return -1; /* close after the status went out */
 }
 
-static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		       size_t len)
 {
 	struct ws_conn *cn = user;
 
@@ -111,7 +113,8 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		X509 *cert;
 		const struct jcl_user *u;
 
-		if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) < 0 || strcmp(uri, WS_PATH)) {
+		if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) < 0 ||
+		    strcmp(uri, WS_PATH)) {
 			jcl_debug("upgrade refused: path %s", uri);
 			return ws_http_status(wsi, HTTP_STATUS_NOT_FOUND);
 		}
@@ -144,13 +147,14 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		if (!cn)
 			return 1;
 		if (lws_hdr_copy(wsi, ua, sizeof(ua), WSI_TOKEN_HTTP_USER_AGENT) > 0)
-			jcl_log("client user-agent: %s", ua); /* what JCentral logs of its clients */
+			jcl_log("client user-agent: %s",
+				ua); /* what JCentral logs of its clients */
 		memset(cn, 0, sizeof(*cn));
 		cn->pmd_offer = -1;
 		if (ws_srv->deflate && wsext_header(wsi, ext, sizeof(ext)) &&
 		    wspmd_negotiate(ext, &cn->pmd) == WSPMD_ACCEPT)
 			cn->pmd_offer = wsext_offer_index(ext, &cn->pmd);
-		cn->pmd.on = false;             /* set when lws confirms it below */
+		cn->pmd.on = false; /* set when lws confirms it below */
 		return 0;
 	}
 
@@ -164,8 +168,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		}
 		return 1;
 
-	case LWS_CALLBACK_HTTP:
-		return ws_http_status(wsi, HTTP_STATUS_NOT_FOUND);
+	case LWS_CALLBACK_HTTP: return ws_http_status(wsi, HTTP_STATUS_NOT_FOUND);
 
 	case LWS_CALLBACK_ESTABLISHED:
 		if (ws_session_setup(wsi, cn)) {
@@ -189,7 +192,8 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 	case LWS_CALLBACK_TIMER:
 		if (cn && cn->ready) {
 			long long now = jcl_now_ms();
-			long long life = cn->sess.connected_ms + (long long)JCL_SESSION_MAX_S * 1000;
+			long long life =
+				cn->sess.connected_ms + (long long)JCL_SESSION_MAX_S * 1000;
 			if (cn->sess.cert_not_after > 0 && cn->sess.cert_not_after * 1000 < life)
 				life = cn->sess.cert_not_after * 1000;
 			if (now >= life)
@@ -218,8 +222,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		}
 		return 0;
 
-	default:
-		break;
+	default: break;
 	}
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
@@ -256,10 +259,9 @@ int ws_start(struct jcl_server *srv, struct lws_context **ctx, int *port)
 	info.ssl_options_set = (long)(SSL_OP_NO_TLSv1_3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1);
 	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
 		       LWS_SERVER_OPTION_REQUIRE_VALID_OPENSSL_CLIENT_CERT |
-		       LWS_SERVER_OPTION_DISABLE_IPV6 |
-		       LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
+		       LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
 	info.server_string = "jcentral-lite";
-	info.timeout_secs = 20;     /* Tomcat connectionTimeout */
+	info.timeout_secs = 20; /* Tomcat connectionTimeout */
 
 	*ctx = lws_create_context(&info);
 	if (!*ctx) {

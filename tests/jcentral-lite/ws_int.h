@@ -16,10 +16,10 @@
 #include "wsmsg.h"
 #include "wspmd.h"
 
-#define WS_TX_CHUNK  8192           /* bytes per reply frame: Tomcat's output buffer */
-#define WS_RX_BUF    65536          /* lws rx buffer (a frame's wire payload arrives in these) */
-#define WS_MAX_JOBS  64             /* requests + errors waiting on one connection */
-#define WS_LONG_MS   1000           /* JCentral waits this long for a command, then reads on */
+#define WS_TX_CHUNK 8192 /* bytes per reply frame: Tomcat's output buffer */
+#define WS_RX_BUF 65536	 /* lws rx buffer (a frame's wire payload arrives in these) */
+#define WS_MAX_JOBS 64	 /* requests + errors waiting on one connection */
+#define WS_LONG_MS 1000	 /* JCentral waits this long for a command, then reads on */
 
 enum ws_park { WS_PARK_NONE, WS_PARK_EXEC, WS_PARK_SEND };
 
@@ -41,31 +41,31 @@ struct ws_tx {
 struct ws_conn {
 	struct jcl_session sess;
 	struct lws *wsi;
-	bool ready;                     /* session initialised (ESTABLISHED) */
-	lws_sorted_usec_list_t sul;     /* delayed execution / delayed reply */
+	bool ready;		    /* session initialised (ESTABLISHED) */
+	lws_sorted_usec_list_t sul; /* delayed execution / delayed reply */
 	enum ws_park park;
-	char *parked_reply;             /* WS_PARK_SEND: reply waiting for its time */
+	char *parked_reply; /* WS_PARK_SEND: reply waiting for its time */
 	size_t parked_len;
-	struct ws_job *parked_job;      /* WS_PARK_EXEC: request waiting for the throttle */
-	bool busy;                      /* a request is parked or its reply is parked */
+	struct ws_job *parked_job; /* WS_PARK_EXEC: request waiting for the throttle */
+	bool busy;		   /* a request is parked or its reply is parked */
 	/* a command over 1 s (JCentral's handler stops waiting after 1 s and reads on): */
 	lws_sorted_usec_list_t sul_long;
-	bool long_pending;              /* its reply is still to come; later requests get "" */
-	bool hold;                      /* one of them is waiting its 1 s: reading paused */
-	unsigned empties;               /* empty replies owed after the long reply */
-	struct wsmsg msg;               /* frames -> parts -> requests */
-	bool msg_compressed;            /* RSV1 on the first frame of the current message */
+	bool long_pending;   /* its reply is still to come; later requests get "" */
+	bool hold;	     /* one of them is waiting its 1 s: reading paused */
+	unsigned empties;    /* empty replies owed after the long reply */
+	struct wsmsg msg;    /* frames -> parts -> requests */
+	bool msg_compressed; /* RSV1 on the first frame of the current message */
 	struct ws_job *jobs, **jobs_tail;
 	size_t njobs;
 	struct ws_tx *txq, **txq_tail;
 	/* permessage-deflate: negotiated at FILTER_PROTOCOL_CONNECTION, kept by session_setup */
 	struct wspmd pmd;
-	int pmd_offer;                  /* index of the offer wspmd_negotiate chose */
-	int pmd_asked;                  /* CONFIRM_EXTENSION_OKAY calls so far */
-	bool tx_compressed;             /* the frame being written was compressed: set RSV1 */
-	unsigned char *ztx;             /* LWS_PRE + compressed frame */
-	bool timed_out;                 /* idle timeout reached */
-	bool expired;                   /* certificate notAfter or 48 h reached */
+	int pmd_offer;	    /* index of the offer wspmd_negotiate chose */
+	int pmd_asked;	    /* CONFIRM_EXTENSION_OKAY calls so far */
+	bool tx_compressed; /* the frame being written was compressed: set RSV1 */
+	unsigned char *ztx; /* LWS_PRE + compressed frame */
+	bool timed_out;	    /* idle timeout reached */
+	bool expired;	    /* certificate notAfter or 48 h reached */
 };
 
 extern struct jcl_server *ws_srv; /* the server being run (ws_start) */

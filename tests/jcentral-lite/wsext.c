@@ -57,8 +57,8 @@ static const struct lws_ext_options wsext_opts[] = {
 };
 
 /* lws 4.1.6 private enum pmd_return (lib/core-net/private-lib-core-net.h) */
-#define WSEXT_PMDR_EMPTY_NONFINAL      3
-#define WSEXT_PMDR_EMPTY_FINAL         4
+#define WSEXT_PMDR_EMPTY_NONFINAL 3
+#define WSEXT_PMDR_EMPTY_FINAL 4
 #define WSEXT_PMDR_NOTHING_WE_SHOULD_DO 5
 /* lws 4.1.6 struct lws_ext_pm_deflate_rx_ebufs (lib/roles/ws/private-lib-roles-ws.h) */
 struct wsext_ebufs {
@@ -66,7 +66,7 @@ struct wsext_ebufs {
 };
 
 static int wsext_cb(struct lws_context *ctx, const struct lws_extension *ext, struct lws *wsi,
-		     enum lws_extension_callback_reasons reason, void *user, void *in, size_t len)
+		    enum lws_extension_callback_reasons reason, void *user, void *in, size_t len)
 {
 	struct ws_conn *cn = wsi ? lws_wsi_user(wsi) : NULL;
 	struct wsext_ebufs *eb = in;
@@ -81,15 +81,14 @@ static int wsext_cb(struct lws_context *ctx, const struct lws_extension *ext, st
 		return 0;
 	case LWS_EXT_CB_OPTION_SET:
 	case LWS_EXT_CB_NAMED_OPTION_SET:
-		return 0;                       /* echoed in the answer; wspmd.c already decided */
-	case LWS_EXT_CB_PAYLOAD_RX:
-		return WSEXT_PMDR_NOTHING_WE_SHOULD_DO;
+		return 0; /* echoed in the answer; wspmd.c already decided */
+	case LWS_EXT_CB_PAYLOAD_RX: return WSEXT_PMDR_NOTHING_WE_SHOULD_DO;
 	case LWS_EXT_CB_PAYLOAD_TX: {
 		bool first = (len & 0xf) == LWS_WRITE_TEXT, fin = !(len & LWS_WRITE_NO_FIN);
 		if (!cn || !cn->ready || !cn->pmd.on || !cn->ztx)
 			return WSEXT_PMDR_NOTHING_WE_SHOULD_DO;
-		if (first && fin && eb->eb_in.len == 0)
-			return WSEXT_PMDR_NOTHING_WE_SHOULD_DO;   /* Tomcat: empty messages go uncompressed */
+		if (first && fin && eb->eb_in.len == 0) /* Tomcat: empty messages go uncompressed */
+			return WSEXT_PMDR_NOTHING_WE_SHOULD_DO;
 		long n = wspmd_deflate(&cn->pmd, eb->eb_in.token, (size_t)eb->eb_in.len, fin,
 				       cn->ztx + LWS_PRE, wspmd_bound(WS_TX_CHUNK));
 		if (n < 0) {
@@ -105,15 +104,15 @@ static int wsext_cb(struct lws_context *ctx, const struct lws_extension *ext, st
 		return fin ? WSEXT_PMDR_EMPTY_FINAL : WSEXT_PMDR_EMPTY_NONFINAL;
 	}
 	case LWS_EXT_CB_PACKET_TX_PRESEND:
-		/* eb_in.token = the frame header: RSV1 on the first frame of a compressed message */
+		/* eb_in.token = the frame header: RSV1 on the first frame of a compressed
+		 * message */
 		if (cn && cn->tx_compressed && eb && eb->eb_in.token) {
 			cn->tx_compressed = false;
-			if ((eb->eb_in.token[0] & 0xf) == 0x1)   /* text opcode */
+			if ((eb->eb_in.token[0] & 0xf) == 0x1) /* text opcode */
 				eb->eb_in.token[0] |= 0x40;
 		}
 		return 0;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 

@@ -109,7 +109,8 @@ static void wsqueue_pump(struct lws *wsi, struct ws_conn *cn)
 		cn->empties++;
 		cn->hold = true;
 		jcl_debug("%s: request during a command over 1 s: empty reply", cn->sess.account);
-		lws_sul_schedule(lws_get_context(wsi), 0, &cn->sul_long, wsqueue_long_cb, (lws_usec_t)WS_LONG_MS * 1000);
+		lws_sul_schedule(lws_get_context(wsi), 0, &cn->sul_long, wsqueue_long_cb,
+				 (lws_usec_t)WS_LONG_MS * 1000);
 	}
 	while (!cn->busy && cn->jobs) {
 		struct ws_job *j = cn->jobs;
@@ -120,10 +121,12 @@ static void wsqueue_pump(struct lws *wsi, struct ws_conn *cn)
 		cn->njobs--;
 		if (j->ev == WSMSG_TOO_BIG) {
 			size_t rlen = 0;
-			char *r = commander_backerror_reply(&cn->sess, EINVAL, "Message too big, limit is at 133120", &rlen);
+			char *r = commander_backerror_reply(
+				&cn->sess, EINVAL, "Message too big, limit is at 133120", &rlen);
 			free(j);
 			if (!r) {
-				lws_set_timeout(wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+				lws_set_timeout(wsi, PENDING_TIMEOUT_KILLED_BY_PARENT,
+						LWS_TO_KILL_ASYNC);
 				return;
 			}
 			wsqueue_tx(wsi, cn, r, rlen);
@@ -132,11 +135,13 @@ static void wsqueue_pump(struct lws *wsi, struct ws_conn *cn)
 		ws_arm_idle(wsi, cn);
 		long delay = ws_srv->throttle ? throttle_command(cn->sess.subject2253) : 0;
 		if (delay > 0) {
-			jcl_debug("%s: throttled, command delayed by %ld ms", cn->sess.account, delay);
+			jcl_debug("%s: throttled, command delayed by %ld ms", cn->sess.account,
+				  delay);
 			cn->park = WS_PARK_EXEC;
 			cn->busy = true;
 			cn->parked_job = j;
-			lws_sul_schedule(lws_get_context(wsi), 0, &cn->sul, wsqueue_sul_cb, (lws_usec_t)delay * 1000);
+			lws_sul_schedule(lws_get_context(wsi), 0, &cn->sul, wsqueue_sul_cb,
+					 (lws_usec_t)delay * 1000);
 			return;
 		}
 		if (wsqueue_execute(wsi, cn, j)) {
@@ -159,7 +164,8 @@ static void wsqueue_sul_cb(lws_sorted_usec_list_t *sul)
 		struct ws_job *j = cn->parked_job;
 		cn->parked_job = NULL;
 		if (wsqueue_execute(cn->wsi, cn, j))
-			lws_set_timeout(cn->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+			lws_set_timeout(cn->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT,
+					LWS_TO_KILL_ASYNC);
 	} else if (p == WS_PARK_SEND) {
 		char *r = cn->parked_reply;
 		cn->parked_reply = NULL;
@@ -169,7 +175,8 @@ static void wsqueue_sul_cb(lws_sorted_usec_list_t *sul)
 		for (; cn->empties; cn->empties--) {
 			char *e = strdup("");
 			if (!e) {
-				lws_set_timeout(cn->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+				lws_set_timeout(cn->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT,
+						LWS_TO_KILL_ASYNC);
 				return;
 			}
 			wsqueue_tx(cn->wsi, cn, e, 0);
@@ -184,8 +191,10 @@ static int wsqueue_on_msg(void *arg, enum wsmsg_event ev, const char *text, size
 	struct ws_job *j;
 
 	if (cn->njobs >= WS_MAX_JOBS) {
-		jcl_log("%s: more than %d requests waiting, closing", cn->sess.account, WS_MAX_JOBS);
-		lws_close_reason(cn->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"Too many parts", 14);
+		jcl_log("%s: more than %d requests waiting, closing", cn->sess.account,
+			WS_MAX_JOBS);
+		lws_close_reason(cn->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+				 (unsigned char *)"Too many parts", 14);
 		return -E2BIG;
 	}
 	if (!(j = malloc(sizeof(*j) + len + 1)))
@@ -229,7 +238,8 @@ int wsqueue_rx(struct lws *wsi, struct ws_conn *cn, const void *in, size_t len)
 		rc = wspmd_inflate(&cn->pmd, in, len, fin, wsqueue_on_text, cn);
 		if (rc == -EBADMSG) {
 			jcl_log("%s: bad permessage-deflate data, closing", cn->sess.account);
-			lws_close_reason(wsi, LWS_CLOSE_STATUS_INVALID_PAYLOAD, (unsigned char *)"Bad deflate data", 16);
+			lws_close_reason(wsi, LWS_CLOSE_STATUS_INVALID_PAYLOAD,
+					 (unsigned char *)"Bad deflate data", 16);
 			return -1;
 		}
 	} else {
@@ -243,7 +253,7 @@ int wsqueue_rx(struct lws *wsi, struct ws_conn *cn, const void *in, size_t len)
 		ws_arm_idle(wsi, cn);
 	wsqueue_pump(wsi, cn);
 	if (!wsqueue_can_read(cn))
-		lws_rx_flow_control(wsi, 0);        /* until the replies are out */
+		lws_rx_flow_control(wsi, 0); /* until the replies are out */
 	return 0;
 }
 
@@ -258,7 +268,8 @@ int wsqueue_writeable(struct lws *wsi, struct ws_conn *cn)
 	if (cn->expired) {
 		static const char why[] = "Certificate expired";
 		jcl_debug("%s: session lifetime reached", cn->sess.account);
-		lws_close_reason(wsi, (enum lws_close_status)1013, (unsigned char *)why, sizeof(why) - 1);
+		lws_close_reason(wsi, (enum lws_close_status)1013, (unsigned char *)why,
+				 sizeof(why) - 1);
 		return -1;
 	}
 	struct ws_tx *t = cn->txq;
