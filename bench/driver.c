@@ -1,6 +1,7 @@
 /* driver.c - run a command many times and report its latency.
  *
- *   driver [-n RUNS] [-k WORKERS] [-w WARMUP] [-s SESSION] [-x CODE] [-t SECONDS] [-p NAME] [-j] -- command [args...]
+ *   driver [-n RUNS] [-k WORKERS] [-w WARMUP] [-s SESSION] [-x CODE] [-t SECONDS] [-p NAME] [-j]
+ *          -- command [args...]
  *
  * Each of WORKERS processes (default 1) runs the command RUNS times in a row
  * (fork, exec, wait4), stdout and stderr to /dev/null, and records each
@@ -89,7 +90,8 @@ static void driver_worker(char **cmd, const char *prefix, int idx, int runs, int
 		snprintf(session, sizeof(session), "%s-%d", prefix, idx);
 	for (int i = 0; i < warmup; i++)
 		driver_run_once(cmd, prefix ? session : NULL, expect, &junk);
-	for (int i = 0; i < runs && !(driver_deadline > 0 && driver_now_ms() >= driver_deadline); i++)
+	for (int i = 0; i < runs && !(driver_deadline > 0 && driver_now_ms() >= driver_deadline);
+	     i++)
 		if (driver_run_once(cmd, prefix ? session : NULL, expect, &out[i]) < 0)
 			out[i] = (struct driver_sample){ .ran = 1 }; /* fork failed: a failed run */
 }
@@ -112,12 +114,18 @@ static double driver_quantile(const double *v, size_t n, double q)
 	return v[i] + (pos - (double)i) * (v[i + 1] - v[i]);
 }
 
-static void driver_report(const char *name, int json, size_t total, size_t nfail, const double *ms, size_t n,
-			  double sum, double wall, long rss)
+static void driver_report(const char *name, int json, size_t total, size_t nfail, const double *ms,
+			  size_t n, double sum, double wall, long rss)
 {
 	const char *keys[] = { "median", "p10", "p90", "min", "max", "mean", "wall", "rate" };
-	double vals[] = { driver_quantile(ms, n, 0.5), driver_quantile(ms, n, 0.1), driver_quantile(ms, n, 0.9),
-			  ms[0], ms[n - 1], sum / (double)n, wall, (double)total * 1e3 / wall };
+	double vals[] = { driver_quantile(ms, n, 0.5),
+			  driver_quantile(ms, n, 0.1),
+			  driver_quantile(ms, n, 0.9),
+			  ms[0],
+			  ms[n - 1],
+			  sum / (double)n,
+			  wall,
+			  (double)total * 1e3 / wall };
 
 	if (json)
 		printf("{\"name\":\"%s\",\"runs\":%zu,\"fail\":%zu", name, total, nfail);
@@ -137,7 +145,8 @@ static void driver_report(const char *name, int json, size_t total, size_t nfail
 
 static int driver_usage(void)
 {
-	fputs("usage: driver [-n RUNS] [-k WORKERS] [-w WARMUP] [-s SESSION] [-x CODE] [-t SECONDS] [-p NAME] [-j] -- command [args...]\n",
+	fputs("usage: driver [-n RUNS] [-k WORKERS] [-w WARMUP] [-s SESSION] [-x CODE] [-t "
+	      "SECONDS] [-p NAME] [-j] -- command [args...]\n",
 	      stderr);
 	return 2;
 }
@@ -165,11 +174,12 @@ int main(int argc, char **argv)
 		default: return driver_usage();
 		}
 	}
-	if (optind >= argc || runs < 1 || workers < 1 || workers > DRIVER_WORKERS_MAX || warmup < 0 ||
-	    (long)runs * workers > DRIVER_SAMPLES_MAX)
+	if (optind >= argc || runs < 1 || workers < 1 || workers > DRIVER_WORKERS_MAX ||
+	    warmup < 0 || (long)runs * workers > DRIVER_SAMPLES_MAX)
 		return driver_usage();
 	total = (size_t)runs * (size_t)workers;
-	samples = mmap(NULL, total * sizeof(*samples), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	samples = mmap(NULL, total * sizeof(*samples), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ok_ms = malloc(total * sizeof(*ok_ms));
 	if (samples == MAP_FAILED || !ok_ms) {
 		fprintf(stderr, "driver: out of memory for %zu samples\n", total);
@@ -190,7 +200,8 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			if (pid == 0) {
-				driver_worker(argv + optind, session, w, runs, warmup, expect, samples + (size_t)w * runs);
+				driver_worker(argv + optind, session, w, runs, warmup, expect,
+					      samples + (size_t)w * runs);
 				_exit(0);
 			}
 		}
@@ -213,7 +224,8 @@ int main(int argc, char **argv)
 	}
 	nfail = total - nok;
 	if (!nok) {
-		fprintf(stderr, "driver: all %zu runs of %s failed (expected exit %d)\n", total, argv[optind], expect);
+		fprintf(stderr, "driver: all %zu runs of %s failed (expected exit %d)\n", total,
+			argv[optind], expect);
 		ok_ms[nok++] = 0;
 	}
 	qsort(ok_ms, nok, sizeof(*ok_ms), driver_cmp);

@@ -43,8 +43,8 @@ static int floor_server_read(int fd, char *p, size_t n)
 
 static void floor_server_serve(int c)
 {
-	static const unsigned char reply[] = { 0, 0, 0, 7, 0, 3, 0, 0, 0, 0, 0, 1,
-					       'j', 'a', 'l', 'i', 'e', 'n', '\n' };
+	static const unsigned char reply[] = { 0, 0, 0,	  7,   0,   3,	 0,   0,   0,	0,
+					       0, 1, 'j', 'a', 'l', 'i', 'e', 'n', '\n' };
 	static char buf[FLOOR_SERVER_REQUEST_MAX];
 	unsigned char hdr[12];
 	size_t len;
@@ -73,7 +73,8 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(fd, 128) < 0) {
-		fprintf(stderr, "floor_server: cannot listen on %s: %s\n", argv[1], strerror(errno));
+		fprintf(stderr, "floor_server: cannot listen on %s: %s\n", argv[1],
+			strerror(errno));
 		return 1;
 	}
 	while (!floor_server_stop) {

@@ -1,10 +1,9 @@
-/* gridfile.c - see gridfile.h. */
-#define _XOPEN_SOURCE 700 /* nftw */
+/* gridfile.c - see gridfile.h; the downloads and the folder: gridfetch.c. */
+#define _XOPEN_SOURCE 700 /* dprintf, localtime_r */
 #include "gridfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdint.h>
@@ -15,260 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "complete.h"
 #include "conn.h"
-#include "line.h"
+#include "gridfetch.h"
 
-#define GRIDFILE_IO_CHUNK (64u << 10)  /* bytes copied to stdout per write */
-#define GRIDFILE_RMDIR_TRIES 8         /* removal tries (naps of 10 ms doubling, 1.3 s in all) */
-#define GRIDFILE_GRACE_TRIES 4         /* checks for a folder made again after a cancel (20 ms doubling) */
-
-struct gridfile {
-	struct exec *x;
-	const char *verb;
-	int out;                          /* where stdout output goes */
-	char dir[PATH_MAX];               /* the private folder, "" before the first download */
-	char *path[GRIDFILE_LFNS_MAX];    /* the downloaded files, in order */
-	int n;
-	int cancelled;                    /* a download was cancelled: jaliend may still touch the folder */
-	struct sigaction old[3];          /* what SIGINT, SIGTERM, SIGHUP did before */
-	int mine[3];                      /* 1 where our handler is installed */
-};
-
-static const int gridfile_signals[3] = { SIGINT, SIGTERM, SIGHUP };
-static volatile sig_atomic_t gridfile_sig; /* the signal that asks us to stop, 0 none */
-
-static void gridfile_on_signal(int sig)
-{
-	gridfile_sig = sig;
-	rpc_interrupted = 1; /* a download in flight is cancelled (CANCEL frame) */
-}
-
-/* Our handler where the default (ending the process) would leave the
- * temporary folder behind; the interactive shell's own SIGINT handler is
- * kept (it sets rpc_interrupted too). No SA_RESTART: waits see EINTR. */
-static void gridfile_signals_on(struct gridfile *g)
-{
-	struct sigaction sa = { .sa_handler = gridfile_on_signal };
-
-	sigemptyset(&sa.sa_mask);
-	gridfile_sig = 0;
-	for (int i = 0; i < 3; i++) {
-		sigaction(gridfile_signals[i], NULL, &g->old[i]);
-		g->mine[i] = g->old[i].sa_handler == SIG_DFL;
-		if (g->mine[i])
-			sigaction(gridfile_signals[i], &sa, NULL);
-	}
-}
-
-static void gridfile_signals_off(struct gridfile *g)
-{
-	for (int i = 0; i < 3; i++)
-		if (g->mine[i])
-			sigaction(gridfile_signals[i], &g->old[i], NULL);
-}
-
-static int gridfile_stopped(void)
-{
-	return gridfile_sig || rpc_interrupted;
-}
-
-static int gridfile_rm_cb(const char *p, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st, (void)type, (void)ftw;
-	remove(p);
-	return 0;
-}
-
-static void gridfile_nap(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000 * 1000 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-/* Remove a folder and everything in it; a copy being cancelled may still
- * write its partial file there (jaliend removes it, asynchronously): retry
- * with a short doubling backoff. 0 or -errno. */
-static int gridfile_rmtree(const char *dir)
-{
-	for (int t = 0;; t++) {
-		nftw(dir, gridfile_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-		if (rmdir(dir) == 0 || errno == ENOENT)
-			return 0;
-		if (t + 1 == GRIDFILE_RMDIR_TRIES)
-			return -errno;
-		gridfile_nap(10L << t);
-	}
-}
-
-/* Remove the private folder. After a cancel, a copy that had already
- * started may make the folder again (XrdCl's makeDir): look a few times. */
-static void gridfile_cleanup(struct gridfile *g)
-{
-	struct stat st;
-	int rc;
-
-	for (int i = 0; i < g->n; i++)
-		free(g->path[i]);
-	g->n = 0;
-	if (!g->dir[0])
-		return;
-	rc = gridfile_rmtree(g->dir);
-	for (int t = 0; rc == 0 && g->cancelled && t < GRIDFILE_GRACE_TRIES; t++) {
-		gridfile_nap(20L << t);
-		if (stat(g->dir, &st) == 0)
-			rc = gridfile_rmtree(g->dir);
-	}
-	if (rc < 0)
-		fprintf(stderr, "%s: could not remove the temporary folder %s: %s\n", g->x->prog, g->dir,
-			strerror(-rc));
-	g->dir[0] = '\0';
-}
-
-static int gridfile_mkdir(struct gridfile *g)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	if (g->dir[0])
-		return 0;
-	if (!tmp || tmp[0] != '/')
-		tmp = "/tmp";
-	if (snprintf(g->dir, sizeof(g->dir), "%s/alien-%s.XXXXXX", tmp, g->verb) >= (int)sizeof(g->dir)) {
-		g->dir[0] = '\0';
-		return -ENAMETOOLONG;
-	}
-	if (!mkdtemp(g->dir)) { /* mode 0700: only we read what is downloaded there */
-		int e = errno;
-
-		g->dir[0] = '\0';
-		return -e;
-	}
-	return 0;
-}
-
-/* The file's name in the folder: the LFN's last component (without
- * @specs), so pagers and editors show it; prefixed by its number when two
- * LFNs share a name. */
-static char *gridfile_local_name(struct gridfile *g, const char *lfn)
-{
-	const char *base = strrchr(lfn, '/');
-	int len, num = 0;
-	char *path;
-
-	base = base ? base + 1 : lfn;
-	if (strncmp(base, "alien:", 6) == 0)
-		base += 6;
-	len = (int)strcspn(base, "@");
-	if (len == 0 || len > NAME_MAX - 8 || (len == 1 && base[0] == '.') ||
-	    (len == 2 && base[0] == '.' && base[1] == '.'))
-		base = "file", len = 4;
-	for (int i = 0; i < g->n; i++) {
-		const char *other = strrchr(g->path[i], '/') + 1;
-
-		if ((int)strlen(other) == len && strncmp(other, base, (size_t)len) == 0)
-			num = g->n + 1;
-	}
-	path = malloc(strlen(g->dir) + (size_t)len + 16);
-	if (!path)
-		return NULL;
-	if (num)
-		sprintf(path, "%s/%d-%.*s", g->dir, num, len, base);
-	else
-		sprintf(path, "%s/%.*s", g->dir, len, base);
-	return path;
-}
-
-/* Print what a failed command said on stderr, without cp's summary line
- * (alien.py's temporary downloads are quiet apart from the errors). */
-static int gridfile_print_errors(const struct rpc_sink *err)
-{
-	int printed = 0;
-
-	for (const char *line = err->buf; line && *line;) {
-		const char *nl = strchr(line, '\n');
-		size_t n = nl ? (size_t)(nl - line) + 1 : strlen(line);
-
-		if (strncmp(line, "Succesful jobs", 14) != 0 && strncmp(line, "Successful jobs", 15) != 0) {
-			fwrite(line, 1, n, stderr);
-			if (line[n - 1] != '\n')
-				fputc('\n', stderr);
-			printed = 1;
-		}
-		line += n;
-	}
-	return printed;
-}
-
-/* One command for jaliend with its output kept: stdout discarded, stderr
- * in *err (the caller frees err->buf). */
-static int gridfile_quiet(struct gridfile *g, char **argv, int argc, int json, struct rpc_sink *out,
-			  struct rpc_sink *err)
-{
-	*err = (struct rpc_sink){ .fd = -1, .capture = 1 };
-	if (!out->capture)
-		*out = (struct rpc_sink){ .fd = -1 };
-	out->err = err;
-	return rpc_request(&g->x->rpc, argv, argc, json, NULL, out);
-}
-
-/* Download lfn into the private folder: `cp <lfn> file:<path>` through
- * jaliend. 0, or the exit code to give (the errors are printed). */
-static int gridfile_fetch(struct gridfile *g, const char *lfn)
-{
-	struct rpc_sink out = { .fd = -1 }, err = { .fd = -1 };
-	char *argv[3], *dst = NULL, *path = NULL, **none = NULL;
-	struct stat st;
-	int rc;
-
-	if (g->n >= GRIDFILE_LFNS_MAX) {
-		fprintf(stderr, "%s: at most %d files at a time\n", g->x->prog, GRIDFILE_LFNS_MAX);
-		return JD_EXIT_USAGE;
-	}
-	rc = gridfile_mkdir(g);
-	if (rc < 0) {
-		fprintf(stderr, "%s: cannot make a temporary folder in %s: %s\n", g->x->prog,
-			getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", strerror(-rc));
-		return 1;
-	}
-	path = gridfile_local_name(g, lfn);
-	dst = path ? malloc(strlen(path) + 6) : NULL;
-	if (!dst) {
-		fprintf(stderr, "%s: %s\n", g->x->prog, exitcode_meaning(JD_EXIT_NOMEM));
-		rc = 1;
-		goto out;
-	}
-	sprintf(dst, "file:%s", path);
-	argv[0] = "cp", argv[1] = (char *)lfn, argv[2] = dst;
-	rc = gridfile_quiet(g, argv, 3, 0, &out, &err);
-	if (gridfile_stopped() || rc == JD_EXIT_INTERRUPTED) {
-		/* one more round trip: jaliend has then handled the CANCEL, and its
-		 * loop makes no folder for this download any more */
-		g->cancelled = 1;
-		complete_query(&g->x->rpc, "command", "-", &none);
-		line_free(none);
-		rc = JD_EXIT_INTERRUPTED;
-	} else if (rc == JD_EXIT_NOCONN) {
-		/* rpc said why */
-	} else if (rc != 0) {
-		if (!gridfile_print_errors(&err))
-			fprintf(stderr, "Could not download %s\n", lfn);
-		rc = 1; /* alien.py's code for a failed temporary download */
-	} else {
-		g->path[g->n++] = path; /* removed with the folder */
-		if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
-			fprintf(stderr, "%s: %s is not a file\n", g->verb, lfn);
-			rc = 1;
-		}
-		path = NULL;
-	}
-out:
-	free(err.buf);
-	free(dst);
-	free(path);
-	return rc;
-}
+#define GRIDFILE_IO_CHUNK (64u << 10) /* bytes copied to stdout per write */
 
 /* Copy a downloaded file to stdout. 0, -EPIPE (the reader went away),
  * -EINTR (stopped by a signal) or another -errno. */
@@ -285,19 +34,19 @@ static int gridfile_write_out(int out, const char *path)
 		ssize_t n = read(fd, buf, GRIDFILE_IO_CHUNK);
 		char *p = buf;
 
-		if (n < 0 && errno == EINTR && !gridfile_stopped())
+		if (n < 0 && errno == EINTR && !gridfetch_stopped())
 			continue;
-		if (n <= 0 || gridfile_stopped()) {
-			rc = n < 0 ? -errno : gridfile_stopped() ? -EINTR : 0;
+		if (n <= 0 || gridfetch_stopped()) {
+			rc = n < 0 ? -errno : gridfetch_stopped() ? -EINTR : 0;
 			break;
 		}
 		while (n > 0) {
 			ssize_t w = write(out, p, (size_t)n);
 
-			if (w < 0 && errno == EINTR && !gridfile_stopped())
+			if (w < 0 && errno == EINTR && !gridfetch_stopped())
 				continue;
 			if (w < 0) {
-				rc = gridfile_stopped() ? -EINTR : -errno;
+				rc = gridfetch_stopped() ? -EINTR : -errno;
 				goto out;
 			}
 			p += w;
@@ -327,25 +76,29 @@ static int gridfile_view(struct gridfile *g, char **argv, int argc)
 			argc = 1;
 	if (argc == 1) {
 		/* alien.py's words (it takes one LFN; these take options and several) */
-		dprintf(g->out, "%s <LFN>\nDownload specified LFN as temporary and pass it to system %s command.\n",
+		dprintf(g->out,
+			"%s <LFN>\nDownload specified LFN as temporary and pass it to system %s "
+			"command.\n",
 			g->verb, g->verb);
 		(void)pager;
 		return 0;
 	}
 	tool[ntool++] = (char *)g->verb;
 	for (int i = 1; i < argc; i++) {
+		/* alien.py's own: we always download afresh, output is never held back */
 		if (strcmp(argv[i], "-force") == 0 || strcmp(argv[i], "-noout") == 0)
-			continue; /* alien.py's own: we always download afresh, output is never held back */
+			continue;
 		if ((argv[i][0] == '-' || argv[i][0] == '+') && argv[i][1]) {
 			if (nopt == GRIDFILE_TOOL_ARGS_MAX) {
-				fprintf(stderr, "%s: at most %d options\n", g->x->prog, GRIDFILE_TOOL_ARGS_MAX);
+				fprintf(stderr, "%s: at most %d options\n", g->x->prog,
+					GRIDFILE_TOOL_ARGS_MAX);
 				return JD_EXIT_USAGE;
 			}
 			tool[ntool++] = argv[i];
 			nopt++;
 			continue;
 		}
-		rc = gridfile_fetch(g, argv[i]);
+		rc = gridfetch_get(g, argv[i]);
 		if (rc)
 			return rc;
 	}
@@ -361,7 +114,8 @@ static int gridfile_view(struct gridfile *g, char **argv, int argc)
 			if (rc == -EPIPE)
 				return 128 + SIGPIPE;
 			if (rc < 0) {
-				fprintf(stderr, "%s: writing %s: %s\n", g->x->prog, g->path[i], strerror(-rc));
+				fprintf(stderr, "%s: writing %s: %s\n", g->x->prog, g->path[i],
+					strerror(-rc));
 				return 1;
 			}
 		}
@@ -370,7 +124,8 @@ static int gridfile_view(struct gridfile *g, char **argv, int argc)
 	/* a pager that is not installed: $PAGER, else the other one */
 	alt[0] = "/bin/sh", alt[1] = "-c", alt[3] = "sh";
 	alt[2] = getenv("PAGER") && *getenv("PAGER") ? "exec $PAGER \"$@\""
-		 : strcmp(g->verb, "less") == 0 ? "exec more \"$@\"" : "exec less \"$@\"";
+		 : strcmp(g->verb, "less") == 0	     ? "exec more \"$@\""
+						     : "exec less \"$@\"";
 	for (int i = 0; i < g->n; i++)
 		tool[ntool++] = alt[4 + i] = g->path[i];
 	tool[ntool] = alt[4 + g->n] = NULL;
@@ -403,8 +158,9 @@ static int gridfile_replicas(struct gridfile *g, const char *lfn)
 	cJSON *o;
 	int n = 0;
 
-	if (gridfile_quiet(g, argv, 2, 1, &out, &err) == 0 && (o = cJSON_Parse(out.buf ? out.buf : ""))) {
-		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "results"))
+	if (gridfetch_quiet(g, argv, 2, 1, &out, &err) == 0 &&
+	    (o = cJSON_Parse(out.buf ? out.buf : ""))) {
+		cJSON_ArrayForEach (it, cJSON_GetObjectItemCaseSensitive(o, "results"))
 			n += cJSON_IsString(cJSON_GetObjectItemCaseSensitive(it, "pfn"));
 		cJSON_Delete(o);
 	}
@@ -414,14 +170,15 @@ static int gridfile_replicas(struct gridfile *g, const char *lfn)
 }
 
 /* rm/mv on the grid, quiet unless it fails. */
-static int gridfile_grid(struct gridfile *g, const char *verb, const char *a, const char *b, int show)
+static int gridfile_grid(struct gridfile *g, const char *verb, const char *a, const char *b,
+			 int show)
 {
 	struct rpc_sink out = { .fd = -1 }, err;
 	char *argv[] = { (char *)verb, (char *)a, (char *)b };
-	int rc = gridfile_quiet(g, argv, 3, 0, &out, &err);
+	int rc = gridfetch_quiet(g, argv, 3, 0, &out, &err);
 
 	if (rc && show)
-		gridfile_print_errors(&err);
+		gridfetch_print_errors(&err);
 	free(err.buf);
 	return rc;
 }
@@ -444,16 +201,21 @@ static int gridfile_edit(struct gridfile *g, char **argv, int argc)
 			lfn = argv[i]; /* the last argument is the LFN */
 	}
 	if (!lfn) {
-		dprintf(g->out, "Command format: edit lfn\nAfter editor termination the file will be uploaded if md5 differs\n"
-		       "-datebck : the backup filename will be date based\n"
-		       "N.B. EDITOR env var must be set or fallback will be mcedit (not checking if exists)\n");
+		dprintf(g->out, "Command format: edit lfn\nAfter editor termination the file will "
+				"be uploaded if md5 differs\n"
+				"-datebck : the backup filename will be date based\n"
+				"N.B. EDITOR env var must be set or fallback will be mcedit (not "
+				"checking if exists)\n");
 		return 0;
 	}
 	for (const char *p = lfn; *p; p++)
 		seps += *p == ',' || *p == '@';
 	if (seps > 1) {
-		fprintf(stderr, "At most one of >,< or >@< tokens used for copy specification can be present in the "
-			"argument. The offender is: %s\n", lfn);
+		fprintf(stderr,
+			"At most one of >,< or >@< tokens used for copy specification can be "
+			"present in the "
+			"argument. The offender is: %s\n",
+			lfn);
 		return JD_EXIT_EDIT_USAGE;
 	}
 	lfn = strdup(lfn);
@@ -470,10 +232,11 @@ static int gridfile_edit(struct gridfile *g, char **argv, int argc)
 	} else if (editor && *editor) {
 		sh_cmd = "exec $EDITOR \"$@\"";
 	} else {
-		dprintf(g->out, "EDITOR env variable not set, we will fallback to mcedit (no check if exists)\n");
+		dprintf(g->out, "EDITOR env variable not set, we will fallback to mcedit (no check "
+				"if exists)\n");
 		sh_cmd = "exec mcedit -u \"$@\"";
 	}
-	rc = gridfile_fetch(g, lfn);
+	rc = gridfetch_get(g, lfn);
 	if (rc) {
 		if (rc != JD_EXIT_INTERRUPTED)
 			fprintf(stderr, "Error downloading %s, editing could not be done.\n", lfn);
@@ -554,16 +317,20 @@ static int gridfile_runexec(struct gridfile *g, char **argv, int argc)
 		if (gridfile_is_help(argv[i]))
 			argc = 1;
 	if (argc < (run ? 3 : 2)) {
-		dprintf(g->out, "%s", run ? "Command format: shell_command arguments lfn\n" /* alien.py 1.7.0's */
-			"N.B.!! the lfn must be the last element of the command!!\n"
-			"N.B.! The output and error streams will be captured and printed at the end of execution!\n"
-			"for working within application use <edit> or -noout argument\n"
-			"additional arguments recognized independent of the shell command:\n"
-			"-force : will re-download the lfn even if already present\n"
-			"-noout : will not capture output, the actual application can be used\n"
-			: "Command format: exec lfn list_of_arguments\n"
-			"N.B.! The output and error streams will be captured and printed at the end of execution!\n"
-			"for working within application use <edit>\n");
+		dprintf(g->out, "%s",
+			run ? "Command format: shell_command arguments lfn\n" /* alien.py 1.7.0's */
+			      "N.B.!! the lfn must be the last element of the command!!\n"
+			      "N.B.! The output and error streams will be captured and printed at "
+			      "the end of execution!\n"
+			      "for working within application use <edit> or -noout argument\n"
+			      "additional arguments recognized independent of the shell command:\n"
+			      "-force : will re-download the lfn even if already present\n"
+			      "-noout : will not capture output, the actual application can be "
+			      "used\n"
+			    : "Command format: exec lfn list_of_arguments\n"
+			      "N.B.! The output and error streams will be captured and printed at "
+			      "the end of execution!\n"
+			      "for working within application use <edit>\n");
 		return 0;
 	}
 	if (argc > GRIDFILE_TOOL_ARGS_MAX) {
@@ -571,11 +338,12 @@ static int gridfile_runexec(struct gridfile *g, char **argv, int argc)
 		return JD_EXIT_USAGE;
 	}
 	lfn_at = run ? argc - 1 : 1;
-	rc = gridfile_fetch(g, argv[lfn_at]);
+	rc = gridfetch_get(g, argv[lfn_at]);
 	if (rc)
 		return rc;
 	if (!run && chmod(g->path[0], 0700) < 0) {
-		fprintf(stderr, "%s: cannot make %s executable: %s\n", g->verb, g->path[0], strerror(errno));
+		fprintf(stderr, "%s: cannot make %s executable: %s\n", g->verb, g->path[0],
+			strerror(errno));
 		return 1;
 	}
 	if (!run)
@@ -593,8 +361,8 @@ static int gridfile_runexec(struct gridfile *g, char **argv, int argc)
 
 int gridfile_is_command(const char *verb)
 {
-	static const char *const verbs[] = { "cat", "less", "more", "edit", "vi", "vim", "nano", "mcedit", "run", "exec",
-					     NULL };
+	static const char *const verbs[] = { "cat",  "less",   "more", "edit", "vi", "vim",
+					     "nano", "mcedit", "run",  "exec", NULL };
 
 	for (const char *const *v = verbs; *v; v++)
 		if (strcmp(verb, *v) == 0)
@@ -608,21 +376,20 @@ int gridfile_run(struct exec *x, char **argv, int argc, int out)
 	struct sigaction ign = { .sa_handler = SIG_IGN }, oldpipe;
 	int rc, sig;
 
-	gridfile_signals_on(&g);
-	sigaction(SIGPIPE, &ign, &oldpipe); /* a closed pipe is an error we see, after which we clean up */
-	if (strcmp(g.verb, "cat") == 0 || strcmp(g.verb, "less") == 0 || strcmp(g.verb, "more") == 0)
+	gridfetch_signals_on(&g);
+	sigaction(SIGPIPE, &ign,
+		  &oldpipe); /* a closed pipe is an error we see, after which we clean up */
+	if (strcmp(g.verb, "cat") == 0 || strcmp(g.verb, "less") == 0 ||
+	    strcmp(g.verb, "more") == 0)
 		rc = gridfile_view(&g, argv, argc);
 	else if (strcmp(g.verb, "run") == 0 || strcmp(g.verb, "exec") == 0)
 		rc = gridfile_runexec(&g, argv, argc);
 	else
 		rc = gridfile_edit(&g, argv, argc);
 	fflush(stdout);
-	gridfile_cleanup(&g);
+	gridfetch_cleanup(&g);
 	sigaction(SIGPIPE, &oldpipe, NULL);
-	gridfile_signals_off(&g);
-	sig = gridfile_sig;
-	gridfile_sig = 0;
-	rpc_interrupted = 0;
+	sig = gridfetch_signals_off(&g);
 	if (rc == 128 + SIGPIPE && !x->interactive)
 		raise(SIGPIPE); /* as cat: the reader went away */
 	if (sig && !x->interactive) {

@@ -46,30 +46,42 @@
 #define FC_CHUNK (64u << 10)
 #define FC_REQ_MAX 65536
 
-enum fc_kind { FK_ECHO, FK_NONJSON, FK_EMPTY, FK_BIG, FK_SLOW, FK_HANG, FK_CUT, FK_CLOSE, FK_DOOM, FK_LOCKOUT, FK_POISON };
+enum fc_kind {
+	FK_ECHO,
+	FK_NONJSON,
+	FK_EMPTY,
+	FK_BIG,
+	FK_SLOW,
+	FK_HANG,
+	FK_CUT,
+	FK_CLOSE,
+	FK_DOOM,
+	FK_LOCKOUT,
+	FK_POISON
+};
 
 struct fc_mode {
-	char cmd[64];     /* "" = the default */
+	char cmd[64]; /* "" = the default */
 	enum fc_kind kind;
 	long arg;
-	long times;       /* applies this many times (-1: always) */
+	long times; /* applies this many times (-1: always) */
 };
 
 struct fc_conn {
 	struct lws *wsi;
 	char *rx;
 	size_t rx_len;
-	char *tx;         /* reply being sent */
+	char *tx; /* reply being sent */
 	size_t tx_len, tx_off;
-	size_t cut_at;    /* drop the connection once this much went out (0: never) */
-	long close_at;    /* close with 1013 once this many replies went out (0: never) */
+	size_t cut_at; /* drop the connection once this much went out (0: never) */
+	long close_at; /* close with 1013 once this many replies went out (0: never) */
 	int closing;
-	int poisoned;     /* poison: every request from now on fails to "parse" */
-	unsigned long gen;  /* order of opening (1, 2, ...) */
+	int poisoned;	   /* poison: every request from now on fails to "parse" */
+	unsigned long gen; /* order of opening (1, 2, ...) */
 	unsigned long replies;
 	char cwd[512];
 	lws_sorted_usec_list_t sul;
-	char *parked;     /* slow: the reply waiting for its time */
+	char *parked; /* slow: the reply waiting for its time */
 	size_t parked_len;
 };
 
@@ -80,23 +92,23 @@ static struct {
 	int nmodes;
 	unsigned long served;
 	struct lws_context *ctx;
-	unsigned long opened;  /* connections opened so far */
-	unsigned long doomed;  /* connections with gen <= this are dead (doom) */
-	time_t refuse_until;   /* lockout: no new connections before this */
-	int drop_doomed;       /* doom: 0.5 s later, doomed connections go */
+	unsigned long opened; /* connections opened so far */
+	unsigned long doomed; /* connections with gen <= this are dead (doom) */
+	time_t refuse_until;  /* lockout: no new connections before this */
+	int drop_doomed;      /* doom: 0.5 s later, doomed connections go */
 	lws_sorted_usec_list_t sul_doom;
 	volatile sig_atomic_t stop;
 } fc = { .user = "jalien" };
 
 static const char *const fc_known[] = {
-	"whoami", "pwd", "echo", "ls", "cd", "cat", "stat", "find", "mkdir", "touch", "rm", "motd",
-	"uptime", "commandlist", "token", "faultcmd", "mutate", NULL,
+	"whoami", "pwd", "echo", "ls",	   "cd",	  "cat",   "stat",     "find",	 "mkdir",
+	"touch",  "rm",	 "motd", "uptime", "commandlist", "token", "faultcmd", "mutate", NULL,
 };
 
 static int fc_parse_mode(const char *spec, struct fc_mode *m)
 {
-	static const char *const names[] = { "echo", "nonjson", "empty", "big", "slow", "hang", "cut", "close", "doom", "lockout",
-					      "poison" };
+	static const char *const names[] = { "echo", "nonjson", "empty", "big",	    "slow",  "hang",
+					     "cut",  "close",	"doom",	 "lockout", "poison" };
 	const char *at = strchr(spec, '@');
 	size_t len = at ? (size_t)(at - spec) : strlen(spec);
 
@@ -194,7 +206,8 @@ static char *fc_commandlist(const struct fc_conn *c)
 static char *fc_big(const struct fc_conn *c, long mb, size_t *len)
 {
 	size_t target = (size_t)mb << 20, off;
-	const char *head = "{\"metadata\":{\"currentdir\":\"/\",\"exitcode\":\"0\",\"error\":\"\",\"user\":\"jalien\"},"
+	const char *head = "{\"metadata\":{\"currentdir\":\"/"
+			   "\",\"exitcode\":\"0\",\"error\":\"\",\"user\":\"jalien\"},"
 			   "\"results\":[";
 	char *buf = malloc(target + 4096);
 	unsigned long row = 0;
@@ -204,7 +217,8 @@ static char *fc_big(const struct fc_conn *c, long mb, size_t *len)
 		return NULL;
 	off = (size_t)sprintf(buf, "%s", head);
 	while (off < target) {
-		off += (size_t)sprintf(buf + off, "%s{\"message\":\"row %08lu ", row ? "," : "", row);
+		off += (size_t)sprintf(buf + off, "%s{\"message\":\"row %08lu ", row ? "," : "",
+				       row);
 		memset(buf + off, 'x', 1000);
 		off += 1000;
 		off += (size_t)sprintf(buf + off, "\"}");
@@ -246,7 +260,7 @@ static void fc_options(struct fc_conn *c, const cJSON *opts, char *out, size_t n
 	const cJSON *o;
 
 	out[0] = '\0';
-	cJSON_ArrayForEach(o, opts) {
+	cJSON_ArrayForEach (o, opts) {
 		if (!cJSON_IsString(o))
 			continue;
 		if (strncmp(o->valuestring, "-pwd=", 5) == 0) {
@@ -274,8 +288,8 @@ static int fc_on_request(struct fc_conn *c)
 	fc_options(c, cJSON_GetObjectItemCaseSensitive(req, "options"), args, sizeof(args));
 	fc.served++;
 	if (c->gen <= fc.doomed) {
-		fprintf(stderr, "fakecentral: #%lu %s %s on doomed connection %lu: dropped\n", fc.served, name, args,
-			c->gen);
+		fprintf(stderr, "fakecentral: #%lu %s %s on doomed connection %lu: dropped\n",
+			fc.served, name, args, c->gen);
 		cJSON_Delete(req);
 		return -1;
 	}
@@ -290,20 +304,25 @@ static int fc_on_request(struct fc_conn *c)
 	} else if (strcmp(name, "commandlist") == 0) {
 		text = fc_commandlist(c);
 	} else if (strcmp(name, "token") == 0) {
-		text = fc_reply(c, "Function not implemented : no tokens from fakecentral", 38, NULL);
+		text = fc_reply(c, "Function not implemented : no tokens from fakecentral", 38,
+				NULL);
 	} else {
 		m = fc_mode_for(name);
 		if (m.kind == FK_ECHO || m.kind == FK_SLOW || m.kind == FK_CLOSE)
-			text = fc_reply(c, "", 0, fc_rows(strcmp(name, "whoami") == 0 ? fc.user
-							   : strcmp(name, "pwd") == 0 ? c->cwd : args));
+			text = fc_reply(c, "", 0,
+					fc_rows(strcmp(name, "whoami") == 0 ? fc.user
+						: strcmp(name, "pwd") == 0  ? c->cwd
+									    : args));
 		else if (m.kind == FK_NONJSON)
 			text = strdup("this is not JSON <html>");
 		else if (m.kind == FK_EMPTY)
 			text = strdup("");
-		else if (m.kind == FK_BIG || m.kind == FK_CUT || m.kind == FK_DOOM || m.kind == FK_LOCKOUT)
+		else if (m.kind == FK_BIG || m.kind == FK_CUT || m.kind == FK_DOOM ||
+			 m.kind == FK_LOCKOUT)
 			text = fc_big(c, m.kind == FK_BIG ? m.arg : 4, &len);
 	}
-	fprintf(stderr, "fakecentral: #%lu %s %s (mode %d:%ld)\n", fc.served, name, args, (int)m.kind, m.arg);
+	fprintf(stderr, "fakecentral: #%lu %s %s (mode %d:%ld)\n", fc.served, name, args,
+		(int)m.kind, m.arg);
 	cJSON_Delete(req);
 	if (m.kind == FK_HANG)
 		return 0;
@@ -325,7 +344,8 @@ static int fc_on_request(struct fc_conn *c)
 	if (m.kind == FK_SLOW) {
 		c->parked = text;
 		c->parked_len = len;
-		lws_sul_schedule(lws_get_context(c->wsi), 0, &c->sul, fc_slow_cb, (lws_usec_t)m.arg * LWS_US_PER_SEC);
+		lws_sul_schedule(lws_get_context(c->wsi), 0, &c->sul, fc_slow_cb,
+				 (lws_usec_t)m.arg * LWS_US_PER_SEC);
 		return 0;
 	}
 	fc_send(c, text, len);
@@ -354,7 +374,8 @@ static int fc_on_writable(struct fc_conn *c)
 		return -1;
 	}
 	if (c->closing) {
-		lws_close_reason(c->wsi, (enum lws_close_status)1013, (unsigned char *)"Session timed out", 17);
+		lws_close_reason(c->wsi, (enum lws_close_status)1013,
+				 (unsigned char *)"Session timed out", 17);
 		return -1;
 	}
 	if (!c->tx)
@@ -364,7 +385,8 @@ static int fc_on_writable(struct fc_conn *c)
 		return 0;
 	}
 	if (c->cut_at && c->tx_off >= c->cut_at) {
-		fprintf(stderr, "fakecentral: dropping the connection after %zu of %zu bytes\n", c->tx_off, c->tx_len);
+		fprintf(stderr, "fakecentral: dropping the connection after %zu of %zu bytes\n",
+			c->tx_off, c->tx_len);
 		return -1; /* no close frame: the TCP connection just ends */
 	}
 	n = c->tx_len - c->tx_off;
@@ -389,7 +411,8 @@ static int fc_on_writable(struct fc_conn *c)
 	return 0;
 }
 
-static int fc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+static int fc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		       size_t len)
 {
 	struct fc_conn *c = user;
 
@@ -411,10 +434,8 @@ static int fc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		snprintf(c->cwd, sizeof(c->cwd), "/alice/cern.ch/user/j/%s/", fc.user);
 		fprintf(stderr, "fakecentral: session opened\n");
 		return 0;
-	case LWS_CALLBACK_RECEIVE:
-		return fc_on_rx(c, in, len);
-	case LWS_CALLBACK_SERVER_WRITEABLE:
-		return fc_on_writable(c);
+	case LWS_CALLBACK_RECEIVE: return fc_on_rx(c, in, len);
+	case LWS_CALLBACK_SERVER_WRITEABLE: return fc_on_writable(c);
 	case LWS_CALLBACK_CLOSED:
 		lws_sul_cancel(&c->sul);
 		free(c->rx);
@@ -423,11 +444,8 @@ static int fc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		memset(c, 0, sizeof(*c));
 		fprintf(stderr, "fakecentral: session closed\n");
 		return 0;
-	case LWS_CALLBACK_HTTP:
-		lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL);
-		return -1;
-	default:
-		return lws_callback_http_dummy(wsi, reason, user, in, len);
+	case LWS_CALLBACK_HTTP: lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL); return -1;
+	default: return lws_callback_http_dummy(wsi, reason, user, in, len);
 	}
 }
 
@@ -462,7 +480,8 @@ static int fc_args(int argc, char **argv)
 			fc.port_file = v;
 		else if (strcmp(a, "--user") == 0)
 			fc.user = v;
-		else if ((strcmp(a, "--mode") == 0 || strcmp(a, "--default") == 0) && fc.nmodes < FC_MODES_MAX) {
+		else if ((strcmp(a, "--mode") == 0 || strcmp(a, "--default") == 0) &&
+			 fc.nmodes < FC_MODES_MAX) {
 			struct fc_mode *m = &fc.modes[fc.nmodes++];
 			const char *eq = strchr(v, '=');
 
@@ -486,8 +505,9 @@ int main(int argc, char **argv)
 	struct lws_vhost *vh;
 
 	if (fc_args(argc, argv) < 0) {
-		fprintf(stderr, "usage: fakecentral --cert F --key F --ca-dir D [--port P] [--port-file F] "
-				"[--default MODE] [--mode CMD=MODE]... [--user NAME]\n");
+		fprintf(stderr,
+			"usage: fakecentral --cert F --key F --ca-dir D [--port P] [--port-file F] "
+			"[--default MODE] [--mode CMD=MODE]... [--user NAME]\n");
 		return 2;
 	}
 	signal(SIGTERM, fc_on_signal);
@@ -500,7 +520,8 @@ int main(int argc, char **argv)
 	info.ssl_cert_filepath = fc.cert;
 	info.ssl_private_key_filepath = fc.key;
 	info.ssl_options_set = (long)(SSL_OP_NO_TLSv1_3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1);
-	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_REQUIRE_VALID_OPENSSL_CLIENT_CERT |
+	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
+		       LWS_SERVER_OPTION_REQUIRE_VALID_OPENSSL_CLIENT_CERT |
 		       LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
 	ctx = lws_create_context(&info);
 	fc.ctx = ctx;

@@ -48,18 +48,18 @@
 
 #define LP_HDR 12
 #define LP_PAYLOAD_MAX (1u << 20) /* PROTOCOL.md: at most 1 MiB */
-#define LP_DATA_MAX (64u << 10)   /* STDOUT/STDERR: at most 64 KiB */
+#define LP_DATA_MAX (64u << 10)	  /* STDOUT/STDERR: at most 64 KiB */
 #define LP_TYPES 9
 
-static const char *const lp_names[] = { "?", "HELLO", "REQUEST", "STDOUT", "STDERR", "EXIT",
-					"ERROR", "PROGRESS", "PASSPHRASE", "CANCEL" };
+static const char *const lp_names[] = { "?",	"HELLO", "REQUEST",  "STDOUT",	   "STDERR",
+					"EXIT", "ERROR", "PROGRESS", "PASSPHRASE", "CANCEL" };
 
 struct lp_conn {
 	int fd;
 	unsigned char *in;
 	size_t in_len, in_cap;
-	int done;       /* EOF or a broken contract */
-	int outcome;    /* for -n: last EXIT/ERROR type */
+	int done;    /* EOF or a broken contract */
+	int outcome; /* for -n: last EXIT/ERROR type */
 	int code;
 	/* data frames summed until another frame comes */
 	int data_type;
@@ -124,10 +124,22 @@ static unsigned char *lp_unescape(const char *s, size_t *n)
 		}
 		s++;
 		switch (*s) {
-		case 'n': out[o++] = '\n'; s++; break;
-		case 'r': out[o++] = '\r'; s++; break;
-		case 't': out[o++] = '\t'; s++; break;
-		case '0': out[o++] = 0; s++; break;
+		case 'n':
+			out[o++] = '\n';
+			s++;
+			break;
+		case 'r':
+			out[o++] = '\r';
+			s++;
+			break;
+		case 't':
+			out[o++] = '\t';
+			s++;
+			break;
+		case '0':
+			out[o++] = 0;
+			s++;
+			break;
 		case 'x': {
 			char hex[3] = { s[1], s[1] ? s[2] : 0, 0 };
 
@@ -169,7 +181,8 @@ static void lp_write_all(struct lp_conn *c, const void *p, size_t n)
 	}
 }
 
-static void lp_send_frame(struct lp_conn *c, unsigned type, unsigned flags, uint32_t id, const void *p, size_t n)
+static void lp_send_frame(struct lp_conn *c, unsigned type, unsigned flags, uint32_t id,
+			  const void *p, size_t n)
 {
 	unsigned char hdr[LP_HDR];
 
@@ -222,8 +235,8 @@ static void lp_flush_data(struct lp_conn *c)
 {
 	if (!c->data_frames)
 		return;
-	printf("%s id=%u %lu frame%s %lu bytes\n", lp_names[c->data_type], c->data_id, c->data_frames,
-	       c->data_frames == 1 ? "" : "s", c->data_bytes);
+	printf("%s id=%u %lu frame%s %lu bytes\n", lp_names[c->data_type], c->data_id,
+	       c->data_frames, c->data_frames == 1 ? "" : "s", c->data_bytes);
 	c->data_frames = c->data_bytes = 0;
 }
 
@@ -236,7 +249,8 @@ static void lp_contract(struct lp_conn *c, const char *why)
 }
 
 /* One complete frame from the daemon. */
-static void lp_on_frame(struct lp_conn *c, unsigned type, uint32_t id, const unsigned char *p, uint32_t n, int quiet)
+static void lp_on_frame(struct lp_conn *c, unsigned type, uint32_t id, const unsigned char *p,
+			uint32_t n, int quiet)
 {
 	if (type == 3 || type == 4) {
 		if (n > LP_DATA_MAX)
@@ -266,7 +280,8 @@ static void lp_on_frame(struct lp_conn *c, unsigned type, uint32_t id, const uns
 			c->code = cJSON_IsNumber(code) ? code->valueint : -1;
 		}
 		if (!quiet)
-			printf("%s id=%u %.*s\n", lp_names[type], id, (int)(n > 2000 ? 2000 : n), (const char *)p);
+			printf("%s id=%u %.*s\n", lp_names[type], id, (int)(n > 2000 ? 2000 : n),
+			       (const char *)p);
 	}
 	cJSON_Delete(o);
 }
@@ -319,7 +334,8 @@ static int lp_read_some(struct lp_conn *c, int ms, int quiet)
 			lp_flush_data(c);
 			if (c->in_len)
 				printf("TRUNCATED: %zu bytes of a frame before EOF\n", c->in_len);
-			printf("EOF after %.2f s%s\n", lp_now() - lp_start, r < 0 ? " (reset)" : "");
+			printf("EOF after %.2f s%s\n", lp_now() - lp_start,
+			       r < 0 ? " (reset)" : "");
 		}
 		c->done = 1;
 		return -1;
@@ -360,7 +376,9 @@ static int lp_step(struct lp_conn *c, const char *step, uint32_t *next_id, doubl
 	if (strcmp(step, "hello") == 0) {
 		char h[128];
 
-		snprintf(h, sizeof(h), "{\"proto\":1,\"client\":\"lpclient\",\"version\":\"0\",\"pid\":%d}", (int)getpid());
+		snprintf(h, sizeof(h),
+			 "{\"proto\":1,\"client\":\"lpclient\",\"version\":\"0\",\"pid\":%d}",
+			 (int)getpid());
 		lp_send_frame(c, 1, 0, 0, h, strlen(h));
 	} else if (strncmp(step, "hello:", 6) == 0) {
 		buf = lp_unescape(arg, &n);
@@ -517,7 +535,8 @@ int main(int argc, char **argv)
 		case 'p': lp_print_data = 1; break;
 		case 'n': many = atoi(optarg); break;
 		default:
-			fprintf(stderr, "usage: lpclient [-s SOCKET] [-t SECONDS] [-p] [-n CONNECTIONS] STEP...\n");
+			fprintf(stderr, "usage: lpclient [-s SOCKET] [-t SECONDS] [-p] [-n "
+					"CONNECTIONS] STEP...\n");
 			return 2;
 		}
 	}

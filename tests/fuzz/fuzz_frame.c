@@ -47,8 +47,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct frame g;
 
 			frame_put_header(hdr, f.type, f.id, f.len);
-			if (memcmp(hdr, data + off, FRAME_HDR_LEN) != 0 || frame_parse_header(hdr, max, &g) != 0 ||
-			    g.len != f.len || g.type != f.type || g.id != f.id)
+			if (memcmp(hdr, data + off, FRAME_HDR_LEN) != 0 ||
+			    frame_parse_header(hdr, max, &g) != 0 || g.len != f.len ||
+			    g.type != f.type || g.id != f.id)
 				abort();
 		}
 		off += (size_t)n;

@@ -59,14 +59,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	p = cp_path_grid(arg, acwd, ahome);
 	if (p) {
-		const char *bare = strncmp(arg, "alien://", 8) == 0 ? arg + 8 : strncmp(arg, "alien:", 6) == 0 ? arg + 6 : arg;
+		const char *bare = strncmp(arg, "alien://", 8) == 0 ? arg + 8
+				   : strncmp(arg, "alien:", 6) == 0 ? arg + 6
+								    : arg;
 
 		fuzz_path_check_abs(p, bare);
 		free(p);
 	}
 	p = cp_path_local(arg, acwd, ahome);
 	if (p) {
-		const char *bare = strncmp(arg, "file://", 7) == 0 ? arg + 7 : strncmp(arg, "file:", 5) == 0 ? arg + 5 : arg;
+		const char *bare = strncmp(arg, "file://", 7) == 0 ? arg + 7
+				   : strncmp(arg, "file:", 5) == 0 ? arg + 5
+								   : arg;
 
 		fuzz_path_check_abs(p, bare);
 		free(p);
@@ -74,8 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(cp_path_grid(arg, cwd, home)); /* relative ones: no checks, only no crash */
 	free(cp_path_grid(arg, NULL, NULL));
 	kept = cp_path_keep(arg, base, data[0] % 8, data[1] % 8, buf, sizeof(buf));
-	if ((kept != buf && (kept < arg || kept > arg + strlen(arg))) || strlen(kept) > strlen(arg) ||
-	    strcmp(arg + strlen(arg) - strlen(kept), kept) != 0)
+	if ((kept != buf && (kept < arg || kept > arg + strlen(arg))) ||
+	    strlen(kept) > strlen(arg) || strcmp(arg + strlen(arg) - strlen(kept), kept) != 0)
 		abort();
 	free(arg);
 	free(cwd);

@@ -70,7 +70,8 @@ struct lws_context *lws_get_context(const struct lws *wsi)
 	return NULL;
 }
 
-void lws_sul_schedule(struct lws_context *ctx, int tsi, lws_sorted_usec_list_t *sul, sul_cb_t cb, lws_usec_t us)
+void lws_sul_schedule(struct lws_context *ctx, int tsi, lws_sorted_usec_list_t *sul, sul_cb_t cb,
+		      lws_usec_t us)
 {
 	(void)ctx, (void)tsi, (void)sul, (void)cb, (void)us;
 }
@@ -111,8 +112,7 @@ static void fuzz_stubs_check_frame(const unsigned char *buf, size_t len)
 		cJSON_Delete(o);
 		fz.errored = type == FRAME_ERROR;
 		break;
-	default:
-		abort(); /* not a daemon -> shim frame */
+	default: abort(); /* not a daemon -> shim frame */
 	}
 }
 
@@ -129,7 +129,8 @@ int lws_write(struct lws *wsi, unsigned char *buf, size_t len, enum lws_write_pr
 
 		if (len - off < 12)
 			abort();
-		n = (uint32_t)buf[off] << 24 | (uint32_t)buf[off + 1] << 16 | (uint32_t)buf[off + 2] << 8 | buf[off + 3];
+		n = (uint32_t)buf[off] << 24 | (uint32_t)buf[off + 1] << 16 |
+		    (uint32_t)buf[off + 2] << 8 | buf[off + 3];
 		if (n > len - off - 12)
 			abort();
 		fuzz_stubs_check_frame(buf + off, 12 + (size_t)n);
@@ -140,8 +141,8 @@ int lws_write(struct lws *wsi, unsigned char *buf, size_t len, enum lws_write_pr
 
 /* ---- the upstream pool: answers come from fuzz_stubs_pump ---- */
 
-struct up_req *upstream_req_new(const char *command, cJSON *options, const char *cwd, up_done_fn done,
-				void *owner)
+struct up_req *upstream_req_new(const char *command, cJSON *options, const char *cwd,
+				up_done_fn done, void *owner)
 {
 	struct up_req *r = calloc(1, sizeof(*r));
 
@@ -222,7 +223,7 @@ static void fuzz_stubs_answer(struct up_req *r)
 	const cJSON *o, *last = NULL;
 	struct strbuf msg = { 0 };
 
-	cJSON_ArrayForEach(o, r->options) {
+	cJSON_ArrayForEach (o, r->options) {
 		strbuf_adds(&msg, cJSON_IsString(o) ? o->valuestring : "?");
 		strbuf_addc(&msg, ' ');
 		last = o;
@@ -233,8 +234,10 @@ static void fuzz_stubs_answer(struct up_req *r)
 	cJSON_AddStringToObject(meta, "error", "");
 	cJSON_AddStringToObject(meta, "user", "fuzz");
 	cJSON_AddStringToObject(meta, "currentdir",
-				strcmp(r->command, "cd") == 0 && cJSON_IsString(last) && last->valuestring[0] == '/'
-					? last->valuestring : upstream_home());
+				strcmp(r->command, "cd") == 0 && cJSON_IsString(last) &&
+						last->valuestring[0] == '/'
+					? last->valuestring
+					: upstream_home());
 	strbuf_free(&msg);
 	if (++fz.replies % 3 == 0) {
 		cJSON_Delete(reply);

@@ -63,16 +63,18 @@ int auth_load_users(const char *path, struct jcl_user **users, size_t *n, char *
 		while (isspace((unsigned char)*p))
 			p++;
 		if (!account_ok(acc) || *p != '/' || strlen(p) >= JCL_DN_MAX) {
-			snprintf(err, errsz, "--users %s:%d: expected '<account> </slash/subject>'", path, lineno);
+			snprintf(err, errsz, "--users %s:%d: expected '<account> </slash/subject>'",
+				 path, lineno);
 			rc = -EINVAL;
 			break;
 		}
 		if (cnt == JCL_MAX_USERS) {
-			snprintf(err, errsz, "--users %s: more than %d accounts", path, JCL_MAX_USERS);
+			snprintf(err, errsz, "--users %s: more than %d accounts", path,
+				 JCL_MAX_USERS);
 			rc = -E2BIG;
 			break;
 		}
-		memcpy(u[cnt].account, acc, strlen(acc) + 1);   /* lengths checked above */
+		memcpy(u[cnt].account, acc, strlen(acc) + 1); /* lengths checked above */
 		memcpy(u[cnt].subject, p, strlen(p) + 1);
 		cnt++;
 	}

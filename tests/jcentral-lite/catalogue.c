@@ -15,21 +15,20 @@ struct catalogue {
 	sqlite3 *db;
 };
 
-static const char SCHEMA[] =
-	"CREATE TABLE IF NOT EXISTS lfn ("
-	" entryId INTEGER PRIMARY KEY AUTOINCREMENT,"
-	" lfn TEXT NOT NULL UNIQUE,"        /* canonical; directories end with '/' */
-	" dir TEXT NOT NULL,"               /* parent directory lfn, '' for '/' */
-	" name TEXT NOT NULL,"              /* stored name; directories end with '/' */
-	" type TEXT NOT NULL,"
-	" owner TEXT NOT NULL, gowner TEXT NOT NULL, perm TEXT NOT NULL,"
-	" size INTEGER NOT NULL DEFAULT 0,"
-	" ctime INTEGER NOT NULL,"          /* epoch seconds */
-	" jobid INTEGER NOT NULL DEFAULT 0,"
-	" md5 TEXT NOT NULL DEFAULT '', guid TEXT NOT NULL DEFAULT '',"
-	" guidtime INTEGER NOT NULL DEFAULT 0);"
-	"CREATE INDEX IF NOT EXISTS lfn_dir ON lfn(dir, name);"
-	"PRAGMA user_version = 1;";
+static const char SCHEMA[] = "CREATE TABLE IF NOT EXISTS lfn ("
+			     " entryId INTEGER PRIMARY KEY AUTOINCREMENT,"
+			     " lfn TEXT NOT NULL UNIQUE," /* canonical; directories end with '/' */
+			     " dir TEXT NOT NULL,"	  /* parent directory lfn, '' for '/' */
+			     " name TEXT NOT NULL," /* stored name; directories end with '/' */
+			     " type TEXT NOT NULL,"
+			     " owner TEXT NOT NULL, gowner TEXT NOT NULL, perm TEXT NOT NULL,"
+			     " size INTEGER NOT NULL DEFAULT 0,"
+			     " ctime INTEGER NOT NULL," /* epoch seconds */
+			     " jobid INTEGER NOT NULL DEFAULT 0,"
+			     " md5 TEXT NOT NULL DEFAULT '', guid TEXT NOT NULL DEFAULT '',"
+			     " guidtime INTEGER NOT NULL DEFAULT 0);"
+			     "CREATE INDEX IF NOT EXISTS lfn_dir ON lfn(dir, name);"
+			     "PRAGMA user_version = 1;";
 
 #define COLS "entryId, lfn, type, owner, gowner, perm, size, ctime, jobid, md5, guid, guidtime"
 
@@ -74,13 +73,15 @@ int catalogue_open(const char *path, struct catalogue **out)
 
 	if (!c)
 		return -ENOMEM;
-	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
 		jcl_log("cannot open database %s: %s", path, c->db ? sqlite3_errmsg(c->db) : "?");
 		catalogue_close(c);
 		return -EIO;
 	}
 	sqlite3_busy_timeout(c->db, 2000);
-	if (sqlite3_exec(c->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, &err) != SQLITE_OK ||
+	if (sqlite3_exec(c->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL,
+			 &err) != SQLITE_OK ||
 	    sqlite3_exec(c->db, SCHEMA, NULL, NULL, &err) != SQLITE_OK) {
 		jcl_log("cannot initialise database %s: %s", path, err ? err : "?");
 		sqlite3_free(err);
@@ -112,7 +113,10 @@ int catalogue_get(struct catalogue *c, const char *path, struct cat_entry *e)
 	while (l > 1 && asfile[l - 1] == '/')
 		asfile[--l] = '\0';
 	snprintf(asdir, sizeof(asdir), "%s%s", asfile, l == 1 ? "" : "/");
-	if ((rc = prep(c, "SELECT " COLS " FROM lfn WHERE lfn = ?1 OR lfn = ?2 ORDER BY type = 'd' DESC LIMIT 1", &st)))
+	if ((rc = prep(c,
+		       "SELECT " COLS
+		       " FROM lfn WHERE lfn = ?1 OR lfn = ?2 ORDER BY type = 'd' DESC LIMIT 1",
+		       &st)))
 		return rc;
 	sqlite3_bind_text(st, 1, asdir, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, asfile, -1, SQLITE_STATIC);
@@ -167,7 +171,10 @@ int catalogue_list(struct catalogue *c, const char *dirlfn, catalogue_cb cb, voi
 int catalogue_walk(struct catalogue *c, const char *dirlfn, catalogue_cb cb, void *arg)
 {
 	sqlite3_stmt *st;
-	int rc = prep(c, "SELECT " COLS " FROM lfn WHERE substr(lfn, 1, ?2) = ?1 AND lfn <> ?1 ORDER BY lfn", &st);
+	int rc = prep(c,
+		      "SELECT " COLS
+		      " FROM lfn WHERE substr(lfn, 1, ?2) = ?1 AND lfn <> ?1 ORDER BY lfn",
+		      &st);
 
 	if (rc)
 		return rc;
@@ -223,8 +230,11 @@ int catalogue_insert(struct catalogue *c, const struct cat_entry *e)
 {
 	char dir[JCL_LFN_MAX], name[JCL_LFN_MAX], type[2] = { e->type, 0 };
 	sqlite3_stmt *st;
-	int rc = prep(c, "INSERT INTO lfn (lfn, dir, name, type, owner, gowner, perm, size, ctime,"
-		      " jobid, md5, guid, guidtime) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)", &st);
+	int rc = prep(
+		c,
+		"INSERT INTO lfn (lfn, dir, name, type, owner, gowner, perm, size, ctime,"
+		" jobid, md5, guid, guidtime) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+		&st);
 
 	if (rc)
 		return rc;
@@ -290,8 +300,11 @@ int catalogue_rename(struct catalogue *c, const char *from, const char *to)
 	if (fl == 0 || from[fl - 1] != '/')
 		return 0;
 	/* descendants: replace the prefix in lfn and dir */
-	if ((rc = prep(c, "UPDATE lfn SET lfn = ?2 || substr(lfn, ?3 + 1),"
-		       " dir = ?2 || substr(dir, ?3 + 1) WHERE substr(lfn, 1, ?3) = ?1 AND lfn <> ?2", &st)))
+	if ((rc = prep(
+		     c,
+		     "UPDATE lfn SET lfn = ?2 || substr(lfn, ?3 + 1),"
+		     " dir = ?2 || substr(dir, ?3 + 1) WHERE substr(lfn, 1, ?3) = ?1 AND lfn <> ?2",
+		     &st)))
 		return rc;
 	sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
@@ -371,7 +384,10 @@ struct sqlite3 *catalogue_db(struct catalogue *c)
 int catalogue_get_by_guid(struct catalogue *c, const char *guid, struct cat_entry *e)
 {
 	sqlite3_stmt *st;
-	int rc = prep(c, "SELECT " COLS " FROM lfn WHERE guid = lower(?1) AND guid <> '' ORDER BY lfn LIMIT 1", &st);
+	int rc = prep(c,
+		      "SELECT " COLS
+		      " FROM lfn WHERE guid = lower(?1) AND guid <> '' ORDER BY lfn LIMIT 1",
+		      &st);
 
 	if (rc)
 		return rc;
@@ -397,10 +413,12 @@ void catalogue_make_guid(char out[37], long long now_ms)
 			memset(rnd, 0x5a, sizeof(rnd));
 		close(fd);
 	}
-	unsigned long long t = (unsigned long long)now_ms * 10000ULL + 0x01B21DD213814000ULL + (seq++ % 10000);
+	unsigned long long t =
+		(unsigned long long)now_ms * 10000ULL + 0x01B21DD213814000ULL + (seq++ % 10000);
 	snprintf(out, 37, "%08llx-%04llx-%04llx-%02x%02x-%02x%02x%02x%02x%02x%02x",
 		 t & 0xffffffffULL, (t >> 32) & 0xffff, ((t >> 48) & 0x0fff) | 0x1000,
-		 (rnd[0] & 0x3f) | 0x80, rnd[1], rnd[2] | 0x02, rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+		 (rnd[0] & 0x3f) | 0x80, rnd[1], rnd[2] | 0x02, rnd[3], rnd[4], rnd[5], rnd[6],
+		 rnd[7]);
 }
 
 bool catalogue_can(const struct cat_entry *e, const char *account, int bit)

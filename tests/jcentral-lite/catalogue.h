@@ -15,15 +15,15 @@
 struct cat_entry {
 	long long id;
 	char lfn[JCL_LFN_MAX];
-	char type;                      /* 'd', 'f', 'c' */
+	char type; /* 'd', 'f', 'c' */
 	char owner[JCL_ACCOUNT_MAX];
 	char gowner[JCL_ACCOUNT_MAX];
 	char perm[4];
 	long long size;
-	long long ctime;                /* epoch seconds */
+	long long ctime; /* epoch seconds */
 	long long jobid;
-	char md5[64];                   /* "" if unknown */
-	char guid[40];                  /* lower-case, "" if none */
+	char md5[64];  /* "" if unknown */
+	char guid[40]; /* lower-case, "" if none */
 	long long guidtime_ms;
 };
 

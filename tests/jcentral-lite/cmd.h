@@ -12,16 +12,16 @@ struct cmd_ctx {
 	const struct jcl_server *srv;
 	struct catalogue *cat;
 	struct reply *r;
-	const char *name;          /* command name */
-	char **argv;               /* arguments after pseudo-option removal */
+	const char *name; /* command name */
+	char **argv;	  /* arguments after pseudo-option removal */
 	size_t argc;
 };
 
 /* How a command reacts to a bad option (mirrors where JAliEn catches OptionException). */
 enum cmd_opterr {
-	OPTERR_EINVAL,      /* 22 "Invalid argument : <parser message>" (constructor catches) */
-	OPTERR_ILLEGAL,     /* help text + 22 "Invalid argument : Illegal command options" */
-	OPTERR_NOTFOUND,    /* 2 "Command not found or not implemented yet" (listSEs, type) */
+	OPTERR_EINVAL,	 /* 22 "Invalid argument : <parser message>" (constructor catches) */
+	OPTERR_ILLEGAL,	 /* help text + 22 "Invalid argument : Illegal command options" */
+	OPTERR_NOTFOUND, /* 2 "Command not found or not implemented yet" (listSEs, type) */
 };
 
 struct cmd_def {
@@ -30,7 +30,7 @@ struct cmd_def {
 	const struct opt_spec *spec;
 	size_t nspec;
 	enum cmd_opterr opterr;
-	bool no_args_ok;          /* canRunWithoutArguments() */
+	bool no_args_ok; /* canRunWithoutArguments() */
 	void (*run)(struct cmd_ctx *c, const struct opt_result *o);
 	void (*help)(struct cmd_ctx *c);
 };
@@ -57,26 +57,26 @@ int cmd_read_file(struct cmd_ctx *c, const struct cat_entry *e, char **buf, size
 void cmd_fmt_size(long long n, char *out, size_t outsz);
 
 /* Command tables, one per file. */
-extern const struct cmd_def cmd_info_defs[];     /* cmd_info.c: session/information */
+extern const struct cmd_def cmd_info_defs[]; /* cmd_info.c: session/information */
 extern const size_t cmd_info_ndefs;
-extern const struct cmd_def cmd_browse_defs[];   /* cmd_browse.c: cd ls stat type */
+extern const struct cmd_def cmd_browse_defs[]; /* cmd_browse.c: cd ls stat type */
 extern const size_t cmd_browse_ndefs;
-extern const struct cmd_def cmd_modify_defs[];   /* cmd_modify.c: mkdir rmdir rm touch mv */
+extern const struct cmd_def cmd_modify_defs[]; /* cmd_modify.c: mkdir rmdir rm touch mv */
 extern const size_t cmd_modify_ndefs;
-extern const struct cmd_def cmd_find_defs[];     /* cmd_find.c: find du */
+extern const struct cmd_def cmd_find_defs[]; /* cmd_find.c: find du */
 extern const size_t cmd_find_ndefs;
-extern const struct cmd_def cmd_misc_defs[];     /* cmd_misc.c: users, quotas, SEs */
+extern const struct cmd_def cmd_misc_defs[]; /* cmd_misc.c: users, quotas, SEs */
 extern const size_t cmd_misc_ndefs;
 
-extern const struct cmd_def cmd_token_defs[];    /* cmd_token.c: token */
+extern const struct cmd_def cmd_token_defs[]; /* cmd_token.c: token */
 extern const size_t cmd_token_ndefs;
 
-extern const struct cmd_def cmd_access_defs[];   /* cmd_access.c: access commit */
+extern const struct cmd_def cmd_access_defs[]; /* cmd_access.c: access commit */
 extern const size_t cmd_access_ndefs;
-extern const struct cmd_def cmd_replica_defs[];  /* cmd_replica.c: whereis md5sum cat listSEs ... */
+extern const struct cmd_def cmd_replica_defs[]; /* cmd_replica.c: whereis md5sum cat listSEs ... */
 extern const size_t cmd_replica_ndefs;
 
-extern const struct cmd_def cmd_jobs_defs[];     /* cmd_jobs.c: submit ps kill resubmit masterjob */
+extern const struct cmd_def cmd_jobs_defs[]; /* cmd_jobs.c: submit ps kill resubmit masterjob */
 extern const size_t cmd_jobs_ndefs;
 
 /* The 2024 JCentral command list, in commandlist order. */

@@ -62,13 +62,14 @@ static int access_parse_specs(struct cmd_ctx *c, const char *list, struct access
 		const char *dc = strstr(name, "::");
 		if (dc) {
 			if (!strstr(dc + 2, "::"))
-				continue;               /* one "::" only: silently ignored */
+				continue; /* one "::" only: silently ignored */
 			const struct jcl_se *se = storage_se(c->srv, name);
 			if (!se)
 				continue;
 			if (neg && sel->nskip < JCL_MAX_SES)
 				sel->skip[sel->nskip++] = se;
-			else if (!neg && sel->nwant < JCL_MAX_SES && !access_in(sel->want, sel->nwant, se))
+			else if (!neg && sel->nwant < JCL_MAX_SES &&
+				 !access_in(sel->want, sel->nwant, se))
 				sel->want[sel->nwant++] = se;
 			continue;
 		}
@@ -84,7 +85,8 @@ static int access_parse_specs(struct cmd_ctx *c, const char *list, struct access
 			return -EINVAL;
 		}
 		if (n <= 0) {
-			reply_errorf(c->r, EINVAL, "The number replicas has to be stricly positive in `%s`", t);
+			reply_errorf(c->r, EINVAL,
+				     "The number replicas has to be stricly positive in `%s`", t);
 			return -EINVAL;
 		}
 		if (sel->ntags < ACCESS_MAX_SPECS && (size_t)(sep - t) < sizeof(sel->tag[0])) {
@@ -98,13 +100,19 @@ static int access_parse_specs(struct cmd_ctx *c, const char *list, struct access
 
 /* One reply row per granted replica: message, then the keys of spec 7.1 in their order. */
 /* anchor: an archive member's name, appended to the url as "#<name>" (JCentral's access) */
-static void access_row(struct cmd_ctx *c, const char *type, const struct jcl_se *se, const char *pfn,
-		       const struct cat_entry *e, const char *lfn, const char *md5, long long size, int nses,
-		       const char *anchor)
+static void access_row(struct cmd_ctx *c, const char *type, const struct jcl_se *se,
+		       const char *pfn, const struct cat_entry *e, const char *lfn, const char *md5,
+		       long long size, int nses, const char *anchor)
 {
 	char env[STORAGE_ENVELOPE_MAX], upse[128], tags[300];
 	struct storage_env ev = {
-		.access = type, .turl = pfn, .lfn = lfn, .guid = e->guid, .se = NULL, .md5 = md5, .size = size,
+		.access = type,
+		.turl = pfn,
+		.lfn = lfn,
+		.guid = e->guid,
+		.se = NULL,
+		.md5 = md5,
+		.size = size,
 	};
 
 	storage_upper(se->name, upse, sizeof(upse));
@@ -133,9 +141,13 @@ static void access_row(struct cmd_ctx *c, const char *type, const struct jcl_se 
 			reply_error(c->r, EIO, "cannot seal the envelope");
 			return;
 		}
-		reply_outf(c->r, "%s\nSE: %s (needs encrypted envelopes)\nEncrypted envelope:\n%s\n", pfn, upse, env);
+		reply_outf(c->r,
+			   "%s\nSE: %s (needs encrypted envelopes)\nEncrypted envelope:\n%s\n", pfn,
+			   upse, env);
 	} else {
-		reply_outf(c->r, "%s\nSE: %s (doesn't need encrypted envelopes)\nSigned envelope:\n%s\n", pfn, upse, env);
+		reply_outf(c->r,
+			   "%s\nSE: %s (doesn't need encrypted envelopes)\nSigned envelope:\n%s\n",
+			   pfn, upse, env);
 	}
 	reply_field(c->r, "envelope", env);
 	if (anchor)
@@ -151,7 +163,8 @@ static void access_row(struct cmd_ctx *c, const char *type, const struct jcl_se 
 	reply_next(c->r);
 }
 
-static void access_read(struct cmd_ctx *c, const char *arg, const struct access_sel *sel, bool strict)
+static void access_read(struct cmd_ctx *c, const char *arg, const struct access_sel *sel,
+			bool strict)
 {
 	struct cat_entry *e = malloc(sizeof(*e));
 	struct replica *reps = calloc(REPLICAS_MAX, sizeof(*reps));
@@ -164,7 +177,8 @@ static void access_read(struct cmd_ctx *c, const char *arg, const struct access_
 		reply_error(c->r, ENOMEM, NULL);
 		goto out;
 	}
-	int rc = access_is_guid(arg) ? catalogue_get_by_guid(c->cat, arg, e) : catalogue_get(c->cat, arg, e);
+	int rc = access_is_guid(arg) ? catalogue_get_by_guid(c->cat, arg, e)
+				     : catalogue_get(c->cat, arg, e);
 	if (rc || e->type == 'd') {
 		reply_error(c->r, ENOENT, arg);
 		goto out;
@@ -173,15 +187,19 @@ static void access_read(struct cmd_ctx *c, const char *arg, const struct access_
 		reply_errorf(c->r, EUCLEAN, "Could not get the GUID of %s", e->lfn);
 		goto out;
 	}
-	n = catalogue_can(e, c->s->account, CAT_R) ? replicas_list(c->cat, e->guid, reps, REPLICAS_MAX) : 0;
-	/* an archive member: its one pseudo-replica "guid:///<archive guid>?ZIP=<name>" stands for the
-	 * archive's replicas; the rows carry the archive's guid and the member's size and md5 */
+	n = catalogue_can(e, c->s->account, CAT_R)
+		    ? replicas_list(c->cat, e->guid, reps, REPLICAS_MAX)
+		    : 0;
+	/* an archive member: its one pseudo-replica "guid:///<archive guid>?ZIP=<name>" stands for
+	 * the archive's replicas; the rows carry the archive's guid and the member's size and
+	 * md5 */
 	if (n == 1 && !strncmp(reps[0].pfn, "guid:///", 8) && strstr(reps[0].pfn, "?ZIP=")) {
 		const char *z = strstr(reps[0].pfn, "?ZIP=");
 		int gl = (int)(z - reps[0].pfn - 8);
 
 		snprintf(anchor, sizeof(anchor), "%s", z + 5);
-		snprintf(e->guid, sizeof(e->guid), "%.*s", gl < (int)sizeof(e->guid) ? gl : 0, reps[0].pfn + 8);
+		snprintf(e->guid, sizeof(e->guid), "%.*s", gl < (int)sizeof(e->guid) ? gl : 0,
+			 reps[0].pfn + 8);
 		n = e->guid[0] ? replicas_list(c->cat, e->guid, reps, REPLICAS_MAX) : 0;
 		if (n == 1 && !strncmp(reps[0].pfn, "guid:///", 8))
 			n = 0; /* an archive inside an archive: not modelled */
@@ -192,7 +210,8 @@ static void access_read(struct cmd_ctx *c, const char *arg, const struct access_
 			const struct jcl_se *se = storage_se_by_number(c->srv, reps[i].se_number);
 			if (!se)
 				continue;
-			bool want = access_in(sel->want, sel->nwant, se), skip = access_in(sel->skip, sel->nskip, se);
+			bool want = access_in(sel->want, sel->nwant, se),
+			     skip = access_in(sel->skip, sel->nskip, se);
 			int cls = skip ? 2 : want ? 0 : 1;
 			if (cls != pass || (skip && strict) || (strict && sel->nwant && !want))
 				continue;
@@ -204,7 +223,8 @@ static void access_read(struct cmd_ctx *c, const char *arg, const struct access_
 		goto out;
 	}
 	for (int i = 0; i < k; i++)
-		access_row(c, "read", order[i], pfns[i], e, e->lfn, e->md5, e->size, k, anchor[0] ? anchor : NULL);
+		access_row(c, "read", order[i], pfns[i], e, e->lfn, e->md5, e->size, k,
+			   anchor[0] ? anchor : NULL);
 out:
 	free(reps);
 	free(e);
@@ -227,8 +247,11 @@ static void access_write(struct cmd_ctx *c, const char *lfn, const struct access
 		goto out;
 	}
 	if (!catalogue_get(c->cat, lfn, e)) {
-		if (e->type == 'd' || (sizearg && size != e->size) || (md5 && *md5 && strcasecmp(md5, e->md5))) {
-			reply_error(c->r, EINVAL, "You seem to want to write a different file from the existing one in the catalogue");
+		if (e->type == 'd' || (sizearg && size != e->size) ||
+		    (md5 && *md5 && strcasecmp(md5, e->md5))) {
+			reply_error(c->r, EINVAL,
+				    "You seem to want to write a different file from the existing "
+				    "one in the catalogue");
 			goto out;
 		}
 		if (!e->guid[0]) {
@@ -243,7 +266,8 @@ static void access_write(struct cmd_ctx *c, const char *lfn, const struct access
 		e->guidtime_ms = jcl_now_ms();
 		catalogue_make_guid(e->guid, e->guidtime_ms);
 	}
-	/* JCentral: a missing folder is fine (commit makes it) if its nearest ancestor is writable */
+	/* JCentral: a missing folder is fine (commit makes it) if its nearest ancestor is
+	 * writable */
 	if (path_parent(lfn, pdir, sizeof(pdir)) || cmd_parents_writable(c, lfn)) {
 		reply_error(c->r, EBADFD, "No write PFNs");
 		goto out;
@@ -262,9 +286,11 @@ static void access_write(struct cmd_ctx *c, const char *lfn, const struct access
 			bool has = false;
 			for (int r = 0; r < nrep; r++)
 				has |= reps[r].se_number == se->number;
-			if (pass == 0 ? !access_in(sel.want, sel.nwant, se) : !storage_se_has_tag(se, sel.tag[pass - 1]))
+			if (pass == 0 ? !access_in(sel.want, sel.nwant, se)
+				      : !storage_se_has_tag(se, sel.tag[pass - 1]))
 				continue;
-			if (has || access_in(sel.skip, sel.nskip, se) || access_in(chosen, nchosen, se))
+			if (has || access_in(sel.skip, sel.nskip, se) ||
+			    access_in(chosen, nchosen, se))
 				continue;
 			chosen[nchosen++] = se;
 			left--;
@@ -339,10 +365,13 @@ static void access_help(struct cmd_ctx *c)
 	cmd_help_usage(r, "access", "[options] <read|write> <lfn> [<specs>]");
 	cmd_help_options(r);
 	cmd_help_option(r, "-s", "for write requests, size of the file to be uploaded, when known");
-	cmd_help_option(r, "-m", "for write requests, MD5 checksum of the file to be uploaded, when known");
-	cmd_help_option(r, "-j", "for write requests, the job ID that created these files, when applicable");
+	cmd_help_option(r, "-m",
+			"for write requests, MD5 checksum of the file to be uploaded, when known");
+	cmd_help_option(r, "-j",
+			"for write requests, the job ID that created these files, when applicable");
 	cmd_help_option(r, "-f", "for read requests, filter the SEs based on the given specs list");
-	cmd_help_option(r, "-u", "for read requests, print an equivalent HTTP(S) URL where possible");
+	cmd_help_option(r, "-u",
+			"for read requests, print an equivalent HTTP(S) URL where possible");
 }
 
 /* ------------------------------------------------------------------ commit */
@@ -359,7 +388,8 @@ static void commit_result(struct cmd_ctx *c, const char *path, bool ok, const ch
 }
 
 /* Register the booked replica; 0 or negative errno. */
-static int commit_register(struct cmd_ctx *c, const struct booking *b, long long size, const char *md5)
+static int commit_register(struct cmd_ctx *c, const struct booking *b, long long size,
+			   const char *md5)
 {
 	struct cat_entry *e = calloc(1, sizeof(*e));
 	struct replica rep;
@@ -367,7 +397,7 @@ static int commit_register(struct cmd_ctx *c, const struct booking *b, long long
 
 	if (!e)
 		return -ENOMEM;
-	if ((rc = cmd_make_parents(c, b->lfn))) {        /* the folders of a new file appear now */
+	if ((rc = cmd_make_parents(c, b->lfn))) { /* the folders of a new file appear now */
 		free(e);
 		return rc;
 	}
@@ -390,7 +420,7 @@ static int commit_register(struct cmd_ctx *c, const struct booking *b, long long
 		e->ctime = jcl_now_ms() / 1000;
 		rc = catalogue_insert(c->cat, e);
 	} else if (!rc && strcasecmp(e->guid, b->guid)) {
-		rc = -EEXIST;                   /* the LFN now points to other content */
+		rc = -EEXIST; /* the LFN now points to other content */
 	}
 	if (!rc) {
 		memset(&rep, 0, sizeof(rep));
@@ -427,11 +457,13 @@ static void commit_run(struct cmd_ctx *c, const struct opt_result *o)
 	}
 	char *opened = NULL;
 	if (seal_is_sealed(env)) {
-		int orc = (opened = malloc(SEAL_MAX)) ? seal_open(c->srv, env, opened, SEAL_MAX) : -ENOMEM;
+		int orc = (opened = malloc(SEAL_MAX)) ? seal_open(c->srv, env, opened, SEAL_MAX)
+						      : -ENOMEM;
 		if (!orc)
 			env = opened;
 		else
-			jcl_debug("%s: commit: cannot open the sealed envelope (%d)", c->s->account, orc);
+			jcl_debug("%s: commit: cannot open the sealed envelope (%d)", c->s->account,
+				  orc);
 	}
 	if (!strstr(env, "signature=") && size <= 0) {
 		reply_error(c->r, EINVAL, "Size should be known at commit time");
@@ -450,7 +482,8 @@ static void commit_run(struct cmd_ctx *c, const struct opt_result *o)
 static void commit_help(struct cmd_ctx *c)
 {
 	reply_out(c->r, "\n");
-	cmd_help_usage(c->r, "commit", "API command only, you should not need to call this directly");
+	cmd_help_usage(c->r, "commit",
+		       "API command only, you should not need to call this directly");
 	reply_out(c->r, "\n");
 }
 

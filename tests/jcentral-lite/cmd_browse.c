@@ -45,7 +45,7 @@ static void strvec_free(struct strvec *sv)
 struct glob_state {
 	struct catalogue *cat;
 	const char *pattern;
-	struct strvec *matches;      /* matching child lfns */
+	struct strvec *matches; /* matching child lfns */
 	int rc;
 };
 
@@ -62,7 +62,8 @@ static int glob_cb(const struct cat_entry *e, void *arg)
 
 /* Expand '*' and '?' in any component of the absolute path abs. Non-wildcard components are
  * appended verbatim (existence is checked by the caller). */
-static int expand_rec(struct catalogue *cat, const char *prefix, const char *rest, struct strvec *out)
+static int expand_rec(struct catalogue *cat, const char *prefix, const char *rest,
+		      struct strvec *out)
 {
 	char comp[JCL_LFN_MAX], next[JCL_LFN_MAX * 2];
 	int rc = 0;
@@ -169,7 +170,7 @@ static void cd_help(struct cmd_ctx *c)
 
 static const struct opt_spec ls_spec[] = {
 	{ "l", false }, { "bulk", false }, { "b", false }, { "a", false },
-	{ "F", false }, { "c", false }, { "H", false },
+	{ "F", false }, { "c", false },	   { "H", false },
 };
 #define LS_N (sizeof(ls_spec) / sizeof(ls_spec[0]))
 
@@ -195,7 +196,8 @@ static int ls_entry(const struct cat_entry *e, void *arg)
 		char guid[40];
 		size_t i;
 		for (i = 0; e->guid[i] && i < sizeof(guid) - 1; i++)
-			guid[i] = (char)(e->guid[i] >= 'a' && e->guid[i] <= 'z' ? e->guid[i] - 32 : e->guid[i]);
+			guid[i] = (char)(e->guid[i] >= 'a' && e->guid[i] <= 'z' ? e->guid[i] - 32
+										: e->guid[i]);
 		guid[i] = '\0';
 		if (guid[0]) {
 			reply_field(r, "guid", guid);
@@ -224,8 +226,8 @@ static int ls_entry(const struct cat_entry *e, void *arg)
 		reply_field(r, "group", e->gowner);
 		reply_fieldf(r, "size", "%lld", e->size);
 		reply_fieldf(r, "ctime", "%lld", e->ctime * 1000);
-		n = asprintf(&line, "%s   %8s %8s %12s %s    %s%s", perm, e->owner, e->gowner, size, date,
-			     name, ls->F && isdir ? "/" : "");
+		n = asprintf(&line, "%s   %8s %8s %12s %s    %s%s", perm, e->owner, e->gowner, size,
+			     date, name, ls->F && isdir ? "/" : "");
 	} else {
 		n = asprintf(&line, "%s%s", name, ls->F && isdir ? "/" : "");
 	}
@@ -276,7 +278,8 @@ static void ls_run(struct cmd_ctx *c, const struct opt_result *o)
 	for (size_t i = 0; i < expanded.n; i++) {
 		const char *p = expanded.v[i];
 		if (catalogue_get(c->cat, p, e)) {
-			if ((notfound.len && jcl_buf_adds(&notfound, ", ")) || jcl_buf_adds(&notfound, p))
+			if ((notfound.len && jcl_buf_adds(&notfound, ", ")) ||
+			    jcl_buf_adds(&notfound, p))
 				goto oom;
 			continue;
 		}
@@ -336,7 +339,8 @@ static bool is_guid(const char *s)
 static void guid_mac(const char *guid, char *out, size_t outsz)
 {
 	const char *n = strlen(guid) == 36 ? guid + 24 : "000000000000";
-	snprintf(out, outsz, "%.2s:%.2s:%.2s:%.2s:%.2s:%.2s", n, n + 2, n + 4, n + 6, n + 8, n + 10);
+	snprintf(out, outsz, "%.2s:%.2s:%.2s:%.2s:%.2s:%.2s", n, n + 2, n + 4, n + 6, n + 8,
+		 n + 10);
 }
 
 static void stat_run(struct cmd_ctx *c, const struct opt_result *o)
@@ -356,7 +360,9 @@ static void stat_run(struct cmd_ctx *c, const struct opt_result *o)
 		if (catalogue_get(c->cat, abs, e)) {
 			if (is_guid(arg)) {
 				char *msg = NULL;
-				if (asprintf(&msg, "This GUID does not exist in the catalogue: %s\n", arg) >= 0)
+				if (asprintf(&msg,
+					     "This GUID does not exist in the catalogue: %s\n",
+					     arg) >= 0)
 					reply_error_raw(r, reply_exitcode(r), msg);
 				free(msg);
 			} else {
@@ -392,7 +398,8 @@ static void stat_run(struct cmd_ctx *c, const struct opt_result *o)
 				fmt_java_date(e->guidtime_ms, when, sizeof(when));
 				guid_mac(e->guid, mac, sizeof(mac));
 				reply_outf(r, "GUID: %s\n", e->guid);
-				reply_outf(r, "\tGUID created on %s (%lld) by %s\n", when, e->guidtime_ms, mac);
+				reply_outf(r, "\tGUID created on %s (%lld) by %s\n", when,
+					   e->guidtime_ms, mac);
 				reply_field(r, "guid", e->guid);
 				reply_fieldf(r, "mtime", "%lld", e->guidtime_ms);
 			}
@@ -430,8 +437,10 @@ static void type_run(struct cmd_ctx *c, const struct opt_result *o)
 			reply_error(c->r, ENOENT, arg);
 			continue;
 		}
-		const char *t = e->type == 'd' ? "directory" : e->type == 'c' ? "collection" :
-				(e->type == 'f' || e->type == '-') ? "file" : NULL;
+		const char *t = e->type == 'd'			     ? "directory"
+				: e->type == 'c'		     ? "collection"
+				: (e->type == 'f' || e->type == '-') ? "file"
+								     : NULL;
 		reply_outf(c->r, "%s is a %s\n", arg, t ? t : "special entry");
 		reply_field(c->r, "lfn", e->lfn);
 		if (t)

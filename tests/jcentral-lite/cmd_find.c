@@ -13,8 +13,8 @@
 
 static const struct opt_spec find_spec[] = {
 	{ "a", false }, { "s", false }, { "c", false }, { "d", false }, { "w", false },
-	{ "j", true }, { "l", true }, { "o", true }, { "r", false }, { "f", false },
-	{ "y", false }, { "x", true }, { "S", true }, { "e", true }, { "z", false },
+	{ "j", true },	{ "l", true },	{ "o", true },	{ "r", false }, { "f", false },
+	{ "y", false }, { "x", true },	{ "S", true },	{ "e", true },	{ "z", false },
 };
 #define FIND_N (sizeof(find_spec) / sizeof(find_spec[0]))
 
@@ -22,7 +22,7 @@ static const struct opt_spec find_spec[] = {
 static bool like_match(const char *pat, const char *s)
 {
 	if (!*pat)
-		return true;        /* trailing implicit % */
+		return true; /* trailing implicit % */
 	if (*pat == '*' || *pat == '%') {
 		for (const char *p = s;; p++) {
 			if (like_match(pat + 1, p))
@@ -40,7 +40,7 @@ static bool like_match(const char *pat, const char *s)
 
 static bool find_match(const char *pat, const char *rel)
 {
-	for (const char *p = rel;; p++) {          /* implicit leading % */
+	for (const char *p = rel;; p++) { /* implicit leading % */
 		if (like_match(pat, p))
 			return true;
 		if (!*p)
@@ -152,7 +152,8 @@ static void find_run(struct cmd_ctx *c, const struct opt_result *o)
 	for (size_t i = 0; i < 3; i++) {
 		const char *lv = opts_val(find_spec, FIND_N, o, longs[i]);
 		if (lv && !find_is_long(lv)) {
-			reply_errorf(c->r, EINVAL, "Cannot parse argument '%s' of option %s", lv, longs[i]);
+			reply_errorf(c->r, EINVAL, "Cannot parse argument '%s' of option %s", lv,
+				     longs[i]);
 			goto out;
 		}
 	}
@@ -228,7 +229,8 @@ static void find_help(struct cmd_ctx *c)
 	cmd_help_option(r, "-d", "return also the directories");
 	cmd_help_option(r, "-w[h]", "long format, optionally human readable file sizes");
 	cmd_help_option(r, "-j <queueid>", "filter files created by a certain job ID");
-	cmd_help_option(r, "-l <count>", "limit the number of returned entries to at most the indicated value");
+	cmd_help_option(r, "-l <count>",
+			"limit the number of returned entries to at most the indicated value");
 	cmd_help_option(r, "-o <offset>", "skip over the first /offset/ results");
 	cmd_help_option(r, "-r", "pattern is a regular expression");
 	cmd_help_option(r, "-f", "return all LFN data as JSON fields (API flag only)");
@@ -293,8 +295,11 @@ static void du_print(struct cmd_ctx *c, const char *first, const struct du_state
 			avg[--l] = '\0';
 		if (l && avg[l - 1] == '.')
 			avg[--l] = '\0';
-		reply_outf(c->r, "  - physical files: %lld files of %s with %lld replicas (avg %s replicas/file), "
-			   "size of one replica: %s\n", d->files, ts, d->replicas, avg, os);
+		reply_outf(c->r,
+			   "  - physical files: %lld files of %s with %lld replicas (avg %s "
+			   "replicas/file), "
+			   "size of one replica: %s\n",
+			   d->files, ts, d->replicas, avg, os);
 	}
 	reply_next(c->r);
 	reply_field(c->r, "entry", first);

@@ -52,8 +52,8 @@ static void pwd_run(struct cmd_ctx *c, const struct opt_result *o)
 	(void)o;
 	if (!strcmp(c->s->cwd, "[none]")) {
 		reply_error_raw(c->r, EREMOTEIO,
-			"Remote I/O error : Error executing the command [pwd]: \n"
-			"java.lang.NullPointerException: the current directory is not set");
+				"Remote I/O error : Error executing the command [pwd]: \n"
+				"java.lang.NullPointerException: the current directory is not set");
 		return;
 	}
 	reply_field(c->r, "pwd", c->s->cwd);
@@ -125,7 +125,8 @@ static void whoami_run(struct cmd_ctx *c, const struct opt_result *o)
 			char zoned[256], iv[48];
 			fmt_zoned(s->cert_not_after, zoned, sizeof(zoned));
 			fmt_interval(s->cert_not_after * 1000 - jcl_now_ms(), iv, sizeof(iv));
-			reply_outf(c->r, "Certificate DN: %s (expiring on %s, which is in %s)\n", s->dn, zoned, iv);
+			reply_outf(c->r, "Certificate DN: %s (expiring on %s, which is in %s)\n",
+				   s->dn, zoned, iv);
 		}
 	}
 	if (s->peer[0]) {
@@ -195,9 +196,9 @@ static void motd_run(struct cmd_ctx *c, const struct opt_result *o)
 {
 	(void)o;
 	reply_out(c->r,
-		"Welcome to jcentral-lite, a local JAliEn-compatible central service for tests.\n"
-		"It implements the catalogue browsing and session commands of JCentral;\n"
-		"see tests/jcentral-lite/README.md in the jaliend tree for details.\n");
+		  "Welcome to jcentral-lite, a local JAliEn-compatible central service for tests.\n"
+		  "It implements the catalogue browsing and session commands of JCentral;\n"
+		  "see tests/jcentral-lite/README.md in the jaliend tree for details.\n");
 }
 
 static void motd_help(struct cmd_ctx *c)
@@ -243,14 +244,16 @@ static void ping_run(struct cmd_ctx *c, const struct opt_result *o)
 		pause = 0;
 	if (pause > 60000)
 		pause = 60000;
-	/* N-1 pauses, taken by sending the reply late (ws.c): the event loop never sleeps. */
+	/* N-1 pauses, taken by sending the reply late (wsqueue.c): the event loop never sleeps. */
 	if (n > 1)
 		c->s->reply_delay_ms += (n - 1) * pause;
 	for (long i = 0; i < n; i++)
 		reply_outf(c->r, "reply from %s (127.0.0.1): time=0.01 ms\n", host);
 	reply_outf(c->r, "%ld packets transmitted, time %ld ms\n", n, n > 1 ? (n - 1) * pause : 0);
 	reply_out(c->r, "rtt min/avg/max/mdev = 0.010/0.010/0.010/0.000 ms\n\n");
-	reply_out(c->r, "Central service endpoint information:\n  hostname : localhost (jcentral-lite)\n");
+	reply_out(
+		c->r,
+		"Central service endpoint information:\n  hostname : localhost (jcentral-lite)\n");
 }
 
 static void ping_help(struct cmd_ctx *c)
@@ -292,7 +295,9 @@ static void setsite_run(struct cmd_ctx *c, const struct opt_result *o)
 		return;
 	}
 	if (strcmp(o->args[0], "auto") == 0 || strpbrk(o->args[0], ":.")) {
-		reply_errorf(c->r, 121, "Could not map %s to a site name at the moment, keeping previous value of %s",
+		reply_errorf(c->r, 121,
+			     "Could not map %s to a site name at the moment, keeping previous "
+			     "value of %s",
 			     o->args[0], cur);
 		return;
 	}
@@ -312,12 +317,15 @@ static void listsedistance_run(struct cmd_ctx *c, const struct opt_result *o)
 		if (strcmp(o->args[i], "-site") == 0)
 			site = o->args[i + 1];
 	for (size_t i = 0; i < c->s->srv->n_ses; i++) {
-		const char *name = c->s->srv->ses[i].name, *a = strstr(name, "::"), *b = a ? strstr(a + 2, "::") : NULL;
-		bool near = b && strlen(site) == (size_t)(b - a - 2) && strncasecmp(a + 2, site, (size_t)(b - a - 2)) == 0;
+		const char *name = c->s->srv->ses[i].name, *a = strstr(name, "::"),
+			   *b = a ? strstr(a + 2, "::") : NULL;
+		bool near = b && strlen(site) == (size_t)(b - a - 2) &&
+			    strncasecmp(a + 2, site, (size_t)(b - a - 2)) == 0;
 
 		if (!a)
 			continue;
-		reply_outf(c->r, "%40s\t(read:  0.000,  write:  0.000,  distance: %s)\n", name, near ? " 0.000" : "nul");
+		reply_outf(c->r, "%40s\t(read:  0.000,  write:  0.000,  distance: %s)\n", name,
+			   near ? " 0.000" : "nul");
 	}
 	reply_out(c->r, "\n");
 }
@@ -325,9 +333,12 @@ static void listsedistance_run(struct cmd_ctx *c, const struct opt_result *o)
 static void listsedistance_help(struct cmd_ctx *c)
 {
 	reply_out(c->r, "\n");
-	reply_out(c->r, "listSEDistance: Returns the closest working SE for a particular site. Usage\n");
+	reply_out(c->r,
+		  "listSEDistance: Returns the closest working SE for a particular site. Usage\n");
 	cmd_help_options(c->r);
-	cmd_help_option(c->r, "-site", "site to base the results to, instead of using the default mapping of this client to a site");
+	cmd_help_option(c->r, "-site",
+			"site to base the results to, instead of using the default mapping of this "
+			"client to a site");
 	reply_out(c->r, "\n");
 }
 

@@ -30,8 +30,8 @@ static void submit_input_cb(const char *v, void *arg)
 
 	if (k->missing[0] || !(e = malloc(sizeof(*e))))
 		return;
-	if (path_resolve(k->c->s->home, k->c->s->home, lfn, abs, sizeof(abs)) || catalogue_get(k->c->cat, abs, e) ||
-	    strncasecmp(v, "LF:", 3))
+	if (path_resolve(k->c->s->home, k->c->s->home, lfn, abs, sizeof(abs)) ||
+	    catalogue_get(k->c->cat, abs, e) || strncasecmp(v, "LF:", 3))
 		snprintf(k->missing, sizeof(k->missing), "%s", v);
 	free(e);
 }
@@ -39,7 +39,8 @@ static void submit_input_cb(const char *v, void *arg)
 /* The executable must exist: absolute, or in /bin/, /alice/bin/, /panda/bin/, <home>bin/ or the
  * JDL's own folder (spec 9.3). */
 /* The executable's LFN (as JCentral resolves it) into found_lfn. */
-static bool submit_find_exe(struct cmd_ctx *c, const char *exe, const char *jdldir, char *found_lfn, size_t fsz)
+static bool submit_find_exe(struct cmd_ctx *c, const char *exe, const char *jdldir, char *found_lfn,
+			    size_t fsz)
 {
 	struct cat_entry *e = malloc(sizeof(*e));
 	const char *dirs[] = { "/bin/", "/alice/bin/", "/panda/bin/", c->s->home, jdldir };
@@ -54,8 +55,10 @@ static bool submit_find_exe(struct cmd_ctx *c, const char *exe, const char *jdld
 		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !found; i++) {
 			if (!dirs[i] || !dirs[i][0])
 				continue;
-			int n = snprintf(path, sizeof(path), "%s%s%s", dirs[i], dirs[i] == c->s->home ? "bin/" : "", exe);
-			found = n > 0 && (size_t)n < JCL_LFN_MAX && !catalogue_get(c->cat, path, e) && e->type != 'd';
+			int n = snprintf(path, sizeof(path), "%s%s%s", dirs[i],
+					 dirs[i] == c->s->home ? "bin/" : "", exe);
+			found = n > 0 && (size_t)n < JCL_LFN_MAX &&
+				!catalogue_get(c->cat, path, e) && e->type != 'd';
 		}
 	}
 	if (found)
@@ -66,7 +69,8 @@ static bool submit_find_exe(struct cmd_ctx *c, const char *exe, const char *jdld
 
 static void submit_run(struct cmd_ctx *c, const struct opt_result *o)
 {
-	char *text = NULL, *jdl = NULL, err[512], exe[1024], name[256], abs[JCL_LFN_MAX], dir[JCL_LFN_MAX] = "";
+	char *text = NULL, *jdl = NULL, err[512], exe[1024], name[256], abs[JCL_LFN_MAX],
+	     dir[JCL_LFN_MAX] = "";
 	char exe_lfn[JCL_LFN_MAX];
 	const char *what;
 	struct cat_entry *e = NULL;
@@ -79,7 +83,8 @@ static void submit_run(struct cmd_ctx *c, const struct opt_result *o)
 		for (size_t i = 0; i < o->nargs; i++)
 			total += strlen(o->args[i]) + 1;
 		if (total > JDL_MAX || !(text = calloc(1, total))) {
-			reply_error(c->r, EINVAL, "Passing arguments to the JDL failed: the JDL is too long");
+			reply_error(c->r, EINVAL,
+				    "Passing arguments to the JDL failed: the JDL is too long");
 			return;
 		}
 		for (size_t i = 0; i < o->nargs; i++) {
@@ -101,7 +106,8 @@ static void submit_run(struct cmd_ctx *c, const struct opt_result *o)
 		}
 		free(e);
 		path_parent(abs, dir, sizeof(dir));
-		jdl = jdl_prepare(text, (const char *const *)o->args + 1, o->nargs - 1, err, sizeof(err));
+		jdl = jdl_prepare(text, (const char *const *)o->args + 1, o->nargs - 1, err,
+				  sizeof(err));
 	}
 	free(text);
 	if (!jdl) {
@@ -111,21 +117,29 @@ static void submit_run(struct cmd_ctx *c, const struct opt_result *o)
 	reply_outf(c->r, "Submitting %s\n", what);
 	struct submit_check chk = { .c = c };
 	if (!jdl_first(jdl, "Executable", exe, sizeof(exe)) || !exe[0]) {
-		reply_errorf(c->r, EREMOTEIO, "Task queue rejected %s due to:\n  The JDL has to indicate an Executable",
-			     what == abs ? abs : "the JDL");
+		reply_errorf(
+			c->r, EREMOTEIO,
+			"Task queue rejected %s due to:\n  The JDL has to indicate an Executable",
+			what == abs ? abs : "the JDL");
 	} else if (!submit_find_exe(c, exe, dir, exe_lfn, sizeof(exe_lfn))) {
-		reply_errorf(c->r, EREMOTEIO, "Task queue rejected %s due to:\n  The Executable name you indicated (%s)"
-			     " cannot be located in any standard PATH", what == abs ? abs : "the JDL", exe);
+		reply_errorf(
+			c->r, EREMOTEIO,
+			"Task queue rejected %s due to:\n  The Executable name you indicated (%s)"
+			" cannot be located in any standard PATH",
+			what == abs ? abs : "the JDL", exe);
 	} else if ((jdl_values(jdl, "InputFile", submit_input_cb, &chk), chk.missing[0]) ||
 		   (jdl_values(jdl, "InputData", submit_input_cb, &chk), chk.missing[0])) {
-		reply_errorf(c->r, EREMOTEIO, "Task queue rejected %s due to:\n  InputFile %s doesn't exist in the catalogue",
+		reply_errorf(c->r, EREMOTEIO,
+			     "Task queue rejected %s due to:\n  InputFile %s doesn't exist in the "
+			     "catalogue",
 			     what == abs ? abs : "the JDL", chk.missing);
 	} else {
 		path_basename(exe, name, sizeof(name));
 		/* the task queue keeps JCentral's processed JDL (what ps -jdl shows) */
 		char *pj = jdlproc_process(jdl, c->s->account, exe_lfn, what == abs ? abs : NULL);
 		if (!pj || jobs_insert(c->cat, c->s->account, pj, name, &id)) {
-			reply_errorf(c->r, EREMOTEIO, "Task queue rejected %s due to:\n  internal error", what);
+			reply_errorf(c->r, EREMOTEIO,
+				     "Task queue rejected %s due to:\n  internal error", what);
 		} else {
 			reply_outf(c->r, "Your new job ID is %lld\n", id);
 			reply_fieldf(c->r, "jobId", "%lld", id);
@@ -177,8 +191,10 @@ static bool ps_state_ok(const char *states, const char *st)
 	if (states[0] == '-') {
 		for (const char *f = states + 1; *f; f++) {
 			if ((*f == 'a') || (*f == 'r' && jobs_in_group(st, "running")) ||
-			    (*f == 'q' && jobs_in_group(st, "queued")) || (*f == 'f' && jobs_in_group(st, "error")) ||
-			    (*f == 'd' && jobs_in_group(st, "done")) || (*f == 't' && jobs_in_group(st, "final")) ||
+			    (*f == 'q' && jobs_in_group(st, "queued")) ||
+			    (*f == 'f' && jobs_in_group(st, "error")) ||
+			    (*f == 'd' && jobs_in_group(st, "done")) ||
+			    (*f == 't' && jobs_in_group(st, "final")) ||
 			    (*f == 's' && jobs_in_group(st, "waiting")))
 				return true;
 		}
@@ -187,11 +203,14 @@ static bool ps_state_ok(const char *states, const char *st)
 	for (const char *p = states; *p;) {
 		char tok[32];
 		size_t l = strcspn(p, ",");
-		snprintf(tok, sizeof(tok), "%.*s", (int)(l < sizeof(tok) - 1 ? l : sizeof(tok) - 1), p);
+		snprintf(tok, sizeof(tok), "%.*s", (int)(l < sizeof(tok) - 1 ? l : sizeof(tok) - 1),
+			 p);
 		const char *lg = jobs_long(tok);
 		if (!strcmp(tok, "%") || !strcasecmp(tok, "ANY") ||
-		    ((!strcasecmp(tok, "ERROR_ALL") || !strcasecmp(tok, "ERROR_ANY")) && jobs_in_group(st, "error")) ||
-		    (!strcasecmp(tok, "DONE_ANY") && jobs_in_group(st, "done")) || (lg && !strcmp(lg, st)))
+		    ((!strcasecmp(tok, "ERROR_ALL") || !strcasecmp(tok, "ERROR_ANY")) &&
+		     jobs_in_group(st, "error")) ||
+		    (!strcasecmp(tok, "DONE_ANY") && jobs_in_group(st, "done")) ||
+		    (lg && !strcmp(lg, st)))
 			return true;
 		p += l;
 		if (*p)
@@ -204,7 +223,7 @@ struct ps_collect {
 	const struct ps_opts *po;
 	struct job *v;
 	size_t n, cap;
-	long long only_id;              /* -trace N / -jdl N */
+	long long only_id; /* -trace N / -jdl N */
 	bool any_state;
 };
 
@@ -219,10 +238,12 @@ static int ps_collect_cb(const struct job *j, void *arg)
 	if (po->users ? !ps_in_list(po->users, j->owner) && !ps_in_list(po->users, "%")
 		      : (!po->all_users && !po->ids && strcmp(j->owner, po->account)))
 		return 0;
-	if (pc->only_id ? j->id != pc->only_id :
-	    ((po->ids && !ps_in_list(po->ids, id)) || (po->sites && !ps_in_list(po->sites, j->site)) ||
-	     (po->nodes && !ps_in_list(po->nodes, j->node)) || (po->masters && !ps_in_list(po->masters, split)) ||
-	     (po->masters_only && j->split)))
+	if (pc->only_id ? j->id != pc->only_id
+			: ((po->ids && !ps_in_list(po->ids, id)) ||
+			   (po->sites && !ps_in_list(po->sites, j->site)) ||
+			   (po->nodes && !ps_in_list(po->nodes, j->node)) ||
+			   (po->masters && !ps_in_list(po->masters, split)) ||
+			   (po->masters_only && j->split)))
 		return 0;
 	if (!pc->any_state && !ps_state_ok(po->states, j->status))
 		return 0;
@@ -266,15 +287,41 @@ static int ps_parse(struct cmd_ctx *c, struct ps_opts *po)
 			}
 			continue;
 		}
-		if (!strcmp(a, "-Fl") || !strcmp(a, "-L")) { po->long_fmt = true; continue; }
-		if (!strcmp(a, "-X")) { po->long_fmt = true; po->states = "-r"; continue; }
-		if (!strcmp(a, "-A")) { po->states = NULL; continue; }
-		if (!strcmp(a, "-W")) { po->states = "-s"; continue; }
-		if (!strcmp(a, "-E")) { po->states = "-f"; continue; }
-		if (!strcmp(a, "-a")) { po->all_users = true; continue; }
-		if (!strcmp(a, "-M")) { po->masters_only = true; continue; }
-		if (!strcmp(a, "-id")) { po->ids_only = true; continue; }
-		if (!strcmp(a, "-b") || !strcmp(a, "-q")) continue;
+		if (!strcmp(a, "-Fl") || !strcmp(a, "-L")) {
+			po->long_fmt = true;
+			continue;
+		}
+		if (!strcmp(a, "-X")) {
+			po->long_fmt = true;
+			po->states = "-r";
+			continue;
+		}
+		if (!strcmp(a, "-A")) {
+			po->states = NULL;
+			continue;
+		}
+		if (!strcmp(a, "-W")) {
+			po->states = "-s";
+			continue;
+		}
+		if (!strcmp(a, "-E")) {
+			po->states = "-f";
+			continue;
+		}
+		if (!strcmp(a, "-a")) {
+			po->all_users = true;
+			continue;
+		}
+		if (!strcmp(a, "-M")) {
+			po->masters_only = true;
+			continue;
+		}
+		if (!strcmp(a, "-id")) {
+			po->ids_only = true;
+			continue;
+		}
+		if (!strcmp(a, "-b") || !strcmp(a, "-q"))
+			continue;
 		if (!strcmp(a, "-jdl") || !strcmp(a, "-trace")) {
 			bool jdl = !strcmp(a, "-jdl");
 			long long id = 0;
@@ -282,16 +329,27 @@ static int ps_parse(struct cmd_ctx *c, struct ps_opts *po)
 				id = strtoll(next, NULL, 10);
 				i++;
 			}
-			if (jdl) { po->want_jdl = true; po->jdl_id = id; }
-			else { po->want_trace = true; po->trace_id = id; }
+			if (jdl) {
+				po->want_jdl = true;
+				po->jdl_id = id;
+			} else {
+				po->want_trace = true;
+				po->trace_id = id;
+			}
 			continue;
 		}
-		if (!strcmp(a, "-u")) dst = &po->users;
-		else if (!strcmp(a, "-s")) dst = &po->sites;
-		else if (!strcmp(a, "-n")) dst = &po->nodes;
-		else if (!strcmp(a, "-m")) dst = &po->masters;
-		else if (!strcmp(a, "-j")) dst = &po->ids;
-		else if (!strcmp(a, "-f")) dst = &po->states;
+		if (!strcmp(a, "-u"))
+			dst = &po->users;
+		else if (!strcmp(a, "-s"))
+			dst = &po->sites;
+		else if (!strcmp(a, "-n"))
+			dst = &po->nodes;
+		else if (!strcmp(a, "-m"))
+			dst = &po->masters;
+		else if (!strcmp(a, "-j"))
+			dst = &po->ids;
+		else if (!strcmp(a, "-f"))
+			dst = &po->states;
 		else if (!strcmp(a, "-o") || !strcmp(a, "-t") || !strcmp(a, "-l")) {
 			if (!next) {
 				reply_errorf(c->r, EINVAL, "Option %s requires an argument", a + 1);
@@ -302,7 +360,8 @@ static int ps_parse(struct cmd_ctx *c, struct ps_opts *po)
 			i++;
 			continue;
 		} else {
-			reply_errorf(c->r, EINVAL, "%s is not a recognized option", a[0] == '-' ? a + 1 : a);
+			reply_errorf(c->r, EINVAL, "%s is not a recognized option",
+				     a[0] == '-' ? a + 1 : a);
 			return -EINVAL;
 		}
 		if (!next) {
@@ -346,12 +405,13 @@ static void ps_run(struct cmd_ctx *c, const struct opt_result *o)
 		pc.only_id = po.want_trace && po.trace_id ? po.trace_id : po.jdl_id;
 		pc.any_state = true;
 	}
-	if (jobs_foreach(c->cat, ps_collect_cb, &pc)) {
+	if (jobs_foreach (c->cat, ps_collect_cb, &pc)) {
 		reply_error(c->r, EIO, "cannot read the task queue");
 		free(pc.v);
 		return;
 	}
-	size_t first = pc.n > (size_t)po.limit ? pc.n - (size_t)po.limit : 0;   /* newest N, ascending */
+	size_t first =
+		pc.n > (size_t)po.limit ? pc.n - (size_t)po.limit : 0; /* newest N, ascending */
 	for (size_t i = first; i < pc.n; i++) {
 		const struct job *j = &pc.v[i];
 		const char *code = jobs_short(j->status);
@@ -360,14 +420,16 @@ static void ps_run(struct cmd_ctx *c, const struct opt_result *o)
 
 		snprintf(prio, sizeof(prio), waiting ? "%3d" : "___", j->priority);
 		if (po.want_jdl || po.want_trace)
-			;                               /* only the trace / the JDL */
+			; /* only the trace / the JDL */
 		else if (po.ids_only)
 			reply_outf(c->r, "%lld\n", j->id);
-		else if (po.long_fmt)     /* JCentral: names right-aligned; -L: owner id prio site node status name */
-			reply_outf(c->r, "%10s    %10lld  %s  %38s  %40s  %3s  %30s\n", j->owner, j->id, prio, j->site,
-				   j->node, code ? code : "NUL", j->name);
+		/* -L as JCentral: names right-aligned; owner id prio site node status name */
+		else if (po.long_fmt)
+			reply_outf(c->r, "%10s    %10lld  %s  %38s  %40s  %3s  %30s\n", j->owner,
+				   j->id, prio, j->site, j->node, code ? code : "NUL", j->name);
 		else
-			reply_outf(c->r, "%10s %10lld  %s  %3s  %32s\n", j->owner, j->id, prio, code ? code : "NUL", j->name);
+			reply_outf(c->r, "%10s %10lld  %s  %3s  %32s\n", j->owner, j->id, prio,
+				   code ? code : "NUL", j->name);
 		reply_field(c->r, "owner", j->owner);
 		reply_fieldf(c->r, "id", "%lld", j->id);
 		reply_fieldf(c->r, "split", "%lld", j->split);
@@ -394,7 +456,8 @@ static void ps_help(struct cmd_ctx *c)
 	cmd_help_usage(r, "ps", "[-options]");
 	cmd_help_options(r);
 	cmd_help_option(r, "-F l | -Fl | -L", "long output format");
-	cmd_help_option(r, "-f <flags|status>", "any number of (long or short) job states, or '%' for all");
+	cmd_help_option(r, "-f <flags|status>",
+			"any number of (long or short) job states, or '%' for all");
 	cmd_help_option(r, "-u <userlist>", "");
 	cmd_help_option(r, "-s <sitelist>", "");
 	cmd_help_option(r, "-n <nodelist>", "");
@@ -411,7 +474,8 @@ static void ps_help(struct cmd_ctx *c)
 	cmd_help_option(r, "-b", "do only black-white output");
 	cmd_help_option(r, "-jdl <jobid>", "display the job jdl");
 	cmd_help_option(r, "-trace <jobid>", "display the job trace information");
-	cmd_help_option(r, "-id", "only list the matching job IDs, for batch processing (implies -b)");
+	cmd_help_option(r, "-id",
+			"only list the matching job IDs, for batch processing (implies -b)");
 }
 
 /* ------------------------------------------------------------------ kill, resubmit */
@@ -451,20 +515,21 @@ static void kill_run(struct cmd_ctx *c, const struct opt_result *o)
 	for (size_t i = 0; i < n; i++) {
 		const char *st;
 		if (jobs_get(c->cat, ids[i], &j))
-			continue;                       /* unknown ids are silently skipped */
+			continue; /* unknown ids are silently skipped */
 		reply_fieldf(c->r, "jobid", "%lld", j.id);
 		if (strcmp(j.owner, c->s->account) && strcmp(c->s->account, "admin")) {
 			st = "not_allowed";
 			reply_outf(c->r, "You are not allowed to kill %lld\n", j.id);
 		} else if (!strcmp(j.status, "KILLED")) {
-			st = "killed";                  /* JCentral: killing a killed job succeeds again */
+			st = "killed"; /* JCentral: killing a killed job succeeds again */
 			reply_outf(c->r, "Killed: %lld\n", j.id);
 		} else if (jobs_is_final(j.status) ||
 			   jobs_set_status(c->cat, j.id, "KILLED", "Job killed by the user")) {
 			st = "failed_to_kill";
 			failed = true;
 			reply_outf(c->r, "Could not kill: %lld\n", j.id);
-			reply_errorf(c->r, EREMOTEIO, "Could not kill the job with id: [%lld]", j.id);
+			reply_errorf(c->r, EREMOTEIO, "Could not kill the job with id: [%lld]",
+				     j.id);
 		} else {
 			st = "killed";
 			reply_outf(c->r, "Killed: %lld\n", j.id);
@@ -488,9 +553,12 @@ static void resubmit_run(struct cmd_ctx *c, const struct opt_result *o)
 	}
 	size_t n = jobs_ids(c, ids, JOBS_MAX_IDS);
 	for (size_t i = 0; i < n; i++) {
-		if (jobs_get(c->cat, ids[i], &j) || (strcmp(j.owner, c->s->account) && strcmp(c->s->account, "admin")) ||
-		    !jobs_is_final(j.status) || jobs_set_status(c->cat, j.id, "WAITING", "Job resubmitted by the user")) {
-			reply_errorf(c->r, EREMOTEIO, "Problem with the resubmit request of job ID %lld", ids[i]);
+		if (jobs_get(c->cat, ids[i], &j) ||
+		    (strcmp(j.owner, c->s->account) && strcmp(c->s->account, "admin")) ||
+		    !jobs_is_final(j.status) ||
+		    jobs_set_status(c->cat, j.id, "WAITING", "Job resubmitted by the user")) {
+			reply_errorf(c->r, EREMOTEIO,
+				     "Problem with the resubmit request of job ID %lld", ids[i]);
 			continue;
 		}
 		reply_outf(c->r, "Resubmitting job %lld: successful\n", j.id);
@@ -514,7 +582,7 @@ static void masterjob_run(struct cmd_ctx *c, const struct opt_result *o)
 		if (jobs_get(c->cat, ids[i], &j)) {
 			char msg[96];
 			snprintf(msg, sizeof(msg), "Could not load the details of %lld\n", ids[i]);
-			reply_err_append(c->r, msg);    /* printErrln: exit code stays 0 (measured) */
+			reply_err_append(c->r, msg); /* printErrln: exit code stays 0 (measured) */
 			continue;
 		}
 		reply_outf(c->r, "Job %lld is in status: %s\n", j.id, j.status);
@@ -526,7 +594,9 @@ static void masterjob_run(struct cmd_ctx *c, const struct opt_result *o)
 static void jobs_help(struct cmd_ctx *c)
 {
 	reply_out(c->r, "\n");
-	cmd_help_usage(c->r, c->name, !strcmp(c->name, "masterjob") ? "<jobId> [-options]" : "<jobId> [<jobId>...]");
+	cmd_help_usage(c->r, c->name,
+		       !strcmp(c->name, "masterjob") ? "<jobId> [-options]"
+						     : "<jobId> [<jobId>...]");
 	reply_out(c->r, "\n");
 }
 

@@ -54,7 +54,8 @@ static const struct opt_spec whois_spec[] = {
 static void whois_row(struct cmd_ctx *c, const struct jcl_user *u)
 {
 	reply_next(c->r);
-	reply_outf(c->r, "Username: %s\n  Roles: %s\n  Subject: %s\n", u->account, u->account, u->subject);
+	reply_outf(c->r, "Username: %s\n  Roles: %s\n  Subject: %s\n", u->account, u->account,
+		   u->subject);
 	reply_field(c->r, "username", u->account);
 	reply_field(c->r, "roles", u->account);
 	reply_field(c->r, "subject", u->subject);
@@ -125,7 +126,8 @@ static void quota_run(struct cmd_ctx *c, const struct opt_result *o, bool jobs)
 {
 	if (o->nargs == 0 || strcmp(o->args[0], "list")) {
 		if (o->nargs && !strcmp(o->args[0], "set")) {
-			reply_errorf(c->r, ENOSYS, "%s set is not implemented by jcentral-lite", c->name);
+			reply_errorf(c->r, ENOSYS, "%s set is not implemented by jcentral-lite",
+				     c->name);
 			return;
 		}
 		reply_error(c->r, EINVAL, "Command requires an argument");
@@ -163,7 +165,8 @@ static void jquota_help(struct cmd_ctx *c)
 	reply_out(r, "\n");
 	cmd_help_usage(r, "jquota", "Displays information about Job Quotas.");
 	cmd_help_options(r);
-	cmd_help_option(r, "list [username]*", "get job quota information for the current account, or the indicated ones");
+	cmd_help_option(r, "list [username]*",
+			"get job quota information for the current account, or the indicated ones");
 }
 
 const struct cmd_def cmd_misc_defs[] = {

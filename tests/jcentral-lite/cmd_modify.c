@@ -17,7 +17,7 @@ static int mkdir_one(struct cmd_ctx *c, const char *abs, bool parents)
 {
 	struct cat_entry *e = malloc(sizeof(*e));
 	char cur[JCL_LFN_MAX];
-	char (*chain)[JCL_LFN_MAX] = NULL;
+	char(*chain)[JCL_LFN_MAX] = NULL;
 	size_t nchain = 0;
 	int rc = -ENOENT;
 
@@ -51,7 +51,7 @@ static int mkdir_one(struct cmd_ctx *c, const char *abs, bool parents)
 		if (!catalogue_get(c->cat, parent, e))
 			break;
 		if (!parents)
-			goto out;               /* parent missing without -p */
+			goto out; /* parent missing without -p */
 		size_t l = strlen(parent);
 		if (l > 1)
 			parent[l - 1] = '\0';
@@ -148,7 +148,9 @@ static void mkdir_run(struct cmd_ctx *c, const struct opt_result *o)
 		if (rc == -ENOMEM)
 			reply_error(c->r, ENOMEM, NULL);
 		else if (rc && parents)
-			reply_errorf(c->r, ENOENT, "Could not create directory (or non-existing parents): %s", arg);
+			reply_errorf(c->r, ENOENT,
+				     "Could not create directory (or non-existing parents): %s",
+				     arg);
 		else if (rc)
 			reply_errorf(c->r, ENOENT, "Could not create directory: %s", arg);
 	}
@@ -216,7 +218,8 @@ static void rmdir_run(struct cmd_ctx *c, const struct opt_result *o)
 			reply_error(c->r, EPERM, arg);
 			continue;
 		}
-		if (catalogue_count_children(c->cat, e->lfn, &n) || n > 0 || catalogue_delete(c->cat, e->lfn)) {
+		if (catalogue_count_children(c->cat, e->lfn, &n) || n > 0 ||
+		    catalogue_delete(c->cat, e->lfn)) {
 			reply_errorf(c->r, EIO, "Could not remove directory: %s", arg);
 			continue;
 		}
@@ -232,7 +235,8 @@ static void rmdir_help(struct cmd_ctx *c)
 	reply_out(r, "\n");
 	cmd_help_usage(r, "rmdir", " [<option>] <directory>");
 	cmd_help_options(r);
-	cmd_help_option(r, "--ignore-fail-on-non-empty", "ignore each failure that is solely because a directory is non-empty");
+	cmd_help_option(r, "--ignore-fail-on-non-empty",
+			"ignore each failure that is solely because a directory is non-empty");
 	cmd_help_option(r, "-p", "--parents   Remove DIRECTORY and its ancestors.");
 	cmd_help_option(r, "-v", "--verbose   output a diagnostic for every directory processed");
 	reply_out(r, "\n");
@@ -241,7 +245,8 @@ static void rmdir_help(struct cmd_ctx *c)
 /* ------------------------------------------------------------------ rm */
 
 static const struct opt_spec rm_spec[] = {
-	{ "r", false }, { "R", false }, { "f", false }, { "i", false }, { "v", false }, { "s", false },
+	{ "r", false }, { "R", false }, { "f", false },
+	{ "i", false }, { "v", false }, { "s", false },
 };
 
 static void rm_run(struct cmd_ctx *c, const struct opt_result *o)
@@ -259,9 +264,12 @@ static void rm_run(struct cmd_ctx *c, const struct opt_result *o)
 			continue;
 		bool ok = false;
 		if (!catalogue_get(c->cat, abs, e)) {
-			if (e->type == 'd' && (is_prefix_dir(e->lfn, c->s->cwd) || is_prefix_dir(e->lfn, c->s->home))) {
-				reply_errorf(c->r, EINVAL, "You cannot remove the current or the home directory, "
-					     "or one of their parents: %s", e->lfn);
+			if (e->type == 'd' && (is_prefix_dir(e->lfn, c->s->cwd) ||
+					       is_prefix_dir(e->lfn, c->s->home))) {
+				reply_errorf(c->r, EINVAL,
+					     "You cannot remove the current or the home directory, "
+					     "or one of their parents: %s",
+					     e->lfn);
 				continue;
 			}
 			if (catalogue_can(e, c->s->account, CAT_W)) {
@@ -276,7 +284,8 @@ static void rm_run(struct cmd_ctx *c, const struct opt_result *o)
 		else if (opts_has(rm_spec, 6, o, "v"))
 			reply_outf(c->r, "%s removed\n", abs);
 	}
-	/* replicas of GUIDs no LFN refers to any more leave the catalogue (the data stays on the SE) */
+	/* replicas of GUIDs no LFN refers to any more leave the catalogue (the data stays on
+	 * the SE) */
 	replicas_gc_all(c->cat);
 	free(e);
 }
@@ -310,9 +319,11 @@ static void touch_run(struct cmd_ctx *c, const struct opt_result *o)
 		long long now = jcl_now_ms();
 		int rc;
 		if (!catalogue_get(c->cat, abs, e)) {
-			rc = catalogue_can(e, c->s->account, CAT_W) ? catalogue_touch(c->cat, e->lfn, now / 1000) : -EPERM;
+			rc = catalogue_can(e, c->s->account, CAT_W)
+				     ? catalogue_touch(c->cat, e->lfn, now / 1000)
+				     : -EPERM;
 		} else if (path_parent(abs, parent, sizeof(parent)) || cmd_make_parents(c, abs)) {
-			rc = -EPERM;            /* JCentral creates missing parents (measured) */
+			rc = -EPERM; /* JCentral creates missing parents (measured) */
 		} else {
 			memset(e, 0, sizeof(*e));
 			snprintf(e->lfn, sizeof(e->lfn), "%s", abs);
@@ -358,12 +369,14 @@ static int mv_one(struct cmd_ctx *c, const char *src_abs, const char *dst_abs, b
 	}
 	path_basename(s->lfn, name, sizeof(name));
 	if (dst_is_dir) {
-		snprintf(target, sizeof(target), "%s%s%s", dst_abs, strcmp(dst_abs, "/") ? "/" : "", name);
+		snprintf(target, sizeof(target), "%s%s%s", dst_abs, strcmp(dst_abs, "/") ? "/" : "",
+			 name);
 	} else if (!catalogue_get(c->cat, dst_abs, d)) {
 		if (d->type == 'd')
 			snprintf(target, sizeof(target), "%s%s", d->lfn, name);
 		else if (s->type == 'd') {
-			reply_errorf(c->r, EINVAL, "Cannot move a directory over a file: %s", dst_abs);
+			reply_errorf(c->r, EINVAL, "Cannot move a directory over a file: %s",
+				     dst_abs);
 			rc = 0;
 			goto out;
 		} else
@@ -380,7 +393,8 @@ static int mv_one(struct cmd_ctx *c, const char *src_abs, const char *dst_abs, b
 	if (catalogue_get(c->cat, parent, d) || !catalogue_can(d, c->s->account, CAT_W))
 		goto out;
 	path_parent(target, parent, sizeof(parent));
-	if (catalogue_get(c->cat, parent, d) || d->type != 'd' || !catalogue_can(d, c->s->account, CAT_W))
+	if (catalogue_get(c->cat, parent, d) || d->type != 'd' ||
+	    !catalogue_can(d, c->s->account, CAT_W))
 		goto out;
 	if (!catalogue_get(c->cat, target, d))
 		goto out;

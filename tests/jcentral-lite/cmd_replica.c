@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CAT_MAX_BYTES (16u << 20)       /* cat: largest file returned */
+#define CAT_MAX_BYTES (16u << 20) /* cat: largest file returned */
 
 static bool replica_is_guid(const char *s)
 {
@@ -76,7 +76,8 @@ static void whereis_run(struct cmd_ctx *c, const struct opt_result *o)
 		if (replica_entry(c, o->args[i], true, e))
 			continue;
 		if (e->type == 'd') {
-			reply_errorf(c->r, EINVAL, "The path you indicated is not a file: %s", o->args[i]);
+			reply_errorf(c->r, EINVAL, "The path you indicated is not a file: %s",
+				     o->args[i]);
 			continue;
 		}
 		path_basename(e->lfn, name, sizeof(name));
@@ -105,7 +106,9 @@ static void whereis_help(struct cmd_ctx *c)
 	cmd_help_options(r);
 	cmd_help_option(r, "-g", "use the lfn as guid");
 	cmd_help_option(r, "-r", "resolve links (do not give back pointers to zip archives)");
-	cmd_help_option(r, "-l", "lookup the LFN of the ZIP archive (slow and expensive IO operation, only use it sparingly!)");
+	cmd_help_option(r, "-l",
+			"lookup the LFN of the ZIP archive (slow and expensive IO operation, only "
+			"use it sparingly!)");
 }
 
 /* ------------------------------------------------------------------ md5sum */
@@ -124,7 +127,8 @@ static void md5sum_run(struct cmd_ctx *c, const struct opt_result *o)
 		char abs[JCL_LFN_MAX];
 		if (cmd_abs(c, a, abs, sizeof(abs)))
 			continue;
-		if (catalogue_get(c->cat, abs, e) && !(replica_is_guid(a) && !catalogue_get_by_guid(c->cat, a, e))) {
+		if (catalogue_get(c->cat, abs, e) &&
+		    !(replica_is_guid(a) && !catalogue_get_by_guid(c->cat, a, e))) {
 			reply_error(c->r, ENOENT, a);
 			continue;
 		}
@@ -133,7 +137,9 @@ static void md5sum_run(struct cmd_ctx *c, const struct opt_result *o)
 		else if (e->type == 'd')
 			reply_errorf(c->r, EINVAL, "This entry is not a file: %s", a);
 		else
-			reply_errorf(c->r, ENODATA, "This file doesn't have a valid associated MD5 checksum: %s", a);
+			reply_errorf(c->r, ENODATA,
+				     "This file doesn't have a valid associated MD5 checksum: %s",
+				     a);
 	}
 	free(e);
 }
@@ -200,7 +206,8 @@ static void guid2lfn_run(struct cmd_ctx *c, const struct opt_result *o)
 			} else if (pass == 1 && !found) {
 				reply_field(c->r, "guid", g);
 				reply_field(c->r, "error", "No GUID");
-				reply_errorf(c->r, ENOENT, "GUID cannot be found in the database: %s", g);
+				reply_errorf(c->r, ENOENT,
+					     "GUID cannot be found in the database: %s", g);
 				reply_next(c->r);
 			}
 		}
@@ -231,10 +238,12 @@ static void guidinfo_run(struct cmd_ctx *c, const struct opt_result *o)
 			continue;
 		}
 		replica_java_date(e->guidtime_ms, when, sizeof(when));
-		reply_outf(c->r, "Created: %s (%lld) by %.2s:%.2s:%.2s:%.2s:%.2s:%.2s\n", when, e->guidtime_ms,
-			   e->guid + 24, e->guid + 26, e->guid + 28, e->guid + 30, e->guid + 32, e->guid + 34);
+		reply_outf(c->r, "Created: %s (%lld) by %.2s:%.2s:%.2s:%.2s:%.2s:%.2s\n", when,
+			   e->guidtime_ms, e->guid + 24, e->guid + 26, e->guid + 28, e->guid + 30,
+			   e->guid + 32, e->guid + 34);
 		reply_fieldf(c->r, "mtime", "%lld", e->guidtime_ms);
-		reply_outf(c->r, "Owner: %s:%s\nSize: %lld\nMD5: %s\n", e->owner, e->gowner, e->size, e->md5);
+		reply_outf(c->r, "Owner: %s:%s\nSize: %lld\nMD5: %s\n", e->owner, e->gowner,
+			   e->size, e->md5);
 		reply_field(c->r, "owner", e->owner);
 		reply_field(c->r, "gowner", e->gowner);
 		reply_fieldf(c->r, "size", "%lld", e->size);
@@ -272,7 +281,8 @@ int cmd_read_file(struct cmd_ctx *c, const struct cat_entry *e, char **buf, size
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (unsigned long long)st.st_size > CAT_MAX_BYTES) {
+		if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+		    (unsigned long long)st.st_size > CAT_MAX_BYTES) {
 			close(fd);
 			continue;
 		}
@@ -311,7 +321,8 @@ static void cat_run(struct cmd_ctx *c, const struct opt_result *o)
 		size_t len = 0;
 		if (replica_entry(c, o->args[i], false, e))
 			continue;
-		if (e->type == 'd' || !catalogue_can(e, c->s->account, CAT_R) || cmd_read_file(c, e, &buf, &len)) {
+		if (e->type == 'd' || !catalogue_can(e, c->s->account, CAT_R) ||
+		    cmd_read_file(c, e, &buf, &len)) {
 			reply_errorf(c->r, EREMOTEIO, "Not able to get the file: %s", o->args[i]);
 			continue;
 		}
@@ -389,22 +400,24 @@ static void listses_run(struct cmd_ctx *c, const struct opt_result *o)
 			continue;
 		replicas_se_usage(c->cat, se->number, &files, &bytes);
 		for (int t = 0; t < se->ntags; t++) {
-			int n = snprintf(qos + q, sizeof(qos) - q, "%s%s", t ? "," : "", se->tags[t]);
+			int n = snprintf(qos + q, sizeof(qos) - q, "%s%s", t ? "," : "",
+					 se->tags[t]);
 			if (n < 0 || (size_t)n >= sizeof(qos) - q)
 				break;
 			q += (size_t)n;
 		}
 		snprintf(url, sizeof(url), "root://%s/%s", se->host_port, se->path);
 		if (first)
-			reply_out(c->r,
-				  "                             \t\t                Capacity\t  \t\t\t\t\tDemote\n"
-				  "                      SE name\t ID\t   Total  \t    Used  \t    Free      File count\t"
-				  "   Read   Write\tQoS \t  Endpoint URL\n");
+			reply_out(c->r, "                             \t\t                "
+					"Capacity\t  \t\t\t\t\tDemote\n"
+					"                      SE name\t ID\t   Total  \t    Used  "
+					"\t    Free      File count\t"
+					"   Read   Write\tQoS \t  Endpoint URL\n");
 		first = false;
 		char used[32];
 		cmd_fmt_size(bytes, used, sizeof(used));
-		reply_outf(c->r, "%29s\t%3d\t%8s\t%8s\t%8s%16lld\t%7.4f %7.4f\t%s\t  %s\n", se->name, se->number,
-			   "0 B", used, "0 B", files, 0.0, 0.0, qos, url);
+		reply_outf(c->r, "%29s\t%3d\t%8s\t%8s\t%8s%16lld\t%7.4f %7.4f\t%s\t  %s\n",
+			   se->name, se->number, "0 B", used, "0 B", files, 0.0, 0.0, qos, url);
 		reply_field(c->r, "seName", se->name);
 		reply_fieldf(c->r, "seNumber", "%d", se->number);
 		reply_field(c->r, "totalSpace", "0");
@@ -425,7 +438,9 @@ static void listses_help(struct cmd_ctx *c)
 	reply_out(r, "\n");
 	cmd_help_usage(r, "listSEs", "[-qos filter,by,qos] [-s] [SE name] [SE name] ...");
 	cmd_help_options(r);
-	cmd_help_option(r, "-qos", "filter the SEs by the given QoS classes. Comma separate entries for 'AND', pass multiple -qos options for an 'OR'");
+	cmd_help_option(r, "-qos",
+			"filter the SEs by the given QoS classes. Comma separate entries for "
+			"'AND', pass multiple -qos options for an 'OR'");
 	cmd_help_option(r, "-s", "print summary information");
 }
 

@@ -8,12 +8,12 @@
 #include <string.h>
 #include <time.h>
 
-#define TOKEN_USER_MAX_DAYS  31
+#define TOKEN_USER_MAX_DAYS 31
 #define TOKEN_ADMIN_MAX_DAYS 400
 
 static const struct opt_spec token_spec[] = {
-	{ "u", true }, { "v", true }, { "t", true }, { "jobid", true }, { "hostname", true },
-	{ "f", false }, { "wcert", true }, { "wkey", true },
+	{ "u", true },	      { "v", true },  { "t", true },	 { "jobid", true },
+	{ "hostname", true }, { "f", false }, { "wcert", true }, { "wkey", true },
 };
 #define TOKEN_NSPEC (sizeof(token_spec) / sizeof(token_spec[0]))
 
@@ -35,7 +35,8 @@ static void token_run(struct cmd_ctx *c, const struct opt_result *o)
 	long long life = c->srv->token_max_s;
 	long long max = (admin ? TOKEN_ADMIN_MAX_DAYS : TOKEN_USER_MAX_DAYS) * 86400LL;
 
-	if (opts_val(token_spec, TOKEN_NSPEC, o, "hostname") || opts_val(token_spec, TOKEN_NSPEC, o, "jobid"))
+	if (opts_val(token_spec, TOKEN_NSPEC, o, "hostname") ||
+	    opts_val(token_spec, TOKEN_NSPEC, o, "jobid"))
 		t = t ? t : "host";
 	if (t && strcmp(t, "user")) {
 		if (strcmp(t, "job") && strcmp(t, "jobagent") && strcmp(t, "host")) {
@@ -43,12 +44,15 @@ static void token_run(struct cmd_ctx *c, const struct opt_result *o)
 			return;
 		}
 		reply_errorf(c->r, EREMOTEIO,
-			     "Server didn't execute your request, reason was: %s tokens are not issued by jcentral-lite", t);
+			     "Server didn't execute your request, reason was: %s tokens are not "
+			     "issued by jcentral-lite",
+			     t);
 		return;
 	}
 	if (u && strcmp(u, c->s->account)) {
 		if (!admin || !token_known_account(c->srv, u)) {
-			reply_errorf(c->r, EPERM, "Switching user %s to [%s] failed", c->s->account, u);
+			reply_errorf(c->r, EPERM, "Switching user %s to [%s] failed", c->s->account,
+				     u);
 			return;
 		}
 		/* -u also switches the session identity (like `user`) */
@@ -62,7 +66,9 @@ static void token_run(struct cmd_ctx *c, const struct opt_result *o)
 		life = days <= 0 ? 2 * 86400LL : days * 86400LL;
 		if (life > max) {
 			life = max;
-			reply_error_raw(c->r, 0, "Requested validity is longer than allowed, the token is valid for the maximum period");
+			reply_error_raw(c->r, 0,
+					"Requested validity is longer than allowed, the token is "
+					"valid for the maximum period");
 		}
 	}
 	if (!(tok = malloc(sizeof(*tok)))) {
@@ -72,8 +78,9 @@ static void token_run(struct cmd_ctx *c, const struct opt_result *o)
 	int rc = token_issue(c->srv, c->s->account, c->s->account, life, c->s->cert_not_after, tok);
 	if (rc) {
 		reply_errorf(c->r, 121, "Server didn't execute your request, reason was: %s",
-			     rc == -ENOSYS ? "no token CA configured (--token-ca-cert/--token-ca-key)"
-					   : "cannot issue the certificate");
+			     rc == -ENOSYS
+				     ? "no token CA configured (--token-ca-cert/--token-ca-key)"
+				     : "cannot issue the certificate");
 		free(tok);
 		return;
 	}
@@ -84,7 +91,8 @@ static void token_run(struct cmd_ctx *c, const struct opt_result *o)
 	strftime(when, sizeof(when), "%a %b %d %H:%M:%S %Z %Y", &tm);
 	reply_field(c->r, "tokencert", tok->cert_pem);
 	reply_field(c->r, "tokenkey", tok->key_pem);
-	reply_outf(c->r, "DN: %s\nExpires: %s\n\n%s\n%s", tok->slash_dn, when, tok->cert_pem, tok->key_pem);
+	reply_outf(c->r, "DN: %s\nExpires: %s\n\n%s\n%s", tok->slash_dn, when, tok->cert_pem,
+		   tok->key_pem);
 	free(tok);
 }
 

@@ -10,7 +10,8 @@
 struct cmdcount_name {
 	char name[64];
 	unsigned long n;
-	unsigned running, running_max; /* being served now (executed, reply not queued), the most at once */
+	unsigned running,
+		running_max; /* being served now (executed, reply not queued), the most at once */
 };
 
 static struct cmdcount_name g_names[CMDCOUNT_MAX_NAMES];
@@ -73,7 +74,7 @@ void cmdcount_end(struct jcl_session *s)
 
 void cmdcount_session_close(struct jcl_session *s)
 {
-	cmdcount_end(s); /* a reply never sent */
+	cmdcount_end(s);	   /* a reply never sent */
 	g_inflight -= s->inflight; /* requests never answered */
 	s->inflight = 0;
 	jcl_log("session %lu (%s): %lu requests", s->count_id, s->account, s->requests);
@@ -101,7 +102,7 @@ static struct cmdcount_name *slot(const char *name)
 	for (size_t i = 0; i < g_nnames; i++)
 		if (!strcmp(g_names[i].name, name))
 			return &g_names[i];
-	if (g_nnames + 1 >= CMDCOUNT_MAX_NAMES)       /* keep the last slot for "(other)" */
+	if (g_nnames + 1 >= CMDCOUNT_MAX_NAMES) /* keep the last slot for "(other)" */
 		return strcmp(name, "(other)") ? slot("(other)") : &g_names[CMDCOUNT_MAX_NAMES - 1];
 	snprintf(g_names[g_nnames].name, sizeof(g_names[0].name), "%s", name);
 	return &g_names[g_nnames++];
@@ -118,7 +119,8 @@ void cmdcount_add(struct jcl_session *s, const char *name)
 	g_total++;
 	if (s) {
 		s->requests++;
-		if (s->running_name > 0 && g_names[s->running_name - 1].running) /* not ended: cannot happen */
+		if (s->running_name > 0 &&
+		    g_names[s->running_name - 1].running) /* not ended: cannot happen */
 			g_names[s->running_name - 1].running--;
 		s->running_name = (int)(e - g_names) + 1;
 		if (++e->running > e->running_max)
@@ -126,13 +128,15 @@ void cmdcount_add(struct jcl_session *s, const char *name)
 	}
 	if (g_path && g_ctx && !g_armed) {
 		g_armed = true;
-		lws_sul_schedule(g_ctx, 0, &g_sul, cmdcount_timer, (lws_usec_t)CMDCOUNT_FLUSH_MS * 1000);
+		lws_sul_schedule(g_ctx, 0, &g_sul, cmdcount_timer,
+				 (lws_usec_t)CMDCOUNT_FLUSH_MS * 1000);
 	}
 }
 
 static int by_name(const void *a, const void *b)
 {
-	return strcmp(((const struct cmdcount_name *)a)->name, ((const struct cmdcount_name *)b)->name);
+	return strcmp(((const struct cmdcount_name *)a)->name,
+		      ((const struct cmdcount_name *)b)->name);
 }
 
 void cmdcount_flush(void)
@@ -157,7 +161,8 @@ void cmdcount_flush(void)
 		if (g_sess[i])
 			fprintf(f, "session %lu %s %lu\n", g_sess[i]->count_id, g_sess[i]->account,
 				g_sess[i]->requests);
-	fprintf(f, "inflight_max %u\nsession_inflight_max %u\n", g_inflight_max, g_sess_inflight_max);
+	fprintf(f, "inflight_max %u\nsession_inflight_max %u\n", g_inflight_max,
+		g_sess_inflight_max);
 	for (size_t i = 0; i < g_nnames; i++)
 		fprintf(f, "running_max %s %u\n", sorted[i].name, sorted[i].running_max);
 	if (fclose(f) || rename(tmp, g_path)) {

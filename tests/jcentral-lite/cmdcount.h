@@ -19,9 +19,9 @@
 
 #include "jcl.h"
 
-#define CMDCOUNT_MAX_NAMES    256
+#define CMDCOUNT_MAX_NAMES 256
 #define CMDCOUNT_MAX_SESSIONS 4096
-#define CMDCOUNT_FLUSH_MS     50
+#define CMDCOUNT_FLUSH_MS 50
 
 struct lws_context;
 

@@ -13,15 +13,76 @@
 #include <string.h>
 
 const char *const cmd_names[] = {
-	"cd", "pwd", "mkdir", "rmdir", "ls", "find", "toXml", "cat", "whereis", "cp", "rm", "mv",
-	"touch", "type", "lfn2guid", "guid2lfn", "guidinfo", "access", "commit", "chown", "chmod",
-	"deleteMirror", "md5sum", "mirror", "grep", "changeDiff", "listFilesFromCollection",
-	"archiveList", "packages", "listCEs", "jobListMatch", "listpartitions", "setCEstatus",
-	"submit", "ps", "masterjob", "kill", "w", "uptime", "resubmit", "top", "registerOutput",
-	"df", "du", "fquota", "jquota", "listSEs", "listSEDistance", "setSite", "testSE",
-	"listTransfer", "uuid", "stat", "xrdstat", "resyncLDAP", "optimiserLogs", "showTagValue",
-	"time", "timing", "commandlist", "motd", "ping", "version", "echo", "whoami", "user",
-	"whois", "groups", "token", "lfnexpiretime",
+	"cd",
+	"pwd",
+	"mkdir",
+	"rmdir",
+	"ls",
+	"find",
+	"toXml",
+	"cat",
+	"whereis",
+	"cp",
+	"rm",
+	"mv",
+	"touch",
+	"type",
+	"lfn2guid",
+	"guid2lfn",
+	"guidinfo",
+	"access",
+	"commit",
+	"chown",
+	"chmod",
+	"deleteMirror",
+	"md5sum",
+	"mirror",
+	"grep",
+	"changeDiff",
+	"listFilesFromCollection",
+	"archiveList",
+	"packages",
+	"listCEs",
+	"jobListMatch",
+	"listpartitions",
+	"setCEstatus",
+	"submit",
+	"ps",
+	"masterjob",
+	"kill",
+	"w",
+	"uptime",
+	"resubmit",
+	"top",
+	"registerOutput",
+	"df",
+	"du",
+	"fquota",
+	"jquota",
+	"listSEs",
+	"listSEDistance",
+	"setSite",
+	"testSE",
+	"listTransfer",
+	"uuid",
+	"stat",
+	"xrdstat",
+	"resyncLDAP",
+	"optimiserLogs",
+	"showTagValue",
+	"time",
+	"timing",
+	"commandlist",
+	"motd",
+	"ping",
+	"version",
+	"echo",
+	"whoami",
+	"user",
+	"whois",
+	"groups",
+	"token",
+	"lfnexpiretime",
 };
 const size_t cmd_nnames = sizeof(cmd_names) / sizeof(cmd_names[0]);
 
@@ -48,14 +109,10 @@ static const struct cmd_def *find_def(const char *name)
 		const struct cmd_def *defs;
 		const size_t *n;
 	} tables[] = {
-		{ cmd_info_defs, &cmd_info_ndefs },
-		{ cmd_browse_defs, &cmd_browse_ndefs },
-		{ cmd_modify_defs, &cmd_modify_ndefs },
-		{ cmd_find_defs, &cmd_find_ndefs },
-		{ cmd_misc_defs, &cmd_misc_ndefs },
-		{ cmd_token_defs, &cmd_token_ndefs },
-		{ cmd_access_defs, &cmd_access_ndefs },
-		{ cmd_replica_defs, &cmd_replica_ndefs },
+		{ cmd_info_defs, &cmd_info_ndefs },	{ cmd_browse_defs, &cmd_browse_ndefs },
+		{ cmd_modify_defs, &cmd_modify_ndefs }, { cmd_find_defs, &cmd_find_ndefs },
+		{ cmd_misc_defs, &cmd_misc_ndefs },	{ cmd_token_defs, &cmd_token_ndefs },
+		{ cmd_access_defs, &cmd_access_ndefs }, { cmd_replica_defs, &cmd_replica_ndefs },
 		{ cmd_jobs_defs, &cmd_jobs_ndefs },
 	};
 	for (size_t t = 0; t < N_ELEMS(tables); t++)
@@ -151,19 +208,6 @@ int commander_session_init(struct jcl_session *s, const struct jcl_server *srv, 
 	return 0;
 }
 
-char *commander_error_reply(struct jcl_session *s, int code, const char *text, size_t *outlen)
-{
-	struct reply *r = reply_new();
-	char *out;
-
-	if (!r)
-		return NULL;
-	reply_error_raw(r, code, text);
-	out = reply_serialize(r, s->cwd, s->account, outlen);
-	reply_free(r);
-	return out;
-}
-
 char *commander_backerror_reply(struct jcl_session *s, int code, const char *text, size_t *outlen)
 {
 	struct jcl_buf b = { 0 };
@@ -251,7 +295,8 @@ static int request_parse(const char *msg, size_t len, struct request *q)
 		}
 	const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(root, "command");
 	const cJSON *opts = cJSON_GetObjectItemCaseSensitive(root, "options");
-	if (!cJSON_IsObject(root) || !cJSON_IsString(cmd) || (opts && !cJSON_IsNull(opts) && !cJSON_IsArray(opts)))
+	if (!cJSON_IsObject(root) || !cJSON_IsString(cmd) ||
+	    (opts && !cJSON_IsNull(opts) && !cJSON_IsArray(opts)))
 		goto out;
 	int n = cJSON_IsArray(opts) ? cJSON_GetArraySize(opts) : 0;
 	if (n > JCL_MAX_ARGS)
@@ -262,7 +307,7 @@ static int request_parse(const char *msg, size_t len, struct request *q)
 	if (!q->command || !q->argv)
 		goto out;
 	const cJSON *it;
-	cJSON_ArrayForEach(it, opts) {
+	cJSON_ArrayForEach (it, opts) {
 		char *a = option_string(it);
 		if (!a)
 			goto out;
@@ -291,9 +336,7 @@ static void run_command(struct cmd_ctx *c, const struct cmd_def *d, bool help)
 		if (rc) {
 			args_ok = false;
 			switch (d->opterr) {
-			case OPTERR_EINVAL:
-				reply_error(c->r, EINVAL, o.err);
-				break;
+			case OPTERR_EINVAL: reply_error(c->r, EINVAL, o.err); break;
 			case OPTERR_ILLEGAL:
 				/* the constructor prints the help, then throws */
 				d->help(c);
@@ -301,7 +344,8 @@ static void run_command(struct cmd_ctx *c, const struct cmd_def *d, bool help)
 				opts_free(&o);
 				return;
 			case OPTERR_NOTFOUND:
-				reply_error_raw(c->r, ENOENT, "Command not found or not implemented yet");
+				reply_error_raw(c->r, ENOENT,
+						"Command not found or not implemented yet");
 				opts_free(&o);
 				return;
 			}
@@ -345,7 +389,9 @@ char *commander_handle(struct jcl_session *s, const char *msg, size_t len, size_
 	if (!strcmp(q.command, "cp")) {
 		request_free(&q);
 		return commander_backerror_reply(s, EINVAL,
-			"'cp' grid command is not implemented. Please use native client's Cp() method", outlen);
+						 "'cp' grid command is not implemented. Please use "
+						 "native client's Cp() method",
+						 outlen);
 	}
 
 	/* Global pseudo-options, any position, removed before the command sees its arguments. */
@@ -364,7 +410,8 @@ char *commander_handle(struct jcl_session *s, const char *msg, size_t len, size_
 			nomsg = true;
 		else if (!strcmp(a, "-nokeys"))
 			nokeys = true;
-		else if (!strcmp(a, "-h") || !strcmp(a, "--h") || !strcmp(a, "-help") || !strcmp(a, "--help"))
+		else if (!strcmp(a, "-h") || !strcmp(a, "--h") || !strcmp(a, "-help") ||
+			 !strcmp(a, "--help"))
 			help = true;
 		else
 			drop = false;
@@ -376,8 +423,8 @@ char *commander_handle(struct jcl_session *s, const char *msg, size_t len, size_
 	q.argc = w;
 
 	if (silent && !s->ran_command) {
-		/* JCentral: -silent acts on the previous command object; on a fresh session that is an
-		 * internal error and the reply is an empty text message. */
+		/* JCentral: -silent acts on the previous command object; on a fresh session that is
+		 * an internal error and the reply is an empty text message. */
 		request_free(&q);
 		*outlen = 0;
 		return strdup("");
@@ -391,8 +438,13 @@ char *commander_handle(struct jcl_session *s, const char *msg, size_t len, size_
 	reply_set_filters(r, nomsg, nokeys);
 
 	struct cmd_ctx c = {
-		.s = s, .srv = s->srv, .cat = s->srv->cat, .r = r, .name = q.command,
-		.argv = q.argv, .argc = q.argc,
+		.s = s,
+		.srv = s->srv,
+		.cat = s->srv->cat,
+		.r = r,
+		.name = q.command,
+		.argv = q.argv,
+		.argc = q.argc,
 	};
 	bool listed = in_list(cmd_names, cmd_nnames, q.command) ||
 		      in_list(admin_names, N_ELEMS(admin_names), q.command);

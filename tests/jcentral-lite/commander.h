@@ -9,13 +9,12 @@
  * or NULL on out-of-memory. */
 char *commander_handle(struct jcl_session *s, const char *msg, size_t len, size_t *outlen);
 
-/* An "early error" reply (bad JSON, too big, cp) with the session's metadata. */
-char *commander_error_reply(struct jcl_session *s, int code, const char *text, size_t *outlen);
 /* The reply of JCentral's writeBackError (bad JSON, too big, cp): metadata exitcode, error, user,
  * currentdir; results []. */
 char *commander_backerror_reply(struct jcl_session *s, int code, const char *text, size_t *outlen);
 
 /* Initialise a fresh session for account (home dir, cwd). */
-int commander_session_init(struct jcl_session *s, const struct jcl_server *srv, const char *account);
+int commander_session_init(struct jcl_session *s, const struct jcl_server *srv,
+			   const char *account);
 
 #endif

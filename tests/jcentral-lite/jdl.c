@@ -39,7 +39,10 @@ char *jdl_prepare(const char *text, const char *const *args, size_t nargs, char 
 				char *end;
 				long n = strtol(c + 1, &end, 10);
 				if (n < 1 || (size_t)n > nargs) {
-					snprintf(err, errsz, "Passing arguments to the JDL failed: argument $%ld is missing", n);
+					snprintf(err, errsz,
+						 "Passing arguments to the JDL failed: argument "
+						 "$%ld is missing",
+						 n);
 					free(out);
 					return NULL;
 				}
@@ -50,7 +53,9 @@ char *jdl_prepare(const char *text, const char *const *args, size_t nargs, char 
 			}
 			size_t il = strlen(ins);
 			if (len + il > JDL_MAX || len + il > cap) {
-				snprintf(err, errsz, "Passing arguments to the JDL failed: the JDL is too long");
+				snprintf(
+					err, errsz,
+					"Passing arguments to the JDL failed: the JDL is too long");
 				free(out);
 				return NULL;
 			}

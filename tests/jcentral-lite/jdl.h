@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#define JDL_MAX (128 * 1024)    /* JDL text after substitution */
+#define JDL_MAX (128 * 1024) /* JDL text after substitution */
 
 /* Drop lines whose first non-blank character is '#', replace $1..$N by args (a missing
  * argument is an error). Returns the malloc'd text, or NULL with err set. */

@@ -14,8 +14,8 @@ enum jp_type { JP_STR, JP_LIST, JP_RAW };
 struct jp_entry {
 	char *key;
 	enum jp_type type;
-	char *val;                      /* JP_STR: text; JP_RAW: expression/number as written */
-	char **items;                   /* JP_LIST */
+	char *val;    /* JP_STR: text; JP_RAW: expression/number as written */
+	char **items; /* JP_LIST */
 	size_t nitems;
 	bool gone;
 };
@@ -27,26 +27,105 @@ struct jp {
 };
 
 static const char *const jp_order[] = {
-	"user", "jobtag", "packages", "executable", "arguments", "inputfile", "inputdata", "inputdatalist",
-	"inputdatalistformat", "inputdatacollection", "split", "splitmaxinputfilenumber", "splitarguments",
-	"jdlpath", "jdlarguments", "jdlprocessor", "validationcommand", "outputdir", "output", "outputerrore",
-	"outputarchive", "outputfile", "requirements", "origrequirements", "ttl", "price", "memorysize",
-	"workdirectorysize", "masterjobid", "lpmparentpid", "lpmchainid", "lpmjobtypeid", "lpmactivity",
-	"maxwaitingtime", "maxfailfraction", "maxresubmitfraction", "runonaods", "legodatasettype", "jdlvariables",
+	"user",
+	"jobtag",
+	"packages",
+	"executable",
+	"arguments",
+	"inputfile",
+	"inputdata",
+	"inputdatalist",
+	"inputdatalistformat",
+	"inputdatacollection",
+	"split",
+	"splitmaxinputfilenumber",
+	"splitarguments",
+	"jdlpath",
+	"jdlarguments",
+	"jdlprocessor",
+	"validationcommand",
+	"outputdir",
+	"output",
+	"outputerrore",
+	"outputarchive",
+	"outputfile",
+	"requirements",
+	"origrequirements",
+	"ttl",
+	"price",
+	"memorysize",
+	"workdirectorysize",
+	"masterjobid",
+	"lpmparentpid",
+	"lpmchainid",
+	"lpmjobtypeid",
+	"lpmactivity",
+	"maxwaitingtime",
+	"maxfailfraction",
+	"maxresubmitfraction",
+	"runonaods",
+	"legodatasettype",
+	"jdlvariables",
 };
 
 /* JCentral's spelling of known tags */
 static const char *const jp_tags[] = {
-	"Arguments", "Executable", "GUIDFile", "InputBox", "InputData", "InputDataCollection", "InputDataList",
-	"InputDataListFormat", "InputDownload", "InputFile", "JDLArguments", "JDLPath", "JDLProcessor",
-	"JDLVariables", "JobLogOnClusterMonitor", "JobTag", "LPMActivity", "MasterJobID", "MemorySize",
-	"OrigRequirements", "Output", "OutputArchive", "OutputDir", "OutputFile", "Packages", "Price",
-	"Requirements", "SuccessfullyBookedPFNs", "TTL", "Type", "User", "ValidationCommand",
-	"WorkDirectorySize", "Split", "SplitArguments", "SplitMaxInputFileNumber", "LPMParentPID", "LPMChainID",
-	"MaxWaitingTime", "MaxFailFraction", "MaxResubmitFraction", "LegoResubmitZombies", "RunOnAODs",
-	"LegoDataSetType", "LPMJobTypeID", "LPMAnchorRun", "LPMMetaData", "LPMRunNumber", "LPMAnchorProduction",
-	"LPMProductionType", "LPMProductionTag", "LPMAnchorYear", "LPMInteractionType", "FilesToCheck",
-	"OutputErrorE", "CPUCores",
+	"Arguments",
+	"Executable",
+	"GUIDFile",
+	"InputBox",
+	"InputData",
+	"InputDataCollection",
+	"InputDataList",
+	"InputDataListFormat",
+	"InputDownload",
+	"InputFile",
+	"JDLArguments",
+	"JDLPath",
+	"JDLProcessor",
+	"JDLVariables",
+	"JobLogOnClusterMonitor",
+	"JobTag",
+	"LPMActivity",
+	"MasterJobID",
+	"MemorySize",
+	"OrigRequirements",
+	"Output",
+	"OutputArchive",
+	"OutputDir",
+	"OutputFile",
+	"Packages",
+	"Price",
+	"Requirements",
+	"SuccessfullyBookedPFNs",
+	"TTL",
+	"Type",
+	"User",
+	"ValidationCommand",
+	"WorkDirectorySize",
+	"Split",
+	"SplitArguments",
+	"SplitMaxInputFileNumber",
+	"LPMParentPID",
+	"LPMChainID",
+	"MaxWaitingTime",
+	"MaxFailFraction",
+	"MaxResubmitFraction",
+	"LegoResubmitZombies",
+	"RunOnAODs",
+	"LegoDataSetType",
+	"LPMJobTypeID",
+	"LPMAnchorRun",
+	"LPMMetaData",
+	"LPMRunNumber",
+	"LPMAnchorProduction",
+	"LPMProductionType",
+	"LPMProductionTag",
+	"LPMAnchorYear",
+	"LPMInteractionType",
+	"FilesToCheck",
+	"OutputErrorE",
+	"CPUCores",
 };
 
 static char *jp_dup(struct jp *j, const char *s, size_t n)
@@ -210,8 +289,8 @@ static void jp_add_req(struct jp *j, struct jp_entry **req, const char *r)
 	if (strstr((*req)->val, r))
 		return;
 	char *n = NULL;
-	if (asprintf(&n, "%s%s%s%s%s", (*req)->val, *(*req)->val ? " && " : "", wrapped ? "" : "( ", r,
-		     wrapped ? "" : " )") < 0) {
+	if (asprintf(&n, "%s%s%s%s%s", (*req)->val, *(*req)->val ? " && " : "", wrapped ? "" : "( ",
+		     r, wrapped ? "" : " )") < 0) {
 		j->oom = true;
 		return;
 	}
@@ -326,7 +405,8 @@ char *jdlproc_process(const char *jdl, const char *user, const char *exe_lfn, co
 	snprintf(num, sizeof(num), "other.Price <= %lld", (long long)price);
 	jp_add_req(j, &req, num);
 
-	/* JDL.sortContent: the preferred order (JDLVariables followed by its variables), then the rest */
+	/* JDL.sortContent: the preferred order (JDLVariables followed by its variables), then
+	 * the rest */
 	bool done[JDLPROC_MAX_KEYS] = { false };
 	for (size_t o = 0; o < sizeof(jp_order) / sizeof(jp_order[0]); o++) {
 		for (size_t i = 0; i < j->n; i++)
@@ -337,7 +417,8 @@ char *jdlproc_process(const char *jdl, const char *user, const char *exe_lfn, co
 		if (!strcmp(jp_order[o], "jdlvariables") && vars)
 			for (size_t k = 0; k < vars->nitems; k++)
 				for (size_t i = 0; i < j->n; i++)
-					if (!j->e[i].gone && !done[i] && !strcasecmp(j->e[i].key, vars->items[k])) {
+					if (!j->e[i].gone && !done[i] &&
+					    !strcasecmp(j->e[i].key, vars->items[k])) {
 						jp_write(&b, &j->e[i]);
 						done[i] = true;
 					}

@@ -20,26 +20,48 @@ static const char JOBS_SCHEMA[] =
 struct jobs_state {
 	const char *name, *code;
 	int level;
-	unsigned groups;                /* JOBS_G_* */
+	unsigned groups; /* JOBS_G_* */
 };
 
-enum { JOBS_G_WAITING = 1, JOBS_G_QUEUED = 2, JOBS_G_RUNNING = 4, JOBS_G_DONE = 8, JOBS_G_ERROR = 16,
-       JOBS_G_FINAL = 32 };
+enum {
+	JOBS_G_WAITING = 1,
+	JOBS_G_QUEUED = 2,
+	JOBS_G_RUNNING = 4,
+	JOBS_G_DONE = 8,
+	JOBS_G_ERROR = 16,
+	JOBS_G_FINAL = 32
+};
 
 static const struct jobs_state jobs_states[] = {
-	{ "INSERTING", "I", 10, JOBS_G_WAITING }, { "UPDATING", "UP", 11, 0 }, { "SPLITTING", "SP", 15, 0 },
-	{ "SPLIT", "S", 18, 0 }, { "WAITING", "W", 20, JOBS_G_WAITING },
-	{ "ASSIGNED", "ASG", 25, JOBS_G_WAITING | JOBS_G_QUEUED }, { "STARTED", "ST", 40, JOBS_G_RUNNING },
-	{ "RUNNING", "R", 50, JOBS_G_RUNNING }, { "SAVING", "SV", 60, JOBS_G_RUNNING }, { "SAVED", "SVD", 70, 0 },
-	{ "SAVED_WARN", "SW", 71, 0 }, { "ZOMBIE", "Z", 600, 0 }, { "MERGING", "M", 701, 0 },
-	{ "DONE", "D", 800, JOBS_G_DONE | JOBS_G_FINAL }, { "DONE_WARN", "DW", 801, JOBS_G_DONE | JOBS_G_FINAL },
-	{ "ERROR_A", "EA", 900, JOBS_G_ERROR | JOBS_G_FINAL }, { "ERROR_I", "EI", 901, JOBS_G_ERROR | JOBS_G_FINAL },
-	{ "ERROR_E", "EE", 902, JOBS_G_ERROR | JOBS_G_FINAL }, { "ERROR_IB", "EIB", 903, JOBS_G_ERROR | JOBS_G_FINAL },
-	{ "ERROR_S", "ES", 906, JOBS_G_ERROR | JOBS_G_FINAL }, { "ERROR_SV", "ESV", 907, JOBS_G_ERROR | JOBS_G_FINAL },
-	{ "ERROR_V", "EV", 908, JOBS_G_ERROR | JOBS_G_FINAL }, { "ERROR_VN", "EVN", 909, JOBS_G_ERROR | JOBS_G_FINAL },
-	{ "ERROR_VT", "EVT", 910, JOBS_G_ERROR | JOBS_G_FINAL }, { "ERROR_EW", "EEW", 911, JOBS_G_ERROR | JOBS_G_FINAL },
-	{ "ERROR_W", "EW", 912, JOBS_G_ERROR | JOBS_G_FINAL }, { "ERROR_SPLT", "ESP", 913, JOBS_G_ERROR | JOBS_G_FINAL },
-	{ "ERROR_VER", "EVE", 914, JOBS_G_ERROR | JOBS_G_FINAL }, { "FAULTY", "F", 950, JOBS_G_ERROR | JOBS_G_FINAL },
+	{ "INSERTING", "I", 10, JOBS_G_WAITING },
+	{ "UPDATING", "UP", 11, 0 },
+	{ "SPLITTING", "SP", 15, 0 },
+	{ "SPLIT", "S", 18, 0 },
+	{ "WAITING", "W", 20, JOBS_G_WAITING },
+	{ "ASSIGNED", "ASG", 25, JOBS_G_WAITING | JOBS_G_QUEUED },
+	{ "STARTED", "ST", 40, JOBS_G_RUNNING },
+	{ "RUNNING", "R", 50, JOBS_G_RUNNING },
+	{ "SAVING", "SV", 60, JOBS_G_RUNNING },
+	{ "SAVED", "SVD", 70, 0 },
+	{ "SAVED_WARN", "SW", 71, 0 },
+	{ "ZOMBIE", "Z", 600, 0 },
+	{ "MERGING", "M", 701, 0 },
+	{ "DONE", "D", 800, JOBS_G_DONE | JOBS_G_FINAL },
+	{ "DONE_WARN", "DW", 801, JOBS_G_DONE | JOBS_G_FINAL },
+	{ "ERROR_A", "EA", 900, JOBS_G_ERROR | JOBS_G_FINAL },
+	{ "ERROR_I", "EI", 901, JOBS_G_ERROR | JOBS_G_FINAL },
+	{ "ERROR_E", "EE", 902, JOBS_G_ERROR | JOBS_G_FINAL },
+	{ "ERROR_IB", "EIB", 903, JOBS_G_ERROR | JOBS_G_FINAL },
+	{ "ERROR_S", "ES", 906, JOBS_G_ERROR | JOBS_G_FINAL },
+	{ "ERROR_SV", "ESV", 907, JOBS_G_ERROR | JOBS_G_FINAL },
+	{ "ERROR_V", "EV", 908, JOBS_G_ERROR | JOBS_G_FINAL },
+	{ "ERROR_VN", "EVN", 909, JOBS_G_ERROR | JOBS_G_FINAL },
+	{ "ERROR_VT", "EVT", 910, JOBS_G_ERROR | JOBS_G_FINAL },
+	{ "ERROR_EW", "EEW", 911, JOBS_G_ERROR | JOBS_G_FINAL },
+	{ "ERROR_W", "EW", 912, JOBS_G_ERROR | JOBS_G_FINAL },
+	{ "ERROR_SPLT", "ESP", 913, JOBS_G_ERROR | JOBS_G_FINAL },
+	{ "ERROR_VER", "EVE", 914, JOBS_G_ERROR | JOBS_G_FINAL },
+	{ "FAULTY", "F", 950, JOBS_G_ERROR | JOBS_G_FINAL },
 	{ "INCORRECT", "INC", 951, JOBS_G_ERROR | JOBS_G_FINAL },
 	{ "EXPIRED", "XP", 1000, JOBS_G_ERROR | JOBS_G_FINAL | JOBS_G_WAITING },
 	{ "KILLED", "K", 1002, JOBS_G_FINAL },
@@ -71,7 +93,7 @@ const char *jobs_long(const char *name)
 	if (s)
 		return s->name;
 	if (!strcasecmp(name, "ST"))
-		return "RUNNING";               /* JCentral quirk */
+		return "RUNNING"; /* JCentral quirk */
 	for (size_t i = 0; i < JOBS_NSTATES; i++)
 		if (!strcasecmp(jobs_states[i].code, name))
 			return jobs_states[i].name;
@@ -86,9 +108,13 @@ bool jobs_is_final(const char *state)
 
 bool jobs_in_group(const char *state, const char *group)
 {
-	static const struct { const char *n; unsigned g; } groups[] = {
-		{ "running", JOBS_G_RUNNING }, { "waiting", JOBS_G_WAITING }, { "queued", JOBS_G_QUEUED },
-		{ "done", JOBS_G_DONE }, { "error", JOBS_G_ERROR }, { "final", JOBS_G_FINAL },
+	static const struct {
+		const char *n;
+		unsigned g;
+	} groups[] = {
+		{ "running", JOBS_G_RUNNING }, { "waiting", JOBS_G_WAITING },
+		{ "queued", JOBS_G_QUEUED },   { "done", JOBS_G_DONE },
+		{ "error", JOBS_G_ERROR },     { "final", JOBS_G_FINAL },
 	};
 	const struct jobs_state *s = jobs_find(state);
 	for (size_t i = 0; s && i < sizeof(groups) / sizeof(groups[0]); i++)
@@ -133,12 +159,16 @@ static void jobs_trace_line(char *out, size_t outsz, const char *what)
 	snprintf(out, outsz, "%lld [state     ]: %s\n", (long long)time(NULL), what);
 }
 
-int jobs_insert(struct catalogue *c, const char *owner, const char *jdl, const char *name, long long *id)
+int jobs_insert(struct catalogue *c, const char *owner, const char *jdl, const char *name,
+		long long *id)
 {
 	sqlite3_stmt *st;
 	char tr[256];
-	int rc = jobs_prep(c, "INSERT INTO jobs (id, owner, status, name, jdl, trace, mtime) VALUES"
-			   " (max(?1, coalesce((SELECT max(id) + 1 FROM jobs), 0)), ?2, 'INSERTING', ?3, ?4, ?5, ?6)", &st);
+	int rc = jobs_prep(c,
+			   "INSERT INTO jobs (id, owner, status, name, jdl, trace, mtime) VALUES"
+			   " (max(?1, coalesce((SELECT max(id) + 1 FROM jobs), 0)), ?2, "
+			   "'INSERTING', ?3, ?4, ?5, ?6)",
+			   &st);
 
 	if (rc)
 		return rc;
@@ -196,7 +226,7 @@ int jobs_get(struct catalogue *c, long long id, struct job *j)
 	return rc;
 }
 
-int jobs_foreach(struct catalogue *c, int (*cb)(const struct job *j, void *arg), void *arg)
+int jobs_foreach (struct catalogue *c, int (*cb)(const struct job *j, void *arg), void *arg)
 {
 	sqlite3_stmt *st;
 	struct job j;
@@ -219,10 +249,15 @@ int jobs_set_status(struct catalogue *c, long long id, const char *status, const
 {
 	sqlite3_stmt *st;
 	char tr[512];
-	int rc = jobs_prep(c, "UPDATE jobs SET status = ?2, trace = trace || ?3, mtime = ?4,"
-			   " site = CASE WHEN ?2 IN ('ASSIGNED','STARTED','RUNNING','SAVING','SAVED','DONE') THEN ?5 ELSE site END,"
-			   " node = CASE WHEN ?2 IN ('STARTED','RUNNING','SAVING','SAVED','DONE') THEN ?6 ELSE node END"
-			   " WHERE id = ?1", &st);
+	int rc = jobs_prep(
+		c,
+		"UPDATE jobs SET status = ?2, trace = trace || ?3, mtime = ?4,"
+		" site = CASE WHEN ?2 IN ('ASSIGNED','STARTED','RUNNING','SAVING','SAVED','DONE') "
+		"THEN ?5 ELSE site END,"
+		" node = CASE WHEN ?2 IN ('STARTED','RUNNING','SAVING','SAVED','DONE') THEN ?6 "
+		"ELSE node END"
+		" WHERE id = ?1",
+		&st);
 
 	if (rc)
 		return rc;
@@ -294,9 +329,10 @@ int jobs_tick(struct catalogue *c)
 
 	if (!m)
 		return -ENOMEM;
-	rc = jobs_foreach(c, jobs_plan, m);     /* at most 256 jobs move per tick */
+	rc = jobs_foreach (c, jobs_plan, m); /* at most 256 jobs move per tick */
 	for (int i = 0; !rc && i < m->n; i++) {
-		snprintf(what, sizeof(what), "Job state transition from %s to %s", m->from[i], m->to[i]);
+		snprintf(what, sizeof(what), "Job state transition from %s to %s", m->from[i],
+			 m->to[i]);
 		rc = jobs_set_status(c, m->id[i], m->to[i], what);
 	}
 	free(m);
@@ -311,7 +347,8 @@ static void jobs_sul_cb(lws_sorted_usec_list_t *sul)
 {
 	(void)sul;
 	jobs_tick(g_jobs_srv->cat);
-	lws_sul_schedule(g_jobs_ctx, 0, &g_jobs_sul, jobs_sul_cb, (lws_usec_t)g_jobs_srv->job_tick_ms * 1000);
+	lws_sul_schedule(g_jobs_ctx, 0, &g_jobs_sul, jobs_sul_cb,
+			 (lws_usec_t)g_jobs_srv->job_tick_ms * 1000);
 }
 
 void jobs_scheduler_start(struct lws_context *ctx, struct jcl_server *srv)

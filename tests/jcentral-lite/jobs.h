@@ -6,17 +6,17 @@
 
 #include "catalogue.h"
 
-#define JOBS_FIRST_ID   100000001LL     /* first job id (ids look like production ones) */
-#define JOBS_STATE_MAX  16
-#define JOBS_SITE       "JCL::LOCAL::jcentral-lite"
-#define JOBS_NODE       "localhost"
+#define JOBS_FIRST_ID 100000001LL /* first job id (ids look like production ones) */
+#define JOBS_STATE_MAX 16
+#define JOBS_SITE "JCL::LOCAL::jcentral-lite"
+#define JOBS_NODE "localhost"
 
 struct job {
 	long long id, split;
 	char owner[JCL_ACCOUNT_MAX];
-	char status[JOBS_STATE_MAX];    /* long state name */
+	char status[JOBS_STATE_MAX]; /* long state name */
 	int priority;
-	char name[256];                 /* executable file name */
+	char name[256]; /* executable file name */
 	char site[64], node[64];
 	long long mtime_ms;
 };
@@ -30,10 +30,11 @@ void jobs_scheduler_stop(void);
 /* Move every active job one state forward now (what one tick does). */
 int jobs_tick(struct catalogue *c);
 
-int jobs_insert(struct catalogue *c, const char *owner, const char *jdl, const char *name, long long *id);
+int jobs_insert(struct catalogue *c, const char *owner, const char *jdl, const char *name,
+		long long *id);
 int jobs_get(struct catalogue *c, long long id, struct job *j);
 /* All jobs in ascending id order; cb != 0 stops. */
-int jobs_foreach(struct catalogue *c, int (*cb)(const struct job *j, void *arg), void *arg);
+int jobs_foreach (struct catalogue *c, int (*cb)(const struct job *j, void *arg), void *arg);
 /* Set the status (and append a trace line). */
 int jobs_set_status(struct catalogue *c, long long id, const char *status, const char *trace);
 /* malloc'd JDL / trace text of a job (NULL if none). */

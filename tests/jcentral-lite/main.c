@@ -90,9 +90,12 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: jcentral-lite --cert FILE --key FILE --ca-dir DIR --db FILE --users FILE\n"
 		"                     [--listen 127.0.0.1] [--port N] [--port-file FILE]\n"
-		"                     [--home-base /localhost/localdomain/user/] [--idle-timeout SEC]\n"
-		"                     [--no-deflate] [--fixed-reassembly] [--verbose] [--throttle on|off]\n"
-		"                     [--slow CMD=MS]... [--service-time real|off] [--counts FILE]\n"
+		"                     [--home-base /localhost/localdomain/user/] [--idle-timeout "
+		"SEC]\n"
+		"                     [--no-deflate] [--fixed-reassembly] [--verbose] [--throttle "
+		"on|off]\n"
+		"                     [--slow CMD=MS]... [--service-time real|off] [--counts "
+		"FILE]\n"
 		"                     [--envelopes encrypted|signed]\n"
 		"                     [--token-ca-cert FILE --token-ca-key FILE]\n"
 		"                     [--token-days N | --token-seconds N]\n"
@@ -129,8 +132,8 @@ static int parse_slow(struct jcl_server *srv, const char *val)
 	const char *eq = strchr(val, '=');
 	int ms;
 
-	if (!eq || eq == val || (size_t)(eq - val) >= sizeof(srv->slow[0].cmd) || srv->n_slow == JCL_MAX_SLOW ||
-	    parse_int(eq + 1, 0, 600000, &ms))
+	if (!eq || eq == val || (size_t)(eq - val) >= sizeof(srv->slow[0].cmd) ||
+	    srv->n_slow == JCL_MAX_SLOW || parse_int(eq + 1, 0, 600000, &ms))
 		return -EINVAL;
 	struct jcl_slow *sl = &srv->slow[srv->n_slow++];
 	memcpy(sl->cmd, val, (size_t)(eq - val));
@@ -160,7 +163,7 @@ static int parse_se(struct jcl_server *srv, const char *val)
 	if (!slash || slash == u || (size_t)(slash - u) >= sizeof(se.host_port))
 		return -EINVAL;
 	memcpy(se.host_port, u, (size_t)(slash - u));
-	const char *path = slash + 1;           /* keeps one leading '/' */
+	const char *path = slash + 1; /* keeps one leading '/' */
 	const char *comma = strchr(path, ',');
 	size_t pl = comma ? (size_t)(comma - path) : strlen(path);
 	while (pl > 1 && path[pl - 1] == '/')
@@ -197,7 +200,7 @@ static int parse_args(int argc, char **argv, struct jcl_server *srv)
 	srv->listen_addr = "127.0.0.1";
 	srv->idle_timeout_s = 900;
 	srv->deflate = true;
-	srv->throttle = true;                   /* JCentral's rate limiter is always on */
+	srv->throttle = true; /* JCentral's rate limiter is always on */
 	srv->token_max_s = 31LL * 86400;
 	srv->job_tick_ms = 1000;
 	for (int i = 1; i < argc; i++) {
@@ -240,27 +243,38 @@ static int parse_args(int argc, char **argv, struct jcl_server *srv)
 			exit(0);
 		}
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(a, "--cert")) dst = &srv->cert;
-		else if (!strcmp(a, "--key")) dst = &srv->key;
-		else if (!strcmp(a, "--ca-dir")) dst = &srv->ca_dir;
-		else if (!strcmp(a, "--db")) dst = &srv->db_path;
-		else if (!strcmp(a, "--users")) dst = &srv->users_path;
-		else if (!strcmp(a, "--listen")) dst = &srv->listen_addr;
-		else if (!strcmp(a, "--port-file")) dst = &srv->port_file;
-		else if (!strcmp(a, "--home-base")) dst = &home_base;
-		else if (!strcmp(a, "--token-ca-cert")) dst = &srv->token_ca_cert;
-		else if (!strcmp(a, "--token-ca-key")) dst = &srv->token_ca_key;
-		else if (!strcmp(a, "--counts")) dst = &srv->counts_path;
+		if (!strcmp(a, "--cert"))
+			dst = &srv->cert;
+		else if (!strcmp(a, "--key"))
+			dst = &srv->key;
+		else if (!strcmp(a, "--ca-dir"))
+			dst = &srv->ca_dir;
+		else if (!strcmp(a, "--db"))
+			dst = &srv->db_path;
+		else if (!strcmp(a, "--users"))
+			dst = &srv->users_path;
+		else if (!strcmp(a, "--listen"))
+			dst = &srv->listen_addr;
+		else if (!strcmp(a, "--port-file"))
+			dst = &srv->port_file;
+		else if (!strcmp(a, "--home-base"))
+			dst = &home_base;
+		else if (!strcmp(a, "--token-ca-cert"))
+			dst = &srv->token_ca_cert;
+		else if (!strcmp(a, "--token-ca-key"))
+			dst = &srv->token_ca_key;
+		else if (!strcmp(a, "--counts"))
+			dst = &srv->counts_path;
 		else if (!strcmp(a, "--envelopes")) {
 			if (!val || (strcmp(val, "signed") && strcmp(val, "encrypted")))
 				return die_usage("--envelopes needs signed or encrypted");
 			srv->envelopes_signed = !strcmp(val, "signed");
 			i++;
 			continue;
-		}
-		else if (strcmp(a, "--port") && strcmp(a, "--idle-timeout") && strcmp(a, "--slow") &&
-			 strcmp(a, "--token-days") && strcmp(a, "--token-seconds") && strcmp(a, "--se") &&
-			 strcmp(a, "--job-tick"))
+		} else if (strcmp(a, "--port") && strcmp(a, "--idle-timeout") &&
+			   strcmp(a, "--slow") && strcmp(a, "--token-days") &&
+			   strcmp(a, "--token-seconds") && strcmp(a, "--se") &&
+			   strcmp(a, "--job-tick"))
 			return die_usage("unknown argument %s", a);
 		if (!val)
 			return die_usage("%s needs a value", a);
@@ -269,10 +283,12 @@ static int parse_args(int argc, char **argv, struct jcl_server *srv)
 			*dst = val;
 		else if (!strcmp(a, "--port") && parse_int(val, 0, 65535, &srv->port))
 			return die_usage("bad --port %s", val);
-		else if (!strcmp(a, "--idle-timeout") && parse_int(val, 1, 86400 * 365, &srv->idle_timeout_s))
+		else if (!strcmp(a, "--idle-timeout") &&
+			 parse_int(val, 1, 86400 * 365, &srv->idle_timeout_s))
 			return die_usage("bad --idle-timeout %s", val);
 		else if (!strcmp(a, "--slow") && parse_slow(srv, val))
-			return die_usage("bad --slow %s (CMD=MS, MS 0..600000, at most %d)", val, JCL_MAX_SLOW);
+			return die_usage("bad --slow %s (CMD=MS, MS 0..600000, at most %d)", val,
+					 JCL_MAX_SLOW);
 		else if (!strcmp(a, "--token-days") || !strcmp(a, "--token-seconds")) {
 			int v;
 			bool secs = !strcmp(a, "--token-seconds");
@@ -281,8 +297,10 @@ static int parse_args(int argc, char **argv, struct jcl_server *srv)
 			srv->token_max_s = secs ? v : (long long)v * 86400;
 			srv->token_seconds = secs;
 		} else if (!strcmp(a, "--se") && parse_se(srv, val))
-			return die_usage("bad --se %s (NAME=root://127.0.0.1:PORT//abs/path[,tag...], at most %d)",
-					 val, JCL_MAX_SES);
+			return die_usage(
+				"bad --se %s (NAME=root://127.0.0.1:PORT//abs/path[,tag...], at "
+				"most %d)",
+				val, JCL_MAX_SES);
 		else if (!strcmp(a, "--job-tick")) {
 			int v;
 			if (parse_int(val, 1, 3600 * 1000, &v))
@@ -292,20 +310,29 @@ static int parse_args(int argc, char **argv, struct jcl_server *srv)
 	}
 	if (!srv->token_ca_cert != !srv->token_ca_key)
 		return die_usage("--token-ca-cert and --token-ca-key go together");
-	if (!srv->cert) return die_usage("missing --cert");
-	if (!srv->key) return die_usage("missing --key");
-	if (!srv->ca_dir) return die_usage("missing --ca-dir");
-	if (!srv->db_path) return die_usage("missing --db");
-	if (!srv->users_path) return die_usage("missing --users");
+	if (!srv->cert)
+		return die_usage("missing --cert");
+	if (!srv->key)
+		return die_usage("missing --key");
+	if (!srv->ca_dir)
+		return die_usage("missing --ca-dir");
+	if (!srv->db_path)
+		return die_usage("missing --db");
+	if (!srv->users_path)
+		return die_usage("missing --users");
 	if (strcmp(srv->listen_addr, "127.0.0.1") && strcmp(srv->listen_addr, "localhost"))
 		return die_usage("--listen %s: only 127.0.0.1 is allowed", srv->listen_addr);
-	if (home_base[0] != '/' || strlen(home_base) + 2 > sizeof(srv->home_base) - JCL_ACCOUNT_MAX * 2)
+	if (home_base[0] != '/' ||
+	    strlen(home_base) + 2 > sizeof(srv->home_base) - JCL_ACCOUNT_MAX * 2)
 		return die_usage("bad --home-base %s", home_base);
 	snprintf(srv->home_base, sizeof(srv->home_base), "%s%s", home_base,
 		 home_base[strlen(home_base) - 1] == '/' ? "" : "/");
-	if (access(srv->cert, R_OK)) return die_usage("cannot read --cert %s: %s", srv->cert, strerror(errno));
-	if (access(srv->key, R_OK)) return die_usage("cannot read --key %s: %s", srv->key, strerror(errno));
-	if (access(srv->ca_dir, R_OK | X_OK)) return die_usage("cannot read --ca-dir %s: %s", srv->ca_dir, strerror(errno));
+	if (access(srv->cert, R_OK))
+		return die_usage("cannot read --cert %s: %s", srv->cert, strerror(errno));
+	if (access(srv->key, R_OK))
+		return die_usage("cannot read --key %s: %s", srv->key, strerror(errno));
+	if (access(srv->ca_dir, R_OK | X_OK))
+		return die_usage("cannot read --ca-dir %s: %s", srv->ca_dir, strerror(errno));
 	return 0;
 }
 
@@ -328,14 +355,16 @@ static int bootstrap(struct jcl_server *srv)
 		rc = catalogue_ensure_dir(srv->cat, dir, "admin", "admin", "755");
 	}
 	for (size_t i = 0; i < srv->n_users && !rc; i++) {
-		int n = snprintf(dir, sizeof(dir), "%s%c/", srv->home_base, srv->users[i].account[0]);
+		int n = snprintf(dir, sizeof(dir), "%s%c/", srv->home_base,
+				 srv->users[i].account[0]);
 		if (n < 0 || (size_t)n >= sizeof(dir)) {
 			rc = -ENAMETOOLONG;
 			break;
 		}
 		rc = catalogue_ensure_dir(srv->cat, dir, "admin", "admin", "755");
 		if (!rc && !(rc = jcl_home_of(srv, srv->users[i].account, dir, sizeof(dir))))
-			rc = catalogue_ensure_dir(srv->cat, dir, srv->users[i].account, srv->users[i].account, "755");
+			rc = catalogue_ensure_dir(srv->cat, dir, srv->users[i].account,
+						  srv->users[i].account, "755");
 	}
 	if (rc) {
 		catalogue_rollback(srv->cat);
@@ -402,7 +431,7 @@ int main(int argc, char **argv)
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;      /* no SA_RESTART: poll() returns EINTR */
+	sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns EINTR */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 

@@ -74,7 +74,8 @@ int opts_parse(const struct opt_spec *spec, size_t nspec, char **argv, size_t ar
 		for (const char *c = name; *c; c++) {
 			idx = find_spec(spec, nspec, c, 1);
 			if (idx < 0) {
-				snprintf(res->err, sizeof(res->err), "%c is not a recognized option", *c);
+				snprintf(res->err, sizeof(res->err),
+					 "%c is not a recognized option", *c);
 				return -EINVAL;
 			}
 			if (spec[idx].has_arg) {

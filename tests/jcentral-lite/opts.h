@@ -13,14 +13,14 @@
 #define OPTS_MAX_SPEC 32
 
 struct opt_spec {
-	const char *name;   /* "l", "bulk", ... */
+	const char *name; /* "l", "bulk", ... */
 	bool has_arg;
 };
 
 struct opt_result {
-	unsigned count[OPTS_MAX_SPEC];   /* how often each option was given */
-	const char *val[OPTS_MAX_SPEC];  /* last value of options with an argument */
-	const char **args;               /* non-option arguments (pointers into argv) */
+	unsigned count[OPTS_MAX_SPEC];	/* how often each option was given */
+	const char *val[OPTS_MAX_SPEC]; /* last value of options with an argument */
+	const char **args;		/* non-option arguments (pointers into argv) */
 	size_t nargs;
 	char err[160];
 };

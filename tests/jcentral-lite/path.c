@@ -114,7 +114,7 @@ int path_parent(const char *path, char *out, size_t outsz)
 	while (l > 0 && path[l - 1] != '/')
 		l--;
 	if (l == 0)
-		l = 1;          /* parent of "/" is "/" */
+		l = 1; /* parent of "/" is "/" */
 	if (l + 1 > outsz)
 		return -ENAMETOOLONG;
 	memcpy(out, path, l);

@@ -58,7 +58,9 @@ int replicas_init(struct catalogue *c)
 int replicas_list(struct catalogue *c, const char *guid, struct replica *out, int max)
 {
 	sqlite3_stmt *st;
-	int n = 0, rc = replicas_prep(c, "SELECT se, seNumber, pfn FROM pfn WHERE guid = lower(?1) ORDER BY id", &st);
+	int n = 0,
+	    rc = replicas_prep(
+		    c, "SELECT se, seNumber, pfn FROM pfn WHERE guid = lower(?1) ORDER BY id", &st);
 
 	if (rc)
 		return rc;
@@ -76,7 +78,10 @@ int replicas_list(struct catalogue *c, const char *guid, struct replica *out, in
 int replicas_add(struct catalogue *c, const char *guid, const struct replica *r)
 {
 	sqlite3_stmt *st;
-	int rc = replicas_prep(c, "INSERT OR REPLACE INTO pfn (guid, seNumber, se, pfn) VALUES (lower(?1), ?2, ?3, ?4)", &st);
+	int rc = replicas_prep(c,
+			       "INSERT OR REPLACE INTO pfn (guid, seNumber, se, pfn) VALUES "
+			       "(lower(?1), ?2, ?3, ?4)",
+			       &st);
 
 	if (rc)
 		return rc;
@@ -87,24 +92,12 @@ int replicas_add(struct catalogue *c, const char *guid, const struct replica *r)
 	return replicas_done(c, st);
 }
 
-int replicas_gc(struct catalogue *c, const char *guid)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (!guid[0])
-		return 0;
-	if ((rc = replicas_prep(c, "DELETE FROM pfn WHERE guid = lower(?1) AND NOT EXISTS"
-				" (SELECT 1 FROM lfn WHERE lfn.guid = lower(?1))", &st)))
-		return rc;
-	sqlite3_bind_text(st, 1, guid, -1, SQLITE_TRANSIENT);
-	return replicas_done(c, st);
-}
-
 int replicas_gc_all(struct catalogue *c)
 {
 	sqlite3_stmt *st;
-	int rc = replicas_prep(c, "DELETE FROM pfn WHERE NOT EXISTS (SELECT 1 FROM lfn WHERE lfn.guid = pfn.guid)", &st);
+	int rc = replicas_prep(
+		c, "DELETE FROM pfn WHERE NOT EXISTS (SELECT 1 FROM lfn WHERE lfn.guid = pfn.guid)",
+		&st);
 
 	return rc ? rc : replicas_done(c, st);
 }
@@ -126,8 +119,11 @@ long long replicas_count(struct catalogue *c, const char *guid)
 int replicas_se_usage(struct catalogue *c, int se_number, long long *files, long long *bytes)
 {
 	sqlite3_stmt *st;
-	int rc = replicas_prep(c, "SELECT count(*), coalesce(sum((SELECT size FROM lfn WHERE lfn.guid = pfn.guid"
-			       " LIMIT 1)), 0) FROM pfn WHERE seNumber = ?1", &st);
+	int rc = replicas_prep(
+		c,
+		"SELECT count(*), coalesce(sum((SELECT size FROM lfn WHERE lfn.guid = pfn.guid"
+		" LIMIT 1)), 0) FROM pfn WHERE seNumber = ?1",
+		&st);
 
 	if (rc)
 		return rc;
@@ -144,8 +140,11 @@ int replicas_se_usage(struct catalogue *c, int se_number, long long *files, long
 int replicas_book(struct catalogue *c, const struct booking *b)
 {
 	sqlite3_stmt *st;
-	int rc = replicas_prep(c, "INSERT OR REPLACE INTO booking (pfn, guid, lfn, se, seNumber, size, md5, owner,"
-			       " guidtime, expires) VALUES (?1, lower(?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", &st);
+	int rc = replicas_prep(
+		c,
+		"INSERT OR REPLACE INTO booking (pfn, guid, lfn, se, seNumber, size, md5, owner,"
+		" guidtime, expires) VALUES (?1, lower(?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+		&st);
 
 	if (rc)
 		return rc;
@@ -172,8 +171,11 @@ int replicas_booking(struct catalogue *c, const char *pfn, struct booking *b)
 	sqlite3_bind_int64(st, 1, (long long)time(NULL));
 	if ((rc = replicas_done(c, st)))
 		return rc;
-	if ((rc = replicas_prep(c, "SELECT pfn, guid, lfn, se, seNumber, size, md5, owner, guidtime FROM booking"
-				" WHERE pfn = ?1", &st)))
+	if ((rc = replicas_prep(
+		     c,
+		     "SELECT pfn, guid, lfn, se, seNumber, size, md5, owner, guidtime FROM booking"
+		     " WHERE pfn = ?1",
+		     &st)))
 		return rc;
 	sqlite3_bind_text(st, 1, pfn, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);

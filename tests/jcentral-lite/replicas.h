@@ -10,7 +10,7 @@
 #include "catalogue.h"
 
 #define REPLICAS_BOOKING_S 86400
-#define REPLICAS_MAX       64       /* replicas reported per GUID */
+#define REPLICAS_MAX 64 /* replicas reported per GUID */
 
 struct replica {
 	char se[128];
@@ -34,8 +34,6 @@ int replicas_init(struct catalogue *c);
 /* Up to max replicas of guid, in registration order; returns the count or negative errno. */
 int replicas_list(struct catalogue *c, const char *guid, struct replica *out, int max);
 int replicas_add(struct catalogue *c, const char *guid, const struct replica *r);
-/* Drop the replicas of guid if no LFN refers to it any more. */
-int replicas_gc(struct catalogue *c, const char *guid);
 /* Drop the replicas no LFN refers to any more (after rm -r). */
 int replicas_gc_all(struct catalogue *c);
 /* Number of replicas of guid (0 on error). */

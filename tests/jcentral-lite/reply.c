@@ -91,7 +91,7 @@ int jcl_buf_add_json_str(struct jcl_buf *b, const char *s)
 			rc = buf_add_u(b, c);
 			p++;
 		} else if (c == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			rc = buf_add_u(b, p[1]);              /* U+0080..U+009F */
+			rc = buf_add_u(b, p[1]); /* U+0080..U+009F */
 			p += 2;
 		} else if (c == 0xe2 && p[1] >= 0x80 && p[1] <= 0x83 && (p[2] & 0xc0) == 0x80) {
 			rc = buf_add_u(b, 0x2000u | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu));
@@ -119,7 +119,7 @@ struct row {
 struct reply {
 	struct row *rows;
 	size_t n, cap;
-	bool open;          /* rows[n-1] is the current, still open row */
+	bool open; /* rows[n-1] is the current, still open row */
 	bool nomsg, nokeys;
 	int exitcode;
 	char *error;
@@ -162,11 +162,6 @@ void reply_set_filters(struct reply *r, bool nomsg, bool nokeys)
 {
 	r->nomsg = nomsg;
 	r->nokeys = nokeys;
-}
-
-bool reply_nomsg(const struct reply *r)
-{
-	return r->nomsg;
 }
 
 static struct row *cur_row(struct reply *r)

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define JCL_REPLY_MAX (256u << 20)   /* serialized reply cap (bytes) */
+#define JCL_REPLY_MAX (256u << 20) /* serialized reply cap (bytes) */
 
 /* Growable byte buffer with a hard cap. */
 struct jcl_buf {
@@ -31,7 +31,6 @@ struct reply *reply_new(void);
 void reply_free(struct reply *r);
 
 void reply_set_filters(struct reply *r, bool nomsg, bool nokeys);
-bool reply_nomsg(const struct reply *r);
 int reply_out(struct reply *r, const char *text);
 int reply_outf(struct reply *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int reply_field(struct reply *r, const char *key, const char *value);
@@ -41,7 +40,8 @@ void reply_next(struct reply *r);
 
 /* exitcode = code, error = "<strerror(code)> : <detail>" (or just strerror if detail empty). */
 void reply_error(struct reply *r, int code, const char *detail);
-void reply_errorf(struct reply *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void reply_errorf(struct reply *r, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* JCentral's printErr: text appended to error, exitcode unchanged. */
 void reply_err_append(struct reply *r, const char *text);
 /* exitcode = code, error = text verbatim. */

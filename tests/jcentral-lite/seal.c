@@ -10,9 +10,9 @@
 #include <string.h>
 
 #define SEAL_C_BEGIN "-----BEGIN SEALED CIPHER-----\n"
-#define SEAL_C_END   "\n-----END SEALED CIPHER-----\n"
+#define SEAL_C_END "\n-----END SEALED CIPHER-----\n"
 #define SEAL_E_BEGIN "-----BEGIN SEALED ENVELOPE-----\n"
-#define SEAL_E_END   "\n-----END SEALED ENVELOPE-----\n"
+#define SEAL_E_END "\n-----END SEALED ENVELOPE-----\n"
 
 bool seal_is_sealed(const char *env)
 {
@@ -56,7 +56,8 @@ static int seal_add(char *out, size_t outsz, size_t *o, const char *s)
 	return 0;
 }
 
-int seal_envelope(const struct jcl_server *srv, const char *plain, const char *tail, char *out, size_t outsz)
+int seal_envelope(const struct jcl_server *srv, const char *plain, const char *tail, char *out,
+		  size_t outsz)
 {
 	unsigned char key[32], ek[1024], sig[1024], *blk = NULL;
 	size_t eklen = sizeof(ek), siglen = sizeof(sig), pl = strlen(plain), o = 0;
@@ -77,7 +78,8 @@ int seal_envelope(const struct jcl_server *srv, const char *plain, const char *t
 	    EVP_PKEY_encrypt(pc, ek, &eklen, key, sizeof(key)) != 1)
 		goto out;
 	/* envelope block: be32 siglen, signature, AES-128-CBC(plain) */
-	if (!(md = EVP_MD_CTX_new()) || EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, srv->token_ca_pkey) != 1 ||
+	if (!(md = EVP_MD_CTX_new()) ||
+	    EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, srv->token_ca_pkey) != 1 ||
 	    EVP_DigestSign(md, sig, &siglen, (const unsigned char *)plain, pl) != 1)
 		goto out;
 	blk[0] = (unsigned char)(siglen >> 24);
@@ -85,15 +87,20 @@ int seal_envelope(const struct jcl_server *srv, const char *plain, const char *t
 	blk[2] = (unsigned char)(siglen >> 8);
 	blk[3] = (unsigned char)siglen;
 	memcpy(blk + 4, sig, siglen);
-	if (!(cc = EVP_CIPHER_CTX_new()) || EVP_EncryptInit_ex(cc, EVP_aes_128_cbc(), NULL, key, key + 16) != 1 ||
-	    EVP_EncryptUpdate(cc, blk + 4 + siglen, &n1, (const unsigned char *)plain, (int)pl) != 1 ||
+	if (!(cc = EVP_CIPHER_CTX_new()) ||
+	    EVP_EncryptInit_ex(cc, EVP_aes_128_cbc(), NULL, key, key + 16) != 1 ||
+	    EVP_EncryptUpdate(cc, blk + 4 + siglen, &n1, (const unsigned char *)plain, (int)pl) !=
+		    1 ||
 	    EVP_EncryptFinal_ex(cc, blk + 4 + siglen + n1, &n2) != 1)
 		goto out;
 	out[0] = '\0';
-	if ((rc = seal_add(out, outsz, &o, SEAL_C_BEGIN)) || (rc = seal_b64(ek, eklen, out, outsz, &o)) ||
-	    (rc = seal_add(out, outsz, &o, SEAL_C_END)) || (rc = seal_add(out, outsz, &o, SEAL_E_BEGIN)) ||
+	if ((rc = seal_add(out, outsz, &o, SEAL_C_BEGIN)) ||
+	    (rc = seal_b64(ek, eklen, out, outsz, &o)) ||
+	    (rc = seal_add(out, outsz, &o, SEAL_C_END)) ||
+	    (rc = seal_add(out, outsz, &o, SEAL_E_BEGIN)) ||
 	    (rc = seal_b64(blk, 4 + siglen + (size_t)(n1 + n2), out, outsz, &o)) ||
-	    (rc = seal_add(out, outsz, &o, SEAL_E_END)) || (rc = seal_add(out, outsz, &o, tail ? tail : "")))
+	    (rc = seal_add(out, outsz, &o, SEAL_E_END)) ||
+	    (rc = seal_add(out, outsz, &o, tail ? tail : "")))
 		goto out;
 	rc = 0;
 out:
@@ -106,7 +113,8 @@ out:
 }
 
 /* the base64 between begin and end, decoded; returns the length or negative */
-static long seal_unb64(const char *s, const char *begin, const char *end, unsigned char *out, size_t outsz)
+static long seal_unb64(const char *s, const char *begin, const char *end, unsigned char *out,
+		       size_t outsz)
 {
 	const char *a = strstr(s, begin), *b;
 	if (!a)
@@ -136,7 +144,8 @@ static long seal_unb64(const char *s, const char *begin, const char *end, unsign
 
 int seal_open(const struct jcl_server *srv, const char *sealed, char *out, size_t outsz)
 {
-	unsigned char ek[1024], key[1024], *blk = malloc(SEAL_MAX);  /* RSA output needs the modulus size */
+	unsigned char ek[1024], key[1024],
+		*blk = malloc(SEAL_MAX); /* RSA output needs the modulus size */
 	size_t klen = sizeof(key);
 	EVP_PKEY_CTX *pc = NULL;
 	EVP_MD_CTX *md = NULL;
@@ -149,19 +158,23 @@ int seal_open(const struct jcl_server *srv, const char *sealed, char *out, size_
 	long bl = seal_unb64(sealed, SEAL_E_BEGIN, SEAL_E_END, blk, SEAL_MAX);
 	if (!srv->token_ca_pkey || el <= 0 || bl < 4)
 		goto out;
-	size_t siglen = ((size_t)blk[0] << 24) | ((size_t)blk[1] << 16) | ((size_t)blk[2] << 8) | blk[3];
+	size_t siglen =
+		((size_t)blk[0] << 24) | ((size_t)blk[1] << 16) | ((size_t)blk[2] << 8) | blk[3];
 	if (siglen > (size_t)bl - 4 || (size_t)bl - 4 - siglen + 32 > outsz)
 		goto out;
 	if (!(pc = EVP_PKEY_CTX_new(srv->token_ca_pkey, NULL)) || EVP_PKEY_decrypt_init(pc) != 1 ||
 	    EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_OAEP_PADDING) != 1 ||
 	    EVP_PKEY_decrypt(pc, key, &klen, ek, (size_t)el) != 1 || klen != 32)
 		goto out;
-	if (!(cc = EVP_CIPHER_CTX_new()) || EVP_DecryptInit_ex(cc, EVP_aes_128_cbc(), NULL, key, key + 16) != 1 ||
-	    EVP_DecryptUpdate(cc, (unsigned char *)out, &n1, blk + 4 + siglen, (int)((size_t)bl - 4 - siglen)) != 1 ||
+	if (!(cc = EVP_CIPHER_CTX_new()) ||
+	    EVP_DecryptInit_ex(cc, EVP_aes_128_cbc(), NULL, key, key + 16) != 1 ||
+	    EVP_DecryptUpdate(cc, (unsigned char *)out, &n1, blk + 4 + siglen,
+			      (int)((size_t)bl - 4 - siglen)) != 1 ||
 	    EVP_DecryptFinal_ex(cc, (unsigned char *)out + n1, &n2) != 1)
 		goto out;
 	out[n1 + n2] = '\0';
-	if (!(md = EVP_MD_CTX_new()) || EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, srv->token_ca_pkey) != 1 ||
+	if (!(md = EVP_MD_CTX_new()) ||
+	    EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, srv->token_ca_pkey) != 1 ||
 	    EVP_DigestVerify(md, blk + 4, siglen, (unsigned char *)out, (size_t)(n1 + n2)) != 1) {
 		out[0] = '\0';
 		goto out;

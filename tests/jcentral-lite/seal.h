@@ -22,7 +22,8 @@
 
 bool seal_is_sealed(const char *env);
 /* Seal plain (a signed key=value envelope, without its scitag tail) and append tail. */
-int seal_envelope(const struct jcl_server *srv, const char *plain, const char *tail, char *out, size_t outsz);
+int seal_envelope(const struct jcl_server *srv, const char *plain, const char *tail, char *out,
+		  size_t outsz);
 /* Open a sealed envelope back into its key=value text (signature checked). 0 or negative errno. */
 int seal_open(const struct jcl_server *srv, const char *sealed, char *out, size_t outsz);
 

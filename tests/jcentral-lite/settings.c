@@ -23,7 +23,8 @@ static int settings_exec(sqlite3 *db, const char *sql)
 static int settings_put(sqlite3 *db, const char *key, const void *val, int len)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)", -1, &st, NULL))
+	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)",
+			       -1, &st, NULL))
 		return -EIO;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, val, len, SQLITE_STATIC);
@@ -59,7 +60,8 @@ int settings_apply(struct jcl_server *srv, char *err, size_t errsz)
 	sqlite3 *db = catalogue_db(srv->cat);
 	int rc;
 
-	if ((rc = settings_exec(db, "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value BLOB)")))
+	if ((rc = settings_exec(
+		     db, "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value BLOB)")))
 		goto fail;
 	if (srv->n_ses) {
 		rc = settings_put(db, "ses", srv->ses, (int)(srv->n_ses * sizeof(srv->ses[0])));
@@ -73,9 +75,11 @@ int settings_apply(struct jcl_server *srv, char *err, size_t errsz)
 	if (rc)
 		goto fail;
 	if (srv->token_ca_cert) {
-		rc = settings_put(db, "token_ca_cert", srv->token_ca_cert, (int)strlen(srv->token_ca_cert));
+		rc = settings_put(db, "token_ca_cert", srv->token_ca_cert,
+				  (int)strlen(srv->token_ca_cert));
 		if (!rc)
-			rc = settings_put(db, "token_ca_key", srv->token_ca_key, (int)strlen(srv->token_ca_key));
+			rc = settings_put(db, "token_ca_key", srv->token_ca_key,
+					  (int)strlen(srv->token_ca_key));
 	} else {
 		int a = settings_get(db, "token_ca_cert", g_token_cert, sizeof(g_token_cert) - 1);
 		int b = settings_get(db, "token_ca_key", g_token_key, sizeof(g_token_key) - 1);

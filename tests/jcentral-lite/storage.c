@@ -97,7 +97,8 @@ int storage_pfn(const struct jcl_se *se, const char *guid, char *out, size_t out
 	int nn, nnnnn;
 
 	storage_buckets(guid, &nn, &nnnnn);
-	int n = snprintf(out, outsz, "root://%s/%s/%02d/%05d/%s", se->host_port, se->path, nn, nnnnn, guid);
+	int n = snprintf(out, outsz, "root://%s/%s/%02d/%05d/%s", se->host_port, se->path, nn,
+			 nnnnn, guid);
 	return n < 0 || (size_t)n >= outsz ? -ENAMETOOLONG : 0;
 }
 
@@ -119,8 +120,8 @@ int storage_local_path(const struct jcl_server *srv, const char *pfn, char *out,
 }
 
 /* append a b c d to out at *o */
-static int storage_append(char *out, size_t outsz, size_t *o, const char *a, const char *b, const char *c,
-			  const char *d)
+static int storage_append(char *out, size_t outsz, size_t *o, const char *a, const char *b,
+			  const char *c, const char *d)
 {
 	int n = snprintf(out + *o, outsz - *o, "%s%s%s%s", a, b, c, d);
 	if (n < 0 || (size_t)n >= outsz - *o)
@@ -151,7 +152,8 @@ static int storage_sign(const struct jcl_server *srv, const char *text, char *b6
 	return rc;
 }
 
-int storage_envelope(const struct jcl_server *srv, const struct storage_env *e, char *out, size_t outsz)
+int storage_envelope(const struct jcl_server *srv, const struct storage_env *e, char *out,
+		     size_t outsz)
 {
 	char size[32], issued[32], expires[32], sig[1400], hashord[256] = "";
 	long long now = (long long)time(NULL);
@@ -176,10 +178,12 @@ int storage_envelope(const struct jcl_server *srv, const struct storage_env *e, 
 			continue;
 		rc = storage_append(out, outsz, &o, o ? "&" : "", keys[i], "=", vals[i]);
 		if (!rc)
-			rc = storage_append(hashord, sizeof(hashord), &h, h ? "-" : "", keys[i], "", "");
+			rc = storage_append(hashord, sizeof(hashord), &h, h ? "-" : "", keys[i], "",
+					    "");
 	}
 	if (!rc)
-		rc = storage_append(hashord, sizeof(hashord), &h, "-hashord-issuer-issued-expires", "", "", "");
+		rc = storage_append(hashord, sizeof(hashord), &h, "-hashord-issuer-issued-expires",
+				    "", "", "");
 	if (!rc)
 		rc = storage_append(out, outsz, &o, "&hashord=", hashord, "", "");
 	if (!rc)
@@ -191,8 +195,10 @@ int storage_envelope(const struct jcl_server *srv, const struct storage_env *e, 
 	if (!rc)
 		rc = storage_append(out, outsz, &o, "&signature=", sig, "", "");
 	if (!rc)
-		rc = storage_append(out, outsz, &o, !strcmp(e->access, "read") ?
-				    "&scitag.flow=330&eos.app=dataAccess" : "&scitag.flow=335&eos.app=cliUpload",
+		rc = storage_append(out, outsz, &o,
+				    !strcmp(e->access, "read")
+					    ? "&scitag.flow=330&eos.app=dataAccess"
+					    : "&scitag.flow=335&eos.app=cliUpload",
 				    "", "", "");
 	return rc;
 }

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include "jcl.h"
 
-#define STORAGE_PFN_MAX      2048
+#define STORAGE_PFN_MAX 2048
 #define STORAGE_ENVELOPE_MAX 8192
 #define STORAGE_ENVELOPE_TTL_S 86400
 
@@ -23,13 +23,14 @@ int storage_pfn(const struct jcl_se *se, const char *guid, char *out, size_t out
 int storage_local_path(const struct jcl_server *srv, const char *pfn, char *out, size_t outsz);
 
 struct storage_env {
-	const char *access;             /* "read" or "write" */
+	const char *access; /* "read" or "write" */
 	const char *turl, *lfn, *guid, *se, *md5;
 	long long size;
 };
 /* Signed key=value envelope (spec 7.2), signed SHA384withRSA with the token CA key when there is
  * one (else an empty signature); followed by the 2024 scitag tail. 0 or negative errno. */
-int storage_envelope(const struct jcl_server *srv, const struct storage_env *e, char *out, size_t outsz);
+int storage_envelope(const struct jcl_server *srv, const struct storage_env *e, char *out,
+		     size_t outsz);
 /* Value of key in an envelope ("key=value&..."), copied to out; 0 or -ENOENT. */
 int storage_envelope_get(const char *env, const char *key, char *out, size_t outsz);
 

@@ -9,7 +9,7 @@
 struct throttle_entry {
 	char subject[JCL_DN_MAX];
 	long counter;
-	unsigned long long used;        /* last use (a tick), for LRU eviction */
+	unsigned long long used; /* last use (a tick), for LRU eviction */
 };
 
 static struct throttle_entry g_tab[THROTTLE_MAX_SUBJECTS];
@@ -31,7 +31,8 @@ static struct throttle_entry *throttle_find(const char *subject)
 			e->used = ++g_tick;
 			return e;
 		}
-		if (!e->subject[0] ? victim->subject[0] != '\0' : (victim->subject[0] && e->used < victim->used))
+		if (!e->subject[0] ? victim->subject[0] != '\0'
+				   : (victim->subject[0] && e->used < victim->used))
 			victim = e;
 	}
 	snprintf(victim->subject, sizeof(victim->subject), "%s", subject);
@@ -74,7 +75,7 @@ void throttle_connect(const char *subject)
 void throttle_disconnect(const char *subject)
 {
 	if (subject[0])
-		throttle_add(subject, 1);       /* counted for exempt subjects too, as in JCentral */
+		throttle_add(subject, 1); /* counted for exempt subjects too, as in JCentral */
 }
 
 long throttle_command(const char *subject)
@@ -83,9 +84,4 @@ long throttle_command(const char *subject)
 		return 0;
 	long v = throttle_add(subject, 1);
 	return v > 100 ? v - 100 : 0;
-}
-
-long throttle_value(const char *subject)
-{
-	return subject[0] ? throttle_find(subject)->counter : 0;
 }

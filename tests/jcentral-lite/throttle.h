@@ -14,14 +14,12 @@
 #define JCL_THROTTLE_H
 
 #define THROTTLE_MAX_SUBJECTS 1024
-#define THROTTLE_HALVE_MS     (5 * 60 * 1000)
+#define THROTTLE_HALVE_MS (5 * 60 * 1000)
 
 void throttle_init(void);
 void throttle_connect(const char *subject);
 void throttle_disconnect(const char *subject);
 /* Count one command; returns the delay in ms to apply before running it (0 if none). */
 long throttle_command(const char *subject);
-/* Current counter value (for logs and tests). */
-long throttle_value(const char *subject);
 
 #endif

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <time.h>
 
-#define TOKEN_RSA_BITS   2048
-#define TOKEN_SKEW_S     (2 * 3600)     /* notBefore grace (JCentral) */
-#define TOKEN_SKEW_TEST_S 60            /* with --token-seconds */
+#define TOKEN_RSA_BITS 2048
+#define TOKEN_SKEW_S (2 * 3600) /* notBefore grace (JCentral) */
+#define TOKEN_SKEW_TEST_S 60	/* with --token-seconds */
 
 int token_load_ca(struct jcl_server *srv, char *err, size_t errsz)
 {
@@ -23,23 +23,27 @@ int token_load_ca(struct jcl_server *srv, char *err, size_t errsz)
 	if (!srv->token_ca_cert)
 		return 0;
 	if (!(f = fopen(srv->token_ca_cert, "r"))) {
-		snprintf(err, errsz, "cannot read --token-ca-cert %s: %s", srv->token_ca_cert, strerror(errno));
+		snprintf(err, errsz, "cannot read --token-ca-cert %s: %s", srv->token_ca_cert,
+			 strerror(errno));
 		return -errno;
 	}
 	srv->token_ca = PEM_read_X509(f, NULL, NULL, NULL);
 	fclose(f);
 	if (!srv->token_ca) {
-		snprintf(err, errsz, "--token-ca-cert %s: not a PEM certificate", srv->token_ca_cert);
+		snprintf(err, errsz, "--token-ca-cert %s: not a PEM certificate",
+			 srv->token_ca_cert);
 		return -EINVAL;
 	}
 	if (!(f = fopen(srv->token_ca_key, "r"))) {
-		snprintf(err, errsz, "cannot read --token-ca-key %s: %s", srv->token_ca_key, strerror(errno));
+		snprintf(err, errsz, "cannot read --token-ca-key %s: %s", srv->token_ca_key,
+			 strerror(errno));
 		return -errno;
 	}
 	srv->token_ca_pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL);
 	fclose(f);
 	if (!srv->token_ca_pkey) {
-		snprintf(err, errsz, "--token-ca-key %s: not an unencrypted PEM key", srv->token_ca_key);
+		snprintf(err, errsz, "--token-ca-key %s: not an unencrypted PEM key",
+			 srv->token_ca_key);
 		return -EINVAL;
 	}
 	if (X509_check_private_key(srv->token_ca, srv->token_ca_pkey) != 1) {
@@ -80,12 +84,14 @@ static int token_bio_text(BIO *b, char *out, size_t outsz)
 
 static int token_subject(X509_NAME *n, const char *cn, const char *role)
 {
-	const struct { const char *f, *v; } rdn[] = {
+	const struct {
+		const char *f, *v;
+	} rdn[] = {
 		{ "C", "ch" }, { "O", "AliEn2" }, { "CN", "Users" }, { "CN", cn }, { "OU", role },
 	};
 	for (size_t i = 0; i < sizeof(rdn) / sizeof(rdn[0]); i++)
-		if (X509_NAME_add_entry_by_txt(n, rdn[i].f, MBSTRING_UTF8, (const unsigned char *)rdn[i].v,
-					       -1, -1, 0) != 1)
+		if (X509_NAME_add_entry_by_txt(n, rdn[i].f, MBSTRING_UTF8,
+					       (const unsigned char *)rdn[i].v, -1, -1, 0) != 1)
 			return -EINVAL;
 	return 0;
 }
@@ -113,22 +119,22 @@ int token_issue(const struct jcl_server *srv, const char *cn, const char *role, 
 		goto out;
 	if (RAND_bytes(serial, sizeof(serial)) != 1)
 		goto out;
-	serial[0] &= 0x7f;                      /* positive */
-	serial[0] |= 0x10;                      /* and full length */
-	if (!(bn = BN_bin2bn(serial, sizeof(serial), NULL)) || !BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)))
+	serial[0] &= 0x7f; /* positive */
+	serial[0] |= 0x10; /* and full length */
+	if (!(bn = BN_bin2bn(serial, sizeof(serial), NULL)) ||
+	    !BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)))
 		goto out;
-	if (X509_set_version(x, 2) != 1 ||
-	    !ASN1_TIME_set(X509_getm_notBefore(x), (time_t)nb) ||
+	if (X509_set_version(x, 2) != 1 || !ASN1_TIME_set(X509_getm_notBefore(x), (time_t)nb) ||
 	    !ASN1_TIME_set(X509_getm_notAfter(x), (time_t)na) ||
 	    X509_set_issuer_name(x, X509_get_subject_name(srv->token_ca)) != 1 ||
-	    token_subject(X509_get_subject_name(x), cn, role) ||
-	    X509_set_pubkey(x, key) != 1)
+	    token_subject(X509_get_subject_name(x), cn, role) || X509_set_pubkey(x, key) != 1)
 		goto out;
 	X509V3_set_ctx(&ctx, srv->token_ca, x, NULL, NULL, 0);
 	if (token_add_ext(x, &ctx, NID_authority_key_identifier, "keyid") ||
 	    token_add_ext(x, &ctx, NID_subject_key_identifier, "hash") ||
 	    token_add_ext(x, &ctx, NID_ext_key_usage, "clientAuth,serverAuth,emailProtection") ||
-	    token_add_ext(x, &ctx, NID_key_usage, "digitalSignature,nonRepudiation,keyEncipherment") ||
+	    token_add_ext(x, &ctx, NID_key_usage,
+			  "digitalSignature,nonRepudiation,keyEncipherment") ||
 	    token_add_ext(x, &ctx, NID_subject_alt_name,
 			  "DNS:localhost,DNS:localhost.localdomain,DNS:127.0.0.1,DNS:::1"))
 		goto out;
@@ -144,8 +150,8 @@ int token_issue(const struct jcl_server *srv, const char *cn, const char *role, 
 	    PEM_write_bio_PrivateKey_traditional(b, key, NULL, NULL, 0, NULL, NULL) != 1 ||
 	    token_bio_text(b, out->key_pem, sizeof(out->key_pem)))
 		goto out;
-	if (snprintf(out->slash_dn, sizeof(out->slash_dn), "/C=ch/O=AliEn2/CN=Users/CN=%s/OU=%s", cn, role) >=
-	    (int)sizeof(out->slash_dn))
+	if (snprintf(out->slash_dn, sizeof(out->slash_dn), "/C=ch/O=AliEn2/CN=Users/CN=%s/OU=%s",
+		     cn, role) >= (int)sizeof(out->slash_dn))
 		goto out;
 	out->not_after = na;
 	rc = 0;
@@ -192,11 +198,10 @@ int token_account(const struct jcl_server *srv, X509 *cert, char *account, size_
 	    !(capub = X509_get0_pubkey(srv->token_ca)) || X509_verify(cert, capub) != 1)
 		return -ENOENT;
 	n = X509_get_subject_name(cert);
-	if (X509_NAME_entry_count(n) != 5 ||
-	    token_entry(n, 0, NID_countryName, v, sizeof(v)) || strcmp(v, "ch") ||
-	    token_entry(n, 1, NID_organizationName, v, sizeof(v)) || strcmp(v, "AliEn2") ||
-	    token_entry(n, 2, NID_commonName, v, sizeof(v)) || strcmp(v, "Users") ||
-	    token_entry(n, 3, NID_commonName, cn, sizeof(cn)) ||
+	if (X509_NAME_entry_count(n) != 5 || token_entry(n, 0, NID_countryName, v, sizeof(v)) ||
+	    strcmp(v, "ch") || token_entry(n, 1, NID_organizationName, v, sizeof(v)) ||
+	    strcmp(v, "AliEn2") || token_entry(n, 2, NID_commonName, v, sizeof(v)) ||
+	    strcmp(v, "Users") || token_entry(n, 3, NID_commonName, cn, sizeof(cn)) ||
 	    token_entry(n, 4, NID_organizationalUnitName, role, sizeof(role)))
 		return -ENOENT;
 	if (strlen(cn) >= accsz)

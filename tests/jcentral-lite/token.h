@@ -6,7 +6,7 @@
 #include <openssl/x509.h>
 #include "jcl.h"
 
-#define TOKEN_PEM_MAX 8192      /* one PEM certificate or key */
+#define TOKEN_PEM_MAX 8192 /* one PEM certificate or key */
 
 /* Load --token-ca-cert / --token-ca-key into srv (no-op when not configured).
  * 0 or negative errno with a one-line message in err. */
@@ -17,7 +17,7 @@ struct token_out {
 	char cert_pem[TOKEN_PEM_MAX];
 	char key_pem[TOKEN_PEM_MAX];
 	char slash_dn[JCL_DN_MAX];
-	long long not_after;            /* epoch seconds */
+	long long not_after; /* epoch seconds */
 };
 
 /* Issue a user token: subject C=ch, O=AliEn2, CN=Users, CN=<cn>, OU=<role>, RSA 2048,

@@ -20,15 +20,15 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_LINE (1u << 20)     /* one request line, bytes */
+#define MAX_LINE (1u << 20) /* one request line, bytes */
 
 struct client {
 	const char *ca_dir;
 	char **lines;
-	size_t nlines, next;      /* next line to send */
-	size_t frag;              /* fragment size, 0 = one frame */
-	size_t sent_off;          /* progress inside the current line */
-	bool awaiting;            /* a request is out, reply pending */
+	size_t nlines, next; /* next line to send */
+	size_t frag;	     /* fragment size, 0 = one frame */
+	size_t sent_off;     /* progress inside the current line */
+	bool awaiting;	     /* a request is out, reply pending */
 	char *rx;
 	size_t rxlen, rxcap;
 	bool wait_close;
@@ -97,7 +97,8 @@ static int send_some(struct lws *wsi)
 	return 0;
 }
 
-static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		    size_t len)
 {
 	switch (reason) {
 	case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS:
@@ -113,7 +114,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 			fprintf(stderr, "HTTP %u\n", st);
 			finish(3);
 		} else {
-			fprintf(stderr, "jcl-wsclient: connection failed: %s\n", in ? (const char *)in : "?");
+			fprintf(stderr, "jcl-wsclient: connection failed: %s\n",
+				in ? (const char *)in : "?");
 			finish(2);
 		}
 		return 0;
@@ -139,7 +141,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		if (!lws_is_final_fragment(wsi))
 			return 0;
 		if (!g.awaiting) {
-			fprintf(stderr, "jcl-wsclient: unsolicited message: %s\n", g.rx ? g.rx : "");
+			fprintf(stderr, "jcl-wsclient: unsolicited message: %s\n",
+				g.rx ? g.rx : "");
 			finish(2);
 			return -1;
 		}
@@ -163,7 +166,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		if (len >= 2) {
 			const unsigned char *p = in;
 			g.close_code = (p[0] << 8) | p[1];
-			snprintf(g.close_reason, sizeof(g.close_reason), "%.*s", (int)(len - 2), (const char *)p + 2);
+			snprintf(g.close_reason, sizeof(g.close_reason), "%.*s", (int)(len - 2),
+				 (const char *)p + 2);
 		}
 		return 0;
 
@@ -173,15 +177,15 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 			fflush(stdout);
 			finish(0);
 		} else if (g.next < g.nlines) {
-			fprintf(stderr, "jcl-wsclient: connection closed with %zu request(s) unanswered\n",
+			fprintf(stderr,
+				"jcl-wsclient: connection closed with %zu request(s) unanswered\n",
 				g.nlines - g.next);
 			finish(2);
 		}
 		finish(0);
 		return 0;
 
-	default:
-		break;
+	default: break;
 	}
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
@@ -209,7 +213,8 @@ static int read_lines(void)
 		if (l == 0)
 			continue;
 		if ((size_t)l > MAX_LINE) {
-			fprintf(stderr, "jcl-wsclient: request line longer than %u bytes\n", MAX_LINE);
+			fprintf(stderr, "jcl-wsclient: request line longer than %u bytes\n",
+				MAX_LINE);
 			free(line);
 			return -1;
 		}
@@ -229,8 +234,9 @@ static int read_lines(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: jcl-wsclient --url wss://HOST:PORT/PATH --cert C --key K --ca-dir D\n"
-			"                    [--fragment N] [--deflate] [--wait-close] [--timeout SEC]\n");
+	fprintf(stderr,
+		"usage: jcl-wsclient --url wss://HOST:PORT/PATH --cert C --key K --ca-dir D\n"
+		"                    [--fragment N] [--deflate] [--wait-close] [--timeout SEC]\n");
 }
 
 int main(int argc, char **argv)
@@ -241,16 +247,34 @@ int main(int argc, char **argv)
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(a, "--deflate")) { deflate = true; continue; }
-		if (!strcmp(a, "--wait-close")) { g.wait_close = true; continue; }
-		if (!v) { usage(); return 2; }
-		if (!strcmp(a, "--url")) url = v;
-		else if (!strcmp(a, "--cert")) cert = v;
-		else if (!strcmp(a, "--key")) key = v;
-		else if (!strcmp(a, "--ca-dir")) g.ca_dir = v;
-		else if (!strcmp(a, "--fragment")) g.frag = strtoul(v, NULL, 10);
-		else if (!strcmp(a, "--timeout")) timeout = atoi(v);
-		else { usage(); return 2; }
+		if (!strcmp(a, "--deflate")) {
+			deflate = true;
+			continue;
+		}
+		if (!strcmp(a, "--wait-close")) {
+			g.wait_close = true;
+			continue;
+		}
+		if (!v) {
+			usage();
+			return 2;
+		}
+		if (!strcmp(a, "--url"))
+			url = v;
+		else if (!strcmp(a, "--cert"))
+			cert = v;
+		else if (!strcmp(a, "--key"))
+			key = v;
+		else if (!strcmp(a, "--ca-dir"))
+			g.ca_dir = v;
+		else if (!strcmp(a, "--fragment"))
+			g.frag = strtoul(v, NULL, 10);
+		else if (!strcmp(a, "--timeout"))
+			timeout = atoi(v);
+		else {
+			usage();
+			return 2;
+		}
 		i++;
 	}
 	if (!url || !cert || !key || !g.ca_dir) {
@@ -280,7 +304,8 @@ int main(int argc, char **argv)
 	info.extensions = deflate ? extensions : NULL;
 	struct lws_context *ctx = lws_create_context(&info);
 	if (!ctx) {
-		fprintf(stderr, "jcl-wsclient: cannot create the lws context (check --cert/--key)\n");
+		fprintf(stderr,
+			"jcl-wsclient: cannot create the lws context (check --cert/--key)\n");
 		return 2;
 	}
 

@@ -53,7 +53,7 @@ static int wsmsg_part(struct wsmsg *m, bool last, wsmsg_cb cb, void *arg)
 			if (m->old_units > 0)
 				m->poisoned++;
 			rc = cb(arg, WSMSG_EXEC, m->sb.p, m->sb.len);
-			m->sb.len = keep;           /* the last part is not kept, the old parts are */
+			m->sb.len = keep; /* the last part is not kept, the old parts are */
 			m->sb.p[keep] = '\0';
 		}
 		if (!m->tomcat) {
@@ -76,7 +76,7 @@ int wsmsg_feed(struct wsmsg *m, const unsigned char *p, size_t n, wsmsg_cb cb, v
 
 	for (size_t i = 0; i < n; i++) {
 		if ((p[i] & 0xc0) == 0x80)
-			continue;               /* continuation byte: stays with its character */
+			continue; /* continuation byte: stays with its character */
 		size_t u = (p[i] & 0xf8) == 0xf0 ? 2 : 1;
 		if (m->part_units + u > WSMSG_PART_UNITS) {
 			int rc;

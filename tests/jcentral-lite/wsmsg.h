@@ -21,28 +21,28 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define WSMSG_PART_UNITS 8192      /* Tomcat's default text message buffer (characters) */
-#define WSMSG_MAX_UNITS  133120    /* JCentral's MAX_MESSAGE_LENGTH, 130 * 1024 */
+#define WSMSG_PART_UNITS 8192  /* Tomcat's default text message buffer (characters) */
+#define WSMSG_MAX_UNITS 133120 /* JCentral's MAX_MESSAGE_LENGTH, 130 * 1024 */
 
 enum wsmsg_event {
-	WSMSG_EXEC,                /* run text/len as a request */
-	WSMSG_TOO_BIG,             /* answer "Message too big, limit is at 133120" */
+	WSMSG_EXEC,    /* run text/len as a request */
+	WSMSG_TOO_BIG, /* answer "Message too big, limit is at 133120" */
 };
 
 /* Return non-zero to stop (the connection is then closed). */
 typedef int (*wsmsg_cb)(void *arg, enum wsmsg_event ev, const char *text, size_t len);
 
 struct wsmsg {
-	bool tomcat;               /* reproduce the never-cleared buffer */
-	struct jcl_buf part;       /* text of the current part */
+	bool tomcat;	     /* reproduce the never-cleared buffer */
+	struct jcl_buf part; /* text of the current part */
 	size_t part_units;
-	struct jcl_buf sb;         /* JCentral's sbBuffer */
+	struct jcl_buf sb; /* JCentral's sbBuffer */
 	size_t sb_units;
-	bool sb_set;               /* sbBuffer != null */
-	bool skip;                 /* fixed mode: this message is already too big */
-	unsigned long parts;       /* parts delivered in this session (for the log) */
-	unsigned long poisoned;    /* requests that were run with an old buffer in front */
-	size_t old_units;          /* units of sb left over from earlier messages */
+	bool sb_set;		/* sbBuffer != null */
+	bool skip;		/* fixed mode: this message is already too big */
+	unsigned long parts;	/* parts delivered in this session (for the log) */
+	unsigned long poisoned; /* requests that were run with an old buffer in front */
+	size_t old_units;	/* units of sb left over from earlier messages */
 };
 
 /* Text bytes of the current frame (already inflated), in order. */

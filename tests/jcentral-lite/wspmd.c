@@ -94,7 +94,7 @@ static int offer(const char *s, size_t n, struct wspmd *p)
 			return -1;
 		}
 		if (!ok)
-			return 0;       /* Tomcat stops looking at this offer here */
+			return 0; /* Tomcat stops looking at this offer here */
 	}
 	p->server_no_ctx = sctx;
 	p->client_no_ctx = cctx;
@@ -164,7 +164,8 @@ int wspmd_inflate(struct wspmd *p, const unsigned char *in, size_t n, bool fin,
 					return rc;
 			}
 			if (z == Z_STREAM_END) {
-				inflateReset(&p->rx);       /* a final block ends the stream: start anew */
+				inflateReset(
+					&p->rx); /* a final block ends the stream: start anew */
 				break;
 			}
 			if (z == Z_BUF_ERROR && !got)
@@ -181,12 +182,13 @@ size_t wspmd_bound(size_t n)
 	return n + n / 1000 + 64;
 }
 
-long wspmd_deflate(struct wspmd *p, const unsigned char *in, size_t n, bool fin,
-		   unsigned char *out, size_t outsz)
+long wspmd_deflate(struct wspmd *p, const unsigned char *in, size_t n, bool fin, unsigned char *out,
+		   size_t outsz)
 {
 	if (!p->tx_init) {
 		memset(&p->tx, 0, sizeof(p->tx));
-		if (deflateInit2(&p->tx, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		if (deflateInit2(&p->tx, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8,
+				 Z_DEFAULT_STRATEGY) != Z_OK)
 			return -ENOMEM;
 		p->tx_init = true;
 	}

@@ -16,18 +16,18 @@
 #include <stddef.h>
 #include <zlib.h>
 
-#define WSPMD_HDR_MAX 1024         /* Sec-WebSocket-Extensions header we look at (bytes) */
+#define WSPMD_HDR_MAX 1024 /* Sec-WebSocket-Extensions header we look at (bytes) */
 
 enum wspmd_offer {
-	WSPMD_NONE,                /* no acceptable offer: no compression */
-	WSPMD_ACCEPT,              /* use permessage-deflate with the parameters below */
-	WSPMD_FAIL,                /* malformed offer: refuse the upgrade (Tomcat: HTTP 500) */
+	WSPMD_NONE,   /* no acceptable offer: no compression */
+	WSPMD_ACCEPT, /* use permessage-deflate with the parameters below */
+	WSPMD_FAIL,   /* malformed offer: refuse the upgrade (Tomcat: HTTP 500) */
 };
 
 struct wspmd {
 	bool on;
-	bool client_no_ctx;        /* client resets its compressor: we reset our inflater */
-	bool server_no_ctx;        /* we reset our compressor after each message */
+	bool client_no_ctx; /* client resets its compressor: we reset our inflater */
+	bool server_no_ctx; /* we reset our compressor after each message */
 	bool rx_init, tx_init;
 	z_stream rx, tx;
 };
@@ -41,8 +41,8 @@ int wspmd_inflate(struct wspmd *p, const unsigned char *in, size_t n, bool fin,
 		  int (*out)(void *arg, const unsigned char *b, size_t len), void *arg);
 /* Compress one frame's payload (fin: last frame of the message, trailer removed). Returns the
  * compressed length written to out (capacity outsz >= wspmd_bound(n)) or a negative errno. */
-long wspmd_deflate(struct wspmd *p, const unsigned char *in, size_t n, bool fin,
-		   unsigned char *out, size_t outsz);
+long wspmd_deflate(struct wspmd *p, const unsigned char *in, size_t n, bool fin, unsigned char *out,
+		   size_t outsz);
 size_t wspmd_bound(size_t n);
 void wspmd_free(struct wspmd *p);
 

@@ -28,7 +28,8 @@ static void test_incomplete(void)
 	frame_put_header(buf, FRAME_STDOUT, 1, 10);
 	for (size_t n = 0; n < FRAME_HDR_LEN + 10; n++)
 		CHECK(frame_decode(buf, n, LIM_FRAME_PAYLOAD_MAX, &f) == 0);
-	CHECK(frame_decode(buf, FRAME_HDR_LEN + 10, LIM_FRAME_PAYLOAD_MAX, &f) == FRAME_HDR_LEN + 10);
+	CHECK(frame_decode(buf, FRAME_HDR_LEN + 10, LIM_FRAME_PAYLOAD_MAX, &f) ==
+	      FRAME_HDR_LEN + 10);
 }
 
 static void test_bad(void)

@@ -41,7 +41,7 @@ int main(void)
 	CHECK_STR(b->cwd, "/home/d/");
 	CHECK_STR(b->prev, "/home/");
 	CHECK(session_set_cwd(b, "/home/other/") == 0);
-	CHECK_STR(a->cwd, "/home/d/"); /* the terminal did not move */
+	CHECK_STR(a->cwd, "/home/d/");		     /* the terminal did not move */
 	CHECK(session_fork("term~j1", "term") == b); /* known: not copied again */
 	CHECK_STR(b->cwd, "/home/other/");
 	b = session_fork("lone~j1", "nosuch"); /* an unknown terminal: home */
@@ -51,7 +51,8 @@ int main(void)
 		snprintf(key, sizeof(key), "other%d~j%d", i % 7, i);
 		CHECK(session_fork(key, "term") != NULL);
 		if (i == LIM_SESSIONS_MAX / 2)
-			CHECK(session_get("idle") != NULL); /* another terminal, idle from here on */
+			CHECK(session_get("idle") !=
+			      NULL); /* another terminal, idle from here on */
 	}
 	CHECK(session_count() <= LIM_SESSIONS_MAX);
 	CHECK(session_find("idle") != NULL);

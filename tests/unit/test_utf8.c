@@ -61,9 +61,9 @@ int main(void)
 			good_bad += utf8_decode(b, n - 1, &cp) != 0;
 		}
 	}
-	CHECK(bad_ok == 0);  /* no surrogate passes */
+	CHECK(bad_ok == 0);   /* no surrogate passes */
 	CHECK(good_bad == 0); /* every other code point decodes to itself */
-	CHECK(over_ok == 0); /* no overlong form passes */
+	CHECK(over_ok == 0);  /* no overlong form passes */
 
 	/* past U+10FFFF, in 4 bytes */
 	enc(0x110000, 4, b);
@@ -82,15 +82,15 @@ int main(void)
 	CHECK(utf8_invalid_at("") == -1);
 	CHECK(utf8_invalid_at("caf\xc3\xa9 \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf \xef\xbf\xbd") == -1);
 	CHECK(utf8_invalid_at("ab\xff") == 2);
-	CHECK(utf8_invalid_at("\xed\xa0\x80") == 0);  /* U+D800 */
-	CHECK(utf8_invalid_at("x\xed\xbf\xbf") == 1); /* U+DFFF */
+	CHECK(utf8_invalid_at("\xed\xa0\x80") == 0);		  /* U+D800 */
+	CHECK(utf8_invalid_at("x\xed\xbf\xbf") == 1);		  /* U+DFFF */
 	CHECK(utf8_invalid_at("\xed\x9f\xbf\xee\x80\x80") == -1); /* U+D7FF, U+E000 */
-	CHECK(utf8_invalid_at("\xc0\xaf") == 0);      /* overlong '/' */
+	CHECK(utf8_invalid_at("\xc0\xaf") == 0);		  /* overlong '/' */
 	CHECK(utf8_invalid_at("\xe0\x80\xaf") == 0);
 	CHECK(utf8_invalid_at("\xf0\x80\x80\xaf") == 0);
 	CHECK(utf8_invalid_at("\xf4\x90\x80\x80") == 0); /* U+110000 */
-	CHECK(utf8_invalid_at("ok\xe2\x82") == 2);    /* cut at the end */
-	CHECK(utf8_invalid_at("\xe2\x82z") == 0);     /* cut by the next character */
+	CHECK(utf8_invalid_at("ok\xe2\x82") == 2);	 /* cut at the end */
+	CHECK(utf8_invalid_at("\xe2\x82z") == 0);	 /* cut by the next character */
 
 	/* render.c's JSON strings: valid UTF-8 as \u escapes (a pair past
 	 * U+FFFF), refused bytes one by one, never a lone surrogate escape */

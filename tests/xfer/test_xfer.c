@@ -20,8 +20,16 @@
 static int failures, checks;
 static const char *port, *data, *work;
 
-#define CHECK(c, ...) do { checks++; if (!(c)) { failures++; fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-	fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
+#define CHECK(c, ...)                                                        \
+	do {                                                                 \
+		checks++;                                                    \
+		if (!(c)) {                                                  \
+			failures++;                                          \
+			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+			fprintf(stderr, __VA_ARGS__);                        \
+			fputc('\n', stderr);                                 \
+		}                                                            \
+	} while (0)
 
 struct wait {
 	int done;
@@ -65,7 +73,8 @@ static void t_run(struct xfer_req *r, struct wait *w)
 	}
 	CHECK(w->done, "job finished in 60 s");
 	if (getenv("XFER_TEST_VERBOSE"))
-		fprintf(stderr, "job %s -> %s: %ld s\n", r->source ? r->source : "", r->target, (long)(time(NULL) - t0));
+		fprintf(stderr, "job %s -> %s: %ld s\n", r->source ? r->source : "", r->target,
+			(long)(time(NULL) - t0));
 }
 
 /* wait until the cancelled jobs are cleaned up */
@@ -141,8 +150,11 @@ static void write_meta4(const char *path, const char *const *urls, const char *m
 {
 	FILE *f = fopen(path, "w");
 
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<metalink xmlns=\"urn:ietf:params:xml:ns:metalink\">\n"
-		   "  <file name=\"x\">\n    <size>%lld</size>\n    <hash type=\"md5\">%s</hash>\n", size, md5);
+	fprintf(f,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<metalink "
+		"xmlns=\"urn:ietf:params:xml:ns:metalink\">\n"
+		"  <file name=\"x\">\n    <size>%lld</size>\n    <hash type=\"md5\">%s</hash>\n",
+		size, md5);
 	for (; *urls; urls++)
 		fprintf(f, "    <url><![CDATA[%s]]></url>\n", *urls);
 	fprintf(f, "  </file>\n</metalink>\n");
@@ -151,7 +163,8 @@ static void write_meta4(const char *path, const char *const *urls, const char *m
 
 int main(int argc, char **argv)
 {
-	char src[512], url[1024], url2[1024], remote[512], meta[512], tmp[512], fin[512], md5[33], md5b[33];
+	char src[512], url[1024], url2[1024], remote[512], meta[512], tmp[512], fin[512], md5[33],
+		md5b[33];
 	char dldir[256];
 	struct xfer_req r;
 	struct wait w = { 0 };
@@ -167,10 +180,12 @@ int main(int argc, char **argv)
 	snprintf(src, sizeof(src), "%s/src.bin", work);
 	make_file(src, 5u << 20);
 	md5_file(src, md5);
-	snprintf(url, sizeof(url), "root://127.0.0.1:%s/%s/up/src.bin?xrd.wantprot=unix&authz=dummy", port, data);
+	snprintf(url, sizeof(url),
+		 "root://127.0.0.1:%s/%s/up/src.bin?xrd.wantprot=unix&authz=dummy", port, data);
 	snprintf(remote, sizeof(remote), "%s/up/src.bin", data);
 	memset(&r, 0, sizeof(r));
-	r.kind = XFER_COPY, r.source = src, r.target = url, r.cksum_mode = "source", r.md5 = md5, r.upload = 1;
+	r.kind = XFER_COPY, r.source = src, r.target = url, r.cksum_mode = "source", r.md5 = md5,
+	r.upload = 1;
 	t_run(&r, &w);
 	CHECK(w.res.ok, "upload: %s", w.res.msg);
 	CHECK(w.progress > 0, "upload progress seen");
@@ -179,11 +194,13 @@ int main(int argc, char **argv)
 
 	/* upload whose local md5 is not what we said: refused and removed */
 	r.md5 = "00112233445566778899aabbccddeeff";
-	snprintf(url2, sizeof(url2), "root://127.0.0.1:%s/%s/up/bad.bin?xrd.wantprot=unix&authz=dummy", port, data);
+	snprintf(url2, sizeof(url2),
+		 "root://127.0.0.1:%s/%s/up/bad.bin?xrd.wantprot=unix&authz=dummy", port, data);
 	r.target = url2;
 	t_run(&r, &w);
 	snprintf(tmp, sizeof(tmp), "%s/up/bad.bin", data);
-	CHECK(!w.res.ok && strstr(w.res.msg, "md5"), "upload with a wrong md5 fails: %s", w.res.msg);
+	CHECK(!w.res.ok && strstr(w.res.msg, "md5"), "upload with a wrong md5 fails: %s",
+	      w.res.msg);
 	CHECK(!exists(tmp), "the failed upload was removed");
 
 	/* download through a metalink: temp name, rename, xattrs */
@@ -198,9 +215,11 @@ int main(int argc, char **argv)
 		write_meta4(meta, urls, md5, 5 << 20);
 	}
 	memset(&r, 0, sizeof(r));
-	r.kind = XFER_COPY, r.source = meta, r.target = tmp, r.final_path = fin, r.cksum_mode = "target";
+	r.kind = XFER_COPY, r.source = meta, r.target = tmp, r.final_path = fin,
+	r.cksum_mode = "target";
 	r.md5 = md5, r.remove_file = meta, r.force = 1;
-	r.xa_guid = "0adc90d9-eac1-11f1-a413-02fc00000001", r.xa_lfn = "/a/b/src.bin", r.xa_md5 = md5, r.xa_size = 5 << 20;
+	r.xa_guid = "0adc90d9-eac1-11f1-a413-02fc00000001", r.xa_lfn = "/a/b/src.bin",
+	r.xa_md5 = md5, r.xa_size = 5 << 20;
 	t_run(&r, &w);
 	CHECK(w.res.ok, "download: %s", w.res.msg);
 	md5_file(fin, md5b);
@@ -226,7 +245,8 @@ int main(int argc, char **argv)
 	CHECK(!exists(tmp) && !exists(fin) && !exists(meta), "nothing left after a bad md5");
 
 	/* fallback: a dead replica first (another host name, PITFALLS C) */
-	snprintf(url2, sizeof(url2), "root://127.0.0.2:1/%s/up/src.bin?xrd.wantprot=unix&authz=dummy", data);
+	snprintf(url2, sizeof(url2),
+		 "root://127.0.0.2:1/%s/up/src.bin?xrd.wantprot=unix&authz=dummy", data);
 	{
 		const char *urls[] = { url2, url, NULL };
 
@@ -248,9 +268,11 @@ int main(int argc, char **argv)
 	snprintf(src, sizeof(src), "%s/big.bin", work);
 	make_file(src, 64u << 20);
 	md5_file(src, md5);
-	snprintf(url, sizeof(url), "root://127.0.0.1:%s/%s/up/big.bin?xrd.wantprot=unix&authz=dummy", port, data);
+	snprintf(url, sizeof(url),
+		 "root://127.0.0.1:%s/%s/up/big.bin?xrd.wantprot=unix&authz=dummy", port, data);
 	memset(&r, 0, sizeof(r));
-	r.kind = XFER_COPY, r.source = src, r.target = url, r.cksum_mode = "source", r.md5 = md5, r.upload = 1;
+	r.kind = XFER_COPY, r.source = src, r.target = url, r.cksum_mode = "source", r.md5 = md5,
+	r.upload = 1;
 	t_run(&r, &w);
 	CHECK(w.res.ok, "big upload: %s", w.res.msg);
 	{
@@ -260,21 +282,28 @@ int main(int argc, char **argv)
 	}
 	snprintf(fin, sizeof(fin), "%s/big.bin", dldir);
 	memset(&r, 0, sizeof(r));
-	r.kind = XFER_COPY, r.source = meta, r.target = tmp, r.final_path = fin, r.cksum_mode = "target";
+	r.kind = XFER_COPY, r.source = meta, r.target = tmp, r.final_path = fin,
+	r.cksum_mode = "target";
 	r.md5 = md5, r.remove_file = meta, r.force = 1;
 	w.cancel_at = 8u << 20;
 	t_run(&r, &w);
-	CHECK(w.done == 2, "download cancelled half-way (at %llu bytes)", (unsigned long long)w.progress);
+	CHECK(w.done == 2, "download cancelled half-way (at %llu bytes)",
+	      (unsigned long long)w.progress);
 	t_settle();
-	CHECK(!exists(tmp) && !exists(fin) && !exists(meta), "nothing left after a cancelled download");
-	CHECK(count_entries(dldir) == 2, "download folder holds the 2 good files only (%d)", count_entries(dldir));
+	CHECK(!exists(tmp) && !exists(fin) && !exists(meta),
+	      "nothing left after a cancelled download");
+	CHECK(count_entries(dldir) == 2, "download folder holds the 2 good files only (%d)",
+	      count_entries(dldir));
 
 	/* cancel an upload half-way: the partial remote file is removed */
-	snprintf(url2, sizeof(url2), "root://127.0.0.1:%s/%s/up/cancel.bin?xrd.wantprot=unix&authz=dummy", port, data);
+	snprintf(url2, sizeof(url2),
+		 "root://127.0.0.1:%s/%s/up/cancel.bin?xrd.wantprot=unix&authz=dummy", port, data);
 	memset(&r, 0, sizeof(r));
-	r.kind = XFER_COPY, r.source = src, r.target = url2, r.cksum_mode = "source", r.md5 = md5, r.upload = 1;
+	r.kind = XFER_COPY, r.source = src, r.target = url2, r.cksum_mode = "source", r.md5 = md5,
+	r.upload = 1;
 	t_run(&r, &w);
-	CHECK(w.done == 2, "upload cancelled half-way (at %llu bytes)", (unsigned long long)w.progress);
+	CHECK(w.done == 2, "upload cancelled half-way (at %llu bytes)",
+	      (unsigned long long)w.progress);
 	t_settle();
 	snprintf(tmp, sizeof(tmp), "%s/up/cancel.bin", data);
 	CHECK(!exists(tmp), "the cancelled upload's partial file was removed");
