@@ -1,0 +1,70 @@
+/* cp_env.c - cp's defaults from the shell's environment, as alien.py 1.7.0
+ * takes them (spec 4.8, docs/COMPAT.md row 63): XRD_CPPARALLELCHUNKS,
+ * XRD_CPCHUNKSIZE, XRD_CPTIMEOUT, XRD_XRATETHRESHOLD, XRD_CPRETRY (default
+ * CP_ENV_RETRIES_DEFAULT), XRD_CPRETRYPOLICY, ALIENPY_NOXRDZIP. The values are
+ * the shell's (sent in the request), per cp; an option on the command line wins. */
+#include "cp_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CP_ENV_RETRIES_DEFAULT 2 /* alien.py 1.7.0: XRD_CPRETRY unset is 2 */
+
+static const struct {
+	const char *var, *opt;
+} cp_env_tunes[] = {
+	{ "XRD_CPPARALLELCHUNKS", "-chunks" }, { "XRD_CPCHUNKSIZE", "-chunksz" }, { "XRD_CPTIMEOUT", "-timeout" },
+	{ "XRD_XRATETHRESHOLD", "-ratethreshold" }, { "XRD_CPRETRY", "-retry" },
+};
+
+static int cp_env_given(const cJSON *argv, const char *opt)
+{
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, argv)
+		if (cJSON_IsString(a) && strcmp(a->valuestring, opt) == 0)
+			return 1;
+	return 0;
+}
+
+/* XRD_CPRETRYPOLICY: "force" (the default: a retry writes the target again from
+ * the start) or "continue" (a retry resumes it), XrdCl's two policies */
+static int cp_env_policy(struct cp *c, char *err, size_t en)
+{
+	const char *v = command_env(c->cmd, "XRD_CPRETRYPOLICY");
+
+	if (!v || strcmp(v, "force") == 0)
+		c->tune.resume = 0;
+	else if (strcmp(v, "continue") == 0)
+		c->tune.resume = 1;
+	else {
+		snprintf(err, en, "cp: XRD_CPRETRYPOLICY=%.40s: expected force or continue\n", v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cp_env_apply(struct cp *c, const cJSON *argv, char *err, size_t en)
+{
+	c->tune.retries = CP_ENV_RETRIES_DEFAULT;
+	for (size_t k = 0; k < sizeof(cp_env_tunes) / sizeof(cp_env_tunes[0]); k++) {
+		const char *v = command_env(c->cmd, cp_env_tunes[k].var);
+		const char *why_at;
+		char why[160];
+
+		if (!v || cp_env_given(argv, cp_env_tunes[k].opt) ||
+		    cp_opt_tune(c, cp_env_tunes[k].opt, v, why, sizeof(why)) >= 0)
+			continue;
+		/* "cp: -opt v: expected ..." -> "cp: VAR=v (the default of -opt): expected ..." */
+		why_at = strchr(why, ':') ? strchr(strchr(why, ':') + 1, ':') : NULL;
+		snprintf(err, en, "cp: %s=%.40s (the default of %s):%s", cp_env_tunes[k].var, v, cp_env_tunes[k].opt,
+			 why_at ? why_at + 1 : "\n");
+		return -EINVAL;
+	}
+	if (cp_env_policy(c, err, en) < 0)
+		return -EINVAL;
+	if (command_env(c->cmd, "ALIENPY_NOXRDZIP"))
+		c->noxrdzip = 1; /* as -noxrdzip (alien.py sets the variable for that option) */
+	return 0;
+}
