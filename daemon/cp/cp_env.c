@@ -1,13 +1,18 @@
 /* cp_env.c - cp's defaults from the shell's environment, as alien.py 1.7.0
  * takes them (spec 4.8, docs/COMPAT.md row 63): XRD_CPPARALLELCHUNKS,
  * XRD_CPCHUNKSIZE, XRD_CPTIMEOUT, XRD_XRATETHRESHOLD, XRD_CPRETRY (default
- * CP_ENV_RETRIES_DEFAULT), XRD_CPRETRYPOLICY, ALIENPY_NOXRDZIP. The values are
- * the shell's (sent in the request), per cp; an option on the command line wins. */
+ * CP_ENV_RETRIES_DEFAULT), XRD_CPRETRYPOLICY, ALIENPY_NOXRDZIP, and
+ * XRD_LOGFILE / XRD_LOGLEVEL (XrdCl's lines while this cp runs, xrootd/xrdlog.h).
+ * The values are the shell's (sent in the request), per cp; an option on the
+ * command line wins. */
 #include "cp_int.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "log.h"
+#include "xrootd/xrdlog.h"
 
 #define CP_ENV_RETRIES_DEFAULT 2 /* alien.py 1.7.0: XRD_CPRETRY unset is 2 */
 
@@ -45,6 +50,40 @@ static int cp_env_policy(struct cp *c, char *err, size_t en)
 	return 0;
 }
 
+/* XRD_LOGFILE (relative: to the shell's folder) gets XrdCl's lines at XRD_LOGLEVEL
+ * (unset: none, as XrdCl) while this cp runs */
+static int cp_env_log(struct cp *c, char *err, size_t en)
+{
+	const char *f = command_env(c->cmd, "XRD_LOGFILE"), *l = command_env(c->cmd, "XRD_LOGLEVEL");
+	int level = l ? xrdlog_level(l) : 0, h;
+	char path[4096];
+
+	if (!f)
+		return 0;
+	if (level < 0) {
+		snprintf(err, en, "cp: XRD_LOGLEVEL=%.40s: expected Error, Warning, Info, Debug or Dump\n", l);
+		return -EINVAL;
+	}
+	if (snprintf(path, sizeof(path), "%s%s%s", f[0] == '/' ? "" : c->shim_cwd ? c->shim_cwd : "/",
+		     f[0] == '/' ? "" : "/", f) >= (int)sizeof(path)) {
+		snprintf(err, en, "cp: XRD_LOGFILE: a path longer than %zu bytes\n", sizeof(path) - 1);
+		return -EINVAL;
+	}
+	h = xrdlog_open(path, level);
+	if (h == -EMFILE || h == -ENOSYS) { /* the copy matters more than its log */
+		log_warn("cp: XRD_LOGFILE %s not written: %s", path,
+			 h == -EMFILE ? "too many shells' log files at once" : "XrdCl's log not taken over");
+		return 0;
+	}
+	if (h < 0) {
+		snprintf(err, en, "cp: XRD_LOGFILE=%.200s: %s\n", path,
+			 h == -EPERM ? "not a regular file of this user" : strerror(-h));
+		return -EINVAL;
+	}
+	c->xrdlog = h;
+	return 0;
+}
+
 int cp_env_apply(struct cp *c, const cJSON *argv, char *err, size_t en)
 {
 	c->tune.retries = CP_ENV_RETRIES_DEFAULT;
@@ -66,5 +105,11 @@ int cp_env_apply(struct cp *c, const cJSON *argv, char *err, size_t en)
 		return -EINVAL;
 	if (command_env(c->cmd, "ALIENPY_NOXRDZIP"))
 		c->noxrdzip = 1; /* as -noxrdzip (alien.py sets the variable for that option) */
-	return 0;
+	return cp_env_log(c, err, en);
+}
+
+void cp_env_free(struct cp *c)
+{
+	xrdlog_close(c->xrdlog);
+	c->xrdlog = 0;
 }

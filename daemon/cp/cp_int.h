@@ -180,6 +180,7 @@ struct cp {
 	/* issue 17: -chunks, -chunksz, -timeout, -ratethreshold, -retry (each transfer's), -S */
 	struct xfer_tune tune;
 	int streams;            /* -S: validated; libXrdCl reads it process-wide only (docs/cp.md) */
+	int xrdlog;             /* the shell's XRD_LOGFILE while this cp runs: xrdlog_open's handle, 0: none */
 	int noxrdzip;           /* -noxrdzip: an archive member is extracted here from the whole archive */
 };
 
@@ -230,6 +231,8 @@ int cp_opt_tune(struct cp *c, const char *a, const char *v, char *err, size_t en
 /* cp_env.c: cp's defaults from the shell's XRD_* and ALIENPY_NOXRDZIP (an option given in
  * argv wins); 0, or -EINVAL with the message in err */
 int cp_env_apply(struct cp *c, const cJSON *argv, char *err, size_t en);
+/* what cp_env_apply opened (the shell's XRD_LOGFILE) */
+void cp_env_free(struct cp *c);
 
 /* cp_filter.c: 1 if a grid file (its find row) / a local file passes the property filters */
 int cp_filter_row(const struct cp *c, const cJSON *row, const char *lfn);

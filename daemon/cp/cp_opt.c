@@ -532,6 +532,8 @@ void cp_opt_free(struct cp *c)
 {
 	struct cp_filter *ft = &c->filt;
 
+	cp_env_free(c);
+
 	for (int i = 0; i < c->npairs; i++) {
 		free(c->pairs[i].src);
 		free(c->pairs[i].dst);

@@ -123,6 +123,35 @@ run env XRD_CPPARALLELCHUNKS=2 XRD_CPCHUNKSIZE=65536 XRD_CPRETRY=1 alien cp envx
 expect_rc 0 "a download with XRD_CP* defaults"
 cmp -s "$T/a.txt" "$T/back.txt" || fail "the download with XRD_CP* differs"
 
+# XRD_LOGFILE/XRD_LOGLEVEL: XrdCl's lines of this cp's transfers in the shell's file (relative:
+# to the shell's folder), at its level; not after the cp; a symlink or a bad level is refused
+mkdir -p "$T/logdir"
+(cd "$T/logdir" && run env XRD_LOGFILE=xrd.log XRD_LOGLEVEL=debug alien cp envx.txt "file:$T/back2.txt" &&
+	expect_rc 0 "a download with XRD_LOGFILE (relative) and XRD_LOGLEVEL=debug")
+[ -f "$T/logdir/xrd.log" ] || fail "XRD_LOGFILE=xrd.log: no $T/logdir/xrd.log"
+grep -q '^\[[^]]*\]\[Debug  \]\[' "$T/logdir/xrd.log" || fail "XRD_LOGFILE has no XrdCl debug line: $(head -c 600 "$T/logdir/xrd.log")"
+grep -q "envx.txt\|127.0.0.1:" "$T/logdir/xrd.log" || fail "XRD_LOGFILE names neither the file nor its SE"
+[ "$(stat -c %a "$T/logdir/xrd.log")" = 600 ] || fail "XRD_LOGFILE made with mode $(stat -c %a "$T/logdir/xrd.log")"
+CHECKS=$((CHECKS + 4))
+size=$(wc -c <"$T/logdir/xrd.log")
+run alien cp envx.txt "file:$T/back3.txt"
+expect_rc 0 "a download without XRD_LOGFILE"
+[ "$(wc -c <"$T/logdir/xrd.log")" -eq "$size" ] || fail "XRD_LOGFILE got lines from a later cp without it"
+run env XRD_LOGFILE="$T/logdir/info.log" XRD_LOGLEVEL=Error alien cp envx.txt "file:$T/back4.txt"
+expect_rc 0 "a download with XRD_LOGLEVEL=Error"
+! grep -q '\]\[Debug  \]\[' "$T/logdir/info.log" || fail "XRD_LOGLEVEL=Error: debug lines in the file"
+CHECKS=$((CHECKS + 2))
+ln -s "$T/logdir/xrd.log" "$T/logdir/link.log"
+run env XRD_LOGFILE="$T/logdir/link.log" XRD_LOGLEVEL=Debug alien cp envx.txt "file:$T/back5.txt"
+expect_rc 22 "XRD_LOGFILE naming a symbolic link"
+expect_one_line "XRD_LOGFILE naming a symbolic link"
+expect_err_has "XRD_LOGFILE=$T/logdir/link.log" "the refusal names XRD_LOGFILE"
+CHECKS=$((CHECKS + 1))
+[ ! -e "$T/back5.txt" ] || fail "a copy made under a refused XRD_LOGFILE"
+run env XRD_LOGFILE="$T/logdir/x.log" XRD_LOGLEVEL=loud alien cp envx.txt "file:$T/back5.txt"
+expect_rc 22 "a bad XRD_LOGLEVEL"
+expect_err "cp: XRD_LOGLEVEL=loud: expected Error, Warning, Info, Debug or Dump"
+
 # -norecovery, -strictspec: alien.py 1.7.0's notices; -strictspec asks `access -f`
 run alien cp -norecovery "file:$T/a.txt" envnr.txt
 expect_rc 0 "cp -norecovery"
