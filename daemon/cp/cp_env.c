@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "frame.h"
 #include "log.h"
 #include "xrootd/xrdlog.h"
 
@@ -112,4 +113,29 @@ void cp_env_free(struct cp *c)
 {
 	xrdlog_close(c->xrdlog);
 	c->xrdlog = 0;
+}
+
+/* alien.py 1.7.0 (stdout): an option given while the shell has its variable set */
+void cp_env_warn(struct cp *c, const cJSON *argv)
+{
+	const struct {
+		const char *var, *opt, *sep;
+		long long v;
+	} w[] = {
+		{ "XRD_SUBSTREAMSPERCHANNEL", "-S", ": ", c->streams },
+		{ "XRD_CPPARALLELCHUNKS", "-chunks", ": ", c->tune.chunks },
+		{ "XRD_CPCHUNKSIZE", "-chunksz", " ", c->tune.chunk_size },
+		{ "XRD_CPTIMEOUT", "-timeout", " ", c->tune.timeout_s },
+		{ "XRD_XRATETHRESHOLD", "-ratethreshold", " ", c->tune.rate_min },
+		{ "XRD_CPRETRY", "-retry", " ", c->tune.retries },
+	};
+	char line[160];
+
+	for (size_t k = 0; k < sizeof(w) / sizeof(w[0]); k++) {
+		if (!command_env(c->cmd, w[k].var) || !cp_env_given(argv, w[k].opt))
+			continue;
+		snprintf(line, sizeof(line), "Warning! env var %s is set and will be overwritten with value%s%lld\n", w[k].var,
+			 w[k].sep, w[k].v);
+		command_send(c->cmd, FRAME_STDOUT, line, strlen(line));
+	}
 }

@@ -231,6 +231,8 @@ int cp_opt_tune(struct cp *c, const char *a, const char *v, char *err, size_t en
 /* cp_env.c: cp's defaults from the shell's XRD_* and ALIENPY_NOXRDZIP (an option given in
  * argv wins); 0, or -EINVAL with the message in err */
 int cp_env_apply(struct cp *c, const cJSON *argv, char *err, size_t en);
+/* alien.py 1.7.0's warning for each option given while the shell has its XRD_* variable */
+void cp_env_warn(struct cp *c, const cJSON *argv);
 /* what cp_env_apply opened (the shell's XRD_LOGFILE) */
 void cp_env_free(struct cp *c);
 

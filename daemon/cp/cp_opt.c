@@ -521,6 +521,7 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 		return -1;
 	}
 	/* alien.py 1.7.0's notices, before the copies */
+	cp_env_warn(c, argv);
 	if (c->norecovery)
 		command_send(c->cmd, FRAME_STDOUT, CP_OPT_NORECOVERY_NOTICE, strlen(CP_OPT_NORECOVERY_NOTICE));
 	if (c->strictspec)

@@ -119,6 +119,12 @@ expect_one_line "XRD_CPCHUNKSIZE out of range"
 expect_err_has "XRD_CPCHUNKSIZE=12 (the default of -chunksz): expected a whole number"
 run env XRD_CPCHUNKSIZE=12 alien cp -chunksz 65536 "file:$T/a.txt" envx.txt
 expect_rc 0 "an option wins over XRD_CPCHUNKSIZE"
+expect_out_has "Warning! env var XRD_CPCHUNKSIZE is set and will be overwritten with value 65536" \
+	"alien.py 1.7.0's warning when an option wins over its variable"
+run env XRD_SUBSTREAMSPERCHANNEL=2 XRD_CPRETRY=1 alien cp -S 3 -retry 0 envx.txt "file:$T/warn.txt"
+expect_rc 0 "-S and -retry over their variables"
+expect_out_has "Warning! env var XRD_SUBSTREAMSPERCHANNEL is set and will be overwritten with value: 3"
+expect_out_has "Warning! env var XRD_CPRETRY is set and will be overwritten with value 0"
 run env XRD_CPPARALLELCHUNKS=2 XRD_CPCHUNKSIZE=65536 XRD_CPRETRY=1 alien cp envx.txt "file:$T/back.txt"
 expect_rc 0 "a download with XRD_CP* defaults"
 cmp -s "$T/a.txt" "$T/back.txt" || fail "the download with XRD_CP* differs"
