@@ -2,14 +2,20 @@
  * takes them (spec 4.8, docs/COMPAT.md row 63): XRD_CPPARALLELCHUNKS,
  * XRD_CPCHUNKSIZE, XRD_CPTIMEOUT, XRD_XRATETHRESHOLD, XRD_CPRETRY (default
  * CP_ENV_RETRIES_DEFAULT), XRD_CPRETRYPOLICY, ALIENPY_NOXRDZIP, and
- * XRD_LOGFILE / XRD_LOGLEVEL (XrdCl's lines while this cp runs, xrootd/xrdlog.h).
+ * XRD_LOGFILE / XRD_LOGLEVEL (XrdCl's lines while this cp runs, xrootd/xrdlog.h),
+ * ALIENPY_KEEP_META (a copy of each download's metalink in the shell's folder).
  * The values are the shell's (sent in the request), per cp; an option on the
  * command line wins. */
 #include "cp_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "frame.h"
 #include "log.h"
@@ -138,4 +144,49 @@ void cp_env_warn(struct cp *c, const cJSON *argv)
 			 w[k].sep, w[k].v);
 		command_send(c->cmd, FRAME_STDOUT, line, strlen(line));
 	}
+}
+
+/* uuid5(NAMESPACE_URL, name) (RFC 4122 4.3), as Python's uuid.uuid5, into out[37] */
+static void cp_env_uuid5(const char *name, char out[37])
+{
+	static const unsigned char ns_url[16] = { 0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1,
+						  0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8 };
+	unsigned char md[EVP_MAX_MD_SIZE] = { 0 };
+	EVP_MD_CTX *x = EVP_MD_CTX_new();
+	int o = 0;
+
+	if (!x || EVP_DigestInit_ex(x, EVP_sha1(), NULL) != 1 || EVP_DigestUpdate(x, ns_url, sizeof(ns_url)) != 1 ||
+	    EVP_DigestUpdate(x, name, strlen(name)) != 1 || EVP_DigestFinal_ex(x, md, NULL) != 1)
+		memset(md, 0, sizeof(md)); /* out of memory: a name still, the same for every LFN */
+	EVP_MD_CTX_free(x);
+	md[6] = (unsigned char)((md[6] & 0x0f) | 0x50);
+	md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);
+	for (int i = 0; i < 16; i++)
+		o += snprintf(out + o, (size_t)(37 - o), "%s%02x", i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "", md[i]);
+}
+
+/* ALIENPY_KEEP_META: the metalink of a download of lfn (text, n bytes) also as
+ * <uuid5(lfn)>.meta4 in the shell's folder, as alien.py 1.7.0 leaves it (usable
+ * with xrdcp; it holds the access envelopes: mode 0600). Best effort: a name
+ * that is a symbolic link or not a regular file of this user is left alone. */
+void cp_env_keep_meta(struct cp *c, const char *lfn, const char *text, size_t n)
+{
+	char id[37], path[4096];
+	struct stat st;
+	int fd;
+
+	if (!command_env(c->cmd, "ALIENPY_KEEP_META") || !c->shim_cwd || !lfn)
+		return;
+	cp_env_uuid5(lfn, id);
+	if (snprintf(path, sizeof(path), "%s/%s.meta4", c->shim_cwd, id) >= (int)sizeof(path))
+		return;
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
+	if (fd < 0) {
+		log_warn("cp: ALIENPY_KEEP_META: %s: %s", path, strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || ftruncate(fd, 0) < 0 ||
+	    write(fd, text, n) != (ssize_t)n)
+		log_warn("cp: ALIENPY_KEEP_META: %s not written", path);
+	close(fd);
 }

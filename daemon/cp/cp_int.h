@@ -233,6 +233,8 @@ int cp_opt_tune(struct cp *c, const char *a, const char *v, char *err, size_t en
 int cp_env_apply(struct cp *c, const cJSON *argv, char *err, size_t en);
 /* alien.py 1.7.0's warning for each option given while the shell has its XRD_* variable */
 void cp_env_warn(struct cp *c, const cJSON *argv);
+/* ALIENPY_KEEP_META: a download's metalink (text) also in the shell's folder */
+void cp_env_keep_meta(struct cp *c, const char *lfn, const char *text, size_t n);
 /* what cp_env_apply opened (the shell's XRD_LOGFILE) */
 void cp_env_free(struct cp *c);
 

@@ -129,6 +129,18 @@ run env XRD_CPPARALLELCHUNKS=2 XRD_CPCHUNKSIZE=65536 XRD_CPRETRY=1 alien cp envx
 expect_rc 0 "a download with XRD_CP* defaults"
 cmp -s "$T/a.txt" "$T/back.txt" || fail "the download with XRD_CP* differs"
 
+# ALIENPY_KEEP_META: the download's metalink left in the shell's folder as <uuid5(lfn)>.meta4
+mkdir -p "$T/kmdir"
+(cd "$T/kmdir" && run env ALIENPY_KEEP_META=1 alien cp envx.txt "file:$T/km.txt" &&
+	expect_rc 0 "a download with ALIENPY_KEEP_META")
+km=$T/kmdir/$(python3 -c 'import sys, uuid; print(uuid.uuid5(uuid.NAMESPACE_URL, sys.argv[1]))' "${HOME_DIR}envx.txt").meta4
+[ -f "$km" ] || fail "ALIENPY_KEEP_META: no $km (there: $(ls "$T/kmdir"))"
+grep -q '<url><!\[CDATA\[root://' "$km" || fail "ALIENPY_KEEP_META: $km has no replica URL"
+[ "$(stat -c %a "$km")" = 600 ] || fail "ALIENPY_KEEP_META: $km has mode $(stat -c %a "$km")"
+CHECKS=$((CHECKS + 3))
+(cd "$T/kmdir" && run alien cp envx.txt "file:$T/km2.txt" && expect_rc 0 "a download without ALIENPY_KEEP_META")
+[ "$(find "$T/kmdir" -name '*.meta4' | wc -l)" -eq 1 ] || fail "a metalink kept without ALIENPY_KEEP_META"
+
 # XRD_LOGFILE/XRD_LOGLEVEL: XrdCl's lines of this cp's transfers in the shell's file (relative:
 # to the shell's folder), at its level; not after the cp; a symlink or a bad level is refused
 mkdir -p "$T/logdir"
