@@ -33,7 +33,9 @@ struct xrdlog_state {
 	dev_t daemon_dev = 0;                // the daemon's XRD_LOGFILE, not written twice
 	ino_t daemon_ino = 0;
 	bool installed = false;
-} xl;
+};
+// never destroyed: XrdCl logs during its own teardown at exit, after this file's statics are gone
+xrdlog_state &xl = *new xrdlog_state();
 
 const char *const xrdlog_names[] = { "Error", "Warning", "Info", "Debug", "Dump" };
 
