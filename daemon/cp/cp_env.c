@@ -26,15 +26,16 @@
 static const struct {
 	const char *var, *opt;
 } cp_env_tunes[] = {
-	{ "XRD_CPPARALLELCHUNKS", "-chunks" }, { "XRD_CPCHUNKSIZE", "-chunksz" }, { "XRD_CPTIMEOUT", "-timeout" },
-	{ "XRD_XRATETHRESHOLD", "-ratethreshold" }, { "XRD_CPRETRY", "-retry" },
+	{ "XRD_CPPARALLELCHUNKS", "-chunks" }, { "XRD_CPCHUNKSIZE", "-chunksz" },
+	{ "XRD_CPTIMEOUT", "-timeout" },       { "XRD_XRATETHRESHOLD", "-ratethreshold" },
+	{ "XRD_CPRETRY", "-retry" },
 };
 
 static int cp_env_given(const cJSON *argv, const char *opt)
 {
 	const cJSON *a;
 
-	cJSON_ArrayForEach(a, argv)
+	cJSON_ArrayForEach (a, argv)
 		if (cJSON_IsString(a) && strcmp(a->valuestring, opt) == 0)
 			return 1;
 	return 0;
@@ -61,25 +62,33 @@ static int cp_env_policy(struct cp *c, char *err, size_t en)
  * (unset: none, as XrdCl) while this cp runs */
 static int cp_env_log(struct cp *c, char *err, size_t en)
 {
-	const char *f = command_env(c->cmd, "XRD_LOGFILE"), *l = command_env(c->cmd, "XRD_LOGLEVEL");
+	const char *f = command_env(c->cmd, "XRD_LOGFILE"),
+		   *l = command_env(c->cmd, "XRD_LOGLEVEL");
 	int level = l ? xrdlog_level(l) : 0, h;
 	char path[4096];
 
 	if (!f)
 		return 0;
 	if (level < 0) {
-		snprintf(err, en, "cp: XRD_LOGLEVEL=%.40s: expected Error, Warning, Info, Debug or Dump\n", l);
+		snprintf(err, en,
+			 "cp: XRD_LOGLEVEL=%.40s: expected Error, Warning, Info, Debug or Dump\n",
+			 l);
 		return -EINVAL;
 	}
-	if (snprintf(path, sizeof(path), "%s%s%s", f[0] == '/' ? "" : c->shim_cwd ? c->shim_cwd : "/",
+	if (snprintf(path, sizeof(path), "%s%s%s",
+		     f[0] == '/'   ? ""
+		     : c->shim_cwd ? c->shim_cwd
+				   : "/",
 		     f[0] == '/' ? "" : "/", f) >= (int)sizeof(path)) {
-		snprintf(err, en, "cp: XRD_LOGFILE: a path longer than %zu bytes\n", sizeof(path) - 1);
+		snprintf(err, en, "cp: XRD_LOGFILE: a path longer than %zu bytes\n",
+			 sizeof(path) - 1);
 		return -EINVAL;
 	}
 	h = xrdlog_open(path, level);
 	if (h == -EMFILE || h == -ENOSYS) { /* the copy matters more than its log */
 		log_warn("cp: XRD_LOGFILE %s not written: %s", path,
-			 h == -EMFILE ? "too many shells' log files at once" : "XrdCl's log not taken over");
+			 h == -EMFILE ? "too many shells' log files at once"
+				      : "XrdCl's log not taken over");
 		return 0;
 	}
 	if (h < 0) {
@@ -104,8 +113,8 @@ int cp_env_apply(struct cp *c, const cJSON *argv, char *err, size_t en)
 			continue;
 		/* "cp: -opt v: expected ..." -> "cp: VAR=v (the default of -opt): expected ..." */
 		why_at = strchr(why, ':') ? strchr(strchr(why, ':') + 1, ':') : NULL;
-		snprintf(err, en, "cp: %s=%.40s (the default of %s):%s", cp_env_tunes[k].var, v, cp_env_tunes[k].opt,
-			 why_at ? why_at + 1 : "\n");
+		snprintf(err, en, "cp: %s=%.40s (the default of %s):%s", cp_env_tunes[k].var, v,
+			 cp_env_tunes[k].opt, why_at ? why_at + 1 : "\n");
 		return -EINVAL;
 	}
 	if (cp_env_policy(c, err, en) < 0)
@@ -140,8 +149,9 @@ void cp_env_warn(struct cp *c, const cJSON *argv)
 	for (size_t k = 0; k < sizeof(w) / sizeof(w[0]); k++) {
 		if (!command_env(c->cmd, w[k].var) || !cp_env_given(argv, w[k].opt))
 			continue;
-		snprintf(line, sizeof(line), "Warning! env var %s is set and will be overwritten with value%s%lld\n", w[k].var,
-			 w[k].sep, w[k].v);
+		snprintf(line, sizeof(line),
+			 "Warning! env var %s is set and will be overwritten with value%s%lld\n",
+			 w[k].var, w[k].sep, w[k].v);
 		command_send(c->cmd, FRAME_STDOUT, line, strlen(line));
 	}
 }
@@ -155,14 +165,16 @@ static void cp_env_uuid5(const char *name, char out[37])
 	EVP_MD_CTX *x = EVP_MD_CTX_new();
 	int o = 0;
 
-	if (!x || EVP_DigestInit_ex(x, EVP_sha1(), NULL) != 1 || EVP_DigestUpdate(x, ns_url, sizeof(ns_url)) != 1 ||
+	if (!x || EVP_DigestInit_ex(x, EVP_sha1(), NULL) != 1 ||
+	    EVP_DigestUpdate(x, ns_url, sizeof(ns_url)) != 1 ||
 	    EVP_DigestUpdate(x, name, strlen(name)) != 1 || EVP_DigestFinal_ex(x, md, NULL) != 1)
 		memset(md, 0, sizeof(md)); /* out of memory: a name still, the same for every LFN */
 	EVP_MD_CTX_free(x);
 	md[6] = (unsigned char)((md[6] & 0x0f) | 0x50);
 	md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);
 	for (int i = 0; i < 16; i++)
-		o += snprintf(out + o, (size_t)(37 - o), "%s%02x", i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "", md[i]);
+		o += snprintf(out + o, (size_t)(37 - o), "%s%02x",
+			      i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "", md[i]);
 }
 
 /* ALIENPY_KEEP_META: the metalink of a download of lfn (text, n bytes) also as
@@ -185,8 +197,8 @@ void cp_env_keep_meta(struct cp *c, const char *lfn, const char *text, size_t n)
 		log_warn("cp: ALIENPY_KEEP_META: %s: %s", path, strerror(errno));
 		return;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || ftruncate(fd, 0) < 0 ||
-	    write(fd, text, n) != (ssize_t)n)
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    ftruncate(fd, 0) < 0 || write(fd, text, n) != (ssize_t)n)
 		log_warn("cp: ALIENPY_KEEP_META: %s not written", path);
 	close(fd);
 }

@@ -18,7 +18,8 @@
 
 #include "xrdlog.h"
 
-namespace {
+namespace
+{
 
 struct xrdlog_sink {
 	int id, fd, level;
@@ -30,7 +31,7 @@ struct xrdlog_state {
 	int next_id = 1;
 	int daemon_level = XrdCl::Log::NoMsg;
 	XrdCl::Log *log = nullptr;
-	dev_t daemon_dev = 0;                // the daemon's XRD_LOGFILE, not written twice
+	dev_t daemon_dev = 0; // the daemon's XRD_LOGFILE, not written twice
 	ino_t daemon_ino = 0;
 	bool installed = false;
 };
@@ -66,10 +67,16 @@ void xrdlog_write_all(int fd, const std::string &m)
 	}
 }
 
-class xrdlog_out : public XrdCl::LogOut {
-public:
-	explicit xrdlog_out(XrdCl::LogOut *daemon) : daemon_(daemon) {}
-	~xrdlog_out() override { delete daemon_; }
+class xrdlog_out : public XrdCl::LogOut
+{
+      public:
+	explicit xrdlog_out(XrdCl::LogOut *daemon) : daemon_(daemon)
+	{
+	}
+	~xrdlog_out() override
+	{
+		delete daemon_;
+	}
 	void Write(const std::string &m) override
 	{
 		int lvl = xrdlog_line_level(m);
@@ -82,7 +89,7 @@ public:
 				xrdlog_write_all(s.fd, m);
 	}
 
-private:
+      private:
 	XrdCl::LogOut *daemon_;
 };
 
@@ -140,7 +147,10 @@ extern "C" void xrdlog_install(void)
 
 extern "C" int xrdlog_open(const char *path, int level)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
+	int fd =
+		open(path,
+		     O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+		     0600);
 	struct stat st;
 
 	if (fd < 0)
