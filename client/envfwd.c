@@ -29,6 +29,8 @@ static const char *const envfwd_names[] = {
 	/* cp's defaults, as alien.py 1.7.0 takes them (a cp option wins) */
 	"XRD_CPPARALLELCHUNKS", "XRD_CPCHUNKSIZE", "XRD_CPTIMEOUT", "XRD_XRATETHRESHOLD", "XRD_CPRETRY",
 	"XRD_CPRETRYPOLICY", "XRD_LOGFILE", "XRD_LOGLEVEL",
+	"XRD_SUBSTREAMSPERCHANNEL", /* only for 1.7.0's warning when -S is given too */
+	"ALIENPY_KEEP_META",
 	NULL,
 };
 

@@ -70,7 +70,8 @@ static const char main_usage[] =
 	"Settings come from the configuration file (key = value, keys as the long options),\n"
 	"then the environment, then the options.\n"
 	"Credentials: X509_USER_CERT, X509_USER_KEY (default ~/.globus/usercert.pem, userkey.pem),\n"
-	"X509_CERT_DIR (default /etc/grid-security/certificates).\n";
+	"the CA: ALIENPY_USE_LOCAL_CAS, X509_CERT_DIR, X509_CERT_FILE (a bundle), the ALICE CVMFS\n"
+	"folder, /etc/grid-security/certificates (alien.py 1.7.0's order).\n";
 
 static int main_parse_endpoint(struct jd_config *cfg)
 {
@@ -364,7 +365,8 @@ int main(int argc, char **argv)
 	token_only = af.cert_missing;
 	cfg.cert = af.cert;
 	cfg.key = af.key;
-	cfg.ca_dir = af.ca_dir;
+	cfg.ca_dir = af.ca_dir[0] ? af.ca_dir : NULL;
+	cfg.ca_file = af.ca_file[0] ? af.ca_file : NULL;
 	if (!token_configure(&cfg) && token_only) {
 		fprintf(stderr, "jaliend: %s, and no token with more than 10 minutes left in %s%s%s%s\n", err,
 			token_cert_path(), token_problem() ? " (" : "", token_problem() ? token_problem() : "",

@@ -9,7 +9,8 @@ struct jd_config {
 	char ep_path[512];
 	int ep_port;
 	const char *cert, *key;    /* client credential files */
-	const char *ca_dir;        /* hashed CA folder for server verification */
+	const char *ca_dir;        /* hashed CA folder for server verification (NULL: ca_file) */
+	const char *ca_file;       /* a bundle of CA certificates (X509_CERT_FILE), or NULL */
 	const char *log_file;      /* NULL: stderr */
 	int pool;                  /* websocket sessions kept */
 	int pool_max;              /* grown to on demand */

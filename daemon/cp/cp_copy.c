@@ -357,6 +357,8 @@ int cp_copy_metalink(struct cp_file *f)
 	}
 	if (fd >= 0)
 		close(fd);
+	if (rc == 0)
+		cp_env_keep_meta(f->cp, f->lfn, m.data, m.len);
 	strbuf_free(&m);
 	if (rc == 0)
 		f->meta = path.data;

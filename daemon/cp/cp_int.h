@@ -5,6 +5,7 @@
  *   cp_call.c  the server calls of the state machine (stat, rm, mkdir, access,
  *              commit), pipelined over the pool, and the recovery passes
  *   cp_opt.c   the command line (options, -input, -dst) into pairs and filters
+ *   cp_env.c   cp's defaults from the shell's XRD_* variables
  *   cp_plan.c  the pairs into files: local walks, grid stat + find, filters
  *   cp_walk.c  a local folder walked on a worker thread (an upload's)
  *   cp_copy.c  the copies in xfer: metalinks, temporary names, md5 jobs
@@ -178,6 +179,7 @@ struct cp {
 	/* issue 17: -chunks, -chunksz, -timeout, -ratethreshold, -retry (each transfer's), -S */
 	struct xfer_tune tune;
 	int streams;            /* -S: validated; libXrdCl reads it process-wide only (docs/cp.md) */
+	int xrdlog;             /* the shell's XRD_LOGFILE while this cp runs: xrdlog_open's handle, 0: none */
 	int noxrdzip;           /* -noxrdzip: an archive member is extracted here from the whole archive */
 };
 
@@ -221,6 +223,19 @@ void cp_replace_next(struct cp *c, struct cp_file *f);
 /* cp_opt.c: 0, or -1 with the message in err and the exit code in *code */
 int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t n, int *code);
 void cp_opt_free(struct cp *c);
+/* -S N, -chunks N, ... (a transfer option): 1 if a is one (its value v kept), 0 if not,
+ * -1 with the message in err */
+int cp_opt_tune(struct cp *c, const char *a, const char *v, char *err, size_t en);
+
+/* cp_env.c: cp's defaults from the shell's XRD_* and ALIENPY_NOXRDZIP (an option given in
+ * argv wins); 0, or -EINVAL with the message in err */
+int cp_env_apply(struct cp *c, const cJSON *argv, char *err, size_t en);
+/* alien.py 1.7.0's warning for each option given while the shell has its XRD_* variable */
+void cp_env_warn(struct cp *c, const cJSON *argv);
+/* ALIENPY_KEEP_META: a download's metalink (text) also in the shell's folder */
+void cp_env_keep_meta(struct cp *c, const char *lfn, const char *text, size_t n);
+/* what cp_env_apply opened (the shell's XRD_LOGFILE) */
+void cp_env_free(struct cp *c);
 
 /* cp_filter.c: 1 if a grid file (its find row) / a local file passes the property filters */
 int cp_filter_row(const struct cp *c, const cJSON *row, const char *lfn);

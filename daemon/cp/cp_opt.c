@@ -131,7 +131,7 @@ static const struct {
 
 /* -S N, -chunks N, ...: 1 if a is one of them (its value checked and kept), 0 if not,
  * -1 with the message in err */
-static int cp_opt_tune(struct cp *c, const char *a, const char *v, char *err, size_t en)
+int cp_opt_tune(struct cp *c, const char *a, const char *v, char *err, size_t en)
 {
 	size_t k, n = sizeof(cp_opt_tunes) / sizeof(cp_opt_tunes[0]);
 	long long x = 0;
@@ -163,46 +163,8 @@ static int cp_opt_tune(struct cp *c, const char *a, const char *v, char *err, si
 	return 1;
 }
 
-/* alien.py 1.7.0 takes cp's defaults from the XRD_* variables (spec 4.8); here
- * from the shell's (sent in the request), per cp, and an option wins. The
- * retry policy is jaliend's own (docs/COMPAT.md row 63): XRD_CPRETRYPOLICY is
- * not read. */
-static const struct {
-	const char *var, *opt;
-} cp_opt_env_tunes[] = {
-	{ "XRD_CPPARALLELCHUNKS", "-chunks" }, { "XRD_CPCHUNKSIZE", "-chunksz" }, { "XRD_CPTIMEOUT", "-timeout" },
-	{ "XRD_XRATETHRESHOLD", "-ratethreshold" }, { "XRD_CPRETRY", "-retry" },
-};
-
 #define CP_OPT_NORECOVERY_NOTICE "N.B.! norecovery enabled! there will be no fallback for a failed copy!\n"
 #define CP_OPT_STRICTSPEC_NOTICE "Strict specifications were enabled!! Command may fail!!\n"
-
-static int cp_opt_given(const cJSON *argv, const char *opt)
-{
-	const cJSON *a;
-
-	cJSON_ArrayForEach(a, argv)
-		if (cJSON_IsString(a) && strcmp(a->valuestring, opt) == 0)
-			return 1;
-	return 0;
-}
-
-static int cp_opt_env(struct cp *c, const cJSON *argv, char *err, size_t en)
-{
-	for (size_t k = 0; k < sizeof(cp_opt_env_tunes) / sizeof(cp_opt_env_tunes[0]); k++) {
-		const char *v = command_env(c->cmd, cp_opt_env_tunes[k].var);
-		char why[160];
-
-		if (v && !cp_opt_given(argv, cp_opt_env_tunes[k].opt) && cp_opt_tune(c, cp_opt_env_tunes[k].opt, v, why, sizeof(why)) < 0) {
-			snprintf(err, en, "cp: %s=%.40s (the default of %s):%s", cp_opt_env_tunes[k].var, v,
-				 cp_opt_env_tunes[k].opt, strchr(why, ':') ? strchr(strchr(why, ':') + 1, ':') + 1 : "\n");
-			return -EINVAL;
-		}
-	}
-	if (command_env(c->cmd, "ALIENPY_NOXRDZIP"))
-		c->noxrdzip = 1; /* as -noxrdzip (alien.py sets the variable for that option) */
-	return 0;
-}
 
 static int cp_opt_regex(regex_t *re, const char *pat, const char *opt, char *err, size_t n)
 {
@@ -406,7 +368,7 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 			return -1;
 		}
 	}
-	if (cp_opt_env(c, argv, err, en) < 0)
+	if (cp_env_apply(c, argv, err, en) < 0)
 		return -1;
 	/* alien.py: SRC DST are the last two arguments, whatever they look like */
 	last = multi ? n : n - 2;
@@ -559,6 +521,7 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 		return -1;
 	}
 	/* alien.py 1.7.0's notices, before the copies */
+	cp_env_warn(c, argv);
 	if (c->norecovery)
 		command_send(c->cmd, FRAME_STDOUT, CP_OPT_NORECOVERY_NOTICE, strlen(CP_OPT_NORECOVERY_NOTICE));
 	if (c->strictspec)
@@ -569,6 +532,8 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 void cp_opt_free(struct cp *c)
 {
 	struct cp_filter *ft = &c->filt;
+
+	cp_env_free(c);
 
 	for (int i = 0; i < c->npairs; i++) {
 		free(c->pairs[i].src);

@@ -67,9 +67,10 @@ static int jbox_tls_hashed_name(const char *n)
 	return 1;
 }
 
-/* The CA folder's certificates read into a store of their own: verifying a
- * chain then reads no file (OpenSSL's hashed-folder lookup would, on every
- * handshake). NULL with why on failure (no folder, no certificate in it). */
+/* The CA folder's certificates (or a bundle file's) read into a store of their
+ * own: verifying a chain then reads no file (OpenSSL's hashed-folder lookup
+ * would, on every handshake). NULL with why on failure (no folder, no
+ * certificate in it). */
 static X509_STORE *jbox_tls_read_cas(const char *dir, int *count, char *why, size_t whyn)
 {
 	X509_STORE *st = X509_STORE_new();
@@ -80,6 +81,13 @@ static X509_STORE *jbox_tls_read_cas(const char *dir, int *count, char *why, siz
 	int files = 0;
 
 	*count = 0;
+	if (!d && lk && dir && errno == ENOTDIR) { /* X509_CERT_FILE: a bundle of CA certificates */
+		*count = X509_load_cert_file(lk, dir, X509_FILETYPE_PEM);
+		ERR_clear_error();
+		if (*count > 0)
+			return st;
+		*count = 0;
+	}
 	if (!d) {
 		snprintf(why, whyn, "%s: %s", dir ? dir : "(none)", !lk ? exitcode_meaning(JD_EXIT_NOMEM) : strerror(errno));
 		X509_STORE_free(st);
@@ -154,7 +162,7 @@ int jbox_tls_init(const struct jd_config *cfg)
 	int n;
 
 	jt.user = jbox_tls_read_user(cfg->cert);
-	if (cfg->ca_dir && !(jt.ca_dir = strdup(cfg->ca_dir)))
+	if ((cfg->ca_dir || cfg->ca_file) && !(jt.ca_dir = strdup(cfg->ca_dir ? cfg->ca_dir : cfg->ca_file)))
 		return -ENOMEM;
 	/* a folder that cannot be read leaves an empty store: renewed tokens are refused, as before */
 	jt.cas = jbox_tls_read_cas(jt.ca_dir, &n, why, sizeof(why));

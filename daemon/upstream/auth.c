@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -55,18 +56,30 @@ static int auth_ca_dir_ok(const char *dir, const char *name)
 	return pem && named;
 }
 
-/* alien.py 1.7.0's CA search (spec 2.5), for a folder: ALIENPY_USE_LOCAL_CAS
- * (its value if a folder, else ~/.globus/certificates; it must hold
- * CERN-GridCA.pem), X509_CERT_DIR (with a *.pem), the ALICE CVMFS folder,
- * /etc/grid-security/certificates. X509_CERT_FILE (a file) is not a folder
- * libwebsockets' vhosts can load: not used here (docs/COMPAT.md). 1 when the
- * choice came from a variable. */
-static int auth_pick_ca(char *out, size_t n)
+/* "~/x" -> "$HOME/x" (alien.py 1.7.0 expands ~ in X509_*); NULL when unset or empty */
+static const char *auth_expand(const char *v, char *buf, size_t n)
 {
-	const char *local = getenv("ALIENPY_USE_LOCAL_CAS"), *dir = getenv("X509_CERT_DIR");
-	char buf[1024];
+	if (v && v[0] == '~' && (v[1] == '/' || !v[1])) {
+		snprintf(buf, n, "%s%s", auth_home(), v + 1);
+		return buf;
+	}
+	return v && *v ? v : NULL;
+}
+
+/* alien.py 1.7.0's CA search (spec 2.5): ALIENPY_USE_LOCAL_CAS (its value if a
+ * folder, else ~/.globus/certificates; it must hold CERN-GridCA.pem),
+ * X509_CERT_DIR (a folder with a *.pem), X509_CERT_FILE (a file: a bundle of CA
+ * certificates, into file, out left empty), the ALICE CVMFS folder,
+ * /etc/grid-security/certificates. An X509_CERT_DIR without a *.pem and no
+ * X509_CERT_FILE: that folder, so the error names it. 1 when the choice came
+ * from a variable. */
+static int auth_pick_ca(char *out, size_t n, char *file, size_t fn)
+{
+	const char *local = getenv("ALIENPY_USE_LOCAL_CAS"), *dir, *cf;
+	char buf[1024], dbuf[1024], fbuf[1024];
 	struct stat st;
 
+	file[0] = 0;
 	if (local) {
 		if (*local && stat(local, &st) == 0 && S_ISDIR(st.st_mode))
 			snprintf(buf, sizeof(buf), "%s", local);
@@ -77,11 +90,18 @@ static int auth_pick_ca(char *out, size_t n)
 			return 1;
 		}
 	}
-	if (dir && dir[0] == '~' && (dir[1] == '/' || !dir[1])) {
-		snprintf(buf, sizeof(buf), "%s%s", auth_home(), dir + 1);
-		dir = buf;
+	dir = auth_expand(getenv("X509_CERT_DIR"), dbuf, sizeof(dbuf));
+	cf = auth_expand(getenv("X509_CERT_FILE"), fbuf, sizeof(fbuf));
+	if (dir && auth_ca_dir_ok(dir, NULL)) {
+		snprintf(out, n, "%s", dir);
+		return 1;
 	}
-	if (dir && *dir) { /* set: used even without *.pem, so the error names it */
+	if (cf && stat(cf, &st) == 0 && S_ISREG(st.st_mode)) {
+		snprintf(file, fn, "%s", cf);
+		out[0] = 0;
+		return 1;
+	}
+	if (dir) {
 		snprintf(out, n, "%s", dir);
 		return 1;
 	}
@@ -201,8 +221,12 @@ int auth_resolve(struct auth_files *af, char *err, size_t errn)
 	memset(af, 0, sizeof(*af));
 	auth_pick(af->cert, sizeof(af->cert), "X509_USER_CERT", ".globus/usercert.pem");
 	auth_pick(af->key, sizeof(af->key), "X509_USER_KEY", ".globus/userkey.pem");
-	from_env = auth_pick_ca(af->ca_dir, sizeof(af->ca_dir));
-	if (stat(af->ca_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+	from_env = auth_pick_ca(af->ca_dir, sizeof(af->ca_dir), af->ca_file, sizeof(af->ca_file));
+	if (af->ca_file[0] && access(af->ca_file, R_OK) < 0) {
+		snprintf(err, errn, "CA file %s (from X509_CERT_FILE): %s", af->ca_file, strerror(errno));
+		return -errno;
+	}
+	if (!af->ca_file[0] && (stat(af->ca_dir, &st) < 0 || !S_ISDIR(st.st_mode))) {
 		snprintf(err, errn, "CA folder %s is missing%s", af->ca_dir,
 			 from_env ? " (from X509_CERT_DIR)" : "; set X509_CERT_DIR to a folder of grid CA certificates");
 		return -ENOENT;

@@ -24,8 +24,8 @@ void upstream_status_connect_error(const struct usession *s, char *msg, size_t n
 	} else if (http > 0) {
 		snprintf(msg, n, "jaliend: %s answered the websocket upgrade with HTTP %d", up.cfg->endpoint, http);
 	} else if (tls) {
-		snprintf(msg, n, "jaliend: TLS with %s failed: %s (CA folder %s)", up.cfg->endpoint, tls,
-			 up.cfg->ca_dir);
+		snprintf(msg, n, "jaliend: TLS with %s failed: %s (CA %s %s)", up.cfg->endpoint, tls,
+			 up.cfg->ca_file ? "file" : "folder", up.cfg->ca_file ? up.cfg->ca_file : up.cfg->ca_dir);
 	} else {
 		snprintf(msg, n, "jaliend: cannot connect to %s: %s", up.cfg->endpoint, why ? why : "connection failed");
 	}

@@ -430,8 +430,10 @@ int usession_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
 
 	switch (reason) {
 	case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS:
-		if (us_cfg && us_cfg->ca_dir && SSL_CTX_load_verify_locations(user, NULL, us_cfg->ca_dir) != 1)
-			log_err("cannot load CA folder %s: %s", us_cfg->ca_dir,
+		if (us_cfg && (us_cfg->ca_dir || us_cfg->ca_file) &&
+		    SSL_CTX_load_verify_locations(user, us_cfg->ca_file, us_cfg->ca_dir) != 1)
+			log_err("cannot load CA %s %s: %s", us_cfg->ca_file ? "file" : "folder",
+				us_cfg->ca_file ? us_cfg->ca_file : us_cfg->ca_dir,
 				ERR_reason_error_string(ERR_get_error()));
 		SSL_CTX_set_info_callback(user, usession_tls_info);
 		return 0;

@@ -23,6 +23,7 @@
 #include <XrdVersion.hh>
 
 #include "xfer_int.h"
+#include "xrdlog.h"
 
 extern "C" {
 #include "log.h"
@@ -245,6 +246,7 @@ void xfer_configure()
 	// what the SEs log as the client (alien.py: "alien.py/<ver> xrootd/<ver>");
 	// XRD_APPNAME wins. Process-wide: one name for every user's transfers.
 	env->PutString("AppName", "jaliend/" JALIEND_VERSION " xrootd/" XrdVERSION);
+	xrdlog_install(); // a shell's XRD_LOGFILE gets XrdCl's lines while its cp runs
 }
 
 } // namespace

@@ -66,6 +66,8 @@ struct xfer_tune {
 	long long rate_min;      /* xrateThreshold, bytes/s: the job fails when slower */
 	int retries;             /* a copy that failed on a socket error, a timeout of XrdCl or a too
 				  * low rate is tried again this many times, XFER_RETRY_DELAY_S apart */
+	int resume;              /* a retry resumes the target (XrdCl "continue") instead of writing
+				  * it again from the start ("force"): XRD_CPRETRYPOLICY=continue */
 };
 
 struct xfer_req {

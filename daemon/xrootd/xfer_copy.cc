@@ -332,7 +332,10 @@ void xfer_copy_run(xfer_job *j)
 		if (st.IsOK() || attempt >= j->tune.retries || !xfer_copy_retryable(st) || !xfer_copy_retry_wait(j))
 			break;
 		log_info("xfer: retry %d of %d after: %s", attempt + 1, j->tune.retries, xfer_status_text(st).c_str());
-		props.Set("force", true); // what XrdCl's own retry does (CpRetryPolicy "force")
+		// what XrdCl's own retry does with CpRetryPolicy "force" (the default) or
+		// "continue" (the two are exclusive; the daemon's plain reads start again)
+		props.Set("force", !j->tune.resume);
+		props.Set("continue", j->tune.resume != 0);
 	}
 	xfer_copy_returned(j); // from here the result is the worker's, or the watchdog's already
 	r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -2,19 +2,22 @@
 # cp's transfer options (issue 17; docs/cp.md "Transfer options"): bad values refused with one
 # line; -chunks/-chunksz/-timeout/-ratethreshold/-retry reach libXrdCl as the job's properties
 # (its own debug log shows them), and a download without them reads with plain kXR_read; -ratethreshold above what loopback can do fails the copy;
-# -timeout ends a copy from a storage element that never answers; -retry gets a file from an SE
-# whose first connection fails, where the same copy without it fails.
+# -timeout ends a copy from a storage element that never answers; a copy is retried twice by
+# default (alien.py 1.7.0's XRD_CPRETRY default) and gets a file from an SE whose first connection
+# fails, where the same copy with XRD_CPRETRY=0 fails; -retry N wins over XRD_CPRETRY;
+# XRD_CPRETRYPOLICY=continue retries too, a bad policy is refused.
 command -v xrootd >/dev/null 2>&1 || { echo "SKIP: xrootd is not installed" >&2; exit 77; }
 . "$(dirname "$0")/cplib.sh"
 L=$T/local
 mkdir -p "$L/dl"
-# three stand-in SEs in front of SE1 (tests/cp/seproxy.py): two drop their first connection,
+# five stand-in SEs in front of SE1 (tests/cp/seproxy.py): four drop their first connection,
 # one never answers; jcentral-lite knows them as tape SEs (never chosen for uploads)
-python3 "$ROOT/tests/cp/seproxy.py" "$T/px.ports" "$T/se1.port" drop1 drop1 stall &
+python3 "$ROOT/tests/cp/seproxy.py" "$T/px.ports" "$T/se1.port" drop1 drop1 stall drop1 drop1 &
 settled "seproxy.py started" test -s "$T/px.ports"
 P1=$(sed -n 1p "$T/px.ports") P2=$(sed -n 2p "$T/px.ports") P3=$(sed -n 3p "$T/px.ports")
+P4=$(sed -n 4p "$T/px.ports") P5=$(sed -n 5p "$T/px.ports")
 D=$STACK/se1/data
-export JCL_ARGS="--se ALICE::JCL::PX1=root://127.0.0.1:$P1/$D,tape --se ALICE::JCL::PX2=root://127.0.0.1:$P2/$D,tape --se ALICE::JCL::STALL=root://127.0.0.1:$P3/$D,tape"
+export JCL_ARGS="--se ALICE::JCL::PX1=root://127.0.0.1:$P1/$D,tape --se ALICE::JCL::PX2=root://127.0.0.1:$P2/$D,tape --se ALICE::JCL::STALL=root://127.0.0.1:$P3/$D,tape --se ALICE::JCL::PX3=root://127.0.0.1:$P4/$D,tape --se ALICE::JCL::PX4=root://127.0.0.1:$P5/$D,tape"
 # libXrdCl's own log in the daemon: it prints each job's properties
 export XRD_LOGLEVEL=Dump XRD_LOGFILE=$T/xrdcl.log
 stack_up
@@ -28,7 +31,7 @@ import sqlite3, sys
 db, lfn, se, port = sys.argv[1:]
 c = sqlite3.connect(db, timeout=30)
 guid = c.execute("SELECT guid FROM lfn WHERE lfn = ?", (lfn,)).fetchone()[0]
-num = {"ALICE::JCL::PX1": 1, "ALICE::JCL::PX2": 2, "ALICE::JCL::STALL": 3}[se]
+num = {"ALICE::JCL::PX1": 1, "ALICE::JCL::PX2": 2, "ALICE::JCL::STALL": 3, "ALICE::JCL::PX3": 4, "ALICE::JCL::PX4": 5}[se]
 n = c.execute("UPDATE pfn SET seNumber = ?, se = ?, pfn = 'root://127.0.0.1:' || ? || substr(pfn, instr(substr(pfn, 18), '/') + 17)"
               " WHERE guid = lower(?)", (num, se, port, guid)).rowcount
 c.commit()
@@ -95,17 +98,31 @@ CHECKS=$((CHECKS + 1))
 [ ! -e "$L/dl/s.bin" ] || fail "a file from the stalled SE"
 settled "the temporary file of the stalled download removed" test "$(leftovers "$L/dl")" -eq 0
 
-# -retry: PX1 and PX2 each drop their first connection
+# retries: PX1..PX4 each drop their first connection
 head -c 2000000 /dev/urandom >"$L/r.bin"
-for n in 1 2; do
+for n in 1 2 3 4; do
 	run alien-cp "file:$L/r.bin" "r$n.bin@ALICE::JCL::SE1"
 	expect_rc 0 "upload r$n.bin"
+	expect_true "r$n.bin on PX$n" move_replica "r$n.bin" "ALICE::JCL::PX$n" "$(sed -n "$((n < 3 ? n : n + 1))p" "$T/px.ports")"
 done
-expect_true "r1.bin on PX1" move_replica r1.bin ALICE::JCL::PX1 "$P1"
-expect_true "r2.bin on PX2" move_replica r2.bin ALICE::JCL::PX2 "$P2"
-run alien-cp r2.bin "file:$L/dl/r2.bin"
-expect_rc 1 "without -retry the dropped connection fails the copy"
-run alien-cp -retry 1 r1.bin "file:$L/dl/r1.bin"
-expect_rc 0 "-retry 1 copies it on the second try"
+run env XRD_CPRETRY=0 alien-cp r2.bin "file:$L/dl/r2.bin"
+expect_rc 1 "with XRD_CPRETRY=0 the dropped connection fails the copy"
+[ ! -e "$L/dl/r2.bin" ] || fail "a file from the failed copy"
+run env JALIENPY_XRDDEBUG=1 alien-cp r1.bin "file:$L/dl/r1.bin"
+expect_rc 0 "by default (retried twice, as alien.py 1.7.0) the copy succeeds on the second try"
+expect_err_has " retry=2" "the default is 2 retries"
 expect_same_md5 "$L/r.bin" "$L/dl/r1.bin" "the retried download"
+run env XRD_CPRETRY=0 alien-cp -retry 1 r3.bin "file:$L/dl/r3.bin"
+expect_rc 0 "-retry 1 wins over XRD_CPRETRY=0"
+expect_same_md5 "$L/r.bin" "$L/dl/r3.bin" "the download retried with -retry 1"
+# through XrdCl's copy (-ratethreshold 1): a retry with its "continue" policy
+run env XRD_CPRETRYPOLICY=continue alien-cp -ratethreshold 1 r4.bin "file:$L/dl/r4.bin"
+expect_rc 0 "XRD_CPRETRYPOLICY=continue: retried"
+expect_same_md5 "$L/r.bin" "$L/dl/r4.bin" "the download retried with the continue policy"
+run env XRD_CPRETRYPOLICY=sometimes alien-cp r1.bin "file:$L/dl/r5.bin"
+expect_rc 22 "a bad XRD_CPRETRYPOLICY"
+expect_one_line "a bad XRD_CPRETRYPOLICY"
+expect_err_has "cp: XRD_CPRETRYPOLICY=sometimes: expected force or continue" "the refusal names the variable"
+CHECKS=$((CHECKS + 1))
+[ ! -e "$L/dl/r5.bin" ] || fail "a file copied under a bad XRD_CPRETRYPOLICY"
 pass

@@ -119,9 +119,56 @@ expect_one_line "XRD_CPCHUNKSIZE out of range"
 expect_err_has "XRD_CPCHUNKSIZE=12 (the default of -chunksz): expected a whole number"
 run env XRD_CPCHUNKSIZE=12 alien cp -chunksz 65536 "file:$T/a.txt" envx.txt
 expect_rc 0 "an option wins over XRD_CPCHUNKSIZE"
+expect_out_has "Warning! env var XRD_CPCHUNKSIZE is set and will be overwritten with value 65536" \
+	"alien.py 1.7.0's warning when an option wins over its variable"
+run env XRD_SUBSTREAMSPERCHANNEL=2 XRD_CPRETRY=1 alien cp -S 3 -retry 0 envx.txt "file:$T/warn.txt"
+expect_rc 0 "-S and -retry over their variables"
+expect_out_has "Warning! env var XRD_SUBSTREAMSPERCHANNEL is set and will be overwritten with value: 3"
+expect_out_has "Warning! env var XRD_CPRETRY is set and will be overwritten with value 0"
 run env XRD_CPPARALLELCHUNKS=2 XRD_CPCHUNKSIZE=65536 XRD_CPRETRY=1 alien cp envx.txt "file:$T/back.txt"
 expect_rc 0 "a download with XRD_CP* defaults"
 cmp -s "$T/a.txt" "$T/back.txt" || fail "the download with XRD_CP* differs"
+
+# ALIENPY_KEEP_META: the download's metalink left in the shell's folder as <uuid5(lfn)>.meta4
+mkdir -p "$T/kmdir"
+(cd "$T/kmdir" && run env ALIENPY_KEEP_META=1 alien cp envx.txt "file:$T/km.txt" &&
+	expect_rc 0 "a download with ALIENPY_KEEP_META")
+km=$T/kmdir/$(python3 -c 'import sys, uuid; print(uuid.uuid5(uuid.NAMESPACE_URL, sys.argv[1]))' "${HOME_DIR}envx.txt").meta4
+[ -f "$km" ] || fail "ALIENPY_KEEP_META: no $km (there: $(ls "$T/kmdir"))"
+grep -q '<url><!\[CDATA\[root://' "$km" || fail "ALIENPY_KEEP_META: $km has no replica URL"
+[ "$(stat -c %a "$km")" = 600 ] || fail "ALIENPY_KEEP_META: $km has mode $(stat -c %a "$km")"
+CHECKS=$((CHECKS + 3))
+(cd "$T/kmdir" && run alien cp envx.txt "file:$T/km2.txt" && expect_rc 0 "a download without ALIENPY_KEEP_META")
+[ "$(find "$T/kmdir" -name '*.meta4' | wc -l)" -eq 1 ] || fail "a metalink kept without ALIENPY_KEEP_META"
+
+# XRD_LOGFILE/XRD_LOGLEVEL: XrdCl's lines of this cp's transfers in the shell's file (relative:
+# to the shell's folder), at its level; not after the cp; a symlink or a bad level is refused
+mkdir -p "$T/logdir"
+(cd "$T/logdir" && run env XRD_LOGFILE=xrd.log XRD_LOGLEVEL=debug alien cp envx.txt "file:$T/back2.txt" &&
+	expect_rc 0 "a download with XRD_LOGFILE (relative) and XRD_LOGLEVEL=debug")
+[ -f "$T/logdir/xrd.log" ] || fail "XRD_LOGFILE=xrd.log: no $T/logdir/xrd.log"
+grep -q '^\[[^]]*\]\[Debug  \]\[' "$T/logdir/xrd.log" || fail "XRD_LOGFILE has no XrdCl debug line: $(head -c 600 "$T/logdir/xrd.log")"
+grep -q "envx.txt\|127.0.0.1:" "$T/logdir/xrd.log" || fail "XRD_LOGFILE names neither the file nor its SE"
+[ "$(stat -c %a "$T/logdir/xrd.log")" = 600 ] || fail "XRD_LOGFILE made with mode $(stat -c %a "$T/logdir/xrd.log")"
+CHECKS=$((CHECKS + 4))
+size=$(wc -c <"$T/logdir/xrd.log")
+run alien cp envx.txt "file:$T/back3.txt"
+expect_rc 0 "a download without XRD_LOGFILE"
+[ "$(wc -c <"$T/logdir/xrd.log")" -eq "$size" ] || fail "XRD_LOGFILE got lines from a later cp without it"
+run env XRD_LOGFILE="$T/logdir/info.log" XRD_LOGLEVEL=Error alien cp envx.txt "file:$T/back4.txt"
+expect_rc 0 "a download with XRD_LOGLEVEL=Error"
+! grep -q '\]\[Debug  \]\[' "$T/logdir/info.log" || fail "XRD_LOGLEVEL=Error: debug lines in the file"
+CHECKS=$((CHECKS + 2))
+ln -s "$T/logdir/xrd.log" "$T/logdir/link.log"
+run env XRD_LOGFILE="$T/logdir/link.log" XRD_LOGLEVEL=Debug alien cp envx.txt "file:$T/back5.txt"
+expect_rc 22 "XRD_LOGFILE naming a symbolic link"
+expect_one_line "XRD_LOGFILE naming a symbolic link"
+expect_err_has "XRD_LOGFILE=$T/logdir/link.log" "the refusal names XRD_LOGFILE"
+CHECKS=$((CHECKS + 1))
+[ ! -e "$T/back5.txt" ] || fail "a copy made under a refused XRD_LOGFILE"
+run env XRD_LOGFILE="$T/logdir/x.log" XRD_LOGLEVEL=loud alien cp envx.txt "file:$T/back5.txt"
+expect_rc 22 "a bad XRD_LOGLEVEL"
+expect_err "cp: XRD_LOGLEVEL=loud: expected Error, Warning, Info, Debug or Dump"
 
 # -norecovery, -strictspec: alien.py 1.7.0's notices; -strictspec asks `access -f`
 run alien cp -norecovery "file:$T/a.txt" envnr.txt
@@ -159,5 +206,36 @@ expect_rc 1 "cert-verify with an X509_CERT_DIR without the CA"
 CAFILE=$(grep -l "BEGIN CERTIFICATE" "$X509_CERT_DIR"/* | head -n 1)
 run env -u X509_CERT_DIR X509_CERT_FILE="$CAFILE" alien cert-verify
 expect_rc 0 "cert-verify with X509_CERT_FILE"
+
+# ---- the daemon's own TLS to JCentral: X509_CERT_FILE (a bundle) after an X509_CERT_DIR that
+# is empty or absent, as alien.py 1.7.0's CA search; a bundle without the server's CA fails
+# whoami_ca NAME VAR=value...: whoami through a jaliend started with those variables, then stop it
+whoami_ca() {
+	mkdir -m 700 "$T/$1"
+	sock=$T/$1/S.jaliend
+	shift
+	env "$@" "$JALIEND_BUILD/daemon/jaliend" -f --no-jbox -s "$sock" >"$T/ca.log" 2>&1 &
+	cpid=$!
+	i=0
+	until [ -S "$sock" ] || ! kill -0 "$cpid" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 400 ] || break
+		sleep 0.05
+	done
+	run env JALIEND_SOCKET="$sock" alien whoami
+	kill "$cpid" 2>/dev/null || true
+	wait "$cpid" || true
+}
+cat "$STACK/pki/tokenca.pem" "$STACK/pki/ca.pem" >"$T/bundle.pem"
+whoami_ca c1 X509_CERT_DIR="$T/noca" X509_CERT_FILE="$T/bundle.pem"
+expect_rc 0 "jaliend with X509_CERT_FILE (a bundle) and an empty X509_CERT_DIR: $(cat "$T/ca.log")"
+expect_out "jalien"
+whoami_ca c2 X509_CERT_DIR="$T/absent" X509_CERT_FILE="$T/bundle.pem"
+expect_rc 0 "jaliend with X509_CERT_FILE and an absent X509_CERT_DIR: $(cat "$T/ca.log")"
+expect_out "jalien"
+whoami_ca c3 X509_CERT_DIR="$T/noca" X509_CERT_FILE="$STACK/pki/tokenca.pem"
+expect_rc 107 "jaliend with an X509_CERT_FILE without the server's CA"
+expect_one_line "jaliend with an X509_CERT_FILE without the server's CA"
+expect_err_has "(CA file $STACK/pki/tokenca.pem)" "the TLS error names the CA file"
 
 echo "test_env: $CHECKS checks passed"

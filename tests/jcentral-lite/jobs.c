@@ -321,6 +321,26 @@ static int jobs_plan(const struct job *j, void *arg)
 	return 0;
 }
 
+static lws_sorted_usec_list_t g_jobs_sul;
+static struct lws_context *g_jobs_ctx;
+static struct jcl_server *g_jobs_srv;
+
+/* --trace-untimed: a message of two lines, the second without a time */
+static int jobs_trace_untimed(struct catalogue *c, long long id)
+{
+	sqlite3_stmt *st;
+	char tr[512];
+	int rc = jobs_prep(c, "UPDATE jobs SET trace = trace || ?2 WHERE id = ?1", &st);
+
+	if (rc)
+		return rc;
+	snprintf(tr, sizeof(tr), "%lld [trace     ]: Job started; the worker node says:\n%s\n", (long long)time(NULL),
+		 g_jobs_srv->trace_untimed);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, tr, -1, SQLITE_TRANSIENT);
+	return jobs_step_done(c, st);
+}
+
 int jobs_tick(struct catalogue *c)
 {
 	struct jobs_move *m = calloc(1, sizeof(*m));
@@ -334,14 +354,12 @@ int jobs_tick(struct catalogue *c)
 		snprintf(what, sizeof(what), "Job state transition from %s to %s", m->from[i],
 			 m->to[i]);
 		rc = jobs_set_status(c, m->id[i], m->to[i], what);
+		if (!rc && g_jobs_srv && g_jobs_srv->trace_untimed && !strcmp(m->to[i], "STARTED"))
+			rc = jobs_trace_untimed(c, m->id[i]);
 	}
 	free(m);
 	return rc;
 }
-
-static lws_sorted_usec_list_t g_jobs_sul;
-static struct lws_context *g_jobs_ctx;
-static struct jcl_server *g_jobs_srv;
 
 static void jobs_sul_cb(lws_sorted_usec_list_t *sul)
 {

@@ -100,7 +100,7 @@ static void usage(FILE *f)
 		"                     [--token-ca-cert FILE --token-ca-key FILE]\n"
 		"                     [--token-days N | --token-seconds N]\n"
 		"                     [--se NAME=root://127.0.0.1:PORT//abs/path[,tag...]]...\n"
-		"                     [--job-tick MS]\n");
+		"                     [--job-tick MS] [--trace-untimed TEXT]\n");
 }
 
 static int die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -265,7 +265,14 @@ static int parse_args(int argc, char **argv, struct jcl_server *srv)
 			dst = &srv->token_ca_key;
 		else if (!strcmp(a, "--counts"))
 			dst = &srv->counts_path;
-		else if (!strcmp(a, "--envelopes")) {
+		else if (!strcmp(a, "--trace-untimed")) {
+			if (!val || !*val || strlen(val) > 200 || strpbrk(val, "\r\n"))
+				return die_usage("--trace-untimed needs one line of text, at most "
+						 "200 bytes");
+			srv->trace_untimed = val;
+			i++;
+			continue;
+		} else if (!strcmp(a, "--envelopes")) {
 			if (!val || (strcmp(val, "signed") && strcmp(val, "encrypted")))
 				return die_usage("--envelopes needs signed or encrypted");
 			srv->envelopes_signed = !strcmp(val, "signed");

@@ -4,7 +4,8 @@
 # the distances from the session's site: 0 for the SE's own site, "nul" for an unknown
 # one), as alien.py 1.7.0 sees it on a connection of its own and through our JBox; a
 # shell asking for another endpoint (ALIENPY_JCENTRAL) is refused with 107, as alien.py
-# 1.7.0 exits when it cannot reach it.
+# 1.7.0 exits when it cannot reach it; XRD_LOGFILE gets XrdCl's lines of copies to and from the
+# real SE; a daemon whose CA is an X509_CERT_FILE bundle reaches the real JCentral.
 . "$(dirname "$0")/reallib.sh"
 APY=${JALIEND_REAL_ALIENPY17:-$JALIEND_REAL/client/alienpy170}
 [ -d "$APY/alienpy" ] || real_skip "no alien.py 1.7.0 at $APY (JALIEND_REAL_ALIENPY17)"
@@ -60,4 +61,50 @@ expect_one_line "ALIENPY_JCENTRAL naming another endpoint"
 expect_err_has "ALIENPY_JCENTRAL asks for $HOST:$other"
 run env ALIENPY_JCENTRAL="$HOST" ALIENPY_JCENTRAL_PORT="$other" alienpy whoami
 expect_rc 107 "alien.py 1.7.0 with ALIENPY_JCENTRAL at a closed port"
+
+# XRD_LOGFILE / XRD_LOGLEVEL: XrdCl's lines of a copy to and from the real SE in the shell's file
+grid_dir env
+head -c 100000 /dev/urandom >"$T/x.bin"
+run env XRD_LOGFILE="$T/xrd.log" XRD_LOGLEVEL=Debug alien-cp "file:$T/x.bin" "$G/x.bin"
+expect_rc 0 "an upload to the real SE with XRD_LOGFILE"
+run env XRD_LOGFILE="$T/xrd.log" XRD_LOGLEVEL=Debug alien-cp "$G/x.bin" "file:$T/back.bin"
+expect_rc 0 "a download from the real SE with XRD_LOGFILE"
+CHECKS=$((CHECKS + 3))
+cmp -s "$T/x.bin" "$T/back.bin" || fail "the download differs from the upload"
+grep -q '^\[[^]]*\]\[Debug  \]\[' "$T/xrd.log" || fail "XRD_LOGFILE has no XrdCl debug line"
+grep -q 'kXR_open' "$T/xrd.log" || fail "XRD_LOGFILE has no kXR_open of the real SE's file"
+ok alien-rm -rf "$G"
+
+# X509_CERT_FILE: a daemon whose CA is a bundle file (X509_CERT_DIR empty) reaches the real
+# JCentral; a bundle without its CA is refused (107), the error naming the file
+# real_ca NAME VAR=value...: whoami through a jaliend of its own (own socket and TMPDIR)
+real_ca() {
+	d=$T/$1
+	mkdir -p -m 700 "$d" "$d/tmp"
+	sock=$d/S.jaliend
+	shift
+	env TMPDIR="$d/tmp" "$@" "$JALIEND_BUILD/daemon/jaliend" -f --no-jbox -s "$sock" >"$T/ca.log" 2>&1 &
+	cpid=$!
+	i=0
+	until [ -S "$sock" ] || ! kill -0 "$cpid" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 300 ] || break
+		sleep 0.1
+	done
+	run env JALIEND_SOCKET="$sock" alien-whoami
+	kill "$cpid" 2>/dev/null || true
+	wait "$cpid" || true
+}
+mkdir -p "$T/noca"
+cat "$X509_CERT_DIR"/*.pem >"$T/bundle.pem"
+real_ca c1 X509_CERT_DIR="$T/noca" X509_CERT_FILE="$T/bundle.pem"
+expect_rc 0 "jaliend with X509_CERT_FILE and an empty X509_CERT_DIR: $(tail -n 3 "$T/ca.log")"
+whoami=$OUT
+ok alien-whoami
+expect_out "$whoami" "whoami through the X509_CERT_FILE daemon"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/other.key" -out "$T/other.pem" -days 1 \
+	-subj "/CN=not the reference CA" >/dev/null 2>&1 || fail "openssl could not make a CA"
+real_ca c2 X509_CERT_DIR="$T/noca" X509_CERT_FILE="$T/other.pem"
+expect_rc 107 "jaliend with an X509_CERT_FILE without the reference's CA"
+expect_err_has "(CA file $T/other.pem)" "the TLS error names the CA file"
 pass
