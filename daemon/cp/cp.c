@@ -228,7 +228,7 @@ static void cp_file_begin(struct cp *c, struct cp_file *f)
 	cp_file_set(f, CF_ACCESS);
 }
 
-static void cp_pump_once(struct cp *c)
+static void cp_pump_files(struct cp *c)
 {
 	/* commits first: they end files */
 	for (int i = c->first_open; i < c->nfiles && c->files[i].st != CF_NEW && cp_call_room(c) > 0; i++)
@@ -267,16 +267,7 @@ void cp_pump(struct cp *c)
 {
 	if (c->planning)
 		return;
-	if (c->pumping) { /* a call answered at once: the outer pump goes round again */
-		c->again = 1;
-		return;
-	}
-	c->pumping = 1;
-	do {
-		c->again = 0;
-		cp_pump_once(c);
-	} while (c->again);
-	c->pumping = 0;
+	cp_pump_files(c); /* no call it makes answers before it returns (upstream.h) */
 	if (c->finished == c->nfiles && !c->ncalls && c->copying == 0)
 		cp_finish(c, NULL, 0);
 }

@@ -174,7 +174,6 @@ struct cp {
 	int recovered_ok[CP_PASSES];
 	uint64_t total_bytes;
 	double t0;
-	int pumping, again;     /* cp_pump re-entered from a call answered at once */
 	lws_sorted_usec_list_t sul;
 	/* issue 17: -chunks, -chunksz, -timeout, -ratethreshold, -retry (each transfer's), -S */
 	struct xfer_tune tune;
