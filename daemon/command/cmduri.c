@@ -330,7 +330,7 @@ int cmduri_run(struct command *cmd, const cJSON *argv)
 		}
 		u->size = (long long)st.st_size;
 		xfer_init(command_lws_context(cmd));
-		struct xfer_req r = { .kind = XFER_MD5, .source = u->local_path };
+		struct xfer_req r = xfer_req_md5(u->local_path);
 		u->job = xfer_submit(&r, cmduri_md5_done, NULL, u);
 		if (!u->job)
 			return -ENOMEM;

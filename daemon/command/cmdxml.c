@@ -439,7 +439,7 @@ int cmdxml_run(struct command *cmd, const cJSON *argv, int help)
 	cmdxml_words_free(words, nwords);
 	for (int i = 0; i < x->n; i++) {
 		struct cmdxml_file *f = &x->files[i];
-		struct xfer_req r = { .kind = XFER_MD5, .source = f->path };
+		struct xfer_req r = xfer_req_md5(f->path);
 
 		f->x = x;
 		if (!f->path)

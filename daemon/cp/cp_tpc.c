@@ -133,16 +133,15 @@ struct xfer_job *cp_tpc_submit(struct cp *c, struct cp_file *f, struct cp_rep *p
 	const cJSON *row = cJSON_GetArrayItem(f->rows, f->from);
 	char *src = cp_str(row, "url") ? cp_copy_url(cp_str(row, "url"), cp_str(row, "envelope")) : NULL;
 	char *dst = cp_copy_url(p->url, p->envelope);
-	struct xfer_req r = { .kind = XFER_COPY, .source = src, .target = dst, .cksum_mode = "none", .upload = 1,
-			      .force = 1, .tpc = p->tpc_stage == CP_TPC_THIRD ? XFER_TPC_ONLY : XFER_TPC_NONE };
+	struct xfer_req r;
 	struct xfer_job *job = NULL;
 
 	if (p->tpc_stage == CP_TPC_VERIFY) {
-		r.kind = XFER_MD5;
-		r.source = dst;
-		r.target = NULL;
-	} else {
-		r.tune = c->tune; /* -chunks, -timeout, -retry ... as for any copy */
+		r = xfer_req_md5(dst);
+	} else { /* -chunks, -timeout, -retry ... as for any copy */
+		enum xfer_tpc mode = p->tpc_stage == CP_TPC_THIRD ? XFER_TPC_ONLY : XFER_TPC_NONE;
+
+		r = xfer_req_tpc(src, dst, mode, &c->tune);
 		cp_out_xrd(c, &r);
 	}
 	if (src && dst)
