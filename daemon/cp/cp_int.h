@@ -237,7 +237,7 @@ void cp_plan_single(const struct cp *c, const char *src, const char *dst, int ds
 char *cp_plan_grid_arg(struct cp *c, const char *arg, int keep_specs);
 int cp_plan_src_glob(struct cp *c, char *src);
 struct cp *cp_plan_dst_stat(struct command *cmd, cJSON *reply);
-void cp_plan_download_stat_done(struct command *cmd, cJSON *reply, int code, const char *msg);
+void cp_plan_download_stat_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg);
 
 void cp_plan_walk_done(struct cp *c, const char *base, const struct cp_walk_entry *e, int n, int err, int more);
 

@@ -233,10 +233,11 @@ struct cp *cp_plan_dst_stat(struct command *cmd, cJSON *reply)
 	return c;
 }
 
-static void cp_plan_upload_stat_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cp_plan_upload_stat_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
 	struct cp *c = cp_plan_dst_stat(cmd, reply);
 
+	(void)arg;
 	(void)code;
 	(void)msg;
 	if (!c || cp_plan_upload(c))
@@ -247,13 +248,14 @@ static void cp_plan_upload_stat_done(struct command *cmd, cJSON *reply, int code
 
 /* ---- downloads: the grid side is listed by the server ---- */
 
-static void cp_plan_find_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cp_plan_find_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
 	struct cp *c = cp_of(cmd);
 	const cJSON *results = cJSON_GetObjectItemCaseSensitive(reply, "results"), *row;
 	char rel[4096], path[8192];
 	int r = 0;
 
+	(void)arg;
 	if (!c) {
 		cJSON_Delete(reply);
 		return;
@@ -301,7 +303,7 @@ static void cp_plan_find_done(struct command *cmd, cJSON *reply, int code, const
 	cp_plan_next(c);
 }
 
-void cp_plan_download_stat_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+void cp_plan_download_stat_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
 	struct cp *c = cp_of(cmd);
 	const cJSON *row = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(reply, "results"), 0);
@@ -309,6 +311,7 @@ void cp_plan_download_stat_done(struct command *cmd, cJSON *reply, int code, con
 	char path[8192];
 	struct stat st;
 
+	(void)arg;
 	if (!c) {
 		cJSON_Delete(reply);
 		return;
@@ -329,7 +332,7 @@ void cp_plan_download_stat_done(struct command *cmd, cJSON *reply, int code, con
 		if (c->find_base && !cp_path_is_dir(c->grid))
 			strrchr(c->find_base, '/')[1] = '\0';
 		cJSON_Delete(reply);
-		if (!c->find_base || !o || command_upstream(cmd, "find", o, UP_REQ_READONLY, cp_plan_find_done) < 0)
+		if (!c->find_base || !o || command_upstream(cmd, "find", o, UP_REQ_READONLY, cp_plan_find_done, c) < 0)
 			cp_finish(c, "jaliend: out of memory\n", 12);
 		return;
 	} else if (c->tpc) {
@@ -470,14 +473,14 @@ static int cp_plan_pair(struct cp *c, const struct cp_pair *p)
 		return -1;
 	if (src_local) {
 		o = cp_opts("-nomsg", c->grid, NULL);
-		if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_plan_upload_stat_done) < 0)
+		if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_plan_upload_stat_done, c) < 0)
 			return -ENOMEM;
 		return 1;
 	}
 	if (c->parent <= 1 && cp_plan_local_writable(c) < 0)
 		return -1;
 	o = cp_opts("-nomsg", c->grid, NULL);
-	if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_plan_download_stat_done) < 0)
+	if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_plan_download_stat_done, c) < 0)
 		return -ENOMEM;
 	return 1;
 }

@@ -31,17 +31,18 @@
 #include "upstream/upstream.h"
 #include "xrootd/xfer.h"
 
-static void cp_tpc_dst_stat_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cp_tpc_dst_stat_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
 	struct cp *c = cp_plan_dst_stat(cmd, reply);
 	cJSON *o;
 
+	(void)arg;
 	(void)code;
 	(void)msg;
 	if (!c)
 		return;
 	o = cp_opts("-nomsg", c->grid, NULL);
-	if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_plan_download_stat_done) < 0)
+	if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_plan_download_stat_done, c) < 0)
 		cp_finish(c, "jaliend: out of memory\n", 12);
 }
 
@@ -55,7 +56,7 @@ int cp_tpc_pair(struct cp *c)
 	if (cp_plan_src_glob(c, c->grid) < 0)
 		return -1;
 	o = cp_opts("-nomsg", c->local, NULL);
-	if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_tpc_dst_stat_done) < 0)
+	if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_tpc_dst_stat_done, c) < 0)
 		return -ENOMEM;
 	return 1;
 }
