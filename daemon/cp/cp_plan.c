@@ -218,29 +218,28 @@ static int cp_plan_upload(struct cp *c)
 }
 
 /* The stat of a destination on the grid came back (reply freed): an existing
- * folder? missing? Its cp, or NULL if the cp is gone. */
-struct cp *cp_plan_dst_stat(struct command *cmd, cJSON *reply)
+ * folder? missing? 0, or -1 if the cp has ended meanwhile (stopped). */
+int cp_plan_dst_stat(struct cp *c, cJSON *reply)
 {
-	struct cp *c = cp_of(cmd);
 	const cJSON *row = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(reply, "results"), 0);
 	const char *type = cp_str(row, "type");
 
-	if (c) {
+	if (!c->ended) {
 		c->grid_is_dir = reply && cp_reply_code(reply) == 0 && type && type[0] == 'd';
 		c->grid_missing = reply && cp_reply_code(reply) == 2; /* only a clear "no such entry" */
 	}
 	cJSON_Delete(reply);
-	return c;
+	return c->ended ? -1 : 0;
 }
 
 static void cp_plan_upload_stat_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	struct cp *c = cp_plan_dst_stat(cmd, reply);
+	struct cp *c = arg;
 
-	(void)arg;
+	(void)cmd;
 	(void)code;
 	(void)msg;
-	if (!c || cp_plan_upload(c))
+	if (cp_plan_dst_stat(c, reply) < 0 || cp_plan_upload(c))
 		return;
 	cp_plan_pair_end(c);
 	cp_plan_next(c);
@@ -250,13 +249,13 @@ static void cp_plan_upload_stat_done(struct command *cmd, void *arg, cJSON *repl
 
 static void cp_plan_find_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	struct cp *c = cp_of(cmd);
+	struct cp *c = arg;
 	const cJSON *results = cJSON_GetObjectItemCaseSensitive(reply, "results"), *row;
 	char rel[4096], path[8192];
 	int r = 0;
 
-	(void)arg;
-	if (!c) {
+	(void)cmd;
+	if (c->ended) { /* stopped meanwhile */
 		cJSON_Delete(reply);
 		return;
 	}
@@ -305,14 +304,14 @@ static void cp_plan_find_done(struct command *cmd, void *arg, cJSON *reply, int 
 
 void cp_plan_download_stat_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	struct cp *c = cp_of(cmd);
+	struct cp *c = arg;
 	const cJSON *row = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(reply, "results"), 0);
 	const char *type = cp_str(row, "type"), *size = cp_str(row, "size"), *ct = cp_str(row, "ctime");
 	char path[8192];
 	struct stat st;
 
-	(void)arg;
-	if (!c) {
+	(void)cmd;
+	if (c->ended) { /* stopped meanwhile */
 		cJSON_Delete(reply);
 		return;
 	}

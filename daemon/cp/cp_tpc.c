@@ -33,13 +33,13 @@
 
 static void cp_tpc_dst_stat_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	struct cp *c = cp_plan_dst_stat(cmd, reply);
+	struct cp *c = arg;
 	cJSON *o;
 
-	(void)arg;
+	(void)cmd;
 	(void)code;
 	(void)msg;
-	if (!c)
+	if (cp_plan_dst_stat(c, reply) < 0)
 		return;
 	o = cp_opts("-nomsg", c->grid, NULL);
 	if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_plan_download_stat_done, c) < 0)
