@@ -268,60 +268,60 @@ extern "C" int xfer_init(struct lws_context *ctx)
 	}
 }
 
-extern "C" struct xfer_req xfer_req_upload(const char *local, const char *url, const char *md5,
-					   const struct xfer_tune *tune)
+namespace {
+
+// a request of this kind (tune NULL: the defaults), its fields still to fill
+struct xfer_req xfer_req_of(enum xfer_kind kind, const struct xfer_tune *tune)
 {
 	struct xfer_req r = {};
 
-	r.kind = XFER_UPLOAD;
-	r.u.upload.local = local;
-	r.u.upload.url = url;
-	r.u.upload.md5 = md5;
+	r.kind = kind;
 	if (tune)
 		r.tune = *tune;
+	return r;
+}
+
+} // namespace
+
+extern "C" struct xfer_req xfer_req_upload(const char *local, const char *url, const char *md5,
+					   const struct xfer_tune *tune)
+{
+	struct xfer_req r = xfer_req_of(XFER_UPLOAD, tune);
+
+	r.u.upload = { local, url, md5 };
 	return r;
 }
 
 extern "C" struct xfer_req xfer_req_download(const struct xfer_download *d,
 					     const struct xfer_tune *tune)
 {
-	struct xfer_req r = {};
+	struct xfer_req r = xfer_req_of(XFER_DOWNLOAD, tune);
 
-	r.kind = XFER_DOWNLOAD;
 	r.u.download = *d;
-	if (tune)
-		r.tune = *tune;
 	return r;
 }
 
 extern "C" struct xfer_req xfer_req_tpc(const char *src_url, const char *dst_url,
 					enum xfer_tpc mode, const struct xfer_tune *tune)
 {
-	struct xfer_req r = {};
+	struct xfer_req r = xfer_req_of(XFER_TPC, tune);
 
-	r.kind = XFER_TPC;
-	r.u.tpc.src_url = src_url;
-	r.u.tpc.dst_url = dst_url;
-	r.u.tpc.mode = mode;
-	if (tune)
-		r.tune = *tune;
+	r.u.tpc = { src_url, dst_url, mode };
 	return r;
 }
 
 extern "C" struct xfer_req xfer_req_md5(const char *source)
 {
-	struct xfer_req r = {};
+	struct xfer_req r = xfer_req_of(XFER_MD5, nullptr);
 
-	r.kind = XFER_MD5;
 	r.u.md5.source = source;
 	return r;
 }
 
 extern "C" struct xfer_req xfer_req_rm(const char *url)
 {
-	struct xfer_req r = {};
+	struct xfer_req r = xfer_req_of(XFER_RM, nullptr);
 
-	r.kind = XFER_RM;
 	r.u.rm.url = url;
 	return r;
 }
