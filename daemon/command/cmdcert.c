@@ -118,10 +118,13 @@ int cmdcert_check(struct command *cmd, int token, int match)
 	return 1;
 }
 
-/* token-init, and token-destroy when it removed jaliend's own files: a new
- * token from JCentral (a session logged in with the user certificate, as
- * jaliend's own renewals), into jaliend's token files at once. */
-static void cmdcert_token_new_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+/* the arg of a token-destroy's new token (token-init's is NULL) */
+static char cmdcert_destroyed[] = "destroyed";
+
+/* token-init, and token-destroy when it removed jaliend's own files (arg
+ * cmdcert_destroyed): a new token from JCentral (a session logged in with the user
+ * certificate, as jaliend's own renewals), into jaliend's token files at once. */
+static void cmdcert_token_new_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
 	const cJSON *row = cmdlocal_row0(reply);
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(row, "tokencert");
@@ -129,7 +132,7 @@ static void cmdcert_token_new_done(struct command *cmd, cJSON *reply, int code, 
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(reply, "metadata");
 	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(meta, "exitcode");
 	const cJSON *er = cJSON_GetObjectItemCaseSensitive(meta, "error");
-	int destroy = *command_scratch(cmd) != NULL, r;
+	int destroy = arg != NULL, r;
 	struct strbuf sb = { 0 };
 	char line[700];
 
@@ -168,13 +171,8 @@ int cmdcert_token_new(struct command *cmd, const cJSON *argv, int destroy)
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
 	for (a = argv && !destroy ? argv->child->next : NULL; a; a = a->next)
 		cJSON_AddItemToArray(opts, cJSON_CreateString(a->valuestring));
-	*command_scratch(cmd) = destroy ? strdup("destroy") : NULL;
-	if (destroy && !*command_scratch(cmd)) {
-		cJSON_Delete(opts);
-		return -ENOMEM;
-	}
-	return command_upstream(cmd, "token", opts, UP_REQ_PRIVATE | UP_REQ_LOGIN, cmdcert_token_new_done) < 0
-		       ? -ENOMEM : 1;
+	return command_upstream(cmd, "token", opts, UP_REQ_PRIVATE | UP_REQ_LOGIN, cmdcert_token_new_done,
+				destroy ? cmdcert_destroyed : NULL) < 0 ? -ENOMEM : 1;
 }
 
 int cmdcert_token_destroy(struct command *cmd)

@@ -103,9 +103,9 @@ static void cmddirs_print(struct command *cmd, struct cmddirs_stack *s, int with
 
 /* After the cd: the terminal's cwd is what JCentral says (also when the cd
  * failed: alien.py then shows the cwd it stayed in), then the stack. */
-static void cmddirs_cd_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cmddirs_cd_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	(void)code, (void)msg;
+	(void)arg, (void)code, (void)msg;
 	command_cd_apply(cmd, reply);
 	cJSON_Delete(reply);
 	cmddirs_print(cmd, cmddirs_get(command_session(cmd)), 1);
@@ -119,7 +119,7 @@ static int cmddirs_cd(struct command *cmd, const char *path)
 		return -ENOMEM;
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
 	cJSON_AddItemToArray(opts, cJSON_CreateString(path));
-	return command_upstream(cmd, "cd", opts, UP_REQ_READONLY, cmddirs_cd_done) < 0 ? -ENOMEM : 1;
+	return command_upstream(cmd, "cd", opts, UP_REQ_READONLY, cmddirs_cd_done, NULL) < 0 ? -ENOMEM : 1;
 }
 
 static const char cmddirs_help[] = "Directory stacking implementation (as in Linux shell):\n"

@@ -228,9 +228,9 @@ static int cmdfind2_pass(const struct cmdfind2 *f, const cJSON *row, regex_t *re
 	return findfilt_row(&f->props, row, rel, errs);
 }
 
-static void cmdfind2_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cmdfind2_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	struct cmdfind2 *f = *command_scratch(cmd);
+	struct cmdfind2 *f = arg;
 	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "metadata"),
 							   "exitcode");
 	cJSON *results = cJSON_GetObjectItemCaseSensitive(reply, "results"), *row, *kept;
@@ -331,11 +331,11 @@ static const char cmdfind2_help[] =
 	"\n"
 	"The server options:\n";
 
-static void cmdfind2_help_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cmdfind2_help_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
 	struct strbuf sb = { 0 };
 
-	(void)code, (void)msg;
+	(void)arg, (void)code, (void)msg;
 	strbuf_adds(&sb, cmdfind2_help);
 	command_reply_text(reply, &sb, NULL);
 	while (sb.len && sb.data[sb.len - 1] == '\n')
@@ -387,7 +387,7 @@ int cmdfind2_run(struct command *cmd, const cJSON *argv, int help)
 
 	if (help)
 		return command_upstream(cmd, "find", cJSON_CreateStringArray((const char *[]){ "-h" }, 1),
-					UP_REQ_READONLY, cmdfind2_help_done) < 0 ? -ENOMEM : 1;
+					UP_REQ_READONLY, cmdfind2_help_done, NULL) < 0 ? -ENOMEM : 1;
 	for (const cJSON *x = argv->child->next; x; x = x->next) {
 		if (a.n == CMDFIND2_ARGS_MAX) {
 			command_reply(cmd, NULL, "find2: too many arguments (at most 256)\n", 7);
@@ -505,7 +505,7 @@ int cmdfind2_run(struct command *cmd, const cJSON *argv, int help)
 	f->props.jobid = jobid ? cmdfind2_keep(f, jobid) : NULL;
 	f->props.user = user ? cmdfind2_keep(f, user) : NULL;
 	f->props.group = group ? cmdfind2_keep(f, group) : NULL;
-	*command_scratch(cmd) = f;
+	command_hold(cmd, f, NULL);
 
 	if (use_regex)
 		cJSON_AddItemToArray(opts, cJSON_CreateString("-r"));
@@ -522,5 +522,5 @@ int cmdfind2_run(struct command *cmd, const cJSON *argv, int help)
 	strbuf_free(&repr);
 	strbuf_free(&errs);
 	strbuf_free(&out); /* a repeated-verb line only comes with the -name failure above */
-	return command_upstream(cmd, "find", opts, UP_REQ_READONLY, cmdfind2_done) < 0 ? -ENOMEM : 1;
+	return command_upstream(cmd, "find", opts, UP_REQ_READONLY, cmdfind2_done, f) < 0 ? -ENOMEM : 1;
 }

@@ -228,9 +228,9 @@ static cJSON *cmdjob_jdl(const char *jdl)
 	return o;
 }
 
-static void cmdjob_info_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cmdjob_info_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	const int *keep = *command_scratch(cmd);
+	const int *keep = arg;
 	int opt = keep ? *keep : 0;
 	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "metadata"),
 							   "exitcode");
@@ -331,13 +331,13 @@ int cmdjob_info(struct command *cmd, const cJSON *argv)
 		return -ENOMEM;
 	}
 	*keep = opt;
-	*command_scratch(cmd) = keep;
+	command_hold(cmd, keep, NULL);
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-j"));
 	cJSON_AddItemToArray(opts, cJSON_CreateString(id));
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-trace"));
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-jdl"));
-	return command_upstream(cmd, "ps", opts, UP_REQ_READONLY, cmdjob_info_done) < 0 ? -ENOMEM : 1;
+	return command_upstream(cmd, "ps", opts, UP_REQ_READONLY, cmdjob_info_done, keep) < 0 ? -ENOMEM : 1;
 }
 
 /* ---- getCE, siteJobs: listCEs, then alien.py's selection ---- */
@@ -385,9 +385,9 @@ static int cmdjob_ce_match(const struct cmdjob_ce *s, const cJSON *ce)
 	return 1;
 }
 
-static void cmdjob_site_jobs_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cmdjob_site_jobs_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	struct cmdjob_ce *s = *command_scratch(cmd);
+	struct cmdjob_ce *s = arg;
 	const cJSON *j, *results = cJSON_GetObjectItemCaseSensitive(reply, "results");
 	struct strbuf sb = { 0 };
 	int n = 0;
@@ -422,9 +422,9 @@ static void cmdjob_site_jobs_done(struct command *cmd, cJSON *reply, int code, c
 	strbuf_free(&sb);
 }
 
-static void cmdjob_ce_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cmdjob_ce_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	struct cmdjob_ce *s = *command_scratch(cmd);
+	struct cmdjob_ce *s = arg;
 	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "metadata"),
 							   "exitcode");
 	const cJSON *ce, *results = cJSON_GetObjectItemCaseSensitive(reply, "results");
@@ -467,7 +467,7 @@ static void cmdjob_ce_done(struct command *cmd, cJSON *reply, int code, const ch
 		cJSON_AddItemToArray(o, cJSON_CreateString("-s"));
 		cJSON_AddItemToArray(o, cJSON_CreateString(s->sites));
 		cJSON_AddItemToArray(o, cJSON_CreateString("-a"));
-		if (command_upstream(cmd, "ps", o, UP_REQ_READONLY, cmdjob_site_jobs_done) < 0)
+		if (command_upstream(cmd, "ps", o, UP_REQ_READONLY, cmdjob_site_jobs_done, s) < 0)
 			command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
 		return;
 	}
@@ -487,7 +487,7 @@ int cmdjob_ce(struct command *cmd, const cJSON *argv)
 
 	if (!s)
 		return -ENOMEM;
-	*command_scratch(cmd) = s;
+	command_hold(cmd, s, NULL);
 	s->site = strcmp(argv->child->valuestring, "siteJobs") == 0;
 	for (a = argv->child->next; a; a = a->next) {
 		const char *v = a->valuestring, *val = a->next ? a->next->valuestring : NULL;
@@ -515,5 +515,5 @@ int cmdjob_ce(struct command *cmd, const cJSON *argv)
 	if (!opts)
 		return -ENOMEM;
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
-	return command_upstream(cmd, "listCEs", opts, UP_REQ_READONLY, cmdjob_ce_done) < 0 ? -ENOMEM : 1;
+	return command_upstream(cmd, "listCEs", opts, UP_REQ_READONLY, cmdjob_ce_done, s) < 0 ? -ENOMEM : 1;
 }

@@ -144,13 +144,14 @@ static size_t cmdlocal_help_add(const char **names, size_t n, const char *const 
 	return n;
 }
 
-static void cmdlocal_help_list(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cmdlocal_help_list(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
 	const char *const *server = complete_cmdlist();
 	const char *names[1024];
 	struct strbuf sb = { 0 };
 	size_t n = 0, per;
 
+	(void)arg;
 	if (reply)
 		complete_cmdlist_store(reply);
 	cJSON_Delete(reply);
@@ -188,20 +189,20 @@ static void cmdlocal_help_list(struct command *cmd, cJSON *reply, int code, cons
 	strbuf_free(&sb);
 }
 
-/* Get the command list (cached, or one `commandlist`), then call then(). */
-int cmdlocal_with_cmdlist(struct command *cmd, command_then_fn then)
+/* Get the command list (cached, or one `commandlist`), then call then(cmd, arg, ...). */
+int cmdlocal_with_cmdlist(struct command *cmd, command_then_fn then, void *arg)
 {
 	cJSON *opts;
 
 	if (complete_cmdlist()) {
-		then(cmd, NULL, 0, NULL);
+		then(cmd, arg, NULL, 0, NULL);
 		return 1;
 	}
 	opts = cJSON_CreateArray();
 	if (!opts)
 		return -ENOMEM;
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
-	return command_upstream(cmd, "commandlist", opts, UP_REQ_READONLY, then) < 0 ? -ENOMEM : 1;
+	return command_upstream(cmd, "commandlist", opts, UP_REQ_READONLY, then, arg) < 0 ? -ENOMEM : 1;
 }
 
 /* The first row of a reply's results (token, quota). */
@@ -257,7 +258,7 @@ int cmdlocal_run(struct command *cmd, cJSON *argv)
 
 	if (cmdlocal_is(verb, "help", "?")) {
 		if (cJSON_GetArraySize(argv) == 1)
-			return cmdlocal_with_cmdlist(cmd, cmdlocal_help_list);
+			return cmdlocal_with_cmdlist(cmd, cmdlocal_help_list, NULL);
 		/* help <cmd> = <cmd> -h */
 		cJSON_Delete(cJSON_DetachItemViaPointer(argv, argv->child));
 		cJSON_AddItemToArray(argv, cJSON_CreateString("-h"));
@@ -349,10 +350,12 @@ int cmdlocal_run(struct command *cmd, cJSON *argv)
 		return 0;
 	known = upstream_knows(verb);
 	if (known < 0 && !complete_cmdlist()) {
-		*command_scratch(cmd) = cJSON_PrintUnformatted(argv);
-		if (!*command_scratch(cmd))
+		char *text = cJSON_PrintUnformatted(argv);
+
+		if (!text)
 			return -ENOMEM;
-		return cmdlocal_with_cmdlist(cmd, cmdsuggest_verify_done);
+		command_hold(cmd, text, NULL);
+		return cmdlocal_with_cmdlist(cmd, cmdsuggest_verify_done, text);
 	}
 	if (known < 0) { /* our own copy of the list decides */
 		const char *const *l = complete_cmdlist();
@@ -362,10 +365,12 @@ int cmdlocal_run(struct command *cmd, cJSON *argv)
 		known = *l != NULL;
 	}
 	if (known == 0) {
-		*command_scratch(cmd) = strdup(verb);
-		if (!*command_scratch(cmd))
+		char *v = strdup(verb);
+
+		if (!v)
 			return -ENOMEM;
-		return cmdlocal_with_cmdlist(cmd, cmdsuggest_unknown_done);
+		command_hold(cmd, v, NULL);
+		return cmdlocal_with_cmdlist(cmd, cmdsuggest_unknown_done, v);
 	}
 	return 0;
 }

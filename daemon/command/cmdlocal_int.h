@@ -15,8 +15,8 @@
 #include "command.h"
 
 /* cmdlocal.c */
-/* Get the command list (cached, or one `commandlist`), then call then(). */
-int cmdlocal_with_cmdlist(struct command *cmd, command_then_fn then);
+/* Get the command list (cached, or one `commandlist`), then call then(cmd, arg, ...). */
+int cmdlocal_with_cmdlist(struct command *cmd, command_then_fn then, void *arg);
 /* The first row of a reply's results, or NULL. */
 const cJSON *cmdlocal_row0(const cJSON *reply);
 
@@ -32,9 +32,9 @@ int cmdping_run(struct command *cmd, const cJSON *argv);
 int cmdtrace_run(struct command *cmd, const cJSON *argv);
 
 /* cmdsuggest.c: command_then_fn's for cmdlocal_with_cmdlist */
-/* The verb in *command_scratch(cmd) is not a command: the warning and difflib's suggestions. */
-void cmdsuggest_unknown_done(struct command *cmd, cJSON *reply, int code, const char *msg);
-/* *command_scratch(cmd) is argv as JSON, its verb not known yet: check it against the list. */
-void cmdsuggest_verify_done(struct command *cmd, cJSON *reply, int code, const char *msg);
+/* The verb in arg (a string) is not a command: the warning and difflib's suggestions. */
+void cmdsuggest_unknown_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg);
+/* arg is argv as JSON text, its verb not known yet: check it against the list. */
+void cmdsuggest_verify_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg);
 
 #endif

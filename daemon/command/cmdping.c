@@ -25,11 +25,11 @@ static double cmdping_now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static int cmdping_send(struct command *cmd);
+static int cmdping_send(struct command *cmd, struct cmdping *p);
 
-static void cmdping_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cmdping_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	struct cmdping *p = *command_scratch(cmd);
+	struct cmdping *p = arg;
 	double dt = cmdping_now_ms() - p->t0, avg, mdev;
 	char out[512];
 
@@ -44,7 +44,7 @@ static void cmdping_done(struct command *cmd, cJSON *reply, int code, const char
 	p->sum += dt;
 	p->sumsq += dt * dt;
 	if (++p->done < p->want) {
-		if (cmdping_send(cmd) < 0)
+		if (cmdping_send(cmd, p) < 0)
 			command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
 		return;
 	}
@@ -55,9 +55,8 @@ static void cmdping_done(struct command *cmd, cJSON *reply, int code, const char
 	command_reply(cmd, out, NULL, 0);
 }
 
-static int cmdping_send(struct command *cmd)
+static int cmdping_send(struct command *cmd, struct cmdping *p)
 {
-	struct cmdping *p = *command_scratch(cmd);
 	cJSON *opts = cJSON_CreateArray();
 
 	if (!opts)
@@ -65,7 +64,7 @@ static int cmdping_send(struct command *cmd)
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
 	p->t0 = cmdping_now_ms();
 	return command_upstream(cmd, upstream_knows("echo") == 1 ? "echo" : "pwd", opts, UP_REQ_READONLY,
-				cmdping_done);
+				cmdping_done, p);
 }
 
 int cmdping_run(struct command *cmd, const cJSON *argv)
@@ -82,6 +81,6 @@ int cmdping_run(struct command *cmd, const cJSON *argv)
 	if (!p)
 		return -ENOMEM;
 	p->want = n;
-	*command_scratch(cmd) = p;
-	return cmdping_send(cmd) < 0 ? -ENOMEM : 1;
+	command_hold(cmd, p, NULL);
+	return cmdping_send(cmd, p) < 0 ? -ENOMEM : 1;
 }

@@ -47,9 +47,9 @@ static void cmdquota_why(struct strbuf *sb, const cJSON *reply, int code, const 
 			    cJSON_IsString(err) ? err->valuestring : "");
 }
 
-static void cmdquota_fquota_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cmdquota_fquota_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	const char *jt = *command_scratch(cmd);
+	const char *jt = arg;
 	cJSON *j = jt && jt[0] != '!' ? cJSON_Parse(jt) : NULL; /* jquota's first row */
 	const cJSON *f;
 	struct strbuf sb = { 0 };
@@ -134,11 +134,13 @@ static cJSON *cmdquota_opts(const char *user)
 	return o;
 }
 
-static void cmdquota_jquota_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cmdquota_jquota_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
 	const cJSON *u;
 	cJSON *opts;
+	char *jt;
 
+	(void)arg;
 	if (!reply && code == 107) { /* no JCentral at all: its one line */
 		char line[700];
 
@@ -146,28 +148,27 @@ static void cmdquota_jquota_done(struct command *cmd, cJSON *reply, int code, co
 		command_reply(cmd, NULL, line, code);
 		return;
 	}
-	free(*command_scratch(cmd));
-	*command_scratch(cmd) = NULL;
 	if (cmdquota_ok(reply)) {
 		u = cJSON_GetObjectItemCaseSensitive(cmdlocal_row0(reply), "username");
 		/* keep jquota's row, as text, for the report; freed with the command */
-		*command_scratch(cmd) = cJSON_PrintUnformatted(cmdlocal_row0(reply));
+		jt = cJSON_PrintUnformatted(cmdlocal_row0(reply));
 	} else { /* alien.py asks fquota all the same: "!" + why, for the report */
 		struct strbuf sb = { 0 };
 
 		u = NULL;
 		strbuf_addc(&sb, '!');
 		cmdquota_why(&sb, reply, code, msg, "jquota");
-		*command_scratch(cmd) = strbuf_cstr(&sb);
+		jt = strbuf_cstr(&sb);
 	}
 	opts = cmdquota_opts(cJSON_IsString(u) ? u->valuestring : upstream_user() ? upstream_user() : "");
 	cJSON_Delete(reply);
-	if (!opts || !*command_scratch(cmd)) {
+	command_hold(cmd, jt, NULL);
+	if (!opts || !jt) {
 		cJSON_Delete(opts);
 		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
 		return;
 	}
-	if (command_upstream(cmd, "fquota", opts, UP_REQ_READONLY, cmdquota_fquota_done) < 0)
+	if (command_upstream(cmd, "fquota", opts, UP_REQ_READONLY, cmdquota_fquota_done, jt) < 0)
 		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
 }
 
@@ -182,7 +183,7 @@ int cmdquota_run(struct command *cmd, const cJSON *argv)
 		return 1;
 	}
 	opts = cmdquota_opts(user ? user : "");
-	if (!opts || command_upstream(cmd, "jquota", opts, UP_REQ_READONLY, cmdquota_jquota_done) < 0)
+	if (!opts || command_upstream(cmd, "jquota", opts, UP_REQ_READONLY, cmdquota_jquota_done, NULL) < 0)
 		return -ENOMEM;
 	return 1;
 }

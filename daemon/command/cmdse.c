@@ -68,12 +68,13 @@ void cmdse_reply_sb(struct command *cmd, struct strbuf *sb, int code, const char
 
 /* ---- pfn: whereis -r, the pfns only ---- */
 
-static void cmdse_pfn_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cmdse_pfn_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
 	struct strbuf sb = { 0 };
 	const cJSON *row;
 	char buf[32];
 
+	(void)arg;
 	if (cmdse_failed(cmd, reply, code, msg))
 		return;
 	cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(reply, "results"))
@@ -89,7 +90,7 @@ struct cmdse_sel {
 	char what;         /* 'n' name, 'i' id, 's' server, 0: the line */
 	int qos;           /* SEqos */
 	int nlabels;
-	char label[CMDSE_LABELS_MAX][CMDSE_LABEL_MAX]; /* inline: the scratch is free()d with the command */
+	char label[CMDSE_LABELS_MAX][CMDSE_LABEL_MAX]; /* inline: free()d with the command (command_hold) */
 };
 
 static void cmdse_sel_free(struct cmdse_sel *s)
@@ -127,9 +128,9 @@ int cmdse_match(const cJSON *se, const char *label)
 	return strcasestr(name, label) || strcasestr(num, label) || strcasestr(url->valuestring, label);
 }
 
-static void cmdse_list_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cmdse_list_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	struct cmdse_sel *s = *command_scratch(cmd);
+	struct cmdse_sel *s = arg;
 	const cJSON *results, *se;
 	struct strbuf sb = { 0 };
 	char b1[32], b2[32], srv[512];
@@ -202,6 +203,7 @@ int cmdse_run(struct command *cmd, const cJSON *argv)
 	const char *verb = argv->child->valuestring;
 	const cJSON *a;
 	cJSON *opts = cJSON_CreateArray();
+	struct cmdse_sel *s;
 
 	if (!opts)
 		return -ENOMEM;
@@ -210,16 +212,15 @@ int cmdse_run(struct command *cmd, const cJSON *argv)
 		cJSON_AddItemToArray(opts, cJSON_CreateString("-r"));
 		for (a = argv->child->next; a; a = a->next)
 			cJSON_AddItemToArray(opts, cJSON_CreateString(a->valuestring));
-		return command_upstream(cmd, "whereis", opts, UP_REQ_READONLY, cmdse_pfn_done) < 0 ? -ENOMEM : 1;
+		return command_upstream(cmd, "whereis", opts, UP_REQ_READONLY, cmdse_pfn_done, NULL) < 0 ? -ENOMEM : 1;
 	}
 	{
-		struct cmdse_sel *s = calloc(1, sizeof(*s));
-
+		s = calloc(1, sizeof(*s));
 		if (!s) {
 			cJSON_Delete(opts);
 			return -ENOMEM;
 		}
-		*command_scratch(cmd) = s;
+		command_hold(cmd, s, NULL);
 		s->qos = strcmp(verb, "SEqos") == 0;
 		for (a = argv->child->next; a; a = a->next) {
 			const char *v = a->valuestring;
@@ -237,7 +238,7 @@ int cmdse_run(struct command *cmd, const cJSON *argv)
 			snprintf(s->label[s->nlabels++], CMDSE_LABEL_MAX, "%s", v);
 		}
 	}
-	return command_upstream(cmd, "listSEs", opts, UP_REQ_READONLY, cmdse_list_done) < 0 ? -ENOMEM : 1;
+	return command_upstream(cmd, "listSEs", opts, UP_REQ_READONLY, cmdse_list_done, s) < 0 ? -ENOMEM : 1;
 }
 
 /* ---- Python's repr() (lfn2uri's lines, find2's argument list) ---- */

@@ -56,9 +56,9 @@ struct cmdsuggest_match {
 
 /* difflib.get_close_matches(verb, names, n=3, cutoff=0.6): best first, a tie
  * the greater name first. */
-void cmdsuggest_unknown_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+void cmdsuggest_unknown_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	const char *verb = *command_scratch(cmd);
+	const char *verb = arg;
 	struct cmdsuggest_match best[CMDSUGGEST_MAX] = { { 0, NULL } };
 	struct strbuf sb = { 0 };
 	int shown = 0;
@@ -98,9 +98,9 @@ void cmdsuggest_unknown_done(struct command *cmd, cJSON *reply, int code, const 
 }
 
 /* The pool had no command list yet: check the verb once it has come. */
-void cmdsuggest_verify_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+void cmdsuggest_verify_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	cJSON *argv = cJSON_Parse(*command_scratch(cmd));
+	cJSON *argv = cJSON_Parse(arg);
 	const char *const *l;
 
 	if (reply)
@@ -115,13 +115,15 @@ void cmdsuggest_verify_done(struct command *cmd, cJSON *reply, int code, const c
 	for (; l && *l && strcmp(*l, argv->child->valuestring); l++)
 		;
 	if (l && !*l) { /* the list came, and the verb is not in it */
-		free(*command_scratch(cmd));
-		*command_scratch(cmd) = strdup(argv->child->valuestring);
+		char *verb = strdup(argv->child->valuestring);
+
 		cJSON_Delete(argv);
-		if (!*command_scratch(cmd))
+		if (!verb) {
 			command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
-		else
-			cmdsuggest_unknown_done(cmd, NULL, code, msg);
+			return;
+		}
+		command_hold(cmd, verb, NULL); /* arg is released */
+		cmdsuggest_unknown_done(cmd, verb, NULL, code, msg);
 		return;
 	}
 	/* known, or no list to be had (the pool's error will come with the command) */

@@ -33,7 +33,7 @@ static void cmdtrace_line(struct strbuf *sb, const char *l, size_t n)
 	strbuf_add(sb, l + 10, n - 10);
 }
 
-static void cmdtrace_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cmdtrace_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(reply, "metadata");
 	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(meta, "exitcode"), *row;
@@ -42,6 +42,7 @@ static void cmdtrace_done(struct command *cmd, cJSON *reply, int code, const cha
 	int first = 1;
 	char line[700];
 
+	(void)arg;
 	if (!reply) {
 		snprintf(line, sizeof(line), "%s\n", msg);
 		command_reply(cmd, NULL, line, code);
@@ -98,6 +99,6 @@ int cmdtrace_run(struct command *cmd, const cJSON *argv)
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-nokeys"));
 	for (a = argv->child->next; a; a = a->next)
 		cJSON_AddItemToArray(opts, cJSON_CreateString(a->valuestring));
-	return command_upstream(cmd, "ps", opts, policy_flags("ps", opts), cmdtrace_done) < 0 ? -ENOMEM
+	return command_upstream(cmd, "ps", opts, policy_flags("ps", opts), cmdtrace_done, NULL) < 0 ? -ENOMEM
 													      : 1;
 }

@@ -31,9 +31,10 @@ struct cmduri {
 	struct xfer_job *job;  /* write: the md5 of the local file */
 };
 
-static void cmduri_cleanup(void *scratch)
+/* command_hold's release: the md5 stops, all is freed. */
+static void cmduri_release(void *state)
 {
-	struct cmduri *u = scratch;
+	struct cmduri *u = state;
 
 	if (u->job)
 		xfer_cancel(u->job);
@@ -41,6 +42,7 @@ static void cmduri_cleanup(void *scratch)
 	free(u->specs);
 	free(u->local);
 	free(u->local_path);
+	free(u);
 }
 
 static void cmduri_fail(struct cmduri *u, const char *first)
@@ -164,9 +166,9 @@ static void cmduri_meta(struct cmduri *u, const cJSON *results)
 	strbuf_free(&out);
 }
 
-static void cmduri_access_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cmduri_access_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	struct cmduri *u = *command_scratch(cmd);
+	struct cmduri *u = arg;
 	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "metadata"),
 							   "exitcode");
 	const cJSON *row, *results = cJSON_GetObjectItemCaseSensitive(reply, "results");
@@ -236,7 +238,7 @@ static int cmduri_access(struct cmduri *u, const char *md5)
 				spec = "disk:4";
 		cJSON_AddItemToArray(opts, cJSON_CreateString(spec));
 	}
-	return command_upstream(u->cmd, "access", opts, u->write ? 0 : UP_REQ_READONLY, cmduri_access_done);
+	return command_upstream(u->cmd, "access", opts, u->write ? 0 : UP_REQ_READONLY, cmduri_access_done, u);
 }
 
 static void cmduri_md5_done(void *owner, struct xfer_job *job, const struct xfer_result *res)
@@ -268,8 +270,7 @@ int cmduri_run(struct command *cmd, const cJSON *argv)
 	if (!u)
 		return -ENOMEM;
 	u->cmd = cmd;
-	*command_scratch(cmd) = u;
-	command_set_cleanup(cmd, cmduri_cleanup);
+	command_hold(cmd, u, cmduri_release);
 	for (const cJSON *a = argv->child->next; a; a = a->next) {
 		const char *v = a->valuestring;
 
@@ -330,7 +331,7 @@ int cmduri_run(struct command *cmd, const cJSON *argv)
 		}
 		u->size = (long long)st.st_size;
 		xfer_init(command_lws_context(cmd));
-		struct xfer_req r = { .kind = XFER_MD5, .source = u->local_path };
+		struct xfer_req r = xfer_req_md5(u->local_path);
 		u->job = xfer_submit(&r, cmduri_md5_done, NULL, u);
 		if (!u->job)
 			return -ENOMEM;

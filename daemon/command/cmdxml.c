@@ -189,9 +189,10 @@ static void cmdxml_md5_done(void *owner, struct xfer_job *job, const struct xfer
 		cmdxml_finish(x);
 }
 
-static void cmdxml_cleanup(void *scratch)
+/* command_hold's release: the transfers stop, all is freed. */
+static void cmdxml_release(void *state)
 {
-	struct cmdxml *x = scratch;
+	struct cmdxml *x = state;
 
 	for (int i = 0; i < x->n; i++) {
 		if (x->files[i].job)
@@ -199,6 +200,7 @@ static void cmdxml_cleanup(void *scratch)
 		free(x->files[i].path);
 	}
 	free(x->out_file);
+	free(x);
 }
 
 /* ---- the command line ---- */
@@ -215,11 +217,11 @@ static char *cmdxml_local_out(struct command *cmd, const char *out)
 	return strbuf_cstr(&sb);
 }
 
-static void cmdxml_help_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cmdxml_help_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
 	struct strbuf sb = { 0 };
 
-	(void)code, (void)msg;
+	(void)arg, (void)code, (void)msg;
 	command_reply_text(reply, &sb, NULL);
 	while (sb.len && sb.data[sb.len - 1] == '\n')
 		sb.len--;
@@ -248,9 +250,9 @@ static int cmdxml_write_file(const char *path, const char *data, size_t len)
 }
 
 /* A grid toXml whose -x names a local file: the server's output is written there too. */
-static void cmdxml_grid_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cmdxml_grid_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	struct cmdxml *x = *command_scratch(cmd);
+	struct cmdxml *x = arg;
 	struct strbuf out = { 0 }, err = { 0 };
 
 	if (reply)
@@ -339,7 +341,7 @@ int cmdxml_run(struct command *cmd, const cJSON *argv, int help)
 
 	if (help || !argv->child->next)
 		return command_upstream(cmd, "toXml", cJSON_CreateStringArray((const char *[]){ "-h" }, 1),
-					UP_REQ_READONLY, cmdxml_help_done) < 0 ? -ENOMEM : 1;
+					UP_REQ_READONLY, cmdxml_help_done, NULL) < 0 ? -ENOMEM : 1;
 	for (a = argv->child->next; a; a = a->next) {
 		const char *v = a->valuestring;
 
@@ -369,8 +371,7 @@ int cmdxml_run(struct command *cmd, const cJSON *argv, int help)
 			cJSON_Delete(opts);
 			return -ENOMEM;
 		}
-		*command_scratch(cmd) = x;
-		command_set_cleanup(cmd, cmdxml_cleanup);
+		command_hold(cmd, x, cmdxml_release);
 		if (!(x->out_file = cmdxml_local_out(cmd, out))) {
 			cJSON_Delete(opts);
 			return -ENOMEM;
@@ -380,7 +381,7 @@ int cmdxml_run(struct command *cmd, const cJSON *argv, int help)
 				a = a->next; /* the local file is ours */
 			else
 				cJSON_AddItemToArray(opts, cJSON_CreateString(a->valuestring));
-		return command_upstream(cmd, "toXml", opts, UP_REQ_READONLY, cmdxml_grid_done) < 0 ? -ENOMEM : 1;
+		return command_upstream(cmd, "toXml", opts, UP_REQ_READONLY, cmdxml_grid_done, x) < 0 ? -ENOMEM : 1;
 	}
 	if (append)
 		return cmdxml_fail(cmd, "toXml::local usage - appending to local xml is WIP, try without -a\n");
@@ -414,8 +415,7 @@ int cmdxml_run(struct command *cmd, const cJSON *argv, int help)
 		return -ENOMEM;
 	}
 	x->cmd = cmd;
-	*command_scratch(cmd) = x;
-	command_set_cleanup(cmd, cmdxml_cleanup);
+	command_hold(cmd, x, cmdxml_release);
 	if (out && !(x->out_file = cmdxml_local_out(cmd, out))) {
 		cmdxml_words_free(words, nwords);
 		return -ENOMEM;
@@ -439,7 +439,7 @@ int cmdxml_run(struct command *cmd, const cJSON *argv, int help)
 	cmdxml_words_free(words, nwords);
 	for (int i = 0; i < x->n; i++) {
 		struct cmdxml_file *f = &x->files[i];
-		struct xfer_req r = { .kind = XFER_MD5, .source = f->path };
+		struct xfer_req r = xfer_req_md5(f->path);
 
 		f->x = x;
 		if (!f->path)

@@ -46,9 +46,10 @@ struct cmdxrd {
 	struct cmdxrd_target t[CMDXRD_TARGETS_MAX];
 };
 
-static void cmdxrd_cleanup(void *scratch)
+/* command_hold's release: the jobs stop, all is freed. */
+static void cmdxrd_release(void *state)
 {
-	struct cmdxrd *x = scratch;
+	struct cmdxrd *x = state;
 
 	for (int i = 0; i < x->n; i++) {
 		xrdq_cancel(x->t[i].job);
@@ -61,6 +62,7 @@ static void cmdxrd_cleanup(void *scratch)
 		free(x->labels[i]);
 	free(x->labels);
 	strbuf_free(&x->err);
+	free(x);
 }
 
 /* A target (strings copied); -ENOMEM, or -E2BIG past CMDXRD_TARGETS_MAX. */
@@ -281,9 +283,9 @@ static void cmdxrd_submit_all(struct cmdxrd *x)
 
 /* ---- xrd_*: the SEs from listSEs, as getSE -srv finds them ---- */
 
-static void cmdxrd_ses_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cmdxrd_ses_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	struct cmdxrd *x = *command_scratch(cmd);
+	struct cmdxrd *x = arg;
 	const cJSON *results = cJSON_GetObjectItemCaseSensitive(reply, "results"), *se;
 	char b1[64], hp[512];
 	int rc = 0;
@@ -344,9 +346,9 @@ static int cmdxrd_add_pfn(struct cmdxrd *x, const char *pfn, const char *lfn)
 	return rc;
 }
 
-static void cmdxrd_whereis_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cmdxrd_whereis_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	struct cmdxrd *x = *command_scratch(cmd);
+	struct cmdxrd *x = arg;
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(reply, "metadata");
 	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(meta, "exitcode");
 	const cJSON *er = cJSON_GetObjectItemCaseSensitive(meta, "error"), *row;
@@ -405,7 +407,7 @@ static void cmdxrd_pfn_next(struct cmdxrd *x)
 		cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
 		cJSON_AddItemToArray(opts, cJSON_CreateString("-r"));
 		cJSON_AddItemToArray(opts, cJSON_CreateString(lfn));
-		if (command_upstream(x->cmd, "whereis", opts, UP_REQ_READONLY, cmdxrd_whereis_done) < 0)
+		if (command_upstream(x->cmd, "whereis", opts, UP_REQ_READONLY, cmdxrd_whereis_done, x) < 0)
 			command_reply(x->cmd, NULL, "jaliend: out of memory\n", 12);
 		return;
 	}
@@ -429,8 +431,7 @@ int cmdxrd_run(struct command *cmd, const cJSON *argv)
 	x->verb = strcmp(verb, "xrd_ping") == 0 ? 'p' : strcmp(verb, "xrd_config") == 0 ? 'c'
 			: strcmp(verb, "xrd_stats") == 0 ? 's' : 'f';
 	x->count = CMDXRD_PING_DEFAULT;
-	*command_scratch(cmd) = x;
-	command_set_cleanup(cmd, cmdxrd_cleanup);
+	command_hold(cmd, x, cmdxrd_release);
 	for (a = argv->child->next; a; a = a->next) {
 		const char *v = a->valuestring;
 
@@ -476,6 +477,6 @@ int cmdxrd_run(struct command *cmd, const cJSON *argv)
 		if (!opts)
 			return -ENOMEM;
 		cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
-		return command_upstream(cmd, "listSEs", opts, UP_REQ_READONLY, cmdxrd_ses_done) < 0 ? -ENOMEM : 1;
+		return command_upstream(cmd, "listSEs", opts, UP_REQ_READONLY, cmdxrd_ses_done, x) < 0 ? -ENOMEM : 1;
 	}
 }

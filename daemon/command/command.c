@@ -49,9 +49,10 @@ struct command {
 	cJSON *complete;        /* a completion request {"kind","word"}, owned */
 	struct up_req *ureq;    /* while waiting for JCentral */
 	command_then_fn then;   /* what to do with its answer */
+	void *then_arg;         /* given back to then */
 	struct render *render;  /* once there is something to print */
-	void *scratch;          /* the implementation's, free()d */
-	void (*cleanup)(void *scratch); /* called on the scratch before it is free()d (NULL: none) */
+	void *held;             /* the implementation's state (command_hold) */
+	void (*release)(void *held); /* frees it (NULL: free) */
 	char *local_cwd;        /* the shim's own working folder (REQUEST "cwd"), or NULL */
 };
 
@@ -64,9 +65,7 @@ static void command_free(struct command *cmd)
 	render_free(cmd->render);
 	cJSON_Delete(cmd->env);
 	cJSON_Delete(cmd->complete);
-	if (cmd->cleanup && cmd->scratch)
-		cmd->cleanup(cmd->scratch);
-	free(cmd->scratch);
+	command_hold(cmd, NULL, NULL);
 	free(cmd->local_cwd);
 	free(cmd->session);
 	free(cmd);
@@ -104,9 +103,15 @@ const char *command_session(const struct command *cmd)
 	return cmd->session;
 }
 
-void **command_scratch(struct command *cmd)
+void command_hold(struct command *cmd, void *state, void (*release)(void *state))
 {
-	return &cmd->scratch;
+	void *old = cmd->held;
+	void (*old_release)(void *) = cmd->release;
+
+	cmd->held = state;
+	cmd->release = release;
+	if (old && old != state)
+		(old_release ? old_release : free)(old);
 }
 
 const char *command_env(struct command *cmd, const char *name)
@@ -124,11 +129,6 @@ const char *command_local_cwd(const struct command *cmd)
 struct lws_context *command_lws_context(const struct command *cmd)
 {
 	return cmd->sink.ctx;
-}
-
-void command_set_cleanup(struct command *cmd, void (*fn)(void *scratch))
-{
-	cmd->cleanup = fn;
 }
 
 const char *command_term_cwd(struct command *cmd)
@@ -210,10 +210,11 @@ void command_reply_json(struct command *cmd, cJSON *reply)
 }
 
 /* The default: print JCentral's answer as alien.py does. */
-static void command_print(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void command_print(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
 	char line[700];
 
+	(void)arg;
 	if (!reply) {
 		snprintf(line, sizeof(line), "%s\n", msg);
 		command_reply(cmd, NULL, line, code);
@@ -222,7 +223,7 @@ static void command_print(struct command *cmd, cJSON *reply, int code, const cha
 	command_reply_json(cmd, reply);
 }
 
-static void command_cd_done(struct command *cmd, cJSON *reply, int code, const char *msg);
+static void command_cd_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg);
 
 /* JALIENPY_DEBUG: what went to JCentral and what came back, on this shim's
  * stderr only (ALIENPY_DEBUG: in its log file, DEBUG frames) (at most COMMAND_TRACE_MAX bytes of each). */
@@ -256,15 +257,16 @@ static void command_upstream_done(struct up_req *req, cJSON *reply, int code, co
 	cmd->ureq = NULL;
 	if (reply && !(req->flags & UP_REQ_READONLY))
 		complete_forget(); /* the catalogue may have changed */
-	cmd->then(cmd, reply, code, msg);
+	cmd->then(cmd, cmd->then_arg, reply, code, msg);
 }
 
 int command_upstream(struct command *cmd, const char *verb, cJSON *options, unsigned flags,
-		     command_then_fn then)
+		     command_then_fn then, void *arg)
 {
 	struct session_term *t = session_find(cmd->session);
 
 	cmd->then = then ? then : command_print;
+	cmd->then_arg = arg;
 	cmd->ureq = upstream_req_new(verb, options, t ? t->cwd : NULL, command_upstream_done, cmd);
 	if (!cmd->ureq)
 		return -ENOMEM;
@@ -304,10 +306,10 @@ void command_cd_apply(struct command *cmd, const cJSON *reply)
 	}
 }
 
-static void command_cd_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void command_cd_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
 	command_cd_apply(cmd, reply);
-	command_print(cmd, reply, code, msg);
+	command_print(cmd, arg, reply, code, msg);
 }
 
 static int command_version(struct command *cmd)
@@ -387,9 +389,9 @@ int command_forward(struct command *cmd, cJSON *argv)
 
 			cJSON_ReplaceItemInArray(opts, at, cJSON_CreateString(prev ? prev : "~"));
 		}
-		return command_upstream(cmd, sverb, opts, UP_REQ_READONLY, command_cd_done);
+		return command_upstream(cmd, sverb, opts, UP_REQ_READONLY, command_cd_done, NULL);
 	}
-	return command_upstream(cmd, sverb, opts, policy_flags(sverb, opts), NULL);
+	return command_upstream(cmd, sverb, opts, policy_flags(sverb, opts), NULL, NULL);
 }
 
 static int command_run(struct command *cmd, cJSON *argv)
@@ -417,6 +419,7 @@ static int command_run(struct command *cmd, cJSON *argv)
 		if (!cmd->ureq)
 			return -ENOMEM;
 		cmd->then = command_print;
+		cmd->then_arg = NULL;
 		cmd->ureq->flags = UP_REQ_READONLY;
 		upstream_submit(cmd->ureq);
 		return 0;

@@ -54,9 +54,10 @@ void command_cancel(struct command *cmd);
 
 /* ---- for the files that implement commands (cmdlocal.c, complete.c) ---- */
 
-/* Called with JCentral's reply (owned by the callee), or reply == NULL and
- * an exit code with a message when there was none. */
-typedef void (*command_then_fn)(struct command *cmd, cJSON *reply, int code, const char *msg);
+/* Called with the arg given to command_upstream, JCentral's reply (owned by
+ * the callee), or reply == NULL and an exit code with a message when there
+ * was none. */
+typedef void (*command_then_fn)(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg);
 /* One frame of output now (FRAME_STDOUT/_STDERR bytes, FRAME_PROGRESS JSON,
  * consumed), for output that is not the answer (cp's lines, its bar). */
 int command_send(struct command *cmd, uint16_t type, const void *p, size_t n);
@@ -69,9 +70,10 @@ void command_reply_json(struct command *cmd, cJSON *reply);
  * onto err (NULL: dropped); returns its exit code (1 when reply is NULL). */
 int command_reply_text(cJSON *reply, struct strbuf *out, struct strbuf *err);
 /* Send verb + options (taken over) to JCentral in the terminal's cwd with
- * UP_REQ_* flags; then() gets the answer. Returns 0 or -ENOMEM. */
+ * UP_REQ_* flags; then(cmd, arg, ...) gets the answer (then NULL: it is
+ * printed). Returns 0 or -ENOMEM. */
 int command_upstream(struct command *cmd, const char *verb, cJSON *options, unsigned flags,
-		     command_then_fn then);
+		     command_then_fn then, void *arg);
 /* A request of the command's own (several may be in flight; cmd->ureq is not
  * touched): verb + options (taken over) in the terminal's cwd, with UP_REQ_*
  * flags, for upstream_submit; NULL on ENOMEM. */
@@ -92,9 +94,12 @@ const char *command_term_cwd(struct command *cmd);
 const char *command_local_cwd(const struct command *cmd);
 /* The lws context of the shim's connection (for xfer_init), or NULL. */
 struct lws_context *command_lws_context(const struct command *cmd);
-/* fn(scratch) runs when the command ends or is cancelled, before the
- * scratch is free()d: it stops what still points at the command. */
-void command_set_cleanup(struct command *cmd, void (*fn)(void *scratch));
+/* The command owns state (its implementation's, e.g. the arg its callbacks
+ * get) from now on: release(state) runs when the command ends or is
+ * cancelled (release NULL: free(state)); it stops what still points at the
+ * command. One state at a time: holding another releases the one before.
+ * state NULL: nothing is held any more (the one before is released). */
+void command_hold(struct command *cmd, void *state, void (*release)(void *state));
 /* A variable of the shim's environment it sent (REQUEST "env"), else NULL. */
 const char *command_env(struct command *cmd, const char *name);
 /* The shim's terminal width (0 if unknown), JSON output wanted, session key. */
@@ -103,8 +108,6 @@ int command_json(const struct command *cmd);
 /* JALIENPY_DEBUG asked for: the upstream JSON is shown (command_upstream does it). */
 int command_debug(const struct command *cmd);
 const char *command_session(const struct command *cmd);
-/* Scratch pointer of the command's implementation, free()d with the command. */
-void **command_scratch(struct command *cmd);
 
 /* ---- exit codes (issue 30): the one table, common/exitcodes.def ---- */
 #include "exitcodes.h"

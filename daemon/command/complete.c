@@ -61,7 +61,7 @@ void complete_cmdlist_store(const cJSON *reply)
 
 /* ---- answers ---- */
 
-/* What a path completion is working on (the command's scratch). */
+/* What a path completion is working on (held by the command, the arg of complete_listed). */
 struct complete_job {
 	char dir[LIM_PATH_MAX];     /* absolute folder to list */
 	char typed[LIM_PATH_MAX];   /* the folder part as typed ("" or "a/b/") */
@@ -89,9 +89,9 @@ static int complete_name_ok(const char *s)
 	return 1;
 }
 
-static void complete_commands_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void complete_commands_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	const char *word = *command_scratch(cmd);
+	const char *word = arg;
 	size_t wl = strlen(word);
 	struct strbuf sb = { 0 };
 
@@ -206,9 +206,9 @@ static struct complete_dir *complete_store(const char *dir, const cJSON *reply)
 	return d;
 }
 
-static void complete_listed(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void complete_listed(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	const struct complete_job *j = *command_scratch(cmd);
+	const struct complete_job *j = arg;
 	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "metadata"),
 							  "exitcode");
 	struct complete_dir *d = NULL;
@@ -234,7 +234,7 @@ static int complete_path(struct command *cmd, const char *word)
 
 	if (!j)
 		return -ENOMEM;
-	*command_scratch(cmd) = j;
+	command_hold(cmd, j, NULL);
 	if (strlen(word) >= sizeof(j->typed)) {
 		command_reply(cmd, NULL, NULL, 0);
 		return 0;
@@ -262,7 +262,7 @@ static int complete_path(struct command *cmd, const char *word)
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-a"));
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-F"));
 	cJSON_AddItemToArray(opts, cJSON_CreateString(j->dir));
-	return command_upstream(cmd, "ls", opts, UP_REQ_READONLY, complete_listed);
+	return command_upstream(cmd, "ls", opts, UP_REQ_READONLY, complete_listed, j);
 }
 
 int complete_run(struct command *cmd, const cJSON *req)
@@ -270,6 +270,7 @@ int complete_run(struct command *cmd, const cJSON *req)
 	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(req, "kind");
 	const cJSON *word = cJSON_GetObjectItemCaseSensitive(req, "word");
 	cJSON *opts;
+	char *w;
 
 	if (!cJSON_IsString(kind) || !cJSON_IsString(word)) {
 		command_reply(cmd, NULL, "completion needs \"kind\" and \"word\" strings\n", 22);
@@ -281,16 +282,17 @@ int complete_run(struct command *cmd, const cJSON *req)
 		command_reply(cmd, NULL, "completion \"kind\" is \"command\" or \"path\"\n", 22);
 		return 0;
 	}
-	*command_scratch(cmd) = strdup(word->valuestring);
-	if (!*command_scratch(cmd))
+	w = strdup(word->valuestring);
+	if (!w)
 		return -ENOMEM;
+	command_hold(cmd, w, NULL);
 	if (complete_cmdlist()) {
-		complete_commands_done(cmd, NULL, 0, NULL);
+		complete_commands_done(cmd, w, NULL, 0, NULL);
 		return 0;
 	}
 	opts = cJSON_CreateArray();
 	if (!opts)
 		return -ENOMEM;
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
-	return command_upstream(cmd, "commandlist", opts, UP_REQ_READONLY, complete_commands_done);
+	return command_upstream(cmd, "commandlist", opts, UP_REQ_READONLY, complete_commands_done, w);
 }

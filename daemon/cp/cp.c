@@ -74,14 +74,6 @@ struct cp *cp_starved(void)
 	return NULL;
 }
 
-struct cp *cp_of(struct command *cmd)
-{
-	for (struct cp *c = cp_list; c; c = c->next)
-		if (c->cmd == cmd)
-			return c;
-	return NULL;
-}
-
 void cp_file_set(struct cp_file *f, enum cp_fstate st)
 {
 	log_debug("cp: job %d (%s): %s -> %s", f->idx, f->lfn, cp_fstate_name[f->st], cp_fstate_name[st]);
@@ -146,10 +138,15 @@ void cp_file_dry(struct cp *c, struct cp_file *f)
 	cp_out_dry(c, f);
 }
 
-static void cp_free(struct cp *c)
+/* Nothing of c moves from now on: it leaves the list, its timer, calls and
+ * walk stop (its memory goes when its command ends: cp_release). */
+static void cp_end(struct cp *c)
 {
 	struct cp **pp;
 
+	if (c->ended)
+		return;
+	c->ended = 1;
 	for (pp = &cp_list; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
@@ -157,6 +154,21 @@ static void cp_free(struct cp *c)
 		}
 	lws_sul_cancel(&c->sul);
 	cp_call_cancel_all(c);
+	cp_walk_abandon(c);
+}
+
+/* The command that holds c ends (command_hold): a cp still running is
+ * cancelled (the shim went away), then c is freed. */
+static void cp_release(void *state)
+{
+	struct cp *c = state;
+
+	if (!c->ended) {
+		for (int i = 0; i < c->nfiles; i++)
+			cp_copy_cancel(&c->files[i]);
+		log_info("cp: cancelled (%d of %d files done)", c->finished, c->nfiles);
+		cp_end(c);
+	}
 	for (int i = 0; i < c->nfiles; i++) {
 		struct cp_file *f = &c->files[i];
 
@@ -191,11 +203,11 @@ static void cp_free(struct cp *c)
 /* The end: err (possibly "") with code, or the summary; EXIT through command_reply. */
 void cp_finish(struct cp *c, const char *err, int code)
 {
+	cp_end(c);
 	if (err)
 		command_reply(c->cmd, NULL, *err ? err : NULL, code);
 	else
 		cp_out_summary(c);
-	cp_free(c);
 }
 
 /* ---- the pump ---- */
@@ -228,7 +240,7 @@ static void cp_file_begin(struct cp *c, struct cp_file *f)
 	cp_file_set(f, CF_ACCESS);
 }
 
-static void cp_pump_once(struct cp *c)
+static void cp_pump_files(struct cp *c)
 {
 	/* commits first: they end files */
 	for (int i = c->first_open; i < c->nfiles && c->files[i].st != CF_NEW && cp_call_room(c) > 0; i++)
@@ -267,16 +279,7 @@ void cp_pump(struct cp *c)
 {
 	if (c->planning)
 		return;
-	if (c->pumping) { /* a call answered at once: the outer pump goes round again */
-		c->again = 1;
-		return;
-	}
-	c->pumping = 1;
-	do {
-		c->again = 0;
-		cp_pump_once(c);
-	} while (c->again);
-	c->pumping = 0;
+	cp_pump_files(c); /* no call it makes answers before it returns (upstream.h) */
 	if (c->finished == c->nfiles && !c->ncalls && c->copying == 0)
 		cp_finish(c, NULL, 0);
 }
@@ -309,12 +312,13 @@ int cp_start(struct command *cmd, const cJSON *argv, const char *payload, size_t
 	c->planning = 1;
 	c->next = cp_list;
 	cp_list = c;
+	command_hold(cmd, c, cp_release); /* freed when the command ends; cancelled if it still runs */
 	cJSON_Delete(req);
 	xfer_init(c->ctx);
 	if (cp_opt_parse(c, argv, err, sizeof(err), &code) < 0) {
 		if (code == 0) { /* -h, or -input with nothing to copy: stdout */
+			cp_end(c);
 			command_reply(cmd, err, NULL, 0);
-			cp_free(c);
 		} else {
 			cp_finish(c, err, code);
 		}
@@ -322,18 +326,6 @@ int cp_start(struct command *cmd, const cJSON *argv, const char *payload, size_t
 	}
 	cp_plan_next(c);
 	return 0;
-}
-
-void cp_cancel(struct command *cmd)
-{
-	struct cp *c = cp_of(cmd);
-
-	if (!c)
-		return;
-	for (int i = 0; i < c->nfiles; i++)
-		cp_copy_cancel(&c->files[i]);
-	log_info("cp: cancelled (%d of %d files done)", c->finished, c->nfiles);
-	cp_free(c);
 }
 
 int cp_stop_all(const char *why)

@@ -27,12 +27,11 @@ struct command;
 /* Start `cp ...` for command cmd (main.c registers it: command_extend). argv
  * is the command line (not kept); payload is the REQUEST (its "cwd" and
  * "tty"). Lines and the bar go out with command_send as they come; the end
- * goes through command_reply(). Returns 0 or -ENOMEM. */
+ * goes through command_reply(). Returns 0 or -ENOMEM. The command holds the
+ * cp (command_hold): when it goes away while the cp runs (shim gone, CANCEL),
+ * its transfers stop, the workers remove partial files and nothing more is
+ * committed. */
 int cp_start(struct command *cmd, const cJSON *argv, const char *payload, size_t len);
-/* The command goes away (shim gone, CANCEL): stop its transfers; the
- * workers remove partial files; nothing more is committed. No-op if cmd
- * runs no cp. */
-void cp_cancel(struct command *cmd);
 
 /* The daemon stops (SIGTERM past --drain-time, or a second one): every cp
  * ends now with one line naming why and exit JD_EXIT_CANCELED; its

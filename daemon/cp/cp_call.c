@@ -136,7 +136,7 @@ int cp_call(struct cp *c, struct cp_file *f, int arg, const char *verb, cJSON *o
 	f->calls++;
 	log_debug("cp: job %d: %s sent (%d in flight for this cp, %d in the daemon)", f->idx, verb, c->ncalls,
 		  cp_calls_all);
-	upstream_submit(k->req); /* may answer at once (a full queue): k is gone then */
+	upstream_submit(k->req); /* answered from the loop, never before this returns */
 	return 0;
 }
 
@@ -412,7 +412,7 @@ static void cp_call_upload_end(struct cp *c, struct cp_file *f)
 static void cp_call_commit_next(struct cp *c, struct cp_file *f)
 {
 	char size[32];
-	int waiting = 0;
+	int waiting = 0; /* replicas copied whose commit is in flight or still to go */
 
 	for (int r = 0; r < f->nreps; r++) {
 		struct cp_rep *p = &f->reps[r];
@@ -430,7 +430,7 @@ static void cp_call_commit_next(struct cp *c, struct cp_file *f)
 		if (cp_call(c, f, r, "commit", o, 0, cp_call_commit_done) < 0)
 			return; /* f failed */
 	}
-	if (!waiting && !f->calls)
+	if (!waiting)
 		cp_call_upload_end(c, f);
 }
 

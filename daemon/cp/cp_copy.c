@@ -39,9 +39,10 @@ int cp_copy_md5(struct cp *c, struct cp_file *f)
 {
 	const cJSON *row = cJSON_GetArrayItem(f->rows, 0);
 	char *url = f->tpc && cp_str(row, "url") ? cp_copy_url(cp_str(row, "url"), cp_str(row, "envelope")) : NULL;
-	struct xfer_req r = { .kind = XFER_MD5, .source = f->tpc ? url : f->local };
+	const char *source = f->tpc ? url : f->local;
+	struct xfer_req r = xfer_req_md5(source);
 
-	f->job = r.source ? xfer_submit(&r, cp_copy_md5_done, NULL, f) : NULL;
+	f->job = source ? xfer_submit(&r, cp_copy_md5_done, NULL, f) : NULL;
 	free(url);
 	if (!f->job)
 		return -ENOMEM;
@@ -147,8 +148,7 @@ static void cp_copy_upload(struct cp *c, struct cp_file *f)
 	for (int i = 0; i < f->nreps; i++) {
 		struct cp_rep *p = &f->reps[i];
 		char *url;
-		struct xfer_req r = { .kind = XFER_COPY, .source = f->local, .cksum_mode = "source",
-				      .md5 = f->md5, .upload = 1, .force = 1 };
+		struct xfer_req r;
 
 		if (p->pass != f->pass)
 			continue;
@@ -157,8 +157,7 @@ static void cp_copy_upload(struct cp *c, struct cp_file *f)
 			p->job = cp_tpc_submit(c, f, p);
 		} else {
 			url = cp_copy_url(p->url, p->envelope);
-			r.target = url;
-			r.tune = c->tune;
+			r = xfer_req_upload(f->local, url, f->md5, &c->tune);
 			cp_out_xrd(c, &r);
 			p->job = url ? xfer_submit(&r, cp_copy_rep_done, cp_copy_progress, f) : NULL;
 			free(url);
@@ -244,7 +243,8 @@ static void cp_copy_download(struct cp *c, struct cp_file *f)
 	const char *leaf = f->local;
 	char *first_url = NULL;
 	char tmp[512];
-	struct xfer_req r = { .kind = XFER_COPY };
+	struct xfer_download d = { 0 };
+	struct xfer_req r;
 	int dfd, rc;
 
 	/* below the destination folder, nothing is followed: a symbolic link
@@ -266,16 +266,16 @@ static void cp_copy_download(struct cp *c, struct cp_file *f)
 		return;
 	}
 	f->tmp = strdup(tmp);
-	r.source = f->meta;
-	r.first_url = first_url = cp_copy_first_url(f);
-	r.target = tmp;
-	r.final_path = leaf;
-	r.in_dir = 1;
-	r.dir_fd = dfd; /* the job's from here on */
-	r.cksum_mode = f->md5[0] ? "target" : "none";
-	r.md5 = f->md5;
-	r.remove_file = f->meta;
-	r.force = 1;
+	d.meta4 = f->meta;
+	d.first_url = first_url = cp_copy_first_url(f);
+	d.in_dir = 1;
+	d.dir_fd = dfd; /* the job's from here on */
+	d.tmp_name = tmp;
+	d.final_name = leaf;
+	d.md5 = f->md5;
+	d.size = f->size; /* the catalogue's: an SE that has more is not read past it */
+	d.guid = f->guid;
+	d.lfn = f->lfn;
 	/* opt-in until a named source SE (@SE1) and a killed SE are reported as with one
 	 * source (cp.sekill): up to JALIEND_CP_SOURCES replicas at once, XrdCl reads
 	 * blocks from each and silently skips a dead one */
@@ -283,17 +283,11 @@ static void cp_copy_download(struct cp *c, struct cp_file *f)
 		const char *ns = getenv("JALIEND_CP_SOURCES");
 		int left = cJSON_GetArraySize(f->rows) - f->from, want = ns ? atoi(ns) : 1;
 
-		r.sources = want < left ? want : left;
+		d.sources = want < left ? want : left;
 	}
-	r.xa_guid = f->guid;
-	r.xa_lfn = f->lfn;
-	r.xa_md5 = f->md5[0] ? f->md5 : NULL;
-	r.xa_size = f->size;
-	r.size_known = f->size >= 0; /* the catalogue's: an SE that has more is not read past it */
-	r.size = f->size;
-	r.tune = c->tune;
-	r.zip_member = cp_copy_member(f);
-	r.zip_local = c->noxrdzip;
+	d.zip_member = cp_copy_member(f);
+	d.zip_local = c->noxrdzip;
+	r = xfer_req_download(&d, &c->tune);
 	cp_out_xrd(c, &r);
 	f->job = xfer_submit(&r, cp_copy_dl_done, cp_copy_progress, f);
 	free(first_url); /* xfer_submit copied it */
@@ -371,7 +365,7 @@ int cp_copy_metalink(struct cp_file *f)
 void cp_copy_remove(const struct cp_rep *p)
 {
 	char *url = cp_copy_url(p->url, p->envelope);
-	struct xfer_req rq = { .kind = XFER_RM, .target = url };
+	struct xfer_req rq = xfer_req_rm(url);
 
 	if (url)
 		xfer_submit(&rq, NULL, NULL, NULL);

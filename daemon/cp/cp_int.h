@@ -130,7 +130,8 @@ struct cp_filter {
 
 struct cp {
 	struct cp *next;
-	struct command *cmd;
+	struct command *cmd;    /* holds this cp (command_hold): it is freed when the command ends */
+	int ended;              /* its answer is given (cp_finish) or it is stopped: nothing moves */
 	struct lws_context *ctx;
 	/* options */
 	int json, tty, force, jobs, dryrun, norecovery, strictspec, parent, rmprefix;
@@ -174,7 +175,6 @@ struct cp {
 	int recovered_ok[CP_PASSES];
 	uint64_t total_bytes;
 	double t0;
-	int pumping, again;     /* cp_pump re-entered from a call answered at once */
 	lws_sorted_usec_list_t sul;
 	/* issue 17: -chunks, -chunksz, -timeout, -ratethreshold, -retry (each transfer's), -S */
 	struct xfer_tune tune;
@@ -191,7 +191,6 @@ void cp_file_fail(struct cp *c, struct cp_file *f, const char *fmt, ...) __attri
 void cp_file_ok(struct cp *c, struct cp_file *f);
 void cp_file_skip(struct cp *c, struct cp_file *f, const char *why);
 void cp_file_dry(struct cp *c, struct cp_file *f); /* -dryrun: the file is done, as if copied */
-struct cp *cp_of(struct command *cmd);
 const char *cp_meta_str(const cJSON *reply, const char *key);
 int cp_reply_code(const cJSON *reply);
 const char *cp_str(const cJSON *o, const char *key);
@@ -251,8 +250,8 @@ int cp_plan_match(const struct cp *c, const char *path, const char *rel, long lo
 void cp_plan_single(const struct cp *c, const char *src, const char *dst, int dst_is_dir, char *out, size_t n);
 char *cp_plan_grid_arg(struct cp *c, const char *arg, int keep_specs);
 int cp_plan_src_glob(struct cp *c, char *src);
-struct cp *cp_plan_dst_stat(struct command *cmd, cJSON *reply);
-void cp_plan_download_stat_done(struct command *cmd, cJSON *reply, int code, const char *msg);
+int cp_plan_dst_stat(struct cp *c, cJSON *reply);
+void cp_plan_download_stat_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg);
 
 void cp_plan_walk_done(struct cp *c, const char *base, const struct cp_walk_entry *e, int n, int err, int more);
 

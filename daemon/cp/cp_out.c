@@ -154,39 +154,58 @@ void cp_out_done(struct cp *c, struct cp_file *f)
 	}
 }
 
+/* A download's metalink: the replicas it lists, space separated (NULL: none). */
+static char *cp_out_meta_urls(const char *meta4)
+{
+	FILE *m = meta4 ? safefile_fopen(meta4, 0) : NULL;
+	struct strbuf sb = { 0 };
+	char line[1024];
+
+	if (!m)
+		return NULL;
+	while (fgets(line, sizeof(line), m)) {
+		char *u = strstr(line, "<url"), *gt = u ? strchr(u, '>') : NULL;
+		char *lt = gt ? strchr(gt, '<') : NULL;
+
+		if (gt && lt)
+			strbuf_addf(&sb, "%s%.*s", sb.len ? " " : "", (int)(lt - gt - 1), gt + 1);
+	}
+	fclose(m);
+	return strbuf_cstr(&sb);
+}
+
 void cp_out_xrd(struct cp *c, const struct xfer_req *r)
 {
-	char *meta = NULL;
+	const struct xfer_download *d = &r->u.download;
+	const char *src = "", *dst = "", *mode = "none", *md5 = NULL, *fin = NULL, *zip = "";
+	char *meta = NULL, unzip[600] = "";
 
 	if (!c->xrddebug)
 		return;
-	/* a download's source is its metalink: show the replicas it lists */
-	if (!r->upload && r->source) {
-		FILE *m = safefile_fopen(r->source, 0);
-
-		if (m) {
-			char line[1024];
-			struct strbuf sb = { 0 };
-
-			while (fgets(line, sizeof(line), m)) {
-				char *u = strstr(line, "<url"), *gt = u ? strchr(u, '>') : NULL, *lt = gt ? strchr(gt, '<') : NULL;
-
-				if (gt && lt)
-					strbuf_addf(&sb, "%s%.*s", sb.len ? " " : "", (int)(lt - gt - 1), gt + 1);
-			}
-			fclose(m);
-			meta = strbuf_cstr(&sb);
-		}
+	if (r->kind == XFER_UPLOAD) {
+		src = r->u.upload.local, dst = r->u.upload.url;
+		mode = "source", md5 = r->u.upload.md5;
+	} else if (r->kind == XFER_TPC) {
+		src = r->u.tpc.src_url, dst = r->u.tpc.dst_url;
+	} else if (r->kind == XFER_DOWNLOAD) { /* its source is its metalink: its replicas shown */
+		src = d->meta4, dst = d->tmp_name, md5 = d->md5, fin = d->final_name;
+		mode = md5 && md5[0] ? "target" : "none";
+		meta = cp_out_meta_urls(d->meta4);
+		zip = d->zip_local ? " (the whole archive, extracted here: -noxrdzip)"
+				   : " (xrdcl.unzip)";
+		if (d->zip_member)
+			snprintf(unzip, sizeof(unzip), " unzip=%s%s", d->zip_member, zip);
+	} else {
+		return; /* md5 and rm jobs are not shown */
 	}
-	cp_out(c, 2, "XRDDEBUG: %s source=%s%s%s%s target=%s checksum=%s%s%s force=%d%s%s"
-	       " chunks=%d chunksz=%u timeout=%d ratethreshold=%lld retry=%d%s%s%s\n",
-	       r->upload ? "upload" : "download", r->source, meta ? " (replicas: " : "", meta ? meta : "",
-	       meta ? ")" : "", r->target ? r->target : "", r->cksum_mode ? r->cksum_mode : "none",
-	       r->md5 && r->md5[0] ? " md5=" : "", r->md5 && r->md5[0] ? r->md5 : "", r->force,
-	       r->final_path ? " final=" : "", r->final_path ? r->final_path : "", r->tune.chunks,
-	       r->tune.chunk_size ? r->tune.chunk_size : XFER_CHUNK_SIZE, r->tune.timeout_s, r->tune.rate_min,
-	       r->tune.retries, r->zip_member ? " unzip=" : "", r->zip_member ? r->zip_member : "",
-	       r->zip_member ? (r->zip_local ? " (the whole archive, extracted here: -noxrdzip)" : " (xrdcl.unzip)") : "");
+	cp_out(c, 2, "XRDDEBUG: %s source=%s%s%s%s target=%s checksum=%s%s%s force=1%s%s"
+	       " chunks=%d chunksz=%u timeout=%d ratethreshold=%lld retry=%d%s\n",
+	       r->kind == XFER_DOWNLOAD ? "download" : "upload", src ? src : "",
+	       meta ? " (replicas: " : "", meta ? meta : "", meta ? ")" : "", dst ? dst : "", mode,
+	       md5 && md5[0] ? " md5=" : "", md5 && md5[0] ? md5 : "", fin ? " final=" : "",
+	       fin ? fin : "", r->tune.chunks,
+	       r->tune.chunk_size ? r->tune.chunk_size : XFER_CHUNK_SIZE, r->tune.timeout_s,
+	       r->tune.rate_min, r->tune.retries, unzip);
 	free(meta);
 }
 

@@ -218,28 +218,28 @@ static int cp_plan_upload(struct cp *c)
 }
 
 /* The stat of a destination on the grid came back (reply freed): an existing
- * folder? missing? Its cp, or NULL if the cp is gone. */
-struct cp *cp_plan_dst_stat(struct command *cmd, cJSON *reply)
+ * folder? missing? 0, or -1 if the cp has ended meanwhile (stopped). */
+int cp_plan_dst_stat(struct cp *c, cJSON *reply)
 {
-	struct cp *c = cp_of(cmd);
 	const cJSON *row = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(reply, "results"), 0);
 	const char *type = cp_str(row, "type");
 
-	if (c) {
+	if (!c->ended) {
 		c->grid_is_dir = reply && cp_reply_code(reply) == 0 && type && type[0] == 'd';
 		c->grid_missing = reply && cp_reply_code(reply) == 2; /* only a clear "no such entry" */
 	}
 	cJSON_Delete(reply);
-	return c;
+	return c->ended ? -1 : 0;
 }
 
-static void cp_plan_upload_stat_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cp_plan_upload_stat_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	struct cp *c = cp_plan_dst_stat(cmd, reply);
+	struct cp *c = arg;
 
+	(void)cmd;
 	(void)code;
 	(void)msg;
-	if (!c || cp_plan_upload(c))
+	if (cp_plan_dst_stat(c, reply) < 0 || cp_plan_upload(c))
 		return;
 	cp_plan_pair_end(c);
 	cp_plan_next(c);
@@ -247,14 +247,15 @@ static void cp_plan_upload_stat_done(struct command *cmd, cJSON *reply, int code
 
 /* ---- downloads: the grid side is listed by the server ---- */
 
-static void cp_plan_find_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cp_plan_find_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	struct cp *c = cp_of(cmd);
+	struct cp *c = arg;
 	const cJSON *results = cJSON_GetObjectItemCaseSensitive(reply, "results"), *row;
 	char rel[4096], path[8192];
 	int r = 0;
 
-	if (!c) {
+	(void)cmd;
+	if (c->ended) { /* stopped meanwhile */
 		cJSON_Delete(reply);
 		return;
 	}
@@ -301,15 +302,16 @@ static void cp_plan_find_done(struct command *cmd, cJSON *reply, int code, const
 	cp_plan_next(c);
 }
 
-void cp_plan_download_stat_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+void cp_plan_download_stat_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	struct cp *c = cp_of(cmd);
+	struct cp *c = arg;
 	const cJSON *row = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(reply, "results"), 0);
 	const char *type = cp_str(row, "type"), *size = cp_str(row, "size"), *ct = cp_str(row, "ctime");
 	char path[8192];
 	struct stat st;
 
-	if (!c) {
+	(void)cmd;
+	if (c->ended) { /* stopped meanwhile */
 		cJSON_Delete(reply);
 		return;
 	}
@@ -329,7 +331,7 @@ void cp_plan_download_stat_done(struct command *cmd, cJSON *reply, int code, con
 		if (c->find_base && !cp_path_is_dir(c->grid))
 			strrchr(c->find_base, '/')[1] = '\0';
 		cJSON_Delete(reply);
-		if (!c->find_base || !o || command_upstream(cmd, "find", o, UP_REQ_READONLY, cp_plan_find_done) < 0)
+		if (!c->find_base || !o || command_upstream(cmd, "find", o, UP_REQ_READONLY, cp_plan_find_done, c) < 0)
 			cp_finish(c, exitcode_line(JD_EXIT_NOMEM), JD_EXIT_NOMEM);
 		return;
 	} else if (c->tpc) {
@@ -470,14 +472,14 @@ static int cp_plan_pair(struct cp *c, const struct cp_pair *p)
 		return -1;
 	if (src_local) {
 		o = cp_opts("-nomsg", c->grid, NULL);
-		if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_plan_upload_stat_done) < 0)
+		if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_plan_upload_stat_done, c) < 0)
 			return -ENOMEM;
 		return 1;
 	}
 	if (c->parent <= 1 && cp_plan_local_writable(c) < 0)
 		return -1;
 	o = cp_opts("-nomsg", c->grid, NULL);
-	if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_plan_download_stat_done) < 0)
+	if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_plan_download_stat_done, c) < 0)
 		return -ENOMEM;
 	return 1;
 }

@@ -31,17 +31,18 @@
 #include "upstream/upstream.h"
 #include "xrootd/xfer.h"
 
-static void cp_tpc_dst_stat_done(struct command *cmd, cJSON *reply, int code, const char *msg)
+static void cp_tpc_dst_stat_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
-	struct cp *c = cp_plan_dst_stat(cmd, reply);
+	struct cp *c = arg;
 	cJSON *o;
 
+	(void)cmd;
 	(void)code;
 	(void)msg;
-	if (!c)
+	if (cp_plan_dst_stat(c, reply) < 0)
 		return;
 	o = cp_opts("-nomsg", c->grid, NULL);
-	if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_plan_download_stat_done) < 0)
+	if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_plan_download_stat_done, c) < 0)
 		cp_finish(c, exitcode_line(JD_EXIT_NOMEM), JD_EXIT_NOMEM);
 }
 
@@ -55,7 +56,7 @@ int cp_tpc_pair(struct cp *c)
 	if (cp_plan_src_glob(c, c->grid) < 0)
 		return -1;
 	o = cp_opts("-nomsg", c->local, NULL);
-	if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_tpc_dst_stat_done) < 0)
+	if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_tpc_dst_stat_done, c) < 0)
 		return -ENOMEM;
 	return 1;
 }
@@ -133,16 +134,15 @@ struct xfer_job *cp_tpc_submit(struct cp *c, struct cp_file *f, struct cp_rep *p
 	const cJSON *row = cJSON_GetArrayItem(f->rows, f->from);
 	char *src = cp_str(row, "url") ? cp_copy_url(cp_str(row, "url"), cp_str(row, "envelope")) : NULL;
 	char *dst = cp_copy_url(p->url, p->envelope);
-	struct xfer_req r = { .kind = XFER_COPY, .source = src, .target = dst, .cksum_mode = "none", .upload = 1,
-			      .force = 1, .tpc = p->tpc_stage == CP_TPC_THIRD ? XFER_TPC_ONLY : XFER_TPC_NONE };
+	struct xfer_req r;
 	struct xfer_job *job = NULL;
 
 	if (p->tpc_stage == CP_TPC_VERIFY) {
-		r.kind = XFER_MD5;
-		r.source = dst;
-		r.target = NULL;
-	} else {
-		r.tune = c->tune; /* -chunks, -timeout, -retry ... as for any copy */
+		r = xfer_req_md5(dst);
+	} else { /* -chunks, -timeout, -retry ... as for any copy */
+		enum xfer_tpc mode = p->tpc_stage == CP_TPC_THIRD ? XFER_TPC_ONLY : XFER_TPC_NONE;
+
+		r = xfer_req_tpc(src, dst, mode, &c->tune);
 		cp_out_xrd(c, &r);
 	}
 	if (src && dst)

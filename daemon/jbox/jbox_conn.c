@@ -327,7 +327,7 @@ static void jbox_conn_next(struct jbox_conn *c)
 		log_warn("jbox[%lu]: %s: `%s` runs on any session's site", c->serial, exitcode_meaning(JD_EXIT_NOMEM), req->command);
 	c->ureq = req;
 	jbox_conn_set_state(c, JB_BUSY);
-	upstream_submit(req); /* may answer at once (full queue, no pool) */
+	upstream_submit(req); /* answered from the loop (full queue, no pool: on its next turn) */
 }
 
 int jbox_conn_on_rx(struct jbox_conn *c, const void *in, size_t len, int final, int binary)

@@ -51,17 +51,79 @@ void up_req_free(struct up_req *r)
 	free(r->cwd);
 	free(r->site);
 	cJSON_Delete(r->options);
+	cJSON_Delete(r->out_reply);
+	free(r->out_msg);
 	free(r);
 }
 
-/* Deliver the outcome and free the request. */
+/* ---- completions: deferred, as tmux's event_active ----
+ * A request can end inside a call its owner made (upstream_submit on a full
+ * queue, a connection refused at once, a request too big): its done() waits
+ * on a list the loop drains (sul_deliver, zero delay), so it never runs
+ * before that call returns. Replies take the same path, so every owner sees
+ * one order of events. upstream_cancel of a finished request clears its owner:
+ * the drain frees it without a call. */
+
+static void up_deliver_cb(lws_sorted_usec_list_t *sul)
+{
+	unsigned n = up.dlen; /* those finished by now: a done() that makes more waits a turn */
+
+	(void)sul;
+	while (n-- && up.dhead) {
+		struct up_req *r = up.dhead;
+
+		up.dhead = r->next;
+		if (!up.dhead)
+			up.dtail = &up.dhead;
+		up.dlen--;
+		r->next = NULL;
+		r->finished = 0;
+		if (r->owner && r->done) {
+			cJSON *reply = r->out_reply;
+
+			r->out_reply = NULL;
+			r->done(r, reply, r->out_code,
+				reply || r->out_msg ? r->out_msg : "jaliend: out of memory");
+		}
+		up_req_free(r);
+	}
+	if (up.dhead && up.ctx)
+		lws_sul_schedule(up.ctx, 0, &up.sul_deliver, up_deliver_cb, 1);
+}
+
 void up_req_finish(struct up_req *r, cJSON *reply, int code, const char *msg)
 {
-	if (r->owner && r->done)
-		r->done(r, reply, code, msg);
-	else
+	if (!r->owner || !r->done) {
 		cJSON_Delete(reply);
-	up_req_free(r);
+		up_req_free(r);
+		return;
+	}
+	if (r->inline_done || !up.ctx) { /* after upstream_stop no loop turns any more */
+		r->done(r, reply, code, msg);
+		up_req_free(r);
+		return;
+	}
+	r->out_reply = reply;
+	r->out_code = code;
+	r->out_msg = msg ? strdup(msg) : NULL; /* NULL on ENOMEM: "out of memory" is delivered */
+	r->finished = 1;
+	r->next = NULL;
+	*up.dtail = r;
+	up.dtail = &r->next;
+	up.dlen++;
+	lws_sul_schedule(up.ctx, 0, &up.sul_deliver, up_deliver_cb, 1);
+}
+
+void up_deliver_drop(void)
+{
+	struct up_req *r;
+
+	while ((r = up.dhead)) {
+		up.dhead = r->next;
+		up_req_free(r);
+	}
+	up.dtail = &up.dhead;
+	up.dlen = 0;
 }
 
 void up_fifo_push(struct up_req ***tail, struct up_req *r)
@@ -347,7 +409,8 @@ void upstream_cancel(struct up_req *r)
 		up_req_free(r);
 		return;
 	}
-	r->owner = NULL; /* in flight, or parked on a private session: its reply is dropped */
+	r->owner = NULL; /* in flight, parked on a private session, or finished and not delivered
+			  * yet: its reply or outcome is dropped */
 }
 
 int upstream_idle(void)
@@ -362,5 +425,8 @@ int upstream_idle(void)
 	for (const struct up_req *r = up.phead; r; r = r->next)
 		if (!r->internal)
 			return 0;
+	for (const struct up_req *r = up.dhead; r; r = r->next)
+		if (!r->internal && r->owner)
+			return 0; /* an outcome still to be delivered */
 	return 1;
 }

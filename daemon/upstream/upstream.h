@@ -24,7 +24,10 @@
 
 struct up_req;
 /* Called once per request that was not cancelled: reply (owned by the
- * callee) on success, or reply == NULL with an exit code and a message. */
+ * callee) on success, or reply == NULL with an exit code and a message.
+ * Always from the loop, never inside an upstream_* call its owner made (a
+ * request failed at once, by a full queue or a dead pool, is delivered on the
+ * loop's next turn), so an owner needs no re-entry guard. */
 typedef void (*up_done_fn)(struct up_req *req, cJSON *reply, int code, const char *msg);
 
 /* up_req.flags */
@@ -47,6 +50,12 @@ struct up_req {
 	up_done_fn done;
 	void *owner;         /* caller's context; NULL once cancelled */
 	int queued;
+	int finished;        /* its outcome waits on the pool's list of completions (upstream.c) */
+	int inline_done;     /* the pool's own setSite: done() runs in the reply's event, before
+			      * its session takes other work (upstream_site.c) */
+	cJSON *out_reply;    /* finished: the outcome done() gets (reply owned, msg copied) */
+	int out_code;
+	char *out_msg;
 	int internal;        /* the daemon's own (keepalive, token), not a user's */
 	int retried;         /* already sent again once after a lost session */
 	double lost_at;      /* monotonic: when its session was lost (0: never) */
@@ -87,9 +96,11 @@ struct up_req *upstream_req_new(const char *command, cJSON *options, const char 
 /* The request runs on a session set to this close site (NULL or "": the one
  * JCentral chose). 0, or -1 on ENOMEM. */
 int upstream_req_site(struct up_req *r, const char *site);
-/* Queue it; on a full queue or a dead pool, done() is called before this returns. */
+/* Queue it. done() comes later from the loop, also when the queue is full
+ * (exit UP_EXIT_BUSY) or the pool cannot connect: never before this returns. */
 void upstream_submit(struct up_req *req);
-/* The owner goes away: drop the request, or its reply when it comes. */
+/* The owner goes away: drop the request, or its reply when it comes, or its
+ * completion when it waits to be delivered: no done() after this. */
 void upstream_cancel(struct up_req *req);
 
 /* What the first reply of a session told (NULL until then). */

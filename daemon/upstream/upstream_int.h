@@ -34,6 +34,8 @@ struct upstream_pool {
 	struct up_req *qhead, **qtail; /* shared FIFO */
 	unsigned qlen;
 	struct up_req *phead, **ptail; /* private requests waiting for a slot */
+	struct up_req *dhead, **dtail; /* finished: their done() is called from sul_deliver */
+	unsigned dlen;                 /* ... how many (at most every request that exists) */
 	char *home, *user;
 	char **cmds;                   /* the server's commandlist, NULL-terminated */
 	int ncmds;
@@ -45,7 +47,7 @@ struct upstream_pool {
 	int reconnect_pending;         /* the backoff timer will connect: up_pump must not */
 	int watch_armed;
 	int locked;                    /* the user key waits for its passphrase */
-	lws_sorted_usec_list_t sul_reconnect, sul_keepalive, sul_watch;
+	lws_sorted_usec_list_t sul_reconnect, sul_keepalive, sul_watch, sul_deliver;
 	unsigned long connects, connect_failures, lost, retried, timeouts, poisoned;
 	char last_error[512];
 	int last_code;
@@ -54,12 +56,15 @@ extern struct upstream_pool up;
 
 /* upstream.c: requests and their FIFOs */
 void up_req_free(struct up_req *r);
-/* Deliver the outcome and free the request. */
+/* The outcome: done() is called from the loop (sul_deliver), then the
+ * request is freed; at once for a cancelled one or inline_done. */
 void up_req_finish(struct up_req *r, cJSON *reply, int code, const char *msg);
 void up_fifo_push(struct up_req ***tail, struct up_req *r);
 struct up_req *up_fifo_pop(struct up_req **head, struct up_req ***tail);
 int up_fifo_remove(struct up_req **head, struct up_req ***tail, struct up_req *r);
 struct up_req *up_queue_pop(void); /* the shared FIFO's first */
+/* Drop the completions not delivered yet (upstream_fini). */
+void up_deliver_drop(void);
 
 /* upstream.c: sessions */
 int up_count(int (*pred)(const struct usession *)); /* how many sessions pred holds for */

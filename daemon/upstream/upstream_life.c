@@ -16,6 +16,7 @@ void upstream_configure(const struct jd_config *cfg, int lws_levels)
 	up.cfg = cfg;
 	up.qtail = &up.qhead;
 	up.ptail = &up.phead;
+	up.dtail = &up.dhead;
 	up.min = cfg->pool < 1 ? 1 : cfg->pool > LIM_POOL_MAX ? LIM_POOL_MAX : cfg->pool;
 	up.max = cfg->pool_max < up.min ? up.min : cfg->pool_max > LIM_POOL_MAX ? LIM_POOL_MAX : cfg->pool_max;
 	for (int i = 0; i < LIM_POOL_MAX; i++)
@@ -136,6 +137,7 @@ void upstream_stop(void)
 	lws_sul_cancel(&up.sul_reconnect);
 	lws_sul_cancel(&up.sul_keepalive);
 	lws_sul_cancel(&up.sul_watch);
+	lws_sul_cancel(&up.sul_deliver); /* what waits is dropped by upstream_fini */
 	up.ctx = NULL; /* no more timers: sessions closed from now on stay down */
 }
 
@@ -147,6 +149,7 @@ void upstream_fini(void)
 		up_req_free(r);
 	while ((r = up_fifo_pop(&up.phead, &up.ptail)))
 		up_req_free(r);
+	up_deliver_drop();
 	for (int i = 0; i < LIM_POOL_MAX; i++) {
 		struct usession *s = &up.sess[i];
 

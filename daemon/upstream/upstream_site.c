@@ -109,6 +109,7 @@ int upstream_site_detour(struct usession *s, struct up_req *r)
 	if (!set)
 		goto fail;
 	set->internal = 1;
+	set->inline_done = 1; /* r goes out in its reply's event, before s takes other work */
 	if (usession_send(s, set, NULL, err, sizeof(err)) < 0) {
 		up_req_free(set);
 		goto fail;

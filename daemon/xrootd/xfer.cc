@@ -117,12 +117,13 @@ void xfer_run_rm(xfer_job *j)
 void xfer_run(xfer_job *j)
 {
 	try {
-		if (j->cancel.load() && j->kind != XFER_RM) { // a removal is cleanup: it runs even at shutdown
+		// a removal is cleanup: it runs even at shutdown
+		if (j->cancel.load() && j->op != XFER_OP_RM) {
 			j->res.cancelled = 1;
 			snprintf(j->res.msg, sizeof(j->res.msg), "cancelled");
-		} else if (j->kind == XFER_RM) {
+		} else if (j->op == XFER_OP_RM) {
 			xfer_run_rm(j);
-		} else if (j->kind == XFER_MD5) {
+		} else if (j->op == XFER_OP_MD5) {
 			xfer_md5_run(j);
 		} else {
 			xfer_copy_run(j);
@@ -135,7 +136,7 @@ void xfer_run(xfer_job *j)
 		snprintf(j->res.msg, sizeof(j->res.msg), "XrdCl failed (unknown exception)");
 	}
 	try {
-		if (!j->res.ok && j->kind == XFER_COPY && !j->final_path.empty())
+		if (!j->res.ok && j->op == XFER_OP_COPY && !j->final_path.empty())
 			xfer_unlink_target(j);
 	} catch (...) {
 	}
@@ -156,7 +157,7 @@ void xfer_take_locked(workers_job *job, bool stopping)
 
 	if (stopping)
 		j->cancel = true;
-	if (j->kind == XFER_COPY && j->tune.timeout_s > 0) {
+	if (j->op == XFER_OP_COPY && j->tune.timeout_s > 0) {
 		j->deadline = std::chrono::steady_clock::now() + std::chrono::seconds(j->tune.timeout_s);
 		j->watched = true;
 		xfer_watchdog_start_locked();
@@ -269,6 +270,135 @@ extern "C" int xfer_init(struct lws_context *ctx)
 	}
 }
 
+namespace {
+
+// a request of this kind (tune NULL: the defaults), its fields still to fill
+struct xfer_req xfer_req_of(enum xfer_kind kind, const struct xfer_tune *tune)
+{
+	struct xfer_req r = {};
+
+	r.kind = kind;
+	if (tune)
+		r.tune = *tune;
+	return r;
+}
+
+} // namespace
+
+extern "C" struct xfer_req xfer_req_upload(const char *local, const char *url, const char *md5,
+					   const struct xfer_tune *tune)
+{
+	struct xfer_req r = xfer_req_of(XFER_UPLOAD, tune);
+
+	r.u.upload = { local, url, md5 };
+	return r;
+}
+
+extern "C" struct xfer_req xfer_req_download(const struct xfer_download *d,
+					     const struct xfer_tune *tune)
+{
+	struct xfer_req r = xfer_req_of(XFER_DOWNLOAD, tune);
+
+	r.u.download = *d;
+	return r;
+}
+
+extern "C" struct xfer_req xfer_req_tpc(const char *src_url, const char *dst_url,
+					enum xfer_tpc mode, const struct xfer_tune *tune)
+{
+	struct xfer_req r = xfer_req_of(XFER_TPC, tune);
+
+	r.u.tpc = { src_url, dst_url, mode };
+	return r;
+}
+
+extern "C" struct xfer_req xfer_req_md5(const char *source)
+{
+	struct xfer_req r = xfer_req_of(XFER_MD5, nullptr);
+
+	r.u.md5.source = source;
+	return r;
+}
+
+extern "C" struct xfer_req xfer_req_rm(const char *url)
+{
+	struct xfer_req r = xfer_req_of(XFER_RM, nullptr);
+
+	r.u.rm.url = url;
+	return r;
+}
+
+namespace {
+
+std::string xfer_str(const char *s)
+{
+	return s ? s : "";
+}
+
+// a download's fields into its job
+void xfer_submit_download(xfer_job *j, const struct xfer_download *d)
+{
+	j->source = xfer_str(d->meta4);
+	j->remove_file = j->source;
+	j->target = xfer_str(d->tmp_name);
+	j->final_path = xfer_str(d->final_name);
+	j->dir_fd = d->in_dir ? d->dir_fd : -1;
+	j->md5 = xfer_str(d->md5);
+	j->mode = j->md5.empty() ? "none" : "target";
+	j->force = true;
+	j->sources = d->sources < 2 ? 1 : d->sources < XFER_SOURCES_MAX ? (unsigned)d->sources
+								       : XFER_SOURCES_MAX;
+	j->has_xattrs = d->lfn != nullptr;
+	j->xa_guid = xfer_str(d->guid);
+	j->xa_lfn = xfer_str(d->lfn);
+	j->xa_md5 = j->md5;
+	j->xa_size = d->size;
+	j->size_max = d->size >= 0 ? d->size : -1;
+	j->zip_member = xfer_str(d->zip_member);
+	j->first_url = xfer_str(d->first_url);
+	j->zip_local = d->zip_member && d->zip_local;
+	if (d->zip_member)
+		j->sources = 1; // XrdCl 5.5.3 reads a zip member from one source only
+}
+
+// the request's fields into its job
+void xfer_submit_fill(xfer_job *j, const struct xfer_req *req)
+{
+	j->op = XFER_OP_COPY;
+	j->mode = "none";
+	j->tune = req->tune;
+	switch (req->kind) {
+	case XFER_UPLOAD:
+		j->source = xfer_str(req->u.upload.local);
+		j->target = xfer_str(req->u.upload.url);
+		j->md5 = xfer_str(req->u.upload.md5);
+		j->mode = "source";
+		j->upload = j->force = true;
+		break;
+	case XFER_DOWNLOAD:
+		xfer_submit_download(j, &req->u.download);
+		break;
+	case XFER_TPC:
+		j->source = xfer_str(req->u.tpc.src_url);
+		j->target = xfer_str(req->u.tpc.dst_url);
+		j->tpc = req->u.tpc.mode;
+		j->upload = j->force = true;
+		break;
+	case XFER_MD5:
+		j->op = XFER_OP_MD5;
+		j->source = xfer_str(req->u.md5.source);
+		j->tune = {};
+		break;
+	case XFER_RM:
+		j->op = XFER_OP_RM;
+		j->target = xfer_str(req->u.rm.url);
+		j->tune = {};
+		break;
+	}
+}
+
+} // namespace
+
 extern "C" struct xfer_job *xfer_submit(const struct xfer_req *req, xfer_done_fn done, xfer_progress_fn progress,
 					 void *owner)
 {
@@ -276,32 +406,7 @@ extern "C" struct xfer_job *xfer_submit(const struct xfer_req *req, xfer_done_fn
 
 	try {
 		j = new xfer_job();
-		j->kind = req->kind;
-		j->source = req->source ? req->source : "";
-		j->target = req->target ? req->target : "";
-		j->final_path = req->final_path ? req->final_path : "";
-		j->mode = req->cksum_mode ? req->cksum_mode : "none";
-		j->md5 = req->md5 ? req->md5 : "";
-		j->remove_file = req->remove_file ? req->remove_file : "";
-		j->upload = req->upload != 0;
-		j->dir_fd = req->in_dir ? req->dir_fd : -1;
-		j->force = req->force != 0;
-		j->tpc = req->tpc;
-		j->sources = req->sources > 1 && !req->upload
-				     ? (unsigned)(req->sources < XFER_SOURCES_MAX ? req->sources : XFER_SOURCES_MAX)
-				     : 1;
-		j->has_xattrs = req->xa_guid || req->xa_lfn || req->xa_md5;
-		j->xa_guid = req->xa_guid ? req->xa_guid : "";
-		j->xa_lfn = req->xa_lfn ? req->xa_lfn : "";
-		j->xa_md5 = req->xa_md5 ? req->xa_md5 : "";
-		j->xa_size = req->xa_size;
-		j->size_max = req->size_known && !req->upload && req->size >= 0 ? req->size : -1;
-		j->tune = req->tune;
-		j->zip_member = req->zip_member ? req->zip_member : "";
-		j->first_url = req->first_url ? req->first_url : "";
-		j->zip_local = req->zip_member && req->zip_local;
-		if (req->zip_member)
-			j->sources = 1; // XrdCl 5.5.3 reads a zip member from one source only
+		xfer_submit_fill(j, req);
 		j->owner = owner;
 		j->done_cb = done;
 		j->progress_cb = progress;

@@ -11,14 +11,13 @@
  * owners' callbacks on the loop thread.
  *
  * Cleanup is the worker's job, so it happens even when the owner is gone:
- *  - a download is written to req.target (a temporary name the caller made
- *    in the destination folder, req.dir_fd) and renamed to req.final_path only once
- *    complete and verified; on any failure or cancel the temporary file is
- *    removed;
- *  - an upload (req.upload) that fails or is cancelled has its target URL
- *    removed on the storage element (FileSystem::Rm, best effort: XrdCl keeps
- *    a cancelled upload's partial file, see docs/cp.md);
- *  - req.remove_file (the metalink) is unlinked when the job ends.
+ *  - a download is written to a temporary name the caller made in the
+ *    destination folder and renamed to its final name only once complete and
+ *    verified; on any failure or cancel the temporary file is removed, and
+ *    its metalink is unlinked when the job ends;
+ *  - an upload (or a grid to grid copy) that fails or is cancelled has its
+ *    target URL removed on the storage element (FileSystem::Rm, best effort:
+ *    XrdCl keeps a cancelled upload's partial file, see docs/cp.md).
  * XrdCl's connections to storage elements outlive a job (DataServerTTL), so
  * the next command to the same SE skips the connection setup. */
 #ifndef JALIEND_XFER_H
@@ -52,9 +51,6 @@ extern "C" {
 
 enum xfer_tpc { XFER_TPC_NONE = 0, XFER_TPC_FIRST = 1, XFER_TPC_ONLY = 2 };
 
-enum xfer_kind { XFER_COPY = 0, XFER_RM = 1, XFER_MD5 = 2 /* of source (a local file, or a root:// URL: the SE's checksum,
-								   * else read back), into checksum (bare hex) */ };
-
 /* per-transfer XrdCl tuning (0: the daemon's default); libXrdCl 5.5.3 takes each as a job property,
  * except the retries, which it only reads process-wide (CpRetry): xfer.cc retries itself */
 struct xfer_tune {
@@ -70,47 +66,85 @@ struct xfer_tune {
 				  * it again from the start ("force"): XRD_CPRETRYPOLICY=continue */
 };
 
+/* The kinds of job; each has its constructor below and its own fields in
+ * struct xfer_req's union, so a caller sets nothing that means nothing for it. */
+enum xfer_kind {
+	XFER_UPLOAD,   /* a local file to an SE (root:// URL) */
+	XFER_DOWNLOAD, /* the replicas a .meta4 lists, to a local file */
+	XFER_TPC,      /* an SE's file to another SE (grid to grid) */
+	XFER_MD5,      /* a file's md5, into xfer_result.checksum (bare hex) */
+	XFER_RM,       /* an SE's file removed */
+};
+
+/* XFER_DOWNLOAD. The file is written under a temporary name in its folder and
+ * renamed to final_name only once complete and verified; on any failure or
+ * cancel the temporary file is removed. */
+struct xfer_download {
+	const char *meta4;      /* the local .meta4 listing the replicas (unlinked at the end) */
+	const char *first_url;  /* its first replica's URL, authz included (NULL: none). With one
+				 * source, no member and no -ratethreshold the download reads it
+				 * directly with plain reads (xfer_get.h); a replica that fails is
+				 * the caller's to move past, as with the metalink */
+	int in_dir, dir_fd;     /* in_dir: tmp_name and final_name are names in the folder
+				 * dir_fd (nothing followed: renameat, unlinkat); the job owns
+				 * dir_fd and closes it (the caller, if xfer_submit fails).
+				 * Else they are paths */
+	const char *tmp_name, *final_name;
+	const char *md5;        /* bare hex: what is written is checked against it (NULL or "": not
+				 * checked) */
+	long long size;         /* the catalogue's size of what is written (a member's for a
+				 * member; -1: unknown): a replica of another size is refused
+				 * before it is read, a copy that gets more bytes is stopped
+				 * there (a hostile SE cannot fill the disk) */
+	const char *guid, *lfn; /* with lfn: extended attributes user.guid, user.lfn, user.md5,
+				 * user.size set before the rename (NULL lfn: none) */
+	int sources;            /* read up to this many replicas at once (XrdCl extreme copy; 0 or
+				 * 1: one at a time, capped at XFER_SOURCES_MAX). With 2+ and an
+				 * md5, it is checked on the written file after the copy: libXrdCl
+				 * 5.5.3's in-stream checksum is wrong when blocks come from several
+				 * sources */
+	const char *zip_member; /* the file is this member of the archive the metalink lists (NULL:
+				 * the whole file); XrdCl reads only the member (?xrdcl.unzip=) */
+	int zip_local;          /* with zip_member: the whole archive is downloaded, then the member
+				 * extracted from it here, checked against md5 (-noxrdzip) */
+};
+
 struct xfer_req {
 	enum xfer_kind kind;
-	const char *source;      /* COPY: local file, root:// URL or local .meta4 file; MD5: local file */
-	const char *target;      /* COPY: root:// URL or local temporary file; RM: root:// URL */
-	const char *final_path;  /* COPY to local: rename the verified target here (NULL: none) */
-	int in_dir, dir_fd;      /* COPY to local, in_dir: target and final_path are names in the folder
-				  * dir_fd (nothing followed: renameat, unlinkat); the job owns dir_fd
-				  * and closes it (the caller, if xfer_submit fails) */
-	const char *cksum_mode;  /* "none", "source" or "target" (NULL: "none") */
-	const char *md5;         /* bare hex md5: the preset ("target") or the value to compare ("source") */
-	const char *remove_file; /* unlinked when the job ends (NULL: none) */
-	int upload;              /* target is remote: remove it if the job fails or is cancelled */
-	int force;               /* overwrite an existing target */
-	int tpc;                 /* COPY from root:// to root://: XFER_TPC_NONE (bytes go through the
-				  * daemon), _FIRST (third-party copy between the SEs, a streamed
-				  * copy where it is refused) or _ONLY */
-	int sources;             /* COPY from a .meta4 to local: read up to this many replicas at once
-				  * (XrdCl extreme copy; 0 or 1: one at a time, capped at
-				  * XFER_SOURCES_MAX). With 2+ and "target", the md5 is checked on the
-				  * written file after the copy: libXrdCl 5.5.3's in-stream target
-				  * checksum is wrong when the blocks come from several sources */
-	/* downloads: extended attributes set on the file before the rename (NULL: not set) */
-	const char *xa_guid, *xa_lfn, *xa_md5;
-	long long xa_size;
-	/* downloads to local: the catalogue's size of what is written (an archive member's for a
-	 * member); with size_known, a replica of another size is refused before it is read, and
-	 * a copy that gets more bytes is stopped there (a hostile SE cannot fill the disk) */
-	int size_known;
-	long long size;
-	/* issue 17: cp's tuning options; a download of a ZIP archive's member */
-	struct xfer_tune tune;
-	const char *zip_member;  /* COPY from a .meta4 to local: the source is this member of the archive
-				  * the metalink lists (NULL: the whole file) */
-	const char *first_url;   /* COPY from a .meta4 to local: its first replica's URL, authz included
-				  * (NULL: none). With one source, no member and no -ratethreshold the
-				  * download reads it directly with plain reads (xfer_get.h); a replica
-				  * that fails is the caller's to move past, as with the metalink */
-	int zip_local;           /* with zip_member: download the whole archive (cksum "none"), then
-				  * extract the member from it locally, checked against md5 (-noxrdzip);
-				  * otherwise XrdCl reads only the member (?xrdcl.unzip=) */
+	union {
+		struct {
+			const char *local, *url; /* on failure or cancel the SE's file is
+						  * removed (best effort: docs/cp.md) */
+			const char *md5;         /* bare hex: the local file's, checked at the
+						  * source as it is read */
+		} upload;
+		struct xfer_download download;
+		struct {
+			const char *src_url, *dst_url; /* dst as an upload (removed on failure) */
+			enum xfer_tpc mode; /* _NONE: the bytes go through the daemon; _FIRST:
+					     * a third-party copy between the SEs, streamed where
+					     * it is refused; _ONLY */
+		} tpc;
+		struct {
+			const char *source; /* a local file, or a root:// URL: the SE's checksum,
+					     * else read back */
+		} md5;
+		struct {
+			const char *url;
+		} rm;
+	} u;
+	struct xfer_tune tune; /* UPLOAD, DOWNLOAD, TPC (zero: the defaults) */
 };
+
+/* The constructors (tune NULL: the defaults). The strings are not copied
+ * until xfer_submit. */
+struct xfer_req xfer_req_upload(const char *local, const char *url, const char *md5,
+				const struct xfer_tune *tune);
+struct xfer_req xfer_req_download(const struct xfer_download *d, const struct xfer_tune *tune);
+struct xfer_req xfer_req_tpc(const char *src_url, const char *dst_url, enum xfer_tpc mode,
+			     const struct xfer_tune *tune);
+struct xfer_req xfer_req_md5(const char *source);
+struct xfer_req xfer_req_rm(const char *url);
 
 struct xfer_result {
 	int ok;             /* 1: copied (and verified when a checksum mode was given) */
@@ -130,8 +164,8 @@ typedef void (*xfer_progress_fn)(void *owner, struct xfer_job *job, uint64_t don
  * XRD_CONNECTIONRETRY is set, ...) and remember the context to wake. Idempotent. */
 int xfer_init(struct lws_context *ctx);
 /* Queue a job (the strings are copied). done() is called once on the loop
- * unless the job is cancelled first; progress() may be NULL. NULL on ENOMEM
- * or after xfer_fini. */
+ * unless the job is cancelled first, never before this returns; progress()
+ * may be NULL. NULL on ENOMEM or after xfer_fini (nothing is called then). */
 struct xfer_job *xfer_submit(const struct xfer_req *req, xfer_done_fn done, xfer_progress_fn progress,
 			     void *owner);
 /* Stop the job and forget its owner: no callback will come; the worker

@@ -15,9 +15,12 @@
 #include "workers.h"
 #include "xfer.h"
 
+// what a job does (a request's kind, xfer.h, without the copy's directions)
+enum xfer_op { XFER_OP_COPY, XFER_OP_RM, XFER_OP_MD5 };
+
 struct xfer_job : workers_job { // cancel (shared with the worker), owner (loop thread only)
 	// set at submit, read-only afterwards
-	enum xfer_kind kind;
+	enum xfer_op op;
 	std::string source, target, final_path, mode, md5, remove_file, xa_guid, xa_lfn, xa_md5;
 	long long xa_size;
 	long long size_max = -1; // a download: the catalogue's size (-1: unknown), never written past

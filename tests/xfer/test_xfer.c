@@ -73,8 +73,7 @@ static void t_run(struct xfer_req *r, struct wait *w)
 	}
 	CHECK(w->done, "job finished in 60 s");
 	if (getenv("XFER_TEST_VERBOSE"))
-		fprintf(stderr, "job %s -> %s: %ld s\n", r->source ? r->source : "", r->target,
-			(long)(time(NULL) - t0));
+		fprintf(stderr, "job of kind %d: %ld s\n", (int)r->kind, (long)(time(NULL) - t0));
 }
 
 /* wait until the cancelled jobs are cleaned up */
@@ -167,6 +166,7 @@ int main(int argc, char **argv)
 		md5b[33];
 	char dldir[256];
 	struct xfer_req r;
+	struct xfer_download d;
 	struct wait w = { 0 };
 
 	if (argc != 4) {
@@ -183,9 +183,7 @@ int main(int argc, char **argv)
 	snprintf(url, sizeof(url),
 		 "root://127.0.0.1:%s/%s/up/src.bin?xrd.wantprot=unix&authz=dummy", port, data);
 	snprintf(remote, sizeof(remote), "%s/up/src.bin", data);
-	memset(&r, 0, sizeof(r));
-	r.kind = XFER_COPY, r.source = src, r.target = url, r.cksum_mode = "source", r.md5 = md5,
-	r.upload = 1;
+	r = xfer_req_upload(src, url, md5, NULL);
 	t_run(&r, &w);
 	CHECK(w.res.ok, "upload: %s", w.res.msg);
 	CHECK(w.progress > 0, "upload progress seen");
@@ -193,10 +191,9 @@ int main(int argc, char **argv)
 	CHECK(strcmp(md5, md5b) == 0, "uploaded md5 %s vs %s", md5b, md5);
 
 	/* upload whose local md5 is not what we said: refused and removed */
-	r.md5 = "00112233445566778899aabbccddeeff";
 	snprintf(url2, sizeof(url2),
 		 "root://127.0.0.1:%s/%s/up/bad.bin?xrd.wantprot=unix&authz=dummy", port, data);
-	r.target = url2;
+	r = xfer_req_upload(src, url2, "00112233445566778899aabbccddeeff", NULL);
 	t_run(&r, &w);
 	snprintf(tmp, sizeof(tmp), "%s/up/bad.bin", data);
 	CHECK(!w.res.ok && strstr(w.res.msg, "md5"), "upload with a wrong md5 fails: %s",
@@ -214,12 +211,10 @@ int main(int argc, char **argv)
 
 		write_meta4(meta, urls, md5, 5 << 20);
 	}
-	memset(&r, 0, sizeof(r));
-	r.kind = XFER_COPY, r.source = meta, r.target = tmp, r.final_path = fin,
-	r.cksum_mode = "target";
-	r.md5 = md5, r.remove_file = meta, r.force = 1;
-	r.xa_guid = "0adc90d9-eac1-11f1-a413-02fc00000001", r.xa_lfn = "/a/b/src.bin",
-	r.xa_md5 = md5, r.xa_size = 5 << 20;
+	memset(&d, 0, sizeof(d));
+	d.meta4 = meta, d.tmp_name = tmp, d.final_name = fin, d.md5 = md5;
+	d.guid = "0adc90d9-eac1-11f1-a413-02fc00000001", d.lfn = "/a/b/src.bin", d.size = 5 << 20;
+	r = xfer_req_download(&d, NULL);
 	t_run(&r, &w);
 	CHECK(w.res.ok, "download: %s", w.res.msg);
 	md5_file(fin, md5b);
@@ -239,7 +234,8 @@ int main(int argc, char **argv)
 		write_meta4(meta, urls, "00112233445566778899aabbccddeeff", 5 << 20);
 	}
 	snprintf(fin, sizeof(fin), "%s/bad.bin", dldir);
-	r.final_path = fin, r.md5 = "00112233445566778899aabbccddeeff";
+	d.final_name = fin, d.md5 = "00112233445566778899aabbccddeeff";
+	r = xfer_req_download(&d, NULL);
 	t_run(&r, &w);
 	CHECK(!w.res.ok, "bad md5 fails");
 	CHECK(!exists(tmp) && !exists(fin) && !exists(meta), "nothing left after a bad md5");
@@ -253,7 +249,8 @@ int main(int argc, char **argv)
 		write_meta4(meta, urls, md5, 5 << 20);
 	}
 	snprintf(fin, sizeof(fin), "%s/fallback.bin", dldir);
-	r.final_path = fin, r.md5 = md5;
+	d.final_name = fin, d.md5 = md5;
+	r = xfer_req_download(&d, NULL);
 	{
 		struct timespec a, b;
 
@@ -270,9 +267,7 @@ int main(int argc, char **argv)
 	md5_file(src, md5);
 	snprintf(url, sizeof(url),
 		 "root://127.0.0.1:%s/%s/up/big.bin?xrd.wantprot=unix&authz=dummy", port, data);
-	memset(&r, 0, sizeof(r));
-	r.kind = XFER_COPY, r.source = src, r.target = url, r.cksum_mode = "source", r.md5 = md5,
-	r.upload = 1;
+	r = xfer_req_upload(src, url, md5, NULL);
 	t_run(&r, &w);
 	CHECK(w.res.ok, "big upload: %s", w.res.msg);
 	{
@@ -281,10 +276,9 @@ int main(int argc, char **argv)
 		write_meta4(meta, urls, md5, 64 << 20);
 	}
 	snprintf(fin, sizeof(fin), "%s/big.bin", dldir);
-	memset(&r, 0, sizeof(r));
-	r.kind = XFER_COPY, r.source = meta, r.target = tmp, r.final_path = fin,
-	r.cksum_mode = "target";
-	r.md5 = md5, r.remove_file = meta, r.force = 1;
+	memset(&d, 0, sizeof(d));
+	d.meta4 = meta, d.tmp_name = tmp, d.final_name = fin, d.md5 = md5, d.size = -1;
+	r = xfer_req_download(&d, NULL);
 	w.cancel_at = 8u << 20;
 	t_run(&r, &w);
 	CHECK(w.done == 2, "download cancelled half-way (at %llu bytes)",
@@ -298,9 +292,7 @@ int main(int argc, char **argv)
 	/* cancel an upload half-way: the partial remote file is removed */
 	snprintf(url2, sizeof(url2),
 		 "root://127.0.0.1:%s/%s/up/cancel.bin?xrd.wantprot=unix&authz=dummy", port, data);
-	memset(&r, 0, sizeof(r));
-	r.kind = XFER_COPY, r.source = src, r.target = url2, r.cksum_mode = "source", r.md5 = md5,
-	r.upload = 1;
+	r = xfer_req_upload(src, url2, md5, NULL);
 	t_run(&r, &w);
 	CHECK(w.done == 2, "upload cancelled half-way (at %llu bytes)",
 	      (unsigned long long)w.progress);
@@ -310,8 +302,7 @@ int main(int argc, char **argv)
 	w.cancel_at = 0;
 
 	/* rm */
-	memset(&r, 0, sizeof(r));
-	r.kind = XFER_RM, r.target = url;
+	r = xfer_req_rm(url);
 	t_run(&r, &w);
 	CHECK(w.res.ok, "rm: %s", w.res.msg);
 	snprintf(tmp, sizeof(tmp), "%s/up/big.bin", data);
