@@ -11,9 +11,32 @@
 #include <unistd.h>
 
 #include "checkaddr.h"
+#include "cmdtab.h"
 #include "conn.h"
 #include "gridfile.h"
 #include "line.h"
+
+/* The shim's column of common/cmdtab.def: a handler (argv, argc, the fd its
+ * output goes to) returns an exit code, or EXEC_PASS: jaliend answers. The
+ * rows of cat, less, edit, run ... name gridfile_run (gridfile.h). */
+#define EXEC_PASS (-1)
+typedef int (*exec_shim_fn)(struct exec *x, char **argv, int argc, int out);
+static int exec_exit(struct exec *x, char **argv, int argc, int out);
+static int exec_exitcode(struct exec *x, char **argv, int argc, int out);
+static int exec_time(struct exec *x, char **argv, int argc, int out);
+static int exec_checkaddr(struct exec *x, char **argv, int argc, int out);
+
+static const exec_shim_fn exec_shims[] = {
+#define CMDTAB(names, where, policy, flags, up, run, shim, help) shim,
+#include "cmdtab.def"
+#undef CMDTAB
+};
+
+/* row's shim handler, or NULL */
+static exec_shim_fn exec_shim(int row)
+{
+	return row < 0 ? NULL : exec_shims[row];
+}
 
 void exec_init(struct exec *x, const char *prog)
 {
@@ -65,11 +88,12 @@ int exec_shell(struct exec *x, const char *cmd, int in_fd)
 	return exec_spawn(x, argv, NULL, in_fd, -1);
 }
 
-/* `exit [code [stderr|err] message...]` (alien.py 1.5). */
-static void exec_exit(struct exec *x, char **argv, int argc)
+/* `exit [code [stderr|err] message...]` (alien.py 1.5): the chain stops. */
+static int exec_exit(struct exec *x, char **argv, int argc, int out)
 {
 	int i = 2, to_err;
 
+	(void)out;
 	if (argc > 1)
 		x->last = atoi(argv[1]) & 0xff;
 	if (argc > 2 && (strcmp(argv[2], "stderr") == 0 || strcmp(argv[2], "err") == 0))
@@ -78,6 +102,33 @@ static void exec_exit(struct exec *x, char **argv, int argc)
 	for (int j = i; j < argc; j++)
 		fprintf(to_err ? stderr : stdout, "%s%s", argv[j], j + 1 < argc ? " " : "\n");
 	x->exit_requested = 1;
+	return x->last;
+}
+
+/* exitcode, $?: this process's own last code; before its first command the
+ * terminal's, from jaliend. */
+static int exec_exitcode(struct exec *x, char **argv, int argc, int out)
+{
+	(void)argv, (void)argc, (void)out;
+	if (!x->ran)
+		return EXEC_PASS;
+	printf("%d\n", x->last);
+	return 0;
+}
+
+/* time CMD ...: exec_segment runs CMD timed; alone or with -h jaliend
+ * prints alien.py's usage. */
+static int exec_time(struct exec *x, char **argv, int argc, int out)
+{
+	(void)x, (void)argv, (void)argc, (void)out;
+	return EXEC_PASS;
+}
+
+/* the user's network, not jaliend's */
+static int exec_checkaddr(struct exec *x, char **argv, int argc, int out)
+{
+	(void)x;
+	return checkaddr_run(argv, argc, out);
 }
 
 static double exec_now_ms(void)
@@ -94,7 +145,8 @@ static int exec_remote(struct exec *x, char **argv, int argc, int timed, const c
 	struct rpc_sink out = { .fd = STDOUT_FILENO };
 	FILE *tmp = NULL;
 	double t0 = exec_now_ms();
-	int code;
+	exec_shim_fn shim = exec_shim(cmdtab_find(argv[0]));
+	int code = EXEC_PASS;
 
 	if (shcmd) {
 		tmp = tmpfile();
@@ -104,11 +156,9 @@ static int exec_remote(struct exec *x, char **argv, int argc, int timed, const c
 		}
 		out.fd = fileno(tmp);
 	}
-	if (strcmp(argv[0], "checkAddr") == 0)
-		code = checkaddr_run(argv, argc, out.fd); /* the user's network, not jaliend's */
-	else if (gridfile_is_command(argv[0]))
-		code = gridfile_run(x, argv, argc, out.fd); /* a temporary download, then a local tool */
-	else
+	if (shim)
+		code = shim(x, argv, argc, out.fd);
+	if (code == EXEC_PASS)
 		code = rpc_request(&x->rpc, argv, argc, x->json, NULL, &out);
 	if (timed && code == 0) {
 		char line[80];
@@ -215,7 +265,7 @@ static int exec_segment(char *seg, void *ctx)
 {
 	struct exec *x = ctx;
 	char *pipe, *shcmd = NULL, **argv = NULL, **args;
-	int argc, timed = 0;
+	int argc, timed = 0, row;
 
 	if (exec_alias(x, seg))
 		return x->exit_requested;
@@ -246,28 +296,21 @@ static int exec_segment(char *seg, void *ctx)
 		return 1;
 	}
 	args = argv;
-	if (argc > 1 && strcmp(args[0], "time") == 0 && strcmp(args[1], "-h") && strcmp(args[1], "-help") &&
+	row = argc > 0 ? cmdtab_find(args[0]) : -1;
+	if (argc > 1 && exec_shim(row) == exec_time && strcmp(args[1], "-h") && strcmp(args[1], "-help") &&
 	    strcmp(args[1], "--help")) { /* `time -h`: jaliend prints alien.py's help */
 		timed = 1;
 		args++, argc--;
+		row = cmdtab_find(args[0]);
 	}
 	if (argc == 0) {
 		line_free(argv);
 		return 0;
 	}
-	if (strcmp(args[0], "exit") == 0 || strcmp(args[0], "quit") == 0 || strcmp(args[0], "logout") == 0) {
-		exec_exit(x, args, argc);
+	/* exit, exitcode: before the pipe and the timing, and not a command run */
+	if (row >= 0 && (cmdtab_rows[row].flags & CMDTAB_NOW) && exec_shim(row)(x, args, argc, STDOUT_FILENO) != EXEC_PASS) {
 		line_free(argv);
-		return 1;
-	}
-	if ((strcmp(args[0], "exitcode") == 0 || strcmp(args[0], "$?") == 0) && x->ran) {
-		printf("%d\n", x->last); /* this process's own last code; else the terminal's, from jaliend */
-		line_free(argv);
-		return 0;
-	}
-	if (strcmp(args[0], "?") == 0) {
-		free(args[0]);
-		args[0] = strdup("help");
+		return x->exit_requested;
 	}
 	x->last = args[0] ? exec_remote(x, args, argc, timed, shcmd) : 1;
 	x->ran = 1;

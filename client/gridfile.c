@@ -359,17 +359,6 @@ static int gridfile_runexec(struct gridfile *g, char **argv, int argc)
 	return exec_spawn(g->x, args, NULL, -1, g->out);
 }
 
-int gridfile_is_command(const char *verb)
-{
-	static const char *const verbs[] = { "cat",  "less",   "more", "edit", "vi", "vim",
-					     "nano", "mcedit", "run",  "exec", NULL };
-
-	for (const char *const *v = verbs; *v; v++)
-		if (strcmp(verb, *v) == 0)
-			return 1;
-	return 0;
-}
-
 int gridfile_run(struct exec *x, char **argv, int argc, int out)
 {
 	struct gridfile g = { .x = x, .verb = argv[0], .out = out };

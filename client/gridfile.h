@@ -15,10 +15,9 @@
 #define GRIDFILE_LFNS_MAX 64	  /* LFNs of one cat/less/more */
 #define GRIDFILE_TOOL_ARGS_MAX 64 /* options passed to the local tool */
 
-/* 1 if verb is one of the commands above. */
-int gridfile_is_command(const char *verb);
-/* Run one of them (argv[0] is the verb), its output to fd out (stdout, or
- * the file of a `cmd | shellcmd` line); returns the exit code. */
+/* Run one of them (their rows in common/cmdtab.def name it; argv[0] is the
+ * verb), its output to fd out (stdout, or the file of a `cmd | shellcmd`
+ * line); returns the exit code. */
 int gridfile_run(struct exec *x, char **argv, int argc, int out);
 
 #endif

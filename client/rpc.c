@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "autostart.h"
+#include "cmdtab.h"
 #include "conn.h"
 #include "envfwd.h"
 #include "frame.h"
@@ -25,7 +26,7 @@
 
 volatile sig_atomic_t rpc_interrupted;
 static const char *rpc_prog = "alien";
-static int rpc_is_cp; /* the request in flight is a cp (Ctrl-C says what it stopped) */
+static int rpc_is_cp; /* the request in flight moves files, as cp (CMDTAB_XFER): Ctrl-C says what it stopped */
 
 
 void rpc_init(struct rpc *r, const char *prog)
@@ -400,7 +401,7 @@ int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *ext
 		return rc;
 	}
 	id = r->next_id++;
-	rpc_is_cp = strcmp(argv[0], "cp") == 0;
+	rpc_is_cp = cmdtab_find(argv[0]) >= 0 && (cmdtab_rows[cmdtab_find(argv[0])].flags & CMDTAB_XFER);
 	rc = conn_send(r->fd, FRAME_REQUEST, id, req, strlen(req));
 	free(req);
 	if (rc < 0 && rc != -EPIPE) {

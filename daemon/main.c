@@ -428,9 +428,9 @@ int main(int argc, char **argv)
 
 	ctl_init(cfg.endpoint, cfg.socket_path);
 	server_on_reload(ctl_reload);
-	/* the commands that live above the command layer */
+	/* the commands that live above the command layer: their rows (common/cmdtab.def) get their handlers */
 	if (command_extend("cp", cp_start, NULL) < 0 || command_extend("daemon", ctl_command, NULL) < 0)
-		abort(); /* COMMAND_EXT_MAX is too small: a build mistake */
+		abort(); /* no CMDTAB_REG row of that name in common/cmdtab.def: a build mistake */
 	client_configure(cfg.write_timeout);
 	render_set_held_max((unsigned long long)cfg.reply_memory << 20);
 	main_loop(ctx, &cfg);

@@ -127,7 +127,7 @@ static const char cmddirs_help[] = "Directory stacking implementation (as in Lin
 				   "popd [-n] [+N | -N]\n"
 				   "pushd [-n] [+N | -N | dir]\n";
 
-int cmddirs_run(struct command *cmd, const cJSON *argv)
+int cmddirs_run(struct command *cmd, cJSON *argv)
 {
 	const char *verb = argv->child->valuestring, *dir = NULL, *cwd = command_term_cwd(cmd);
 	struct cmddirs_stack *s = cmddirs_get(command_session(cmd));

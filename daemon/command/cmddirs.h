@@ -10,6 +10,6 @@
 struct command;
 
 /* Run pushd, popd or dirs (argv[0]); 1 (answered or under way) or -ENOMEM. */
-int cmddirs_run(struct command *cmd, const cJSON *argv);
+int cmddirs_run(struct command *cmd, cJSON *argv);
 
 #endif

@@ -294,7 +294,7 @@ static const char cmdjob_help[] = "Command format: jobInfo id1,id2,.. [ -trace ]
 				  "        -jdl   : print jdl as a json object\n"
 				  "        -unixtime : do not convert to nice time\n";
 
-int cmdjob_info(struct command *cmd, const cJSON *argv)
+int cmdjob_info(struct command *cmd, cJSON *argv)
 {
 	const cJSON *a;
 	const char *id = NULL;
@@ -479,7 +479,7 @@ static void cmdjob_ce_done(struct command *cmd, void *arg, cJSON *reply, int cod
 	strbuf_free(&sb);
 }
 
-int cmdjob_ce(struct command *cmd, const cJSON *argv)
+int cmdjob_ce(struct command *cmd, cJSON *argv)
 {
 	struct cmdjob_ce *s = calloc(1, sizeof(*s));
 	const cJSON *a;

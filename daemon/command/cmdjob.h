@@ -9,10 +9,10 @@
 struct command;
 
 /* Run jobInfo (argv[0] is "jobInfo"); 1 (answered or under way) or -ENOMEM. */
-int cmdjob_info(struct command *cmd, const cJSON *argv);
+int cmdjob_info(struct command *cmd, cJSON *argv);
 /* getCE [-name S] [-host S] [-part S]: listCEs as alien.py's table;
  * siteJobs SITE [-id] [-running] [-status S] [-user S]: the jobs of the CEs
  * named like SITE (ps -s CEs -a). 1 or -ENOMEM. */
-int cmdjob_ce(struct command *cmd, const cJSON *argv);
+int cmdjob_ce(struct command *cmd, cJSON *argv);
 
 #endif

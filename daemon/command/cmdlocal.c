@@ -1,6 +1,6 @@
-/* cmdlocal.c - see cmdlocal.h: the dispatch of the local commands, the
- * exit codes per terminal, the grid path expansion, help, and the helpers
- * the other files of cmdlocal_int.h share. */
+/* cmdlocal.c - see cmdlocal.h: the table's name lists, the exit codes per
+ * terminal, the grid path expansion, help, and the helpers the other files
+ * of cmdlocal_int.h share. */
 #include "cmdlocal.h"
 
 #include <errno.h>
@@ -9,29 +9,47 @@
 #include <string.h>
 
 #include "caps.h"
-#include "cmddirs.h"
-#include "cmdhelp.h"
-#include "session.h"
-#include "cmdjob.h"
-#include "cmdfind2.h"
+#include "cmdbind.h"
 #include "cmdlocal_int.h"
-#include "cmdse.h"
-#include "cmduri.h"
-#include "cmdxrd.h"
-#include "cmdxml.h"
 #include "command.h"
 #include "complete.h"
+#include "session.h"
 #include "base/strbuf.h"
 #include "upstream/upstream.h"
 
 #define CMDLOCAL_HELP_COL 24 /* alien.py's help column width */
 
-const char *const cmdlocal_names[] = {
-	"ll", "la", "lla", "home", "quota", "token-info", "token-destroy", "cert-info", "exitcode",
-	"help", "version", "ping", "time", "exit", "quit", "logout", "daemon", "less", "more", "edit",
-	"pushd", "popd", "dirs", "prompt", "jobInfo", "getCE", "siteJobs", "checkAddr", "lfn2uri", "run", "exec", "pfn", "getSE", "SEqos", "token-init", "token-verify", "cert-verify", "certkey-match", "tokenkey-match", "find2", "xrd_ping", "xrd_config", "xrd_stats", "pfn-status",
-	NULL,
+/* the names of the rows flagged CMDTAB_LIST (words only) or CMDTAB_HELP, built once */
+struct cmdlocal_list {
+	const char *v[CMDLOCAL_NAMES_MAX + 1]; /* NULL-terminated */
+	char name[CMDLOCAL_NAMES_MAX][CMDTAB_NAME_MAX];
+	int n, built;
+	unsigned want;
 };
+static struct cmdlocal_list cmdlocal_lists[2] = { { .want = CMDTAB_LIST }, { .want = CMDTAB_HELP } };
+
+static void cmdlocal_list_add(const char *name, unsigned long len, void *ctx)
+{
+	struct cmdlocal_list *l = ctx;
+
+	if (l->n == CMDLOCAL_NAMES_MAX || len >= CMDTAB_NAME_MAX || (l->want == CMDTAB_LIST && !cmdtab_is_word(name, len)))
+		return;
+	memcpy(l->name[l->n], name, len);
+	l->name[l->n][len] = '\0';
+	l->v[l->n] = l->name[l->n];
+	l->n++;
+}
+
+const char *const *cmdlocal_names(unsigned want)
+{
+	struct cmdlocal_list *l = &cmdlocal_lists[want == CMDTAB_HELP];
+
+	if (!l->built) {
+		cmdtab_each_name(l->want, cmdlocal_list_add, l);
+		l->built = 1;
+	}
+	return l->v;
+}
 
 /* ---- exit codes per terminal, for `exitcode` ---- */
 
@@ -61,11 +79,12 @@ void cmdlocal_record_exit(const char *session, int code)
 	c->code = code;
 }
 
-static int cmdlocal_exitcode(struct command *cmd)
+int cmdlocal_exitcode(struct command *cmd, cJSON *argv)
 {
 	struct cmdlocal_code *c = cmdlocal_code_find(command_session(cmd));
 	char line[16];
 
+	(void)argv;
 	/* before any command: -1, and alien.py 1.7.0's exit code for it (255) */
 	snprintf(line, sizeof(line), "%d\n", c ? c->code : -1);
 	command_reply(cmd, line, NULL, c ? c->code : 255);
@@ -127,9 +146,6 @@ static int cmdlocal_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* words the shim answers itself: help lists them too (alien.py 1.7.0 does) */
-static const char *const cmdlocal_shim_words[] = { "$?", "?", "mcedit", "nano", "vi", "vim", NULL };
-
 /* names[n..]: each of l not already there (at most 1023 in all) */
 static size_t cmdlocal_help_add(const char **names, size_t n, const char *const *l)
 {
@@ -165,8 +181,7 @@ static void cmdlocal_help_list(struct command *cmd, void *arg, cJSON *reply, int
 	}
 	for (; *server && n < 1000; server++)
 		names[n++] = *server;
-	n = cmdlocal_help_add(names, n, cmdlocal_names);
-	n = cmdlocal_help_add(names, n, cmdlocal_shim_words);
+	n = cmdlocal_help_add(names, n, cmdlocal_names(CMDTAB_HELP)); /* the shim's words too, as alien.py 1.7.0 */
 	qsort(names, n, sizeof(*names), cmdlocal_cmp);
 	per = command_cols(cmd) >= CMDLOCAL_HELP_COL ? (size_t)command_cols(cmd) / CMDLOCAL_HELP_COL : 5;
 	strbuf_adds(&sb, "Special arguments of alien (and of every alien-<cmd>, alien_<cmd>):\n"
@@ -211,167 +226,12 @@ const cJSON *cmdlocal_row0(const cJSON *reply)
 	return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(reply, "results"), 0);
 }
 
-static int cmdlocal_has(const cJSON *argv, const char *word)
+/* help: the list of commands; help <cmd> ...: <cmd> ... -h. */
+int cmdlocal_help(struct command *cmd, cJSON *argv)
 {
-	const cJSON *a;
-
-	cJSON_ArrayForEach(a, argv)
-		if (a != argv->child && strcmp(a->valuestring, word) == 0)
-			return 1;
-	return 0;
+	if (cJSON_GetArraySize(argv) == 1)
+		return cmdlocal_with_cmdlist(cmd, cmdlocal_help_list, NULL);
+	cJSON_Delete(cJSON_DetachItemViaPointer(argv, argv->child));
+	cJSON_AddItemToArray(argv, cJSON_CreateString("-h"));
+	return CMDBIND_AGAIN;
 }
-
-/* ---- dispatch ---- */
-
-static int cmdlocal_is(const char *verb, const char *a, const char *b)
-{
-	return strcmp(verb, a) == 0 || (b && strcmp(verb, b) == 0);
-}
-
-static int cmdlocal_has_help_flag(const cJSON *argv)
-{
-	const cJSON *a;
-
-	cJSON_ArrayForEach(a, argv)
-		if (a != argv->child && (strcmp(a->valuestring, "-h") == 0 || strcmp(a->valuestring, "--h") == 0 ||
-					 strcmp(a->valuestring, "-help") == 0 || strcmp(a->valuestring, "--help") == 0))
-			return 1;
-	return 0;
-}
-
-/* alien.py answers `<cmd> -h` of its client-side commands itself (cmdhelp.c);
- * `time` and `submit` alone print it too. */
-static int cmdlocal_usage(struct command *cmd, const char *verb)
-{
-	const char *text = cmdhelp_text(verb);
-
-	if (!text)
-		return 0;
-	command_reply(cmd, text, NULL, 0);
-	return 1;
-}
-
-int cmdlocal_run(struct command *cmd, cJSON *argv)
-{
-	const char *verb = argv->child->valuestring;
-	int known;
-
-	if (cmdlocal_is(verb, "help", "?")) {
-		if (cJSON_GetArraySize(argv) == 1)
-			return cmdlocal_with_cmdlist(cmd, cmdlocal_help_list, NULL);
-		/* help <cmd> = <cmd> -h */
-		cJSON_Delete(cJSON_DetachItemViaPointer(argv, argv->child));
-		cJSON_AddItemToArray(argv, cJSON_CreateString("-h"));
-		return cmdlocal_run(cmd, argv);
-	}
-	if (cmdlocal_is(verb, "toXml", NULL)) {
-		int r = cmdxml_run(cmd, argv, cmdlocal_has_help_flag(argv));
-
-		if (r)
-			return r;
-	}
-	if (cmdlocal_is(verb, "find2", NULL))
-		return cmdfind2_run(cmd, argv, cmdlocal_has_help_flag(argv));
-	if (cmdlocal_has_help_flag(argv) && cmdlocal_usage(cmd, verb))
-		return 1;
-	if (cmdlocal_is(verb, "exitcode", "$?"))
-		return cmdlocal_exitcode(cmd);
-	if (cmdlocal_is(verb, "prompt", NULL)) { /* the shell's; a command alone has no prompt (alien.py: 0) */
-		command_reply(cmd, NULL, NULL, 0);
-		return 1;
-	}
-	if (cmdlocal_is(verb, "getCAcerts", "ccdb") || cmdlocal_is(verb, "queryML", NULL)) {
-		char line[200];
-
-		snprintf(line, sizeof(line), "%s: not provided by jaliend: it needs services other than JAliEn "
-			 "(alien.py has it)\n", verb);
-		command_reply(cmd, NULL, line, 38); /* ENOSYS */
-		return 1;
-	}
-	if (cmdlocal_is(verb, "cert-info", NULL))
-		return cmdcert_info(cmd, 0);
-	if (cmdlocal_is(verb, "token-info", NULL))
-		return cmdcert_info(cmd, 1);
-	if (cmdlocal_is(verb, "token-destroy", NULL))
-		return cmdcert_token_destroy(cmd);
-	if (cmdlocal_is(verb, "token-init", NULL))
-		return cmdcert_token_new(cmd, argv, 0);
-	if (cmdlocal_is(verb, "cert-verify", "token-verify"))
-		return cmdcert_check(cmd, verb[0] == 't', 0);
-	if (cmdlocal_is(verb, "certkey-match", "tokenkey-match"))
-		return cmdcert_check(cmd, verb[0] == 't', 1);
-	if (cmdlocal_is(verb, "quota", NULL))
-		return cmdquota_run(cmd, argv);
-	if (cmdlocal_is(verb, "ping", NULL))
-		return cmdping_run(cmd, argv);
-	if (cmdlocal_is(verb, "ps", NULL) && cmdlocal_has(argv, "-trace") && !command_json(cmd) &&
-	    !cmdlocal_has_help_flag(argv))
-		return cmdtrace_run(cmd, argv);
-	if (cmdlocal_is(verb, "jobInfo", NULL))
-		return cmdjob_info(cmd, argv);
-	if (cmdlocal_is(verb, "siteJobs", NULL) && !argv->child->next)
-		return cmdlocal_usage(cmd, verb);
-	if (cmdlocal_is(verb, "getCE", "siteJobs"))
-		return cmdjob_ce(cmd, argv);
-	if (cmdlocal_is(verb, "xrd_ping", "xrd_config") || cmdlocal_is(verb, "xrd_stats", "pfn-status")) {
-		if (!argv->child->next) /* alien.py: its usage */
-			return cmdlocal_usage(cmd, verb);
-		return cmdxrd_run(cmd, argv);
-	}
-	if (cmdlocal_is(verb, "lfn2uri", NULL) && !argv->child->next)
-		return cmdlocal_usage(cmd, verb);
-	if (cmdlocal_is(verb, "lfn2uri", NULL))
-		return cmduri_run(cmd, argv);
-	if (cmdlocal_is(verb, "SEqos", NULL) && !argv->child->next)
-		return cmdlocal_usage(cmd, verb);
-	if (cmdlocal_is(verb, "pfn", "getSE") || cmdlocal_is(verb, "SEqos", NULL))
-		return cmdse_run(cmd, argv);
-	if (cmdlocal_is(verb, "pushd", "popd") || cmdlocal_is(verb, "dirs", NULL))
-		return cmddirs_run(cmd, argv);
-	if (cmdlocal_is(verb, "time", "submit") && !argv->child->next)
-		return cmdlocal_usage(cmd, verb);
-	if (cmdlocal_is(verb, "submit", NULL) && strncmp(argv->child->next->valuestring, "file:", 5) == 0) {
-		/* alien.py 1.6.3's words, and its exit code 0 */
-		command_reply(cmd, "Specifications as where to upload the jdl to be submitted and with what parameters "
-			      "are not yet definedUpload first the jdl to a suitable location (with a safe number of "
-			      "replicas) and then submit\n", NULL, 0);
-		return 1;
-	}
-	if (cmdlocal_is(verb, "submit", NULL) && argv->child->next) {
-		char *p = cmdlocal_expand(argv->child->next->valuestring, command_term_cwd(cmd), upstream_home());
-
-		if (!p)
-			return -ENOMEM;
-		cJSON_ReplaceItemInArray(argv, 1, cJSON_CreateString(p));
-		free(p);
-		return 0;
-	}
-	if (cmdlocal_is(verb, "ll", "la") || cmdlocal_is(verb, "lla", NULL))
-		return 0;
-	known = upstream_knows(verb);
-	if (known < 0 && !complete_cmdlist()) {
-		char *text = cJSON_PrintUnformatted(argv);
-
-		if (!text)
-			return -ENOMEM;
-		command_hold(cmd, text, NULL);
-		return cmdlocal_with_cmdlist(cmd, cmdsuggest_verify_done, text);
-	}
-	if (known < 0) { /* our own copy of the list decides */
-		const char *const *l = complete_cmdlist();
-
-		while (*l && strcmp(*l, verb))
-			l++;
-		known = *l != NULL;
-	}
-	if (known == 0) {
-		char *v = strdup(verb);
-
-		if (!v)
-			return -ENOMEM;
-		command_hold(cmd, v, NULL);
-		return cmdlocal_with_cmdlist(cmd, cmdsuggest_unknown_done, v);
-	}
-	return 0;
-}
-

@@ -67,7 +67,7 @@ static int cmdping_send(struct command *cmd, struct cmdping *p)
 				cmdping_done, p);
 }
 
-int cmdping_run(struct command *cmd, const cJSON *argv)
+int cmdping_run(struct command *cmd, cJSON *argv)
 {
 	const cJSON *a = cJSON_GetArrayItem(argv, 1);
 	struct cmdping *p;

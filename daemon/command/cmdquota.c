@@ -172,7 +172,7 @@ static void cmdquota_jquota_done(struct command *cmd, void *arg, cJSON *reply, i
 		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
 }
 
-int cmdquota_run(struct command *cmd, const cJSON *argv)
+int cmdquota_run(struct command *cmd, cJSON *argv)
 {
 	const cJSON *a = cJSON_GetArrayItem(argv, 1);
 	const char *user = cJSON_IsString(a) ? a->valuestring : upstream_user();

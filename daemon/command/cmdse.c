@@ -198,7 +198,7 @@ static void cmdse_list_done(struct command *cmd, void *arg, cJSON *reply, int co
 	cmdse_sel_free(s);
 }
 
-int cmdse_run(struct command *cmd, const cJSON *argv)
+int cmdse_run(struct command *cmd, cJSON *argv)
 {
 	const char *verb = argv->child->valuestring;
 	const cJSON *a;

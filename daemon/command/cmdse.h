@@ -13,7 +13,7 @@
 struct command;
 
 /* Run pfn, getSE or SEqos (argv[0], help already answered); 1 or -ENOMEM. */
-int cmdse_run(struct command *cmd, const cJSON *argv);
+int cmdse_run(struct command *cmd, cJSON *argv);
 
 struct strbuf;
 /* A row's field as text (a number without decimals, in buf); NULL when missing. */

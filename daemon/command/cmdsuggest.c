@@ -69,7 +69,7 @@ void cmdsuggest_unknown_done(struct command *cmd, void *arg, cJSON *reply, int c
 	cJSON_Delete(reply);
 	strbuf_addf(&sb, "WARNING! command >>> %.200s <<< not in the list of known commands!\n", verb);
 	for (int pass = 0; pass < 2; pass++) {
-		const char *const *l = pass == 0 ? complete_cmdlist() : cmdlocal_names;
+		const char *const *l = pass == 0 ? complete_cmdlist() : cmdlocal_names(CMDTAB_LIST);
 
 		for (; l && *l; l++) {
 			struct cmdsuggest_match m = { cmdsuggest_ratio(*l, verb), *l };

@@ -260,7 +260,7 @@ static void cmduri_md5_done(void *owner, struct xfer_job *job, const struct xfer
 		command_reply(u->cmd, NULL, "jaliend: out of memory\n", 12);
 }
 
-int cmduri_run(struct command *cmd, const cJSON *argv)
+int cmduri_run(struct command *cmd, cJSON *argv)
 {
 	struct cmduri *u = calloc(1, sizeof(*u));
 	const char *args[2] = { NULL, NULL };

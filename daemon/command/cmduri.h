@@ -16,6 +16,6 @@
 struct command;
 
 /* Run lfn2uri (argv[0]; with arguments, help already answered); 1 or -ENOMEM. */
-int cmduri_run(struct command *cmd, const cJSON *argv);
+int cmduri_run(struct command *cmd, cJSON *argv);
 
 #endif

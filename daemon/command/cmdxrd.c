@@ -416,7 +416,7 @@ static void cmdxrd_pfn_next(struct cmdxrd *x)
 
 /* ---- the command line ---- */
 
-int cmdxrd_run(struct command *cmd, const cJSON *argv)
+int cmdxrd_run(struct command *cmd, cJSON *argv)
 {
 	const char *verb = argv->child->valuestring;
 	struct cmdxrd *x = calloc(1, sizeof(*x));

@@ -15,6 +15,6 @@ struct command;
 
 /* Run xrd_ping, xrd_config, xrd_stats or pfn-status (argv[0]; with arguments,
  * help already answered); 1 (under way or answered) or -ENOMEM. */
-int cmdxrd_run(struct command *cmd, const cJSON *argv);
+int cmdxrd_run(struct command *cmd, cJSON *argv);
 
 #endif

@@ -1,6 +1,6 @@
 /* command.c - see command.h. */
 #include "command.h"
-#include "cmdenv.h"
+#include "command_int.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmdbind.h"
 #include "cmdlocal.h"
 #include "complete.h"
 #include "frame.h"
@@ -22,39 +23,13 @@
 #include "utf8.h"
 #include "version.h"
 
-#define CMD_USAGE_ERROR 22 /* EINVAL, as alien.py for bad arguments */
 #define COMMAND_TRACE_MAX (1u << 20) /* bytes of one JSON message shown for JALIENPY_DEBUG */
 
-/* Output shape asked for with alien.py's special words (1.9). */
-enum command_keys { CK_TEXT, CK_KEYS, CK_ALL };
-
-/* the commands registered by command_extend */
+/* the handlers of the table's CMDTAB_REG rows (command_extend), row i at i */
 static struct command_ext {
-	const char *verb;
 	command_ext_start_fn start;
 	command_ext_cancel_fn cancel;
-} command_exts[COMMAND_EXT_MAX];
-
-struct command {
-	struct command_sink sink; /* the door it came in by */
-	const struct command_ext *ext; /* the registered command it runs (command_extend), or NULL */
-	uint32_t id;
-	char *session;          /* terminal key */
-	int json;
-	enum command_keys keys;
-	int is_cd;
-	int debug;              /* upstream JSON to this shim: 1 stderr (JALIENPY_DEBUG), 2 its log (ALIENPY_DEBUG) */
-	int cols;
-	cJSON *env;             /* the shim's variables (object), owned */
-	cJSON *complete;        /* a completion request {"kind","word"}, owned */
-	struct up_req *ureq;    /* while waiting for JCentral */
-	command_then_fn then;   /* what to do with its answer */
-	void *then_arg;         /* given back to then */
-	struct render *render;  /* once there is something to print */
-	void *held;             /* the implementation's state (command_hold) */
-	void (*release)(void *held); /* frees it (NULL: free) */
-	char *local_cwd;        /* the shim's own working folder (REQUEST "cwd"), or NULL */
-};
+} command_exts[CMDTAB_ROWS_MAX];
 
 static void command_free(struct command *cmd)
 {
@@ -312,11 +287,12 @@ static void command_cd_done(struct command *cmd, void *arg, cJSON *reply, int co
 	command_print(cmd, arg, reply, code, msg);
 }
 
-static int command_version(struct command *cmd)
+int command_version(struct command *cmd, cJSON *argv)
 {
 	struct strbuf sb = { 0 };
 	char up[256];
 
+	(void)argv;
 	upstream_describe(up, sizeof(up));
 	strbuf_addf(&sb, "jaliend version: %s\n", JALIEND_VERSION);
 	strbuf_addf(&sb, "alien version: %s\n", cmd->sink.client_version && cmd->sink.client_version[0] ? cmd->sink.client_version : "?");
@@ -329,10 +305,49 @@ static int command_version(struct command *cmd)
 		return -ENOMEM;
 	command_reply(cmd, sb.data, NULL, 0);
 	strbuf_free(&sb);
-	return 0;
+	return 1;
 }
 
-/* alien-daemon ...: the daemon's own control commands. */
+/* home: known once a session has logged in; before, the server's pwd at home */
+int command_home(struct command *cmd, cJSON *argv)
+{
+	char line[300];
+	cJSON *opts;
+
+	(void)argv;
+	if (upstream_home()) {
+		snprintf(line, sizeof(line), "%s\n", upstream_home());
+		command_reply(cmd, line, NULL, 0);
+		return 1;
+	}
+	opts = cJSON_CreateArray();
+	if (!opts)
+		return -ENOMEM;
+	cJSON_AddItemToArray(opts, cJSON_CreateString("-nokeys"));
+	cmd->ureq = upstream_req_new("pwd", opts, NULL, command_upstream_done, cmd);
+	if (!cmd->ureq)
+		return -ENOMEM;
+	cmd->then = command_print;
+	cmd->then_arg = NULL;
+	cmd->ureq->flags = UP_REQ_READONLY;
+	upstream_submit(cmd->ureq);
+	return 1;
+}
+
+/* cp, daemon: the start bound by command_extend */
+int command_registered(struct command *cmd, cJSON *argv)
+{
+	int i = cmdtab_find(argv->child->valuestring), r;
+
+	if (i < 0 || !command_exts[i].start) {
+		command_reply(cmd, NULL, "jaliend: this command is not available in this build\n", 38);
+		return 1;
+	}
+	cmd->ext = &command_exts[i];
+	r = cmd->ext->start(cmd, argv, cmd->payload, cmd->len);
+	return r < 0 ? r : 1;
+}
+
 /* Options for JCentral, in order: -nokeys (text) or -nomsg (keys only), the
  * alias's own options, then the arguments after the verb. (Built in order:
  * cJSON 1.7.15 loses items inserted in the middle of an array.) */
@@ -352,35 +367,38 @@ static cJSON *command_options(struct command *cmd, cJSON *argv, const char *cons
 	return opts;
 }
 
-/* alien.py's aliases: ls always gets -F; ll, la, lla. */
-static const char *command_rewrite(const char *verb, const char *const **extra)
-{
-	static const char *const ls[] = { "-F", NULL }, *const ll[] = { "-F", "-l", NULL },
-				 *const la[] = { "-F", "-a", NULL }, *const lla[] = { "-F", "-l", "-a", NULL };
+#define COMMAND_UP_WORDS 8 /* words of a row's `up` (cmdtab.def) */
 
-	*extra = NULL;
-	if (strcmp(verb, "ls") == 0)
-		*extra = ls;
-	else if (strcmp(verb, "ll") == 0)
-		*extra = ll;
-	else if (strcmp(verb, "la") == 0)
-		*extra = la;
-	else if (strcmp(verb, "lla") == 0)
-		*extra = lla;
-	return *extra ? "ls" : verb;
+/* A row's `up` ("ls -F -l"): the verb sent into verb, the options into extra
+ * (NULL-terminated); without one the verb itself. */
+static void command_up(const char *verb, char *buf, size_t n, const char *extra[COMMAND_UP_WORDS + 1],
+		       const char **sverb)
+{
+	const char *up = cmdbind_up(verb);
+	int k = 0;
+
+	*sverb = verb;
+	extra[0] = NULL;
+	if (!up || snprintf(buf, n, "%s", up) >= (int)n)
+		return;
+	*sverb = strtok(buf, " ");
+	for (char *w = strtok(NULL, " "); w && k < COMMAND_UP_WORDS; w = strtok(NULL, " "))
+		extra[k++] = w;
+	extra[k] = NULL;
 }
 
 int command_forward(struct command *cmd, cJSON *argv)
 {
-	const char *verb = cJSON_GetArrayItem(argv, 0)->valuestring;
-	const char *const *extra;
-	const char *sverb = command_rewrite(verb, &extra);
-	cJSON *opts = command_options(cmd, argv, extra);
-	int at = cmd->json || cmd->keys == CK_ALL ? 0 : cmd->keys == CK_KEYS ? 2 : 1;
+	const char *verb = cJSON_GetArrayItem(argv, 0)->valuestring, *sverb, *extra[COMMAND_UP_WORDS + 1];
+	char buf[256];
+	int row = cmdtab_find(verb), at = cmd->json || cmd->keys == CK_ALL ? 0 : cmd->keys == CK_KEYS ? 2 : 1;
+	cJSON *opts;
 
+	command_up(verb, buf, sizeof(buf), extra, &sverb);
+	opts = command_options(cmd, argv, extra);
 	if (!opts)
 		return -ENOMEM;
-	if (strcmp(verb, "cd") == 0) {
+	if (row >= 0 && (cmdtab_rows[row].flags & CMDTAB_CWD)) { /* cd, cd -: the terminal's cwd */
 		struct session_term *t = session_find(cmd->session);
 
 		if (cJSON_GetArraySize(opts) == at + 1 &&
@@ -396,241 +414,22 @@ int command_forward(struct command *cmd, cJSON *argv)
 
 static int command_run(struct command *cmd, cJSON *argv)
 {
-	const char *verb = cJSON_GetArrayItem(argv, 0)->valuestring;
-	char line[300];
 	int r;
 
 	if (cmd->complete)
 		return complete_run(cmd, cmd->complete);
-	if (strcmp(verb, "version") == 0)
-		return command_version(cmd);
-	if (strcmp(verb, "home") == 0 && upstream_home()) {
-		snprintf(line, sizeof(line), "%s\n", upstream_home());
-		command_reply(cmd, line, NULL, 0);
-		return 0;
-	}
-	if (strcmp(verb, "home") == 0) { /* not known yet: the server's pwd at home */
-		cJSON *opts = cJSON_CreateArray();
-
-		if (!opts)
-			return -ENOMEM;
-		cJSON_AddItemToArray(opts, cJSON_CreateString("-nokeys"));
-		cmd->ureq = upstream_req_new("pwd", opts, NULL, command_upstream_done, cmd);
-		if (!cmd->ureq)
-			return -ENOMEM;
-		cmd->then = command_print;
-		cmd->then_arg = NULL;
-		cmd->ureq->flags = UP_REQ_READONLY;
-		upstream_submit(cmd->ureq);
-		return 0;
-	}
-	r = cmdlocal_run(cmd, argv);
-	if (r != 0)
-		return r < 0 ? r : 0;
-	return command_forward(cmd, argv);
-}
-
-/* alien.py 1.9: the special words leave the arguments and choose what the
- * server sends (nokeys/showmsg: text; nomsg/showkeys: keys; allkeys: both). */
-static void command_special_words(struct command *cmd, cJSON *argv)
-{
-	static const char *const words[] = { "nokeys", "showmsg", "nomsg", "showkeys", "allkeys" };
-	/* alien.py 1.6.3: nomsg sends -nokeys -nomsg (errors only, on stderr); showkeys and
-	 * showmsg are text as without them; allkeys (1.7) is the whole reply as JSON */
-	static const enum command_keys kind[] = { CK_TEXT, CK_TEXT, CK_KEYS, CK_TEXT, CK_ALL };
-	cJSON *a = argv->child ? argv->child->next : NULL;
-
-	while (a) {
-		cJSON *next = a->next;
-		const char *w = a->valuestring[0] == '-' ? a->valuestring + 1 : a->valuestring;
-
-		for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-			if (strcmp(w, words[i]) == 0) {
-				cmd->keys = kind[i];
-				cJSON_Delete(cJSON_DetachItemViaPointer(argv, a));
-				break;
-			}
-		}
-		a = next;
-	}
-}
-
-/* Whether the JSON text holds a NUL byte or an escaped one (\u0000, which
- * cJSON would silently cut the string at). */
-static int command_has_nul(const char *p, size_t len)
-{
-	if (memchr(p, 0, len))
-		return 1;
-	for (size_t i = 0; i + 6 <= len; i++) {
-		if (p[i] != '\\')
-			continue;
-		if (p[i + 1] == 'u' && p[i + 2] == '0' && p[i + 3] == '0' && p[i + 4] == '0' && p[i + 5] == '0')
-			return 1;
-		i++; /* skip the escaped character (\\ included) */
-	}
-	return 0;
-}
-
-/* Check the REQUEST's shape; on a bad one the client gets an ERROR frame
- * (and the connection closes). A well-formed request with an argument that
- * is not UTF-8 (common/utf8.c, the shim's rule) fails alone: exit 22 and one
- * line, *answered set, the connection stays. */
-/* The request is refused by its door (an ERROR frame; the connection closes). */
-static void command_refuse(struct command *cmd, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void command_refuse(struct command *cmd, int code, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cmd->sink.refuse(cmd->sink.conn, code, msg);
-}
-
-/* "session_from": a line of `alien -j` names its terminal; its own session
- * starts as a copy of that one (session_fork). 0, or -1 once refused. */
-static int command_session_from(struct command *cmd, const cJSON *from)
-{
-	if (!from || !cmd->session)
-		return 0;
-	if (!cJSON_IsString(from) || !*from->valuestring || strlen(from->valuestring) >= LIM_SESSION_KEY_MAX ||
-	    utf8_invalid_at(from->valuestring) >= 0) {
-		command_refuse(cmd, CMD_USAGE_ERROR, "REQUEST \"session_from\" must be a string of 1 to %d bytes",
-			       LIM_SESSION_KEY_MAX - 1);
-		return -1;
-	}
-	if (strcmp(from->valuestring, cmd->session) != 0 && !session_fork(cmd->session, from->valuestring)) {
-		command_refuse(cmd, ENOMEM, "out of memory forking session %s", cmd->session);
-		return -1;
-	}
-	return 0;
-}
-
-static cJSON *command_parse(struct command *cmd, const char *payload, size_t len, int *answered)
-{
-	cJSON *req = cJSON_ParseWithLength(payload, len);
-	cJSON *argv = cJSON_GetObjectItemCaseSensitive(req, "argv");
-	const cJSON *sess = cJSON_GetObjectItemCaseSensitive(req, "session");
-	const cJSON *json = cJSON_GetObjectItemCaseSensitive(req, "json");
-	const cJSON *cols = cJSON_GetObjectItemCaseSensitive(req, "cols");
-	cJSON *env = cJSON_GetObjectItemCaseSensitive(req, "env"), *a;
-	cJSON *complete = cJSON_GetObjectItemCaseSensitive(req, "complete");
-	int n = 0, bad_arg = -1;
-	long bad_at = -1;
-	unsigned char bad_byte = 0;
-	char msg[512];
-
-	*answered = 0;
-	if (command_has_nul(payload, len)) {
-		command_refuse(cmd, CMD_USAGE_ERROR, "REQUEST holds a NUL byte");
-		goto bad;
-	}
-	if (!cJSON_IsObject(req)) {
-		command_refuse(cmd, CMD_USAGE_ERROR, "REQUEST payload is not a JSON object");
-		goto bad;
-	}
-	if (!cJSON_IsArray(argv) || !argv->child) {
-		command_refuse(cmd, CMD_USAGE_ERROR, "REQUEST needs a non-empty \"argv\" array");
-		goto bad;
-	}
-	cJSON_ArrayForEach(a, argv) {
-		if (!cJSON_IsString(a)) {
-			command_refuse(cmd, CMD_USAGE_ERROR, "REQUEST argv[%d] is not a string", n);
-			goto bad;
-		}
-		if (bad_arg < 0 && (bad_at = utf8_invalid_at(a->valuestring)) >= 0) {
-			bad_arg = n; /* answered below, once the session is known */
-			bad_byte = (unsigned char)a->valuestring[bad_at];
-		}
-		if (strlen(a->valuestring) > LIM_ARG_MAX) {
-			command_refuse(cmd, CMD_USAGE_ERROR, "argument %d is over %u bytes", n, LIM_ARG_MAX);
-			goto bad;
-		}
-		n++;
-	}
-	if (n > LIM_REQUEST_ARGS_MAX) {
-		command_refuse(cmd, CMD_USAGE_ERROR, "REQUEST has %d arguments; the limit is %d", n, LIM_REQUEST_ARGS_MAX);
-		goto bad;
-	}
-	if (!cJSON_IsString(sess) || !*sess->valuestring || strlen(sess->valuestring) >= LIM_SESSION_KEY_MAX ||
-	    utf8_invalid_at(sess->valuestring) >= 0) {
-		command_refuse(cmd, CMD_USAGE_ERROR, "REQUEST needs a \"session\" string of 1 to %d bytes",
-			    LIM_SESSION_KEY_MAX - 1);
-		goto bad;
-	}
-	cmd->session = strdup(sess->valuestring);
-	if (bad_arg >= 0 && cmd->session) {
-		snprintf(msg, sizeof(msg), "jaliend: argument %d is not valid UTF-8 (byte %ld is 0x%02x)\n", bad_arg,
-			 bad_at + 1, bad_byte);
-		log_info("client %lu: request refused: %.*s", cmd->sink.serial, (int)strlen(msg) - 1, msg);
-		command_reply(cmd, NULL, msg, CMD_USAGE_ERROR);
-		*answered = 1;
-		goto bad;
-	}
-	if (command_session_from(cmd, cJSON_GetObjectItemCaseSensitive(req, "session_from")) < 0)
-		goto bad;
-	cmd->json = cJSON_IsTrue(json);
-	if (cmd->json && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "json_results")))
-		cmd->json = 2; /* alien_json: the reply's results only */
-	cmd->debug = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "debug")) ? 1
-		: cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "debug_log")) ? 2 : 0;
-	cmd->cols = cJSON_IsNumber(cols) && cols->valueint > 0 && cols->valueint < 10000 ? cols->valueint : 0;
-	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(req, "cwd"))) /* NULL on ENOMEM: as if not sent */
-		cmd->local_cwd = strdup(cJSON_GetObjectItemCaseSensitive(req, "cwd")->valuestring);
-	if (cJSON_IsObject(env)) {
-		cJSON_DetachItemViaPointer(req, env);
-		cmd->env = env;
-	}
-	if ((n = cmdenv_check(cmd, msg, sizeof(msg)))) { /* ALIENPY_JCENTRAL, JALIEN_HOST, ALIEN_SITE */
-		log_info("client %lu: request refused: %.*s", cmd->sink.serial, (int)strlen(msg) - 1, msg);
-		command_reply(cmd, NULL, msg, n);
-		*answered = 1;
-		goto bad;
-	}
-	if (cJSON_IsObject(complete)) {
-		cJSON_DetachItemViaPointer(req, complete);
-		cmd->complete = complete;
-	}
-	/* -json anywhere: JSON output, and the word is not sent (alien.py 1.8) */
-	for (a = argv->child; a;) {
-		cJSON *next = a->next;
-
-		if (strcmp(a->valuestring, "-json") == 0) {
-			cmd->json = cmd->json ? cmd->json : 1;
-			cJSON_Delete(cJSON_DetachItemViaPointer(argv, a));
-		}
-		a = next;
-	}
-	if (!argv->child) {
-		command_refuse(cmd, CMD_USAGE_ERROR, "no command given, only -json");
-		goto bad;
-	}
-	command_special_words(cmd, argv);
-	cJSON_DetachItemViaPointer(req, argv);
-	cJSON_Delete(req);
-	return argv;
-bad:
-	cJSON_Delete(req);
-	return NULL;
+	r = cmdbind_dispatch(cmd, argv);
+	return r < 0 ? r : 0;
 }
 
 int command_extend(const char *verb, command_ext_start_fn start, command_ext_cancel_fn cancel)
 {
-	for (int i = 0; i < COMMAND_EXT_MAX; i++)
-		if (!command_exts[i].verb) {
-			command_exts[i] = (struct command_ext){ verb, start, cancel };
-			return 0;
-		}
-	return -ENOSPC;
-}
+	int i = cmdtab_find(verb);
 
-static const struct command_ext *command_ext_of(const char *verb)
-{
-	for (int i = 0; i < COMMAND_EXT_MAX && command_exts[i].verb; i++)
-		if (strcmp(command_exts[i].verb, verb) == 0)
-			return &command_exts[i];
-	return NULL;
+	if (i < 0 || cmdtab_rows[i].where != CMDTAB_REG)
+		return -ENOENT;
+	command_exts[i] = (struct command_ext){ start, cancel };
+	return 0;
 }
 
 int command_start(const struct command_sink *sink, uint32_t id, const char *payload, size_t len,
@@ -645,7 +444,7 @@ int command_start(const struct command_sink *sink, uint32_t id, const char *payl
 		return -ENOMEM;
 	cmd->sink = *sink;
 	cmd->id = id;
-	argv = command_parse(cmd, payload, len, &answered);
+	argv = cmdreq_parse(cmd, payload, len, &answered);
 	if (answered) {
 		*out = cmd; /* it holds the answer */
 		return 0;
@@ -662,14 +461,10 @@ int command_start(const struct command_sink *sink, uint32_t id, const char *payl
 	*out = cmd;
 	log_debug("client %lu: request `%s` (session %s%s)", sink->serial, argv->child->valuestring,
 		  cmd->session, cmd->json ? ", json" : "");
-	/* help cp / ? cp: cp -h, which cp answers itself */
-	if ((strcmp(argv->child->valuestring, "help") == 0 || strcmp(argv->child->valuestring, "?") == 0) &&
-	    argv->child->next && strcmp(argv->child->next->valuestring, "cp") == 0 && !argv->child->next->next) {
-		cJSON_ReplaceItemInArray(argv, 0, cJSON_CreateString("cp"));
-		cJSON_ReplaceItemInArray(argv, 1, cJSON_CreateString("-h"));
-	}
-	cmd->ext = cmd->complete ? NULL : command_ext_of(argv->child->valuestring);
-	r = cmd->ext ? cmd->ext->start(cmd, argv, payload, len) : command_run(cmd, argv);
+	cmd->payload = payload;
+	cmd->len = len;
+	r = command_run(cmd, argv);
+	cmd->payload = NULL;
 	cJSON_Delete(argv);
 	if (r < 0) {
 		*out = NULL;

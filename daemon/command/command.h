@@ -1,7 +1,8 @@
-/* command.h - what a shim's REQUEST means: alien.py's client-side rules
- * (ls -F, ll/la/lla, cd and cd -, home, the special words, -json), the
- * terminal's cwd, the local commands (cmdlocal.c) and completion
- * (complete.c), and the upstream request that carries the rest to JCentral. */
+/* command.h - what a shim's REQUEST means: its shape, alien.py's rules that
+ * are not one command's (the special words, -json), the terminal's cwd,
+ * completion (complete.c), and the upstream request that carries a command
+ * to JCentral. Which command a verb is, and who answers it, is the command
+ * table's (common/cmdtab.def, dispatched by cmdbind.c). */
 #ifndef JALIEND_COMMAND_H
 #define JALIEND_COMMAND_H
 
@@ -37,10 +38,10 @@ struct command_sink {
 int command_start(const struct command_sink *sink, uint32_t id, const char *payload, size_t len,
 		  struct command **out);
 /* Commands implemented above this layer (cp in cp/, `daemon` in ctl.c):
- * main.c registers them before the first request (at most COMMAND_EXT_MAX).
- * start gets the argv after alien.py's rules; cancel (may be NULL) runs when
- * its command is cancelled. Returns 0, or -ENOSPC. */
-#define COMMAND_EXT_MAX 4
+ * their rows in common/cmdtab.def are CMDTAB_REG; main.c binds each row's
+ * handler before the first request. start gets the argv after alien.py's
+ * rules; cancel (may be NULL) runs when its command is cancelled. Returns 0,
+ * or -ENOENT when verb has no CMDTAB_REG row. */
 typedef int (*command_ext_start_fn)(struct command *cmd, const cJSON *argv, const char *payload, size_t len);
 typedef void (*command_ext_cancel_fn)(struct command *cmd);
 int command_extend(const char *verb, command_ext_start_fn start, command_ext_cancel_fn cancel);

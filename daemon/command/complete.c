@@ -100,7 +100,7 @@ static void complete_commands_done(struct command *cmd, void *arg, cJSON *reply,
 		complete_cmdlist_store(reply);
 	cJSON_Delete(reply);
 	for (int pass = 0; pass < 2; pass++) {
-		const char *const *l = pass == 0 ? complete_cmdlist() : cmdlocal_names;
+		const char *const *l = pass == 0 ? complete_cmdlist() : cmdlocal_names(CMDTAB_LIST);
 
 		for (; l && *l; l++) {
 			if (strncmp(*l, word, wl) != 0 || !complete_name_ok(*l))

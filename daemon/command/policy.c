@@ -1,58 +1,71 @@
-/* policy.c - see policy.h. */
+/* policy.c - see policy.h. Each command's policy is its row's column in
+ * common/cmdtab.def; the functions it names are here. */
 #include "policy.h"
 
 #include <string.h>
 
+#include "cmdtab.h"
 #include "upstream/upstream.h"
 
-/* Commands that only read: resending one cannot change anything. */
-static const char *const policy_readonly[] = {
-	"ls", "stat", "find", "whoami", "pwd", "ps", "whereis", "du", "type", "lfn2guid", "guid2lfn",
-	"guidinfo", "md5sum", "listSEs", "listCEs", "commandlist", "echo", "motd", "version", "uptime",
-	"cat", "w", "top", "df", "uuid", "groups", "whois", "listFilesFromCollection", "archiveList",
-	"packages", "listpartitions", "jobListMatch", "masterjob", "listSEDistance", "listTransfer",
-	"showTagValue", "lfnexpiretime", "ping", "grep", "xrdstat", NULL,
-};
-
-/* Commands that change the session they run on (spec 4.6). */
-static const char *const policy_private[] = { "user", "setSite", "timing", NULL };
-
-static int policy_in(const char *const *list, const char *verb)
+/* Only reads: resending it cannot change anything. */
+static unsigned policy_ro(const cJSON *options)
 {
-	for (; *list; list++)
-		if (strcmp(verb, *list) == 0)
-			return 1;
+	(void)options;
+	return UP_REQ_READONLY;
+}
+
+/* Changes the session it runs on (spec 4.6). */
+static unsigned policy_private(const cJSON *options)
+{
+	(void)options;
+	return UP_REQ_PRIVATE;
+}
+
+/* A write: sent at most once, on any session. */
+static unsigned policy_write(const cJSON *options)
+{
+	(void)options;
 	return 0;
 }
 
-/* The first option that is not a flag ("-x"), or NULL. */
-static const char *policy_subcommand(const cJSON *options)
+/* jquota, fquota: read-only as `list` or with no sub-command (the first
+ * option that is not a flag), never `set`. */
+static unsigned policy_quota(const cJSON *options)
 {
 	const cJSON *o;
 
-	cJSON_ArrayForEach(o, options)
+	cJSON_ArrayForEach (o, options)
 		if (cJSON_IsString(o) && o->valuestring[0] != '-')
-			return o->valuestring;
-	return NULL;
+			return strcmp(o->valuestring, "list") == 0 ? UP_REQ_READONLY : 0;
+	return UP_REQ_READONLY;
 }
+
+/* token -u USER: a token for another user changes the session. */
+static unsigned policy_token(const cJSON *options)
+{
+	const cJSON *o;
+
+	cJSON_ArrayForEach (o, options)
+		if (cJSON_IsString(o) && strcmp(o->valuestring, "-u") == 0)
+			return UP_REQ_PRIVATE;
+	return 0;
+}
+
+/* the policy column of each row of cmdtab.def, row i at i */
+static unsigned (*const policy_of[])(const cJSON *options) = {
+#define CMDTAB(names, where, policy, flags, up, run, shim, help) policy,
+#include "cmdtab.def"
+#undef CMDTAB
+};
 
 unsigned policy_flags(const char *verb, const cJSON *options)
 {
-	const char *sub;
 	const cJSON *o;
+	int row;
 
-	cJSON_ArrayForEach(o, options) {
-		if (!cJSON_IsString(o))
-			continue;
-		if (strncmp(o->valuestring, "-debug=", 7) == 0 ||
-		    (strcmp(verb, "token") == 0 && strcmp(o->valuestring, "-u") == 0))
+	cJSON_ArrayForEach (o, options)
+		if (cJSON_IsString(o) && strncmp(o->valuestring, "-debug=", 7) == 0)
 			return UP_REQ_PRIVATE;
-	}
-	if (policy_in(policy_private, verb))
-		return UP_REQ_PRIVATE;
-	if (strcmp(verb, "jquota") == 0 || strcmp(verb, "fquota") == 0) {
-		sub = policy_subcommand(options);
-		return !sub || strcmp(sub, "list") == 0 ? UP_REQ_READONLY : 0;
-	}
-	return policy_in(policy_readonly, verb) ? UP_REQ_READONLY : 0;
+	row = cmdtab_find(verb);
+	return row < 0 ? 0 : policy_of[row](options);
 }

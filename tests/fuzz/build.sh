@@ -38,6 +38,8 @@ leanjson=$(obj daemon/base/leanjson.c)
 session=$(obj daemon/command/session.c)
 client=$(obj daemon/local/client.c)
 command=$(obj daemon/command/command.c)
+cmdreq=$(obj daemon/command/cmdreq.c)
+cmdtab=$(obj common/cmdtab.c)
 policy=$(obj daemon/command/policy.c)
 cmdenv=$(obj daemon/command/cmdenv.c)
 utf8=$(obj common/utf8.c)
@@ -45,6 +47,6 @@ exitcodes=$(obj common/exitcodes.c)
 link fuzz_frame "$(obj tests/fuzz/fuzz_frame.c "$own")" "$frame"
 link fuzz_render "$(obj tests/fuzz/fuzz_render.c "$own")" "$render" "$leanjson" "$strbuf" "$utf8"
 link fuzz_request "$(obj tests/fuzz/fuzz_request.c "$own")" "$(obj tests/fuzz/fuzz_stubs.c "$own")" \
-	"$client" "$command" "$cmdenv" "$policy" "$render" "$leanjson" "$strbuf" "$session" "$frame" "$log" "$utf8" "$exitcodes"
+	"$client" "$command" "$cmdreq" "$cmdtab" "$cmdenv" "$policy" "$render" "$leanjson" "$strbuf" "$session" "$frame" "$log" "$utf8" "$exitcodes"
 link fuzz_path "$(obj tests/fuzz/fuzz_path.c "$own")" "$(obj daemon/cp/cp_path.c)"
 echo "fuzz: built fuzz_frame fuzz_render fuzz_request fuzz_path in $out"
