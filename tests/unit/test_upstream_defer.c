@@ -121,7 +121,7 @@ static void t_full_queue(struct lws_context *ctx, struct jd_config *cfg)
 
 	t_loop_until(ctx, &over);
 	CHECK(over.calls == 1 && over.in_submit == 0);
-	CHECK(over.code == UP_EXIT_BUSY && !over.had_reply);
+	CHECK(over.code == JD_EXIT_BUSY && !over.had_reply);
 	CHECK(strstr(over.msg, "too many requests waiting") != NULL);
 	/* delivered in order, in the same turn as `over`: a cancelled one never comes */
 	for (int i = 0; i < 10; i++)
@@ -151,9 +151,9 @@ static void t_dead_pool(struct lws_context *ctx, struct jd_config *cfg)
 	CHECK(t_submit(&later) != NULL);
 	t_loop_until(ctx, &first);
 	CHECK(first.calls == 1 && first.in_submit == 0);
-	CHECK(first.code == UP_EXIT_NOCONN && !first.had_reply);
+	CHECK(first.code == JD_EXIT_NOCONN && !first.had_reply);
 	t_loop_until(ctx, &later); /* the next connection attempt fails it */
-	CHECK(later.calls == 1 && later.in_submit == 0 && later.code == UP_EXIT_NOCONN);
+	CHECK(later.calls == 1 && later.in_submit == 0 && later.code == JD_EXIT_NOCONN);
 	CHECK(cancelled.calls == 0);
 	upstream_stop();
 	upstream_fini();
