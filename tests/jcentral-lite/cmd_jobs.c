@@ -405,7 +405,7 @@ static void ps_run(struct cmd_ctx *c, const struct opt_result *o)
 		pc.only_id = po.want_trace && po.trace_id ? po.trace_id : po.jdl_id;
 		pc.any_state = true;
 	}
-	if (jobs_foreach (c->cat, ps_collect_cb, &pc)) {
+	if (jobs_foreach(c->cat, ps_collect_cb, &pc)) {
 		reply_error(c->r, EIO, "cannot read the task queue");
 		free(pc.v);
 		return;
