@@ -76,7 +76,8 @@ BIO *certinfo_bio(const char *what)
 
 	if (strncmp(what, "-----BEGIN", 10) == 0)
 		return BIO_new_mem_buf(what, -1);
-	/* the token certificate's name is in a shared folder: never open a FIFO or a device there */
+	/* the token certificate's name is in a shared folder: never open a FIFO or a device
+	 * there */
 	if (safefile_read(what, SAFEFILE_FOLLOW, CERTINFO_PEM_MAX, &pem, &n) < 0)
 		return NULL;
 	b = BIO_new(BIO_s_mem());

@@ -19,7 +19,8 @@ struct jd_config {
 	int request_timeout;       /* seconds for a reply; 0: wait for ever (as alien.py) */
 	int idle_exit;             /* exit after this long without clients; 0: never */
 	int drain_time;            /* on a stop, transfers (cp) get this long, then are cancelled */
-	int write_timeout;         /* a shim that reads nothing this long while output waits: its request fails */
+	/* a shim that reads nothing this long while output waits: its request fails */
+	int write_timeout;
 	int reply_memory;          /* MiB held for replies waiting for shims, all together (render.h) */
 	int foreground;
 	int listen_fd;             /* inherited (systemd) listener, or -1 */

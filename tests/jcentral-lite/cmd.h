@@ -52,6 +52,8 @@ int cmd_make_parents(struct cmd_ctx *c, const char *abs_file);
 /* Content of a file from the first replica found on a local SE folder (cmd_replica.c);
  * malloc'd, NUL-terminated; 0 or -ENOENT. */
 int cmd_read_file(struct cmd_ctx *c, const struct cat_entry *e, char **buf, size_t *len);
+/* s is one or more decimal digits and nothing else (cmd_ps.c). */
+bool cmd_is_number(const char *s);
 
 /* "97.66 KB" (lazyj Format.size) */
 void cmd_fmt_size(long long n, char *out, size_t outsz);
@@ -76,8 +78,10 @@ extern const size_t cmd_access_ndefs;
 extern const struct cmd_def cmd_replica_defs[]; /* cmd_replica.c: whereis md5sum cat listSEs ... */
 extern const size_t cmd_replica_ndefs;
 
-extern const struct cmd_def cmd_jobs_defs[]; /* cmd_jobs.c: submit ps kill resubmit masterjob */
+extern const struct cmd_def cmd_jobs_defs[]; /* cmd_jobs.c: submit kill resubmit masterjob */
 extern const size_t cmd_jobs_ndefs;
+extern const struct cmd_def cmd_ps_defs[]; /* cmd_ps.c: ps */
+extern const size_t cmd_ps_ndefs;
 
 /* The 2024 JCentral command list, in commandlist order. */
 extern const char *const cmd_names[];

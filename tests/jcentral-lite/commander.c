@@ -113,7 +113,7 @@ static const struct cmd_def *find_def(const char *name)
 		{ cmd_modify_defs, &cmd_modify_ndefs }, { cmd_find_defs, &cmd_find_ndefs },
 		{ cmd_misc_defs, &cmd_misc_ndefs },	{ cmd_token_defs, &cmd_token_ndefs },
 		{ cmd_access_defs, &cmd_access_ndefs }, { cmd_replica_defs, &cmd_replica_ndefs },
-		{ cmd_jobs_defs, &cmd_jobs_ndefs },
+		{ cmd_jobs_defs, &cmd_jobs_ndefs },	{ cmd_ps_defs, &cmd_ps_ndefs },
 	};
 	for (size_t t = 0; t < N_ELEMS(tables); t++)
 		for (size_t i = 0; i < *tables[t].n; i++)

@@ -226,7 +226,7 @@ int jobs_get(struct catalogue *c, long long id, struct job *j)
 	return rc;
 }
 
-int jobs_foreach (struct catalogue *c, int (*cb)(const struct job *j, void *arg), void *arg)
+int jobs_foreach(struct catalogue *c, int (*cb)(const struct job *j, void *arg), void *arg)
 {
 	sqlite3_stmt *st;
 	struct job j;
@@ -349,7 +349,7 @@ int jobs_tick(struct catalogue *c)
 
 	if (!m)
 		return -ENOMEM;
-	rc = jobs_foreach (c, jobs_plan, m); /* at most 256 jobs move per tick */
+	rc = jobs_foreach(c, jobs_plan, m); /* at most 256 jobs move per tick */
 	for (int i = 0; !rc && i < m->n; i++) {
 		snprintf(what, sizeof(what), "Job state transition from %s to %s", m->from[i],
 			 m->to[i]);

@@ -34,7 +34,7 @@ int jobs_insert(struct catalogue *c, const char *owner, const char *jdl, const c
 		long long *id);
 int jobs_get(struct catalogue *c, long long id, struct job *j);
 /* All jobs in ascending id order; cb != 0 stops. */
-int jobs_foreach (struct catalogue *c, int (*cb)(const struct job *j, void *arg), void *arg);
+int jobs_foreach(struct catalogue *c, int (*cb)(const struct job *j, void *arg), void *arg);
 /* Set the status (and append a trace line). */
 int jobs_set_status(struct catalogue *c, long long id, const char *status, const char *trace);
 /* malloc'd JDL / trace text of a job (NULL if none). */

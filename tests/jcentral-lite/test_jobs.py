@@ -69,12 +69,15 @@ def test_lifecycle():
             time.sleep(0.05)
         eq(seen[-1], "DONE", "job reaches DONE (seen %s)" % seen)
         check([PATH.index(s) for s in seen] == sorted(PATH.index(s) for s in seen), "states in order", seen)
-        check(len(seen) >= 4, "several transitions observed", seen)
         (tr, jd, lg, dn), _ = srv.run([req("ps", "-trace", jid), req("ps", "-nomsg", "-jdl", jid),
                                        req("ps", "-nomsg", "-F", "l", "-j", jid), req("ps", "-nomsg", "-f", "DONE")])
         lines = tr["results"][0]["message"].split("\n")
         check(all(re.match(r"^\d{10} \[", l) for l in lines), "trace lines", lines)
-        check(any("from SAVED to DONE" in l for l in lines), "trace has the transitions", lines)
+        # every step of the path, in order, as the scheduler logged it (what the polls above see
+        # of it depends on the machine's load: they may miss states between two polls)
+        steps = [m.group(1, 2) for m in (re.search(r"Job state transition from (\w+) to (\w+)", l)
+                                         for l in lines) if m]
+        eq(steps, list(zip(PATH, PATH[1:])), "trace has every transition, in order")
         # the processed JDL, as JCentral keeps it: the executable resolved to its LFN
         check('Executable = "%sbin/test.sh";' % HOME in jd["results"][0]["jdl"] and
               'Type = "Job";' in jd["results"][0]["jdl"], "ps -jdl", jd["results"])
