@@ -103,6 +103,7 @@ static int cp_env_log(struct cp *c, char *err, size_t en)
 int cp_env_apply(struct cp *c, const cJSON *argv, char *err, size_t en)
 {
 	c->tune.retries = CP_ENV_RETRIES_DEFAULT;
+	c->tune.retries_implicit = 1;
 	for (size_t k = 0; k < sizeof(cp_env_tunes) / sizeof(cp_env_tunes[0]); k++) {
 		const char *v = command_env(c->cmd, cp_env_tunes[k].var);
 		const char *why_at;

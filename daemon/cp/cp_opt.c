@@ -159,7 +159,7 @@ int cp_opt_tune(struct cp *c, const char *a, const char *v, char *err, size_t en
 	else if (k == 4)
 		c->tune.rate_min = x;
 	else
-		c->tune.retries = (int)x;
+		c->tune.retries = (int)x, c->tune.retries_implicit = 0;
 	return 1;
 }
 

@@ -62,6 +62,10 @@ struct xfer_tune {
 	long long rate_min;      /* xrateThreshold, bytes/s: the job fails when slower */
 	int retries;             /* a copy that failed on a socket error, a timeout of XrdCl or a too
 				  * low rate is tried again this many times, XFER_RETRY_DELAY_S apart */
+	int retries_implicit;    /* retries is cp's default (2, as alien.py 1.7.0), not asked for: a
+				  * connection that cannot be made is not retried (1.7.0's XrdCl fails
+				  * those retries at once too, StreamErrorWindow); an SE that drops a
+				  * connection is */
 	int resume;              /* a retry resumes the target (XrdCl "continue") instead of writing
 				  * it again from the start ("force"): XRD_CPRETRYPOLICY=continue */
 };

@@ -146,6 +146,14 @@ bool xfer_copy_retryable(const XrdCl::XRootDStatus &st)
 						       m.find("Last seen error: [ERROR] Operation expired") != std::string::npos));
 }
 
+// the SE could not be reached at all (directly, or every replica of a metalink)
+bool xfer_copy_unreachable(const XrdCl::XRootDStatus &st)
+{
+	return st.code == XrdCl::errConnectionError ||
+	       (st.code == XrdCl::errErrorResponse &&
+		st.GetErrorMessage().find("Last seen error: [FATAL] Connection error") != std::string::npos);
+}
+
 // wait XFER_RETRY_DELAY_S; false if cancelled or the deadline comes first
 bool xfer_copy_retry_wait(xfer_job *j)
 {
@@ -329,7 +337,8 @@ void xfer_copy_run(xfer_job *j)
 		results.Clear();
 		st = xfer_copy_plain(j) ? xfer_copy_get(j, results) : xfer_copy_once(j, props, results);
 		tries++;
-		if (st.IsOK() || attempt >= j->tune.retries || !xfer_copy_retryable(st) || !xfer_copy_retry_wait(j))
+		if (st.IsOK() || attempt >= j->tune.retries || !xfer_copy_retryable(st) ||
+		    (j->tune.retries_implicit && xfer_copy_unreachable(st)) || !xfer_copy_retry_wait(j))
 			break;
 		log_info("xfer: retry %d of %d after: %s", attempt + 1, j->tune.retries, xfer_status_text(st).c_str());
 		// what XrdCl's own retry does with CpRetryPolicy "force" (the default) or

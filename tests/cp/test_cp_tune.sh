@@ -5,7 +5,8 @@
 # -timeout ends a copy from a storage element that never answers; a copy is retried twice by
 # default (alien.py 1.7.0's XRD_CPRETRY default) and gets a file from an SE whose first connection
 # fails, where the same copy with XRD_CPRETRY=0 fails; -retry N wins over XRD_CPRETRY;
-# XRD_CPRETRYPOLICY=continue retries too, a bad policy is refused.
+# XRD_CPRETRYPOLICY=continue retries too, a bad policy is refused; the default retries leave out
+# a dead SE, -retry 1 does not.
 command -v xrootd >/dev/null 2>&1 || { echo "SKIP: xrootd is not installed" >&2; exit 77; }
 . "$(dirname "$0")/cplib.sh"
 L=$T/local
@@ -16,8 +17,10 @@ python3 "$ROOT/tests/cp/seproxy.py" "$T/px.ports" "$T/se1.port" drop1 drop1 stal
 settled "seproxy.py started" test -s "$T/px.ports"
 P1=$(sed -n 1p "$T/px.ports") P2=$(sed -n 2p "$T/px.ports") P3=$(sed -n 3p "$T/px.ports")
 P4=$(sed -n 4p "$T/px.ports") P5=$(sed -n 5p "$T/px.ports")
+# and one where nothing listens (a dead SE)
+P6=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 D=$STACK/se1/data
-export JCL_ARGS="--se ALICE::JCL::PX1=root://127.0.0.1:$P1/$D,tape --se ALICE::JCL::PX2=root://127.0.0.1:$P2/$D,tape --se ALICE::JCL::STALL=root://127.0.0.1:$P3/$D,tape --se ALICE::JCL::PX3=root://127.0.0.1:$P4/$D,tape --se ALICE::JCL::PX4=root://127.0.0.1:$P5/$D,tape"
+export JCL_ARGS="--se ALICE::JCL::PX1=root://127.0.0.1:$P1/$D,tape --se ALICE::JCL::PX2=root://127.0.0.1:$P2/$D,tape --se ALICE::JCL::STALL=root://127.0.0.1:$P3/$D,tape --se ALICE::JCL::PX3=root://127.0.0.1:$P4/$D,tape --se ALICE::JCL::PX4=root://127.0.0.1:$P5/$D,tape --se ALICE::JCL::DEAD=root://127.0.0.1:$P6/$D,tape"
 # libXrdCl's own log in the daemon: it prints each job's properties
 export XRD_LOGLEVEL=Dump XRD_LOGFILE=$T/xrdcl.log
 stack_up
@@ -31,7 +34,7 @@ import sqlite3, sys
 db, lfn, se, port = sys.argv[1:]
 c = sqlite3.connect(db, timeout=30)
 guid = c.execute("SELECT guid FROM lfn WHERE lfn = ?", (lfn,)).fetchone()[0]
-num = {"ALICE::JCL::PX1": 1, "ALICE::JCL::PX2": 2, "ALICE::JCL::STALL": 3, "ALICE::JCL::PX3": 4, "ALICE::JCL::PX4": 5}[se]
+num = {"ALICE::JCL::PX1": 1, "ALICE::JCL::PX2": 2, "ALICE::JCL::STALL": 3, "ALICE::JCL::PX3": 4, "ALICE::JCL::PX4": 5, "ALICE::JCL::DEAD": 6}[se]
 n = c.execute("UPDATE pfn SET seNumber = ?, se = ?, pfn = 'root://127.0.0.1:' || ? || substr(pfn, instr(substr(pfn, 18), '/') + 17)"
               " WHERE guid = lower(?)", (num, se, port, guid)).rowcount
 c.commit()
@@ -119,6 +122,18 @@ expect_same_md5 "$L/r.bin" "$L/dl/r3.bin" "the download retried with -retry 1"
 run env XRD_CPRETRYPOLICY=continue alien-cp -ratethreshold 1 r4.bin "file:$L/dl/r4.bin"
 expect_rc 0 "XRD_CPRETRYPOLICY=continue: retried"
 expect_same_md5 "$L/r.bin" "$L/dl/r4.bin" "the download retried with the continue policy"
+# a dead SE: the default retries leave it out (it fails at once, as 1.7.0's retries do), -retry 1 not
+run alien-cp "file:$L/r.bin" "d.bin@ALICE::JCL::SE1"
+expect_rc 0 "upload d.bin"
+expect_true "d.bin on DEAD" move_replica d.bin ALICE::JCL::DEAD "$P6"
+run alien-cp d.bin "file:$L/dl/d.bin"
+expect_rc 1 "a download from a dead SE"
+expect_err_has "Connection error" "the dead SE's reason"
+CHECKS=$((CHECKS + 1))
+case $ERR in *"(tried"*) fail "the default retries retried a dead SE: $ERR" ;; esac
+run alien-cp -retry 1 d.bin "file:$L/dl/d.bin"
+expect_rc 1 "a download from a dead SE with -retry 1"
+expect_err_has "Connection error (tried 2 times)" "-retry 1 retries a dead SE"
 run env XRD_CPRETRYPOLICY=sometimes alien-cp r1.bin "file:$L/dl/r5.bin"
 expect_rc 22 "a bad XRD_CPRETRYPOLICY"
 expect_one_line "a bad XRD_CPRETRYPOLICY"

@@ -94,6 +94,25 @@ settled() {
 	done
 }
 
+# whoami_via_daemon NAME VAR=value...: whoami (its $OUT/$ERR/$RC) through a jaliend of its own,
+# started with those variables (socket and TMPDIR in $T/NAME, no JBox; its log $T/NAME.log),
+# then stopped
+whoami_via_daemon() {
+	wd=$T/$1
+	shift
+	mkdir -p -m 700 "$wd" "$wd/tmp"
+	env TMPDIR="$wd/tmp" "$@" "$JALIEND_BUILD/daemon/jaliend" -f --no-jbox -s "$wd/S.jaliend" >"$wd.log" 2>&1 &
+	wpid=$!
+	i=0
+	until [ -S "$wd/S.jaliend" ] || ! kill -0 "$wpid" 2>/dev/null || [ $i -ge 600 ]; do
+		i=$((i + 1))
+		sleep 0.05
+	done
+	run env JALIEND_SOCKET="$wd/S.jaliend" alien whoami
+	kill "$wpid" 2>/dev/null || true
+	wait "$wpid" || true
+}
+
 pass() {
 	echo "$(basename "$0" .sh): $CHECKS passed, 0 failed"
 }

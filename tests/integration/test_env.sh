@@ -209,31 +209,14 @@ expect_rc 0 "cert-verify with X509_CERT_FILE"
 
 # ---- the daemon's own TLS to JCentral: X509_CERT_FILE (a bundle) after an X509_CERT_DIR that
 # is empty or absent, as alien.py 1.7.0's CA search; a bundle without the server's CA fails
-# whoami_ca NAME VAR=value...: whoami through a jaliend started with those variables, then stop it
-whoami_ca() {
-	mkdir -m 700 "$T/$1"
-	sock=$T/$1/S.jaliend
-	shift
-	env "$@" "$JALIEND_BUILD/daemon/jaliend" -f --no-jbox -s "$sock" >"$T/ca.log" 2>&1 &
-	cpid=$!
-	i=0
-	until [ -S "$sock" ] || ! kill -0 "$cpid" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -lt 400 ] || break
-		sleep 0.05
-	done
-	run env JALIEND_SOCKET="$sock" alien whoami
-	kill "$cpid" 2>/dev/null || true
-	wait "$cpid" || true
-}
 cat "$STACK/pki/tokenca.pem" "$STACK/pki/ca.pem" >"$T/bundle.pem"
-whoami_ca c1 X509_CERT_DIR="$T/noca" X509_CERT_FILE="$T/bundle.pem"
-expect_rc 0 "jaliend with X509_CERT_FILE (a bundle) and an empty X509_CERT_DIR: $(cat "$T/ca.log")"
+whoami_via_daemon c1 X509_CERT_DIR="$T/noca" X509_CERT_FILE="$T/bundle.pem"
+expect_rc 0 "jaliend with X509_CERT_FILE (a bundle) and an empty X509_CERT_DIR: $(cat "$T/c1.log")"
 expect_out "jalien"
-whoami_ca c2 X509_CERT_DIR="$T/absent" X509_CERT_FILE="$T/bundle.pem"
-expect_rc 0 "jaliend with X509_CERT_FILE and an absent X509_CERT_DIR: $(cat "$T/ca.log")"
+whoami_via_daemon c2 X509_CERT_DIR="$T/absent" X509_CERT_FILE="$T/bundle.pem"
+expect_rc 0 "jaliend with X509_CERT_FILE and an absent X509_CERT_DIR: $(cat "$T/c2.log")"
 expect_out "jalien"
-whoami_ca c3 X509_CERT_DIR="$T/noca" X509_CERT_FILE="$STACK/pki/tokenca.pem"
+whoami_via_daemon c3 X509_CERT_DIR="$T/noca" X509_CERT_FILE="$STACK/pki/tokenca.pem"
 expect_rc 107 "jaliend with an X509_CERT_FILE without the server's CA"
 expect_one_line "jaliend with an X509_CERT_FILE without the server's CA"
 expect_err_has "(CA file $STACK/pki/tokenca.pem)" "the TLS error names the CA file"

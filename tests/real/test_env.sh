@@ -77,34 +77,16 @@ ok alien-rm -rf "$G"
 
 # X509_CERT_FILE: a daemon whose CA is a bundle file (X509_CERT_DIR empty) reaches the real
 # JCentral; a bundle without its CA is refused (107), the error naming the file
-# real_ca NAME VAR=value...: whoami through a jaliend of its own (own socket and TMPDIR)
-real_ca() {
-	d=$T/$1
-	mkdir -p -m 700 "$d" "$d/tmp"
-	sock=$d/S.jaliend
-	shift
-	env TMPDIR="$d/tmp" "$@" "$JALIEND_BUILD/daemon/jaliend" -f --no-jbox -s "$sock" >"$T/ca.log" 2>&1 &
-	cpid=$!
-	i=0
-	until [ -S "$sock" ] || ! kill -0 "$cpid" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -lt 300 ] || break
-		sleep 0.1
-	done
-	run env JALIEND_SOCKET="$sock" alien-whoami
-	kill "$cpid" 2>/dev/null || true
-	wait "$cpid" || true
-}
 mkdir -p "$T/noca"
 cat "$X509_CERT_DIR"/*.pem >"$T/bundle.pem"
-real_ca c1 X509_CERT_DIR="$T/noca" X509_CERT_FILE="$T/bundle.pem"
-expect_rc 0 "jaliend with X509_CERT_FILE and an empty X509_CERT_DIR: $(tail -n 3 "$T/ca.log")"
+whoami_via_daemon c1 X509_CERT_DIR="$T/noca" X509_CERT_FILE="$T/bundle.pem"
+expect_rc 0 "jaliend with X509_CERT_FILE and an empty X509_CERT_DIR: $(tail -n 3 "$T/c1.log")"
 whoami=$OUT
 ok alien-whoami
 expect_out "$whoami" "whoami through the X509_CERT_FILE daemon"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/other.key" -out "$T/other.pem" -days 1 \
 	-subj "/CN=not the reference CA" >/dev/null 2>&1 || fail "openssl could not make a CA"
-real_ca c2 X509_CERT_DIR="$T/noca" X509_CERT_FILE="$T/other.pem"
+whoami_via_daemon c2 X509_CERT_DIR="$T/noca" X509_CERT_FILE="$T/other.pem"
 expect_rc 107 "jaliend with an X509_CERT_FILE without the reference's CA"
 expect_err_has "(CA file $T/other.pem)" "the TLS error names the CA file"
 pass
