@@ -94,7 +94,7 @@ int cmdbind_dispatch(struct command *cmd, cJSON *argv)
 		    (cmdbind_has_help_flag(argv) ||
 		     ((flags & CMDTAB_NEEDARG) && !argv->child->next))) {
 			command_reply(cmd, cmdbind_rows[i].help, NULL,
-				      0); /* alien.py answers it itself */
+				   0); /* alien.py answers it itself */
 			return 1;
 		}
 		r = i < 0 ? 0 : cmdbind_rows[i].run(cmd, argv);
@@ -187,7 +187,7 @@ int cmdbind_nosys(struct command *cmd, cJSON *argv)
 		 "%s: not provided by jaliend: it needs services other than JAliEn "
 		 "(alien.py has it)\n",
 		 argv->child->valuestring);
-	command_reply(cmd, NULL, line, 38); /* ENOSYS */
+	command_reply(cmd, NULL, line, JD_EXIT_NOSYS); /* ENOSYS */
 	return 1;
 }
 

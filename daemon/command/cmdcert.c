@@ -58,7 +58,7 @@ int cmdcert_info(struct command *cmd, int token)
 		snprintf(line, sizeof(line), r == -ENOENT ? "File >>> %.4000s <<< not found/accessible!\n"
 			 : "File >>> %.4000s <<< is not a PEM certificate!\n",
 			 strncmp(cert, "-----BEGIN", 10) == 0 ? "(PEM text in JALIEN_TOKEN_CERT)" : cert);
-		command_reply(cmd, NULL, line, r == -ENOENT ? 2 : 5);
+		command_reply(cmd, NULL, line, r == -ENOENT ? JD_EXIT_NOENT: JD_EXIT_IO);
 	} else {
 		command_reply(cmd, strbuf_cstr(&sb), NULL, 0);
 	}
@@ -110,7 +110,7 @@ int cmdcert_check(struct command *cmd, int token, int match)
 									: "/etc/grid-security/certificates";
 	code = match ? certcheck_keymatch(cert, key, &out, &err) : certcheck_verify(cert, ca, &out, &err);
 	if (!strbuf_cstr(&out) || !strbuf_cstr(&err))
-		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+		command_fail(cmd, JD_EXIT_NOMEM);
 	else
 		command_reply(cmd, out.len ? out.data : NULL, err.len ? err.data : NULL, code);
 	strbuf_free(&out);
@@ -148,7 +148,7 @@ static void cmdcert_token_new_done(struct command *cmd, void *arg, cJSON *reply,
 	cJSON_Delete(reply);
 	if (r < 0) {
 		snprintf(line, sizeof(line), "cannot keep the new token in %.500s: %s\n", token_cert_path(), strerror(-r));
-		command_reply(cmd, NULL, line, 5);
+		command_reply(cmd, NULL, line, JD_EXIT_IO);
 		return;
 	}
 	if (destroy) {
@@ -157,7 +157,7 @@ static void cmdcert_token_new_done(struct command *cmd, void *arg, cJSON *reply,
 	}
 	r = certinfo_lines(token_cert_path(), &sb); /* alien.py: token-init prints token-info */
 	command_reply(cmd, r == 0 && strbuf_cstr(&sb) ? sb.data : NULL, r == 0 ? NULL : "token-info: cannot read the new token\n",
-		      r == 0 ? 0 : 5);
+		   r == 0 ? 0 : JD_EXIT_IO);
 	strbuf_free(&sb);
 }
 

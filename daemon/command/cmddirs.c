@@ -94,7 +94,7 @@ static void cmddirs_print(struct command *cmd, struct cmddirs_stack *s, int with
 	if (sb.len)
 		strbuf_addc(&sb, '\n');
 	if (!strbuf_cstr(&sb)) {
-		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+		command_fail(cmd, JD_EXIT_NOMEM);
 		return;
 	}
 	command_reply(cmd, sb.len ? sb.data : NULL, NULL, 0);
@@ -155,7 +155,7 @@ int cmddirs_run(struct command *cmd, cJSON *argv)
 		}
 	}
 	if (!cwd) { /* the home is not known before the first login */
-		command_reply(cmd, NULL, "jaliend: no session with JCentral yet\n", 107);
+		command_reply(cmd, NULL, "jaliend: no session with JCentral yet\n", JD_EXIT_NOCONN);
 		return 1;
 	}
 	if (strcmp(verb, "dirs") == 0) {
@@ -179,8 +179,8 @@ int cmddirs_run(struct command *cmd, cJSON *argv)
 		pos = sign == '+' ? pos : s->n - pos;
 		cmddirs_add_short(&sb, pos == 0 ? cwd : s->dir[pos - 1]);
 		strbuf_addc(&sb, '\n');
-		command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL, sb.data ? NULL : "jaliend: out of memory\n",
-			      sb.data ? 0 : 12);
+		command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL, sb.data ? NULL : exitcode_line(JD_EXIT_NOMEM),
+			   sb.data ? 0 : JD_EXIT_NOMEM);
 		strbuf_free(&sb);
 		return 1;
 	}

@@ -78,7 +78,7 @@ static int cmdenv_check_site(struct command *cmd, char *msg, size_t n)
 		return 0;
 	snprintf(msg, n, "jaliend: ALIEN_SITE=\"%.80s%s\" is not a site name (letters, digits, _ - . :, at most %d)\n",
 		 site, strlen(site) > 80 ? "..." : "", UP_SITE_MAX - 1);
-	return 22;
+	return JD_EXIT_USAGE;
 }
 
 int cmdenv_check(struct command *cmd, char *msg, size_t n)
@@ -92,20 +92,20 @@ int cmdenv_check(struct command *cmd, char *msg, size_t n)
 		if ((port = cmdenv_port_of(cmd, "ALIENPY_JCENTRAL_PORT")) < 0) {
 			snprintf(msg, n, "jaliend: ALIENPY_JCENTRAL_PORT=\"%.20s\" is not a port number\n",
 				 command_env(cmd, "ALIENPY_JCENTRAL_PORT"));
-			return 22;
+			return JD_EXIT_USAGE;
 		}
 		if (cmdenv_same_host(jc, cmdenv_host) && port == cmdenv_port)
 			return 0;
 		snprintf(msg, n, "jaliend: this shell's ALIENPY_JCENTRAL asks for %.100s:%d, but this jaliend serves "
 			 "%.100s:%d: unset ALIENPY_JCENTRAL, or use a jaliend for it (JALIEND_SOCKET=... jaliend -e "
 			 "wss://%.100s:%d/websocket/json)\n", jc, port, cmdenv_host, cmdenv_port, jc, port);
-		return UP_EXIT_NOCONN;
+		return JD_EXIT_NOCONN;
 	}
 	if (!jh)
 		return 0;
 	if ((port = cmdenv_port_of(cmd, "JALIEN_WSPORT")) < 0) {
 		snprintf(msg, n, "jaliend: JALIEN_WSPORT=\"%.20s\" is not a port number\n", command_env(cmd, "JALIEN_WSPORT"));
-		return 22;
+		return JD_EXIT_USAGE;
 	}
 	if (cmdenv_same_host(jh, cmdenv_host) && port == cmdenv_port)
 		return 0; /* the JBox named is the endpoint itself */
@@ -114,5 +114,5 @@ int cmdenv_check(struct command *cmd, char *msg, size_t n)
 	snprintf(msg, n, "jaliend: this shell's JALIEN_HOST/JALIEN_WSPORT ask for the JBox at %.100s:%d, but this "
 		 "jaliend serves %.100s:%d%s: unset them, or use a jaliend for that endpoint\n", jh, port, cmdenv_host,
 		 cmdenv_port, cmdenv_jbox > 0 ? " (its JBox: 127.0.0.1)" : "");
-	return UP_EXIT_NOCONN;
+	return JD_EXIT_NOCONN;
 }

@@ -252,13 +252,13 @@ static void cmdfind2_done(struct command *cmd, void *arg, cJSON *reply, int code
 	if (!cJSON_GetArraySize(results)) {
 		strbuf_addf(&errs, "No files found in :: %s /pattern: %s /find_args: %s\n", f->dir, f->pattern,
 			    f->args_repr);
-		rc = 2;
+		rc = JD_EXIT_NOENT;
 		goto reply;
 	}
 	for (; nres < f->nexclude_re; nres++)
 		if (regcomp(&res[nres], f->exclude_re[nres], REG_EXTENDED | REG_NOSUB) != 0) {
 			strbuf_addf(&errs, "find2: -exclude_re %s is not a valid regular expression\n", f->exclude_re[nres]);
-			rc = 22;
+			rc = JD_EXIT_USAGE;
 			goto reply;
 		}
 	kept = cJSON_CreateArray();
@@ -278,7 +278,7 @@ static void cmdfind2_done(struct command *cmd, void *arg, cJSON *reply, int code
 		cJSON_Delete(kept);
 		strbuf_addf(&errs, "No files passed the filters :: %s /pattern: %s /find_args: %s\n", f->dir, f->pattern,
 			    f->args_repr);
-		rc = 2;
+		rc = JD_EXIT_NOENT;
 		goto reply;
 	}
 	if (command_json(cmd)) { /* alien.py: the rows that passed */
@@ -297,7 +297,7 @@ reply:
 		regfree(&res[--nres]);
 	cJSON_Delete(reply);
 	if ((out.len && !strbuf_cstr(&out)) || (errs.len && !strbuf_cstr(&errs)))
-		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+		command_fail(cmd, JD_EXIT_NOMEM);
 	else
 		command_reply(cmd, out.len ? out.data : NULL, errs.len ? errs.data : NULL, rc);
 	strbuf_free(&out);
@@ -342,7 +342,7 @@ static void cmdfind2_help_done(struct command *cmd, void *arg, cJSON *reply, int
 		sb.len--;
 	strbuf_addc(&sb, '\n');
 	if (!strbuf_cstr(&sb))
-		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+		command_fail(cmd, JD_EXIT_NOMEM);
 	else
 		command_reply(cmd, sb.data, NULL, 0);
 	strbuf_free(&sb);
@@ -390,7 +390,7 @@ int cmdfind2_run(struct command *cmd, const cJSON *argv, int help)
 					UP_REQ_READONLY, cmdfind2_help_done, NULL) < 0 ? -ENOMEM : 1;
 	for (const cJSON *x = argv->child->next; x; x = x->next) {
 		if (a.n == CMDFIND2_ARGS_MAX) {
-			command_reply(cmd, NULL, "find2: too many arguments (at most 256)\n", 7);
+			command_reply(cmd, NULL, "find2: too many arguments (at most 256)\n", JD_EXIT_TOOBIG);
 			return 1;
 		}
 		a.v[a.n++] = x->valuestring;
@@ -399,7 +399,7 @@ int cmdfind2_run(struct command *cmd, const cJSON *argv, int help)
 	for (size_t i = 0; i < sizeof(dropped) / sizeof(dropped[0]); i++)
 		cmdfind2_flag(&a, dropped[i]);
 	if (!a.n) {
-		command_reply(cmd, NULL, "find2: the folder to search is missing (it is the last argument)\n", 22);
+		command_reply(cmd, NULL, "find2: the folder to search is missing (it is the last argument)\n", JD_EXIT_USAGE);
 		return 1;
 	}
 	dir_arg = a.v[--a.n];
@@ -426,7 +426,7 @@ int cmdfind2_run(struct command *cmd, const cJSON *argv, int help)
 	if ((sel = cmdfind2_value(&a, "-select"))) {
 		if (filtering) {
 			free(dir);
-			return cmdfind2_fail(cmd, &out, &errs, CMDFIND2_RULE_MSG, 22);
+			return cmdfind2_fail(cmd, &out, &errs, CMDFIND2_RULE_MSG, JD_EXIT_USAGE);
 		}
 		pattern = sel;
 		use_regex = filtering = 1;
@@ -434,7 +434,7 @@ int cmdfind2_run(struct command *cmd, const cJSON *argv, int help)
 	if ((name = cmdfind2_value(&a, "-name"))) {
 		if (filtering) {
 			free(dir);
-			return cmdfind2_fail(cmd, &out, &errs, CMDFIND2_RULE_MSG, 22);
+			return cmdfind2_fail(cmd, &out, &errs, CMDFIND2_RULE_MSG, JD_EXIT_USAGE);
 		}
 		cmdfind2_name_regex(name, &re, &out);
 		if (!re.len) {
@@ -442,8 +442,7 @@ int cmdfind2_run(struct command *cmd, const cJSON *argv, int help)
 			return cmdfind2_fail(cmd, &out, &errs,
 					     "-name :: No selection verbs were recognized!usage format is -name "
 					     "<attribute>_<string> where attribute is one of: begin, contain, ends, ext"
-					     "The invalid pattern was:\n",
-					     22);
+					     "The invalid pattern was:\n", JD_EXIT_USAGE);
 		}
 		pattern = strbuf_cstr(&re);
 		use_regex = 1;
@@ -457,7 +456,7 @@ int cmdfind2_run(struct command *cmd, const cJSON *argv, int help)
 			snprintf(line, sizeof(line), "list_files_grid:: %.600s failed to re.compile\n", pattern);
 			free(dir);
 			strbuf_free(&re);
-			return cmdfind2_fail(cmd, &out, &errs, line, 255);
+			return cmdfind2_fail(cmd, &out, &errs, line, JD_EXIT_BAD_PATTERN);
 		}
 		regfree(&rx);
 	}

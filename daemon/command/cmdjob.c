@@ -282,8 +282,8 @@ static void cmdjob_info_done(struct command *cmd, void *arg, cJSON *reply, int c
 	while (sb.len && (sb.data[sb.len - 1] == '\n' || sb.data[sb.len - 1] == ' '))
 		sb.len--;
 	strbuf_addc(&sb, '\n');
-	command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL, sb.data ? NULL : "jaliend: out of memory\n",
-		      sb.data ? 0 : 12);
+	command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL, sb.data ? NULL : exitcode_line(JD_EXIT_NOMEM),
+		   sb.data ? 0 : JD_EXIT_NOMEM);
 	strbuf_free(&sb);
 }
 
@@ -418,7 +418,7 @@ static void cmdjob_site_jobs_done(struct command *cmd, void *arg, cJSON *reply, 
 	cJSON_Delete(reply);
 	if (!n)
 		strbuf_adds(&sb, "Selection(s) returned no match!\n");
-	command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL, sb.data ? NULL : "jaliend: out of memory\n", sb.data ? 0 : 12);
+	command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL, sb.data ? NULL : exitcode_line(JD_EXIT_NOMEM), sb.data ? 0 : JD_EXIT_NOMEM);
 	strbuf_free(&sb);
 }
 
@@ -468,14 +468,14 @@ static void cmdjob_ce_done(struct command *cmd, void *arg, cJSON *reply, int cod
 		cJSON_AddItemToArray(o, cJSON_CreateString(s->sites));
 		cJSON_AddItemToArray(o, cJSON_CreateString("-a"));
 		if (command_upstream(cmd, "ps", o, UP_REQ_READONLY, cmdjob_site_jobs_done, s) < 0)
-			command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+			command_fail(cmd, JD_EXIT_NOMEM);
 		return;
 	}
 	if (sel && !n) {
 		strbuf_reset(&sb);
 		strbuf_adds(&sb, "Empty selection results\n");
 	}
-	command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL, sb.data ? NULL : "jaliend: out of memory\n", sb.data ? 0 : 12);
+	command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL, sb.data ? NULL : exitcode_line(JD_EXIT_NOMEM), sb.data ? 0 : JD_EXIT_NOMEM);
 	strbuf_free(&sb);
 }
 

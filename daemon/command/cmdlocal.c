@@ -87,7 +87,7 @@ int cmdlocal_exitcode(struct command *cmd, cJSON *argv)
 	(void)argv;
 	/* before any command: -1, and alien.py 1.7.0's exit code for it (255) */
 	snprintf(line, sizeof(line), "%d\n", c ? c->code : -1);
-	command_reply(cmd, line, NULL, c ? c->code : 255);
+	command_reply(cmd, line, NULL, c ? c->code : JD_EXIT_NONE_YET);
 	return 1;
 }
 
@@ -197,7 +197,7 @@ static void cmdlocal_help_list(struct command *cmd, void *arg, cJSON *reply, int
 		strbuf_addf(&sb, "%-*s%s", (i + 1) % per && i + 1 < n ? CMDLOCAL_HELP_COL : 0, names[i],
 			    (i + 1) % per && i + 1 < n ? "" : "\n");
 	if (!strbuf_cstr(&sb)) {
-		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+		command_fail(cmd, JD_EXIT_NOMEM);
 		return;
 	}
 	command_reply(cmd, sb.data, NULL, 0);

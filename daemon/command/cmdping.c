@@ -45,7 +45,7 @@ static void cmdping_done(struct command *cmd, void *arg, cJSON *reply, int code,
 	p->sumsq += dt * dt;
 	if (++p->done < p->want) {
 		if (cmdping_send(cmd, p) < 0)
-			command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+			command_fail(cmd, JD_EXIT_NOMEM);
 		return;
 	}
 	avg = p->sum / p->done;
@@ -74,7 +74,7 @@ int cmdping_run(struct command *cmd, cJSON *argv)
 	int n = cJSON_IsString(a) ? atoi(a->valuestring) : 3;
 
 	if (n < 1 || n > CMDPING_MAX) {
-		command_reply(cmd, NULL, "usage: ping [N]   (N round trips, 1 to 100, default 3)\n", 22);
+		command_reply(cmd, NULL, "usage: ping [N]   (N round trips, 1 to 100, default 3)\n", JD_EXIT_USAGE);
 		return 1;
 	}
 	p = calloc(1, sizeof(*p));

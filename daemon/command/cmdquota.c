@@ -74,7 +74,7 @@ static void cmdquota_fquota_done(struct command *cmd, void *arg, cJSON *reply, i
 			    j ? "jquota exitcode: 0\n" : jt && jt[0] == '!' ? jt + 1 : "");
 		cmdquota_why(&why, reply, code, msg, "fquota");
 		strbuf_addc(&why, '\n');
-		command_reply(cmd, NULL, strbuf_cstr(&why) ? why.data : "jaliend: out of memory\n", 1);
+		command_reply(cmd, NULL, strbuf_cstr(&why) ? why.data : exitcode_line(JD_EXIT_NOMEM), 1);
 		strbuf_free(&why);
 		cJSON_Delete(j);
 		cJSON_Delete(reply);
@@ -88,7 +88,7 @@ static void cmdquota_fquota_done(struct command *cmd, void *arg, cJSON *reply, i
 		cJSON_AddItemToObject(o, "jquota", j);
 		cJSON_AddItemToObject(o, "fquota", cJSON_Duplicate(f, 1));
 		t = cJSON_Print(o);
-		command_reply(cmd, t ? t : NULL, t ? NULL : "jaliend: out of memory\n", t ? 0 : 12);
+		command_reply(cmd, t ? t : NULL, t ? NULL : exitcode_line(JD_EXIT_NOMEM), t ? 0 : JD_EXIT_NOMEM);
 		free(t);
 		cJSON_Delete(o);
 		cJSON_Delete(reply);
@@ -115,8 +115,8 @@ static void cmdquota_fquota_done(struct command *cmd, void *arg, cJSON *reply, i
 		strbuf_addf(&sb, "Storage size :\t\t\t%.2f/%.2f MiB --> %.2f%%\n", sz, szm, cmdquota_pct(sz, szm));
 		strbuf_addf(&sb, "Number of files :\t\t%.0f/%.0f --> %.2f%%\n", nf, nfm, cmdquota_pct(nf, nfm));
 	}
-	command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL, sb.data ? NULL : "jaliend: out of memory\n",
-		      sb.data ? 0 : 12);
+	command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL, sb.data ? NULL : exitcode_line(JD_EXIT_NOMEM),
+		   sb.data ? 0 : JD_EXIT_NOMEM);
 	strbuf_free(&sb);
 	cJSON_Delete(j);
 	cJSON_Delete(reply);
@@ -165,11 +165,11 @@ static void cmdquota_jquota_done(struct command *cmd, void *arg, cJSON *reply, i
 	command_hold(cmd, jt, NULL);
 	if (!opts || !jt) {
 		cJSON_Delete(opts);
-		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+		command_fail(cmd, JD_EXIT_NOMEM);
 		return;
 	}
 	if (command_upstream(cmd, "fquota", opts, UP_REQ_READONLY, cmdquota_fquota_done, jt) < 0)
-		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+		command_fail(cmd, JD_EXIT_NOMEM);
 }
 
 int cmdquota_run(struct command *cmd, cJSON *argv)
@@ -179,7 +179,7 @@ int cmdquota_run(struct command *cmd, cJSON *argv)
 	cJSON *opts;
 
 	if (user && (strcmp(user, "set") == 0)) {
-		command_reply(cmd, NULL, "quota set: not implemented (use jquota set / fquota set)\n", 38);
+		command_reply(cmd, NULL, "quota set: not implemented (use jquota set / fquota set)\n", JD_EXIT_NOSYS);
 		return 1;
 	}
 	opts = cmdquota_opts(user ? user : "");

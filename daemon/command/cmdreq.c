@@ -83,7 +83,7 @@ static int cmdreq_session_from(struct command *cmd, const cJSON *from)
 	if (!cJSON_IsString(from) || !*from->valuestring ||
 	    strlen(from->valuestring) >= LIM_SESSION_KEY_MAX ||
 	    utf8_invalid_at(from->valuestring) >= 0) {
-		cmdreq_refuse(cmd, CMD_USAGE_ERROR,
+		cmdreq_refuse(cmd, JD_EXIT_USAGE,
 			      "REQUEST \"session_from\" must be a string of 1 to %d bytes",
 			      LIM_SESSION_KEY_MAX - 1);
 		return -1;
@@ -112,20 +112,20 @@ cJSON *cmdreq_parse(struct command *cmd, const char *payload, size_t len, int *a
 
 	*answered = 0;
 	if (cmdreq_has_nul(payload, len)) {
-		cmdreq_refuse(cmd, CMD_USAGE_ERROR, "REQUEST holds a NUL byte");
+		cmdreq_refuse(cmd, JD_EXIT_USAGE, "REQUEST holds a NUL byte");
 		goto bad;
 	}
 	if (!cJSON_IsObject(req)) {
-		cmdreq_refuse(cmd, CMD_USAGE_ERROR, "REQUEST payload is not a JSON object");
+		cmdreq_refuse(cmd, JD_EXIT_USAGE, "REQUEST payload is not a JSON object");
 		goto bad;
 	}
 	if (!cJSON_IsArray(argv) || !argv->child) {
-		cmdreq_refuse(cmd, CMD_USAGE_ERROR, "REQUEST needs a non-empty \"argv\" array");
+		cmdreq_refuse(cmd, JD_EXIT_USAGE, "REQUEST needs a non-empty \"argv\" array");
 		goto bad;
 	}
 	cJSON_ArrayForEach (a, argv) {
 		if (!cJSON_IsString(a)) {
-			cmdreq_refuse(cmd, CMD_USAGE_ERROR, "REQUEST argv[%d] is not a string", n);
+			cmdreq_refuse(cmd, JD_EXIT_USAGE, "REQUEST argv[%d] is not a string", n);
 			goto bad;
 		}
 		if (bad_arg < 0 && (bad_at = utf8_invalid_at(a->valuestring)) >= 0) {
@@ -133,21 +133,21 @@ cJSON *cmdreq_parse(struct command *cmd, const char *payload, size_t len, int *a
 			bad_byte = (unsigned char)a->valuestring[bad_at];
 		}
 		if (strlen(a->valuestring) > LIM_ARG_MAX) {
-			cmdreq_refuse(cmd, CMD_USAGE_ERROR, "argument %d is over %u bytes", n,
+			cmdreq_refuse(cmd, JD_EXIT_USAGE, "argument %d is over %u bytes", n,
 				      LIM_ARG_MAX);
 			goto bad;
 		}
 		n++;
 	}
 	if (n > LIM_REQUEST_ARGS_MAX) {
-		cmdreq_refuse(cmd, CMD_USAGE_ERROR, "REQUEST has %d arguments; the limit is %d", n,
+		cmdreq_refuse(cmd, JD_EXIT_USAGE, "REQUEST has %d arguments; the limit is %d", n,
 			      LIM_REQUEST_ARGS_MAX);
 		goto bad;
 	}
 	if (!cJSON_IsString(sess) || !*sess->valuestring ||
 	    strlen(sess->valuestring) >= LIM_SESSION_KEY_MAX ||
 	    utf8_invalid_at(sess->valuestring) >= 0) {
-		cmdreq_refuse(cmd, CMD_USAGE_ERROR,
+		cmdreq_refuse(cmd, JD_EXIT_USAGE,
 			      "REQUEST needs a \"session\" string of 1 to %d bytes",
 			      LIM_SESSION_KEY_MAX - 1);
 		goto bad;
@@ -159,7 +159,7 @@ cJSON *cmdreq_parse(struct command *cmd, const char *payload, size_t len, int *a
 			 bad_at + 1, bad_byte);
 		log_info("client %lu: request refused: %.*s", cmd->sink.serial,
 			 (int)strlen(msg) - 1, msg);
-		command_reply(cmd, NULL, msg, CMD_USAGE_ERROR);
+		command_reply(cmd, NULL, msg, JD_EXIT_USAGE);
 		*answered = 1;
 		goto bad;
 	}
@@ -204,7 +204,7 @@ cJSON *cmdreq_parse(struct command *cmd, const char *payload, size_t len, int *a
 		a = next;
 	}
 	if (!argv->child) {
-		cmdreq_refuse(cmd, CMD_USAGE_ERROR, "no command given, only -json");
+		cmdreq_refuse(cmd, JD_EXIT_USAGE, "no command given, only -json");
 		goto bad;
 	}
 	cmdreq_special_words(cmd, argv);

@@ -60,7 +60,7 @@ void cmdse_reply_sb(struct command *cmd, struct strbuf *sb, int code, const char
 	if (sb->len)
 		strbuf_addc(sb, '\n');
 	if (!strbuf_cstr(sb))
-		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+		command_fail(cmd, JD_EXIT_NOMEM);
 	else
 		command_reply(cmd, sb->len ? sb->data : NULL, err, code);
 	strbuf_free(sb);
@@ -189,7 +189,7 @@ static void cmdse_list_done(struct command *cmd, void *arg, cJSON *reply, int co
 		} else {
 			strbuf_addf(&e, ">%s< label(s) not found in SE list\n", s->label[s->nlabels - 1]);
 		}
-		command_reply(cmd, NULL, strbuf_cstr(&e) ? e.data : "jaliend: out of memory\n", strbuf_cstr(&e) ? 1 : 12);
+		command_reply(cmd, NULL, strbuf_cstr(&e) ? e.data : exitcode_line(JD_EXIT_NOMEM), strbuf_cstr(&e) ? 1 : JD_EXIT_NOMEM);
 		strbuf_free(&e);
 		strbuf_free(&sb);
 	} else {
@@ -232,7 +232,7 @@ int cmdse_run(struct command *cmd, cJSON *argv)
 			if (s->nlabels == CMDSE_LABELS_MAX || strlen(v) >= CMDSE_LABEL_MAX) {
 				cJSON_Delete(opts);
 				command_reply(cmd, NULL, s->nlabels == CMDSE_LABELS_MAX ? "too many SE labels (at most 16)\n"
-											 : "an SE label is over 255 bytes\n", 7);
+											 : "an SE label is over 255 bytes\n", JD_EXIT_TOOBIG);
 				return 1;
 			}
 			snprintf(s->label[s->nlabels++], CMDSE_LABEL_MAX, "%s", v);

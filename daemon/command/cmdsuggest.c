@@ -93,7 +93,7 @@ void cmdsuggest_unknown_done(struct command *cmd, void *arg, cJSON *reply, int c
 		strbuf_addf(&sb, "%s%s", k ? " " : "Similar commands: ", best[k].name);
 	if (shown)
 		strbuf_addc(&sb, '\n');
-	command_reply(cmd, NULL, strbuf_cstr(&sb) ? sb.data : "jaliend: out of memory\n", 1);
+	command_reply(cmd, NULL, strbuf_cstr(&sb) ? sb.data : exitcode_line(JD_EXIT_NOMEM), 1);
 	strbuf_free(&sb);
 }
 
@@ -109,7 +109,7 @@ void cmdsuggest_verify_done(struct command *cmd, void *arg, cJSON *reply, int co
 	l = complete_cmdlist();
 	if (!argv || !argv->child) {
 		cJSON_Delete(argv);
-		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+		command_fail(cmd, JD_EXIT_NOMEM);
 		return;
 	}
 	for (; l && *l && strcmp(*l, argv->child->valuestring); l++)
@@ -119,7 +119,7 @@ void cmdsuggest_verify_done(struct command *cmd, void *arg, cJSON *reply, int co
 
 		cJSON_Delete(argv);
 		if (!verb) {
-			command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+			command_fail(cmd, JD_EXIT_NOMEM);
 			return;
 		}
 		command_hold(cmd, verb, NULL); /* arg is released */
@@ -128,6 +128,6 @@ void cmdsuggest_verify_done(struct command *cmd, void *arg, cJSON *reply, int co
 	}
 	/* known, or no list to be had (the pool's error will come with the command) */
 	if (command_forward(cmd, argv) < 0)
-		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+		command_fail(cmd, JD_EXIT_NOMEM);
 	cJSON_Delete(argv);
 }

@@ -72,7 +72,7 @@ static void cmdtrace_done(struct command *cmd, void *arg, cJSON *reply, int code
 	cJSON_Delete(reply);
 	/* Python's strip() of the whole, then one newline */
 	if (!strbuf_cstr(&sb)) {
-		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+		command_fail(cmd, JD_EXIT_NOMEM);
 		return;
 	}
 	while (a < sb.len && strchr(" \t\n\r", sb.data[a]))
@@ -83,7 +83,7 @@ static void cmdtrace_done(struct command *cmd, void *arg, cJSON *reply, int code
 	if (b > a)
 		strbuf_addc(&sb, '\n');
 	if (!strbuf_cstr(&sb))
-		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+		command_fail(cmd, JD_EXIT_NOMEM);
 	else
 		command_reply(cmd, b > a ? sb.data + a : NULL, NULL, 0);
 	strbuf_free(&sb);

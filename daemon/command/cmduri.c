@@ -50,7 +50,7 @@ static void cmduri_fail(struct cmduri *u, const char *first)
 	struct strbuf e = { 0 };
 
 	strbuf_addf(&e, "%sCould not not create URIs/meta for: %s\n", first ? first : "", u->lfn);
-	command_reply(u->cmd, NULL, strbuf_cstr(&e) ? e.data : "jaliend: out of memory\n", strbuf_cstr(&e) ? 1 : 12);
+	command_reply(u->cmd, NULL, strbuf_cstr(&e) ? e.data : exitcode_line(JD_EXIT_NOMEM), strbuf_cstr(&e) ? 1 : JD_EXIT_NOMEM);
 	strbuf_free(&e);
 }
 
@@ -257,7 +257,7 @@ static void cmduri_md5_done(void *owner, struct xfer_job *job, const struct xfer
 		return;
 	}
 	if (cmduri_access(u, md5) < 0)
-		command_reply(u->cmd, NULL, "jaliend: out of memory\n", 12);
+		command_fail(u->cmd, JD_EXIT_NOMEM);
 }
 
 int cmduri_run(struct command *cmd, cJSON *argv)

@@ -158,7 +158,7 @@ static void cmdxml_finish(struct cmdxml *x)
 	}
 	strbuf_adds(&sb, "</alien>\n");
 	if (!strbuf_cstr(&sb)) {
-		command_reply(x->cmd, NULL, "jaliend: out of memory\n", 12);
+		command_fail(x->cmd, JD_EXIT_NOMEM);
 		return;
 	}
 	if (x->out_file) {
@@ -228,8 +228,8 @@ static void cmdxml_help_done(struct command *cmd, void *arg, cJSON *reply, int c
 	strbuf_addf(&sb, "%s\n", cmdxml_help_local);
 	if (sb.data && sb.data[0] == '\n') /* no server text: alien.py's output starts with its own line */
 		memmove(sb.data, sb.data + 1, sb.len--);
-	command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL, sb.data ? NULL : "jaliend: out of memory\n",
-		      sb.data ? 0 : 12);
+	command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL, sb.data ? NULL : exitcode_line(JD_EXIT_NOMEM),
+		   sb.data ? 0 : JD_EXIT_NOMEM);
 	strbuf_free(&sb);
 }
 
@@ -260,7 +260,7 @@ static void cmdxml_grid_done(struct command *cmd, void *arg, cJSON *reply, int c
 	else
 		strbuf_addf(&err, "%s\n", msg);
 	if ((out.len && !strbuf_cstr(&out)) || (err.len && !strbuf_cstr(&err))) {
-		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+		command_fail(cmd, JD_EXIT_NOMEM);
 	} else if (cmdxml_write_file(x->out_file, out.data, out.len) < 0) {
 		strbuf_reset(&err);
 		strbuf_addf(&err, "Error writing %s\n", x->out_file);

@@ -223,7 +223,7 @@ static void cmdxrd_finish(struct cmdxrd *x)
 	if (err.len && !strbuf_cstr(&err)) {
 		strbuf_free(&out);
 		strbuf_free(&err);
-		command_reply(x->cmd, NULL, "jaliend: out of memory\n", 12);
+		command_fail(x->cmd, JD_EXIT_NOMEM);
 		return;
 	}
 	cmdse_reply_sb(x->cmd, &out, code, err.len ? err.data : NULL);
@@ -314,8 +314,8 @@ static void cmdxrd_ses_done(struct command *cmd, void *arg, cJSON *reply, int co
 	}
 	cJSON_Delete(reply);
 	if (rc < 0) {
-		command_reply(cmd, NULL, rc == -E2BIG ? "xrd: more than 256 SEs to query\n" : "jaliend: out of memory\n",
-			      rc == -E2BIG ? 7 : 12);
+		command_reply(cmd, NULL, rc == -E2BIG ? "xrd: more than 256 SEs to query\n" : exitcode_line(JD_EXIT_NOMEM),
+			   rc == -E2BIG ? JD_EXIT_TOOBIG: JD_EXIT_NOMEM);
 		return;
 	}
 	cmdxrd_submit_all(x);
@@ -370,8 +370,8 @@ static void cmdxrd_whereis_done(struct command *cmd, void *arg, cJSON *reply, in
 	}
 	cJSON_Delete(reply);
 	if (rc < 0) {
-		command_reply(cmd, NULL, rc == -E2BIG ? "pfn-status: more than 256 replicas to query\n" : "jaliend: out of memory\n",
-			      rc == -E2BIG ? 7 : 12);
+		command_reply(cmd, NULL, rc == -E2BIG ? "pfn-status: more than 256 replicas to query\n" : exitcode_line(JD_EXIT_NOMEM),
+			   rc == -E2BIG ? JD_EXIT_TOOBIG: JD_EXIT_NOMEM);
 		return;
 	}
 	cmdxrd_pfn_next(x);
@@ -388,7 +388,7 @@ static void cmdxrd_pfn_next(struct cmdxrd *x)
 		if (strncmp(a, "root://", 7) == 0) {
 			if ((rc = cmdxrd_add_pfn(x, a, NULL)) < 0) {
 				command_reply(x->cmd, NULL, rc == -E2BIG ? "pfn-status: more than 256 PFNs to query\n"
-									  : "jaliend: out of memory\n", rc == -E2BIG ? 7 : 12);
+									  : exitcode_line(JD_EXIT_NOMEM), rc == -E2BIG ? JD_EXIT_TOOBIG: JD_EXIT_NOMEM);
 				return;
 			}
 			continue;
@@ -399,7 +399,7 @@ static void cmdxrd_pfn_next(struct cmdxrd *x)
 		if (!lfn || !opts) {
 			free(lfn);
 			cJSON_Delete(opts);
-			command_reply(x->cmd, NULL, "jaliend: out of memory\n", 12);
+			command_fail(x->cmd, JD_EXIT_NOMEM);
 			return;
 		}
 		free(x->labels[x->next_label - 1]);
@@ -408,7 +408,7 @@ static void cmdxrd_pfn_next(struct cmdxrd *x)
 		cJSON_AddItemToArray(opts, cJSON_CreateString("-r"));
 		cJSON_AddItemToArray(opts, cJSON_CreateString(lfn));
 		if (command_upstream(x->cmd, "whereis", opts, UP_REQ_READONLY, cmdxrd_whereis_done, x) < 0)
-			command_reply(x->cmd, NULL, "jaliend: out of memory\n", 12);
+			command_fail(x->cmd, JD_EXIT_NOMEM);
 		return;
 	}
 	cmdxrd_submit_all(x);
@@ -443,7 +443,7 @@ int cmdxrd_run(struct command *cmd, cJSON *argv)
 				char line[200];
 
 				snprintf(line, sizeof(line), "xrd_ping: -c needs a count from 1 to %d\n", XRDQ_PING_MAX);
-				command_reply(cmd, NULL, line, 22);
+				command_reply(cmd, NULL, line, JD_EXIT_USAGE);
 				return 1;
 			}
 			x->count = (int)c;

@@ -145,7 +145,7 @@ int command_produce(struct command *cmd)
 static void command_set_render(struct command *cmd, struct render *r)
 {
 	render_free(cmd->render);
-	cmd->render = r ? r : render_local(NULL, "jaliend: out of memory\n", 12);
+	cmd->render = r ? r : render_local(NULL, exitcode_line(JD_EXIT_NOMEM), JD_EXIT_NOMEM);
 	cmd->sink.wake(cmd->sink.conn);
 }
 
@@ -340,7 +340,7 @@ int command_registered(struct command *cmd, cJSON *argv)
 	int i = cmdtab_find(argv->child->valuestring), r;
 
 	if (i < 0 || !command_exts[i].start) {
-		command_reply(cmd, NULL, "jaliend: this command is not available in this build\n", 38);
+		command_reply(cmd, NULL, "jaliend: this command is not available in this build\n", JD_EXIT_NOSYS);
 		return 1;
 	}
 	cmd->ext = &command_exts[i];

@@ -115,7 +115,5 @@ const char *command_session(const struct command *cmd);
 /* Answer cmd with code's line from the table: "jaliend: <meaning>" on
  * stderr and exit code (JD_EXIT_NOMEM: "jaliend: out of memory"). */
 void command_fail(struct command *cmd, int code);
-/* cmdenv.c's old name, until the lead converts daemon/command/ to the table */
-#define UP_EXIT_NOCONN JD_EXIT_NOCONN
 
 #endif

@@ -71,7 +71,7 @@ struct complete_job {
 static void complete_answer(struct command *cmd, struct strbuf *sb)
 {
 	if (!strbuf_cstr(sb)) {
-		command_reply(cmd, NULL, "jaliend: out of memory\n", 12);
+		command_fail(cmd, JD_EXIT_NOMEM);
 		return;
 	}
 	command_reply(cmd, sb->len ? sb->data : NULL, NULL, 0);
@@ -273,13 +273,13 @@ int complete_run(struct command *cmd, const cJSON *req)
 	char *w;
 
 	if (!cJSON_IsString(kind) || !cJSON_IsString(word)) {
-		command_reply(cmd, NULL, "completion needs \"kind\" and \"word\" strings\n", 22);
+		command_reply(cmd, NULL, "completion needs \"kind\" and \"word\" strings\n", JD_EXIT_USAGE);
 		return 0;
 	}
 	if (strcmp(kind->valuestring, "path") == 0)
 		return complete_path(cmd, word->valuestring);
 	if (strcmp(kind->valuestring, "command") != 0) {
-		command_reply(cmd, NULL, "completion \"kind\" is \"command\" or \"path\"\n", 22);
+		command_reply(cmd, NULL, "completion \"kind\" is \"command\" or \"path\"\n", JD_EXIT_USAGE);
 		return 0;
 	}
 	w = strdup(word->valuestring);

@@ -1,5 +1,6 @@
 /* render.c - see render.h. */
 #include "render.h"
+#include "exitcodes.h"
 
 #include <errno.h>
 #include <math.h>
@@ -111,7 +112,7 @@ static cJSON *render_raw_next(struct render *r)
 	r->raw = item && e ? e : r->raw_end;
 	if (!item) {
 		r->raw = r->raw_end;
-		r->code = 12; /* ENOMEM, as JCentral would say it */
+		r->code = JD_EXIT_NOMEM; /* ENOMEM, as JCentral would say it */
 	}
 	return item;
 }
@@ -131,7 +132,7 @@ struct render *render_reply(cJSON *reply, int json, const char *cwd)
 			 "%llu MiB, the cap is %llu MiB (--reply-memory); try again\n",
 			 size >> 20, render_held >> 20, render_held_max >> 20);
 		cJSON_Delete(reply);
-		return render_local(NULL, err, RENDER_SLOW_EXIT);
+		return render_local(NULL, err, JD_EXIT_SLOW);
 	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {

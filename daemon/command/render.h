@@ -27,7 +27,6 @@ struct render *render_local(const char *out, const char *err, int code);
  * that would take the total past the cap is not kept: the request fails
  * with exit 105 and one line saying so. */
 #define RENDER_HELD_MAX_DEFAULT (1024ull << 20) /* --reply-memory: 1 GiB, two of the largest replies */
-#define RENDER_SLOW_EXIT 105                    /* = CL_SLOW_EXIT */
 void render_set_held_max(unsigned long long bytes);
 void render_held_add(long long delta);
 unsigned long long render_held_bytes(void);
