@@ -97,7 +97,7 @@ struct up_req *upstream_req_new(const char *command, cJSON *options, const char 
  * JCentral chose). 0, or -1 on ENOMEM. */
 int upstream_req_site(struct up_req *r, const char *site);
 /* Queue it. done() comes later from the loop, also when the queue is full
- * (exit UP_EXIT_BUSY) or the pool cannot connect: never before this returns. */
+ * (exit JD_EXIT_BUSY) or the pool cannot connect: never before this returns. */
 void upstream_submit(struct up_req *req);
 /* The owner goes away: drop the request, or its reply when it comes, or its
  * completion when it waits to be delivered: no done() after this. */
