@@ -39,11 +39,6 @@ void log_set_level(int max_level)
 	log_level = max_level;
 }
 
-int log_get_level(void)
-{
-	return log_level;
-}
-
 /* The end of a token in a log line: a URL parameter value or an envelope
  * ends at white space, a quote, a backslash (JSON's \" and \n) or a '<'. */
 static int log_redact_end(char ch)

@@ -8,7 +8,6 @@
 
 void log_init(const char *ident, int max_level);
 void log_set_level(int max_level);
-int log_get_level(void);
 /* Storage envelopes out of a log line (docs/RELIABILITY.md, threat model):
  * an authz= value, a signed envelope (a token holding signature=) and an
  * encrypted one (-----BEGIN SEALED ...) become "<redacted>". in to out (cap

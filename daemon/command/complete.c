@@ -37,11 +37,6 @@ void complete_forget(void)
 		complete_dir_clear(&complete_cache[i]);
 }
 
-void complete_fini(void)
-{
-	complete_forget();
-}
-
 /* The pool's copy of the server's command list, while it is fresh. */
 const char *const *complete_cmdlist(void)
 {

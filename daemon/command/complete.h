@@ -25,7 +25,5 @@ void complete_forget(void);
 const char *const *complete_cmdlist(void);
 /* Store the command list from a `commandlist` reply (not consumed). */
 void complete_cmdlist_store(const cJSON *reply);
-/* Free everything (at exit). */
-void complete_fini(void);
 
 #endif

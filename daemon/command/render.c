@@ -62,11 +62,6 @@ void render_held_add(long long delta)
 		render_held += (unsigned long long)delta;
 }
 
-unsigned long long render_held_bytes(void)
-{
-	return render_held;
-}
-
 /* What a tree holds: its nodes, names and strings (raw text included). */
 static unsigned long long render_tree_size(const cJSON *v)
 {

@@ -29,7 +29,6 @@ struct render *render_local(const char *out, const char *err, int code);
 #define RENDER_HELD_MAX_DEFAULT (1024ull << 20) /* --reply-memory: 1 GiB, two of the largest replies */
 void render_set_held_max(unsigned long long bytes);
 void render_held_add(long long delta);
-unsigned long long render_held_bytes(void);
 
 /* Fill buf with at most max bytes of the next piece; *fd is set to 1 or 2.
  * Returns the number of bytes (> 0), or 0 when everything was produced. */

@@ -28,11 +28,6 @@ static const char *const jbox_state_names[] = { "IDLE", "BUSY", "SENDING", "CLOS
 static unsigned char jbox_chunk[LWS_PRE + JBOX_TX_CHUNK];
 static int jbox_draining;
 
-const char *jbox_conn_state_name(enum jbox_state st)
-{
-	return jbox_state_names[st];
-}
-
 static void jbox_conn_set_state(struct jbox_conn *c, enum jbox_state st)
 {
 	if (c->state != st)

@@ -59,6 +59,5 @@ int jbox_conn_on_writable(struct jbox_conn *c);
 void jbox_conn_free(struct jbox_conn *c); /* cancels what runs */
 /* From now on, requests are answered "stopping" (exit code 107). */
 void jbox_conn_set_draining(void);
-const char *jbox_conn_state_name(enum jbox_state st);
 
 #endif

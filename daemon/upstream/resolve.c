@@ -136,27 +136,6 @@ struct resolve_job *resolve_start(struct lws_context *ctx, struct lws_vhost *vh,
 	return j;
 }
 
-void resolve_cancel(struct resolve_job *job)
-{
-	int ours = 0;
-
-	if (!job)
-		return;
-	pthread_mutex_lock(&resolve.mu);
-	job->done = NULL;
-	job->owner = NULL;
-	for (struct resolve_job **pp = &resolve.done; *pp; pp = &(*pp)->next)
-		if (*pp == job) { /* finished, not drained: ours to free */
-			if (!(*pp = job->next))
-				resolve.done_tail = pp;
-			ours = 1;
-			break;
-		}
-	pthread_mutex_unlock(&resolve.mu);
-	if (ours)
-		free(job);
-}
-
 void resolve_drain(void)
 {
 	for (;;) {

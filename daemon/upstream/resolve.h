@@ -36,12 +36,10 @@ typedef void (*resolve_done_fn)(void *owner, struct resolve_result *res);
 int resolve_numeric(const char *host);
 /* Look host up as libwebsockets 4.1.6 would for a client of vhost vh
  * (SOCK_STREAM, AF_UNSPEC, AI_V4MAPPED unless vh has IPv6 off). done() is
- * called once on the loop, unless resolve_cancel() comes first. NULL when no
+ * called once on the loop (the owner outlives it: sessions are slots). NULL when no
  * thread can be started (out of memory, RESOLVE_THREADS_MAX). */
 struct resolve_job *resolve_start(struct lws_context *ctx, struct lws_vhost *vh, const char *host,
 				  resolve_done_fn done, void *owner);
-/* Forget the owner: no callback comes (the thread ends on its own). NULL is fine. */
-void resolve_cancel(struct resolve_job *job);
 /* On the loop: deliver finished lookups (idempotent). */
 void resolve_drain(void);
 /* LWS_CALLBACK_PROTOCOL_DESTROY of vhost vh: lookups for it say vhost_gone;

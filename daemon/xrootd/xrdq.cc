@@ -347,11 +347,6 @@ extern "C" void xrdq_drain(void)
 	}
 }
 
-extern "C" unsigned xrdq_busy(void)
-{
-	return workers_busy(&xrdq_pool);
-}
-
 extern "C" void xrdq_fini(void)
 {
 	workers_stop(&xrdq_pool);

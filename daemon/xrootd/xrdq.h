@@ -92,8 +92,6 @@ struct xrdq_job *xrdq_submit(const struct xrdq_req *req, xrdq_done_fn done, void
 void xrdq_cancel(struct xrdq_job *job);
 /* On the loop thread: deliver the finished queries (idempotent). */
 void xrdq_drain(void);
-/* Queries queued or running. */
-unsigned xrdq_busy(void);
 /* Cancel everything and join the workers (each waits at most its request's timeout). */
 void xrdq_fini(void);
 /* Its lws protocol (beside xfer's): drains on LWS_CALLBACK_EVENT_WAIT_CANCELLED. */
