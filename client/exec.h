@@ -1,6 +1,9 @@
 /* exec.h - run alien.py-style command chains: each segment is a command for
- * jaliend, a `!cmd` for /bin/sh, or `cmd | shell-pipeline`; `time`, `exit`,
- * `exitcode`/`$?` are handled here (alienpy-behaviour.md 1.3, 1.5, 1.11). */
+ * jaliend, a `!cmd` for /bin/sh, or `cmd | shell-pipeline`; aliases
+ * (~/.alienpy_aliases) are expanded here, and the rows of the command table
+ * (common/cmdtab.def) that run in the shim are answered here: `time`, `exit`,
+ * `exitcode`/`$?`, checkAddr, and the grid file commands of gridfile.c (cat,
+ * less, edit, run...) (alienpy-behaviour.md 1.3, 1.5, 1.11). */
 #ifndef ALIEN_EXEC_H
 #define ALIEN_EXEC_H
 
