@@ -27,7 +27,8 @@
 
 static const char *alien_prog = "alien";
 
-static int alien_name_json; /* 2: the name has _json (results only), 1: _json_all (the whole reply) */
+/* 2: the name has _json (results only), 1: _json_all (the whole reply) */
+static int alien_name_json;
 
 /* "alien-ls" -> "ls", "alien_ls" -> "ls", "alien" -> NULL; "alien_json",
  * "alien_json_all" (and "alien_json_ls", "alien_json_all_ls"): JSON output. */
@@ -58,7 +59,8 @@ static int alien_direct(char **argv)
 	int n = proc_self_exe(self, sizeof(self) - 32);
 
 	if (n <= 0) {
-		fprintf(stderr, "%s: --direct: cannot find my own location: %s\n", alien_prog, strerror(-n));
+		fprintf(stderr, "%s: --direct: cannot find my own location: %s\n", alien_prog,
+			strerror(-n));
 		return JD_EXIT_NOTFOUND;
 	}
 	slash = strrchr(self, '/');
@@ -147,8 +149,8 @@ static int alien_stdin(struct exec *x)
 
 	while (!x->exit_requested && (n = getline(&line, &cap, stdin)) >= 0) {
 		if ((size_t)n > LINE_MAX_BYTES) {
-			fprintf(stderr, "%s: input line of %zd bytes is over the %u-byte limit\n", alien_prog, n,
-				LINE_MAX_BYTES);
+			fprintf(stderr, "%s: input line of %zd bytes is over the %u-byte limit\n",
+				alien_prog, n, LINE_MAX_BYTES);
 			x->last = JD_EXIT_USAGE;
 			continue;
 		}
@@ -183,12 +185,15 @@ static int alien_batch(int argc, char **argv)
 	FILE *in = stdin;
 
 	if (jobs < 0 || argc > 4) {
-		fprintf(stderr, "%s: usage: alien --jobs N [FILE] (N from 1 to %d; commands from FILE or stdin)\n",
+		fprintf(stderr,
+			"%s: usage: alien --jobs N [FILE] (N from 1 to %d; commands from FILE or "
+			"stdin)\n",
 			alien_prog, BATCH_JOBS_MAX);
 		return JD_EXIT_USAGE;
 	}
 	if (argc == 4 && strcmp(argv[3], "-") != 0 && !(in = fopen(argv[3], "re"))) {
-		fprintf(stderr, "%s: --jobs: cannot read %s: %s\n", alien_prog, argv[3], strerror(errno));
+		fprintf(stderr, "%s: --jobs: cannot read %s: %s\n", alien_prog, argv[3],
+			strerror(errno));
 		return 1;
 	}
 	rc = batch_run(alien_prog, jobs, in, getenv("ALIENPY_JSON") != NULL);
@@ -232,7 +237,9 @@ static int alien_script_open(struct exec *x, const char *arg)
 	/* no symbolic link followed for a bare name; never blocks on a FIFO */
 	fd = open(arg, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (as_path ? 0 : O_NOFOLLOW));
 	if (fd < 0 && !as_path && errno == ELOOP && !alien_is_command(x, arg)) {
-		fprintf(stderr, "%s: %s here is a symbolic link; not run as a script (name it ./%s to run it)\n",
+		fprintf(stderr,
+			"%s: %s here is a symbolic link; not run as a script (name it ./%s to run "
+			"it)\n",
 			alien_prog, arg, arg);
 		return ALIEN_SCRIPT_REFUSED;
 	}
@@ -248,7 +255,9 @@ static int alien_script_open(struct exec *x, const char *arg)
 		why = st.st_mode & S_IWOTH ? "is writable by others" : "is writable by its group";
 	if (why) {
 		close(fd);
-		fprintf(stderr, "%s: the file %s in this folder %s; not run as a script (name it ./%s to run it)\n",
+		fprintf(stderr,
+			"%s: the file %s in this folder %s; not run as a script (name it ./%s to "
+			"run it)\n",
 			alien_prog, arg, why, arg);
 		return ALIEN_SCRIPT_REFUSED;
 	}
@@ -296,7 +305,9 @@ int main(int argc, char **argv)
 	}
 	if (n == 0 && argc > 1) {
 		free(args);
-		fprintf(stderr, "%s: no command given, only options (usage: alien <command> [arguments...])\n",
+		fprintf(stderr,
+			"%s: no command given, only options (usage: alien <command> "
+			"[arguments...])\n",
 			alien_prog);
 		return JD_EXIT_USAGE;
 	}
@@ -314,7 +325,8 @@ int main(int argc, char **argv)
 
 		if (fd != ALIEN_SCRIPT_NONE) {
 			free(args);
-			n = fd == ALIEN_SCRIPT_REFUSED ? JD_EXIT_REFUSED : alien_script(&x, fd, path);
+			n = fd == ALIEN_SCRIPT_REFUSED ? JD_EXIT_REFUSED
+						       : alien_script(&x, fd, path);
 			exec_fini(&x);
 			return n;
 		}

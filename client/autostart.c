@@ -101,8 +101,10 @@ static int autostart_spawn(void)
 
 		poll(&pf, 1, 50);
 		while ((n = read(p[0], got < (ssize_t)sizeof(buf) ? buf + got : prog,
-				 got < (ssize_t)sizeof(buf) ? sizeof(buf) - (size_t)got : sizeof(prog))) > 0)
-			got += got < (ssize_t)sizeof(buf) ? n : 0; /* beyond the cap: read and dropped */
+				 got < (ssize_t)sizeof(buf) ? sizeof(buf) - (size_t)got
+							    : sizeof(prog))) > 0)
+			/* beyond the cap: read and dropped */
+			got += got < (ssize_t)sizeof(buf) ? n : 0;
 		if (done)
 			break;
 		w = waitpid(pid, &st, WNOHANG);
@@ -121,13 +123,15 @@ static int autostart_spawn(void)
 
 /* The socket folder as tmux checks it; made (0700) first if missing and we
  * may start the daemon. 0, or -errno with the reason in why. */
-static int autostart_check_dir(const char *sock, const char *dir, int may_create, char *why, size_t n)
+static int autostart_check_dir(const char *sock, const char *dir, int may_create, char *why,
+			       size_t n)
 {
 	int r = sockpath_check_dir(dir, why, n);
 
 	if (r == -ENOENT && may_create) {
 		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-			snprintf(why, n, "cannot create socket folder %s: %s", dir, strerror(errno));
+			snprintf(why, n, "cannot create socket folder %s: %s", dir,
+				 strerror(errno));
 			return -errno;
 		}
 		r = sockpath_check_dir(dir, why, n); /* whoever made it, it must pass */
@@ -181,7 +185,8 @@ int autostart_connect(const char *sock, char *why, size_t n)
 	if (autostart_absent(fd)) {
 		st = autostart_spawn();
 		if (st == 0) {
-			while (autostart_absent(fd = conn_open(sock, why, n)) && waited < AUTOSTART_WAIT_MS) {
+			while (autostart_absent(fd = conn_open(sock, why, n)) &&
+			       waited < AUTOSTART_WAIT_MS) {
 				autostart_sleep_ms(step);
 				waited += step;
 				step = step * 2 > 500 ? 500 : step * 2;

@@ -16,9 +16,9 @@
 #include "rpc.h"
 
 struct batch_job {
-	pid_t pid;      /* 0 once it ended */
-	int out, err;   /* memfds holding its stdout and stderr */
-	int status;     /* exit code once ended */
+	pid_t pid;    /* 0 once it ended */
+	int out, err; /* memfds holding its stdout and stderr */
+	int status;   /* exit code once ended */
 	long lineno;
 };
 
@@ -26,10 +26,10 @@ struct batch {
 	const char *prog;
 	int jobs, json;
 	char session[LIM_SESSION_KEY_MAX]; /* the terminal's: each line's starts as a copy */
-	off_t held_cap;        /* bytes of stdout, and of stderr, one line may hold (batch.h) */
+	off_t held_cap;	       /* bytes of stdout, and of stderr, one line may hold (batch.h) */
 	struct batch_job *win; /* ring of started, unprinted jobs */
 	int cap, head, count, running;
-	int first_fail;        /* exit code of the first failing command in input order */
+	int first_fail; /* exit code of the first failing command in input order */
 	long lineno;
 };
 
@@ -70,7 +70,10 @@ static int batch_drain(int mfd, int fd, off_t cap)
 	ssize_t n;
 
 	if (left > 0 && lseek(mfd, 0, SEEK_SET) == 0)
-		while (left > 0 && (n = read(mfd, buf, (size_t)(left < (off_t)sizeof(buf) ? left : (off_t)sizeof(buf)))) > 0) {
+		while (left > 0 &&
+		       (n = read(mfd, buf,
+				 (size_t)(left < (off_t)sizeof(buf) ? left : (off_t)sizeof(buf)))) >
+			       0) {
 			left -= n;
 			for (ssize_t off = 0; off < n;) {
 				ssize_t w = write(fd, buf + off, (size_t)(n - off));
@@ -133,15 +136,16 @@ static int batch_start(struct batch *b, const char *line)
 	j->out = memfd_open_capped("alien-batch-out", b->held_cap);
 	j->err = j->out < 0 ? -1 : memfd_open_capped("alien-batch-err", b->held_cap);
 	if (j->out < 0 || j->err < 0) {
-		fprintf(stderr, "%s: --jobs: cannot keep the output of line %ld: %s\n", b->prog, b->lineno,
-			strerror(-(j->out < 0 ? j->out : j->err)));
+		fprintf(stderr, "%s: --jobs: cannot keep the output of line %ld: %s\n", b->prog,
+			b->lineno, strerror(-(j->out < 0 ? j->out : j->err)));
 		goto fail;
 	}
 	fflush(stdout);
 	fflush(stderr);
 	j->pid = fork();
 	if (j->pid < 0) {
-		fprintf(stderr, "%s: --jobs: cannot start line %ld: %s\n", b->prog, b->lineno, strerror(errno));
+		fprintf(stderr, "%s: --jobs: cannot start line %ld: %s\n", b->prog, b->lineno,
+			strerror(errno));
 		goto fail;
 	}
 	if (j->pid == 0)
@@ -192,9 +196,11 @@ static void batch_flush(struct batch *b)
 
 		full |= batch_drain(j->err, STDERR_FILENO, b->held_cap);
 		if (full) {
-			fprintf(stderr, "%s: --jobs: line %ld wrote over the %lld MiB an output may hold while it waits "
-				"its turn (-j %d); the rest was lost\n", b->prog, j->lineno,
-				(long long)b->held_cap >> 20, b->jobs);
+			fprintf(stderr,
+				"%s: --jobs: line %ld wrote over the %lld MiB an output may hold "
+				"while it waits "
+				"its turn (-j %d); the rest was lost\n",
+				b->prog, j->lineno, (long long)b->held_cap >> 20, b->jobs);
 			fflush(stderr);
 			if (!j->status)
 				j->status = 1;
@@ -231,8 +237,10 @@ int batch_run(const char *prog, int jobs, FILE *in, int json)
 			}
 			b.lineno++;
 			if ((size_t)n > LINE_MAX_BYTES) {
-				fprintf(stderr, "%s: line %ld: %zd bytes, over the %u-byte limit; not run\n", prog,
-					b.lineno, n, LINE_MAX_BYTES);
+				fprintf(stderr,
+					"%s: line %ld: %zd bytes, over the %u-byte limit; not "
+					"run\n",
+					prog, b.lineno, n, LINE_MAX_BYTES);
 				if (!b.first_fail)
 					b.first_fail = JD_EXIT_USAGE;
 				continue;

@@ -14,7 +14,9 @@
 
 static int checkaddr_connect(const struct addrinfo *ai)
 {
-	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol), err = 0;
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			ai->ai_protocol),
+	    err = 0;
 	socklen_t len = sizeof(err);
 	struct pollfd p;
 
@@ -26,7 +28,8 @@ static int checkaddr_connect(const struct addrinfo *ai)
 	}
 	p.fd = fd;
 	p.events = POLLOUT;
-	if (poll(&p, 1, CHECKADDR_TIMEOUT_MS) != 1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+	if (poll(&p, 1, CHECKADDR_TIMEOUT_MS) != 1 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		err = -1;
 	close(fd);
 	return err == 0;
@@ -35,16 +38,20 @@ static int checkaddr_connect(const struct addrinfo *ai)
 /* alien.py's check_port(): every address of host, "ip:port        OK|FAIL" */
 static void checkaddr_one(const char *host, const char *port, int out)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_protocol = IPPROTO_TCP }, *res = NULL, *ai;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_protocol = IPPROTO_TCP },
+			*res = NULL, *ai;
 
 	if (getaddrinfo(host, port, &hints, &res) != 0) {
-		dprintf(out, "check_port:: error getting address info for host: %s ; port: %s\n", host, port);
+		dprintf(out, "check_port:: error getting address info for host: %s ; port: %s\n",
+			host, port);
 		return;
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
 		char ip[INET6_ADDRSTRLEN] = "?";
-		const void *a = ai->ai_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr
-							 : (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr;
+		const void *a =
+			ai->ai_family == AF_INET6
+				? (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr
+				: (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr;
 
 		inet_ntop(ai->ai_family, a, ip, sizeof(ip));
 		dprintf(out, "%s:%s        %s\n", ip, port, checkaddr_connect(ai) ? "OK" : "FAIL");
@@ -58,10 +65,12 @@ int checkaddr_run(char **argv, int argc, int out)
 	int n = 0, reference = 0;
 
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "-help") == 0 || strcmp(argv[i], "--help") == 0) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "-help") == 0 ||
+		    strcmp(argv[i], "--help") == 0) {
 			dprintf(out, "checkAddr [reference] fqdn/ip port\n"
-				"defaults are: alice-jcentral.cern.ch 8097\n"
-				"reference arg will check connection to google dns and www.cern.ch\n");
+				     "defaults are: alice-jcentral.cern.ch 8097\n"
+				     "reference arg will check connection to google dns and "
+				     "www.cern.ch\n");
 			return 0;
 		}
 		if (strcmp(argv[i], "reference") == 0)

@@ -34,13 +34,17 @@ int conn_open(const char *path, char *why, size_t n)
 	/* who listens there: before a single byte (HELLO included) goes out */
 	rc = peercred_get(fd, &uid, &pid);
 	if (rc < 0) {
-		snprintf(why, n, "cannot tell who listens on %s (%s: %s)", path, peercred_how, strerror(-rc));
+		snprintf(why, n, "cannot tell who listens on %s (%s: %s)", path, peercred_how,
+			 strerror(-rc));
 		close(fd);
 		return -EPERM;
 	}
 	if (uid != getuid()) {
-		snprintf(why, n, "%s is served by uid %u (pid %d), not by you (uid %u): another user's process; "
-			 "refusing to talk to it", path, (unsigned)uid, (int)pid, (unsigned)getuid());
+		snprintf(why, n,
+			 "%s is served by uid %u (pid %d), not by you (uid %u): another user's "
+			 "process; "
+			 "refusing to talk to it",
+			 path, (unsigned)uid, (int)pid, (unsigned)getuid());
 		close(fd);
 		return -EPERM;
 	}

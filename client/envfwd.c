@@ -23,12 +23,28 @@
 #include "tcpreach.h"
 
 static const char *const envfwd_names[] = {
-	"X509_USER_CERT", "X509_USER_KEY", "JALIEN_TOKEN_CERT", "JALIEN_TOKEN_KEY", "TMPDIR", "HOME",
-	"ALIEN_SITE", "X509_CERT_DIR", "X509_CERT_FILE", "ALIENPY_USE_LOCAL_CAS",
-	"ALIENPY_JCENTRAL", "ALIENPY_JCENTRAL_PORT", "ALIENPY_NOXRDZIP",
+	"X509_USER_CERT",
+	"X509_USER_KEY",
+	"JALIEN_TOKEN_CERT",
+	"JALIEN_TOKEN_KEY",
+	"TMPDIR",
+	"HOME",
+	"ALIEN_SITE",
+	"X509_CERT_DIR",
+	"X509_CERT_FILE",
+	"ALIENPY_USE_LOCAL_CAS",
+	"ALIENPY_JCENTRAL",
+	"ALIENPY_JCENTRAL_PORT",
+	"ALIENPY_NOXRDZIP",
 	/* cp's defaults, as alien.py 1.7.0 takes them (a cp option wins) */
-	"XRD_CPPARALLELCHUNKS", "XRD_CPCHUNKSIZE", "XRD_CPTIMEOUT", "XRD_XRATETHRESHOLD", "XRD_CPRETRY",
-	"XRD_CPRETRYPOLICY", "XRD_LOGFILE", "XRD_LOGLEVEL",
+	"XRD_CPPARALLELCHUNKS",
+	"XRD_CPCHUNKSIZE",
+	"XRD_CPTIMEOUT",
+	"XRD_XRATETHRESHOLD",
+	"XRD_CPRETRY",
+	"XRD_CPRETRYPOLICY",
+	"XRD_LOGFILE",
+	"XRD_LOGLEVEL",
 	"XRD_SUBSTREAMSPERCHANNEL", /* only for 1.7.0's warning when -S is given too */
 	"ALIENPY_KEEP_META",
 	NULL,
@@ -63,7 +79,8 @@ void envfwd_add(cJSON *env)
 	/* ALIENPY_JCENTRAL is exclusive: alien.py does not look at a JBox then */
 	if (getenv("ALIENPY_JCENTRAL") && *getenv("ALIENPY_JCENTRAL"))
 		return;
-	if (jh && *jh && strlen(jh) < 256 && (!jp || strlen(jp) < 16) && tcpreach(jh, jp && *jp ? jp : "8097")) {
+	if (jh && *jh && strlen(jh) < 256 && (!jp || strlen(jp) < 16) &&
+	    tcpreach(jh, jp && *jp ? jp : "8097")) {
 		cJSON_AddStringToObject(env, "JALIEN_HOST", jh);
 		if (jp && *jp)
 			cJSON_AddStringToObject(env, "JALIEN_WSPORT", jp);
@@ -81,8 +98,10 @@ int envfwd_debug(void)
  * truncated by each process unless ALIENPY_DEBUG_APPEND. */
 static int envfwd_log_open(void)
 {
-	const char *f = getenv("ALIENPY_DEBUG_FILE"), *home = getenv("HOME"), *tmp = getenv("TMPDIR");
-	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (getenv("ALIENPY_DEBUG_APPEND") ? O_APPEND : O_TRUNC);
+	const char *f = getenv("ALIENPY_DEBUG_FILE"), *home = getenv("HOME"),
+		   *tmp = getenv("TMPDIR");
+	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+		    (getenv("ALIENPY_DEBUG_APPEND") ? O_APPEND : O_TRUNC);
 	char path[4096];
 	int fd = -1;
 

@@ -61,7 +61,8 @@ int exec_spawn(struct exec *x, char *const *argv, char *const *alt, int in_fd, i
 	if (pid == 0) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
-		if ((in_fd >= 0 && dup2(in_fd, STDIN_FILENO) < 0) || (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0))
+		if ((in_fd >= 0 && dup2(in_fd, STDIN_FILENO) < 0) ||
+		    (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0))
 			_exit(JD_EXIT_NOEXEC);
 		execvp(argv[0], argv);
 		if (errno == ENOENT && alt)
@@ -151,7 +152,8 @@ static int exec_remote(struct exec *x, char **argv, int argc, int timed, const c
 	if (shcmd) {
 		tmp = tmpfile();
 		if (!tmp) {
-			fprintf(stderr, "%s: no temporary file for the pipe: %s\n", x->prog, strerror(errno));
+			fprintf(stderr, "%s: no temporary file for the pipe: %s\n", x->prog,
+				strerror(errno));
 			return 1;
 		}
 		out.fd = fileno(tmp);
@@ -162,7 +164,8 @@ static int exec_remote(struct exec *x, char **argv, int argc, int timed, const c
 		code = rpc_request(&x->rpc, argv, argc, x->json, NULL, &out);
 	if (timed && code == 0) {
 		char line[80];
-		int n = snprintf(line, sizeof(line), ">>>ProcessInput time: %.3f ms\n", exec_now_ms() - t0);
+		int n = snprintf(line, sizeof(line), ">>>ProcessInput time: %.3f ms\n",
+				 exec_now_ms() - t0);
 
 		fflush(stdout);
 		if (write(out.fd, line, (size_t)n) < 0)
@@ -213,7 +216,8 @@ static void exec_load_aliases(struct exec *x)
 			*--end = '\0';
 		while (*val == ' ' || *val == '\t')
 			val++;
-		for (end = val + strlen(val); end > val && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r');)
+		for (end = val + strlen(val);
+		     end > val && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r');)
 			*--end = '\0';
 		if (*val == '"' && end - val >= 2 && end[-1] == '"') {
 			end[-1] = '\0';
@@ -270,7 +274,8 @@ static int exec_segment(char *seg, void *ctx)
 	if (exec_alias(x, seg))
 		return x->exit_requested;
 
-	if (seg[0] == '!' || strncmp(seg, "sh:", 3) == 0) { /* `!cmd` or `sh: cmd`: the local shell */
+	/* `!cmd` or `sh: cmd`: the local shell */
+	if (seg[0] == '!' || strncmp(seg, "sh:", 3) == 0) {
 		x->last = exec_shell(x, seg + (seg[0] == '!' ? 1 : 3), -1);
 		x->ran = 1;
 		return 0;
@@ -283,7 +288,8 @@ static int exec_segment(char *seg, void *ctx)
 	if (argc == -EINVAL) {
 		char shown[256];
 
-		fprintf(stderr, "%s: unbalanced quotes in: %s\n", x->prog, line_escape(seg, shown, sizeof(shown)));
+		fprintf(stderr, "%s: unbalanced quotes in: %s\n", x->prog,
+			line_escape(seg, shown, sizeof(shown)));
 		x->last = JD_EXIT_USAGE;
 		x->ran = 1;
 		return 0;
@@ -297,7 +303,8 @@ static int exec_segment(char *seg, void *ctx)
 	}
 	args = argv;
 	row = argc > 0 ? cmdtab_find(args[0]) : -1;
-	if (argc > 1 && exec_shim(row) == exec_time && strcmp(args[1], "-h") && strcmp(args[1], "-help") &&
+	if (argc > 1 && exec_shim(row) == exec_time && strcmp(args[1], "-h") &&
+	    strcmp(args[1], "-help") &&
 	    strcmp(args[1], "--help")) { /* `time -h`: jaliend prints alien.py's help */
 		timed = 1;
 		args++, argc--;
@@ -308,7 +315,8 @@ static int exec_segment(char *seg, void *ctx)
 		return 0;
 	}
 	/* exit, exitcode: before the pipe and the timing, and not a command run */
-	if (row >= 0 && (cmdtab_rows[row].flags & CMDTAB_NOW) && exec_shim(row)(x, args, argc, STDOUT_FILENO) != EXEC_PASS) {
+	if (row >= 0 && (cmdtab_rows[row].flags & CMDTAB_NOW) &&
+	    exec_shim(row)(x, args, argc, STDOUT_FILENO) != EXEC_PASS) {
 		line_free(argv);
 		return x->exit_requested;
 	}
@@ -322,8 +330,8 @@ static int exec_segment(char *seg, void *ctx)
 int exec_chain(struct exec *x, const char *text)
 {
 	if (strlen(text) > LINE_MAX_BYTES) {
-		fprintf(stderr, "%s: command text of %zu bytes is over the %u-byte limit\n", x->prog, strlen(text),
-			LINE_MAX_BYTES);
+		fprintf(stderr, "%s: command text of %zu bytes is over the %u-byte limit\n",
+			x->prog, strlen(text), LINE_MAX_BYTES);
 		x->last = JD_EXIT_USAGE;
 		return x->last;
 	}

@@ -12,9 +12,9 @@
 struct exec {
 	struct rpc rpc;
 	const char *prog;   /* for messages */
-	int last;           /* exit code of the last command (0 before any) */
-	int ran;            /* a command ran in this process */
-	int json;           /* global -json / ALIENPY_JSON */
+	int last;	    /* exit code of the last command (0 before any) */
+	int ran;	    /* a command ran in this process */
+	int json;	    /* global -json / ALIENPY_JSON */
 	int interactive;    /* SIGINT cancels a command instead of ending us */
 	int exit_requested; /* `exit`/`quit`/`logout` was run: stop, exit with `last` */
 	/* ~/.alienpy_aliases, read on first use (EXEC_ALIAS_MAX entries) */
@@ -22,7 +22,7 @@ struct exec {
 	char *alias_name[64], *alias_value[64];
 };
 
-#define EXEC_ALIAS_MAX 64        /* aliases read from ~/.alienpy_aliases */
+#define EXEC_ALIAS_MAX 64	 /* aliases read from ~/.alienpy_aliases */
 #define EXEC_ALIAS_LINE_MAX 4096 /* bytes of one line of that file */
 
 void exec_init(struct exec *x, const char *prog);

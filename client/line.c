@@ -135,7 +135,8 @@ int line_tokenize(const char *s, char ***argv)
 				i = (size_t)(end - s) + 1;
 			} else if (s[i] == '"') {
 				for (i++; s[i] && s[i] != '"'; i++) {
-					if (s[i] == '\\' && s[i + 1] && strchr("\"\\$`\n", s[i + 1]))
+					if (s[i] == '\\' && s[i + 1] &&
+					    strchr("\"\\$`\n", s[i + 1]))
 						i++;
 					w[len++] = s[i];
 				}
@@ -245,8 +246,11 @@ void line_unquote_outer(char *s)
 /* The length of the valid UTF-8 sequence at s (1..4), or 0. */
 static int line_utf8_len(const unsigned char *s)
 {
-	int n = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
-		: s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+	int n = s[0] < 0x80		       ? 1
+		: s[0] >= 0xc2 && s[0] <= 0xdf ? 2
+		: s[0] >= 0xe0 && s[0] <= 0xef ? 3
+		: s[0] >= 0xf0 && s[0] <= 0xf4 ? 4
+					       : 0;
 
 	for (int i = 1; i < n; i++)
 		if ((s[i] & 0xc0) != 0x80)
@@ -286,7 +290,8 @@ char *line_escape(const char *s, char *out, size_t n)
 
 char *line_quote_word(const char *s)
 {
-	static const char plain[] = "/._-+,:=@%^~"; /* ~: the shim expands nothing (jaliend: grid home) */
+	/* ~: the shim expands nothing (jaliend: grid home) */
+	static const char plain[] = "/._-+,:=@%^~";
 	char *out = malloc(2 * strlen(s) + 1), *o = out;
 
 	if (!out)

@@ -52,7 +52,8 @@ void progress_draw(const char *payload, size_t len)
 	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 && ws.ws_col - 1u < width)
 		width = ws.ws_col - 1u;
 	line[n++] = '\r';
-	for (const unsigned char *p = (const unsigned char *)bar->valuestring; *p && n - 1 < width; p++)
+	for (const unsigned char *p = (const unsigned char *)bar->valuestring; *p && n - 1 < width;
+	     p++)
 		line[n++] = (*p < 0x20 || *p >= 0x7f) ? '?' : (char)*p;
 	memcpy(line + n, "\033[K", 3); /* erase what a longer bar left */
 	n += 3;

@@ -23,11 +23,10 @@
 #include "utf8.h"
 #include "version.h"
 
-
 volatile sig_atomic_t rpc_interrupted;
 static const char *rpc_prog = "alien";
-static int rpc_is_cp; /* the request in flight moves files, as cp (CMDTAB_XFER): Ctrl-C says what it stopped */
-
+/* the request in flight moves files, as cp (CMDTAB_XFER): Ctrl-C says what it stopped */
+static int rpc_is_cp;
 
 void rpc_init(struct rpc *r, const char *prog)
 {
@@ -85,15 +84,19 @@ static int rpc_connect(struct rpc *r)
 	if (r->fd >= 0)
 		return 0;
 	if (!r->sock[0] && sockpath_resolve(r->sock, sizeof(r->sock)) < 0)
-		return rpc_fail(JD_EXIT_NOCONN, "socket path too long: %s", getenv("JALIEND_SOCKET"));
+		return rpc_fail(JD_EXIT_NOCONN, "socket path too long: %s",
+				getenv("JALIEND_SOCKET"));
 	fd = autostart_connect(r->sock, why, sizeof(why));
 	if (fd < 0 && why[0])
 		return rpc_fail(JD_EXIT_NOCONN, "%s", why);
 	if (fd < 0) {
 		fflush(stdout);
-		fprintf(stderr, "%s: cannot reach jaliend at %s: %s%s\n", rpc_prog, r->sock, strerror(-fd),
+		fprintf(stderr, "%s: cannot reach jaliend at %s: %s%s\n", rpc_prog, r->sock,
+			strerror(-fd),
 			(fd == -ENOENT || fd == -ECONNREFUSED)
-			? " (is jaliend running? start it with `jaliend` or `systemctl --user start jaliend.socket`)" : "");
+				? " (is jaliend running? start it with `jaliend` or `systemctl "
+				  "--user start jaliend.socket`)"
+				: "");
 		return JD_EXIT_NOCONN;
 	}
 	hello = rpc_hello();
@@ -101,7 +104,8 @@ static int rpc_connect(struct rpc *r)
 	free(hello);
 	if (rc < 0 && rc != -EPIPE) {
 		close(fd);
-		return rpc_fail(JD_EXIT_NOCONN, "sending to jaliend at %s: %s", r->sock, strerror(-rc));
+		return rpc_fail(JD_EXIT_NOCONN, "sending to jaliend at %s: %s", r->sock,
+				strerror(-rc));
 	}
 	r->fd = fd;
 	r->peer_checked = 1; /* autostart_connect checked the folder and the peer's uid */
@@ -126,7 +130,8 @@ void rpc_session_key(char *out, size_t n)
 		snprintf(out, n, "sid:%ld", (long)getsid(0));
 }
 
-static char *rpc_build(char *const *argv, int argc, int json, cJSON *extra, int out_tty, int progress)
+static char *rpc_build(char *const *argv, int argc, int json, cJSON *extra, int out_tty,
+		       int progress)
 {
 	char session[LIM_SESSION_KEY_MAX], cwd[PATH_MAX];
 	const char *from;
@@ -139,7 +144,8 @@ static char *rpc_build(char *const *argv, int argc, int json, cJSON *extra, int 
 	rpc_session_key(session, sizeof(session));
 	cJSON_AddStringToObject(req, "session", session);
 	if ((from = getenv("ALIEN_SESSION_FROM")) && *from && strlen(from) < LIM_SESSION_KEY_MAX &&
-	    utf8_invalid_at(from) < 0) /* a line of alien -j: its session starts as a copy of this one */
+	    /* a line of alien -j: its session starts as a copy of this one */
+	    utf8_invalid_at(from) < 0)
 		cJSON_AddStringToObject(req, "session_from", from);
 	if (getcwd(cwd, sizeof(cwd)))
 		cJSON_AddStringToObject(req, "cwd", cwd);
@@ -212,7 +218,8 @@ static int rpc_sink_add(struct rpc_sink *s, const void *p, size_t n)
 /* Answer a PASSPHRASE prompt from the terminal (never echoed or printed). */
 static void rpc_passphrase(struct rpc *r, const struct frame *f)
 {
-	cJSON *o = cJSON_ParseWithLength((const char *)f->payload, f->len), *ans = cJSON_CreateObject();
+	cJSON *o = cJSON_ParseWithLength((const char *)f->payload, f->len),
+	      *ans = cJSON_CreateObject();
 	const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "prompt");
 	char pass[PASSPHRASE_MAX], *text;
 	int rc;
@@ -222,12 +229,15 @@ static void rpc_passphrase(struct rpc *r, const struct frame *f)
 		cJSON_Delete(o);
 		return;
 	}
-	rc = passphrase_ask(cJSON_IsString(p) ? p->valuestring : "Enter passphrase: ", pass, sizeof(pass));
+	rc = passphrase_ask(cJSON_IsString(p) ? p->valuestring : "Enter passphrase: ", pass,
+			    sizeof(pass));
 	if (rc == 0)
 		cJSON_AddStringToObject(ans, "passphrase", pass);
 	else
-		cJSON_AddStringToObject(ans, "error", rc == -ENXIO ? "no terminal to ask for the passphrase"
-					: rc == -E2BIG ? "passphrase too long" : "no passphrase was entered");
+		cJSON_AddStringToObject(ans, "error",
+					rc == -ENXIO   ? "no terminal to ask for the passphrase"
+					: rc == -E2BIG ? "passphrase too long"
+						       : "no passphrase was entered");
 	text = cJSON_PrintUnformatted(ans);
 	if (text) {
 		conn_send(r->fd, FRAME_PASSPHRASE, f->id, text, strlen(text));
@@ -280,7 +290,9 @@ static int rpc_pump_frames(struct rpc *r, uint32_t id, struct rpc_sink *out)
 			if (rpc_is_cp) {
 				progress_clear();
 				fflush(stdout);
-				fprintf(stderr, "%s: cp interrupted: its transfers were cancelled, no partial file is left\n",
+				fprintf(stderr,
+					"%s: cp interrupted: its transfers were cancelled, no "
+					"partial file is left\n",
 					rpc_prog);
 			}
 			return JD_EXIT_INTERRUPTED; /* 128 + SIGINT, as a shell reports it */
@@ -289,9 +301,12 @@ static int rpc_pump_frames(struct rpc *r, uint32_t id, struct rpc_sink *out)
 		if (rc <= 0) {
 			rpc_close(r);
 			if (rc == 0 || rc == -ECONNRESET)
-				return rpc_fail(JD_EXIT_NOCONN, "jaliend at %s closed the connection before the reply ended",
+				return rpc_fail(JD_EXIT_NOCONN,
+						"jaliend at %s closed the connection before the "
+						"reply ended",
 						r->sock);
-			return rpc_fail(JD_EXIT_NOCONN, "reading from jaliend at %s failed: %s", r->sock, strerror(-rc));
+			return rpc_fail(JD_EXIT_NOCONN, "reading from jaliend at %s failed: %s",
+					r->sock, strerror(-rc));
 		}
 		if (f.id != id && f.type != FRAME_HELLO && f.type != FRAME_ERROR) {
 			free(buf); /* left over from a cancelled request */
@@ -302,8 +317,11 @@ static int rpc_pump_frames(struct rpc *r, uint32_t id, struct rpc_sink *out)
 		case FRAME_HELLO:
 			o = cJSON_ParseWithLength((const char *)f.payload, f.len);
 			if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "proto")) ||
-			    cJSON_GetObjectItemCaseSensitive(o, "proto")->valueint != FRAME_PROTO_VERSION)
-				code = rpc_fail(JD_EXIT_NOCONN, "jaliend at %s speaks another protocol version", r->sock);
+			    cJSON_GetObjectItemCaseSensitive(o, "proto")->valueint !=
+				    FRAME_PROTO_VERSION)
+				code = rpc_fail(JD_EXIT_NOCONN,
+						"jaliend at %s speaks another protocol version",
+						r->sock);
 			cJSON_Delete(o);
 			if (code >= 0)
 				rpc_close(r);
@@ -315,14 +333,12 @@ static int rpc_pump_frames(struct rpc *r, uint32_t id, struct rpc_sink *out)
 		case FRAME_STDERR:
 			progress_clear();
 			fflush(stdout);
-			rpc_sink_add(out->err ? out->err : &(struct rpc_sink){ .fd = STDERR_FILENO }, f.payload, f.len);
+			rpc_sink_add(out->err ? out->err
+					      : &(struct rpc_sink){ .fd = STDERR_FILENO },
+				     f.payload, f.len);
 			break;
-		case FRAME_DEBUG:
-			envfwd_log(f.payload, f.len);
-			break;
-		case FRAME_PROGRESS:
-			progress_draw((const char *)f.payload, f.len);
-			break;
+		case FRAME_DEBUG: envfwd_log(f.payload, f.len); break;
+		case FRAME_PROGRESS: progress_draw((const char *)f.payload, f.len); break;
 		case FRAME_PASSPHRASE:
 			progress_clear();
 			rpc_passphrase(r, &f);
@@ -330,22 +346,28 @@ static int rpc_pump_frames(struct rpc *r, uint32_t id, struct rpc_sink *out)
 		case FRAME_EXIT:
 			o = cJSON_ParseWithLength((const char *)f.payload, f.len);
 			code = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "code"))
-				? cJSON_GetObjectItemCaseSensitive(o, "code")->valueint & 0xff : 1;
+				       ? cJSON_GetObjectItemCaseSensitive(o, "code")->valueint &
+						 0xff
+				       : 1;
 			rpc_take_state(r, o);
 			cJSON_Delete(o);
 			break;
 		case FRAME_ERROR:
 			o = cJSON_ParseWithLength((const char *)f.payload, f.len);
 			code = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "code"))
-				? cJSON_GetObjectItemCaseSensitive(o, "code")->valueint & 0xff : 1;
-			rpc_fail(code, "%s", cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "message"))
-				 ? cJSON_GetObjectItemCaseSensitive(o, "message")->valuestring : "(no message)");
+				       ? cJSON_GetObjectItemCaseSensitive(o, "code")->valueint &
+						 0xff
+				       : 1;
+			rpc_fail(code, "%s",
+				 cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "message"))
+					 ? cJSON_GetObjectItemCaseSensitive(o, "message")
+						   ->valuestring
+					 : "(no message)");
 			cJSON_Delete(o);
 			rpc_close(r); /* the daemon closes after ERROR */
 			code = code ? code : 1;
 			break;
-		default:
-			break;
+		default: break;
 		}
 		free(buf);
 		if (code >= 0)
@@ -362,7 +384,8 @@ static int rpc_pump(struct rpc *r, uint32_t id, struct rpc_sink *out)
 	return code;
 }
 
-int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *extra, struct rpc_sink *out)
+int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *extra,
+		struct rpc_sink *out)
 {
 	char *req;
 	uint32_t id;
@@ -370,7 +393,8 @@ int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *ext
 
 	if (argc > LIM_REQUEST_ARGS_MAX) {
 		cJSON_Delete(extra);
-		return rpc_fail(JD_EXIT_USAGE, "too many arguments (%d, the limit is %d)", argc, LIM_REQUEST_ARGS_MAX);
+		return rpc_fail(JD_EXIT_USAGE, "too many arguments (%d, the limit is %d)", argc,
+				LIM_REQUEST_ARGS_MAX);
 	}
 	for (int i = 0; i < argc; i++) {
 		long bad = utf8_invalid_at(argv[i]); /* the daemon's rule too (common/utf8.c) */
@@ -379,9 +403,12 @@ int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *ext
 			char shown[256], verb[128];
 
 			cJSON_Delete(extra);
-			return rpc_fail(JD_EXIT_USAGE, "argument %d (%s) of `%s` is not valid UTF-8 (byte %ld is 0x%02x)",
-					i, line_escape(argv[i], shown, sizeof(shown)), line_escape(argv[0], verb, sizeof(verb)),
-					bad + 1, (unsigned char)argv[i][bad]);
+			return rpc_fail(
+				JD_EXIT_USAGE,
+				"argument %d (%s) of `%s` is not valid UTF-8 (byte %ld is 0x%02x)",
+				i, line_escape(argv[i], shown, sizeof(shown)),
+				line_escape(argv[0], verb, sizeof(verb)), bad + 1,
+				(unsigned char)argv[i][bad]);
 		}
 	}
 	req = rpc_build(argv, argc, json, extra, out->capture ? 0 : isatty(out->fd),
@@ -392,8 +419,8 @@ int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *ext
 		size_t n = strlen(req);
 
 		free(req);
-		return rpc_fail(JD_EXIT_USAGE, "command line too long (%zu bytes, the limit is %u)", n,
-				LIM_FRAME_PAYLOAD_MAX);
+		return rpc_fail(JD_EXIT_USAGE, "command line too long (%zu bytes, the limit is %u)",
+				n, LIM_FRAME_PAYLOAD_MAX);
 	}
 	rc = rpc_connect(r);
 	if (rc) {
@@ -401,12 +428,14 @@ int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *ext
 		return rc;
 	}
 	id = r->next_id++;
-	rpc_is_cp = cmdtab_find(argv[0]) >= 0 && (cmdtab_rows[cmdtab_find(argv[0])].flags & CMDTAB_XFER);
+	rpc_is_cp = cmdtab_find(argv[0]) >= 0 &&
+		    (cmdtab_rows[cmdtab_find(argv[0])].flags & CMDTAB_XFER);
 	rc = conn_send(r->fd, FRAME_REQUEST, id, req, strlen(req));
 	free(req);
 	if (rc < 0 && rc != -EPIPE) {
 		rpc_close(r);
-		return rpc_fail(JD_EXIT_NOCONN, "sending to jaliend at %s: %s", r->sock, strerror(-rc));
+		return rpc_fail(JD_EXIT_NOCONN, "sending to jaliend at %s: %s", r->sock,
+				strerror(-rc));
 	}
 	/* on EPIPE the daemon may still have sent an ERROR frame: read it */
 	return rpc_pump(r, id, out);

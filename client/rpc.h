@@ -13,27 +13,28 @@
 #include "caps.h"
 #include "conn.h"
 
-#define RPC_USER_MAX 128     /* bytes of the user name kept from EXIT */
+#define RPC_USER_MAX 128	    /* bytes of the user name kept from EXIT */
 #define RPC_CAPTURE_MAX (16u << 20) /* bytes a capture sink keeps (completion answers) */
 
 /* Where a request's STDOUT goes: an fd, or memory (capture != 0). */
 struct rpc_sink {
-	int fd;              /* -1: discard */
+	int fd; /* -1: discard */
 	int capture;
-	char *buf;           /* capture: NUL-terminated, malloc'ed */
+	char *buf; /* capture: NUL-terminated, malloc'ed */
 	size_t len, cap;
 	int truncated;
 	struct rpc_sink *err; /* where STDERR goes (NULL: fd 2); only in the sink given as `out` */
 };
 
 struct rpc {
-	int fd;              /* -1: not connected (connected on first use) */
-	struct conn_in in;   /* read ahead from fd */
-	int peer_checked;    /* fd's folder and peer uid were checked (a passphrase goes only there) */
+	int fd;		   /* -1: not connected (connected on first use) */
+	struct conn_in in; /* read ahead from fd */
+	/* fd's folder and peer uid were checked (a passphrase goes only there) */
+	int peer_checked;
 	char sock[512];
 	uint32_t next_id;
-	char cwd[LIM_PATH_MAX];   /* the terminal's grid cwd, from the last EXIT ("" unknown) */
-	char user[RPC_USER_MAX];  /* the account, from the last EXIT ("" unknown) */
+	char cwd[LIM_PATH_MAX];	 /* the terminal's grid cwd, from the last EXIT ("" unknown) */
+	char user[RPC_USER_MAX]; /* the account, from the last EXIT ("" unknown) */
 };
 
 /* Set by the interactive shell's SIGINT handler: the running request is

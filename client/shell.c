@@ -158,7 +158,8 @@ static char *shell_next_match(const char *text, int state)
 		shell_match_i = 0;
 	if (!shell_matches || !shell_matches[shell_match_i])
 		return NULL;
-	return line_quote_word(shell_matches[shell_match_i++]); /* a name the service sent: one word */
+	/* a name the service sent: one word */
+	return line_quote_word(shell_matches[shell_match_i++]);
 }
 
 static char **shell_complete(const char *text, int start, int end)
@@ -171,8 +172,10 @@ static char **shell_complete(const char *text, int start, int end)
 	    !shell_matches || !shell_matches[0])
 		return NULL;
 	/* a single directory (trailing /) goes on; anything else gets a space */
-	*rl.append_character = shell_matches[1] == NULL &&
-			       shell_matches[0][strlen(shell_matches[0]) - 1] == '/' ? '\0' : ' ';
+	*rl.append_character =
+		shell_matches[1] == NULL && shell_matches[0][strlen(shell_matches[0]) - 1] == '/'
+			? '\0'
+			: ' ';
 	return rl.completion_matches(text, shell_next_match);
 }
 
@@ -186,8 +189,8 @@ static void shell_setup(void)
 		*rl.getc_function = shell_getc;
 	if (rl.word_break)
 		*rl.word_break = " ";
-	if (rl.attempted_completion_function && rl.completion_matches && rl.attempted_completion_over &&
-	    rl.append_character && !getenv("ALIENPY_NO_HISTORY"))
+	if (rl.attempted_completion_function && rl.completion_matches &&
+	    rl.attempted_completion_over && rl.append_character && !getenv("ALIENPY_NO_HISTORY"))
 		*rl.attempted_completion_function = shell_complete;
 	shell_history_load();
 }
@@ -244,7 +247,8 @@ static char *shell_read(const char *prompt)
 
 int shell_run(struct exec *x)
 {
-	struct sigaction sa = { .sa_handler = shell_on_sigint }; /* no SA_RESTART: reads see EINTR */
+	/* no SA_RESTART: reads see EINTR */
+	struct sigaction sa = { .sa_handler = shell_on_sigint };
 	char prompt[SHELL_PROMPT_MAX];
 	char *argv[] = { "pwd", NULL };
 	struct rpc_sink discard = { .fd = -1 };
@@ -262,7 +266,8 @@ int shell_run(struct exec *x)
 	x->last = 0;
 	shell_setup();
 	printf("Welcome to the ALICE GRID\nsupport mail: adrian.sevcenco@cern.ch\n%s\n",
-	       rl.readline ? "" : "(libedit.so.2 not found: no line editing, history or completion)\n");
+	       rl.readline ? ""
+			   : "(libedit.so.2 not found: no line editing, history or completion)\n");
 	for (;;) {
 		char *line;
 		char *p;

@@ -36,7 +36,8 @@ static void test_chain(void)
 
 static void test_pipe(void)
 {
-	char a[] = "ls -l | grep x | wc", b[] = "ls|wc", c[] = "echo ' | ' x", d[] = "echo '|' | cat";
+	char a[] = "ls -l | grep x | wc", b[] = "ls|wc", c[] = "echo ' | ' x",
+	     d[] = "echo '|' | cat";
 
 	CHECK(line_find_pipe(a) == a + 5);
 	CHECK(line_find_pipe(b) == NULL);
@@ -92,7 +93,8 @@ static void test_resplit(void)
 
 static void test_join(void)
 {
-	char *argv[] = { "ls", "-l", "a b", "it's", "", "%ALIEN/x=1,y" }, *s = line_join(argv, 6), **v;
+	char *argv[] = { "ls", "-l", "a b", "it's", "", "%ALIEN/x=1,y" }, *s = line_join(argv, 6),
+	     **v;
 	int n;
 
 	CHECK_STR(s, "ls -l 'a b' 'it'\"'\"'s' '' %ALIEN/x=1,y");
@@ -121,7 +123,8 @@ static void test_unquote(void)
 /* a name a server sent, Tab-completed into "stat <word>": one segment, one argument, itself */
 static void test_quote_word(void)
 {
-	static const char *const names[] = { "x;!id>pwned", "a b", "q'\"\\z", "p | sh", "~/d/f", "r\xc3\xa9sum\xc3\xa9",
+	static const char *const names[] = { "x;!id>pwned",   "a b",	     "q'\"\\z",
+					     "p | sh",	      "~/d/f",	     "r\xc3\xa9sum\xc3\xa9",
 					     "$(id)`id`&*?[", "plain/x.root" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

@@ -8,17 +8,18 @@
 #define JALIEND_CAPS_H
 
 /* Local protocol */
-#define LIM_FRAME_PAYLOAD_MAX   (1u << 20)   /* 1 MiB: largest local frame payload */
-#define LIM_OUTPUT_CHUNK        (64u << 10)  /* STDOUT/STDERR frames carry at most 64 KiB */
-#define LIM_REQUEST_ARGS_MAX    4096         /* argv entries in one REQUEST */
-#define LIM_ARG_MAX             (64u << 10)  /* bytes of one argument */
+#define LIM_FRAME_PAYLOAD_MAX (1u << 20) /* 1 MiB: largest local frame payload */
+#define LIM_OUTPUT_CHUNK (64u << 10)	 /* STDOUT/STDERR frames carry at most 64 KiB */
+#define LIM_REQUEST_ARGS_MAX 4096	 /* argv entries in one REQUEST */
+#define LIM_ARG_MAX (64u << 10)		 /* bytes of one argument */
 
 /* Upstream (JCentral) */
-#define LIM_UPSTREAM_REQUEST_MAX 8000        /* bytes: one unfragmented text frame, < 8 KiB (spec 2.9) */
-#define LIM_UPSTREAM_REPLY_MAX  (512u << 20) /* 512 MiB: largest reply we assemble */
+/* bytes: one unfragmented text frame, < 8 KiB (spec 2.9) */
+#define LIM_UPSTREAM_REQUEST_MAX 8000
+#define LIM_UPSTREAM_REPLY_MAX (512u << 20) /* 512 MiB: largest reply we assemble */
 
 /* Terminal sessions */
-#define LIM_SESSION_KEY_MAX     128          /* bytes of a session key */
-#define LIM_PATH_MAX            4096         /* grid path length */
+#define LIM_SESSION_KEY_MAX 128 /* bytes of a session key */
+#define LIM_PATH_MAX 4096	/* grid path length */
 
 #endif

@@ -62,7 +62,7 @@ long frame_decode(const uint8_t *buf, size_t len, uint32_t max, struct frame *ou
 const char *frame_type_name(uint16_t type)
 {
 	static const char *const names[] = {
-		"?", "HELLO", "REQUEST", "STDOUT", "STDERR", "EXIT",
+		"?",	 "HELLO",    "REQUEST",	   "STDOUT", "STDERR", "EXIT",
 		"ERROR", "PROGRESS", "PASSPHRASE", "CANCEL", "DEBUG",
 	};
 	return type <= FRAME_TYPE_MAX_ ? names[type] : "?";

@@ -21,12 +21,13 @@ enum frame_type {
 	FRAME_REQUEST = 2,    /* shim -> daemon: {"argv":[..],"session":..,"cwd":..,...} */
 	FRAME_STDOUT = 3,     /* daemon -> shim: bytes for fd 1 */
 	FRAME_STDERR = 4,     /* daemon -> shim: bytes for fd 2 */
-	FRAME_EXIT = 5,       /* daemon -> shim: {"code":N}; last frame of a request */
+	FRAME_EXIT = 5,	      /* daemon -> shim: {"code":N}; last frame of a request */
 	FRAME_ERROR = 6,      /* daemon -> shim: {"code":N,"message":".."}; then close */
 	FRAME_PROGRESS = 7,   /* daemon -> shim: {"bar":".."}, a transfer's progress line */
 	FRAME_PASSPHRASE = 8, /* both ways: {"prompt":".."} for the key's passphrase, the answer */
 	FRAME_CANCEL = 9,     /* shim -> daemon: {}, drop the running request `id` */
-	FRAME_DEBUG = 10,     /* daemon -> shim: debug log text (ALIENPY_DEBUG), for the shim's log file */
+	/* daemon -> shim: debug log text (ALIENPY_DEBUG), for the shim's log file */
+	FRAME_DEBUG = 10,
 	FRAME_TYPE_MAX_ = 10,
 };
 

@@ -43,8 +43,8 @@ void log_set_level(int max_level)
  * ends at white space, a quote, a backslash (JSON's \" and \n) or a '<'. */
 static int log_redact_end(char ch)
 {
-	return ch == '\0' || ch == ' ' || ch == '\t' || ch == '\n' || ch == '"' || ch == '\'' || ch == '<' ||
-	       ch == '>' || ch == '`';
+	return ch == '\0' || ch == ' ' || ch == '\t' || ch == '\n' || ch == '"' || ch == '\'' ||
+	       ch == '<' || ch == '>' || ch == '`';
 }
 
 /* Copy `from` (up to n bytes) to out, then "<redacted>" for [a, b). */
@@ -76,7 +76,8 @@ size_t log_redact(const char *in, char *out, size_t cap)
 		return 0;
 	out[0] = '\0';
 	while (*p) {
-		const char *a = strstr(p, "authz="), *s = strstr(p, "signature="), *e = strstr(p, "-----BEGIN SEALED");
+		const char *a = strstr(p, "authz="), *s = strstr(p, "signature="),
+			   *e = strstr(p, "-----BEGIN SEALED");
 		const char *hit = a, *from, *to;
 
 		if (s && (!hit || s < hit))
@@ -90,7 +91,8 @@ size_t log_redact(const char *in, char *out, size_t cap)
 			to = from;
 			while (!log_redact_end(*to))
 				to++;
-		} else if (hit == e) { /* an encrypted envelope: to its end marker, else to the token's end */
+			/* an encrypted envelope: to its end marker, else to the token's end */
+		} else if (hit == e) {
 			const char *end = strstr(e, "-----END SEALED ENVELOPE-----");
 
 			from = e;
@@ -99,7 +101,8 @@ size_t log_redact(const char *in, char *out, size_t cap)
 				to++;
 		} else { /* a signed envelope (key=value&...&signature=...): the whole token */
 			from = s;
-			while (from > p && !log_redact_end(from[-1]) && from[-1] != '[' && from[-1] != ',')
+			while (from > p && !log_redact_end(from[-1]) && from[-1] != '[' &&
+			       from[-1] != ',')
 				from--;
 			to = s + 10;
 			while (!log_redact_end(*to))
@@ -129,14 +132,16 @@ void log_msg(int level, const char *fmt, ...)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		gmtime_r(&ts.tv_sec, &tm);
 		off = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
-		off += (size_t)snprintf(line + off, sizeof(line) - off, ".%03ldZ %s[%d]: ",
-					ts.tv_nsec / 1000000, log_ident, (int)getpid());
+		off += (size_t)snprintf(line + off, sizeof(line) - off,
+					".%03ldZ %s[%d]: ", ts.tv_nsec / 1000000, log_ident,
+					(int)getpid());
 	}
 	errno = saved; /* so that %m works */
 	va_start(ap, fmt);
 	vsnprintf(line + off, sizeof(line) - off, fmt, ap);
 	va_end(ap);
-	if (strstr(line, "authz=") || strstr(line, "signature=") || strstr(line, "-----BEGIN SEALED"))
+	if (strstr(line, "authz=") || strstr(line, "signature=") ||
+	    strstr(line, "-----BEGIN SEALED"))
 		memcpy(line, red, log_redact(line, red, sizeof(red)) + 1);
 	off = strlen(line);
 	if (off >= sizeof(line) - 1)

@@ -63,8 +63,11 @@ int sockpath_check_dir(const char *dir, char *why, size_t n)
 		return -ENOTDIR;
 	}
 	if (st.st_uid != getuid() || (st.st_mode & 077)) {
-		snprintf(why, n, "socket folder %s has owner uid %u and mode %04o; it must be owned by uid %u "
-			 "with mode 0700", dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+		snprintf(why, n,
+			 "socket folder %s has owner uid %u and mode %04o; it must be owned by uid "
+			 "%u "
+			 "with mode 0700",
+			 dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
 			 (unsigned)getuid());
 		return -EPERM;
 	}

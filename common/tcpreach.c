@@ -15,7 +15,9 @@ int tcpreach(const char *host, const char *port)
 	if (getaddrinfo(host, port, &hints, &res) != 0)
 		return 0;
 	for (a = res; a && !ok; a = a->ai_next) {
-		int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol), e = 0;
+		int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+				a->ai_protocol),
+		    e = 0;
 		socklen_t el = sizeof(e);
 		struct pollfd p = { .fd = fd, .events = POLLOUT };
 

@@ -28,7 +28,8 @@ void conf_path(char *out, size_t n)
 		snprintf(out, n, "%s/.config/jaliend/jaliend.conf", home && *home ? home : "/");
 }
 
-static int conf_int(const char *key, const char *value, int lo, int hi, int *out, char *err, size_t errn)
+static int conf_int(const char *key, const char *value, int lo, int hi, int *out, char *err,
+		    size_t errn)
 {
 	char *end;
 	long v;
@@ -36,7 +37,8 @@ static int conf_int(const char *key, const char *value, int lo, int hi, int *out
 	errno = 0;
 	v = strtol(value, &end, 10);
 	if (errno || end == value || *end || v < lo || v > hi) {
-		snprintf(err, errn, "%s: expected a number from %d to %d, got \"%s\"", key, lo, hi, value);
+		snprintf(err, errn, "%s: expected a number from %d to %d, got \"%s\"", key, lo, hi,
+			 value);
 		return -EINVAL;
 	}
 	*out = (int)v;
@@ -72,8 +74,10 @@ int conf_set(struct jd_config *cfg, const char *key, const char *value, char *er
 		return conf_int(key, value, 16, 1 << 20, &cfg->reply_memory, err, errn);
 	if (strcmp(key, "jbox-port") == 0)
 		return conf_int(key, value, 0, 65535, &cfg->jbox_port, err, errn);
-	if (strcmp(key, "no-jbox") == 0) /* a flag on the command line (no value), 0/1 in the file */
-		return value ? conf_int(key, value, 0, 1, &cfg->no_jbox, err, errn) : (cfg->no_jbox = 1, 0);
+	/* a flag on the command line (no value), 0/1 in the file */
+	if (strcmp(key, "no-jbox") == 0)
+		return value ? conf_int(key, value, 0, 1, &cfg->no_jbox, err, errn)
+			     : (cfg->no_jbox = 1, 0);
 	if (strcmp(key, "endpoint") == 0 || strcmp(key, "socket") == 0 || strcmp(key, "log") == 0) {
 		const char *v = conf_keep(value);
 
@@ -112,7 +116,10 @@ int conf_load(const char *path, struct jd_config *cfg, char *err, size_t errn)
 	int lineno = 0, r = 0;
 
 	if (!f)
-		return errno == ENOENT ? 0 : (snprintf(err, errn, "cannot read %s: %s", path, strerror(errno)), -errno);
+		return errno == ENOENT
+			       ? 0
+			       : (snprintf(err, errn, "cannot read %s: %s", path, strerror(errno)),
+				  -errno);
 	while (fgets(line, sizeof(line), f)) {
 		char *eq, *key, *value;
 
@@ -139,7 +146,7 @@ int conf_load(const char *path, struct jd_config *cfg, char *err, size_t errn)
 	return r;
 }
 
-#define CONF_ALIENPY_PORT "8097"  /* alien.py's default for both port variables */
+#define CONF_ALIENPY_PORT "8097" /* alien.py's default for both port variables */
 
 static int conf_port_ok(const char *p)
 {
@@ -165,7 +172,8 @@ static int conf_is_jaliend_jbox(const char *port)
 	int same = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/jclient_token_%u", tmp && *tmp ? tmp : "/tmp", (unsigned)getuid());
+	snprintf(path, sizeof(path), "%s/jclient_token_%u", tmp && *tmp ? tmp : "/tmp",
+		 (unsigned)getuid());
 	if (!(f = fopen(path, "re")))
 		return 0;
 	while (fgets(line, sizeof(line), f)) {
@@ -199,8 +207,11 @@ int conf_endpoint_from_env(struct jd_config *cfg, char *err, size_t errn)
 		host = jc;
 		port = jcp && *jcp ? jcp : CONF_ALIENPY_PORT;
 		if (!conf_host_ok(host) || !conf_port_ok(port)) {
-			snprintf(err, errn, "$ALIENPY_JCENTRAL/$ALIENPY_JCENTRAL_PORT: expected a host name and a port, got "
-				 "\"%.100s\" and \"%.20s\"", host, port);
+			snprintf(err, errn,
+				 "$ALIENPY_JCENTRAL/$ALIENPY_JCENTRAL_PORT: expected a host name "
+				 "and a port, got "
+				 "\"%.100s\" and \"%.20s\"",
+				 host, port);
 			return -EINVAL;
 		}
 	} else if (jh && *jh) {
@@ -212,8 +223,8 @@ int conf_endpoint_from_env(struct jd_config *cfg, char *err, size_t errn)
 	} else {
 		return 0;
 	}
-	snprintf(url, sizeof(url), "wss://%s%s%s:%s/websocket/json", strchr(host, ':') ? "[" : "", host,
-		 strchr(host, ':') ? "]" : "", port);
+	snprintf(url, sizeof(url), "wss://%s%s%s:%s/websocket/json", strchr(host, ':') ? "[" : "",
+		 host, strchr(host, ':') ? "]" : "", port);
 	if (!(cfg->endpoint = conf_keep(url))) {
 		snprintf(err, errn, "%s", exitcode_meaning(JD_EXIT_NOMEM));
 		return -ENOMEM;

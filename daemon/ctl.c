@@ -45,7 +45,8 @@ static void ctl_status(struct strbuf *out)
 
 	strbuf_addf(out, "pid: %d\n", (int)getpid());
 	strbuf_addf(out, "version: %s\n", JALIEND_VERSION);
-	strbuf_addf(out, "uptime: %ldd %02ld:%02ld:%02ld\n", up / 86400, up / 3600 % 24, up / 60 % 60, up % 60);
+	strbuf_addf(out, "uptime: %ldd %02ld:%02ld:%02ld\n", up / 86400, up / 3600 % 24,
+		    up / 60 % 60, up % 60);
 	strbuf_addf(out, "socket: %s\n", ctl.socket_path ? ctl.socket_path : "?");
 	strbuf_addf(out, "endpoint: %s\n", ctl.endpoint ? ctl.endpoint : "?");
 	strbuf_addf(out, "user: %s\n", upstream_user() ? upstream_user() : "(not logged in yet)");
@@ -67,7 +68,9 @@ int ctl_reload(char *err, size_t errn)
 		return -EINVAL;
 	if (next.key_encrypted) { /* never let OpenSSL prompt on the daemon's terminal */
 		unlock_init(&next);
-		log_notice("reloaded: user key %s is encrypted; the next command asks for its passphrase", next.key);
+		log_notice("reloaded: user key %s is encrypted; the next command asks for its "
+			   "passphrase",
+			   next.key);
 		return 0;
 	}
 	vh = creds_vhost(next.cert, next.key, NULL, err, errn);
@@ -99,7 +102,10 @@ int ctl_run(const cJSON *argv, struct strbuf *out, struct strbuf *err)
 		char why[600];
 
 		if (ctl_reload(why, sizeof(why)) < 0) {
-			strbuf_addf(err, "alien-daemon reload: %s (still using the previous credentials)\n", why);
+			strbuf_addf(
+				err,
+				"alien-daemon reload: %s (still using the previous credentials)\n",
+				why);
 			return 1;
 		}
 		strbuf_adds(out, "credentials reloaded\n");
@@ -127,7 +133,10 @@ int ctl_run(const cJSON *argv, struct strbuf *out, struct strbuf *err)
 		strbuf_addf(out, "debug logging %s\n", on ? "on" : "off");
 		return 0;
 	}
-	strbuf_addf(err, "alien-daemon: unknown subcommand %.64s (status, stop, reload, renew, debug on|off)\n", s);
+	strbuf_addf(err,
+		    "alien-daemon: unknown subcommand %.64s (status, stop, reload, renew, debug "
+		    "on|off)\n",
+		    s);
 	return JD_EXIT_USAGE;
 }
 

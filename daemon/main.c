@@ -42,15 +42,20 @@ static const char main_usage[] =
 	"usage: jaliend [options]\n"
 	"  -f, --foreground       stay in the foreground, log to stderr\n"
 	"  -s, --socket PATH      local socket (default $JALIEND_SOCKET, else\n"
-	"                         $XDG_RUNTIME_DIR/jaliend/S.jaliend, else /tmp/jaliend-UID/S.jaliend)\n"
+	"                         $XDG_RUNTIME_DIR/jaliend/S.jaliend, else "
+	"/tmp/jaliend-UID/S.jaliend)\n"
 	"  -e, --endpoint URL     JAliEn websocket (default $JALIEND_ENDPOINT, else alien.py's\n"
-	"                         $ALIENPY_JCENTRAL[:$ALIENPY_JCENTRAL_PORT], else a JBox answering at\n"
+	"                         $ALIENPY_JCENTRAL[:$ALIENPY_JCENTRAL_PORT], else a JBox "
+	"answering at\n"
 	"                         $JALIEN_HOST[:$JALIEN_WSPORT], else " JD_DEFAULT_ENDPOINT ")\n"
 	"  -p, --pool N           websocket sessions kept open (default 2)\n"
 	"  -P, --pool-max N       grown to on demand when all are busy (default 8, at most 16)\n"
-	"  -k, --keepalive SEC    a cheap command on sessions idle this long (default 600; 0: none)\n"
-	"  -i, --idle-exit SEC    exit after this long with no clients and no work (default 0: never)\n"
-	"  -w, --connect-wait SEC once connected, requests wait this long for JCentral to come back\n"
+	"  -k, --keepalive SEC    a cheap command on sessions idle this long (default 600; 0: "
+	"none)\n"
+	"  -i, --idle-exit SEC    exit after this long with no clients and no work (default 0: "
+	"never)\n"
+	"  -w, --connect-wait SEC once connected, requests wait this long for JCentral to come "
+	"back\n"
 	"                         before failing with 107 (default 10)\n"
 	"  -t, --request-timeout SEC  fail a request with 62 when no reply came in this long and\n"
 	"                         close its session (default 300; 0: wait for ever)\n"
@@ -61,15 +66,18 @@ static const char main_usage[] =
 	"      --reply-memory MIB replies waiting for shims hold at most this much, all together;\n"
 	"                         past it a reply fails with 105 (default 1024)\n"
 	"  -l, --log FILE         log file when not in the foreground (default: <socket>.log)\n"
-	"  -c, --config FILE      configuration file (default $XDG_CONFIG_HOME/jaliend/jaliend.conf)\n"
+	"  -c, --config FILE      configuration file (default "
+	"$XDG_CONFIG_HOME/jaliend/jaliend.conf)\n"
 	"  -v, --verbose          debug logging (twice: also libwebsockets' notices)\n"
-	"      --no-jbox          no JBox endpoint for alien.py/ROOT (default: on, see docs/JBOX.md)\n"
+	"      --no-jbox          no JBox endpoint for alien.py/ROOT (default: on, see "
+	"docs/JBOX.md)\n"
 	"      --jbox-port N      its port on 127.0.0.1 (default 0: any free port)\n"
 	"  -h, --help             this text\n"
 	"  -V, --version          the version, then exit\n"
 	"Settings come from the configuration file (key = value, keys as the long options),\n"
 	"then the environment, then the options.\n"
-	"Credentials: X509_USER_CERT, X509_USER_KEY (default ~/.globus/usercert.pem, userkey.pem),\n"
+	"Credentials: X509_USER_CERT, X509_USER_KEY (default ~/.globus/usercert.pem, "
+	"userkey.pem),\n"
 	"the CA: ALIENPY_USE_LOCAL_CAS, X509_CERT_DIR, X509_CERT_FILE (a bundle), the ALICE CVMFS\n"
 	"folder, /etc/grid-security/certificates (alien.py 1.7.0's order).\n";
 
@@ -104,7 +112,8 @@ static const struct {
 
 /* Options: -f/-v/-h/-c act at once; settings are applied after the
  * configuration file and the environment (they win). */
-static int main_parse_args(int argc, char **argv, struct jd_config *cfg, int *verbose, const char **conf)
+static int main_parse_args(int argc, char **argv, struct jd_config *cfg, int *verbose,
+			   const char **conf)
 {
 	static const struct option opts[] = {
 		{ "foreground", no_argument, NULL, 'f' },
@@ -121,7 +130,8 @@ static int main_parse_args(int argc, char **argv, struct jd_config *cfg, int *ve
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
-		{ "no-jbox", no_argument, NULL, 0x100 },       /* long only: values past any letter */
+		/* long only: values past any letter */
+		{ "no-jbox", no_argument, NULL, 0x100 },
 		{ "jbox-port", required_argument, NULL, 0x101 },
 		{ "drain-time", required_argument, NULL, 0x102 },
 		{ "write-timeout", required_argument, NULL, 0x103 },
@@ -218,7 +228,8 @@ static struct {
 	int idle_expired, drain_expired;
 } mainloop;
 
-#define MAIN_FLUSH_US (1 * LWS_US_PER_SEC) /* a second SIGTERM: how long the last replies may take to go out */
+/* a second SIGTERM: how long the last replies may take to go out */
+#define MAIN_FLUSH_US (1 * LWS_US_PER_SEC)
 
 static void main_drain_cb(lws_sorted_usec_list_t *sul)
 {
@@ -235,7 +246,8 @@ static void main_idle_cb(lws_sorted_usec_list_t *sul)
 	log_debug("idle check: %zu clients, %s, quiet %ld s", client_count(),
 		  upstream_idle() ? "no work" : "working", (long)quiet);
 	if (client_count() == 0 && upstream_idle() && quiet >= mainloop.cfg->idle_exit) {
-		log_notice("no clients for %ld s (--idle-exit %d): exiting", (long)quiet, mainloop.cfg->idle_exit);
+		log_notice("no clients for %ld s (--idle-exit %d): exiting", (long)quiet,
+			   mainloop.cfg->idle_exit);
 		mainloop.idle_expired = 1;
 		lws_cancel_service(mainloop.ctx); /* a timer alone does not end lws_service() */
 		return;
@@ -257,13 +269,14 @@ static void main_loop(struct lws_context *ctx, const struct jd_config *cfg)
 	for (;;) {
 		int now = server_stopping() >= 2;
 
-		if (!draining && (server_stopping() || ctl_stop_requested() || mainloop.idle_expired)) {
+		if (!draining &&
+		    (server_stopping() || ctl_stop_requested() || mainloop.idle_expired)) {
 			draining = 1;
 			server_refuse_new();
 			jbox_drain();
 			systemd_stopping();
-			log_notice("draining: %zu requests running (transfers get %d s)", client_busy_count(),
-				   cfg->drain_time);
+			log_notice("draining: %zu requests running (transfers get %d s)",
+				   client_busy_count(), cfg->drain_time);
 			lws_sul_schedule(ctx, 0, &mainloop.sul_drain, main_drain_cb,
 					 (lws_usec_t)cfg->drain_time * LWS_US_PER_SEC);
 		}
@@ -275,19 +288,23 @@ static void main_loop(struct lws_context *ctx, const struct jd_config *cfg)
 			int n;
 
 			cancelled = 1;
-			snprintf(why, sizeof(why), now ? "a second SIGTERM" : "--drain-time %d s passed", cfg->drain_time);
+			snprintf(why, sizeof(why),
+				 now ? "a second SIGTERM" : "--drain-time %d s passed",
+				 cfg->drain_time);
 			n = cp_stop_all(why);
 			if (n)
 				log_notice("%s: %d cp cancelled", why, n);
 			mainloop.drain_expired = 0;
 			if (now)
-				lws_sul_schedule(ctx, 0, &mainloop.sul_drain, main_drain_cb, MAIN_FLUSH_US);
+				lws_sul_schedule(ctx, 0, &mainloop.sul_drain, main_drain_cb,
+						 MAIN_FLUSH_US);
 		}
 		if (now && (client_waiting_count() == 0 || mainloop.drain_expired))
 			break;
 		/* drained: nothing running, and every reply written out (a shim
 		 * that stops reading is failed by the write timeout, so this ends) */
-		if (draining && client_busy_count() == 0 && client_waiting_count() == 0 && upstream_idle())
+		if (draining && client_busy_count() == 0 && client_waiting_count() == 0 &&
+		    upstream_idle())
 			break;
 		if (lws_service(ctx, 0) < 0)
 			break;
@@ -302,7 +319,8 @@ static const struct lws_protocols main_protocols[] = {
 	{ "jaliend-local", server_callback, 0, 0, 0, NULL, 0 },
 	{ "jaliend-xfer", xfer_lws_callback, 0, 0, 0, NULL, 0 }, /* transfer results (xfer.h) */
 	{ "jaliend-xrdq", xrdq_lws_callback, 0, 0, 0, NULL, 0 }, /* SE query results (xrdq.h) */
-	{ "jaliend-cpwalk", cp_walk_lws_callback, 0, 0, 0, NULL, 0 }, /* local folders walked (cp.h) */
+	/* local folders walked (cp.h) */
+	{ "jaliend-cpwalk", cp_walk_lws_callback, 0, 0, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
@@ -315,10 +333,14 @@ static const struct lws_extension main_exts[] = {
 int main(int argc, char **argv)
 {
 	struct jd_config cfg = {
-		.pool = JD_DEFAULT_POOL, .pool_max = JD_DEFAULT_POOL_MAX,
-		.keepalive = JD_DEFAULT_KEEPALIVE, .listen_fd = -1,
-		.connect_wait = JD_DEFAULT_CONNECT_WAIT, .request_timeout = JD_DEFAULT_REQUEST_TIMEOUT,
-		.drain_time = JD_DEFAULT_DRAIN_TIME, .write_timeout = JD_DEFAULT_WRITE_TIMEOUT,
+		.pool = JD_DEFAULT_POOL,
+		.pool_max = JD_DEFAULT_POOL_MAX,
+		.keepalive = JD_DEFAULT_KEEPALIVE,
+		.listen_fd = -1,
+		.connect_wait = JD_DEFAULT_CONNECT_WAIT,
+		.request_timeout = JD_DEFAULT_REQUEST_TIMEOUT,
+		.drain_time = JD_DEFAULT_DRAIN_TIME,
+		.write_timeout = JD_DEFAULT_WRITE_TIMEOUT,
 		.reply_memory = JD_DEFAULT_REPLY_MEMORY,
 	};
 	const char *conf = NULL;
@@ -355,7 +377,8 @@ int main(int argc, char **argv)
 	if (!cfg.endpoint)
 		cfg.endpoint = JD_DEFAULT_ENDPOINT;
 	if (main_parse_endpoint(&cfg) < 0) {
-		fprintf(stderr, "jaliend: bad endpoint %s: expected wss://host:port/path\n", cfg.endpoint);
+		fprintf(stderr, "jaliend: bad endpoint %s: expected wss://host:port/path\n",
+			cfg.endpoint);
 		return JD_EXIT_DAEMON_USAGE;
 	}
 	if (auth_resolve(&af, err, sizeof(err)) < 0 && !af.cert_missing) {
@@ -368,9 +391,10 @@ int main(int argc, char **argv)
 	cfg.ca_dir = af.ca_dir[0] ? af.ca_dir : NULL;
 	cfg.ca_file = af.ca_file[0] ? af.ca_file : NULL;
 	if (!token_configure(&cfg) && token_only) {
-		fprintf(stderr, "jaliend: %s, and no token with more than 10 minutes left in %s%s%s%s\n", err,
-			token_cert_path(), token_problem() ? " (" : "", token_problem() ? token_problem() : "",
-			token_problem() ? ")" : "");
+		fprintf(stderr,
+			"jaliend: %s, and no token with more than 10 minutes left in %s%s%s%s\n",
+			err, token_cert_path(), token_problem() ? " (" : "",
+			token_problem() ? token_problem() : "", token_problem() ? ")" : "");
 		return 1;
 	}
 	if (token_only)
@@ -382,7 +406,8 @@ int main(int argc, char **argv)
 	if (!cfg.foreground && cfg.listen_fd < 0) {
 		snprintf(logpath, sizeof(logpath), "%s.log", cfg.socket_path);
 		if (main_daemonize(cfg.log_file ? cfg.log_file : logpath, &ready_fd) < 0) {
-			fprintf(stderr, "jaliend: cannot go to the background: %s\n", strerror(errno));
+			fprintf(stderr, "jaliend: cannot go to the background: %s\n",
+				strerror(errno));
 			return 1;
 		}
 		log_init("jaliend", verbose ? LOG_DEBUG : LOG_INFO);
@@ -393,15 +418,18 @@ int main(int argc, char **argv)
 	info.protocols = main_protocols;
 	info.extensions = main_exts;
 	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-	if (!af.key_encrypted && !token_only) { /* else the user certificate waits for the passphrase: unlock.c */
+	/* else the user certificate waits for the passphrase: unlock.c */
+	if (!af.key_encrypted && !token_only) {
 		info.client_ssl_cert_filepath = af.cert;
 		info.client_ssl_private_key_filepath = af.key;
 	}
 	info.client_ssl_ca_filepath = NULL; /* the CA folder is loaded by usession_callback */
-	upstream_configure(&cfg, verbose > 1 ? LLL_ERR | LLL_WARN | LLL_NOTICE : LLL_ERR | LLL_WARN);
+	upstream_configure(&cfg,
+			   verbose > 1 ? LLL_ERR | LLL_WARN | LLL_NOTICE : LLL_ERR | LLL_WARN);
 	ctx = lws_create_context(&info);
 	if (!ctx) {
-		log_err("cannot create the libwebsockets context (certificate %s, key %s)", af.cert, af.key);
+		log_err("cannot create the libwebsockets context (certificate %s, key %s)", af.cert,
+			af.key);
 		server_close();
 		return 1;
 	}
@@ -428,8 +456,10 @@ int main(int argc, char **argv)
 
 	ctl_init(cfg.endpoint, cfg.socket_path);
 	server_on_reload(ctl_reload);
-	/* the commands that live above the command layer: their rows (common/cmdtab.def) get their handlers */
-	if (command_extend("cp", cp_start, NULL) < 0 || command_extend("daemon", ctl_command, NULL) < 0)
+	/* the commands that live above the command layer: their rows (common/cmdtab.def) get their
+	 * handlers */
+	if (command_extend("cp", cp_start, NULL) < 0 ||
+	    command_extend("daemon", ctl_command, NULL) < 0)
 		abort(); /* no CMDTAB_REG row of that name in common/cmdtab.def: a build mistake */
 	client_configure(cfg.write_timeout);
 	render_set_held_max((unsigned long long)cfg.reply_memory << 20);

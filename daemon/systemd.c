@@ -51,7 +51,8 @@ static void systemd_status_cb(lws_sorted_usec_list_t *sul)
 
 	upstream_describe(line, sizeof(line));
 	sd_notifyf(0, "STATUS=%s", line);
-	lws_sul_schedule(sd.ctx, 0, sul, systemd_status_cb, SYSTEMD_STATUS_PERIOD_S * LWS_US_PER_SEC);
+	lws_sul_schedule(sd.ctx, 0, sul, systemd_status_cb,
+			 SYSTEMD_STATUS_PERIOD_S * LWS_US_PER_SEC);
 }
 
 void systemd_ready(struct lws_context *ctx, const char *status)
@@ -59,11 +60,13 @@ void systemd_ready(struct lws_context *ctx, const char *status)
 	sd.ctx = ctx;
 	sd_notifyf(0, "READY=1\nSTATUS=%s", status);
 	if (sd_watchdog_enabled(0, &sd.watchdog_us) > 0 && sd.watchdog_us) {
-		log_info("systemd watchdog every %llu ms", (unsigned long long)sd.watchdog_us / 2000);
+		log_info("systemd watchdog every %llu ms",
+			 (unsigned long long)sd.watchdog_us / 2000);
 		systemd_watchdog_cb(&sd.sul_watchdog);
 	}
 	if (getenv("NOTIFY_SOCKET"))
-		lws_sul_schedule(ctx, 0, &sd.sul_status, systemd_status_cb, SYSTEMD_STATUS_PERIOD_S * LWS_US_PER_SEC);
+		lws_sul_schedule(ctx, 0, &sd.sul_status, systemd_status_cb,
+				 SYSTEMD_STATUS_PERIOD_S * LWS_US_PER_SEC);
 }
 
 void systemd_stopping(void)

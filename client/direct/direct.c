@@ -117,7 +117,8 @@ static int direct_print(struct render *r)
 }
 
 /* alien.py's aliases: ls gets -F; ll, la, lla are ls -F with -l / -a. */
-static const char *direct_rewrite(const char *verb, const char **extra1, const char **extra2, const char **extra3)
+static const char *direct_rewrite(const char *verb, const char **extra1, const char **extra2,
+				  const char **extra3)
 {
 	*extra1 = *extra2 = *extra3 = NULL;
 	if (strcmp(verb, "ls") == 0) {
@@ -135,7 +136,8 @@ static const char *direct_rewrite(const char *verb, const char **extra1, const c
 
 /* The options JCentral gets: -nokeys first in text mode, the alias' flags,
  * then the arguments without -json. NULL on ENOMEM. */
-static cJSON *direct_options(int argc, char **argv, int json, const char *e1, const char *e2, const char *e3)
+static cJSON *direct_options(int argc, char **argv, int json, const char *e1, const char *e2,
+			     const char *e3)
 {
 	cJSON *opts = cJSON_CreateArray();
 	const char *pre[] = { json ? NULL : "-nokeys", e1, e2, e3 };
@@ -144,7 +146,8 @@ static cJSON *direct_options(int argc, char **argv, int json, const char *e1, co
 		if (pre[i] && !cJSON_AddItemToArray(opts, cJSON_CreateString(pre[i])))
 			goto fail;
 	for (int i = 0; opts && i < argc; i++)
-		if (strcmp(argv[i], "-json") != 0 && !cJSON_AddItemToArray(opts, cJSON_CreateString(argv[i])))
+		if (strcmp(argv[i], "-json") != 0 &&
+		    !cJSON_AddItemToArray(opts, cJSON_CreateString(argv[i])))
 			goto fail;
 	return opts;
 fail:
@@ -158,7 +161,7 @@ static int direct_known(const cJSON *cmdlist, const char *verb)
 {
 	const cJSON *results = cJSON_GetObjectItemCaseSensitive(cmdlist, "results"), *row;
 
-	cJSON_ArrayForEach(row, results) {
+	cJSON_ArrayForEach (row, results) {
 		const cJSON *c = cJSON_GetObjectItemCaseSensitive(row, "commandlist");
 		size_t len;
 
@@ -180,14 +183,14 @@ static const char *direct_home(const cJSON *reply)
 
 struct direct_cmd {
 	const char *verb;
-	int argc;     /* arguments after the verb */
+	int argc; /* arguments after the verb */
 	char **argv;
 	int json;
 };
 
 /* After `commandlist`: the command's output as a render (or NULL + *code). */
-static struct render *direct_run(struct oneshot *os, const struct direct_cmd *dc, const cJSON *cmdlist,
-				 int *code, char *err, size_t errn)
+static struct render *direct_run(struct oneshot *os, const struct direct_cmd *dc,
+				 const cJSON *cmdlist, int *code, char *err, size_t errn)
 {
 	const char *e1, *e2, *e3, *sverb = direct_rewrite(dc->verb, &e1, &e2, &e3);
 	char line[300];
@@ -200,7 +203,8 @@ static struct render *direct_run(struct oneshot *os, const struct direct_cmd *dc
 	if (strcmp(dc->verb, "home") == 0)
 		sverb = "pwd";
 	else if (strcmp(sverb, dc->verb) == 0 && !direct_known(cmdlist, dc->verb)) {
-		snprintf(line, sizeof(line), "WARNING! command >>> %.200s <<< not in the list of known commands!\n",
+		snprintf(line, sizeof(line),
+			 "WARNING! command >>> %.200s <<< not in the list of known commands!\n",
 			 dc->verb);
 		return render_local(NULL, line, 1);
 	}
@@ -250,20 +254,25 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc - 1 > LIM_REQUEST_ARGS_MAX)
-		return direct_fail(JD_EXIT_USAGE, "too many arguments (%d, the limit is %d)", argc - 1,
-				   LIM_REQUEST_ARGS_MAX);
+		return direct_fail(JD_EXIT_USAGE, "too many arguments (%d, the limit is %d)",
+				   argc - 1, LIM_REQUEST_ARGS_MAX);
 	if (direct_parse(argc, argv, &dc) < 0)
-		return direct_fail(JD_EXIT_USAGE, "no command given (usage: alien-direct <command> [arguments...])");
+		return direct_fail(
+			JD_EXIT_USAGE,
+			"no command given (usage: alien-direct <command> [arguments...])");
 	if (strcmp(dc.verb, "version") == 0) {
-		printf("alien-direct version: %s\nmode: direct (no daemon: one connection per command)\n",
+		printf("alien-direct version: %s\nmode: direct (no daemon: one connection per "
+		       "command)\n",
 		       JALIEND_VERSION);
 		return 0;
 	}
 	if (strcmp(dc.verb, "daemon") == 0)
-		return direct_fail(JD_EXIT_USAGE, "`daemon` controls jaliend; there is no daemon in direct mode");
+		return direct_fail(JD_EXIT_USAGE,
+				   "`daemon` controls jaliend; there is no daemon in direct mode");
 
 	cfg.endpoint = getenv("JALIEND_ENDPOINT") && *getenv("JALIEND_ENDPOINT")
-		? getenv("JALIEND_ENDPOINT") : DIRECT_DEFAULT_ENDPOINT;
+			       ? getenv("JALIEND_ENDPOINT")
+			       : DIRECT_DEFAULT_ENDPOINT;
 	if (auth_resolve(&af, err, sizeof(err)) < 0)
 		return direct_fail(JD_EXIT_NOCONN, "%s", err);
 	cfg.cert = af.cert;
@@ -293,7 +302,10 @@ int main(int argc, char **argv)
 		code = direct_print(out);
 	}
 	if (direct_env_on("ALIEN_DIRECT_TIMING"))
-		fprintf(stderr, "alien-direct: timing_ms setup=%.3f commandlist=%.3f command=%.3f close=%.3f print=%.3f\n",
-			t_open - t0, t_list - t_open, t_cmd - t_list, t_close - t_cmd, direct_now_ms() - t_close);
+		fprintf(stderr,
+			"alien-direct: timing_ms setup=%.3f commandlist=%.3f command=%.3f "
+			"close=%.3f print=%.3f\n",
+			t_open - t0, t_list - t_open, t_cmd - t_list, t_close - t_cmd,
+			direct_now_ms() - t_close);
 	return code;
 }

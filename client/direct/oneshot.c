@@ -29,11 +29,11 @@ struct oneshot {
 	struct lws *wsi;
 	enum oneshot_state state;
 	int http_status;
-	char why[256];       /* lws' reason for a failed connection */
-	char ca_error[256];  /* the CA folder could not be loaded */
-	unsigned char *tx;   /* LWS_PRE + request, until written */
+	char why[256];	    /* lws' reason for a failed connection */
+	char ca_error[256]; /* the CA folder could not be loaded */
+	unsigned char *tx;  /* LWS_PRE + request, until written */
 	size_t tx_len;
-	char *rx;            /* reply being assembled */
+	char *rx; /* reply being assembled */
 	size_t rx_len, rx_cap;
 	int rx_done, rx_too_big;
 	int closing, close_timed_out;
@@ -58,7 +58,8 @@ static void oneshot_lws_log(int level, const char *line)
 		snprintf(oneshot_tls_error, sizeof(oneshot_tls_error), "%.*s", (int)n, ssl);
 	}
 	if (oneshot_cur && oneshot_cur->cfg->verbose)
-		fprintf(stderr, "alien-direct: lws %s: %s", level == LLL_ERR ? "error" : "warning", line);
+		fprintf(stderr, "alien-direct: lws %s: %s", level == LLL_ERR ? "error" : "warning",
+			line);
 }
 
 static int oneshot_rx(struct oneshot *os, const void *in, size_t len)
@@ -86,7 +87,8 @@ static int oneshot_rx(struct oneshot *os, const void *in, size_t len)
 	return 0;
 }
 
-static int oneshot_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+static int oneshot_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+			    size_t len)
 {
 	struct oneshot *os = oneshot_cur;
 
@@ -96,14 +98,16 @@ static int oneshot_callback(struct lws *wsi, enum lws_callback_reasons reason, v
 			unsigned long e = ERR_get_error();
 
 			snprintf(os->ca_error, sizeof(os->ca_error), "%s",
-				 e && ERR_reason_error_string(e) ? ERR_reason_error_string(e) : "unreadable");
+				 e && ERR_reason_error_string(e) ? ERR_reason_error_string(e)
+								 : "unreadable");
 			ERR_clear_error();
 		}
 		return 0;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		if (!os)
 			return 0;
-		snprintf(os->why, sizeof(os->why), "%.*s", in ? (int)len : 0, in ? (const char *)in : "");
+		snprintf(os->why, sizeof(os->why), "%.*s", in ? (int)len : 0,
+			 in ? (const char *)in : "");
 		os->http_status = (int)lws_http_client_http_response(wsi);
 		os->state = OS_FAILED;
 		os->wsi = NULL;
@@ -138,8 +142,7 @@ static int oneshot_callback(struct lws *wsi, enum lws_callback_reasons reason, v
 			os->wsi = NULL;
 		}
 		return 0;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -156,7 +159,7 @@ static const struct lws_extension oneshot_exts[] = {
 };
 
 static const lws_retry_bo_t oneshot_retry = {
-	.secs_since_valid_ping = 20,   /* as alien.py's ALIENPY_TIMEOUT */
+	.secs_since_valid_ping = 20, /* as alien.py's ALIENPY_TIMEOUT */
 	.secs_since_valid_hangup = 40,
 };
 
@@ -204,16 +207,20 @@ static void oneshot_connect_error(struct oneshot *os, int *code, char *err, size
 	*code = JD_EXIT_NOCONN;
 	if (os->http_status == 401) {
 		*code = JD_EXIT_UNAUTHORIZED;
-		snprintf(err, errn, "%s refused the certificate %s (HTTP 401: not registered in the VO?)",
+		snprintf(err, errn,
+			 "%s refused the certificate %s (HTTP 401: not registered in the VO?)",
 			 c->endpoint, c->cert);
 	} else if (os->http_status > 0) {
-		snprintf(err, errn, "%s answered the websocket upgrade with HTTP %d", c->endpoint, os->http_status);
+		snprintf(err, errn, "%s answered the websocket upgrade with HTTP %d", c->endpoint,
+			 os->http_status);
 	} else if (os->ca_error[0]) {
 		snprintf(err, errn, "cannot load the CA folder %s: %s", c->ca_dir, os->ca_error);
 	} else if (oneshot_tls_error[0]) {
-		snprintf(err, errn, "TLS with %s failed: %s (CA folder %s)", c->endpoint, oneshot_tls_error, c->ca_dir);
+		snprintf(err, errn, "TLS with %s failed: %s (CA folder %s)", c->endpoint,
+			 oneshot_tls_error, c->ca_dir);
 	} else {
-		snprintf(err, errn, "cannot connect to %s: %s", c->endpoint, os->why[0] ? os->why : "connection failed");
+		snprintf(err, errn, "cannot connect to %s: %s", c->endpoint,
+			 os->why[0] ? os->why : "connection failed");
 	}
 }
 
@@ -230,7 +237,8 @@ struct oneshot *oneshot_open(const struct oneshot_cfg *cfg, int *code, char *err
 	}
 	os->cfg = cfg;
 	if (oneshot_parse_endpoint(os) < 0) {
-		snprintf(err, errn, "bad endpoint %s: expected wss://host:port/path", cfg->endpoint);
+		snprintf(err, errn, "bad endpoint %s: expected wss://host:port/path",
+			 cfg->endpoint);
 		free(os);
 		return NULL;
 	}
@@ -252,7 +260,8 @@ struct oneshot *oneshot_open(const struct oneshot_cfg *cfg, int *code, char *err
 	info.connect_timeout_secs = ONESHOT_CONNECT_TIMEOUT_S;
 	os->ctx = lws_create_context(&info);
 	if (!os->ctx) {
-		snprintf(err, errn, "cannot use certificate %s with key %s (libwebsockets refused them)",
+		snprintf(err, errn,
+			 "cannot use certificate %s with key %s (libwebsockets refused them)",
 			 cfg->cert, cfg->key);
 		oneshot_free(os);
 		return NULL;
@@ -287,15 +296,16 @@ struct oneshot *oneshot_open(const struct oneshot_cfg *cfg, int *code, char *err
 	return os;
 }
 
-cJSON *oneshot_call(struct oneshot *os, const char *command, const cJSON *options,
-		    int *code, char *err, size_t errn)
+cJSON *oneshot_call(struct oneshot *os, const char *command, const cJSON *options, int *code,
+		    char *err, size_t errn)
 {
 	cJSON *msg = cJSON_CreateObject(), *reply;
 	char *text = NULL;
 	size_t n;
 
 	if (!msg || !cJSON_AddStringToObject(msg, "command", command) ||
-	    !cJSON_AddItemToObject(msg, "options", options ? cJSON_Duplicate(options, 1) : cJSON_CreateArray()) ||
+	    !cJSON_AddItemToObject(msg, "options",
+				   options ? cJSON_Duplicate(options, 1) : cJSON_CreateArray()) ||
 	    !(text = cJSON_PrintUnformatted(msg))) {
 		cJSON_Delete(msg);
 		*code = 1;
@@ -306,8 +316,9 @@ cJSON *oneshot_call(struct oneshot *os, const char *command, const cJSON *option
 	n = strlen(text);
 	if (n > LIM_UPSTREAM_REQUEST_MAX) {
 		*code = JD_EXIT_TOOBIG;
-		snprintf(err, errn, "the request is %zu bytes; JCentral takes at most %d per command",
-			 n, LIM_UPSTREAM_REQUEST_MAX);
+		snprintf(err, errn,
+			 "the request is %zu bytes; JCentral takes at most %d per command", n,
+			 LIM_UPSTREAM_REQUEST_MAX);
 		free(text);
 		return NULL;
 	}
@@ -330,16 +341,19 @@ cJSON *oneshot_call(struct oneshot *os, const char *command, const cJSON *option
 	if (!os->rx_done) {
 		*code = JD_EXIT_LOST;
 		if (os->rx_too_big)
-			snprintf(err, errn, "the reply to `%s` is over %u bytes", command, LIM_UPSTREAM_REPLY_MAX);
+			snprintf(err, errn, "the reply to `%s` is over %u bytes", command,
+				 LIM_UPSTREAM_REPLY_MAX);
 		else
-			snprintf(err, errn, "connection to %s lost during `%s`", os->cfg->endpoint, command);
+			snprintf(err, errn, "connection to %s lost during `%s`", os->cfg->endpoint,
+				 command);
 		return NULL;
 	}
 	reply = os->rx_len ? cJSON_ParseWithLength(os->rx, os->rx_len) : NULL;
 	if (!cJSON_IsObject(reply)) {
 		*code = JD_EXIT_EMPTY;
 		snprintf(err, errn, "JCentral sent %s (%zu bytes) for `%s`",
-			 os->rx_len ? "a reply that is not JSON" : "an empty reply", os->rx_len, command);
+			 os->rx_len ? "a reply that is not JSON" : "an empty reply", os->rx_len,
+			 command);
 		cJSON_Delete(reply);
 		reply = NULL;
 	}
@@ -365,10 +379,12 @@ void oneshot_close(struct oneshot *os)
 		return;
 	if (os->wsi && os->state == OS_OPEN) {
 		os->closing = 1;
-		lws_sul_schedule(os->ctx, 0, &os->close_sul, oneshot_close_timeout, ONESHOT_CLOSE_WAIT_US);
+		lws_sul_schedule(os->ctx, 0, &os->close_sul, oneshot_close_timeout,
+				 ONESHOT_CLOSE_WAIT_US);
 		lws_callback_on_writable(os->wsi);
 		oneshot_loop_until(os, &os->close_timed_out);
-		lws_sul_cancel(&os->close_sul); /* lws 4.3 asserts on a NULL callback, the 4.1 way to cancel */
+		/* lws 4.3 asserts on a NULL callback, the 4.1 way to cancel */
+		lws_sul_cancel(&os->close_sul);
 	}
 	oneshot_free(os);
 }

@@ -24,7 +24,7 @@
 struct oneshot_cfg {
 	const char *endpoint; /* wss://host:port/path, for messages */
 	const char *cert, *key, *ca_dir;
-	int verbose;          /* libwebsockets' errors and warnings to stderr */
+	int verbose; /* libwebsockets' errors and warnings to stderr */
 };
 
 struct oneshot;
@@ -34,8 +34,8 @@ struct oneshot;
 struct oneshot *oneshot_open(const struct oneshot_cfg *cfg, int *code, char *err, size_t errn);
 /* Send {"command":command,"options":options} and wait for the reply.
  * Returns the parsed reply (caller frees), or NULL with *code and err set. */
-cJSON *oneshot_call(struct oneshot *os, const char *command, const cJSON *options,
-		    int *code, char *err, size_t errn);
+cJSON *oneshot_call(struct oneshot *os, const char *command, const cJSON *options, int *code,
+		    char *err, size_t errn);
 /* Close the websocket (waits briefly for the server's close) and free. */
 void oneshot_close(struct oneshot *os);
 

@@ -61,7 +61,8 @@ int certcheck_verify(const char *cert, const char *ca, struct strbuf *out, struc
 	}
 	st = X509_STORE_new();
 	ctx = X509_STORE_CTX_new();
-	if (!st || !ctx || X509_STORE_load_locations(st, is_file ? ca : NULL, is_file ? NULL : ca) != 1) {
+	if (!st || !ctx ||
+	    X509_STORE_load_locations(st, is_file ? ca : NULL, is_file ? NULL : ca) != 1) {
 		strbuf_addf(err, "Could not load verify location >>>%s<<<\n", ca);
 		X509_STORE_CTX_free(ctx);
 		X509_STORE_free(st);
@@ -111,7 +112,8 @@ int certcheck_keymatch(const char *cert, const char *key, struct strbuf *out, st
 	}
 	ok = X509_check_private_key(x, k) == 1;
 	if (ok)
-		strbuf_adds(out, "Cert/key match!\n"); /* alien.py 1.7.0's words and code (ENOMSG) */
+		/* alien.py 1.7.0's words and code (ENOMSG) */
+		strbuf_adds(out, "Cert/key match!\n");
 	else
 		strbuf_adds(err, "Cert/key DO NOT match!\n");
 	EVP_PKEY_free(k);

@@ -67,19 +67,23 @@ static const char *leanjson_skip_string(const char *p, const char *end)
 		if (++p >= end)
 			return NULL;
 		switch (*p) {
-		case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-			continue;
-		case 'u':
-			break;
-		default:
-			return NULL;
+		case '"':
+		case '\\':
+		case '/':
+		case 'b':
+		case 'f':
+		case 'n':
+		case 'r':
+		case 't': continue;
+		case 'u': break;
+		default: return NULL;
 		}
 		if (end - p < 5 || (u = leanjson_hex4(p + 1)) < 0 || (u >= 0xdc00 && u <= 0xdfff))
 			return NULL;
 		p += 4;
 		if (u >= 0xd800 && u <= 0xdbff) { /* a high surrogate: a low one must follow */
-			if (end - p < 7 || p[1] != '\\' || p[2] != 'u' || (u = leanjson_hex4(p + 3)) < 0xdc00 ||
-			    u > 0xdfff)
+			if (end - p < 7 || p[1] != '\\' || p[2] != 'u' ||
+			    (u = leanjson_hex4(p + 3)) < 0xdc00 || u > 0xdfff)
 				return NULL;
 			p += 6;
 		}
@@ -234,4 +238,3 @@ full:
 	free(text);
 	return reply;
 }
-

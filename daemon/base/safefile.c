@@ -38,7 +38,9 @@ int safefile_create(const char *path)
 {
 	struct stat st;
 
-	return safefile_regular(open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0666), &st);
+	return safefile_regular(
+		open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0666),
+		&st);
 }
 
 int safefile_open(const char *path, int flags, struct stat *st)
@@ -48,7 +50,8 @@ int safefile_open(const char *path, int flags, struct stat *st)
 	if (!st)
 		st = &own;
 	return safefile_regular(open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
-					 (flags & SAFEFILE_FOLLOW ? 0 : O_NOFOLLOW)), st);
+						   (flags & SAFEFILE_FOLLOW ? 0 : O_NOFOLLOW)),
+				st);
 }
 
 FILE *safefile_fopen(const char *path, int flags)

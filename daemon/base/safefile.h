@@ -12,8 +12,9 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#define SAFEFILE_FOLLOW 1 /* a symbolic link the user made is followed (a certificate they named);
-			   * without it the last component is never followed (-ELOOP) */
+/* a symbolic link the user made is followed (a certificate they named); without it the last
+ * component is never followed (-ELOOP) */
+#define SAFEFILE_FOLLOW 1
 
 /* Open path read-only. The descriptor (O_CLOEXEC, blocking again), its stat in
  * *st when st is not NULL; -errno, -EINVAL for what is not a regular file. */

@@ -94,7 +94,7 @@ int cmdbind_dispatch(struct command *cmd, cJSON *argv)
 		    (cmdbind_has_help_flag(argv) ||
 		     ((flags & CMDTAB_NEEDARG) && !argv->child->next))) {
 			command_reply(cmd, cmdbind_rows[i].help, NULL,
-				   0); /* alien.py answers it itself */
+				      0); /* alien.py answers it itself */
 			return 1;
 		}
 		r = i < 0 ? 0 : cmdbind_rows[i].run(cmd, argv);

@@ -19,7 +19,8 @@
 
 static void cmdcert_token_paths(struct command *cmd, char *cert, char *key, size_t n)
 {
-	const char *c = command_env(cmd, "JALIEN_TOKEN_CERT"), *k = command_env(cmd, "JALIEN_TOKEN_KEY");
+	const char *c = command_env(cmd, "JALIEN_TOKEN_CERT"),
+		   *k = command_env(cmd, "JALIEN_TOKEN_KEY");
 	const char *tmp = command_env(cmd, "TMPDIR");
 
 	c = c ? c : getenv("JALIEN_TOKEN_CERT");
@@ -42,9 +43,11 @@ int cmdcert_info(struct command *cmd, int token)
 	int r;
 
 	if (token) {
-		cmdcert_token_paths(cmd, cert, key, sizeof(cert) < sizeof(key) ? sizeof(cert) : sizeof(key));
+		cmdcert_token_paths(cmd, cert, key,
+				    sizeof(cert) < sizeof(key) ? sizeof(cert) : sizeof(key));
 	} else {
-		const char *c = command_env(cmd, "X509_USER_CERT"), *home = command_env(cmd, "HOME");
+		const char *c = command_env(cmd, "X509_USER_CERT"),
+			   *home = command_env(cmd, "HOME");
 
 		c = c ? c : getenv("X509_USER_CERT");
 		home = home ? home : getenv("HOME") ? getenv("HOME") : "";
@@ -55,10 +58,12 @@ int cmdcert_info(struct command *cmd, int token)
 	}
 	r = certinfo_lines(cert, &sb);
 	if (r < 0) {
-		snprintf(line, sizeof(line), r == -ENOENT ? "File >>> %.4000s <<< not found/accessible!\n"
-			 : "File >>> %.4000s <<< is not a PEM certificate!\n",
-			 strncmp(cert, "-----BEGIN", 10) == 0 ? "(PEM text in JALIEN_TOKEN_CERT)" : cert);
-		command_reply(cmd, NULL, line, r == -ENOENT ? JD_EXIT_NOENT: JD_EXIT_IO);
+		snprintf(line, sizeof(line),
+			 r == -ENOENT ? "File >>> %.4000s <<< not found/accessible!\n"
+				      : "File >>> %.4000s <<< is not a PEM certificate!\n",
+			 strncmp(cert, "-----BEGIN", 10) == 0 ? "(PEM text in JALIEN_TOKEN_CERT)"
+							      : cert);
+		command_reply(cmd, NULL, line, r == -ENOENT ? JD_EXIT_NOENT : JD_EXIT_IO);
 	} else {
 		command_reply(cmd, strbuf_cstr(&sb), NULL, 0);
 	}
@@ -89,7 +94,8 @@ static void cmdcert_user_paths(struct command *cmd, char *cert, char *key, size_
 int cmdcert_check(struct command *cmd, int token, int match)
 {
 	char cert[4096], key[4096], local[4096];
-	const char *ca = command_env(cmd, "ALIENPY_USE_LOCAL_CAS"), *home = command_env(cmd, "HOME");
+	const char *ca = command_env(cmd, "ALIENPY_USE_LOCAL_CAS"),
+		   *home = command_env(cmd, "HOME");
 	struct strbuf out = { 0 }, err = { 0 };
 	struct stat st;
 	int code;
@@ -106,9 +112,12 @@ int cmdcert_check(struct command *cmd, int token, int match)
 	}
 	ca = ca ? ca : command_env(cmd, "X509_CERT_DIR");
 	ca = ca ? ca : command_env(cmd, "X509_CERT_FILE");
-	ca = ca ? ca : getenv("X509_CERT_DIR") && *getenv("X509_CERT_DIR") ? getenv("X509_CERT_DIR")
-									: "/etc/grid-security/certificates";
-	code = match ? certcheck_keymatch(cert, key, &out, &err) : certcheck_verify(cert, ca, &out, &err);
+	ca = ca ? ca
+	     : getenv("X509_CERT_DIR") && *getenv("X509_CERT_DIR")
+		     ? getenv("X509_CERT_DIR")
+		     : "/etc/grid-security/certificates";
+	code = match ? certcheck_keymatch(cert, key, &out, &err)
+		     : certcheck_verify(cert, ca, &out, &err);
 	if (!strbuf_cstr(&out) || !strbuf_cstr(&err))
 		command_fail(cmd, JD_EXIT_NOMEM);
 	else
@@ -124,7 +133,8 @@ static char cmdcert_destroyed[] = "destroyed";
 /* token-init, and token-destroy when it removed jaliend's own files (arg
  * cmdcert_destroyed): a new token from JCentral (a session logged in with the user
  * certificate, as jaliend's own renewals), into jaliend's token files at once. */
-static void cmdcert_token_new_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
+static void cmdcert_token_new_done(struct command *cmd, void *arg, cJSON *reply, int code,
+				   const char *msg)
 {
 	const cJSON *row = cmdlocal_row0(reply);
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(row, "tokencert");
@@ -136,28 +146,38 @@ static void cmdcert_token_new_done(struct command *cmd, void *arg, cJSON *reply,
 	struct strbuf sb = { 0 };
 	char line[700];
 
-	if (!reply || !cJSON_IsString(ec) || strcmp(ec->valuestring, "0") || !cJSON_IsString(c) || !cJSON_IsString(k)) {
+	if (!reply || !cJSON_IsString(ec) || strcmp(ec->valuestring, "0") || !cJSON_IsString(c) ||
+	    !cJSON_IsString(k)) {
 		snprintf(line, sizeof(line), "%sno new token from JCentral: %.500s\n",
 			 destroy ? "Token was destroyed! " : "",
-			 reply ? (cJSON_IsString(er) && *er->valuestring ? er->valuestring : "empty reply") : msg);
-		command_reply(cmd, NULL, line, reply ? (cJSON_IsString(ec) && atoi(ec->valuestring) ? atoi(ec->valuestring) : 1) : code);
+			 reply ? (cJSON_IsString(er) && *er->valuestring ? er->valuestring
+									 : "empty reply")
+			       : msg);
+		command_reply(cmd, NULL, line,
+			      reply ? (cJSON_IsString(ec) && atoi(ec->valuestring)
+					       ? atoi(ec->valuestring)
+					       : 1)
+				    : code);
 		cJSON_Delete(reply);
 		return;
 	}
 	r = token_install(k->valuestring, c->valuestring);
 	cJSON_Delete(reply);
 	if (r < 0) {
-		snprintf(line, sizeof(line), "cannot keep the new token in %.500s: %s\n", token_cert_path(), strerror(-r));
+		snprintf(line, sizeof(line), "cannot keep the new token in %.500s: %s\n",
+			 token_cert_path(), strerror(-r));
 		command_reply(cmd, NULL, line, JD_EXIT_IO);
 		return;
 	}
 	if (destroy) {
-		command_reply(cmd, "Token was destroyed! Re-connect for token re-creation.\n", NULL, 0);
+		command_reply(cmd, "Token was destroyed! Re-connect for token re-creation.\n", NULL,
+			      0);
 		return;
 	}
 	r = certinfo_lines(token_cert_path(), &sb); /* alien.py: token-init prints token-info */
-	command_reply(cmd, r == 0 && strbuf_cstr(&sb) ? sb.data : NULL, r == 0 ? NULL : "token-info: cannot read the new token\n",
-		   r == 0 ? 0 : JD_EXIT_IO);
+	command_reply(cmd, r == 0 && strbuf_cstr(&sb) ? sb.data : NULL,
+		      r == 0 ? NULL : "token-info: cannot read the new token\n",
+		      r == 0 ? 0 : JD_EXIT_IO);
 	strbuf_free(&sb);
 }
 
@@ -171,8 +191,10 @@ int cmdcert_token_new(struct command *cmd, const cJSON *argv, int destroy)
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
 	for (a = argv && !destroy ? argv->child->next : NULL; a; a = a->next)
 		cJSON_AddItemToArray(opts, cJSON_CreateString(a->valuestring));
-	return command_upstream(cmd, "token", opts, UP_REQ_PRIVATE | UP_REQ_LOGIN, cmdcert_token_new_done,
-				destroy ? cmdcert_destroyed : NULL) < 0 ? -ENOMEM : 1;
+	return command_upstream(cmd, "token", opts, UP_REQ_PRIVATE | UP_REQ_LOGIN,
+				cmdcert_token_new_done, destroy ? cmdcert_destroyed : NULL) < 0
+		       ? -ENOMEM
+		       : 1;
 }
 
 int cmdcert_token_destroy(struct command *cmd)

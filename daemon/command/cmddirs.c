@@ -119,7 +119,9 @@ static int cmddirs_cd(struct command *cmd, const char *path)
 		return -ENOMEM;
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
 	cJSON_AddItemToArray(opts, cJSON_CreateString(path));
-	return command_upstream(cmd, "cd", opts, UP_REQ_READONLY, cmddirs_cd_done, NULL) < 0 ? -ENOMEM : 1;
+	return command_upstream(cmd, "cd", opts, UP_REQ_READONLY, cmddirs_cd_done, NULL) < 0
+		       ? -ENOMEM
+		       : 1;
 }
 
 static const char cmddirs_help[] = "Directory stacking implementation (as in Linux shell):\n"
@@ -143,11 +145,12 @@ int cmddirs_run(struct command *cmd, cJSON *argv)
 		}
 		if (strcmp(v, "-n") == 0) {
 			no_cd = 1;
-		} else if ((v[0] == '+' || v[0] == '-') && v[1] && strspn(v + 1, "0123456789") == strlen(v + 1)) {
+		} else if ((v[0] == '+' || v[0] == '-') && v[1] &&
+			   strspn(v + 1, "0123456789") == strlen(v + 1)) {
 			sign = v[0];
 			pos = atoi(v + 1);
-		} else if (v[0] == '+' || (v[0] == '-' && strcmp(v, "-c") && strcmp(v, "-l") && strcmp(v, "-p") &&
-					   strcmp(v, "-v"))) {
+		} else if (v[0] == '+' || (v[0] == '-' && strcmp(v, "-c") && strcmp(v, "-l") &&
+					   strcmp(v, "-p") && strcmp(v, "-v"))) {
 			command_reply(cmd, NULL, "-N | +N argument is invalid\n", 1);
 			return 1;
 		} else if (!dir) {
@@ -179,8 +182,9 @@ int cmddirs_run(struct command *cmd, cJSON *argv)
 		pos = sign == '+' ? pos : s->n - pos;
 		cmddirs_add_short(&sb, pos == 0 ? cwd : s->dir[pos - 1]);
 		strbuf_addc(&sb, '\n');
-		command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL, sb.data ? NULL : exitcode_line(JD_EXIT_NOMEM),
-			   sb.data ? 0 : JD_EXIT_NOMEM);
+		command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL,
+			      sb.data ? NULL : exitcode_line(JD_EXIT_NOMEM),
+			      sb.data ? 0 : JD_EXIT_NOMEM);
 		strbuf_free(&sb);
 		return 1;
 	}
@@ -230,7 +234,8 @@ int cmddirs_run(struct command *cmd, cJSON *argv)
 		{
 			int r = no_cd ? (cmddirs_print(cmd, s, 1), 1) : cmddirs_cd(cmd, top);
 
-			if (no_cd) /* alien.py -n: the stack turns, the cwd stays: keep the top below it */
+			/* alien.py -n: the stack turns, the cwd stays: keep the top below it */
+			if (no_cd)
 				r = cmddirs_insert(s, 0, top) < 0 ? -ENOMEM : r;
 			free(top);
 			return r;

@@ -32,8 +32,10 @@ void cmdenv_configure(const char *host, int port, int jbox_port)
 
 static int cmdenv_loopback(const char *h)
 {
-	static const char *const lo[] = { "localhost", "127.0.0.1", "::1", "[::1]", "ip6-localhost",
-					  "localhost.localdomain", "localhost6", NULL };
+	static const char *const lo[] = { "localhost",	   "127.0.0.1",
+					  "::1",	   "[::1]",
+					  "ip6-localhost", "localhost.localdomain",
+					  "localhost6",	   NULL };
 
 	for (const char *const *p = lo; *p; p++)
 		if (strcasecmp(h, *p) == 0)
@@ -74,45 +76,58 @@ static int cmdenv_check_site(struct command *cmd, char *msg, size_t n)
 	if (!site)
 		return 0;
 	if (strlen(site) < UP_SITE_MAX &&
-	    strspn(site, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.:") == strlen(site))
+	    strspn(site, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.:") ==
+		    strlen(site))
 		return 0;
-	snprintf(msg, n, "jaliend: ALIEN_SITE=\"%.80s%s\" is not a site name (letters, digits, _ - . :, at most %d)\n",
+	snprintf(msg, n,
+		 "jaliend: ALIEN_SITE=\"%.80s%s\" is not a site name (letters, digits, _ - . :, at "
+		 "most %d)\n",
 		 site, strlen(site) > 80 ? "..." : "", UP_SITE_MAX - 1);
 	return JD_EXIT_USAGE;
 }
 
 int cmdenv_check(struct command *cmd, char *msg, size_t n)
 {
-	const char *jc = command_env(cmd, "ALIENPY_JCENTRAL"), *jh = command_env(cmd, "JALIEN_HOST");
+	const char *jc = command_env(cmd, "ALIENPY_JCENTRAL"),
+		   *jh = command_env(cmd, "JALIEN_HOST");
 	int rc, port;
 
 	if ((rc = cmdenv_check_site(cmd, msg, n)))
 		return rc;
 	if (jc) {
 		if ((port = cmdenv_port_of(cmd, "ALIENPY_JCENTRAL_PORT")) < 0) {
-			snprintf(msg, n, "jaliend: ALIENPY_JCENTRAL_PORT=\"%.20s\" is not a port number\n",
+			snprintf(msg, n,
+				 "jaliend: ALIENPY_JCENTRAL_PORT=\"%.20s\" is not a port number\n",
 				 command_env(cmd, "ALIENPY_JCENTRAL_PORT"));
 			return JD_EXIT_USAGE;
 		}
 		if (cmdenv_same_host(jc, cmdenv_host) && port == cmdenv_port)
 			return 0;
-		snprintf(msg, n, "jaliend: this shell's ALIENPY_JCENTRAL asks for %.100s:%d, but this jaliend serves "
-			 "%.100s:%d: unset ALIENPY_JCENTRAL, or use a jaliend for it (JALIEND_SOCKET=... jaliend -e "
-			 "wss://%.100s:%d/websocket/json)\n", jc, port, cmdenv_host, cmdenv_port, jc, port);
+		snprintf(msg, n,
+			 "jaliend: this shell's ALIENPY_JCENTRAL asks for %.100s:%d, but this "
+			 "jaliend serves "
+			 "%.100s:%d: unset ALIENPY_JCENTRAL, or use a jaliend for it "
+			 "(JALIEND_SOCKET=... jaliend -e "
+			 "wss://%.100s:%d/websocket/json)\n",
+			 jc, port, cmdenv_host, cmdenv_port, jc, port);
 		return JD_EXIT_NOCONN;
 	}
 	if (!jh)
 		return 0;
 	if ((port = cmdenv_port_of(cmd, "JALIEN_WSPORT")) < 0) {
-		snprintf(msg, n, "jaliend: JALIEN_WSPORT=\"%.20s\" is not a port number\n", command_env(cmd, "JALIEN_WSPORT"));
+		snprintf(msg, n, "jaliend: JALIEN_WSPORT=\"%.20s\" is not a port number\n",
+			 command_env(cmd, "JALIEN_WSPORT"));
 		return JD_EXIT_USAGE;
 	}
 	if (cmdenv_same_host(jh, cmdenv_host) && port == cmdenv_port)
 		return 0; /* the JBox named is the endpoint itself */
 	if (cmdenv_loopback(jh) && cmdenv_jbox > 0 && port == cmdenv_jbox)
 		return 0; /* this daemon's own JBox */
-	snprintf(msg, n, "jaliend: this shell's JALIEN_HOST/JALIEN_WSPORT ask for the JBox at %.100s:%d, but this "
-		 "jaliend serves %.100s:%d%s: unset them, or use a jaliend for that endpoint\n", jh, port, cmdenv_host,
-		 cmdenv_port, cmdenv_jbox > 0 ? " (its JBox: 127.0.0.1)" : "");
+	snprintf(msg, n,
+		 "jaliend: this shell's JALIEN_HOST/JALIEN_WSPORT ask for the JBox at %.100s:%d, "
+		 "but this "
+		 "jaliend serves %.100s:%d%s: unset them, or use a jaliend for that endpoint\n",
+		 jh, port, cmdenv_host, cmdenv_port,
+		 cmdenv_jbox > 0 ? " (its JBox: 127.0.0.1)" : "");
 	return JD_EXIT_NOCONN;
 }

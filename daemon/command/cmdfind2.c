@@ -17,21 +17,22 @@
 #include "base/strbuf.h"
 #include "upstream/upstream.h"
 
-#define CMDFIND2_RULE_MSG                                                                                   \
-	"Only one rule of selection can be used, either -select (full path match), -name (match on file name), " \
+#define CMDFIND2_RULE_MSG                                                                         \
+	"Only one rule of selection can be used, either -select (full path match), -name (match " \
+	"on file name), "                                                                         \
 	"-glob (globbing) or path globbing\n"
 
 /* What the reply's callback needs; one allocation (the command frees it). */
 struct cmdfind2 {
-	const char *dir;         /* the folder searched, expanded */
-	const char *pattern;     /* as sent to find */
-	const char *args_repr;   /* the arguments left, as Python prints a list */
-	const char *errs;        /* lines printed before the find (bad filter values) */
+	const char *dir;       /* the folder searched, expanded */
+	const char *pattern;   /* as sent to find */
+	const char *args_repr; /* the arguments left, as Python prints a list */
+	const char *errs;      /* lines printed before the find (bad filter values) */
 	const char *exclude[CMDFIND2_FILTERS_MAX];
 	int nexclude;
 	const char *exclude_re[CMDFIND2_FILTERS_MAX];
 	int nexclude_re;
-	struct findfilt props;   /* its strings in pool */
+	struct findfilt props; /* its strings in pool */
 	size_t used, cap;
 	char pool[];
 };
@@ -66,7 +67,8 @@ static int cmdfind2_flag(struct cmdfind2_args *a, const char *item)
 /* alien.py's get_arg_value(_multiple): the values after each `item` (into
  * vals, at most max; the last one is returned), items and values taken out.
  * An `item` with nothing after it ends the search and stays, as alien.py. */
-static const char *cmdfind2_values(struct cmdfind2_args *a, const char *item, const char **vals, int max, int *nvals)
+static const char *cmdfind2_values(struct cmdfind2_args *a, const char *item, const char **vals,
+				   int max, int *nvals)
 {
 	const char *last = NULL;
 	int n = 0, i;
@@ -126,7 +128,8 @@ static long long cmdfind2_num(struct cmdfind2_args *a, const char *item, struct 
 	return -1;
 }
 
-static const char *cmdfind2_word(struct cmdfind2_args *a, const char *item, int alpha, struct strbuf *errs)
+static const char *cmdfind2_word(struct cmdfind2_args *a, const char *item, int alpha,
+				 struct strbuf *errs)
 {
 	const char *v = cmdfind2_value(a, item);
 
@@ -150,12 +153,14 @@ static void cmdfind2_name_regex(const char *name, struct strbuf *re, struct strb
 
 	if (!copy)
 		return;
-	if (!strstr(name, "begin") && !strstr(name, "contain") && !strstr(name, "ends") && !strstr(name, "ext")) {
+	if (!strstr(name, "begin") && !strstr(name, "contain") && !strstr(name, "ends") &&
+	    !strstr(name, "ext")) {
 		free(copy);
 		return;
 	}
 	/* split on every '_' (empty words kept, as str.split) */
-	for (p = copy, tok[n++] = copy; (save = strchr(p, '_')) && n < CMDFIND2_ARGS_MAX; p = save + 1) {
+	for (p = copy, tok[n++] = copy; (save = strchr(p, '_')) && n < CMDFIND2_ARGS_MAX;
+	     p = save + 1) {
 		*save = '\0';
 		tok[n++] = save + 1;
 	}
@@ -165,7 +170,8 @@ static void cmdfind2_name_regex(const char *name, struct strbuf *re, struct strb
 		next += strcmp(tok[i], "ext") == 0;
 	}
 	if (nbegin > 1 || nends > 1 || next > 1) {
-		strbuf_adds(out, "<begin>, <end>, <ext> verbs cannot appear more than once in the name selection\n");
+		strbuf_adds(out, "<begin>, <end>, <ext> verbs cannot appear more than once in the "
+				 "name selection\n");
 		free(copy);
 		return;
 	}
@@ -181,7 +187,8 @@ static void cmdfind2_name_regex(const char *name, struct strbuf *re, struct strb
 		strbuf_addf(re, ".*/%s[^/]*", begin);
 	for (int i = 0; i + 1 < n; i++)
 		if (strcmp(tok[i], "contain") == 0) {
-			if (!begin) /* alien.py starts again for each contain: the last one counts */
+			/* alien.py starts again for each contain: the last one counts */
+			if (!begin)
 				re->len = 0, strbuf_adds(re, ".*");
 			strbuf_addf(re, "%s[^/]*", tok[i + 1]);
 		}
@@ -208,7 +215,8 @@ static const char *cmdfind2_keep(struct cmdfind2 *f, const char *s)
 
 /* ---- the reply: filters on each row, then the LFNs ---- */
 
-static int cmdfind2_pass(const struct cmdfind2 *f, const cJSON *row, regex_t *res, struct strbuf *errs)
+static int cmdfind2_pass(const struct cmdfind2 *f, const cJSON *row, regex_t *res,
+			 struct strbuf *errs)
 {
 	char b1[32];
 	const char *lfn = cmdse_field(row, "lfn", b1, sizeof(b1)), *rel;
@@ -231,8 +239,8 @@ static int cmdfind2_pass(const struct cmdfind2 *f, const cJSON *row, regex_t *re
 static void cmdfind2_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
 	struct cmdfind2 *f = arg;
-	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "metadata"),
-							   "exitcode");
+	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(reply, "metadata"), "exitcode");
 	cJSON *results = cJSON_GetObjectItemCaseSensitive(reply, "results"), *row, *kept;
 	struct strbuf out = { 0 }, errs = { 0 };
 	regex_t res[CMDFIND2_FILTERS_MAX];
@@ -245,19 +253,22 @@ static void cmdfind2_done(struct command *cmd, void *arg, cJSON *reply, int code
 		return;
 	}
 	if (!cJSON_IsString(ec) || strcmp(ec->valuestring, "0") != 0) {
-		command_reply_json(cmd, reply); /* the server's error and code, as alien.py returns them */
+		/* the server's error and code, as alien.py returns them */
+		command_reply_json(cmd, reply);
 		return;
 	}
 	strbuf_adds(&errs, f->errs);
 	if (!cJSON_GetArraySize(results)) {
-		strbuf_addf(&errs, "No files found in :: %s /pattern: %s /find_args: %s\n", f->dir, f->pattern,
-			    f->args_repr);
+		strbuf_addf(&errs, "No files found in :: %s /pattern: %s /find_args: %s\n", f->dir,
+			    f->pattern, f->args_repr);
 		rc = JD_EXIT_NOENT;
 		goto reply;
 	}
 	for (; nres < f->nexclude_re; nres++)
 		if (regcomp(&res[nres], f->exclude_re[nres], REG_EXTENDED | REG_NOSUB) != 0) {
-			strbuf_addf(&errs, "find2: -exclude_re %s is not a valid regular expression\n", f->exclude_re[nres]);
+			strbuf_addf(&errs,
+				    "find2: -exclude_re %s is not a valid regular expression\n",
+				    f->exclude_re[nres]);
 			rc = JD_EXIT_USAGE;
 			goto reply;
 		}
@@ -269,15 +280,17 @@ static void cmdfind2_done(struct command *cmd, void *arg, cJSON *reply, int code
 			char b[32];
 			const char *lfn = cmdse_field(row, "lfn", b, sizeof(b));
 
-			strbuf_addf(&out, "%s\n", lfn ? lfn : cmdse_field(row, "file", b, sizeof(b)));
+			strbuf_addf(&out, "%s\n",
+				    lfn ? lfn : cmdse_field(row, "file", b, sizeof(b)));
 			cJSON_AddItemToArray(kept, cJSON_DetachItemViaPointer(results, row));
 		}
 		row = next;
 	}
 	if (!kept || !cJSON_GetArraySize(kept)) {
 		cJSON_Delete(kept);
-		strbuf_addf(&errs, "No files passed the filters :: %s /pattern: %s /find_args: %s\n", f->dir, f->pattern,
-			    f->args_repr);
+		strbuf_addf(&errs,
+			    "No files passed the filters :: %s /pattern: %s /find_args: %s\n",
+			    f->dir, f->pattern, f->args_repr);
 		rc = JD_EXIT_NOENT;
 		goto reply;
 	}
@@ -310,13 +323,17 @@ static const char cmdfind2_help[] =
 	"Client-side implementation of find, it contain the following helpers.\n"
 	"Command format: find2 <options> <directory>\n"
 	"N.B. directory to be search for must be last element of command\n"
-	"-glob <globbing pattern> : this is the usual AliEn globbing format; N.B. this is NOT a REGEX!!! defaults to "
+	"-glob <globbing pattern> : this is the usual AliEn globbing format; N.B. this is NOT a "
+	"REGEX!!! defaults to "
 	"all \"*\"\n"
-	"-select <pattern>        : select only these files to be copied; N.B. this is a REGEX applied to full "
+	"-select <pattern>        : select only these files to be copied; N.B. this is a REGEX "
+	"applied to full "
 	"path!!!\n"
-	"-name <pattern>          : select only these files to be copied; N.B. this is a REGEX applied to a directory "
+	"-name <pattern>          : select only these files to be copied; N.B. this is a REGEX "
+	"applied to a directory "
 	"or file name!!!\n"
-	"-name <verb>_string      : where verb = begin|contain|ends|ext and string is the text selection criteria.\n"
+	"-name <verb>_string      : where verb = begin|contain|ends|ext and string is the text "
+	"selection criteria.\n"
 	"verbs are aditive  e.g. -name begin_myf_contain_run1_ends_bla_ext_root\n"
 	"N.B. the text to be filtered cannot have underline i.e >_< within!!!\n"
 	"\n"
@@ -325,13 +342,16 @@ static const char cmdfind2_help[] =
 	"-user    string                : (client-side) match the user\n"
 	"-group   string                : (client-side) match the group\n"
 	"-jobid   string                : (client-side) match the jobid\n"
-	"-minsize   / -maxsize    int   : (client-side) restrict results to min/max bytes (inclusive)\n"
+	"-minsize   / -maxsize    int   : (client-side) restrict results to min/max bytes "
+	"(inclusive)\n"
 	"-mindepth  / -maxdepth   int   : (client-side) restrict results to min/max depth\n"
-	"-min-ctime / -max-ctime  int(unix time) : (client-side) restrict results age to min/max unix-time\n"
+	"-min-ctime / -max-ctime  int(unix time) : (client-side) restrict results age to min/max "
+	"unix-time\n"
 	"\n"
 	"The server options:\n";
 
-static void cmdfind2_help_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
+static void cmdfind2_help_done(struct command *cmd, void *arg, cJSON *reply, int code,
+			       const char *msg)
 {
 	struct strbuf sb = { 0 };
 
@@ -350,7 +370,8 @@ static void cmdfind2_help_done(struct command *cmd, void *arg, cJSON *reply, int
 
 /* ---- the command line ---- */
 
-static int cmdfind2_fail(struct command *cmd, struct strbuf *out, struct strbuf *errs, const char *msg, int code)
+static int cmdfind2_fail(struct command *cmd, struct strbuf *out, struct strbuf *errs,
+			 const char *msg, int code)
 {
 	strbuf_adds(errs, msg);
 	command_reply(cmd, out->len ? strbuf_cstr(out) : NULL, strbuf_cstr(errs), code);
@@ -376,7 +397,7 @@ int cmdfind2_run(struct command *cmd, const cJSON *argv, int help)
 	struct cmdfind2_args a = { .n = 0 }, fa;
 	struct strbuf out = { 0 }, errs = { 0 }, re = { 0 }, repr = { 0 };
 	const char *dir_arg, *glob_arg, *sel, *name, *pattern = NULL, *excl[CMDFIND2_FILTERS_MAX],
-								    *exre[CMDFIND2_FILTERS_MAX];
+						     *exre[CMDFIND2_FILTERS_MAX];
 	char *dir, *base = NULL;
 	int nexcl, nexre, use_regex = 0, filtering;
 	long long minsize, maxsize, mindepth, maxdepth;
@@ -386,11 +407,15 @@ int cmdfind2_run(struct command *cmd, const cJSON *argv, int help)
 	cJSON *opts;
 
 	if (help)
-		return command_upstream(cmd, "find", cJSON_CreateStringArray((const char *[]){ "-h" }, 1),
-					UP_REQ_READONLY, cmdfind2_help_done, NULL) < 0 ? -ENOMEM : 1;
+		return command_upstream(cmd, "find",
+					cJSON_CreateStringArray((const char *[]){ "-h" }, 1),
+					UP_REQ_READONLY, cmdfind2_help_done, NULL) < 0
+			       ? -ENOMEM
+			       : 1;
 	for (const cJSON *x = argv->child->next; x; x = x->next) {
 		if (a.n == CMDFIND2_ARGS_MAX) {
-			command_reply(cmd, NULL, "find2: too many arguments (at most 256)\n", JD_EXIT_TOOBIG);
+			command_reply(cmd, NULL, "find2: too many arguments (at most 256)\n",
+				      JD_EXIT_TOOBIG);
 			return 1;
 		}
 		a.v[a.n++] = x->valuestring;
@@ -399,7 +424,9 @@ int cmdfind2_run(struct command *cmd, const cJSON *argv, int help)
 	for (size_t i = 0; i < sizeof(dropped) / sizeof(dropped[0]); i++)
 		cmdfind2_flag(&a, dropped[i]);
 	if (!a.n) {
-		command_reply(cmd, NULL, "find2: the folder to search is missing (it is the last argument)\n", JD_EXIT_USAGE);
+		command_reply(cmd, NULL,
+			      "find2: the folder to search is missing (it is the last argument)\n",
+			      JD_EXIT_USAGE);
 		return 1;
 	}
 	dir_arg = a.v[--a.n];
@@ -439,10 +466,13 @@ int cmdfind2_run(struct command *cmd, const cJSON *argv, int help)
 		cmdfind2_name_regex(name, &re, &out);
 		if (!re.len) {
 			free(dir);
-			return cmdfind2_fail(cmd, &out, &errs,
-					     "-name :: No selection verbs were recognized!usage format is -name "
-					     "<attribute>_<string> where attribute is one of: begin, contain, ends, ext"
-					     "The invalid pattern was:\n", JD_EXIT_USAGE);
+			return cmdfind2_fail(
+				cmd, &out, &errs,
+				"-name :: No selection verbs were recognized!usage format is -name "
+				"<attribute>_<string> where attribute is one of: begin, contain, "
+				"ends, ext"
+				"The invalid pattern was:\n",
+				JD_EXIT_USAGE);
 		}
 		pattern = strbuf_cstr(&re);
 		use_regex = 1;
@@ -453,7 +483,8 @@ int cmdfind2_run(struct command *cmd, const cJSON *argv, int help)
 		if (regcomp(&rx, pattern, REG_EXTENDED | REG_NOSUB) != 0) { /* alien.py: RET(-1) */
 			char line[700];
 
-			snprintf(line, sizeof(line), "list_files_grid:: %.600s failed to re.compile\n", pattern);
+			snprintf(line, sizeof(line),
+				 "list_files_grid:: %.600s failed to re.compile\n", pattern);
 			free(dir);
 			strbuf_free(&re);
 			return cmdfind2_fail(cmd, &out, &errs, line, JD_EXIT_BAD_PATTERN);
@@ -521,5 +552,6 @@ int cmdfind2_run(struct command *cmd, const cJSON *argv, int help)
 	strbuf_free(&repr);
 	strbuf_free(&errs);
 	strbuf_free(&out); /* a repeated-verb line only comes with the -name failure above */
-	return command_upstream(cmd, "find", opts, UP_REQ_READONLY, cmdfind2_done, f) < 0 ? -ENOMEM : 1;
+	return command_upstream(cmd, "find", opts, UP_REQ_READONLY, cmdfind2_done, f) < 0 ? -ENOMEM
+											  : 1;
 }

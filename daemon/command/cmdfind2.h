@@ -8,7 +8,7 @@
 
 #include <cjson/cJSON.h>
 
-#define CMDFIND2_ARGS_MAX 256   /* words of one find2 command line */
+#define CMDFIND2_ARGS_MAX 256	/* words of one find2 command line */
 #define CMDFIND2_FILTERS_MAX 32 /* -exclude / -exclude_re given */
 
 struct command;

@@ -29,7 +29,8 @@ static void cmdjob_time(struct strbuf *sb, const char *l, size_t n, int unix_tim
 	if (n < 12 || strspn(l, "0123456789") < 10 || l[10] != ' ' || l[11] != '[')
 		return;
 	t = (time_t)strtoll(l, NULL, 10);
-	if (unix_time || !localtime_r(&t, &tm) || !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S%z", &tm)) {
+	if (unix_time || !localtime_r(&t, &tm) ||
+	    !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S%z", &tm)) {
 		strbuf_add(sb, l, n);
 		return;
 	}
@@ -71,7 +72,8 @@ static int cmdjob_tagged(struct strbuf *list, const char *line, const char *tag,
 static void cmdjob_trace_parse(struct cmdjob_trace *t, const char *trace, int unix_time)
 {
 	regex_t wn;
-	int have_re = regcomp(&wn, "Running JAliEn JobAgent .* on ([A-Za-z0-9_.-]+)", REG_EXTENDED | REG_ICASE) == 0;
+	int have_re = regcomp(&wn, "Running JAliEn JobAgent .* on ([A-Za-z0-9_.-]+)",
+			      REG_EXTENDED | REG_ICASE) == 0;
 
 	while (*trace) {
 		const char *nl = strchr(trace, '\n'), *rest;
@@ -82,21 +84,25 @@ static void cmdjob_trace_parse(struct cmdjob_trace *t, const char *trace, int un
 		if (strbuf_cstr(&line) && line.len) {
 			if (cmdjob_tagged(&t->state, line.data, "[state     ]: ", &rest)) {
 			} else if (cmdjob_tagged(&t->trace, line.data, "[trace     ]: ", &rest)) {
-				const char *c = strstr(rest, "Created workdir"), *colon = c ? strstr(rest, ": ") : NULL;
+				const char *c = strstr(rest, "Created workdir"),
+					   *colon = c ? strstr(rest, ": ") : NULL;
 				regmatch_t m[2];
 
 				if (colon) {
 					const char *e = strstr(colon + 2, ": ");
 
 					snprintf(t->workdir, sizeof(t->workdir), "%.*s",
-						 (int)(e ? (size_t)(e - colon - 2) : strlen(colon + 2)), colon + 2);
+						 (int)(e ? (size_t)(e - colon - 2)
+							 : strlen(colon + 2)),
+						 colon + 2);
 				}
 				if (have_re && regexec(&wn, rest, 2, m, 0) == 0) {
 					int len = (int)(m[1].rm_eo - m[1].rm_so);
 
 					while (len > 0 && rest[m[1].rm_so + len - 1] == '.')
 						len--;
-					snprintf(t->wn, sizeof(t->wn), "%.*s", len, rest + m[1].rm_so);
+					snprintf(t->wn, sizeof(t->wn), "%.*s", len,
+						 rest + m[1].rm_so);
 				}
 				if ((c = strstr(rest, "BatchId"))) {
 					struct strbuf q = { 0 };
@@ -107,7 +113,8 @@ static void cmdjob_trace_parse(struct cmdjob_trace *t, const char *trace, int un
 					if (strbuf_cstr(&q)) {
 						for (a = q.data; *a == ' ' || *a == '\t'; a++)
 							;
-						for (b = q.data + q.len; b > a && (b[-1] == ' ' || b[-1] == '\t'); b--)
+						for (b = q.data + q.len;
+						     b > a && (b[-1] == ' ' || b[-1] == '\t'); b--)
 							;
 						if (t->queue.len)
 							strbuf_addc(&t->queue, '\n');
@@ -159,7 +166,8 @@ static cJSON *cmdjob_jdl(const char *jdl)
 		char *eq, *k;
 
 		/* split at ';' followed by whitespace */
-		while ((semi = strchr(semi, ';')) && !(semi[1] == ' ' || semi[1] == '\t' || semi[1] == '\n' || semi[1] == '\r'))
+		while ((semi = strchr(semi, ';')) &&
+		       !(semi[1] == ' ' || semi[1] == '\t' || semi[1] == '\n' || semi[1] == '\r'))
 			semi++;
 		end = semi ? semi : p + strlen(p);
 		for (const char *c = p; c < end; c++) { /* whitespace runs -> one space */
@@ -228,12 +236,13 @@ static cJSON *cmdjob_jdl(const char *jdl)
 	return o;
 }
 
-static void cmdjob_info_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
+static void cmdjob_info_done(struct command *cmd, void *arg, cJSON *reply, int code,
+			     const char *msg)
 {
 	const int *keep = arg;
 	int opt = keep ? *keep : 0;
-	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "metadata"),
-							   "exitcode");
+	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(reply, "metadata"), "exitcode");
 	const cJSON *results = cJSON_GetObjectItemCaseSensitive(reply, "results"), *j;
 	struct strbuf sb = { 0 };
 	char line[700];
@@ -244,11 +253,12 @@ static void cmdjob_info_done(struct command *cmd, void *arg, cJSON *reply, int c
 		command_reply(cmd, NULL, line, code);
 		return;
 	}
-	if (!cJSON_IsString(ec) || strcmp(ec->valuestring, "0") || !cJSON_GetArraySize(results) || command_json(cmd)) {
+	if (!cJSON_IsString(ec) || strcmp(ec->valuestring, "0") || !cJSON_GetArraySize(results) ||
+	    command_json(cmd)) {
 		command_reply_json(cmd, reply);
 		return;
 	}
-	cJSON_ArrayForEach(j, results) {
+	cJSON_ArrayForEach (j, results) {
 		struct cmdjob_trace t = { 0 };
 
 		if (!first)
@@ -264,17 +274,22 @@ static void cmdjob_info_done(struct command *cmd, void *arg, cJSON *reply, int c
 			continue;
 		}
 		cmdjob_trace_parse(&t, cmdjob_str(j, "trace"), opt & CMDJOB_OPT_UNIX);
-		strbuf_adds(&sb, "##################################################################\n"
+		strbuf_adds(&sb,
+			    "##################################################################\n"
 			    "JobID        MasterJobID  Status      User          Name\n");
-		strbuf_addf(&sb, "%-13s%-13s%-12s%-14s%s\n\n", cmdjob_str(j, "id"), cmdjob_str(j, "split"),
-			    cmdjob_str(j, "status"), cmdjob_str(j, "owner"), cmdjob_str(j, "name"));
-		strbuf_addf(&sb, "Machine info:\nWorkerNode: %s\nWorkdir: %s\nLocal queue info:\n%s\n\n", t.wn, t.workdir,
-			    strbuf_cstr(&t.queue) ? t.queue.data : "");
+		strbuf_addf(&sb, "%-13s%-13s%-12s%-14s%s\n\n", cmdjob_str(j, "id"),
+			    cmdjob_str(j, "split"), cmdjob_str(j, "status"), cmdjob_str(j, "owner"),
+			    cmdjob_str(j, "name"));
+		strbuf_addf(&sb,
+			    "Machine info:\nWorkerNode: %s\nWorkdir: %s\nLocal queue info:\n%s\n\n",
+			    t.wn, t.workdir, strbuf_cstr(&t.queue) ? t.queue.data : "");
 		strbuf_addf(&sb, "State info:\n%s\n\n", strbuf_cstr(&t.state) ? t.state.data : "");
 		if (opt & CMDJOB_OPT_TRACE)
-			strbuf_addf(&sb, "Trace info:\n%s\n\n", strbuf_cstr(&t.trace) ? t.trace.data : "");
+			strbuf_addf(&sb, "Trace info:\n%s\n\n",
+				    strbuf_cstr(&t.trace) ? t.trace.data : "");
 		if (opt & CMDJOB_OPT_PROC)
-			strbuf_addf(&sb, "Proc info:\n%s\n\n", strbuf_cstr(&t.proc) ? t.proc.data : "");
+			strbuf_addf(&sb, "Proc info:\n%s\n\n",
+				    strbuf_cstr(&t.proc) ? t.proc.data : "");
 		cmdjob_trace_free(&t);
 	}
 	cJSON_Delete(reply);
@@ -282,17 +297,18 @@ static void cmdjob_info_done(struct command *cmd, void *arg, cJSON *reply, int c
 	while (sb.len && (sb.data[sb.len - 1] == '\n' || sb.data[sb.len - 1] == ' '))
 		sb.len--;
 	strbuf_addc(&sb, '\n');
-	command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL, sb.data ? NULL : exitcode_line(JD_EXIT_NOMEM),
-		   sb.data ? 0 : JD_EXIT_NOMEM);
+	command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL,
+		      sb.data ? NULL : exitcode_line(JD_EXIT_NOMEM), sb.data ? 0 : JD_EXIT_NOMEM);
 	strbuf_free(&sb);
 }
 
-static const char cmdjob_help[] = "Command format: jobInfo id1,id2,.. [ -trace ] [ -proc ] [ -jdl ]\n"
-				  "        Print job information for specified ID(s)\n"
-				  "        -trace : will show the trace messages\n"
-				  "        -proc  : will show the proc messages\n"
-				  "        -jdl   : print jdl as a json object\n"
-				  "        -unixtime : do not convert to nice time\n";
+static const char cmdjob_help[] =
+	"Command format: jobInfo id1,id2,.. [ -trace ] [ -proc ] [ -jdl ]\n"
+	"        Print job information for specified ID(s)\n"
+	"        -trace : will show the trace messages\n"
+	"        -proc  : will show the proc messages\n"
+	"        -jdl   : print jdl as a json object\n"
+	"        -unixtime : do not convert to nice time\n";
 
 int cmdjob_info(struct command *cmd, cJSON *argv)
 {
@@ -337,17 +353,19 @@ int cmdjob_info(struct command *cmd, cJSON *argv)
 	cJSON_AddItemToArray(opts, cJSON_CreateString(id));
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-trace"));
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-jdl"));
-	return command_upstream(cmd, "ps", opts, UP_REQ_READONLY, cmdjob_info_done, keep) < 0 ? -ENOMEM : 1;
+	return command_upstream(cmd, "ps", opts, UP_REQ_READONLY, cmdjob_info_done, keep) < 0
+		       ? -ENOMEM
+		       : 1;
 }
 
 /* ---- getCE, siteJobs: listCEs, then alien.py's selection ---- */
 
 struct cmdjob_ce {
-	int site;                       /* siteJobs: the CEs pick the site's jobs */
+	int site; /* siteJobs: the CEs pick the site's jobs */
 	char name[256], host[256], part[256];
-	char status[64], user[256];     /* siteJobs' filters */
+	char status[64], user[256]; /* siteJobs' filters */
 	int only_id;
-	char sites[4096];               /* siteJobs: the CE names, for ps -s */
+	char sites[4096]; /* siteJobs: the CE names, for ps -s */
 };
 
 static void cmdjob_ce_line(struct strbuf *sb, const cJSON *ce)
@@ -361,9 +379,9 @@ static void cmdjob_ce_line(struct strbuf *sb, const cJSON *ce)
 		parts++, pl--;
 	while (pl && parts[pl - 1] == ',')
 		pl--;
-	strbuf_addf(sb, "%-28s%-50s%-8s%-10s%-6s%-6s%-10s%.*s\n", name, cmdjob_str(ce, "host"), cmdjob_str(ce, "status"),
-		    cmdjob_str(ce, "type"), cmdjob_str(ce, "maxRunning"), cmdjob_str(ce, "maxQueued"),
-		    cmdjob_str(ce, "TTL"), (int)pl, parts);
+	strbuf_addf(sb, "%-28s%-50s%-8s%-10s%-6s%-6s%-10s%.*s\n", name, cmdjob_str(ce, "host"),
+		    cmdjob_str(ce, "status"), cmdjob_str(ce, "type"), cmdjob_str(ce, "maxRunning"),
+		    cmdjob_str(ce, "maxQueued"), cmdjob_str(ce, "TTL"), (int)pl, parts);
 }
 
 static int cmdjob_ce_match(const struct cmdjob_ce *s, const cJSON *ce)
@@ -377,7 +395,8 @@ static int cmdjob_ce_match(const struct cmdjob_ce *s, const cJSON *ce)
 		size_t n = strlen(s->part);
 		int hit = 0;
 
-		for (const char *q = p; *q && !hit; q = strchr(q, ',') ? strchr(q, ',') + 1 : q + strlen(q))
+		for (const char *q = p; *q && !hit;
+		     q = strchr(q, ',') ? strchr(q, ',') + 1 : q + strlen(q))
 			hit = strncasecmp(q, s->part, n) == 0 && (q[n] == ',' || q[n] == '\0');
 		if (!hit)
 			return 0;
@@ -385,7 +404,8 @@ static int cmdjob_ce_match(const struct cmdjob_ce *s, const cJSON *ce)
 	return 1;
 }
 
-static void cmdjob_site_jobs_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
+static void cmdjob_site_jobs_done(struct command *cmd, void *arg, cJSON *reply, int code,
+				  const char *msg)
 {
 	struct cmdjob_ce *s = arg;
 	const cJSON *j, *results = cJSON_GetObjectItemCaseSensitive(reply, "results");
@@ -402,31 +422,34 @@ static void cmdjob_site_jobs_done(struct command *cmd, void *arg, cJSON *reply, 
 			command_reply(cmd, NULL, line, code);
 		return;
 	}
-	cJSON_ArrayForEach(j, results) {
+	cJSON_ArrayForEach (j, results) {
 		if (s->status[0] && !strcasestr(cmdjob_str(j, "status"), s->status))
 			continue;
 		if (s->user[0] && !strcasestr(cmdjob_str(j, "owner"), s->user))
 			continue;
 		if (!n++ && !s->only_id)
-			strbuf_adds(&sb, "JobID        MasterJobID  Status      User          Name\n");
+			strbuf_adds(&sb,
+				    "JobID        MasterJobID  Status      User          Name\n");
 		if (s->only_id)
 			strbuf_addf(&sb, "%s\n", cmdjob_str(j, "id"));
 		else
-			strbuf_addf(&sb, "%-13s%-13s%-12s%-14s%s\n", cmdjob_str(j, "id"), cmdjob_str(j, "split"),
-				    cmdjob_str(j, "status"), cmdjob_str(j, "owner"), cmdjob_str(j, "name"));
+			strbuf_addf(&sb, "%-13s%-13s%-12s%-14s%s\n", cmdjob_str(j, "id"),
+				    cmdjob_str(j, "split"), cmdjob_str(j, "status"),
+				    cmdjob_str(j, "owner"), cmdjob_str(j, "name"));
 	}
 	cJSON_Delete(reply);
 	if (!n)
 		strbuf_adds(&sb, "Selection(s) returned no match!\n");
-	command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL, sb.data ? NULL : exitcode_line(JD_EXIT_NOMEM), sb.data ? 0 : JD_EXIT_NOMEM);
+	command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL,
+		      sb.data ? NULL : exitcode_line(JD_EXIT_NOMEM), sb.data ? 0 : JD_EXIT_NOMEM);
 	strbuf_free(&sb);
 }
 
 static void cmdjob_ce_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
 	struct cmdjob_ce *s = arg;
-	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "metadata"),
-							   "exitcode");
+	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(reply, "metadata"), "exitcode");
 	const cJSON *ce, *results = cJSON_GetObjectItemCaseSensitive(reply, "results");
 	struct strbuf sb = { 0 };
 	char line[700];
@@ -437,20 +460,23 @@ static void cmdjob_ce_done(struct command *cmd, void *arg, cJSON *reply, int cod
 		command_reply(cmd, NULL, line, code);
 		return;
 	}
-	if (!cJSON_IsString(ec) || strcmp(ec->valuestring, "0") || (command_json(cmd) && !s->site)) {
+	if (!cJSON_IsString(ec) || strcmp(ec->valuestring, "0") ||
+	    (command_json(cmd) && !s->site)) {
 		command_reply_json(cmd, reply);
 		return;
 	}
-	strbuf_adds(&sb, "Name                        Host                                              State   Type      "
-		    "R     W     TTL       Partitions\n");
-	cJSON_ArrayForEach(ce, results) {
+	strbuf_adds(&sb, "Name                        Host                                         "
+			 "     State   Type      "
+			 "R     W     TTL       Partitions\n");
+	cJSON_ArrayForEach (ce, results) {
 		if (sel && !cmdjob_ce_match(s, ce))
 			continue;
 		n++;
 		cmdjob_ce_line(&sb, ce);
-		if (s->site && strlen(s->sites) + strlen(cmdjob_str(ce, "ceName")) + 2 < sizeof(s->sites))
-			snprintf(s->sites + strlen(s->sites), sizeof(s->sites) - strlen(s->sites), "%s%s",
-				 s->sites[0] ? "," : "", cmdjob_str(ce, "ceName"));
+		if (s->site &&
+		    strlen(s->sites) + strlen(cmdjob_str(ce, "ceName")) + 2 < sizeof(s->sites))
+			snprintf(s->sites + strlen(s->sites), sizeof(s->sites) - strlen(s->sites),
+				 "%s%s", s->sites[0] ? "," : "", cmdjob_str(ce, "ceName"));
 	}
 	cJSON_Delete(reply);
 	if (s->site) {
@@ -458,7 +484,8 @@ static void cmdjob_ce_done(struct command *cmd, void *arg, cJSON *reply, int cod
 
 		strbuf_free(&sb);
 		if (!n) {
-			snprintf(line, sizeof(line), "No site names were identified by the label: %.200s\n", s->name);
+			snprintf(line, sizeof(line),
+				 "No site names were identified by the label: %.200s\n", s->name);
 			command_reply(cmd, NULL, line, 1);
 			cJSON_Delete(o);
 			return;
@@ -475,7 +502,8 @@ static void cmdjob_ce_done(struct command *cmd, void *arg, cJSON *reply, int cod
 		strbuf_reset(&sb);
 		strbuf_adds(&sb, "Empty selection results\n");
 	}
-	command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL, sb.data ? NULL : exitcode_line(JD_EXIT_NOMEM), sb.data ? 0 : JD_EXIT_NOMEM);
+	command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL,
+		      sb.data ? NULL : exitcode_line(JD_EXIT_NOMEM), sb.data ? 0 : JD_EXIT_NOMEM);
 	strbuf_free(&sb);
 }
 
@@ -498,10 +526,15 @@ int cmdjob_ce(struct command *cmd, cJSON *argv)
 			snprintf(s->name, sizeof(s->name), "%s", v);
 			continue;
 		}
-		if (!s->site && (strcmp(v, "-name") == 0 || strcmp(v, "-host") == 0 || strcmp(v, "-part") == 0))
-			to = v[1] == 'n' ? s->name : v[1] == 'h' ? s->host : s->part, n = sizeof(s->name);
+		if (!s->site &&
+		    (strcmp(v, "-name") == 0 || strcmp(v, "-host") == 0 || strcmp(v, "-part") == 0))
+			to = v[1] == 'n'   ? s->name
+			     : v[1] == 'h' ? s->host
+					   : s->part,
+			n = sizeof(s->name);
 		else if (s->site && (strcmp(v, "-status") == 0 || strcmp(v, "-user") == 0))
-			to = v[1] == 's' ? s->status : s->user, n = v[1] == 's' ? sizeof(s->status) : sizeof(s->user);
+			to = v[1] == 's' ? s->status : s->user,
+			n = v[1] == 's' ? sizeof(s->status) : sizeof(s->user);
 		else if (s->site && strcmp(v, "-id") == 0)
 			s->only_id = 1;
 		else if (s->site && (strcmp(v, "-running") == 0 || strcmp(v, "-r") == 0))
@@ -515,5 +548,7 @@ int cmdjob_ce(struct command *cmd, cJSON *argv)
 	if (!opts)
 		return -ENOMEM;
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
-	return command_upstream(cmd, "listCEs", opts, UP_REQ_READONLY, cmdjob_ce_done, s) < 0 ? -ENOMEM : 1;
+	return command_upstream(cmd, "listCEs", opts, UP_REQ_READONLY, cmdjob_ce_done, s) < 0
+		       ? -ENOMEM
+		       : 1;
 }

@@ -26,13 +26,15 @@ struct cmdlocal_list {
 	int n, built;
 	unsigned want;
 };
-static struct cmdlocal_list cmdlocal_lists[2] = { { .want = CMDTAB_LIST }, { .want = CMDTAB_HELP } };
+static struct cmdlocal_list cmdlocal_lists[2] = { { .want = CMDTAB_LIST },
+						  { .want = CMDTAB_HELP } };
 
 static void cmdlocal_list_add(const char *name, unsigned long len, void *ctx)
 {
 	struct cmdlocal_list *l = ctx;
 
-	if (l->n == CMDLOCAL_NAMES_MAX || len >= CMDTAB_NAME_MAX || (l->want == CMDTAB_LIST && !cmdtab_is_word(name, len)))
+	if (l->n == CMDLOCAL_NAMES_MAX || len >= CMDTAB_NAME_MAX ||
+	    (l->want == CMDTAB_LIST && !cmdtab_is_word(name, len)))
 		return;
 	memcpy(l->name[l->n], name, len);
 	l->name[l->n][len] = '\0';
@@ -160,7 +162,8 @@ static size_t cmdlocal_help_add(const char **names, size_t n, const char *const 
 	return n;
 }
 
-static void cmdlocal_help_list(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
+static void cmdlocal_help_list(struct command *cmd, void *arg, cJSON *reply, int code,
+			       const char *msg)
 {
 	const char *const *server = complete_cmdlist();
 	const char *names[1024];
@@ -175,27 +178,32 @@ static void cmdlocal_help_list(struct command *cmd, void *arg, cJSON *reply, int
 	if (!server) {
 		char line[700];
 
-		snprintf(line, sizeof(line), "help needs the command list of JCentral: %s\n", msg ? msg : "no reply");
+		snprintf(line, sizeof(line), "help needs the command list of JCentral: %s\n",
+			 msg ? msg : "no reply");
 		command_reply(cmd, NULL, line, code ? code : 1);
 		return;
 	}
 	for (; *server && n < 1000; server++)
 		names[n++] = *server;
-	n = cmdlocal_help_add(names, n, cmdlocal_names(CMDTAB_HELP)); /* the shim's words too, as alien.py 1.7.0 */
+	/* the shim's words too, as alien.py 1.7.0 */
+	n = cmdlocal_help_add(names, n, cmdlocal_names(CMDTAB_HELP));
 	qsort(names, n, sizeof(*names), cmdlocal_cmp);
-	per = command_cols(cmd) >= CMDLOCAL_HELP_COL ? (size_t)command_cols(cmd) / CMDLOCAL_HELP_COL : 5;
-	strbuf_adds(&sb, "Special arguments of alien (and of every alien-<cmd>, alien_<cmd>):\n"
-		    "  -json       the full reply of JCentral as JSON (also ALIENPY_JSON=1)\n"
-		    "  <file>      run the commands of a local script file\n"
-		    "  --direct    one command without jaliend (a connection of its own)\n"
-		    "  `alien` with no arguments opens the interactive shell; `cmd1; cmd2`, `!shell`,\n"
-		    "  `cmd | shell-pipeline` and `time cmd` work as in alien.py.\n"
-		    "Help of one command: help <cmd>, or <cmd> -h. Manual: man alien.\n"
-		    "Not provided (they need services other than JAliEn): getCAcerts, ccdb, queryML.\n"
-		    "The commands are:\n");
+	per = command_cols(cmd) >= CMDLOCAL_HELP_COL ? (size_t)command_cols(cmd) / CMDLOCAL_HELP_COL
+						     : 5;
+	strbuf_adds(
+		&sb,
+		"Special arguments of alien (and of every alien-<cmd>, alien_<cmd>):\n"
+		"  -json       the full reply of JCentral as JSON (also ALIENPY_JSON=1)\n"
+		"  <file>      run the commands of a local script file\n"
+		"  --direct    one command without jaliend (a connection of its own)\n"
+		"  `alien` with no arguments opens the interactive shell; `cmd1; cmd2`, `!shell`,\n"
+		"  `cmd | shell-pipeline` and `time cmd` work as in alien.py.\n"
+		"Help of one command: help <cmd>, or <cmd> -h. Manual: man alien.\n"
+		"Not provided (they need services other than JAliEn): getCAcerts, ccdb, queryML.\n"
+		"The commands are:\n");
 	for (size_t i = 0; i < n; i++)
-		strbuf_addf(&sb, "%-*s%s", (i + 1) % per && i + 1 < n ? CMDLOCAL_HELP_COL : 0, names[i],
-			    (i + 1) % per && i + 1 < n ? "" : "\n");
+		strbuf_addf(&sb, "%-*s%s", (i + 1) % per && i + 1 < n ? CMDLOCAL_HELP_COL : 0,
+			    names[i], (i + 1) % per && i + 1 < n ? "" : "\n");
 	if (!strbuf_cstr(&sb)) {
 		command_fail(cmd, JD_EXIT_NOMEM);
 		return;
@@ -217,7 +225,8 @@ int cmdlocal_with_cmdlist(struct command *cmd, command_then_fn then, void *arg)
 	if (!opts)
 		return -ENOMEM;
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
-	return command_upstream(cmd, "commandlist", opts, UP_REQ_READONLY, then, arg) < 0 ? -ENOMEM : 1;
+	return command_upstream(cmd, "commandlist", opts, UP_REQ_READONLY, then, arg) < 0 ? -ENOMEM
+											  : 1;
 }
 
 /* The first row of a reply's results (token, quota). */

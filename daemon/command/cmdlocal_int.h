@@ -21,8 +21,8 @@ int cmdlocal_with_cmdlist(struct command *cmd, command_then_fn then, void *arg);
 const cJSON *cmdlocal_row0(const cJSON *reply);
 
 /* cmdcert.c; each returns as a handler (cmdbind.h) */
-int cmdcert_info(struct command *cmd, int token);              /* cert-info (0), token-info (1) */
-int cmdcert_check(struct command *cmd, int token, int match);  /* *-verify (0), *key-match (1) */
+int cmdcert_info(struct command *cmd, int token);	      /* cert-info (0), token-info (1) */
+int cmdcert_check(struct command *cmd, int token, int match); /* *-verify (0), *key-match (1) */
 int cmdcert_token_new(struct command *cmd, const cJSON *argv, int destroy); /* token-init */
 int cmdcert_token_destroy(struct command *cmd);
 
@@ -33,8 +33,10 @@ int cmdtrace_run(struct command *cmd, const cJSON *argv);
 
 /* cmdsuggest.c: command_then_fn's for cmdlocal_with_cmdlist */
 /* The verb in arg (a string) is not a command: the warning and difflib's suggestions. */
-void cmdsuggest_unknown_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg);
+void cmdsuggest_unknown_done(struct command *cmd, void *arg, cJSON *reply, int code,
+			     const char *msg);
 /* arg is argv as JSON text, its verb not known yet: check it against the list. */
-void cmdsuggest_verify_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg);
+void cmdsuggest_verify_done(struct command *cmd, void *arg, cJSON *reply, int code,
+			    const char *msg);
 
 #endif

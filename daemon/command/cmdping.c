@@ -50,8 +50,11 @@ static void cmdping_done(struct command *cmd, void *arg, cJSON *reply, int code,
 	}
 	avg = p->sum / p->done;
 	mdev = sqrt(fmax(0, p->sumsq / p->done - avg * avg));
-	snprintf(out, sizeof(out), "Websocket ping/pong(s) : %d time(s) to %s\nrtt min/avg/max/mdev (ms) = %.3f/%.3f/%.3f/%.3f\n",
-		 p->done, getenv("JALIEND_ENDPOINT") ? getenv("JALIEND_ENDPOINT") : "JCentral", p->min, avg, p->max, mdev);
+	snprintf(out, sizeof(out),
+		 "Websocket ping/pong(s) : %d time(s) to %s\nrtt min/avg/max/mdev (ms) = "
+		 "%.3f/%.3f/%.3f/%.3f\n",
+		 p->done, getenv("JALIEND_ENDPOINT") ? getenv("JALIEND_ENDPOINT") : "JCentral",
+		 p->min, avg, p->max, mdev);
 	command_reply(cmd, out, NULL, 0);
 }
 
@@ -63,8 +66,8 @@ static int cmdping_send(struct command *cmd, struct cmdping *p)
 		return -ENOMEM;
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
 	p->t0 = cmdping_now_ms();
-	return command_upstream(cmd, upstream_knows("echo") == 1 ? "echo" : "pwd", opts, UP_REQ_READONLY,
-				cmdping_done, p);
+	return command_upstream(cmd, upstream_knows("echo") == 1 ? "echo" : "pwd", opts,
+				UP_REQ_READONLY, cmdping_done, p);
 }
 
 int cmdping_run(struct command *cmd, cJSON *argv)
@@ -74,7 +77,8 @@ int cmdping_run(struct command *cmd, cJSON *argv)
 	int n = cJSON_IsString(a) ? atoi(a->valuestring) : 3;
 
 	if (n < 1 || n > CMDPING_MAX) {
-		command_reply(cmd, NULL, "usage: ping [N]   (N round trips, 1 to 100, default 3)\n", JD_EXIT_USAGE);
+		command_reply(cmd, NULL, "usage: ping [N]   (N round trips, 1 to 100, default 3)\n",
+			      JD_EXIT_USAGE);
 		return 1;
 	}
 	p = calloc(1, sizeof(*p));

@@ -16,8 +16,8 @@
 /* What a reply's failure prints, as alien.py does (its error, its code). */
 static int cmdse_failed(struct command *cmd, cJSON *reply, int code, const char *msg)
 {
-	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "metadata"),
-							   "exitcode");
+	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(reply, "metadata"), "exitcode");
 	char line[700];
 
 	if (!reply) {
@@ -77,7 +77,7 @@ static void cmdse_pfn_done(struct command *cmd, void *arg, cJSON *reply, int cod
 	(void)arg;
 	if (cmdse_failed(cmd, reply, code, msg))
 		return;
-	cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(reply, "results"))
+	cJSON_ArrayForEach (row, cJSON_GetObjectItemCaseSensitive(reply, "results"))
 		if (cJSON_GetObjectItemCaseSensitive(row, "pfn"))
 			strbuf_addf(&sb, "%s\n", cmdse_str(row, "pfn", buf, sizeof(buf)));
 	cJSON_Delete(reply);
@@ -87,10 +87,11 @@ static void cmdse_pfn_done(struct command *cmd, void *arg, cJSON *reply, int cod
 /* ---- getSE, SEqos: listSEs, then alien.py's selection ---- */
 
 struct cmdse_sel {
-	char what;         /* 'n' name, 'i' id, 's' server, 0: the line */
-	int qos;           /* SEqos */
+	char what; /* 'n' name, 'i' id, 's' server, 0: the line */
+	int qos;   /* SEqos */
 	int nlabels;
-	char label[CMDSE_LABELS_MAX][CMDSE_LABEL_MAX]; /* inline: free()d with the command (command_hold) */
+	/* inline: free()d with the command (command_hold) */
+	char label[CMDSE_LABELS_MAX][CMDSE_LABEL_MAX];
 };
 
 static void cmdse_sel_free(struct cmdse_sel *s)
@@ -118,14 +119,16 @@ static int cmdse_isdecimal(const char *s)
 int cmdse_match(const cJSON *se, const char *label)
 {
 	char b1[32], b2[32];
-	const char *num = cmdse_str(se, "seNumber", b1, sizeof(b1)), *name = cmdse_str(se, "seName", b2, sizeof(b2));
+	const char *num = cmdse_str(se, "seNumber", b1, sizeof(b1)),
+		   *name = cmdse_str(se, "seName", b2, sizeof(b2));
 	const cJSON *url = cJSON_GetObjectItemCaseSensitive(se, "endpointUrl");
 
 	if (cmdse_isdecimal(label))
 		return strstr(num, label) != NULL;
 	if (!*name || !*num || !cJSON_IsString(url) || !*url->valuestring)
 		return 0;
-	return strcasestr(name, label) || strcasestr(num, label) || strcasestr(url->valuestring, label);
+	return strcasestr(name, label) || strcasestr(num, label) ||
+	       strcasestr(url->valuestring, label);
 }
 
 static void cmdse_list_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
@@ -142,8 +145,9 @@ static void cmdse_list_done(struct command *cmd, void *arg, cJSON *reply, int co
 	}
 	results = cJSON_GetObjectItemCaseSensitive(reply, "results");
 	if (!s->nlabels) { /* getSE alone: every SE */
-		cJSON_ArrayForEach(se, results) {
-			cmdse_netloc(cmdse_str(se, "endpointUrl", b1, sizeof(b1)), srv, sizeof(srv));
+		cJSON_ArrayForEach (se, results) {
+			cmdse_netloc(cmdse_str(se, "endpointUrl", b1, sizeof(b1)), srv,
+				     sizeof(srv));
 			strbuf_addf(&sb, "%-6s%-32s%s\n", cmdse_str(se, "seNumber", b1, sizeof(b1)),
 				    cmdse_str(se, "seName", b2, sizeof(b2)), srv);
 		}
@@ -153,17 +157,20 @@ static void cmdse_list_done(struct command *cmd, void *arg, cJSON *reply, int co
 	}
 	/* getSE: the last label; SEqos: each label */
 	for (int l = s->qos ? 0 : s->nlabels - 1; l < s->nlabels; l++) {
-		cJSON_ArrayForEach(se, results) {
-			const char *num = cmdse_str(se, "seNumber", b1, sizeof(b1)), *name = cmdse_str(se, "seName", b2, sizeof(b2));
+		cJSON_ArrayForEach (se, results) {
+			const char *num = cmdse_str(se, "seNumber", b1, sizeof(b1)),
+				   *name = cmdse_str(se, "seName", b2, sizeof(b2));
 
 			if (!cmdse_match(se, s->label[l]))
 				continue;
 			found++;
-			cmdse_netloc(cmdse_str(se, "endpointUrl", srv, sizeof(srv)), srv, sizeof(srv));
+			cmdse_netloc(cmdse_str(se, "endpointUrl", srv, sizeof(srv)), srv,
+				     sizeof(srv));
 			if (s->qos) {
 				char b3[32];
 
-				strbuf_addf(&sb, "%-32s%s\n", name, cmdse_str(se, "qos", b3, sizeof(b3)));
+				strbuf_addf(&sb, "%-32s%s\n", name,
+					    cmdse_str(se, "qos", b3, sizeof(b3)));
 			} else if (s->what == 'n') {
 				strbuf_addf(&sb, "%s\n", name);
 			} else if (s->what == 's') {
@@ -187,9 +194,11 @@ static void cmdse_list_done(struct command *cmd, void *arg, cJSON *reply, int co
 				strbuf_addf(&e, " %s", s->label[l]);
 			strbuf_addc(&e, '\n');
 		} else {
-			strbuf_addf(&e, ">%s< label(s) not found in SE list\n", s->label[s->nlabels - 1]);
+			strbuf_addf(&e, ">%s< label(s) not found in SE list\n",
+				    s->label[s->nlabels - 1]);
 		}
-		command_reply(cmd, NULL, strbuf_cstr(&e) ? e.data : exitcode_line(JD_EXIT_NOMEM), strbuf_cstr(&e) ? 1 : JD_EXIT_NOMEM);
+		command_reply(cmd, NULL, strbuf_cstr(&e) ? e.data : exitcode_line(JD_EXIT_NOMEM),
+			      strbuf_cstr(&e) ? 1 : JD_EXIT_NOMEM);
 		strbuf_free(&e);
 		strbuf_free(&sb);
 	} else {
@@ -212,7 +221,10 @@ int cmdse_run(struct command *cmd, cJSON *argv)
 		cJSON_AddItemToArray(opts, cJSON_CreateString("-r"));
 		for (a = argv->child->next; a; a = a->next)
 			cJSON_AddItemToArray(opts, cJSON_CreateString(a->valuestring));
-		return command_upstream(cmd, "whereis", opts, UP_REQ_READONLY, cmdse_pfn_done, NULL) < 0 ? -ENOMEM : 1;
+		return command_upstream(cmd, "whereis", opts, UP_REQ_READONLY, cmdse_pfn_done,
+					NULL) < 0
+			       ? -ENOMEM
+			       : 1;
 	}
 	{
 		s = calloc(1, sizeof(*s));
@@ -225,20 +237,26 @@ int cmdse_run(struct command *cmd, cJSON *argv)
 		for (a = argv->child->next; a; a = a->next) {
 			const char *v = a->valuestring;
 
-			if (!s->qos && (strcmp(v, "-name") == 0 || strcmp(v, "-id") == 0 || strcmp(v, "-srv") == 0)) {
+			if (!s->qos && (strcmp(v, "-name") == 0 || strcmp(v, "-id") == 0 ||
+					strcmp(v, "-srv") == 0)) {
 				s->what = v[1] == 'n' ? 'n' : v[1] == 'i' ? 'i' : 's';
 				continue;
 			}
 			if (s->nlabels == CMDSE_LABELS_MAX || strlen(v) >= CMDSE_LABEL_MAX) {
 				cJSON_Delete(opts);
-				command_reply(cmd, NULL, s->nlabels == CMDSE_LABELS_MAX ? "too many SE labels (at most 16)\n"
-											 : "an SE label is over 255 bytes\n", JD_EXIT_TOOBIG);
+				command_reply(cmd, NULL,
+					      s->nlabels == CMDSE_LABELS_MAX
+						      ? "too many SE labels (at most 16)\n"
+						      : "an SE label is over 255 bytes\n",
+					      JD_EXIT_TOOBIG);
 				return 1;
 			}
 			snprintf(s->label[s->nlabels++], CMDSE_LABEL_MAX, "%s", v);
 		}
 	}
-	return command_upstream(cmd, "listSEs", opts, UP_REQ_READONLY, cmdse_list_done, s) < 0 ? -ENOMEM : 1;
+	return command_upstream(cmd, "listSEs", opts, UP_REQ_READONLY, cmdse_list_done, s) < 0
+		       ? -ENOMEM
+		       : 1;
 }
 
 /* ---- Python's repr() (lfn2uri's lines, find2's argument list) ---- */

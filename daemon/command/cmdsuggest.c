@@ -16,9 +16,11 @@
 /* Python difflib's SequenceMatcher(None, a, b).ratio() for short words (no
  * junk: b is under 200 characters): 2 * matched / total, where matched sums
  * the longest common blocks found recursively (the earliest in a on a tie). */
-static size_t cmdsuggest_matched(const char *a, size_t alo, size_t ahi, const char *b, size_t blo, size_t bhi)
+static size_t cmdsuggest_matched(const char *a, size_t alo, size_t ahi, const char *b, size_t blo,
+				 size_t bhi)
 {
-	size_t besti = alo, bestj = blo, best = 0, len[CMDSUGGEST_WORD_MAX + 1] = { 0 }, nlen[CMDSUGGEST_WORD_MAX + 1];
+	size_t besti = alo, bestj = blo, best = 0, len[CMDSUGGEST_WORD_MAX + 1] = { 0 },
+	       nlen[CMDSUGGEST_WORD_MAX + 1];
 
 	for (size_t i = alo; i < ahi; i++) {
 		memset(nlen, 0, sizeof(nlen));
@@ -56,7 +58,8 @@ struct cmdsuggest_match {
 
 /* difflib.get_close_matches(verb, names, n=3, cutoff=0.6): best first, a tie
  * the greater name first. */
-void cmdsuggest_unknown_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
+void cmdsuggest_unknown_done(struct command *cmd, void *arg, cJSON *reply, int code,
+			     const char *msg)
 {
 	const char *verb = arg;
 	struct cmdsuggest_match best[CMDSUGGEST_MAX] = { { 0, NULL } };
@@ -67,7 +70,8 @@ void cmdsuggest_unknown_done(struct command *cmd, void *arg, cJSON *reply, int c
 	if (reply)
 		complete_cmdlist_store(reply);
 	cJSON_Delete(reply);
-	strbuf_addf(&sb, "WARNING! command >>> %.200s <<< not in the list of known commands!\n", verb);
+	strbuf_addf(&sb, "WARNING! command >>> %.200s <<< not in the list of known commands!\n",
+		    verb);
 	for (int pass = 0; pass < 2; pass++) {
 		const char *const *l = pass == 0 ? complete_cmdlist() : cmdlocal_names(CMDTAB_LIST);
 
@@ -80,7 +84,9 @@ void cmdsuggest_unknown_done(struct command *cmd, void *arg, cJSON *reply, int c
 			if (dup || m.score < 0.6)
 				continue;
 			for (k = shown; k > 0 && (best[k - 1].score < m.score ||
-						 (best[k - 1].score == m.score && strcmp(best[k - 1].name, m.name) < 0)); k--)
+						  (best[k - 1].score == m.score &&
+						   strcmp(best[k - 1].name, m.name) < 0));
+			     k--)
 				if (k < CMDSUGGEST_MAX)
 					best[k] = best[k - 1];
 			if (k < CMDSUGGEST_MAX) {

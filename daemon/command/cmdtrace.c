@@ -52,7 +52,7 @@ static void cmdtrace_done(struct command *cmd, void *arg, cJSON *reply, int code
 		command_reply_json(cmd, reply);
 		return;
 	}
-	cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(reply, "results")) {
+	cJSON_ArrayForEach (row, cJSON_GetObjectItemCaseSensitive(reply, "results")) {
 		const cJSON *m = cJSON_GetObjectItemCaseSensitive(row, "message");
 		const char *p = cJSON_IsString(m) ? m->valuestring : "";
 
@@ -99,6 +99,7 @@ int cmdtrace_run(struct command *cmd, const cJSON *argv)
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-nokeys"));
 	for (a = argv->child->next; a; a = a->next)
 		cJSON_AddItemToArray(opts, cJSON_CreateString(a->valuestring));
-	return command_upstream(cmd, "ps", opts, policy_flags("ps", opts), cmdtrace_done, NULL) < 0 ? -ENOMEM
-													      : 1;
+	return command_upstream(cmd, "ps", opts, policy_flags("ps", opts), cmdtrace_done, NULL) < 0
+		       ? -ENOMEM
+		       : 1;
 }

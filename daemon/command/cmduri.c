@@ -22,13 +22,13 @@
 
 struct cmduri {
 	struct command *cmd;
-	char *lfn;             /* expanded, specs cut off */
-	char *specs;           /* after @ (NULL: none) */
-	char *local;           /* the local file (as given) */
-	char *local_path;      /* write: resolved against the shim's folder */
+	char *lfn;	  /* expanded, specs cut off */
+	char *specs;	  /* after @ (NULL: none) */
+	char *local;	  /* the local file (as given) */
+	char *local_path; /* write: resolved against the shim's folder */
 	int strict, http, meta, write;
 	long long size;
-	struct xfer_job *job;  /* write: the md5 of the local file */
+	struct xfer_job *job; /* write: the md5 of the local file */
 };
 
 /* command_hold's release: the md5 stops, all is freed. */
@@ -50,7 +50,8 @@ static void cmduri_fail(struct cmduri *u, const char *first)
 	struct strbuf e = { 0 };
 
 	strbuf_addf(&e, "%sCould not not create URIs/meta for: %s\n", first ? first : "", u->lfn);
-	command_reply(u->cmd, NULL, strbuf_cstr(&e) ? e.data : exitcode_line(JD_EXIT_NOMEM), strbuf_cstr(&e) ? 1 : JD_EXIT_NOMEM);
+	command_reply(u->cmd, NULL, strbuf_cstr(&e) ? e.data : exitcode_line(JD_EXIT_NOMEM),
+		      strbuf_cstr(&e) ? 1 : JD_EXIT_NOMEM);
 	strbuf_free(&e);
 }
 
@@ -62,8 +63,9 @@ static int cmduri_uuid5(const char *name, char out[37])
 	unsigned char h[EVP_MAX_MD_SIZE];
 	unsigned int hl = 0;
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	int ok = c && EVP_DigestInit_ex(c, EVP_sha1(), NULL) && EVP_DigestUpdate(c, ns, sizeof(ns)) &&
-		 EVP_DigestUpdate(c, name, strlen(name)) && EVP_DigestFinal_ex(c, h, &hl);
+	int ok = c && EVP_DigestInit_ex(c, EVP_sha1(), NULL) &&
+		 EVP_DigestUpdate(c, ns, sizeof(ns)) && EVP_DigestUpdate(c, name, strlen(name)) &&
+		 EVP_DigestFinal_ex(c, h, &hl);
 
 	EVP_MD_CTX_free(c);
 	if (!ok || hl < 16)
@@ -100,7 +102,8 @@ static void cmduri_meta(struct cmduri *u, const cJSON *results)
 	struct strbuf m = { 0 }, path = { 0 }, tmp = { 0 }, out = { 0 };
 	const cJSON *first = results->child, *row;
 	char id[37], b1[64], b2[64], stamp[32], *zip = NULL, real[PATH_MAX];
-	const char *size = cmdse_field(first, "size", b1, sizeof(b1)), *md5 = cmdse_field(first, "md5", b2, sizeof(b2));
+	const char *size = cmdse_field(first, "size", b1, sizeof(b1)),
+		   *md5 = cmdse_field(first, "md5", b2, sizeof(b2));
 	time_t now = time(NULL);
 	struct tm tm;
 	int fd = -1, err = 0;
@@ -111,23 +114,28 @@ static void cmduri_meta(struct cmduri *u, const cJSON *results)
 	}
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	strbuf_addf(&m, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n <metalink xmlns=\"urn:ietf:params:xml:ns:metalink\">\n"
-			"   <published>%s</published>\n   <file name=\"", stamp);
+	strbuf_addf(&m,
+		    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n <metalink "
+		    "xmlns=\"urn:ietf:params:xml:ns:metalink\">\n"
+		    "   <published>%s</published>\n   <file name=\"",
+		    stamp);
 	cmduri_xml(&m, u->local ? u->local : "");
 	strbuf_adds(&m, "\">\n     <lfn>");
 	cmduri_xml(&m, u->lfn);
 	strbuf_addf(&m, "</lfn>\n     <size>%s</size>\n", size ? size : "");
 	if (md5 && *md5)
 		strbuf_addf(&m, "     <hash type=\"md5\">%s</hash>\n", md5);
-	cJSON_ArrayForEach(row, results) {
+	cJSON_ArrayForEach (row, results) {
 		const cJSON *url = cJSON_GetObjectItemCaseSensitive(row, "url");
 		const cJSON *env = cJSON_GetObjectItemCaseSensitive(row, "envelope");
-		const char *s = cJSON_IsString(url) ? url->valuestring : "", *hash = strrchr(s, '#');
+		const char *s = cJSON_IsString(url) ? url->valuestring : "",
+			   *hash = strrchr(s, '#');
 
 		if (hash && !zip)
 			zip = strdup(hash + 1); /* a member of an archive: xrdcl.unzip */
 		strbuf_addf(&m, "     <url><![CDATA[%.*s?xrd.wantprot=unix&authz=%s]]></url>\n",
-			    (int)(hash ? (size_t)(hash - s) : strlen(s)), s, cJSON_IsString(env) ? env->valuestring : "");
+			    (int)(hash ? (size_t)(hash - s) : strlen(s)), s,
+			    cJSON_IsString(env) ? env->valuestring : "");
 	}
 	strbuf_adds(&m, "   </file>\n </metalink>\n");
 	strbuf_addf(&path, "%s/%s.meta4", cwd, id);
@@ -150,7 +158,8 @@ static void cmduri_meta(struct cmduri *u, const cJSON *results)
 	if (err) {
 		char line[600];
 
-		snprintf(line, sizeof(line), "Could not create the download metafile for %.400s: %s\n", u->lfn,
+		snprintf(line, sizeof(line),
+			 "Could not create the download metafile for %.400s: %s\n", u->lfn,
 			 strerror(err));
 		cmduri_fail(u, line);
 	} else {
@@ -166,11 +175,12 @@ static void cmduri_meta(struct cmduri *u, const cJSON *results)
 	strbuf_free(&out);
 }
 
-static void cmduri_access_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
+static void cmduri_access_done(struct command *cmd, void *arg, cJSON *reply, int code,
+			       const char *msg)
 {
 	struct cmduri *u = arg;
-	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "metadata"),
-							   "exitcode");
+	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(reply, "metadata"), "exitcode");
 	const cJSON *row, *results = cJSON_GetObjectItemCaseSensitive(reply, "results");
 	struct strbuf sb = { 0 };
 	char b1[32], b2[32];
@@ -180,7 +190,8 @@ static void cmduri_access_done(struct command *cmd, void *arg, cJSON *reply, int
 		command_reply_json(cmd, reply);
 		return;
 	}
-	if (!reply || !cJSON_IsString(ec) || strcmp(ec->valuestring, "0") || !cJSON_GetArraySize(results)) {
+	if (!reply || !cJSON_IsString(ec) || strcmp(ec->valuestring, "0") ||
+	    !cJSON_GetArraySize(results)) {
 		cJSON_Delete(reply); /* alien.py keeps the server's reason to itself here */
 		cmduri_fail(u, NULL);
 		return;
@@ -190,9 +201,10 @@ static void cmduri_access_done(struct command *cmd, void *arg, cJSON *reply, int
 		cJSON_Delete(reply);
 		return;
 	}
-	cJSON_ArrayForEach(row, results) {
+	cJSON_ArrayForEach (row, results) {
 		struct strbuf l = { 0 };
-		const char *url = cmdse_field(row, "url", b1, sizeof(b1)), *env = cmdse_field(row, "envelope", b2, sizeof(b2));
+		const char *url = cmdse_field(row, "url", b1, sizeof(b1)),
+			   *env = cmdse_field(row, "envelope", b2, sizeof(b2));
 
 		strbuf_addf(&l, "%s?xrd.wantprot=unix&authz=%s", url ? url : "", env ? env : "");
 		if (strbuf_cstr(&l))
@@ -233,25 +245,29 @@ static int cmduri_access(struct cmduri *u, const char *md5)
 		const char *spec = "disk:2";
 
 		for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++)
-			if (n >= strlen(small[i]) && strcmp(u->lfn + n - strlen(small[i]), small[i]) == 0 &&
+			if (n >= strlen(small[i]) &&
+			    strcmp(u->lfn + n - strlen(small[i]), small[i]) == 0 &&
 			    u->size < CMDURI_SMALL_MAX)
 				spec = "disk:4";
 		cJSON_AddItemToArray(opts, cJSON_CreateString(spec));
 	}
-	return command_upstream(u->cmd, "access", opts, u->write ? 0 : UP_REQ_READONLY, cmduri_access_done, u);
+	return command_upstream(u->cmd, "access", opts, u->write ? 0 : UP_REQ_READONLY,
+				cmduri_access_done, u);
 }
 
 static void cmduri_md5_done(void *owner, struct xfer_job *job, const struct xfer_result *res)
 {
 	struct cmduri *u = owner;
-	const char *md5 = strncmp(res->checksum, "md5:", 4) == 0 ? res->checksum + 4 : res->checksum;
+	const char *md5 =
+		strncmp(res->checksum, "md5:", 4) == 0 ? res->checksum + 4 : res->checksum;
 
 	(void)job;
 	u->job = NULL;
 	if (!res->ok || !*md5) {
 		char line[800];
 
-		snprintf(line, sizeof(line), "lfnAccessUrl/write token:: cannot read local file: %s: %s\n", u->local,
+		snprintf(line, sizeof(line),
+			 "lfnAccessUrl/write token:: cannot read local file: %s: %s\n", u->local,
 			 res->msg);
 		cmduri_fail(u, line);
 		return;
@@ -290,7 +306,8 @@ int cmduri_run(struct command *cmd, cJSON *argv)
 		return 1;
 	}
 	if (u->write && nargs < 2) {
-		command_reply(cmd, NULL, "for upload URIs two elements are required: lfn local_file\n", 1);
+		command_reply(cmd, NULL,
+			      "for upload URIs two elements are required: lfn local_file\n", 1);
 		return 1;
 	}
 	if (!nargs) {
@@ -325,7 +342,9 @@ int cmduri_run(struct command *cmd, cJSON *argv)
 		if (!(u->local_path = strbuf_cstr(&p)))
 			return -ENOMEM;
 		if (stat(u->local_path, &st) < 0 || !S_ISREG(st.st_mode)) {
-			snprintf(line, sizeof(line), "lfnAccessUrl/write token:: invalid local file: %.500s\n", u->local);
+			snprintf(line, sizeof(line),
+				 "lfnAccessUrl/write token:: invalid local file: %.500s\n",
+				 u->local);
 			cmduri_fail(u, line);
 			return 1;
 		}

@@ -11,7 +11,8 @@
 
 #include <cjson/cJSON.h>
 
-#define CMDURI_SMALL_MAX 1048576 /* .sh .C .jdl .xml below this get disk:4 without specs (alien.py) */
+/* .sh .C .jdl .xml below this get disk:4 without specs (alien.py) */
+#define CMDURI_SMALL_MAX 1048576
 
 struct command;
 

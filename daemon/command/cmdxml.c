@@ -21,17 +21,19 @@
 #include "upstream/upstream.h"
 #include "xrootd/xfer.h"
 
-static const char cmdxml_help_local[] =
-	"\nAdditionally the client implements these options:"
-	"\n-local: specify that the target lfns are local files"
-	"\nfor -x (output file) and -l (file with lfns) the file: and alien: represent the location of file"
-	"\nthe inferred defaults are that the target files and the output files are of the same type";
+static const char cmdxml_help_local[] = "\nAdditionally the client implements these options:"
+					"\n-local: specify that the target lfns are local files"
+					"\nfor -x (output file) and -l (file with lfns) the file: "
+					"and alien: represent the location of file"
+					"\nthe inferred defaults are that the target files and the "
+					"output files are of the same type";
 
 struct cmdxml;
 
 struct cmdxml_file {
-	struct cmdxml *x;       /* the owner */
-	char *path;             /* resolved, or NULL: an empty element (a -l line that is no file) */
+	struct cmdxml *x; /* the owner */
+	/* resolved, or NULL: an empty element (a -l line that is no file) */
+	char *path;
 	struct stat st;
 	char md5[40];
 	struct xfer_job *job;
@@ -39,7 +41,7 @@ struct cmdxml_file {
 
 struct cmdxml {
 	struct command *cmd;
-	char *out_file;         /* -x, or NULL */
+	char *out_file; /* -x, or NULL */
 	int n, pending;
 	struct cmdxml_file files[];
 };
@@ -48,7 +50,10 @@ struct cmdxml {
 static const char *cmdxml_unprefix(const char *s)
 {
 	for (;;) {
-		const char *p = strncmp(s, "alien", 5) == 0 ? s + 5 : strncmp(s, "file", 4) == 0 ? s + 4 : NULL, *q = p;
+		const char *p = strncmp(s, "alien", 5) == 0  ? s + 5
+				: strncmp(s, "file", 4) == 0 ? s + 4
+							     : NULL,
+			   *q = p;
 
 		while (q && (*q == ':' || (q[0] == '/' && q[1] == '/')))
 			q += *q == ':' ? 1 : 2;
@@ -97,7 +102,8 @@ static void cmdxml_attr(struct strbuf *sb, const char *k, const char *v)
 
 static void cmdxml_element(struct strbuf *sb, const struct cmdxml_file *f)
 {
-	char ctime_s[32] = "", perm[32] = "", size[32] = "", owner[64] = "", group[64] = "", turl[PATH_MAX + 8] = "";
+	char ctime_s[32] = "", perm[32] = "", size[32] = "", owner[64] = "", group[64] = "",
+	     turl[PATH_MAX + 8] = "";
 	const char *name = "";
 
 	if (f->path) {
@@ -109,7 +115,8 @@ static void cmdxml_element(struct strbuf *sb, const struct cmdxml_file *f)
 		name = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
 		localtime_r(&f->st.st_ctime, &tm);
 		strftime(ctime_s, sizeof(ctime_s), "%Y-%m-%d %H:%M:%S", &tm);
-		snprintf(mode, sizeof(mode), "0o%o", (unsigned)f->st.st_mode); /* Python: str(oct(mode))[5:] */
+		/* Python: str(oct(mode))[5:] */
+		snprintf(mode, sizeof(mode), "0o%o", (unsigned)f->st.st_mode);
 		snprintf(perm, sizeof(perm), "%s", strlen(mode) > 5 ? mode + 5 : "");
 		snprintf(size, sizeof(size), "%lld", (long long)f->st.st_size);
 		snprintf(owner, sizeof(owner), "%s", pw ? pw->pw_name : "");
@@ -184,7 +191,9 @@ static void cmdxml_md5_done(void *owner, struct xfer_job *job, const struct xfer
 	(void)job;
 	f->job = NULL;
 	snprintf(f->md5, sizeof(f->md5), "%.32s",
-		 !res->ok ? "-1" : strncmp(res->checksum, "md5:", 4) == 0 ? res->checksum + 4 : res->checksum);
+		 !res->ok				  ? "-1"
+		 : strncmp(res->checksum, "md5:", 4) == 0 ? res->checksum + 4
+							  : res->checksum);
 	if (--x->pending == 0)
 		cmdxml_finish(x);
 }
@@ -217,7 +226,8 @@ static char *cmdxml_local_out(struct command *cmd, const char *out)
 	return strbuf_cstr(&sb);
 }
 
-static void cmdxml_help_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
+static void cmdxml_help_done(struct command *cmd, void *arg, cJSON *reply, int code,
+			     const char *msg)
 {
 	struct strbuf sb = { 0 };
 
@@ -226,10 +236,11 @@ static void cmdxml_help_done(struct command *cmd, void *arg, cJSON *reply, int c
 	while (sb.len && sb.data[sb.len - 1] == '\n')
 		sb.len--;
 	strbuf_addf(&sb, "%s\n", cmdxml_help_local);
-	if (sb.data && sb.data[0] == '\n') /* no server text: alien.py's output starts with its own line */
+	/* no server text: alien.py's output starts with its own line */
+	if (sb.data && sb.data[0] == '\n')
 		memmove(sb.data, sb.data + 1, sb.len--);
-	command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL, sb.data ? NULL : exitcode_line(JD_EXIT_NOMEM),
-		   sb.data ? 0 : JD_EXIT_NOMEM);
+	command_reply(cmd, strbuf_cstr(&sb) ? sb.data : NULL,
+		      sb.data ? NULL : exitcode_line(JD_EXIT_NOMEM), sb.data ? 0 : JD_EXIT_NOMEM);
 	strbuf_free(&sb);
 }
 
@@ -250,7 +261,8 @@ static int cmdxml_write_file(const char *path, const char *data, size_t len)
 }
 
 /* A grid toXml whose -x names a local file: the server's output is written there too. */
-static void cmdxml_grid_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
+static void cmdxml_grid_done(struct command *cmd, void *arg, cJSON *reply, int code,
+			     const char *msg)
 {
 	struct cmdxml *x = arg;
 	struct strbuf out = { 0 }, err = { 0 };
@@ -272,7 +284,8 @@ static void cmdxml_grid_done(struct command *cmd, void *arg, cJSON *reply, int c
 	strbuf_free(&err);
 }
 
-static int cmdxml_fail(struct command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int cmdxml_fail(struct command *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 static int cmdxml_fail(struct command *cmd, const char *fmt, ...)
 {
 	char line[PATH_MAX + 200];
@@ -289,7 +302,8 @@ static int cmdxml_fail(struct command *cmd, const char *fmt, ...)
 static int cmdxml_read_list(struct command *cmd, const char *list, char ***words, int *nwords)
 {
 	char *path = cmdxml_resolve(cmd, list), *text, *line, *save = NULL;
-	FILE *fh = path ? safefile_fopen(path, SAFEFILE_FOLLOW) : NULL; /* not a FIFO: it would block the loop */
+	/* not a FIFO: it would block the loop */
+	FILE *fh = path ? safefile_fopen(path, SAFEFILE_FOLLOW) : NULL;
 	size_t len;
 	int n = 0;
 
@@ -310,12 +324,14 @@ static int cmdxml_read_list(struct command *cmd, const char *list, char ***words
 	len = fread(text, 1, CMDXML_LIST_MAX, fh);
 	fclose(fh);
 	text[len] = '\0';
-	for (line = strtok_r(text, "\n", &save); line && n < CMDXML_FILES_MAX; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(text, "\n", &save); line && n < CMDXML_FILES_MAX;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char *p = line + strspn(line, " \t\r"), *w, *wsave = NULL;
 
 		if (!*p || *p == '#' || *p == ';' || strncmp(p, "//", 2) == 0)
 			continue;
-		for (w = strtok_r(p, " \t\r", &wsave); w && n < CMDXML_FILES_MAX; w = strtok_r(NULL, " \t\r", &wsave))
+		for (w = strtok_r(p, " \t\r", &wsave); w && n < CMDXML_FILES_MAX;
+		     w = strtok_r(NULL, " \t\r", &wsave))
 			if (!((*words)[n++] = strdup(w)))
 				break;
 	}
@@ -340,8 +356,11 @@ int cmdxml_run(struct command *cmd, const cJSON *argv, int help)
 	struct cmdxml *x;
 
 	if (help || !argv->child->next)
-		return command_upstream(cmd, "toXml", cJSON_CreateStringArray((const char *[]){ "-h" }, 1),
-					UP_REQ_READONLY, cmdxml_help_done, NULL) < 0 ? -ENOMEM : 1;
+		return command_upstream(cmd, "toXml",
+					cJSON_CreateStringArray((const char *[]){ "-h" }, 1),
+					UP_REQ_READONLY, cmdxml_help_done, NULL) < 0
+			       ? -ENOMEM
+			       : 1;
 	for (a = argv->child->next; a; a = a->next) {
 		const char *v = a->valuestring;
 
@@ -354,12 +373,17 @@ int cmdxml_run(struct command *cmd, const cJSON *argv, int help)
 			a = a->next;
 		} else if (strcmp(v, "-i") != 0) {
 			if (nnames == CMDXML_NAMES_MAX)
-				return cmdxml_fail(cmd, "toXml: more than %s files named (give a list with -l)\n", "256");
+				return cmdxml_fail(
+					cmd,
+					"toXml: more than %s files named (give a list with -l)\n",
+					"256");
 			names[nnames++] = v;
 		}
 	}
 	if (append && !out)
-		return cmdxml_fail(cmd, "Append operation need -x argument for specification of target file\n");
+		return cmdxml_fail(
+			cmd,
+			"Append operation need -x argument for specification of target file\n");
 	if (!local && (!out || strncmp(out, "file:", 5) != 0))
 		return 0; /* the server's toXml */
 	if (!local) {
@@ -381,10 +405,15 @@ int cmdxml_run(struct command *cmd, const cJSON *argv, int help)
 				a = a->next; /* the local file is ours */
 			else
 				cJSON_AddItemToArray(opts, cJSON_CreateString(a->valuestring));
-		return command_upstream(cmd, "toXml", opts, UP_REQ_READONLY, cmdxml_grid_done, x) < 0 ? -ENOMEM : 1;
+		return command_upstream(cmd, "toXml", opts, UP_REQ_READONLY, cmdxml_grid_done, x) <
+				       0
+			       ? -ENOMEM
+			       : 1;
 	}
 	if (append)
-		return cmdxml_fail(cmd, "toXml::local usage - appending to local xml is WIP, try without -a\n");
+		return cmdxml_fail(
+			cmd,
+			"toXml::local usage - appending to local xml is WIP, try without -a\n");
 	from_list = list != NULL;
 	if (from_list) {
 		int r = cmdxml_read_list(cmd, list, &words, &nwords);
@@ -399,14 +428,16 @@ int cmdxml_run(struct command *cmd, const cJSON *argv, int help)
 		}
 		if (strncmp(words[0], "alien:", 6) == 0) {
 			cmdxml_words_free(words, nwords);
-			return cmdxml_fail(cmd, "Local filelists should contain only local files (not alien: lfns)\n");
+			return cmdxml_fail(cmd, "Local filelists should contain only local files "
+						"(not alien: lfns)\n");
 		}
 	} else if (!nnames) {
 		return cmdxml_fail(cmd, "Invalid list of files: []\n");
 	}
 	if (out && strncmp(out, "alien:", 6) == 0) {
 		cmdxml_words_free(words, nwords);
-		return cmdxml_fail(cmd, "For the moment upload the resulting file by hand in grid\n");
+		return cmdxml_fail(cmd,
+				   "For the moment upload the resulting file by hand in grid\n");
 	}
 	n = from_list ? nwords : nnames;
 	x = calloc(1, sizeof(*x) + (size_t)n * sizeof(x->files[0]));
@@ -423,7 +454,8 @@ int cmdxml_run(struct command *cmd, const cJSON *argv, int help)
 	xfer_init(command_lws_context(cmd));
 	for (int i = 0; i < n; i++) {
 		/* the arguments are taken as given (a file: one is no file: dropped, as alien.py);
-		 * the list's lines lose their file: prefix, and one that is no file is an empty element */
+		 * the list's lines lose their file: prefix, and one that is no file is an empty
+		  * element */
 		char *p = cmdxml_resolve(cmd, from_list ? cmdxml_unprefix(words[i]) : names[i]);
 		struct cmdxml_file *f = &x->files[x->n];
 

@@ -8,9 +8,9 @@
 
 #include <cjson/cJSON.h>
 
-#define CMDXML_FILES_MAX 10000      /* files of one collection */
-#define CMDXML_NAMES_MAX 256        /* files named on the command line */
-#define CMDXML_LIST_MAX (4u << 20)  /* bytes of a -l list file */
+#define CMDXML_FILES_MAX 10000	   /* files of one collection */
+#define CMDXML_NAMES_MAX 256	   /* files named on the command line */
+#define CMDXML_LIST_MAX (4u << 20) /* bytes of a -l list file */
 
 struct command;
 

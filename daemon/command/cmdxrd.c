@@ -16,19 +16,20 @@
 #include "xrootd/xrdstats.h"
 
 /* alien.py's query config keys, in its order */
-static const char *const cmdxrd_cfg_keys[] = { "bind_max", "chksum", "pio_max", "readv_ior_max", "readv_iov_max",
-					       "tpc", "wan_port", "wan_window", "window", "cms", "role", "sitename",
-					       "version" };
+static const char *const cmdxrd_cfg_keys[] = {
+	"bind_max",   "chksum", "pio_max", "readv_ior_max", "readv_iov_max", "tpc",    "wan_port",
+	"wan_window", "window", "cms",	   "role",	    "sitename",	     "version"
+};
 #define CMDXRD_NKEYS (sizeof(cmdxrd_cfg_keys) / sizeof(cmdxrd_cfg_keys[0]))
 
 struct cmdxrd;
 
 struct cmdxrd_target {
 	struct cmdxrd *x;
-	char *name;            /* SE name, or the argument / PFN as given */
-	char *lfn;             /* pfn-status: the LFN it came from, or NULL */
+	char *name;			      /* SE name, or the argument / PFN as given */
+	char *lfn;			      /* pfn-status: the LFN it came from, or NULL */
 	char hostport[XRDQ_HOSTPORT_MAX + 1]; /* "" when refused */
-	char *path;            /* pfn-status: the path on the SE */
+	char *path;			      /* pfn-status: the path on the SE */
 	struct xrdq_job *job;
 	struct xrdq_result res;
 	char *answer;
@@ -37,12 +38,12 @@ struct cmdxrd_target {
 
 struct cmdxrd {
 	struct command *cmd;
-	char verb;             /* 'p' ping, 'c' config, 's' stats, 'f' pfn-status */
+	char verb; /* 'p' ping, 'c' config, 's' stats, 'f' pfn-status */
 	int count, verbose, all, xml, xmlraw, compact;
 	int nlabels, next_label;
 	char **labels;
 	int n, pending, lookup_failed;
-	struct strbuf err;     /* pfn-status: the failed LFN lookups */
+	struct strbuf err; /* pfn-status: the failed LFN lookups */
 	struct cmdxrd_target t[CMDXRD_TARGETS_MAX];
 };
 
@@ -66,7 +67,8 @@ static void cmdxrd_release(void *state)
 }
 
 /* A target (strings copied); -ENOMEM, or -E2BIG past CMDXRD_TARGETS_MAX. */
-static int cmdxrd_add(struct cmdxrd *x, const char *name, const char *lfn, const char *hostport, const char *path)
+static int cmdxrd_add(struct cmdxrd *x, const char *name, const char *lfn, const char *hostport,
+		      const char *path)
 {
 	struct cmdxrd_target *t;
 
@@ -111,7 +113,8 @@ static void cmdxrd_out_ping(struct cmdxrd *x, struct strbuf *out, int *code)
 		for (int k = 0; k < r->pings; k++)
 			var += (r->rtt_ms[k] - avg) * (r->rtt_ms[k] - avg);
 		/* Python's statistics.stdev: the sample deviation, 0 for one value */
-		strbuf_addf(out, "%-32s rtt min/avg/max/mdev (ms) = %.3f/%.3f/%.3f/%.3f\n", x->t[i].name, mn, avg, mx,
+		strbuf_addf(out, "%-32s rtt min/avg/max/mdev (ms) = %.3f/%.3f/%.3f/%.3f\n",
+			    x->t[i].name, mn, avg, mx,
 			    r->pings > 1 ? sqrt(var / (r->pings - 1)) : 0.0);
 	}
 }
@@ -124,7 +127,8 @@ static void cmdxrd_out_config(struct cmdxrd *x, struct strbuf *out, struct strbu
 		size_t k = 0;
 
 		if (!t->res.ok) {
-			strbuf_addf(err, "Query error for %s : %s\n", t->hostport[0] ? t->hostport : t->name, t->res.msg);
+			strbuf_addf(err, "Query error for %s : %s\n",
+				    t->hostport[0] ? t->hostport : t->name, t->res.msg);
 			*code = 1;
 			continue;
 		}
@@ -134,13 +138,18 @@ static void cmdxrd_out_config(struct cmdxrd *x, struct strbuf *out, struct strbu
 			val[k] = strcmp(line, cmdxrd_cfg_keys[k]) == 0 ? "NOT_SET" : line;
 		for (; k < CMDXRD_NKEYS; k++)
 			val[k] = "NOT_SET";
-		/* keys: 0 bind_max 1 chksum 2 pio_max 3 readv_ior_max 4 readv_iov_max 5 tpc 6 wan_port
+		/* keys: 0 bind_max 1 chksum 2 pio_max 3 readv_ior_max 4 readv_iov_max 5 tpc 6
+		 * wan_port
 		 * 7 wan_window 8 window 9 cms 10 role 11 sitename 12 version */
 		strbuf_addf(out, "Site/XrdVer: %s/%s ; TPC status: %s ; role: %s ; CMS: %s\n",
-			    strcmp(val[11], "NOT_SET") && *val[11] ? val[11] : t->name, val[12], val[5], val[10], val[9]);
+			    strcmp(val[11], "NOT_SET") && *val[11] ? val[11] : t->name, val[12],
+			    val[5], val[10], val[9]);
 		if (x->verbose)
-			strbuf_addf(out, "Chksum type: %s ; Bind max: %s ; PIO max: %s ; Window/WAN window: %s/%s ; "
-				    "readv_{ior,iov}_max: %s/%s\n", val[1], val[0], val[2], val[8], val[7], val[3], val[4]);
+			strbuf_addf(out,
+				    "Chksum type: %s ; Bind max: %s ; PIO max: %s ; Window/WAN "
+				    "window: %s/%s ; "
+				    "readv_{ior,iov}_max: %s/%s\n",
+				    val[1], val[0], val[2], val[8], val[7], val[3], val[4]);
 		free(copy);
 	}
 }
@@ -152,8 +161,8 @@ static void cmdxrd_out_stats(struct cmdxrd *x, struct strbuf *out, struct strbuf
 		char *text;
 
 		if (!t->res.ok) {
-			strbuf_addf(err, "xrdfs_q_stats:: query error to %s : %s\n", t->hostport[0] ? t->hostport : t->name,
-				    t->res.msg);
+			strbuf_addf(err, "xrdfs_q_stats:: query error to %s : %s\n",
+				    t->hostport[0] ? t->hostport : t->name, t->res.msg);
 			*code = 1;
 			continue;
 		}
@@ -169,8 +178,8 @@ static void cmdxrd_out_stats(struct cmdxrd *x, struct strbuf *out, struct strbuf
 		text = x->xml ? xrdstats_prettyxml(t->answer, x->compact)
 			      : xrdstats_json(t->answer, t->name, t->hostport, x->compact);
 		if (!text) {
-			strbuf_addf(err, "xrdfs_q_stats:: %s answered no stats XML%s\n", t->hostport,
-				    errno == ENOMEM ? " (out of memory)" : "");
+			strbuf_addf(err, "xrdfs_q_stats:: %s answered no stats XML%s\n",
+				    t->hostport, errno == ENOMEM ? " (out of memory)" : "");
 			*code = 1;
 			continue;
 		}
@@ -189,16 +198,20 @@ static void cmdxrd_out_pfn(struct cmdxrd *x, struct strbuf *out, int *code)
 		if (t->lfn)
 			strbuf_addf(out, "LFN: %s\n", t->lfn);
 		if (!r->ok) {
-			strbuf_addf(out, "%s\t\tMessage: %s\tStatus/Code/ErrNo:%d/%d/%d\n", t->name, r->msg, r->status,
-				    r->code, r->xerrno);
+			strbuf_addf(out, "%s\t\tMessage: %s\tStatus/Code/ErrNo:%d/%d/%d\n", t->name,
+				    r->msg, r->status, r->code, r->xerrno);
 			*code = 1;
 			continue;
 		}
-		strbuf_addf(out, "%s\t\tSize: %llu\tR/W status:%d/%d\n", t->name, (unsigned long long)r->size,
-			    !!(f & XRDQ_F_IS_READABLE), !!(f & XRDQ_F_IS_WRITABLE));
+		strbuf_addf(out, "%s\t\tSize: %llu\tR/W status:%d/%d\n", t->name,
+			    (unsigned long long)r->size, !!(f & XRDQ_F_IS_READABLE),
+			    !!(f & XRDQ_F_IS_WRITABLE));
 		if (x->verbose)
-			strbuf_addf(out, "IS DIR/OTHER/OFFLINE: %d/%d/%d\tModified: %s\tPOSC pending: %d\t\tBACKUP: %d\n",
-				    !!(f & XRDQ_F_IS_DIR), !!(f & XRDQ_F_OTHER), !!(f & XRDQ_F_OFFLINE), r->modtimestr,
+			strbuf_addf(out,
+				    "IS DIR/OTHER/OFFLINE: %d/%d/%d\tModified: %s\tPOSC pending: "
+				    "%d\t\tBACKUP: %d\n",
+				    !!(f & XRDQ_F_IS_DIR), !!(f & XRDQ_F_OTHER),
+				    !!(f & XRDQ_F_OFFLINE), r->modtimestr,
 				    !!(f & XRDQ_F_POSC_PENDING), !!(f & XRDQ_F_BACKUP_EXISTS));
 	}
 }
@@ -254,25 +267,32 @@ static void cmdxrd_submit_all(struct cmdxrd *x)
 
 	if (!keys[0])
 		for (size_t k = 0; k < CMDXRD_NKEYS; k++)
-			snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys), "%s%s", k ? " " : "", cmdxrd_cfg_keys[k]);
+			snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys), "%s%s",
+				 k ? " " : "", cmdxrd_cfg_keys[k]);
 	xrdq_init(command_lws_context(x->cmd));
 	x->pending = 1; /* held until every job is queued, so none finishes the command early */
 	for (int i = 0; i < x->n; i++) {
 		struct cmdxrd_target *t = &x->t[i];
 		struct xrdq_req r = { .hostport = t->hostport, .count = x->count };
 
-		r.kind = x->verb == 'p' ? XRDQ_PING : x->verb == 'c' ? XRDQ_CONFIG : x->verb == 's' ? XRDQ_STATS : XRDQ_STAT;
+		r.kind = x->verb == 'p'	  ? XRDQ_PING
+			 : x->verb == 'c' ? XRDQ_CONFIG
+			 : x->verb == 's' ? XRDQ_STATS
+					  : XRDQ_STAT;
 		r.arg = x->verb == 'c' ? keys : t->path;
 		t->res.status = 3; /* stFatal, as XrdCl reports a URL it cannot use */
-		if (!t->hostport[0] || (r.kind == XRDQ_STAT && !xrdq_path_ok(t->path ? t->path : ""))) {
-			snprintf(t->res.msg, sizeof(t->res.msg), "[FATAL] Invalid address (jaliend queries only %s)",
+		if (!t->hostport[0] ||
+		    (r.kind == XRDQ_STAT && !xrdq_path_ok(t->path ? t->path : ""))) {
+			snprintf(t->res.msg, sizeof(t->res.msg),
+				 "[FATAL] Invalid address (jaliend queries only %s)",
 				 r.kind == XRDQ_STAT ? "root://host[:port]//path" : "host[:port]");
 			continue;
 		}
 		t->job = xrdq_submit(&r, cmdxrd_done, t);
 		if (!t->job) {
 			snprintf(t->res.msg, sizeof(t->res.msg), "[FATAL] jaliend: %s",
-				 errno == EAGAIN ? "too many XRootD queries at once" : strerror(errno));
+				 errno == EAGAIN ? "too many XRootD queries at once"
+						 : strerror(errno));
 			continue;
 		}
 		x->pending++;
@@ -293,11 +313,12 @@ static void cmdxrd_ses_done(struct command *cmd, void *arg, cJSON *reply, int co
 	(void)code, (void)msg;
 	/* alien.py: each label's matches in the list's order (-a: every SE) */
 	for (int l = 0; l < (x->all ? 1 : x->nlabels) && rc == 0; l++)
-		cJSON_ArrayForEach(se, results) {
+		cJSON_ArrayForEach (se, results) {
 			const char *name = cmdse_field(se, "seName", b1, sizeof(b1));
 			const cJSON *url = cJSON_GetObjectItemCaseSensitive(se, "endpointUrl");
 
-			if (!name || !cJSON_IsString(url) || (!x->all && !cmdse_match(se, x->labels[l])))
+			if (!name || !cJSON_IsString(url) ||
+			    (!x->all && !cmdse_match(se, x->labels[l])))
 				continue;
 			cmdse_netloc(url->valuestring, hp, sizeof(hp));
 			if ((rc = cmdxrd_add(x, name, NULL, hp, NULL)) < 0)
@@ -314,8 +335,10 @@ static void cmdxrd_ses_done(struct command *cmd, void *arg, cJSON *reply, int co
 	}
 	cJSON_Delete(reply);
 	if (rc < 0) {
-		command_reply(cmd, NULL, rc == -E2BIG ? "xrd: more than 256 SEs to query\n" : exitcode_line(JD_EXIT_NOMEM),
-			   rc == -E2BIG ? JD_EXIT_TOOBIG: JD_EXIT_NOMEM);
+		command_reply(cmd, NULL,
+			      rc == -E2BIG ? "xrd: more than 256 SEs to query\n"
+					   : exitcode_line(JD_EXIT_NOMEM),
+			      rc == -E2BIG ? JD_EXIT_TOOBIG : JD_EXIT_NOMEM);
 		return;
 	}
 	cmdxrd_submit_all(x);
@@ -330,7 +353,8 @@ static int cmdxrd_add_pfn(struct cmdxrd *x, const char *pfn, const char *lfn)
 {
 	char hp[512];
 	int root = strncmp(pfn, "root://", 7) == 0;
-	const char *p = root ? pfn + 7 : pfn + strlen(pfn); /* not root://: no path (refused below) */
+	/* not root://: no path (refused below) */
+	const char *p = root ? pfn + 7 : pfn + strlen(pfn);
 	size_t plen;
 	char *path;
 	int rc;
@@ -346,7 +370,8 @@ static int cmdxrd_add_pfn(struct cmdxrd *x, const char *pfn, const char *lfn)
 	return rc;
 }
 
-static void cmdxrd_whereis_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
+static void cmdxrd_whereis_done(struct command *cmd, void *arg, cJSON *reply, int code,
+				const char *msg)
 {
 	struct cmdxrd *x = arg;
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(reply, "metadata");
@@ -356,13 +381,15 @@ static void cmdxrd_whereis_done(struct command *cmd, void *arg, cJSON *reply, in
 	int rc = 0;
 
 	if (!reply || !cJSON_IsString(ec) || strcmp(ec->valuestring, "0")) {
-		strbuf_addf(&x->err, "%s\n", !reply ? msg : cJSON_IsString(er) && *er->valuestring ? er->valuestring
-											       : "whereis failed");
+		strbuf_addf(&x->err, "%s\n",
+			    !reply				     ? msg
+			    : cJSON_IsString(er) && *er->valuestring ? er->valuestring
+								     : "whereis failed");
 		x->lookup_failed = !reply ? code : cJSON_IsString(ec) ? atoi(ec->valuestring) : 1;
 		if (!x->lookup_failed)
 			x->lookup_failed = 1;
 	}
-	cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(reply, "results")) {
+	cJSON_ArrayForEach (row, cJSON_GetObjectItemCaseSensitive(reply, "results")) {
 		const cJSON *pfn = cJSON_GetObjectItemCaseSensitive(row, "pfn");
 
 		if (cJSON_IsString(pfn) && (rc = cmdxrd_add_pfn(x, pfn->valuestring, lfn)) < 0)
@@ -370,8 +397,10 @@ static void cmdxrd_whereis_done(struct command *cmd, void *arg, cJSON *reply, in
 	}
 	cJSON_Delete(reply);
 	if (rc < 0) {
-		command_reply(cmd, NULL, rc == -E2BIG ? "pfn-status: more than 256 replicas to query\n" : exitcode_line(JD_EXIT_NOMEM),
-			   rc == -E2BIG ? JD_EXIT_TOOBIG: JD_EXIT_NOMEM);
+		command_reply(cmd, NULL,
+			      rc == -E2BIG ? "pfn-status: more than 256 replicas to query\n"
+					   : exitcode_line(JD_EXIT_NOMEM),
+			      rc == -E2BIG ? JD_EXIT_TOOBIG : JD_EXIT_NOMEM);
 		return;
 	}
 	cmdxrd_pfn_next(x);
@@ -387,8 +416,11 @@ static void cmdxrd_pfn_next(struct cmdxrd *x)
 
 		if (strncmp(a, "root://", 7) == 0) {
 			if ((rc = cmdxrd_add_pfn(x, a, NULL)) < 0) {
-				command_reply(x->cmd, NULL, rc == -E2BIG ? "pfn-status: more than 256 PFNs to query\n"
-									  : exitcode_line(JD_EXIT_NOMEM), rc == -E2BIG ? JD_EXIT_TOOBIG: JD_EXIT_NOMEM);
+				command_reply(x->cmd, NULL,
+					      rc == -E2BIG
+						      ? "pfn-status: more than 256 PFNs to query\n"
+						      : exitcode_line(JD_EXIT_NOMEM),
+					      rc == -E2BIG ? JD_EXIT_TOOBIG : JD_EXIT_NOMEM);
 				return;
 			}
 			continue;
@@ -407,7 +439,8 @@ static void cmdxrd_pfn_next(struct cmdxrd *x)
 		cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
 		cJSON_AddItemToArray(opts, cJSON_CreateString("-r"));
 		cJSON_AddItemToArray(opts, cJSON_CreateString(lfn));
-		if (command_upstream(x->cmd, "whereis", opts, UP_REQ_READONLY, cmdxrd_whereis_done, x) < 0)
+		if (command_upstream(x->cmd, "whereis", opts, UP_REQ_READONLY, cmdxrd_whereis_done,
+				     x) < 0)
 			command_fail(x->cmd, JD_EXIT_NOMEM);
 		return;
 	}
@@ -428,8 +461,10 @@ int cmdxrd_run(struct command *cmd, cJSON *argv)
 		return -ENOMEM;
 	}
 	x->cmd = cmd;
-	x->verb = strcmp(verb, "xrd_ping") == 0 ? 'p' : strcmp(verb, "xrd_config") == 0 ? 'c'
-			: strcmp(verb, "xrd_stats") == 0 ? 's' : 'f';
+	x->verb = strcmp(verb, "xrd_ping") == 0	    ? 'p'
+		  : strcmp(verb, "xrd_config") == 0 ? 'c'
+		  : strcmp(verb, "xrd_stats") == 0  ? 's'
+						    : 'f';
 	x->count = CMDXRD_PING_DEFAULT;
 	command_hold(cmd, x, cmdxrd_release);
 	for (a = argv->child->next; a; a = a->next) {
@@ -442,7 +477,9 @@ int cmdxrd_run(struct command *cmd, cJSON *argv)
 			if (!a->next || *end || c < 1 || c > XRDQ_PING_MAX) {
 				char line[200];
 
-				snprintf(line, sizeof(line), "xrd_ping: -c needs a count from 1 to %d\n", XRDQ_PING_MAX);
+				snprintf(line, sizeof(line),
+					 "xrd_ping: -c needs a count from 1 to %d\n",
+					 XRDQ_PING_MAX);
 				command_reply(cmd, NULL, line, JD_EXIT_USAGE);
 				return 1;
 			}
@@ -450,15 +487,18 @@ int cmdxrd_run(struct command *cmd, cJSON *argv)
 			a = a->next;
 			continue;
 		}
-		if ((x->verb == 'c' || x->verb == 'f') && (strcmp(v, "-v") == 0 || strcmp(v, "-verbose") == 0)) {
+		if ((x->verb == 'c' || x->verb == 'f') &&
+		    (strcmp(v, "-v") == 0 || strcmp(v, "-verbose") == 0)) {
 			x->verbose = 1;
 			continue;
 		}
-		if ((x->verb == 'c' || x->verb == 's') && (strcmp(v, "-a") == 0 || strcmp(v, "-all") == 0)) {
+		if ((x->verb == 'c' || x->verb == 's') &&
+		    (strcmp(v, "-a") == 0 || strcmp(v, "-all") == 0)) {
 			x->all = 1;
 			continue;
 		}
-		if (x->verb == 's' && (strcmp(v, "-xml") == 0 || strcmp(v, "-xmlraw") == 0 || strcmp(v, "-compact") == 0)) {
+		if (x->verb == 's' && (strcmp(v, "-xml") == 0 || strcmp(v, "-xmlraw") == 0 ||
+				       strcmp(v, "-compact") == 0)) {
 			x->xml |= v[1] == 'x';
 			x->xmlraw |= strcmp(v, "-xmlraw") == 0;
 			x->compact |= v[1] == 'c';
@@ -477,6 +517,9 @@ int cmdxrd_run(struct command *cmd, cJSON *argv)
 		if (!opts)
 			return -ENOMEM;
 		cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
-		return command_upstream(cmd, "listSEs", opts, UP_REQ_READONLY, cmdxrd_ses_done, x) < 0 ? -ENOMEM : 1;
+		return command_upstream(cmd, "listSEs", opts, UP_REQ_READONLY, cmdxrd_ses_done, x) <
+				       0
+			       ? -ENOMEM
+			       : 1;
 	}
 }

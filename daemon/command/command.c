@@ -124,7 +124,8 @@ int command_produce(struct command *cmd)
 		return 0;
 	n = render_next(cmd->render, buf, sizeof(buf), &fd);
 	if (n) {
-		cmd->sink.send(cmd->sink.conn, fd == 2 ? FRAME_STDERR : FRAME_STDOUT, cmd->id, buf, n);
+		cmd->sink.send(cmd->sink.conn, fd == 2 ? FRAME_STDERR : FRAME_STDOUT, cmd->id, buf,
+			       n);
 		return 0;
 	}
 	code = render_exit_code(cmd->render);
@@ -181,7 +182,8 @@ int command_reply_text(cJSON *reply, struct strbuf *out, struct strbuf *err)
 
 void command_reply_json(struct command *cmd, cJSON *reply)
 {
-	command_set_render(cmd, render_reply(reply, cmd->json ? cmd->json : cmd->keys == CK_ALL, command_term_cwd(cmd)));
+	command_set_render(cmd, render_reply(reply, cmd->json ? cmd->json : cmd->keys == CK_ALL,
+					     command_term_cwd(cmd)));
 }
 
 /* The default: print JCentral's answer as alien.py does. */
@@ -198,10 +200,12 @@ static void command_print(struct command *cmd, void *arg, cJSON *reply, int code
 	command_reply_json(cmd, reply);
 }
 
-static void command_cd_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg);
+static void command_cd_done(struct command *cmd, void *arg, cJSON *reply, int code,
+			    const char *msg);
 
 /* JALIENPY_DEBUG: what went to JCentral and what came back, on this shim's
- * stderr only (ALIENPY_DEBUG: in its log file, DEBUG frames) (at most COMMAND_TRACE_MAX bytes of each). */
+ * stderr only (ALIENPY_DEBUG: in its log file, DEBUG frames) (at most COMMAND_TRACE_MAX bytes of
+  * each). */
 void command_trace_to(struct command *cmd, int received, const char *text, size_t len)
 {
 	char head[64];
@@ -211,7 +215,8 @@ void command_trace_to(struct command *cmd, int received, const char *text, size_
 	snprintf(head, sizeof(head), "%s ", received ? "<<< JCentral:" : ">>> JCentral:");
 	command_send(cmd, type, head, strlen(head));
 	for (size_t off = 0; off < n; off += LIM_OUTPUT_CHUNK)
-		command_send(cmd, type, text + off, n - off > LIM_OUTPUT_CHUNK ? LIM_OUTPUT_CHUNK : n - off);
+		command_send(cmd, type, text + off,
+			     n - off > LIM_OUTPUT_CHUNK ? LIM_OUTPUT_CHUNK : n - off);
 	if (n < len) {
 		snprintf(head, sizeof(head), " ... (%zu bytes more)", len - n);
 		command_send(cmd, type, head, strlen(head));
@@ -251,13 +256,15 @@ int command_upstream(struct command *cmd, const char *verb, cJSON *options, unsi
 	if (upstream_req_site(cmd->ureq, command_env(cmd, "ALIEN_SITE")) < 0)
 		log_warn("out of memory: `%s` runs on any session's site", verb);
 	/* printed and nothing else: a big reply is parsed lean (leanjson_parse) */
-	cmd->ureq->flags = flags | (cmd->then == command_print || cmd->then == command_cd_done ? UP_REQ_PRINT : 0);
+	cmd->ureq->flags =
+		flags |
+		(cmd->then == command_print || cmd->then == command_cd_done ? UP_REQ_PRINT : 0);
 	upstream_submit(cmd->ureq);
 	return 0;
 }
 
-struct up_req *command_upstream_req(struct command *cmd, const char *verb, cJSON *options, unsigned flags,
-				    up_done_fn done, void *owner)
+struct up_req *command_upstream_req(struct command *cmd, const char *verb, cJSON *options,
+				    unsigned flags, up_done_fn done, void *owner)
 {
 	struct session_term *t = session_find(cmd->session);
 	struct up_req *r = upstream_req_new(verb, options, t ? t->cwd : NULL, done, owner);
@@ -295,7 +302,10 @@ int command_version(struct command *cmd, cJSON *argv)
 	(void)argv;
 	upstream_describe(up, sizeof(up));
 	strbuf_addf(&sb, "jaliend version: %s\n", JALIEND_VERSION);
-	strbuf_addf(&sb, "alien version: %s\n", cmd->sink.client_version && cmd->sink.client_version[0] ? cmd->sink.client_version : "?");
+	strbuf_addf(&sb, "alien version: %s\n",
+		    cmd->sink.client_version && cmd->sink.client_version[0]
+			    ? cmd->sink.client_version
+			    : "?");
 	strbuf_addf(&sb, "protocol: %d\n", FRAME_PROTO_VERSION);
 	strbuf_addf(&sb, "jaliend pid: %d\n", (int)getpid());
 	strbuf_addf(&sb, "upstream: %s\n", up);
@@ -340,7 +350,8 @@ int command_registered(struct command *cmd, cJSON *argv)
 	int i = cmdtab_find(argv->child->valuestring), r;
 
 	if (i < 0 || !command_exts[i].start) {
-		command_reply(cmd, NULL, "jaliend: this command is not available in this build\n", JD_EXIT_NOSYS);
+		command_reply(cmd, NULL, "jaliend: this command is not available in this build\n",
+			      JD_EXIT_NOSYS);
 		return 1;
 	}
 	cmd->ext = &command_exts[i];
@@ -363,7 +374,8 @@ static cJSON *command_options(struct command *cmd, cJSON *argv, const char *cons
 	for (; opts && extra && *extra; extra++)
 		cJSON_AddItemToArray(opts, cJSON_CreateString(*extra));
 	for (int i = 1; opts && i < n; i++)
-		cJSON_AddItemToArray(opts, cJSON_CreateString(cJSON_GetArrayItem(argv, i)->valuestring));
+		cJSON_AddItemToArray(opts,
+				     cJSON_CreateString(cJSON_GetArrayItem(argv, i)->valuestring));
 	return opts;
 }
 
@@ -371,8 +383,8 @@ static cJSON *command_options(struct command *cmd, cJSON *argv, const char *cons
 
 /* A row's `up` ("ls -F -l"): the verb sent into verb, the options into extra
  * (NULL-terminated); without one the verb itself. */
-static void command_up(const char *verb, char *buf, size_t n, const char *extra[COMMAND_UP_WORDS + 1],
-		       const char **sverb)
+static void command_up(const char *verb, char *buf, size_t n,
+		       const char *extra[COMMAND_UP_WORDS + 1], const char **sverb)
 {
 	const char *up = cmdbind_up(verb);
 	int k = 0;
@@ -389,9 +401,12 @@ static void command_up(const char *verb, char *buf, size_t n, const char *extra[
 
 int command_forward(struct command *cmd, cJSON *argv)
 {
-	const char *verb = cJSON_GetArrayItem(argv, 0)->valuestring, *sverb, *extra[COMMAND_UP_WORDS + 1];
+	const char *verb = cJSON_GetArrayItem(argv, 0)->valuestring, *sverb,
+		   *extra[COMMAND_UP_WORDS + 1];
 	char buf[256];
-	int row = cmdtab_find(verb), at = cmd->json || cmd->keys == CK_ALL ? 0 : cmd->keys == CK_KEYS ? 2 : 1;
+	int row = cmdtab_find(verb), at = cmd->json || cmd->keys == CK_ALL ? 0
+					  : cmd->keys == CK_KEYS	   ? 2
+									   : 1;
 	cJSON *opts;
 
 	command_up(verb, buf, sizeof(buf), extra, &sverb);

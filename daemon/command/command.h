@@ -20,7 +20,7 @@ struct strbuf;
  * through it. */
 struct command_sink {
 	void *conn;
-	unsigned long serial;       /* the connection's, for logs */
+	unsigned long serial;	    /* the connection's, for logs */
 	const char *client_version; /* the shim's (HELLO), for `version`; outlives the command */
 	struct lws_context *ctx;    /* the loop's context (xfer_init), or NULL */
 	/* queue one frame (FRAME_*) of the request's output: 0, or -ENOBUFS */
@@ -42,7 +42,8 @@ int command_start(const struct command_sink *sink, uint32_t id, const char *payl
  * handler before the first request. start gets the argv after alien.py's
  * rules; cancel (may be NULL) runs when its command is cancelled. Returns 0,
  * or -ENOENT when verb has no CMDTAB_REG row. */
-typedef int (*command_ext_start_fn)(struct command *cmd, const cJSON *argv, const char *payload, size_t len);
+typedef int (*command_ext_start_fn)(struct command *cmd, const cJSON *argv, const char *payload,
+				    size_t len);
 typedef void (*command_ext_cancel_fn)(struct command *cmd);
 int command_extend(const char *verb, command_ext_start_fn start, command_ext_cancel_fn cancel);
 /* Queue the next output frame(s) on the client; returns 1 once the EXIT
@@ -58,7 +59,8 @@ void command_cancel(struct command *cmd);
 /* Called with the arg given to command_upstream, JCentral's reply (owned by
  * the callee), or reply == NULL and an exit code with a message when there
  * was none. */
-typedef void (*command_then_fn)(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg);
+typedef void (*command_then_fn)(struct command *cmd, void *arg, cJSON *reply, int code,
+				const char *msg);
 /* One frame of output now (FRAME_STDOUT/_STDERR bytes, FRAME_PROGRESS JSON,
  * consumed), for output that is not the answer (cp's lines, its bar). */
 int command_send(struct command *cmd, uint16_t type, const void *p, size_t n);
@@ -79,9 +81,10 @@ int command_upstream(struct command *cmd, const char *verb, cJSON *options, unsi
  * touched): verb + options (taken over) in the terminal's cwd, with UP_REQ_*
  * flags, for upstream_submit; NULL on ENOMEM. */
 struct up_req;
-struct up_req *command_upstream_req(struct command *cmd, const char *verb, cJSON *options, unsigned flags,
-				    void (*done)(struct up_req *req, cJSON *reply, int code, const char *msg),
-				    void *owner);
+struct up_req *
+command_upstream_req(struct command *cmd, const char *verb, cJSON *options, unsigned flags,
+		     void (*done)(struct up_req *req, cJSON *reply, int code, const char *msg),
+		     void *owner);
 /* JALIENPY_DEBUG: one JSON text sent (received 0) or received (1), on the shim's stderr. */
 void command_trace_to(struct command *cmd, int received, const char *text, size_t len);
 /* Send argv to JCentral with alien.py's rules (ls -F, ll, cd -, -nokeys);

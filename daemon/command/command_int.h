@@ -11,7 +11,6 @@
 
 #include "command.h"
 
-
 /* Output shape asked for with alien.py's special words (1.9). */
 enum command_keys { CK_TEXT, CK_KEYS, CK_ALL };
 

@@ -14,9 +14,9 @@
 #include "upstream/upstream.h"
 
 struct complete_dir {
-	char *dir;     /* absolute, trailing / */
+	char *dir; /* absolute, trailing / */
 	time_t at;
-	char **names;  /* entry names, directories with a trailing / */
+	char **names; /* entry names, directories with a trailing / */
 	size_t n;
 };
 
@@ -58,9 +58,9 @@ void complete_cmdlist_store(const cJSON *reply)
 
 /* What a path completion is working on (held by the command, the arg of complete_listed). */
 struct complete_job {
-	char dir[LIM_PATH_MAX];     /* absolute folder to list */
-	char typed[LIM_PATH_MAX];   /* the folder part as typed ("" or "a/b/") */
-	char prefix[LIM_PATH_MAX];  /* the last component typed so far */
+	char dir[LIM_PATH_MAX];	   /* absolute folder to list */
+	char typed[LIM_PATH_MAX];  /* the folder part as typed ("" or "a/b/") */
+	char prefix[LIM_PATH_MAX]; /* the last component typed so far */
 };
 
 static void complete_answer(struct command *cmd, struct strbuf *sb)
@@ -84,7 +84,8 @@ static int complete_name_ok(const char *s)
 	return 1;
 }
 
-static void complete_commands_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
+static void complete_commands_done(struct command *cmd, void *arg, cJSON *reply, int code,
+				   const char *msg)
 {
 	const char *word = arg;
 	size_t wl = strlen(word);
@@ -129,7 +130,8 @@ static struct complete_dir *complete_lookup(const char *dir)
 	return NULL;
 }
 
-static void complete_print_dir(struct command *cmd, const struct complete_dir *d, const struct complete_job *j)
+static void complete_print_dir(struct command *cmd, const struct complete_dir *d,
+			       const struct complete_job *j)
 {
 	size_t pl = strlen(j->prefix);
 	struct strbuf sb = { 0 };
@@ -137,7 +139,8 @@ static void complete_print_dir(struct command *cmd, const struct complete_dir *d
 	for (size_t i = 0; d && i < d->n; i++) {
 		const char *nm = d->names[i];
 
-		if (strncmp(nm, j->prefix, pl) != 0 || strcmp(nm, "./") == 0 || strcmp(nm, "../") == 0)
+		if (strncmp(nm, j->prefix, pl) != 0 || strcmp(nm, "./") == 0 ||
+		    strcmp(nm, "../") == 0)
 			continue;
 		if (nm[0] == '.' && j->prefix[0] != '.')
 			continue; /* hidden entries only when asked for with a leading dot */
@@ -165,7 +168,7 @@ static struct complete_dir *complete_store(const char *dir, const cJSON *reply)
 		complete_dir_clear(d);
 		return NULL;
 	}
-	cJSON_ArrayForEach(row, results) {
+	cJSON_ArrayForEach (row, results) {
 		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(row, "name");
 		const cJSON *path = cJSON_GetObjectItemCaseSensitive(row, "path");
 		const char *s;
@@ -180,7 +183,8 @@ static struct complete_dir *complete_store(const char *dir, const cJSON *reply)
 		}
 		if (!s || !*s || !complete_name_ok(s))
 			continue;
-		if (cJSON_IsString(path) && path->valuestring[0] && path->valuestring[strlen(path->valuestring) - 1] == '/' &&
+		if (cJSON_IsString(path) && path->valuestring[0] &&
+		    path->valuestring[strlen(path->valuestring) - 1] == '/' &&
 		    s[strlen(s) - 1] != '/') {
 			size_t l = strlen(s);
 			char *t = malloc(l + 2);
@@ -204,8 +208,8 @@ static struct complete_dir *complete_store(const char *dir, const cJSON *reply)
 static void complete_listed(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
 {
 	const struct complete_job *j = arg;
-	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "metadata"),
-							  "exitcode");
+	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(reply, "metadata"), "exitcode");
 	struct complete_dir *d = NULL;
 
 	(void)msg;
@@ -240,7 +244,8 @@ static int complete_path(struct command *cmd, const char *word)
 	} else {
 		strcpy(j->prefix, word);
 	}
-	abs = cmdlocal_expand(j->typed[0] ? j->typed : "./", command_term_cwd(cmd), upstream_home());
+	abs = cmdlocal_expand(j->typed[0] ? j->typed : "./", command_term_cwd(cmd),
+			      upstream_home());
 	if (!abs)
 		return -ENOMEM;
 	snprintf(j->dir, sizeof(j->dir), "%s", abs);
@@ -268,13 +273,15 @@ int complete_run(struct command *cmd, const cJSON *req)
 	char *w;
 
 	if (!cJSON_IsString(kind) || !cJSON_IsString(word)) {
-		command_reply(cmd, NULL, "completion needs \"kind\" and \"word\" strings\n", JD_EXIT_USAGE);
+		command_reply(cmd, NULL, "completion needs \"kind\" and \"word\" strings\n",
+			      JD_EXIT_USAGE);
 		return 0;
 	}
 	if (strcmp(kind->valuestring, "path") == 0)
 		return complete_path(cmd, word->valuestring);
 	if (strcmp(kind->valuestring, "command") != 0) {
-		command_reply(cmd, NULL, "completion \"kind\" is \"command\" or \"path\"\n", JD_EXIT_USAGE);
+		command_reply(cmd, NULL, "completion \"kind\" is \"command\" or \"path\"\n",
+			      JD_EXIT_USAGE);
 		return 0;
 	}
 	w = strdup(word->valuestring);
@@ -289,5 +296,6 @@ int complete_run(struct command *cmd, const cJSON *req)
 	if (!opts)
 		return -ENOMEM;
 	cJSON_AddItemToArray(opts, cJSON_CreateString("-nomsg"));
-	return command_upstream(cmd, "commandlist", opts, UP_REQ_READONLY, complete_commands_done, w);
+	return command_upstream(cmd, "commandlist", opts, UP_REQ_READONLY, complete_commands_done,
+				w);
 }

@@ -9,8 +9,8 @@
 
 #include <cjson/cJSON.h>
 
-#define COMPLETE_TTL_S 5            /* a cached listing is used this long */
-#define COMPLETE_CACHE_MAX 64       /* directories cached (oldest dropped) */
+#define COMPLETE_TTL_S 5	    /* a cached listing is used this long */
+#define COMPLETE_CACHE_MAX 64	    /* directories cached (oldest dropped) */
 #define COMPLETE_ENTRIES_MAX 100000 /* names kept per directory */
 #define COMPLETE_CMDLIST_TTL_S 600  /* the command list is fetched again after this */
 

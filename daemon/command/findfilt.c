@@ -63,13 +63,15 @@ int findfilt_row(const struct findfilt *f, const cJSON *row, const char *rel, st
 	char b[32];
 	const char *v = cmdse_field(row, "size", b, sizeof(b));
 
-	if (v && !findfilt_size_ok(f, strtoll(v, NULL, 10))) /* a row without a size passes them (alien.py) */
+	/* a row without a size passes them (alien.py) */
+	if (v && !findfilt_size_ok(f, strtoll(v, NULL, 10)))
 		return 0;
 	if (f->jobid) {
 		v = cmdse_field(row, "jobid", b, sizeof(b));
 		if (!v) {
 			if (errs)
-				strbuf_adds(errs, "filter_file_prop::jobid - could not find jobid information in file "
+				strbuf_adds(errs, "filter_file_prop::jobid - could not find jobid "
+						  "information in file "
 						  "dictionary, selection failed!\n");
 			return 0;
 		}
@@ -78,7 +80,8 @@ int findfilt_row(const struct findfilt *f, const cJSON *row, const char *rel, st
 	}
 	if (f->user && (!(v = cmdse_field(row, "owner", b, sizeof(b))) || strcmp(v, f->user) != 0))
 		return 0;
-	if (f->group && (!(v = cmdse_field(row, "gowner", b, sizeof(b))) || strcmp(v, f->group) != 0))
+	if (f->group &&
+	    (!(v = cmdse_field(row, "gowner", b, sizeof(b))) || strcmp(v, f->group) != 0))
 		return 0;
 	if (f->min_ctime || f->max_ctime) {
 		v = cmdse_field(row, "ctime", b, sizeof(b));
@@ -86,7 +89,8 @@ int findfilt_row(const struct findfilt *f, const cJSON *row, const char *rel, st
 			v = cmdse_field(row, "mtime", b, sizeof(b));
 		if (!v || !findfilt_digits(v)) {
 			if (errs)
-				strbuf_adds(errs, "filter_file_prop::min/max-ctime - could not find time information in "
+				strbuf_adds(errs, "filter_file_prop::min/max-ctime - could not "
+						  "find time information in "
 						  "file dictionary, selection failed!\n");
 			return 0;
 		}

@@ -10,8 +10,8 @@
 struct strbuf;
 
 struct findfilt {
-	long long minsize, maxsize;   /* bytes, inclusive; -1: none */
-	long long mindepth, maxdepth; /* folders below the one searched (0: in it); -1: none */
+	long long minsize, maxsize;	   /* bytes, inclusive; -1: none */
+	long long mindepth, maxdepth;	   /* folders below the one searched (0: in it); -1: none */
 	const char *min_ctime, *max_ctime; /* 13-digit ms or 10-digit s (findfilt_ms); NULL: none */
 	const char *jobid, *user, *group;  /* equal to the row's jobid, owner, gowner; NULL: none */
 };

@@ -26,16 +26,16 @@ struct render {
 	enum render_phase phase;
 	int json;
 	int code;
-	int fd;              /* where `pending` goes */
-	cJSON *reply;        /* owned */
-	cJSON *results;      /* reply's results array (tree), or NULL */
-	cJSON *item;         /* next result to render */
+	int fd;		/* where `pending` goes */
+	cJSON *reply;	/* owned */
+	cJSON *results; /* reply's results array (tree), or NULL */
+	cJSON *item;	/* next result to render */
 	/* a lean reply (leanjson_parse): the results are JSON text, and item is
 	 * the element parsed on its own (owned) */
 	int lean;
-	const char *raw;     /* where the next element starts */
+	const char *raw; /* where the next element starts */
 	const char *raw_end;
-	int first;           /* no result rendered yet */
+	int first; /* no result rendered yet */
 	struct strbuf pending;
 	size_t pending_off;
 	/* text-mode strip() state */
@@ -119,11 +119,13 @@ struct render *render_reply(cJSON *reply, int json, const char *cwd)
 	cJSON *results = cJSON_GetObjectItemCaseSensitive(reply, "results");
 	unsigned long long size = render_tree_size(reply);
 
-	if (render_held + size > render_held_max) { /* the slow-reader cap: this reply is not kept */
+	/* the slow-reader cap: this reply is not kept */
+	if (render_held + size > render_held_max) {
 		char err[300];
 
 		snprintf(err, sizeof(err),
-			 "jaliend: the reply (%llu MiB) was not kept: replies waiting for shims that read slowly hold "
+			 "jaliend: the reply (%llu MiB) was not kept: replies waiting for shims "
+			 "that read slowly hold "
 			 "%llu MiB, the cap is %llu MiB (--reply-memory); try again\n",
 			 size >> 20, render_held >> 20, render_held_max >> 20);
 		cJSON_Delete(reply);
@@ -150,7 +152,8 @@ struct render *render_reply(cJSON *reply, int json, const char *cwd)
 		r->raw_end = results->valuestring + strlen(results->valuestring);
 		r->item = render_raw_next(r);
 	}
-	if (cwd && cJSON_IsObject(meta) && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(meta, "currentdir")))
+	if (cwd && cJSON_IsObject(meta) &&
+	    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(meta, "currentdir")))
 		cJSON_ReplaceItemInObjectCaseSensitive(meta, "currentdir", cJSON_CreateString(cwd));
 	return r;
 }
@@ -221,13 +224,15 @@ int render_json_string(struct strbuf *sb, const char *s)
 				r = strbuf_addc(sb, (char)*p);
 				break;
 			}
-			if (*p < 0x80 || !(n = utf8_decode(p, 4, &cp))) { /* common/utf8.c: NUL-safe */
+			/* common/utf8.c: NUL-safe */
+			if (*p < 0x80 || !(n = utf8_decode(p, 4, &cp))) {
 				r = strbuf_addf(sb, "\\u%04x", *p); /* control or stray byte */
 				break;
 			}
 			if (cp >= 0x10000) {
 				cp -= 0x10000;
-				r = strbuf_addf(sb, "\\u%04lx\\u%04lx", (unsigned long)(0xd800 | (cp >> 10)),
+				r = strbuf_addf(sb, "\\u%04lx\\u%04lx",
+						(unsigned long)(0xd800 | (cp >> 10)),
 						(unsigned long)(0xdc00 | (cp & 0x3ff)));
 			} else {
 				r = strbuf_addf(sb, "\\u%04lx", (unsigned long)cp);
@@ -274,7 +279,7 @@ static int render_json_object(struct strbuf *sb, const cJSON *o, int level)
 	keys = malloc(sizeof(*keys) * (size_t)n);
 	if (!keys)
 		return -ENOMEM;
-	cJSON_ArrayForEach(c, o)
+	cJSON_ArrayForEach (c, o)
 		keys[i++] = c;
 	qsort(keys, (size_t)n, sizeof(*keys), render_key_cmp);
 	r = strbuf_addc(sb, '{');
@@ -316,7 +321,7 @@ int render_json_value(struct strbuf *sb, const cJSON *v, int level)
 	if (!v->child)
 		return strbuf_adds(sb, "[]");
 	r = strbuf_addc(sb, '[');
-	cJSON_ArrayForEach(c, v) {
+	cJSON_ArrayForEach (c, v) {
 		if (r == 0 && !first)
 			r = strbuf_addc(sb, ',');
 		if (r == 0)
@@ -467,10 +472,10 @@ static void render_step(struct render *r)
 			strbuf_addc(&r->pending, '\n');
 		/* alien.py adds the server's timing (`timing on`) to a success's output */
 		if (r->fd == 1 && render_meta_str(r, "timing_ms"))
-			strbuf_addf(&r->pending, "timing_ms = %s\n", render_meta_str(r, "timing_ms"));
+			strbuf_addf(&r->pending, "timing_ms = %s\n",
+				    render_meta_str(r, "timing_ms"));
 		return;
-	case RP_DONE:
-		return;
+	case RP_DONE: return;
 	}
 }
 

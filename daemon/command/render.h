@@ -26,7 +26,8 @@ struct render *render_local(const char *out, const char *err, int code);
  * every frame queued for a shim (client.c adds and removes those). A reply
  * that would take the total past the cap is not kept: the request fails
  * with exit 105 and one line saying so. */
-#define RENDER_HELD_MAX_DEFAULT (1024ull << 20) /* --reply-memory: 1 GiB, two of the largest replies */
+/* --reply-memory: 1 GiB, two of the largest replies */
+#define RENDER_HELD_MAX_DEFAULT (1024ull << 20)
 void render_set_held_max(unsigned long long bytes);
 void render_held_add(long long delta);
 

@@ -95,7 +95,7 @@ struct session_term *session_fork(const char *key, const char *from)
 		return t;
 	f = session_find(from); /* touched: a batch keeps its terminal's session recent */
 	if (f && ((f->cwd && !(cwd = strdup(f->cwd))) || (f->prev && !(prev = strdup(f->prev)))))
-		goto nomem; /* never a line started at home instead of its terminal's folder */
+		goto nomem;	 /* never a line started at home instead of its terminal's folder */
 	t = session_new(key, 1); /* forgets the least recent, never f (now the most recent) */
 	if (!t)
 		goto nomem;

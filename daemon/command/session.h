@@ -12,7 +12,7 @@
 #ifndef JALIEND_SESSION_H
 #define JALIEND_SESSION_H
 
-#define LIM_SESSIONS_MAX 1024 /* terminal sessions remembered (LRU beyond) */
+#define LIM_SESSIONS_MAX 1024	    /* terminal sessions remembered (LRU beyond) */
 #define LIM_SESSIONS_FORKED_MAX 512 /* of them forked for `alien -j` lines (LRU beyond) */
 
 struct session_term {

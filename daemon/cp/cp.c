@@ -22,9 +22,9 @@
 static struct cp *cp_list;
 
 static const char *const cp_fstate_name[] = {
-	[CF_NEW] = "NEW", [CF_MD5] = "MD5", [CF_STAT] = "STAT", [CF_MKDIR] = "MKDIR",
-	[CF_ACCESS] = "ACCESS", [CF_READY] = "READY", [CF_COPY] = "COPY", [CF_COMMIT] = "COMMIT", [CF_SWAP] = "SWAP",
-	[CF_DONE] = "DONE",
+	[CF_NEW] = "NEW",	[CF_MD5] = "MD5",     [CF_STAT] = "STAT", [CF_MKDIR] = "MKDIR",
+	[CF_ACCESS] = "ACCESS", [CF_READY] = "READY", [CF_COPY] = "COPY", [CF_COMMIT] = "COMMIT",
+	[CF_SWAP] = "SWAP",	[CF_DONE] = "DONE",
 };
 
 double cp_now(void)
@@ -37,7 +37,8 @@ double cp_now(void)
 
 const char *cp_meta_str(const cJSON *reply, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "metadata"), key);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(reply, "metadata"), key);
 
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
@@ -76,7 +77,8 @@ struct cp *cp_starved(void)
 
 void cp_file_set(struct cp_file *f, enum cp_fstate st)
 {
-	log_debug("cp: job %d (%s): %s -> %s", f->idx, f->lfn, cp_fstate_name[f->st], cp_fstate_name[st]);
+	log_debug("cp: job %d (%s): %s -> %s", f->idx, f->lfn, cp_fstate_name[f->st],
+		  cp_fstate_name[st]);
 	f->st = st;
 }
 
@@ -224,17 +226,20 @@ static void cp_file_begin(struct cp *c, struct cp_file *f)
 	}
 	if (f->upload) {
 		if (cp_copy_md5(c, f) < 0)
-			cp_file_fail(c, f, "cannot compute the md5 of %s (%s)", f->local, exitcode_meaning(JD_EXIT_NOMEM));
+			cp_file_fail(c, f, "cannot compute the md5 of %s (%s)", f->local,
+				     exitcode_meaning(JD_EXIT_NOMEM));
 		return;
 	}
 	if (stat(f->local, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == f->size &&
 	    (long long)st.st_mtime * 1000 + 999 >= f->ctime_ms) {
 		if (!c->force)
-			cp_file_skip(c, f, "size match, source/lfn older than destination/local_file");
+			cp_file_skip(c, f,
+				     "size match, source/lfn older than destination/local_file");
 		else if (!f->md5[0])
 			cp_file_set(f, CF_ACCESS); /* nothing to compare with */
 		else if (cp_copy_md5(c, f) < 0)
-			cp_file_fail(c, f, "cannot compute the md5 of %s (%s)", f->local, exitcode_meaning(JD_EXIT_NOMEM));
+			cp_file_fail(c, f, "cannot compute the md5 of %s (%s)", f->local,
+				     exitcode_meaning(JD_EXIT_NOMEM));
 		return;
 	}
 	cp_file_set(f, CF_ACCESS);
@@ -243,7 +248,8 @@ static void cp_file_begin(struct cp *c, struct cp_file *f)
 static void cp_pump_files(struct cp *c)
 {
 	/* commits first: they end files */
-	for (int i = c->first_open; i < c->nfiles && c->files[i].st != CF_NEW && cp_call_room(c) > 0; i++)
+	for (int i = c->first_open;
+	     i < c->nfiles && c->files[i].st != CF_NEW && cp_call_room(c) > 0; i++)
 		if (c->files[i].st == CF_COMMIT)
 			cp_call_next(c, &c->files[i]);
 	for (int i = c->first_open; i < c->nfiles; i++) {
@@ -267,8 +273,7 @@ static void cp_pump_files(struct cp *c)
 			if (c->copying < c->jobs)
 				cp_copy_start(c, f);
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 	while (c->first_open < c->nfiles && c->files[c->first_open].st == CF_DONE)
@@ -304,7 +309,8 @@ int cp_start(struct command *cmd, const cJSON *argv, const char *payload, size_t
 	 * terminal); older shims only tell "tty" (their stdout is one) */
 	c->xrddebug = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "xrddebug"));
 	bar = cJSON_GetObjectItemCaseSensitive(req, "progress");
-	c->tty = cJSON_IsBool(bar) ? cJSON_IsTrue(bar) : cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "tty"));
+	c->tty = cJSON_IsBool(bar) ? cJSON_IsTrue(bar)
+				   : cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "tty"));
 	c->ctx = command_lws_context(cmd);
 	c->shim_cwd = shim_cwd ? strdup(shim_cwd) : NULL;
 	c->home = home ? strdup(home) : NULL;
@@ -312,7 +318,8 @@ int cp_start(struct command *cmd, const cJSON *argv, const char *payload, size_t
 	c->planning = 1;
 	c->next = cp_list;
 	cp_list = c;
-	command_hold(cmd, c, cp_release); /* freed when the command ends; cancelled if it still runs */
+	/* freed when the command ends; cancelled if it still runs */
+	command_hold(cmd, c, cp_release);
 	cJSON_Delete(req);
 	xfer_init(c->ctx);
 	if (cp_opt_parse(c, argv, err, sizeof(err), &code) < 0) {
@@ -339,12 +346,13 @@ int cp_stop_all(const char *why)
 		for (int i = 0; i < c->nfiles; i++)
 			cp_copy_cancel(&c->files[i]);
 		snprintf(msg, sizeof(msg),
-			 "jaliend is stopping (%s): cp cancelled with %d of %d files done; partial files removed, "
-			 "nothing more committed\n", why, c->finished, c->nfiles);
+			 "jaliend is stopping (%s): cp cancelled with %d of %d files done; partial "
+			 "files removed, "
+			 "nothing more committed\n",
+			 why, c->finished, c->nfiles);
 		log_notice("cp: %.*s", (int)strlen(msg) - 1, msg);
 		cp_finish(c, msg, JD_EXIT_CANCELED);
 		n++;
 	}
 	return n;
 }
-

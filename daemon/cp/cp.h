@@ -20,9 +20,9 @@
 
 struct command;
 
-#define CP_FILES_MAX 100000   /* files in one cp (a find reply beyond is refused) */
-#define CP_JOBS_DEFAULT 8     /* -T default, as alien.py */
-#define CP_BAR_MS 250         /* progress bar refresh */
+#define CP_FILES_MAX 100000 /* files in one cp (a find reply beyond is refused) */
+#define CP_JOBS_DEFAULT 8   /* -T default, as alien.py */
+#define CP_BAR_MS 250	    /* progress bar refresh */
 
 /* Start `cp ...` for command cmd (main.c registers it: command_extend). argv
  * is the command line (not kept); payload is the REQUEST (its "cwd" and
@@ -41,7 +41,8 @@ int cp_stop_all(const char *why);
 
 /* The lws protocol that brings finished local walks (cp_walk.c) back to the
  * loop: main.c puts it in its protocol list, as xfer's. */
-int cp_walk_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+int cp_walk_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+			 size_t len);
 
 /* Paths (cp_path.c): also used by tests/fuzz/fuzz_path.c through this header. */
 #include "cp_path.h"

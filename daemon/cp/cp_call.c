@@ -22,17 +22,17 @@
 
 /* ---- the calls in flight ---- */
 
-struct cp_call {           /* one request in flight (the up_req's owner) */
+struct cp_call { /* one request in flight (the up_req's owner) */
 	struct cp_call *next;
 	struct cp *cp;
-	int file;               /* index in cp->files */
-	int arg;                /* commit: the replica; mkdir: its made[] slot */
-	int changes;            /* it may change the catalogue (completion caches go) */
+	int file;    /* index in cp->files */
+	int arg;     /* commit: the replica; mkdir: its made[] slot */
+	int changes; /* it may change the catalogue (completion caches go) */
 	cp_call_fn then;
 	struct up_req *req;
 };
 
-static int cp_calls_all;   /* calls in flight, every cp of the daemon */
+static int cp_calls_all; /* calls in flight, every cp of the daemon */
 
 /* How many more calls c may send now (0: wait; the daemon's cap marks it starved). */
 int cp_call_room(struct cp *c)
@@ -98,12 +98,13 @@ static void cp_call_done(struct up_req *req, cJSON *reply, int code, const char 
 
 	cp_call_unlink(k);
 	if (reply && k->changes)
-		complete_forget(); /* the catalogue may have changed */
+		complete_forget();	       /* the catalogue may have changed */
 	if (c->files[k->file].st == CF_DONE) { /* failed meanwhile (out of memory) */
 		cJSON_Delete(reply);
 		cp_pump(c);
 	} else {
-		k->then(c, &c->files[k->file], k->arg, reply, code, msg); /* pumps c (which may end) */
+		/* pumps c (which may end) */
+		k->then(c, &c->files[k->file], k->arg, reply, code, msg);
 	}
 	free(k);
 	cp_call_kick();
@@ -111,13 +112,15 @@ static void cp_call_done(struct up_req *req, cJSON *reply, int code, const char 
 
 /* Send verb + opts (taken) for f; safe: it may be sent again on a fresh
  * session if its own is lost mid-call (never a commit). 0, or -ENOMEM with f failed. */
-int cp_call(struct cp *c, struct cp_file *f, int arg, const char *verb, cJSON *opts, int safe, cp_call_fn then)
+int cp_call(struct cp *c, struct cp_file *f, int arg, const char *verb, cJSON *opts, int safe,
+	    cp_call_fn then)
 {
 	struct cp_call *k = calloc(1, sizeof(*k));
 	int debug = command_debug(c->cmd);
 
 	if (k && opts)
-		k->req = command_upstream_req(c->cmd, verb, opts, safe ? UP_REQ_READONLY : 0, cp_call_done, k);
+		k->req = command_upstream_req(c->cmd, verb, opts, safe ? UP_REQ_READONLY : 0,
+					      cp_call_done, k);
 	else
 		cJSON_Delete(opts);
 	if (!k || !k->req) {
@@ -134,8 +137,8 @@ int cp_call(struct cp *c, struct cp_file *f, int arg, const char *verb, cJSON *o
 	c->ncalls++;
 	cp_calls_all++;
 	f->calls++;
-	log_debug("cp: job %d: %s sent (%d in flight for this cp, %d in the daemon)", f->idx, verb, c->ncalls,
-		  cp_calls_all);
+	log_debug("cp: job %d: %s sent (%d in flight for this cp, %d in the daemon)", f->idx, verb,
+		  c->ncalls, cp_calls_all);
 	upstream_submit(k->req); /* answered from the loop, never before this returns */
 	return 0;
 }
@@ -146,9 +149,11 @@ static const char *cp_call_err(const cJSON *reply, const char *msg)
 	return reply ? cp_meta_str(reply, "error") : msg ? msg : "no reply";
 }
 
-static void cp_call_stat_done(struct cp *c, struct cp_file *f, int arg, cJSON *reply, int code, const char *msg)
+static void cp_call_stat_done(struct cp *c, struct cp_file *f, int arg, cJSON *reply, int code,
+			      const char *msg)
 {
-	const cJSON *row = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(reply, "results"), 0);
+	const cJSON *row =
+		cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(reply, "results"), 0);
 	struct stat st;
 
 	(void)arg;
@@ -156,26 +161,36 @@ static void cp_call_stat_done(struct cp *c, struct cp_file *f, int arg, cJSON *r
 	(void)msg;
 	cp_file_set(f, CF_MKDIR);
 	if (reply && cp_reply_code(reply) == 0 && row) {
-		const char *size = cp_str(row, "size"), *md5 = cp_str(row, "md5"), *ct = cp_str(row, "ctime");
-		int newer = ct && (f->tpc ? f->ctime_ms > atoll(ct) /* grid to grid: the source's ctime */
-				       : stat(f->local, &st) == 0 && (long long)st.st_mtime * 1000 > atoll(ct));
+		const char *size = cp_str(row, "size"), *md5 = cp_str(row, "md5"),
+			   *ct = cp_str(row, "ctime");
+		/* grid to grid: the source's ctime */
+		int newer = ct && (f->tpc ? f->ctime_ms > atoll(ct)
+					  : stat(f->local, &st) == 0 &&
+						    (long long)st.st_mtime * 1000 > atoll(ct));
 
-		if (size && atoll(size) == f->size && !newer && (!c->force || (md5 && strcasecmp(md5, f->md5) == 0)))
-			cp_file_skip(c, f, c->force ? "md5 match" : "size match, source/local_file older than destination/lfn");
+		if (size && atoll(size) == f->size && !newer &&
+		    (!c->force || (md5 && strcasecmp(md5, f->md5) == 0)))
+			cp_file_skip(c, f,
+				     c->force ? "md5 match"
+					      : "size match, source/local_file older than "
+						"destination/lfn");
 		else
-			cp_replace_begin(c, f); /* replaced: kept until the new one is committed (not rm -f first) */
+			/* replaced: kept until the new one is committed (not rm -f first) */
+			cp_replace_begin(c, f);
 	}
 	cJSON_Delete(reply);
 	cp_pump(c);
 }
 
 /* mkdir -p (arg: its made[] slot; -1: none) answered */
-static void cp_call_step_done(struct cp *c, struct cp_file *f, int arg, cJSON *reply, int code, const char *msg)
+static void cp_call_step_done(struct cp *c, struct cp_file *f, int arg, cJSON *reply, int code,
+			      const char *msg)
 {
 	if (arg >= 0)
 		c->made_wait[arg] = 0; /* the files of this folder waiting for it go on */
 	if (!reply || cp_reply_code(reply) != 0) {
-		cp_file_fail(c, f, "cannot make the folder of %s: %s", f->lfn, cp_call_err(reply, msg));
+		cp_file_fail(c, f, "cannot make the folder of %s: %s", f->lfn,
+			     cp_call_err(reply, msg));
 		if (arg >= 0) { /* the next file of this folder tries again */
 			free(c->made[arg]);
 			c->made[arg] = NULL;
@@ -198,7 +213,7 @@ static int cp_call_take_reps(struct cp_file *f, const cJSON *results)
 	if (!nr)
 		return -ENOMEM;
 	f->reps = nr;
-	cJSON_ArrayForEach(row, results) {
+	cJSON_ArrayForEach (row, results) {
 		struct cp_rep *p = &f->reps[k];
 		const char *url = cp_str(row, "url"), *env = cp_str(row, "envelope");
 
@@ -226,7 +241,8 @@ static int cp_call_take_reps(struct cp_file *f, const cJSON *results)
 
 static void cp_call_upload_end(struct cp *c, struct cp_file *f);
 
-static void cp_call_access_done(struct cp *c, struct cp_file *f, int arg, cJSON *reply, int code, const char *msg)
+static void cp_call_access_done(struct cp *c, struct cp_file *f, int arg, cJSON *reply, int code,
+				const char *msg)
 {
 	const cJSON *results = cJSON_GetObjectItemCaseSensitive(reply, "results"), *row;
 	int rc, src_read = f->tpc && !f->rows; /* grid to grid: the source's access read */
@@ -234,10 +250,11 @@ static void cp_call_access_done(struct cp *c, struct cp_file *f, int arg, cJSON 
 	(void)arg;
 	(void)code;
 	if (!reply || cp_reply_code(reply) != 0 || !cJSON_GetArraySize(results)) {
-		snprintf(f->err, sizeof(f->err), "access %s: %s", f->upload && !src_read ? "write" : "read",
-			 cp_call_err(reply, msg));
+		snprintf(f->err, sizeof(f->err), "access %s: %s",
+			 f->upload && !src_read ? "write" : "read", cp_call_err(reply, msg));
 		if (f->pass > 1) { /* recovery found no other SE: the file keeps what it has */
-			cp_out(c, 2, "jobID: %d/%d >>> recovery of %s: %s\n", f->idx, c->nfiles, f->lfn, f->err);
+			cp_out(c, 2, "jobID: %d/%d >>> recovery of %s: %s\n", f->idx, c->nfiles,
+			       f->lfn, f->err);
 			f->pass = CP_PASSES;
 			cp_call_upload_end(c, f);
 		} else {
@@ -253,17 +270,18 @@ static void cp_call_access_done(struct cp *c, struct cp_file *f, int arg, cJSON 
 	} else if (c->dryrun) {
 		char ses[600] = "";
 
-		cJSON_ArrayForEach(row, results)
-			if (cp_str(row, "se") && strlen(ses) + strlen(cp_str(row, "se")) + 2 < sizeof(ses))
-				snprintf(ses + strlen(ses), sizeof(ses) - strlen(ses), "%s%s", ses[0] ? "," : "",
-					 cp_str(row, "se"));
+		cJSON_ArrayForEach (row, results)
+			if (cp_str(row, "se") &&
+			    strlen(ses) + strlen(cp_str(row, "se")) + 2 < sizeof(ses))
+				snprintf(ses + strlen(ses), sizeof(ses) - strlen(ses), "%s%s",
+					 ses[0] ? "," : "", cp_str(row, "se"));
 		f->ses = strdup(ses);
 		cp_file_dry(c, f);
 	} else if (!(f->rows = cJSON_Duplicate(results, 1))) {
 		cp_file_fail(c, f, "%s", exitcode_meaning(JD_EXIT_NOMEM));
 	} else if ((rc = cp_copy_metalink(f)) < 0) {
-		cp_file_fail(c, f, "cannot write a metalink in %s: %s", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
-			     strerror(-rc));
+		cp_file_fail(c, f, "cannot write a metalink in %s: %s",
+			     getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", strerror(-rc));
 	} else {
 		row = cJSON_GetArrayItem(results, 0);
 		if (cp_str(row, "guid"))
@@ -286,12 +304,14 @@ static int cp_call_specs(const struct cp *c, const struct cp_file *f, char *buf,
 	if (f->pass > 1) {
 		for (int r = 0; r < f->nreps; r++)
 			failed += f->reps[r].pass == f->pass - 1 && f->reps[r].st == CR_FAILED;
-		return snprintf(buf, n, "disk:%d%s%s", failed ? failed : 1, f->tried ? "," : "", f->tried ? f->tried : "");
+		return snprintf(buf, n, "disk:%d%s%s", failed ? failed : 1, f->tried ? "," : "",
+				f->tried ? f->tried : "");
 	}
 	if (f->specs)
 		return snprintf(buf, n, "%s", f->specs);
 	for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++)
-		if (bl > strlen(small[i]) && strcmp(base + bl - strlen(small[i]), small[i]) == 0 && f->size < (1 << 20))
+		if (bl > strlen(small[i]) && strcmp(base + bl - strlen(small[i]), small[i]) == 0 &&
+		    f->size < (1 << 20))
 			return snprintf(buf, n, "disk:4");
 	return snprintf(buf, n, "disk:2");
 }
@@ -319,9 +339,10 @@ static void cp_call_access(struct cp *c, struct cp_file *f)
 	char specs[CP_SPECS_MAX + 64], size[32];
 	cJSON *o;
 
-	if (!f->upload || (f->tpc && !f->rows)) { /* grid to grid: the source's first, without the specs (its
-						   * destination's) */
-		o = cp_opts("-nomsg", "read", f->tpc ? f->local : f->lfn, f->tpc ? NULL : f->specs, NULL);
+	/* grid to grid: the source's first, without the specs (its destination's) */
+	if (!f->upload || (f->tpc && !f->rows)) {
+		o = cp_opts("-nomsg", "read", f->tpc ? f->local : f->lfn, f->tpc ? NULL : f->specs,
+			    NULL);
 		cp_call(c, f, -1, "access", cp_call_strict(c, o), 1, cp_call_access_done);
 		return;
 	}
@@ -342,7 +363,8 @@ static void cp_call_access(struct cp *c, struct cp_file *f)
 
 /* replica r's commit answered; without a reply (its session lost, no answer in
  * time) it is not sent again: it may have been registered */
-static void cp_call_commit_done(struct cp *c, struct cp_file *f, int r, cJSON *reply, int code, const char *msg)
+static void cp_call_commit_done(struct cp *c, struct cp_file *f, int r, cJSON *reply, int code,
+				const char *msg)
 {
 	struct cp_rep *p = &f->reps[r];
 
@@ -353,8 +375,8 @@ static void cp_call_commit_done(struct cp *c, struct cp_file *f, int r, cJSON *r
 		f->pass_ok[p->pass - 1] = 1;
 	} else {
 		p->st = CR_NOT_COMMITTED;
-		snprintf(f->err, sizeof(f->err), "commit of %s failed: %s%s", p->se ? p->se : p->url,
-			 cp_call_err(reply, msg),
+		snprintf(f->err, sizeof(f->err), "commit of %s failed: %s%s",
+			 p->se ? p->se : p->url, cp_call_err(reply, msg),
 			 reply ? "" : " (not sent again: it may be registered; alien-stat tells)");
 		cp_out(c, 2, "%s\n", f->err);
 		if (reply || (code != JD_EXIT_LOST && code != JD_EXIT_TIMEOUT))
@@ -378,7 +400,8 @@ static int cp_call_tried(struct cp_file *f)
 	t[0] = '\0';
 	for (int r = 0; r < f->nreps; r++)
 		if (f->reps[r].se)
-			snprintf(t + strlen(t), n - strlen(t), "%s!%s", t[0] ? "," : "", f->reps[r].se);
+			snprintf(t + strlen(t), n - strlen(t), "%s!%s", t[0] ? "," : "",
+				 f->reps[r].se);
 	free(f->tried);
 	f->tried = t;
 	return 0;
@@ -423,8 +446,8 @@ static void cp_call_commit_next(struct cp *c, struct cp_file *f)
 			continue;
 		p->st = CR_COMMITTING;
 		snprintf(size, sizeof(size), "%lld", f->size);
-		o = cp_opts("-nokeys", p->envelope, size, cp_replace_lfn(f), "644", "0", p->url, p->se ? p->se : "",
-			    p->guid ? p->guid : "", f->md5, NULL);
+		o = cp_opts("-nokeys", p->envelope, size, cp_replace_lfn(f), "644", "0", p->url,
+			    p->se ? p->se : "", p->guid ? p->guid : "", f->md5, NULL);
 		if (o) /* the size as a JSON number, as alien.py sends it (spec 7.6) */
 			cJSON_ReplaceItemInArray(o, 2, cJSON_CreateNumber((double)f->size));
 		if (cp_call(c, f, r, "commit", o, 0, cp_call_commit_done) < 0)
@@ -475,8 +498,7 @@ void cp_call_next(struct cp *c, struct cp_file *f)
 			cp_file_set(f, CF_ACCESS);
 			cp_call_access(c, f);
 			return;
-		case 2: /* its folder's mkdir -p is in flight: after it */
-			return;
+		case 2: /* its folder's mkdir -p is in flight: after it */ return;
 		}
 		slot = c->nmade++ % CP_MADE_MAX;
 		free(c->made[slot]);
@@ -485,19 +507,12 @@ void cp_call_next(struct cp *c, struct cp_file *f)
 			break;
 		}
 		c->made_wait[slot] = 1;
-		cp_call(c, f, slot, "mkdir", cp_opts("-nomsg", "-p", c->made[slot], NULL), 1, cp_call_step_done);
+		cp_call(c, f, slot, "mkdir", cp_opts("-nomsg", "-p", c->made[slot], NULL), 1,
+			cp_call_step_done);
 		break;
-	case CF_ACCESS:
-		cp_call_access(c, f);
-		break;
-	case CF_COMMIT:
-		cp_call_commit_next(c, f);
-		break;
-	case CF_SWAP:
-		cp_replace_next(c, f);
-		break;
-	default:
-		break;
+	case CF_ACCESS: cp_call_access(c, f); break;
+	case CF_COMMIT: cp_call_commit_next(c, f); break;
+	case CF_SWAP: cp_replace_next(c, f); break;
+	default: break;
 	}
 }
-

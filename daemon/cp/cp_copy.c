@@ -38,7 +38,9 @@ static void cp_copy_md5_done(void *owner, struct xfer_job *job, const struct xfe
 int cp_copy_md5(struct cp *c, struct cp_file *f)
 {
 	const cJSON *row = cJSON_GetArrayItem(f->rows, 0);
-	char *url = f->tpc && cp_str(row, "url") ? cp_copy_url(cp_str(row, "url"), cp_str(row, "envelope")) : NULL;
+	char *url = f->tpc && cp_str(row, "url")
+			    ? cp_copy_url(cp_str(row, "url"), cp_str(row, "envelope"))
+			    : NULL;
 	const char *source = f->tpc ? url : f->local;
 	struct xfer_req r = xfer_req_md5(source);
 
@@ -111,8 +113,8 @@ static void cp_copy_dl_done(void *owner, struct xfer_job *job, const struct xfer
 		int rc;
 
 		f->from++;
-		cp_out(c, 2, "jobID: %d/%d >>> %s: %s; trying the next replica\n", f->idx, c->nfiles, se ? se : "",
-		       res->msg);
+		cp_out(c, 2, "jobID: %d/%d >>> %s: %s; trying the next replica\n", f->idx,
+		       c->nfiles, se ? se : "", res->msg);
 		if ((rc = cp_copy_metalink(f)) < 0)
 			cp_file_fail(c, f, "cannot write a metalink: %s", strerror(-rc));
 		else
@@ -135,7 +137,8 @@ char *cp_copy_url(const char *url, const char *envelope)
 	const char *hash = strchr(url, '#'); /* an archive member's #name */
 	int ulen = hash ? (int)(hash - url) : (int)strlen(url);
 
-	if (strbuf_addf(&u, "%.*s?xrd.wantprot=unix&authz=%s", ulen, url, envelope ? envelope : "") < 0) {
+	if (strbuf_addf(&u, "%.*s?xrd.wantprot=unix&authz=%s", ulen, url,
+			envelope ? envelope : "") < 0) {
 		strbuf_free(&u);
 		return NULL;
 	}
@@ -159,7 +162,8 @@ static void cp_copy_upload(struct cp *c, struct cp_file *f)
 			url = cp_copy_url(p->url, p->envelope);
 			r = xfer_req_upload(f->local, url, f->md5, &c->tune);
 			cp_out_xrd(c, &r);
-			p->job = url ? xfer_submit(&r, cp_copy_rep_done, cp_copy_progress, f) : NULL;
+			p->job =
+				url ? xfer_submit(&r, cp_copy_rep_done, cp_copy_progress, f) : NULL;
 			free(url);
 		}
 		if (p->job) {
@@ -170,7 +174,8 @@ static void cp_copy_upload(struct cp *c, struct cp_file *f)
 		}
 	}
 	if (!f->reps_left) {
-		cp_file_fail(c, f, "cannot start the transfer (%s)", exitcode_meaning(JD_EXIT_NOMEM));
+		cp_file_fail(c, f, "cannot start the transfer (%s)",
+			     exitcode_meaning(JD_EXIT_NOMEM));
 		return;
 	}
 	c->copying++;
@@ -209,7 +214,8 @@ static int cp_copy_tmp(int dfd, const char *leaf, char *out, size_t n)
 /* an archive member's name: what follows '#' in access read's url (spec 7.1), or NULL */
 static const char *cp_copy_member(const struct cp_file *f)
 {
-	const char *url = cp_str(cJSON_GetArrayItem(f->rows, 0), "url"), *hash = url ? strrchr(url, '#') : NULL;
+	const char *url = cp_str(cJSON_GetArrayItem(f->rows, 0), "url"),
+		   *hash = url ? strrchr(url, '#') : NULL;
 
 	return hash && hash[1] && !strchr(hash, '/') ? hash + 1 : NULL;
 }
@@ -232,7 +238,7 @@ static char *cp_copy_first_url(const struct cp_file *f)
 	char *u;
 	int i = 0;
 
-	cJSON_ArrayForEach(row, f->rows)
+	cJSON_ArrayForEach (row, f->rows)
 		if (i++ >= f->from && (u = cp_copy_row_url(row)))
 			return u;
 	return NULL;
@@ -253,10 +259,11 @@ static void cp_copy_download(struct cp *c, struct cp_file *f)
 	if (dfd < 0) {
 		unlink(f->meta);
 		if (dfd == -ELOOP)
-			cp_file_fail(c, f, "refused %s: %.*s is a symbolic link or not a folder", f->local,
-				     (int)(leaf - f->local), f->local);
+			cp_file_fail(c, f, "refused %s: %.*s is a symbolic link or not a folder",
+				     f->local, (int)(leaf - f->local), f->local);
 		else
-			cp_file_fail(c, f, "cannot create the folder of %s: %s", f->local, strerror(-dfd));
+			cp_file_fail(c, f, "cannot create the folder of %s: %s", f->local,
+				     strerror(-dfd));
 		return;
 	}
 	if ((rc = cp_copy_tmp(dfd, leaf, tmp, sizeof(tmp))) < 0) {
@@ -295,7 +302,8 @@ static void cp_copy_download(struct cp *c, struct cp_file *f)
 		unlinkat(dfd, tmp, 0);
 		close(dfd);
 		unlink(f->meta);
-		cp_file_fail(c, f, "cannot start the transfer (%s)", exitcode_meaning(JD_EXIT_NOMEM));
+		cp_file_fail(c, f, "cannot start the transfer (%s)",
+			     exitcode_meaning(JD_EXIT_NOMEM));
 		return;
 	}
 	c->copying++;
@@ -326,14 +334,15 @@ int cp_copy_metalink(struct cp_file *f)
 
 	strbuf_addf(&path, "%s/jaliend-cp-XXXXXX.meta4", tmpdir && *tmpdir ? tmpdir : "/tmp");
 	strbuf_adds(&m, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-			"<metalink xmlns=\"urn:ietf:params:xml:ns:metalink\">\n  <file name=\"jaliend\">\n");
-	if (!cp_copy_member(f) || !f->cp->noxrdzip) { /* else the whole archive comes: the catalogue's
-							 * size and md5 are the member's */
+			"<metalink xmlns=\"urn:ietf:params:xml:ns:metalink\">\n  <file "
+			"name=\"jaliend\">\n");
+	/* else the whole archive comes: the catalogue's size and md5 are the member's */
+	if (!cp_copy_member(f) || !f->cp->noxrdzip) {
 		strbuf_addf(&m, "    <size>%lld</size>\n", f->size);
 		if (f->md5[0])
 			strbuf_addf(&m, "    <hash type=\"md5\">%s</hash>\n", f->md5);
 	}
-	cJSON_ArrayForEach(row, f->rows) {
+	cJSON_ArrayForEach (row, f->rows) {
 		char *u = i++ < f->from ? NULL : cp_copy_row_url(row);
 
 		if (u)
@@ -386,7 +395,9 @@ void cp_copy_cancel(struct cp_file *f)
 
 		if (p->job)
 			xfer_cancel(p->job);
-		if ((p->job && f->tpc && p->tpc_stage == CP_TPC_VERIFY) || (!p->job && p->st == CR_COPIED))
-			cp_copy_remove(p); /* copied (grid to grid: its md5 being checked), not committed */
+		if ((p->job && f->tpc && p->tpc_stage == CP_TPC_VERIFY) ||
+		    (!p->job && p->st == CR_COPIED))
+			/* copied (grid to grid: its md5 being checked), not committed */
+			cp_copy_remove(p);
 	}
 }

@@ -22,21 +22,28 @@ static const char cp_opt_usage[] =
 	"        cp <options> -dst dest_dir file1 file2 ... fileN\n"
 	"where src|dst are local files if prefixed with file:// or file: or grid files otherwise\n"
 	"and -input argument is a file with >src dst< pairs\n"
-	"after each src,dst can be added comma separated specifiers list in the form of: @<QOS>:N,SE1,SE2,!SE3\n"
-	"QOS is a tag of the storage element (usually \"disk\") followed by the N requested replicas\n"
-	"Additional replicas can be requested by the name of storage elements. (additional to QOS specifications),\n"
+	"after each src,dst can be added comma separated specifiers list in the form of: "
+	"@<QOS>:N,SE1,SE2,!SE3\n"
+	"QOS is a tag of the storage element (usually \"disk\") followed by the N requested "
+	"replicas\n"
+	"Additional replicas can be requested by the name of storage elements. (additional to QOS "
+	"specifications),\n"
 	"or exclusion of storages (prefixing with exclamation mark).\n"
 	"%ALIEN alias have the special meaning of AliEn user home directory\n"
 	"options are the following :\n"
 	"-h : print help\n"
-	"-dryrun                  : just print the src,dst pairs that would have been transferred without actually doing so\n"
+	"-dryrun                  : just print the src,dst pairs that would have been transferred "
+	"without actually doing so\n"
 	"-f | -force              : Do md5 verification of already present destination\n"
-	"-S <additional streams>   : uses num additional parallel streams to do the transfer. (max = 15)\n"
+	"-S <additional streams>   : uses num additional parallel streams to do the transfer. (max "
+	"= 15)\n"
 	"-chunks <nr chunks>      : number of chunks that should be requested in parallel\n"
 	"-chunksz <bytes>         : chunk size (bytes)\n"
 	"-parent N                : keep last N path components into destination filepath\n"
-	"-rmprefix N              : remove first N path components from full source path and keep the rest as basepath for destination\n"
-	"-T <nr_copy_jobs>        : number of parallel copy jobs from a set (for recursive copy); defaults to 8 for downloads\n"
+	"-rmprefix N              : remove first N path components from full source path and keep "
+	"the rest as basepath for destination\n"
+	"-T <nr_copy_jobs>        : number of parallel copy jobs from a set (for recursive copy); "
+	"defaults to 8 for downloads\n"
 	"-timeout <seconds>       : the job will fail if did not finish in this nr of seconds\n"
 	"-retry <times>           : retry N times the copy process if failed\n"
 	"-ratethreshold <bytes/s> : fail the job if the speed is lower than specified bytes/s\n"
@@ -44,21 +51,31 @@ static const char cp_opt_usage[] =
 	"EXPERT OPTIONS!!\n"
 	"-strictspec              : request from central services ONLY the specified QOS options.\n"
 	"-norecovery              : DO NOT run the recovery process if the main copy failed\n"
-	"-noxrdzip                : circumvent the XRootD mechanism of zip member copy and download the archive and locally extract the intended member.\n"
-	"N.B.!!! for recursive copy (all files) the same archive will be downloaded for each member.\n"
-	"If there are problems with native XRootD zip mechanism, download only the zip archive and locally extract the contents\n"
+	"-noxrdzip                : circumvent the XRootD mechanism of zip member copy and "
+	"download the archive and locally extract the intended member.\n"
+	"N.B.!!! for recursive copy (all files) the same archive will be downloaded for each "
+	"member.\n"
+	"If there are problems with native XRootD zip mechanism, download only the zip archive and "
+	"locally extract the contents\n"
 	"\n"
-	"For the recursive copy of directories the following options (of the find command) can be used:\n"
-	"-j jobid           : select only the files created by the job with jobid (for recursive copy)\n"
+	"For the recursive copy of directories the following options (of the find command) can be "
+	"used:\n"
+	"-j jobid           : select only the files created by the job with jobid (for recursive "
+	"copy)\n"
 	"-l int             : copy only <count> nr of files (for recursive copy)\n"
-	"-o int             : skip first <offset> files found in the src directory (for recursive copy)\n"
+	"-o int             : skip first <offset> files found in the src directory (for recursive "
+	"copy)\n"
 	"-e exclude_pattern : exclude files that match this pattern (for recursive copy)\n"
 	"\n"
 	"Further filtering of the files can be applied with the following options:\n"
-	"-glob    <globbing pattern> : this is the usual AliEn globbing format; N.B. this is NOT a REGEX!!! defaults to all \"*\"\n"
-	"-select  <pattern>          : select only these files to be copied; N.B. this is a REGEX applied to full path!!!\n"
-	"-name    <pattern>          : select only these files to be copied; N.B. this is a REGEX applied to a directory or file name!!!\n"
-	"-name    <verb>_string      : where verb = begin|contain|ends|ext and string is the text selection criteria.\n"
+	"-glob    <globbing pattern> : this is the usual AliEn globbing format; N.B. this is NOT a "
+	"REGEX!!! defaults to all \"*\"\n"
+	"-select  <pattern>          : select only these files to be copied; N.B. this is a REGEX "
+	"applied to full path!!!\n"
+	"-name    <pattern>          : select only these files to be copied; N.B. this is a REGEX "
+	"applied to a directory or file name!!!\n"
+	"-name    <verb>_string      : where verb = begin|contain|ends|ext and string is the text "
+	"selection criteria.\n"
 	"verbs are aditive  e.g. -name begin_myf_contain_run1_ends_bla_ext_root\n"
 	"N.B. the text to be filtered cannot have underline i.e >_< within!!!\n"
 	"\n"
@@ -67,9 +84,11 @@ static const char cp_opt_usage[] =
 	"-user        string            : (client-side) match the user\n"
 	"-group       string            : (client-side) match the group\n"
 	"-jobid       string            : (client-side) match the jobid\n"
-	"-minsize   / -maxsize    int   : (client-side) restrict results to min/max bytes (inclusive)\n"
+	"-minsize   / -maxsize    int   : (client-side) restrict results to min/max bytes "
+	"(inclusive)\n"
 	"-mindepth  / -maxdepth   int   : (client-side) restrict results to min/max depth\n"
-	"-min-ctime / -max-ctime  int(unix time) : (client-side) restrict results age to min/max unix-time\n";
+	"-min-ctime / -max-ctime  int(unix time) : (client-side) restrict results age to min/max "
+	"unix-time\n";
 _Static_assert(sizeof(cp_opt_usage) < 6144, "cp -h must fit cp.c's err[]");
 
 /* options of alien.py that take a value and have no effect here */
@@ -79,7 +98,8 @@ static const char *const cp_opt_ignored_val[] = { "-j", "-l", "-o", "-site", "-e
  * checked and kept), 0 if not, -1 with the message in err */
 static int cp_opt_filter(struct cp *c, const char *a, const char *v, char *err, size_t en)
 {
-	static const char *const nums[] = { "-minsize", "-maxsize", "-mindepth", "-maxdepth", "-jobid" };
+	static const char *const nums[] = { "-minsize", "-maxsize", "-mindepth", "-maxdepth",
+					    "-jobid" };
 	static const char *const words[] = { "-min-ctime", "-max-ctime", "-user", "-group" };
 	struct findfilt *p = &c->filt.props;
 	long long *slots[] = { &p->minsize, &p->maxsize, &p->mindepth, &p->maxdepth, NULL };
@@ -105,7 +125,8 @@ static int cp_opt_filter(struct cp *c, const char *a, const char *v, char *err, 
 			continue;
 		if (k < 2 ? findfilt_ms(v) < 0 : (!*v || *v == '-')) {
 			snprintf(err, en, "cp: %s %s: expected %s\n", a, v,
-				 k < 2 ? "a Unix time, 10 digits (seconds) or 13 (milliseconds)" : "a name");
+				 k < 2 ? "a Unix time, 10 digits (seconds) or 13 (milliseconds)"
+				       : "a name");
 			return -1;
 		}
 		free((char *)*wslots[k]);
@@ -144,8 +165,8 @@ int cp_opt_tune(struct cp *c, const char *a, const char *v, char *err, size_t en
 	while (*p >= '0' && *p <= '9' && x <= cp_opt_tunes[k].hi)
 		x = x * 10 + (*p++ - '0');
 	if (p == v || *p || x < cp_opt_tunes[k].lo || x > cp_opt_tunes[k].hi) {
-		snprintf(err, en, "cp: %s %s: expected a whole number from %lld to %lld\n", a, v, cp_opt_tunes[k].lo,
-			 cp_opt_tunes[k].hi);
+		snprintf(err, en, "cp: %s %s: expected a whole number from %lld to %lld\n", a, v,
+			 cp_opt_tunes[k].lo, cp_opt_tunes[k].hi);
 		return -1;
 	}
 	if (k == 0)
@@ -163,7 +184,8 @@ int cp_opt_tune(struct cp *c, const char *a, const char *v, char *err, size_t en
 	return 1;
 }
 
-#define CP_OPT_NORECOVERY_NOTICE "N.B.! norecovery enabled! there will be no fallback for a failed copy!\n"
+#define CP_OPT_NORECOVERY_NOTICE \
+	"N.B.! norecovery enabled! there will be no fallback for a failed copy!\n"
 #define CP_OPT_STRICTSPEC_NOTICE "Strict specifications were enabled!! Command may fail!!\n"
 
 static int cp_opt_regex(regex_t *re, const char *pat, const char *opt, char *err, size_t n)
@@ -202,7 +224,8 @@ static int cp_opt_name_verbs(struct cp_filter *ft, const char *arg)
 			free(ft->ext);
 			ft->ext = strdup(tok);
 		} else if (strcmp(verb, "contain") == 0 && ft->ncontain < CP_FILTERS_MAX) {
-			ft->contain[ft->ncontain++] = strdup(tok); /* more than the cap: ignored (documented) */
+			/* more than the cap: ignored (documented) */
+			ft->contain[ft->ncontain++] = strdup(tok);
 		}
 		verb = NULL;
 	}
@@ -298,15 +321,17 @@ static int cp_opt_dst_pairs(struct cp *c, const char *dir, char **srcs, int n, c
 }
 
 /* -input FILE: "SRC DST" lines (or "SRC" with -dst) */
-static int cp_opt_input(struct cp *c, const char *file, const char *dstdir, char ***srcs, int *nsrcs, char *err,
-			size_t en)
+static int cp_opt_input(struct cp *c, const char *file, const char *dstdir, char ***srcs,
+			int *nsrcs, char *err, size_t en)
 {
 	char *path = cp_path_local(file, c->shim_cwd, c->home), line[8192];
-	FILE *fp = path ? safefile_fopen(path, SAFEFILE_FOLLOW) : NULL; /* not a FIFO: it would block the loop */
+	/* not a FIFO: it would block the loop */
+	FILE *fp = path ? safefile_fopen(path, SAFEFILE_FOLLOW) : NULL;
 	int lineno = 0, rc = 0;
 
 	if (!fp) {
-		snprintf(err, en, "cp: -input %s: %s\n", path ? path : file, path ? safefile_strerror(-errno) : exitcode_meaning(JD_EXIT_NOMEM));
+		snprintf(err, en, "cp: -input %s: %s\n", path ? path : file,
+			 path ? safefile_strerror(-errno) : exitcode_meaning(JD_EXIT_NOMEM));
 		free(path);
 		return -1;
 	}
@@ -319,7 +344,8 @@ static int cp_opt_input(struct cp *c, const char *file, const char *dstdir, char
 			s++;
 		if (!*s || *s == '\n' || *s == '#' || *s == ';' || strncmp(s, "//", 2) == 0)
 			continue;
-		for (char *t = strtok_r(s, " \t\r\n", &save); t && nf < 3; t = strtok_r(NULL, " \t\r\n", &save))
+		for (char *t = strtok_r(s, " \t\r\n", &save); t && nf < 3;
+		     t = strtok_r(NULL, " \t\r\n", &save))
 			f[nf++] = t;
 		if (nf == 2 && !dstdir) {
 			rc = cp_opt_add_pair(c, f[0], f[1]);
@@ -336,7 +362,8 @@ static int cp_opt_input(struct cp *c, const char *file, const char *dstdir, char
 				rc = *nsrcs > CP_PAIRS_MAX ? -E2BIG : 0;
 			}
 		} else {
-			cp_out(c, 2, "cp: %s line %d skipped: expected %s\n", path, lineno, dstdir ? "SRC" : "SRC DST");
+			cp_out(c, 2, "cp: %s line %d skipped: expected %s\n", path, lineno,
+			       dstdir ? "SRC" : "SRC DST");
 		}
 	}
 	fclose(fp);
@@ -409,13 +436,15 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 			}
 		} else if (!v) {
 			takes = 0; /* an option without its value: ignored, as alien.py */
-			for (size_t k = 0; k < sizeof(cp_opt_ignored_val) / sizeof(cp_opt_ignored_val[0]); k++)
+			for (size_t k = 0;
+			     k < sizeof(cp_opt_ignored_val) / sizeof(cp_opt_ignored_val[0]); k++)
 				takes |= strcmp(a, cp_opt_ignored_val[k]) == 0;
 			for (size_t k = 0; k < sizeof(cp_opt_tunes) / sizeof(cp_opt_tunes[0]); k++)
 				takes |= strcmp(a, cp_opt_tunes[k].name) == 0;
 			takes |= cp_opt_filter(c, a, "", err, en) != 0;
-			if (takes || strcmp(a, "-T") == 0 || strcmp(a, "-glob") == 0 || strcmp(a, "-select") == 0 ||
-			    strcmp(a, "-name") == 0 || strcmp(a, "-dst") == 0 || strcmp(a, "-input") == 0 ||
+			if (takes || strcmp(a, "-T") == 0 || strcmp(a, "-glob") == 0 ||
+			    strcmp(a, "-select") == 0 || strcmp(a, "-name") == 0 ||
+			    strcmp(a, "-dst") == 0 || strcmp(a, "-input") == 0 ||
 			    strcmp(a, "-exclude") == 0 || strcmp(a, "-exclude_re") == 0) {
 				snprintf(err, en, "cp: %s needs a value\n", a);
 				rc = -EINVAL;
@@ -473,8 +502,10 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 		} else if (strcmp(a, "-input") == 0) {
 			input = v;
 		} else {
-			takes = 0; /* unknown: ignored, as alien.py; known ones with a value skip it */
-			for (size_t k = 0; k < sizeof(cp_opt_ignored_val) / sizeof(cp_opt_ignored_val[0]); k++)
+			/* unknown: ignored, as alien.py; known ones with a value skip it */
+			takes = 0;
+			for (size_t k = 0;
+			     k < sizeof(cp_opt_ignored_val) / sizeof(cp_opt_ignored_val[0]); k++)
 				takes |= strcmp(a, cp_opt_ignored_val[k]) == 0;
 		}
 		if (rc < 0)
@@ -482,13 +513,17 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 		i += takes;
 	}
 	if (rc == -E2BIG) {
-		snprintf(err, en, "cp: at most %d of each of -exclude, -exclude_re and contain_\n", CP_FILTERS_MAX);
+		snprintf(err, en, "cp: at most %d of each of -exclude, -exclude_re and contain_\n",
+			 CP_FILTERS_MAX);
 		rc = -EINVAL;
 	}
 	if (rc == 0 && c->tune.chunks && c->tune.chunk_size &&
 	    (unsigned long long)c->tune.chunks * c->tune.chunk_size > XFER_JOB_BUFFER_MAX) {
-		snprintf(err, en, "cp: -chunks %d x -chunksz %u: more than %llu bytes in flight per transfer\n",
-			 c->tune.chunks, c->tune.chunk_size, (unsigned long long)XFER_JOB_BUFFER_MAX);
+		snprintf(err, en,
+			 "cp: -chunks %d x -chunksz %u: more than %llu bytes in flight per "
+			 "transfer\n",
+			 c->tune.chunks, c->tune.chunk_size,
+			 (unsigned long long)XFER_JOB_BUFFER_MAX);
 		rc = -EINVAL;
 	}
 	if (rc == 0 && nsel > 1) {
@@ -523,9 +558,11 @@ int cp_opt_parse(struct cp *c, const cJSON *argv, char *err, size_t en, int *cod
 	/* alien.py 1.7.0's notices, before the copies */
 	cp_env_warn(c, argv);
 	if (c->norecovery)
-		command_send(c->cmd, FRAME_STDOUT, CP_OPT_NORECOVERY_NOTICE, strlen(CP_OPT_NORECOVERY_NOTICE));
+		command_send(c->cmd, FRAME_STDOUT, CP_OPT_NORECOVERY_NOTICE,
+			     strlen(CP_OPT_NORECOVERY_NOTICE));
 	if (c->strictspec)
-		command_send(c->cmd, FRAME_STDOUT, CP_OPT_STRICTSPEC_NOTICE, strlen(CP_OPT_STRICTSPEC_NOTICE));
+		command_send(c->cmd, FRAME_STDOUT, CP_OPT_STRICTSPEC_NOTICE,
+			     strlen(CP_OPT_STRICTSPEC_NOTICE));
 	return 0;
 }
 

@@ -96,8 +96,8 @@ static void cp_out_reason(const struct cp_file *f, char *buf, size_t n)
 	if (f->err[0])
 		snprintf(buf, n, "%s", f->err);
 	else if (f->upload && f->nreps == 0)
-		snprintf(buf, n, "no storage element could be booked for %s%s%s", f->lfn, f->specs ? " @" : "",
-			 f->specs ? f->specs : "");
+		snprintf(buf, n, "no storage element could be booked for %s%s%s", f->lfn,
+			 f->specs ? " @" : "", f->specs ? f->specs : "");
 	else if (!f->upload)
 		snprintf(buf, n, "no replica of %s could be read", f->lfn);
 	else
@@ -136,21 +136,24 @@ void cp_out_done(struct cp *c, struct cp_file *f)
 				continue;
 			j++;
 			if (f->reps[r].st == CR_COMMITTED)
-				cp_out(c, 1, "jobID: %d/%d >>> STATUS OK >>> SPEED %s/s\n", (f->idx - 1) * k + j,
-				       c->nfiles * k, speed);
+				cp_out(c, 1, "jobID: %d/%d >>> STATUS OK >>> SPEED %s/s\n",
+				       (f->idx - 1) * k + j, c->nfiles * k, speed);
 			else
-				cp_out(c, 2, "jobID: %d/%d >>> STATUS ERROR : %s to %s (%s)\n%s\n", (f->idx - 1) * k + j,
-				       c->nfiles * k, f->local, f->lfn, f->reps[r].se ? f->reps[r].se : "?", why);
+				cp_out(c, 2, "jobID: %d/%d >>> STATUS ERROR : %s to %s (%s)\n%s\n",
+				       (f->idx - 1) * k + j, c->nfiles * k, f->local, f->lfn,
+				       f->reps[r].se ? f->reps[r].se : "?", why);
 		}
 	} else if (f->ok) {
-		cp_out(c, 1, "jobID: %d/%d >>> STATUS OK >>> SPEED %s/s\n", f->idx, c->nfiles, speed);
+		cp_out(c, 1, "jobID: %d/%d >>> STATUS OK >>> SPEED %s/s\n", f->idx, c->nfiles,
+		       speed);
 	} else if (f->upload) {
 		int k = cp_out_per(c, f);
 
-		cp_out(c, 2, "jobID: %d/%d >>> STATUS ERROR : %s to %s, %d replicas\n%s\n", (f->idx - 1) * k + 1,
-		       c->nfiles * k, f->local, f->lfn, f->nreps, why);
+		cp_out(c, 2, "jobID: %d/%d >>> STATUS ERROR : %s to %s, %d replicas\n%s\n",
+		       (f->idx - 1) * k + 1, c->nfiles * k, f->local, f->lfn, f->nreps, why);
 	} else {
-		cp_out(c, 2, "jobID: %d/%d >>> STATUS ERROR : %s\n%s\n", f->idx, c->nfiles, f->lfn, why);
+		cp_out(c, 2, "jobID: %d/%d >>> STATUS ERROR : %s\n%s\n", f->idx, c->nfiles, f->lfn,
+		       why);
 	}
 }
 
@@ -198,7 +201,8 @@ void cp_out_xrd(struct cp *c, const struct xfer_req *r)
 	} else {
 		return; /* md5 and rm jobs are not shown */
 	}
-	cp_out(c, 2, "XRDDEBUG: %s source=%s%s%s%s target=%s checksum=%s%s%s force=1%s%s"
+	cp_out(c, 2,
+	       "XRDDEBUG: %s source=%s%s%s%s target=%s checksum=%s%s%s force=1%s%s"
 	       " chunks=%d chunksz=%u timeout=%d ratethreshold=%lld retry=%d%s\n",
 	       r->kind == XFER_DOWNLOAD ? "download" : "upload", src ? src : "",
 	       meta ? " (replicas: " : "", meta ? meta : "", meta ? ")" : "", dst ? dst : "", mode,
@@ -235,7 +239,8 @@ void cp_out_summary(struct cp *c)
 	static const char *const tries[CP_PASSES] = { "1st", "2nd", "3rd" };
 
 	if (c->nfiles == c->skipped) {
-		command_reply(c->cmd, "No copy jobs to be done!\n", NULL, c->refused ? JD_EXIT_FAILED : 0);
+		command_reply(c->cmd, "No copy jobs to be done!\n", NULL,
+			      c->refused ? JD_EXIT_FAILED : 0);
 		return;
 	}
 	code = c->ok > 0 && !c->refused ? 0 : c->refused ? JD_EXIT_FAILED : 1;
@@ -244,12 +249,15 @@ void cp_out_summary(struct cp *c)
 		return;
 	}
 	for (int i = 0; i < c->nfiles; i++)
-		first += c->files[i].ok && !c->files[i].skipped && (!c->files[i].upload || c->files[i].pass_ok[0]);
+		first += c->files[i].ok && !c->files[i].skipped &&
+			 (!c->files[i].upload || c->files[i].pass_ok[0]);
 	if (c->json) { /* compact, as the per-file objects */
 		snprintf(out, sizeof(out),
-			 "{\"successful\":%d,\"failed\":%d,\"skipped\":%d,\"total\":%d,\"first_try\":%d,"
+			 "{\"successful\":%d,\"failed\":%d,\"skipped\":%d,\"total\":%d,\"first_"
+			 "try\":%d,"
 			 "\"second_try\":%d,\"third_try\":%d}\n",
-			 c->ok, failed, c->skipped, n, first, c->recovered_ok[1], c->recovered_ok[2]);
+			 c->ok, failed, c->skipped, n, first, c->recovered_ok[1],
+			 c->recovered_ok[2]);
 		command_reply(c->cmd, out, NULL, code);
 		return;
 	}
@@ -259,17 +267,20 @@ void cp_out_summary(struct cp *c)
 		first = 0;
 		for (int i = 0; i < c->nfiles; i++)
 			for (int r = 0; r < c->files[i].nreps; r++)
-				first += c->files[i].reps[r].pass == 1 && c->files[i].reps[r].st == CR_COMMITTED;
+				first += c->files[i].reps[r].pass == 1 &&
+					 c->files[i].reps[r].st == CR_COMMITTED;
 		n *= k;
 	}
 	/* alien.py 1.6.3's own spelling (transcripts/cp_upload_plain.stdout) */
 	snprintf(out, sizeof(out), "Successful jobs (%s try): %d/%d\n", tries[0], first, n);
 	for (int p = 1; p < CP_PASSES; p++)
 		if (c->recovered[p])
-			snprintf(out + strlen(out), sizeof(out) - strlen(out), "Successful jobs (%s try): %d/%d\n", tries[p],
-				 c->recovered_ok[p], c->recovered[p]);
+			snprintf(out + strlen(out), sizeof(out) - strlen(out),
+				 "Successful jobs (%s try): %d/%d\n", tries[p], c->recovered_ok[p],
+				 c->recovered[p]);
 	if (c->recovered[1])
-		snprintf(out + strlen(out), sizeof(out) - strlen(out), "Successful jobs (total): %d/%d\n", c->ok, n);
+		snprintf(out + strlen(out), sizeof(out) - strlen(out),
+			 "Successful jobs (total): %d/%d\n", c->ok, n);
 	command_reply(c->cmd, code ? NULL : out, code ? out : NULL, code);
 }
 
@@ -300,8 +311,8 @@ static void cp_out_bar_cb(lws_sorted_usec_list_t *sul)
 	fill = total ? (int)((double)done * width / (double)total) : 0;
 	if (fill > width)
 		fill = width;
-	snprintf(bar, sizeof(bar), "[%.*s%*s] %s / %s  %s/s  ETA %s  files %d/%d", fill, "####################",
-		 width - fill, "", a, b, rate, eta, c->finished, c->nfiles);
+	snprintf(bar, sizeof(bar), "[%.*s%*s] %s / %s  %s/s  ETA %s  files %d/%d", fill,
+		 "####################", width - fill, "", a, b, rate, eta, c->finished, c->nfiles);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "bar", bar);
 	command_send_json(c->cmd, FRAME_PROGRESS, o);

@@ -100,7 +100,8 @@ int cp_path_looks_local(const char *arg, const char *cwd, const char *home)
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
 		size_t n = strlen(forms[i]);
 
-		if (strncmp(arg, forms[i], n) == 0 && (arg[n] == '\0' || arg[n] == '/' || arg[n] == '@'))
+		if (strncmp(arg, forms[i], n) == 0 &&
+		    (arg[n] == '\0' || arg[n] == '/' || arg[n] == '@'))
 			return 1;
 	}
 	if (!*arg || !(path = cp_path_local(arg, cwd, home)))
@@ -114,7 +115,8 @@ int cp_path_looks_local(const char *arg, const char *cwd, const char *home)
 	return found;
 }
 
-const char *cp_path_keep(const char *src, const char *base, int parent, int rmprefix, char *buf, size_t n)
+const char *cp_path_keep(const char *src, const char *base, int parent, int rmprefix, char *buf,
+			 size_t n)
 {
 	const char *p = src;
 
@@ -213,7 +215,8 @@ int cp_path_open_below(const char *path, size_t root_len, const char **leaf)
 	const char *p = path + root_len, *slash;
 	int fd, nfd;
 
-	if (root_len == 0 || root_len >= strlen(path) || path[root_len - 1] != '/' || !cp_path_rel_ok(p))
+	if (root_len == 0 || root_len >= strlen(path) || path[root_len - 1] != '/' ||
+	    !cp_path_rel_ok(p))
 		return -EINVAL;
 	if (root_len >= sizeof(comp))
 		return -ENAMETOOLONG;
@@ -242,7 +245,8 @@ int cp_path_open_below(const char *path, size_t root_len, const char **leaf)
 		}
 		nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (nfd < 0) {
-			nfd = errno == ENOTDIR ? -ELOOP : -errno; /* a symlink (ELOOP) or a file there */
+			/* a symlink (ELOOP) or a file there */
+			nfd = errno == ENOTDIR ? -ELOOP : -errno;
 			close(fd);
 			*leaf = slash; /* where it stopped */
 			return nfd;

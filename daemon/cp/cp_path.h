@@ -20,7 +20,8 @@ void cp_path_normalize(char *p);
 /* What is kept of the source path below the destination folder:
  * parent > 0 keeps the last `parent` folders, rmprefix > 0 drops the first
  * `rmprefix` components, else base is the folder the copy is relative to. */
-const char *cp_path_keep(const char *src, const char *base, int parent, int rmprefix, char *buf, size_t n);
+const char *cp_path_keep(const char *src, const char *base, int parent, int rmprefix, char *buf,
+			 size_t n);
 /* The length of the longest common leading folder ("/a/b/") of n absolute
  * paths (-dst); 1 ("/") if they share nothing. */
 size_t cp_path_common(char *const *paths, int n);

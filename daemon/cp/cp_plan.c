@@ -49,8 +49,8 @@ void cp_plan_error(struct cp *c, int code, const char *fmt, ...)
 		cp_out(c, 2, "%s", c->plan_err);
 }
 
-int cp_plan_add(struct cp *c, const char *local, size_t root_len, const char *lfn, int upload, long long size,
-		const char *md5, long long ctime_ms)
+int cp_plan_add(struct cp *c, const char *local, size_t root_len, const char *lfn, int upload,
+		long long size, const char *md5, long long ctime_ms)
 {
 	struct cp_file *f;
 
@@ -114,7 +114,8 @@ int cp_plan_match(const struct cp *c, const char *path, const char *rel, long lo
 			return 0;
 		nl = (size_t)(dot - name);
 	}
-	if (ft->ends && (nl < strlen(ft->ends) || strncmp(name + nl - strlen(ft->ends), ft->ends, strlen(ft->ends)) != 0))
+	if (ft->ends && (nl < strlen(ft->ends) ||
+			 strncmp(name + nl - strlen(ft->ends), ft->ends, strlen(ft->ends)) != 0))
 		return 0;
 	for (int i = 0; i < ft->ncontain; i++)
 		if (!strstr(name, ft->contain[i]))
@@ -131,12 +132,15 @@ int cp_plan_match(const struct cp *c, const char *path, const char *rel, long lo
 /* dst + kept part of src: "<dst>/<rel>" (dst is a folder) */
 static int cp_plan_join(char *out, size_t n, const char *dst, const char *rel)
 {
-	return snprintf(out, n, "%s%s%s", dst, cp_path_is_dir(dst) ? "" : "/", rel) >= (int)n ? -ENAMETOOLONG : 0;
+	return snprintf(out, n, "%s%s%s", dst, cp_path_is_dir(dst) ? "" : "/", rel) >= (int)n
+		       ? -ENAMETOOLONG
+		       : 0;
 }
 
 /* One file: into the folder dst (its name, or what -parent/-rmprefix keep),
  * or dst is the file's new name. */
-void cp_plan_single(const struct cp *c, const char *src, const char *dst, int dst_is_dir, char *out, size_t n)
+void cp_plan_single(const struct cp *c, const char *src, const char *dst, int dst_is_dir, char *out,
+		    size_t n)
 {
 	char rel[4096];
 
@@ -155,7 +159,8 @@ void cp_plan_single(const struct cp *c, const char *src, const char *dst, int ds
 
 /* The walk of the pair's folder is done (on the loop): its files, in nftw's
  * order, become the pair's; then the plan goes on. */
-void cp_plan_walk_done(struct cp *c, const char *base, const struct cp_walk_entry *e, int n, int err, int more)
+void cp_plan_walk_done(struct cp *c, const char *base, const struct cp_walk_entry *e, int n,
+		       int err, int more)
 {
 	char rel[4096], lfn[8192];
 
@@ -171,9 +176,11 @@ void cp_plan_walk_done(struct cp *c, const char *base, const struct cp_walk_entr
 			err = -ENOMEM; /* the walk left room for all of them */
 	}
 	if (more)
-		cp_out(c, 2, "cp: %d more files below %s cannot be read (not listed)\n", more, c->local);
+		cp_out(c, 2, "cp: %d more files below %s cannot be read (not listed)\n", more,
+		       c->local);
 	if (err == -E2BIG)
-		cp_plan_error(c, JD_EXIT_TOOBIG, "cp: more than %d files in one cp\n", CP_FILES_MAX);
+		cp_plan_error(c, JD_EXIT_TOOBIG, "cp: more than %d files in one cp\n",
+			      CP_FILES_MAX);
 	else if (err < 0)
 		cp_plan_error(c, JD_EXIT_NOMEM, "%s", exitcode_line(JD_EXIT_NOMEM));
 	cp_plan_pair_end(c);
@@ -189,7 +196,8 @@ static int cp_plan_upload(struct cp *c)
 	int dir_dst = cp_path_is_dir(c->grid) || c->grid_is_dir;
 
 	if (stat(c->local, &st) < 0) {
-		cp_plan_error(c, JD_EXIT_NOENT, "Specified source %s not found!\n", c->local); /* alien.py's words */
+		/* alien.py's words */
+		cp_plan_error(c, JD_EXIT_NOENT, "Specified source %s not found!\n", c->local);
 		return 0;
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -221,18 +229,21 @@ static int cp_plan_upload(struct cp *c)
  * folder? missing? 0, or -1 if the cp has ended meanwhile (stopped). */
 int cp_plan_dst_stat(struct cp *c, cJSON *reply)
 {
-	const cJSON *row = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(reply, "results"), 0);
+	const cJSON *row =
+		cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(reply, "results"), 0);
 	const char *type = cp_str(row, "type");
 
 	if (!c->ended) {
 		c->grid_is_dir = reply && cp_reply_code(reply) == 0 && type && type[0] == 'd';
-		c->grid_missing = reply && cp_reply_code(reply) == 2; /* only a clear "no such entry" */
+		c->grid_missing =
+			reply && cp_reply_code(reply) == 2; /* only a clear "no such entry" */
 	}
 	cJSON_Delete(reply);
 	return c->ended ? -1 : 0;
 }
 
-static void cp_plan_upload_stat_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
+static void cp_plan_upload_stat_done(struct command *cmd, void *arg, cJSON *reply, int code,
+				     const char *msg)
 {
 	struct cp *c = arg;
 
@@ -247,7 +258,8 @@ static void cp_plan_upload_stat_done(struct command *cmd, void *arg, cJSON *repl
 
 /* ---- downloads: the grid side is listed by the server ---- */
 
-static void cp_plan_find_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
+static void cp_plan_find_done(struct command *cmd, void *arg, cJSON *reply, int code,
+			      const char *msg)
 {
 	struct cp *c = arg;
 	const cJSON *results = cJSON_GetObjectItemCaseSensitive(reply, "results"), *row;
@@ -260,25 +272,33 @@ static void cp_plan_find_done(struct command *cmd, void *arg, cJSON *reply, int 
 		return;
 	}
 	if (!reply || cp_reply_code(reply) != 0) {
-		cp_plan_error(c, reply ? cp_reply_code(reply) : code, "%s\n", reply ? cp_meta_str(reply, "error") : msg);
+		cp_plan_error(c, reply ? cp_reply_code(reply) : code, "%s\n",
+			      reply ? cp_meta_str(reply, "error") : msg);
 		results = NULL;
-	} else if (!cJSON_GetArraySize(results)) { /* alien.py's words and code for an empty folder */
-		cp_plan_error(c, JD_EXIT_NOMATCH, "No files found with: find  -a -s %s %s\n", c->grid,
-			      c->pglob && !c->pglob_path ? c->pglob : "None");
+		/* alien.py's words and code for an empty folder */
+	} else if (!cJSON_GetArraySize(results)) {
+		cp_plan_error(c, JD_EXIT_NOMATCH, "No files found with: find  -a -s %s %s\n",
+			      c->grid, c->pglob && !c->pglob_path ? c->pglob : "None");
 	}
-	cJSON_ArrayForEach(row, results) {
-		const char *lfn = cp_str(row, "lfn"), *size = cp_str(row, "size"), *ct = cp_str(row, "ctime");
+	cJSON_ArrayForEach (row, results) {
+		const char *lfn = cp_str(row, "lfn"), *size = cp_str(row, "size"),
+			   *ct = cp_str(row, "ctime");
 		const char *below;
 
 		if (!lfn || !*lfn || lfn[strlen(lfn) - 1] == '/' || lfn[strlen(lfn) - 1] == '.')
 			continue;
-		below = strncmp(lfn, c->find_base, strlen(c->find_base)) == 0 ? lfn + strlen(c->find_base) : lfn;
-		if (!cp_plan_match(c, lfn, below, size ? atoll(size) : 0, 1) || !cp_filter_row(c, row, lfn))
+		below = strncmp(lfn, c->find_base, strlen(c->find_base)) == 0
+				? lfn + strlen(c->find_base)
+				: lfn;
+		if (!cp_plan_match(c, lfn, below, size ? atoll(size) : 0, 1) ||
+		    !cp_filter_row(c, row, lfn))
 			continue;
 		cp_path_keep(lfn, c->find_base, c->parent, c->rmprefix, rel, sizeof(rel));
-		if (!cp_path_rel_ok(rel)) { /* a hostile or broken server: never outside the destination */
-			cp_out(c, 2, "cp: refused %s from the server: \"%s\" would not stay below %s\n", lfn, rel,
-			       c->local);
+		/* a hostile or broken server: never outside the destination */
+		if (!cp_path_rel_ok(rel)) {
+			cp_out(c, 2,
+			       "cp: refused %s from the server: \"%s\" would not stay below %s\n",
+			       lfn, rel, c->local);
 			c->refused++;
 			continue;
 		}
@@ -287,11 +307,13 @@ static void cp_plan_find_done(struct command *cmd, void *arg, cJSON *reply, int 
 		if (c->tpc)
 			r = cp_tpc_add(c, lfn, path, row);
 		else
-			r = cp_plan_add(c, path, strlen(path) - strlen(rel), lfn, 0, size ? atoll(size) : 0,
-					cp_str(row, "md5"), ct ? atoll(ct) : 0);
+			r = cp_plan_add(c, path, strlen(path) - strlen(rel), lfn, 0,
+					size ? atoll(size) : 0, cp_str(row, "md5"),
+					ct ? atoll(ct) : 0);
 		if (r < 0) {
 			if (r == -E2BIG)
-				cp_plan_error(c, JD_EXIT_TOOBIG, "cp: more than %d files in one cp\n", CP_FILES_MAX);
+				cp_plan_error(c, JD_EXIT_TOOBIG,
+					      "cp: more than %d files in one cp\n", CP_FILES_MAX);
 			else
 				cp_plan_error(c, JD_EXIT_NOMEM, "%s", exitcode_line(JD_EXIT_NOMEM));
 			break;
@@ -302,11 +324,14 @@ static void cp_plan_find_done(struct command *cmd, void *arg, cJSON *reply, int 
 	cp_plan_next(c);
 }
 
-void cp_plan_download_stat_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
+void cp_plan_download_stat_done(struct command *cmd, void *arg, cJSON *reply, int code,
+				const char *msg)
 {
 	struct cp *c = arg;
-	const cJSON *row = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(reply, "results"), 0);
-	const char *type = cp_str(row, "type"), *size = cp_str(row, "size"), *ct = cp_str(row, "ctime");
+	const cJSON *row =
+		cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(reply, "results"), 0);
+	const char *type = cp_str(row, "type"), *size = cp_str(row, "size"),
+		   *ct = cp_str(row, "ctime");
 	char path[8192];
 	struct stat st;
 
@@ -319,9 +344,11 @@ void cp_plan_download_stat_done(struct command *cmd, void *arg, cJSON *reply, in
 		int rc = reply ? cp_reply_code(reply) : code;
 
 		if (reply && rc == 2) /* alien.py's words for a missing source */
-			cp_plan_error(c, JD_EXIT_NOENT, "Specified source %s not found!\n", c->grid);
+			cp_plan_error(c, JD_EXIT_NOENT, "Specified source %s not found!\n",
+				      c->grid);
 		else
-			cp_plan_error(c, rc ? rc : JD_EXIT_NOENT, "%s\n", reply ? cp_meta_str(reply, "error") : msg);
+			cp_plan_error(c, rc ? rc : JD_EXIT_NOENT, "%s\n",
+				      reply ? cp_meta_str(reply, "error") : msg);
 	} else if (type && type[0] == 'd') {
 		/* rsync rule on the grid side too: "dir" is recreated, "dir/" gives its contents */
 		cJSON *o = cp_opts("-nomsg", "-f", "-a", "-s", c->grid,
@@ -331,21 +358,25 @@ void cp_plan_download_stat_done(struct command *cmd, void *arg, cJSON *reply, in
 		if (c->find_base && !cp_path_is_dir(c->grid))
 			strrchr(c->find_base, '/')[1] = '\0';
 		cJSON_Delete(reply);
-		if (!c->find_base || !o || command_upstream(cmd, "find", o, UP_REQ_READONLY, cp_plan_find_done, c) < 0)
+		if (!c->find_base || !o ||
+		    command_upstream(cmd, "find", o, UP_REQ_READONLY, cp_plan_find_done, c) < 0)
 			cp_finish(c, exitcode_line(JD_EXIT_NOMEM), JD_EXIT_NOMEM);
 		return;
 	} else if (c->tpc) {
-		cp_plan_single(c, c->grid, c->local, cp_path_is_dir(c->local) || c->grid_is_dir, path, sizeof(path));
-		if (cp_plan_match(c, c->grid, strrchr(c->grid, '/') + 1, size ? atoll(size) : 0, 1) &&
+		cp_plan_single(c, c->grid, c->local, cp_path_is_dir(c->local) || c->grid_is_dir,
+			       path, sizeof(path));
+		if (cp_plan_match(c, c->grid, strrchr(c->grid, '/') + 1, size ? atoll(size) : 0,
+				  1) &&
 		    cp_tpc_add(c, c->grid, path, row) == -ENOMEM)
 			cp_plan_error(c, JD_EXIT_NOMEM, "%s", exitcode_line(JD_EXIT_NOMEM));
 	} else {
-		int local_dir = cp_path_is_dir(c->local) || (stat(c->local, &st) == 0 && S_ISDIR(st.st_mode));
+		int local_dir = cp_path_is_dir(c->local) ||
+				(stat(c->local, &st) == 0 && S_ISDIR(st.st_mode));
 
 		cp_plan_single(c, c->grid, c->local, local_dir, path, sizeof(path));
 		/* the whole path is the user's (their grid path's names with -parent) */
-		if (cp_plan_add(c, path, (size_t)(strrchr(path, '/') - path) + 1, c->grid, 0, size ? atoll(size) : 0,
-				cp_str(row, "md5"), ct ? atoll(ct) : 0) < 0)
+		if (cp_plan_add(c, path, (size_t)(strrchr(path, '/') - path) + 1, c->grid, 0,
+				size ? atoll(size) : 0, cp_str(row, "md5"), ct ? atoll(ct) : 0) < 0)
 			cp_plan_error(c, JD_EXIT_NOMEM, "%s", exitcode_line(JD_EXIT_NOMEM));
 	}
 	cJSON_Delete(reply);
@@ -373,7 +404,8 @@ static int cp_plan_local_writable(struct cp *c)
 		*slash = '\0';
 	}
 	if (access(p, W_OK | X_OK) < 0) {
-		cp_plan_error(c, JD_EXIT_NOENT, "no write permission/or missing in any component of %s\n", c->local);
+		cp_plan_error(c, JD_EXIT_NOENT,
+			      "no write permission/or missing in any component of %s\n", c->local);
 		return -1;
 	}
 	return 0;
@@ -395,9 +427,11 @@ int cp_plan_src_glob(struct cp *c, char *src)
 	}
 	if (!star)
 		return 0;
-	if (c->filt.glob || c->filt.has_select || c->filt.has_name || c->filt.begin || c->filt.ends || c->filt.ext ||
-	    c->filt.ncontain) {
-		cp_plan_error(c, JD_EXIT_USAGE, "cp: only one of a glob in the source, -glob, -select and -name may be used\n");
+	if (c->filt.glob || c->filt.has_select || c->filt.has_name || c->filt.begin ||
+	    c->filt.ends || c->filt.ext || c->filt.ncontain) {
+		cp_plan_error(c, JD_EXIT_USAGE,
+			      "cp: only one of a glob in the source, -glob, -select and -name may "
+			      "be used\n");
 		return -1;
 	}
 	for (cut = star; cut > src && cut[-1] != '/'; cut--)
@@ -427,7 +461,8 @@ char *cp_plan_grid_arg(struct cp *c, const char *arg, int keep_specs)
 		*at = '\0';
 		if (strlen(at + 1) >= CP_SPECS_MAX) {
 			free(gcopy);
-			cp_plan_error(c, JD_EXIT_USAGE, "cp: storage specs longer than %d bytes\n", CP_SPECS_MAX);
+			cp_plan_error(c, JD_EXIT_USAGE, "cp: storage specs longer than %d bytes\n",
+				      CP_SPECS_MAX);
 			return NULL;
 		}
 		if (keep_specs)
@@ -443,13 +478,19 @@ char *cp_plan_grid_arg(struct cp *c, const char *arg, int keep_specs)
 /* Plan pair i: expand both sides, then ask the server about the grid side. */
 static int cp_plan_pair(struct cp *c, const struct cp_pair *p)
 {
-	int src_local = strncmp(p->src, "file:", 5) == 0, dst_local = strncmp(p->dst, "file:", 5) == 0;
+	int src_local = strncmp(p->src, "file:", 5) == 0,
+	    dst_local = strncmp(p->dst, "file:", 5) == 0;
 	cJSON *o;
 
 	if (!src_local && !dst_local) { /* grid to grid (issue 18): cp_tpc.c */
-		if (cp_path_looks_local(p->dst, c->shim_cwd, c->home)) { /* alien.py: "should be ALWAYS prefixed with file:" */
-			cp_plan_error(c, 1, "cp: the destination %s looks local: a local destination is written file:%s, a grid "
-				      "one alien:%s\n", p->dst, p->dst, p->dst);
+		if (cp_path_looks_local(
+			    p->dst, c->shim_cwd,
+			    c->home)) { /* alien.py: "should be ALWAYS prefixed with file:" */
+			cp_plan_error(c, 1,
+				      "cp: the destination %s looks local: a local destination is "
+				      "written file:%s, a grid "
+				      "one alien:%s\n",
+				      p->dst, p->dst, p->dst);
 			return -1;
 		}
 		c->grid = cp_plan_grid_arg(c, p->src, 0);
@@ -457,7 +498,9 @@ static int cp_plan_pair(struct cp *c, const struct cp_pair *p)
 		return c->local ? cp_tpc_pair(c) : -1;
 	}
 	if (src_local && dst_local) {
-		cp_plan_error(c, 1, "for local copy use system command; within interactive shell start a system command with \"!\"\n");
+		cp_plan_error(c, 1,
+			      "for local copy use system command; within interactive shell start a "
+			      "system command with \"!\"\n");
 		return -1;
 	}
 	c->grid = cp_plan_grid_arg(c, src_local ? p->dst : p->src, 1);
@@ -472,14 +515,16 @@ static int cp_plan_pair(struct cp *c, const struct cp_pair *p)
 		return -1;
 	if (src_local) {
 		o = cp_opts("-nomsg", c->grid, NULL);
-		if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_plan_upload_stat_done, c) < 0)
+		if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY,
+					   cp_plan_upload_stat_done, c) < 0)
 			return -ENOMEM;
 		return 1;
 	}
 	if (c->parent <= 1 && cp_plan_local_writable(c) < 0)
 		return -1;
 	o = cp_opts("-nomsg", c->grid, NULL);
-	if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_plan_download_stat_done, c) < 0)
+	if (!o ||
+	    command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_plan_download_stat_done, c) < 0)
 		return -ENOMEM;
 	return 1;
 }
@@ -502,7 +547,8 @@ static int cp_plan_local_dirs(struct cp *c)
 				break;
 			snprintf(top, sizeof(top), "%s", dir);
 		}
-		snprintf(c->plan_err, sizeof(c->plan_err), "Could not create local destination directory: %.1100s\n",
+		snprintf(c->plan_err, sizeof(c->plan_err),
+			 "Could not create local destination directory: %.1100s\n",
 			 top[0] ? top : dir);
 		cp_finish(c, c->plan_err, JD_EXIT_NOMATCH);
 		return -1;

@@ -64,7 +64,8 @@ void cp_replace_begin(struct cp *c, struct cp_file *f)
 }
 
 /* the rm -f (swap_step 1) or the mv (3) answered */
-static void cp_replace_done(struct cp *c, struct cp_file *f, int arg, cJSON *reply, int code, const char *msg)
+static void cp_replace_done(struct cp *c, struct cp_file *f, int arg, cJSON *reply, int code,
+			    const char *msg)
 {
 	const char *why = reply ? cp_meta_str(reply, "error") : msg ? msg : "no reply";
 	int ok = reply && cp_reply_code(reply) == 0;
@@ -76,11 +77,15 @@ static void cp_replace_done(struct cp *c, struct cp_file *f, int arg, cJSON *rep
 	else if (ok)
 		cp_file_ok(c, f);
 	else if (f->swap_step == 1)
-		cp_file_fail(c, f, "cannot replace %s (%s): it is kept as it was; the new copy is %s", f->lfn, why,
-			     f->write_lfn);
+		cp_file_fail(c, f,
+			     "cannot replace %s (%s): it is kept as it was; the new copy is %s",
+			     f->lfn, why, f->write_lfn);
 	else
-		cp_file_fail(c, f, "%s was removed to be replaced, but the new copy could not be moved into place: "
-			     "it is %s (%s)", f->lfn, f->write_lfn, why);
+		cp_file_fail(c, f,
+			     "%s was removed to be replaced, but the new copy could not be moved "
+			     "into place: "
+			     "it is %s (%s)",
+			     f->lfn, f->write_lfn, why);
 	cJSON_Delete(reply);
 	cp_pump(c);
 }
@@ -89,9 +94,11 @@ void cp_replace_next(struct cp *c, struct cp_file *f)
 {
 	if (f->swap_step == 0) {
 		f->swap_step = 1;
-		cp_call(c, f, -1, "rm", cp_opts("-nomsg", "-f", f->lfn, NULL), 1, cp_replace_done); /* -f: again is harmless */
+		/* -f: again is harmless */
+		cp_call(c, f, -1, "rm", cp_opts("-nomsg", "-f", f->lfn, NULL), 1, cp_replace_done);
 	} else if (f->swap_step == 2) {
 		f->swap_step = 3;
-		cp_call(c, f, -1, "mv", cp_opts("-nomsg", f->write_lfn, f->lfn, NULL), 0, cp_replace_done);
+		cp_call(c, f, -1, "mv", cp_opts("-nomsg", f->write_lfn, f->lfn, NULL), 0,
+			cp_replace_done);
 	}
 }

@@ -31,7 +31,8 @@
 #include "upstream/upstream.h"
 #include "xrootd/xfer.h"
 
-static void cp_tpc_dst_stat_done(struct command *cmd, void *arg, cJSON *reply, int code, const char *msg)
+static void cp_tpc_dst_stat_done(struct command *cmd, void *arg, cJSON *reply, int code,
+				 const char *msg)
 {
 	struct cp *c = arg;
 	cJSON *o;
@@ -42,7 +43,8 @@ static void cp_tpc_dst_stat_done(struct command *cmd, void *arg, cJSON *reply, i
 	if (cp_plan_dst_stat(c, reply) < 0)
 		return;
 	o = cp_opts("-nomsg", c->grid, NULL);
-	if (!o || command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_plan_download_stat_done, c) < 0)
+	if (!o ||
+	    command_upstream(c->cmd, "stat", o, UP_REQ_READONLY, cp_plan_download_stat_done, c) < 0)
 		cp_finish(c, exitcode_line(JD_EXIT_NOMEM), JD_EXIT_NOMEM);
 }
 
@@ -69,10 +71,12 @@ int cp_tpc_add(struct cp *c, const char *src, const char *dst, const cJSON *row)
 	int r;
 
 	if (strcmp(src, dst) == 0) { /* its rm -f would remove the source */
-		cp_plan_error(c, JD_EXIT_USAGE, "cp: %s: source and destination are the same file\n", src);
+		cp_plan_error(c, JD_EXIT_USAGE,
+			      "cp: %s: source and destination are the same file\n", src);
 		return 0;
 	}
-	r = cp_plan_add(c, src, 0, dst, 1, size ? atoll(size) : 0, cp_str(row, "md5"), ct ? atoll(ct) : 0);
+	r = cp_plan_add(c, src, 0, dst, 1, size ? atoll(size) : 0, cp_str(row, "md5"),
+			ct ? atoll(ct) : 0);
 	if (r == 0)
 		c->files[c->nfiles - 1].tpc = 1;
 	return r;
@@ -87,7 +91,8 @@ void cp_tpc_read_done(struct cp *c, struct cp_file *f, const cJSON *results)
 	else if (f->md5[0])
 		cp_file_set(f, CF_STAT);
 	else if (cp_copy_md5(c, f) < 0)
-		cp_file_fail(c, f, "cannot compute the md5 of %s (%s)", f->local, exitcode_meaning(JD_EXIT_NOMEM));
+		cp_file_fail(c, f, "cannot compute the md5 of %s (%s)", f->local,
+			     exitcode_meaning(JD_EXIT_NOMEM));
 }
 
 static void cp_tpc_done(void *owner, struct xfer_job *job, const struct xfer_result *res)
@@ -105,8 +110,10 @@ static void cp_tpc_done(void *owner, struct xfer_job *job, const struct xfer_res
 	p->job = NULL;
 	snprintf(msg, sizeof(msg), "%s", res->msg);
 	if (!res->ok && !res->cancelled && p->tpc_stage == CP_TPC_THIRD) {
-		cp_out(c, 2, "jobID: %d/%d >>> third-party copy to %s refused: %s; copying through jaliend\n", f->idx,
-		       c->nfiles, p->se ? p->se : p->url, res->msg);
+		cp_out(c, 2,
+		       "jobID: %d/%d >>> third-party copy to %s refused: %s; copying through "
+		       "jaliend\n",
+		       f->idx, c->nfiles, p->se ? p->se : p->url, res->msg);
 		p->tpc_stage = CP_TPC_STREAM;
 	} else if (res->ok && p->tpc_stage != CP_TPC_VERIFY) {
 		p->tpc_stage = CP_TPC_VERIFY;
@@ -114,8 +121,9 @@ static void cp_tpc_done(void *owner, struct xfer_job *job, const struct xfer_res
 		int ok = res->ok && strncasecmp(res->checksum, f->md5, 32) == 0;
 
 		if (res->ok && !ok)
-			snprintf(msg, sizeof(msg), "md5 mismatch: the copy has %.32s, the catalogue %s", res->checksum,
-				 f->md5);
+			snprintf(msg, sizeof(msg),
+				 "md5 mismatch: the copy has %.32s, the catalogue %s",
+				 res->checksum, f->md5);
 		if (!ok && p->tpc_stage == CP_TPC_VERIFY)
 			cp_copy_remove(p); /* copied, not verified: not left on the SE */
 		cp_copy_rep_end(c, f, p, ok, msg);
@@ -132,7 +140,8 @@ static void cp_tpc_done(void *owner, struct xfer_job *job, const struct xfer_res
 struct xfer_job *cp_tpc_submit(struct cp *c, struct cp_file *f, struct cp_rep *p)
 {
 	const cJSON *row = cJSON_GetArrayItem(f->rows, f->from);
-	char *src = cp_str(row, "url") ? cp_copy_url(cp_str(row, "url"), cp_str(row, "envelope")) : NULL;
+	char *src = cp_str(row, "url") ? cp_copy_url(cp_str(row, "url"), cp_str(row, "envelope"))
+				       : NULL;
 	char *dst = cp_copy_url(p->url, p->envelope);
 	struct xfer_req r;
 	struct xfer_job *job = NULL;

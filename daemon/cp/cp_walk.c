@@ -36,30 +36,33 @@
 
 #include "log.h"
 
-#define CP_WALK_THREADS_MAX 4      /* walks running at once; more wait for a thread in order */
-#define CP_WALK_UNREADABLE_MAX 10000 /* "cannot read" lines kept per walk; past it they are counted */
-#define CP_WALK_FDS 32             /* folders nftw keeps open (as the walk on the loop did) */
-#define CP_WALK_HOLD_MAX_S 60      /* the test hook waits at most this long */
+#define CP_WALK_THREADS_MAX 4 /* walks running at once; more wait for a thread in order */
+#define CP_WALK_UNREADABLE_MAX \
+	10000		      /* "cannot read" lines kept per walk; past it they are counted */
+#define CP_WALK_FDS 32	      /* folders nftw keeps open (as the walk on the loop did) */
+#define CP_WALK_HOLD_MAX_S 60 /* the test hook waits at most this long */
 
 struct cp_walk {
-	struct cp_walk *next;   /* in cp_walk.waiting or cp_walk.done */
-	struct cp *c;           /* the owner (under cp_walk.mu); NULL: abandoned */
-	char *root, *base;      /* the folder walked; what paths are relative to */
-	int room;               /* files the cp can still take (CP_FILES_MAX) */
+	struct cp_walk *next; /* in cp_walk.waiting or cp_walk.done */
+	struct cp *c;	      /* the owner (under cp_walk.mu); NULL: abandoned */
+	char *root, *base;    /* the folder walked; what paths are relative to */
+	int room;	      /* files the cp can still take (CP_FILES_MAX) */
 	struct cp_walk_entry *ents;
-	int n, cap, nfiles;     /* entries, of which files (not "cannot read") */
-	int unreadable_more;    /* "cannot read" past CP_WALK_UNREADABLE_MAX: only counted */
-	int err;                /* 0, -E2BIG (more than room), -ENOMEM */
-	int stopped;            /* the owner went: stop walking */
+	int n, cap, nfiles;  /* entries, of which files (not "cannot read") */
+	int unreadable_more; /* "cannot read" past CP_WALK_UNREADABLE_MAX: only counted */
+	int err;	     /* 0, -E2BIG (more than room), -ENOMEM */
+	int stopped;	     /* the owner went: stop walking */
 };
 
 static struct {
 	pthread_mutex_t mu;
 	struct cp_walk *waiting, **waiting_tail; /* for a thread */
-	struct cp_walk *done, **done_tail;       /* for the loop, oldest first */
-	int threads;                             /* running */
-	struct lws_context *ctx;                 /* woken (NULL once it is being destroyed) */
-} cp_walk = { .mu = PTHREAD_MUTEX_INITIALIZER, .waiting_tail = &cp_walk.waiting, .done_tail = &cp_walk.done };
+	struct cp_walk *done, **done_tail;	 /* for the loop, oldest first */
+	int threads;				 /* running */
+	struct lws_context *ctx;		 /* woken (NULL once it is being destroyed) */
+} cp_walk = { .mu = PTHREAD_MUTEX_INITIALIZER,
+	      .waiting_tail = &cp_walk.waiting,
+	      .done_tail = &cp_walk.done };
 
 /* Take w off the list head/tail (under cp_walk.mu): 1 if it was there. */
 static int cp_walk_unlink(struct cp_walk **head, struct cp_walk ***tail, struct cp_walk *w)
@@ -231,7 +234,8 @@ static void cp_walk_drain(void)
 	}
 }
 
-int cp_walk_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+int cp_walk_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+			 size_t len)
 {
 	(void)wsi;
 	(void)user;
@@ -240,7 +244,8 @@ int cp_walk_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 	if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED) {
 		cp_walk_drain(); /* spurious ones too: an empty drain does nothing */
 	} else if (reason == LWS_CALLBACK_PROTOCOL_DESTROY) {
-		pthread_mutex_lock(&cp_walk.mu); /* the context goes: a worker still walking wakes nobody */
+		/* the context goes: a worker still walking wakes nobody */
+		pthread_mutex_lock(&cp_walk.mu);
 		cp_walk.ctx = NULL;
 		pthread_mutex_unlock(&cp_walk.mu);
 	}

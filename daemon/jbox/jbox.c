@@ -17,9 +17,9 @@
 #include "base/strbuf.h"
 #include "upstream/upstream.h"
 
-#define JBOX_CONNS_MAX 64  /* local websocket connections at once */
+#define JBOX_CONNS_MAX 64 /* local websocket connections at once */
 #define JBOX_PATH "/websocket/json"
-#define JBOX_TICK_S 1      /* advertisement refresh and drain check */
+#define JBOX_TICK_S 1	      /* advertisement refresh and drain check */
 #define JBOX_TICK_FAST_MS 100 /* until the pool tells user and home */
 
 struct jbox_pss {
@@ -35,11 +35,12 @@ static struct {
 	unsigned nconns;
 	unsigned long serial, accepted, refused;
 	char *adv_user, *adv_home; /* what the advertisement file says */
-	int advertised;            /* 1: ours, 0: not yet, -1: another process has it */
+	int advertised;		   /* 1: ours, 0: not yet, -1: another process has it */
 	lws_sorted_usec_list_t sul_tick;
 } jb;
 
-static int jbox_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+static int jbox_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+			 size_t len);
 
 static const struct lws_protocols jbox_protocols[] = {
 	{ "jalien-jbox", jbox_callback, sizeof(struct jbox_pss), 0, 0, NULL, 0 },
@@ -73,8 +74,8 @@ static void jbox_advertise(void)
 		log_notice("jbox: no valid token: not advertised until there is one");
 		return;
 	}
-	if (jb.advertised < 0 || jb.draining || !jbox_tls_ready() || (jb.advertised && jbox_same(user, jb.adv_user) &&
-						 jbox_same(home, jb.adv_home)))
+	if (jb.advertised < 0 || jb.draining || !jbox_tls_ready() ||
+	    (jb.advertised && jbox_same(user, jb.adv_user) && jbox_same(home, jb.adv_home)))
 		return;
 	r = jbox_advert_write(jb.port, user, home);
 	if (r == 1)
@@ -82,7 +83,8 @@ static void jbox_advertise(void)
 	if (r != 0)
 		return;
 	if (!jb.advertised)
-		log_notice("jbox: serving alien.py on 127.0.0.1:%d (%s)", jb.port, jbox_advert_path());
+		log_notice("jbox: serving alien.py on 127.0.0.1:%d (%s)", jb.port,
+			   jbox_advert_path());
 	jb.advertised = 1;
 	jbox_set(&jb.adv_user, user);
 	jbox_set(&jb.adv_home, home);
@@ -101,8 +103,9 @@ void jbox_drain(void)
 static void jbox_tick(lws_sorted_usec_list_t *sul)
 {
 	jbox_advertise();
-	lws_sul_schedule(jb.ctx, 0, sul, jbox_tick, jb.adv_home || jb.advertised < 0 ?
-			 (lws_usec_t)JBOX_TICK_S * LWS_US_PER_SEC : (lws_usec_t)JBOX_TICK_FAST_MS * 1000);
+	lws_sul_schedule(jb.ctx, 0, sul, jbox_tick,
+			 jb.adv_home || jb.advertised < 0 ? (lws_usec_t)JBOX_TICK_S * LWS_US_PER_SEC
+							  : (lws_usec_t)JBOX_TICK_FAST_MS * 1000);
 }
 
 static X509 *jbox_peer_cert(struct lws *wsi)
@@ -125,7 +128,8 @@ static int jbox_confirm_upgrade(struct lws *wsi, const char *what)
 	X509 *cert;
 	int ok;
 
-	if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) < 0 || strcmp(uri, JBOX_PATH) != 0)
+	if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) < 0 ||
+	    strcmp(uri, JBOX_PATH) != 0)
 		return jbox_http_status(wsi, HTTP_STATUS_NOT_FOUND);
 	if (!what || strcmp(what, "websocket") != 0)
 		return jbox_http_status(wsi, HTTP_STATUS_BAD_REQUEST);
@@ -146,7 +150,8 @@ static int jbox_established(struct lws *wsi, struct jbox_pss *pss)
 
 	if (jb.draining || jb.nconns >= JBOX_CONNS_MAX) {
 		jb.refused++;
-		log_warn("jbox: connection refused: %s", jb.draining ? "stopping" : "too many connections");
+		log_warn("jbox: connection refused: %s",
+			 jb.draining ? "stopping" : "too many connections");
 		lws_close_reason(wsi, (enum lws_close_status)1013, NULL, 0); /* try again later */
 		return -1;
 	}
@@ -180,7 +185,8 @@ static void jbox_closed(struct jbox_pss *pss)
 	pss->c = NULL;
 }
 
-static int jbox_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+static int jbox_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+			 size_t len)
 {
 	struct jbox_pss *pss = user;
 	char why[128];
@@ -195,20 +201,21 @@ static int jbox_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 
 		if (X509_STORE_CTX_get_error_depth(vc) != 0)
 			return 0;
-		return jbox_tls_client_ok(X509_STORE_CTX_get_current_cert(vc), NULL, why, sizeof(why)) ? 0 : 1;
+		return jbox_tls_client_ok(X509_STORE_CTX_get_current_cert(vc), NULL, why,
+					  sizeof(why))
+			       ? 0
+			       : 1;
 	}
 	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
 		return jb.draining || jb.nconns >= JBOX_CONNS_MAX; /* non-zero: close before TLS */
-	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
-		return jbox_confirm_upgrade(wsi, in);
-	case LWS_CALLBACK_HTTP:
-		return jbox_http_status(wsi, HTTP_STATUS_NOT_FOUND);
-	case LWS_CALLBACK_ESTABLISHED:
-		return jbox_established(wsi, pss);
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: return jbox_confirm_upgrade(wsi, in);
+	case LWS_CALLBACK_HTTP: return jbox_http_status(wsi, HTTP_STATUS_NOT_FOUND);
+	case LWS_CALLBACK_ESTABLISHED: return jbox_established(wsi, pss);
 	case LWS_CALLBACK_RECEIVE:
 		if (!pss || !pss->c)
 			return -1;
-		if (jbox_conn_on_rx(pss->c, in, len, lws_is_final_fragment(wsi), lws_frame_is_binary(wsi)) < 0) {
+		if (jbox_conn_on_rx(pss->c, in, len, lws_is_final_fragment(wsi),
+				    lws_frame_is_binary(wsi)) < 0) {
 			lws_close_reason(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, NULL, 0);
 			return -1;
 		}
@@ -217,11 +224,8 @@ static int jbox_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 		if (!pss || !pss->c)
 			return 0;
 		return jbox_conn_on_writable(pss->c) < 0 ? -1 : 0;
-	case LWS_CALLBACK_CLOSED:
-		jbox_closed(pss);
-		return 0;
-	default:
-		break;
+	case LWS_CALLBACK_CLOSED: jbox_closed(pss); return 0;
+	default: break;
 	}
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
@@ -243,15 +247,17 @@ int jbox_start(struct lws_context *ctx, const struct jd_config *cfg)
 	info.port = cfg->jbox_port; /* 0: any free port */
 	info.iface = "127.0.0.1";
 	info.protocols = jbox_protocols;
-	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_CREATE_VHOST_SSL_CTX |
-		       LWS_SERVER_OPTION_REQUIRE_VALID_OPENSSL_CLIENT_CERT | LWS_SERVER_OPTION_DISABLE_IPV6 |
-		       LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
+	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
+		       LWS_SERVER_OPTION_CREATE_VHOST_SSL_CTX |
+		       LWS_SERVER_OPTION_REQUIRE_VALID_OPENSSL_CLIENT_CERT |
+		       LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
 	info.ssl_options_set = (long)(SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 | SSL_OP_NO_TLSv1_3);
 	info.server_string = "jaliend";
 	jb.vh = lws_create_vhost(ctx, &info);
 	jb.port = jb.vh ? lws_get_vhost_listen_port(jb.vh) : -1;
 	if (!jb.vh || jb.port <= 0) {
-		log_err("jbox: cannot listen on 127.0.0.1:%d; going on without the JBox endpoint", cfg->jbox_port);
+		log_err("jbox: cannot listen on 127.0.0.1:%d; going on without the JBox endpoint",
+			cfg->jbox_port);
 		if (jb.vh)
 			lws_vhost_destroy(jb.vh);
 		jb.vh = NULL;
@@ -285,8 +291,9 @@ void jbox_status(struct strbuf *out)
 		strbuf_addf(out, "jbox: off\n");
 		return;
 	}
-	strbuf_addf(out, "jbox: 127.0.0.1:%d, %s, %u connections (%lu accepted, %lu refused)\n", jb.port,
-		    jb.advertised > 0 ? jbox_advert_path() : "not advertised", jb.nconns, jb.accepted, jb.refused);
+	strbuf_addf(out, "jbox: 127.0.0.1:%d, %s, %u connections (%lu accepted, %lu refused)\n",
+		    jb.port, jb.advertised > 0 ? jbox_advert_path() : "not advertised", jb.nconns,
+		    jb.accepted, jb.refused);
 }
 
 int jbox_listen_port(void)

@@ -26,7 +26,8 @@ const char *jbox_advert_path(void)
 	if (!ja.path[0]) {
 		const char *tmp = getenv("TMPDIR");
 
-		snprintf(ja.path, sizeof(ja.path), "%s/jclient_token_%u", tmp && *tmp ? tmp : "/tmp", (unsigned)getuid());
+		snprintf(ja.path, sizeof(ja.path), "%s/jclient_token_%u",
+			 tmp && *tmp ? tmp : "/tmp", (unsigned)getuid());
 	}
 	return ja.path;
 }
@@ -83,12 +84,14 @@ int jbox_advert_write(int port, const char *user, const char *home)
 	int n, fd, r = 0;
 
 	if (!ja.written && jbox_advert_taken()) {
-		log_warn("jbox: %s names another live process (pid %ld); not advertising this endpoint",
+		log_warn("jbox: %s names another live process (pid %ld); not advertising this "
+			 "endpoint",
 			 jbox_advert_path(), jbox_advert_pid());
 		return 1;
 	}
-	n = snprintf(text, sizeof(text), "JALIEN_HOST=127.0.0.1\nJALIEN_WSPORT=%d\nJALIEN_PID=%ld\n%s%s%s%s%s%s",
-		     port, (long)getpid(), user ? "JALIEN_USER=" : "", user ? user : "", user ? "\n" : "",
+	n = snprintf(text, sizeof(text),
+		     "JALIEN_HOST=127.0.0.1\nJALIEN_WSPORT=%d\nJALIEN_PID=%ld\n%s%s%s%s%s%s", port,
+		     (long)getpid(), user ? "JALIEN_USER=" : "", user ? user : "", user ? "\n" : "",
 		     home ? "JALIEN_HOME=" : "", home ? home : "", home ? "\n" : "");
 	if (n < 0 || (size_t)n >= sizeof(text))
 		return -E2BIG;
@@ -110,7 +113,8 @@ int jbox_advert_write(int port, const char *user, const char *home)
 		return r;
 	}
 	ja.written = 1;
-	log_debug("jbox: wrote %s (port %d%s%s)", jbox_advert_path(), port, user ? ", user " : "", user ? user : "");
+	log_debug("jbox: wrote %s (port %d%s%s)", jbox_advert_path(), port, user ? ", user " : "",
+		  user ? user : "");
 	return 0;
 }
 

@@ -18,9 +18,9 @@
 struct jbox_item {
 	struct jbox_item *next;
 	char *command;
-	cJSON *options;  /* array of strings */
-	unsigned flags;  /* UP_REQ_* */
-	int err_code;    /* non-zero: answer with this error instead */
+	cJSON *options; /* array of strings */
+	unsigned flags; /* UP_REQ_* */
+	int err_code;	/* non-zero: answer with this error instead */
 	char *err_msg;
 };
 
@@ -31,7 +31,8 @@ static int jbox_draining;
 static void jbox_conn_set_state(struct jbox_conn *c, enum jbox_state st)
 {
 	if (c->state != st)
-		log_debug("jbox[%lu]: %s -> %s", c->serial, jbox_state_names[c->state], jbox_state_names[st]);
+		log_debug("jbox[%lu]: %s -> %s", c->serial, jbox_state_names[c->state],
+			  jbox_state_names[st]);
 	c->state = st;
 }
 
@@ -207,14 +208,15 @@ static int jbox_conn_parse(struct jbox_item *it, const char *text, size_t len)
 	const cJSON *opts = cJSON_GetObjectItemCaseSensitive(req, "options"), *o;
 	int r = -EINVAL;
 
-	if (!cJSON_IsObject(req) || !cJSON_IsString(cmd) || (opts && !cJSON_IsArray(opts) && !cJSON_IsNull(opts)))
+	if (!cJSON_IsObject(req) || !cJSON_IsString(cmd) ||
+	    (opts && !cJSON_IsArray(opts) && !cJSON_IsNull(opts)))
 		goto out;
 	r = -ENOMEM;
 	if (!(it->command = strdup(cmd->valuestring)) || !(it->options = cJSON_CreateArray()))
 		goto out;
 	if (!cJSON_IsArray(opts))
 		opts = NULL; /* absent or null: no options */
-	cJSON_ArrayForEach(o, opts) {
+	cJSON_ArrayForEach (o, opts) {
 		char *s = jbox_json_option_text(o);
 		cJSON *v = s ? cJSON_CreateString(s) : NULL;
 
@@ -252,7 +254,8 @@ static int jbox_conn_message(struct jbox_conn *c)
 	if (c->rx_too_big)
 		r = jbox_conn_fail_item(it, JD_EXIT_USAGE, "Message too big, limit is at 133120");
 	else if (c->qlen >= JBOX_QUEUE_HARD)
-		r = jbox_conn_fail_item(it, JD_EXIT_BUSY, "jaliend: too many requests queued on this connection");
+		r = jbox_conn_fail_item(it, JD_EXIT_BUSY,
+					"jaliend: too many requests queued on this connection");
 	else if ((r = jbox_conn_parse(it, c->rx.data ? c->rx.data : "", c->rx.len)) == -EINVAL)
 		r = jbox_conn_fail_item(it, JD_EXIT_USAGE, "Incoming JSON is not ok");
 	strbuf_reset(&c->rx);
@@ -276,7 +279,7 @@ static void jbox_conn_note_site(struct jbox_conn *c, const struct jbox_item *it)
 
 	if (strcmp(it->command, "setSite") != 0)
 		return;
-	cJSON_ArrayForEach(a, it->options) {
+	cJSON_ArrayForEach (a, it->options) {
 		const char *v = cJSON_GetStringValue(a);
 
 		if (!v || v[0] == '-')
@@ -319,7 +322,8 @@ static void jbox_conn_next(struct jbox_conn *c)
 	req->flags = flags;
 	/* this connection's close site on whichever session runs it (upstream_site.c) */
 	if (upstream_req_site(req, c->site) < 0)
-		log_warn("jbox[%lu]: %s: `%s` runs on any session's site", c->serial, exitcode_meaning(JD_EXIT_NOMEM), req->command);
+		log_warn("jbox[%lu]: %s: `%s` runs on any session's site", c->serial,
+			 exitcode_meaning(JD_EXIT_NOMEM), req->command);
 	c->ureq = req;
 	jbox_conn_set_state(c, JB_BUSY);
 	upstream_submit(req); /* answered from the loop (full queue, no pool: on its next turn) */

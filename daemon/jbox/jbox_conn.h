@@ -33,20 +33,21 @@ struct jbox_item;
 struct up_req;
 
 struct jbox_conn {
-	struct jbox_conn *next;        /* all connections (jbox.c) */
+	struct jbox_conn *next; /* all connections (jbox.c) */
 	struct lws *wsi;
 	enum jbox_state state;
 	unsigned long serial;
-	char *cwd;                     /* NULL: home, until the first reply */
-	char *site;                    /* its setSite (alien.py sends ALIEN_SITE so); NULL: JCentral's choice */
-	struct strbuf rx;              /* request being assembled */
+	char *cwd; /* NULL: home, until the first reply */
+	/* its setSite (alien.py sends ALIEN_SITE so); NULL: JCentral's choice */
+	char *site;
+	struct strbuf rx; /* request being assembled */
 	size_t rx_units;
 	int rx_too_big;
 	struct jbox_item *qhead, **qtail;
 	unsigned qlen;
-	int paused;                    /* reading paused (queue full) */
-	struct up_req *ureq;           /* at the pool */
-	char *tx;                      /* reply being written */
+	int paused;	     /* reading paused (queue full) */
+	struct up_req *ureq; /* at the pool */
+	char *tx;	     /* reply being written */
 	size_t tx_len, tx_off;
 	int tx_started;
 	unsigned long requests;

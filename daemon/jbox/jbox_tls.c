@@ -17,13 +17,14 @@
 #include "log.h"
 #include "upstream/token.h"
 
-#define JBOX_TLS_CAS_MAX 4096 /* certificate files read from the CA folder (a grid folder has ~300) */
+/* certificate files read from the CA folder (a grid folder has ~300) */
+#define JBOX_TLS_CAS_MAX 4096
 
 static struct {
-	X509 *user;              /* the user certificate, as read at start or reload */
-	X509_STORE *cas;         /* the CA folder's certificates, in memory, for renewed tokens */
+	X509 *user;	 /* the user certificate, as read at start or reload */
+	X509_STORE *cas; /* the CA folder's certificates, in memory, for renewed tokens */
 	char *ca_dir;
-	int said_no_token;       /* "no token yet" logged once until there is one */
+	int said_no_token; /* "no token yet" logged once until there is one */
 } jt;
 
 /* The user certificate file: its first certificate, NULL if it has none. */
@@ -89,7 +90,8 @@ static X509_STORE *jbox_tls_read_cas(const char *dir, int *count, char *why, siz
 		*count = 0;
 	}
 	if (!d) {
-		snprintf(why, whyn, "%s: %s", dir ? dir : "(none)", !lk ? exitcode_meaning(JD_EXIT_NOMEM) : strerror(errno));
+		snprintf(why, whyn, "%s: %s", dir ? dir : "(none)",
+			 !lk ? exitcode_meaning(JD_EXIT_NOMEM) : strerror(errno));
 		X509_STORE_free(st);
 		return NULL;
 	}
@@ -133,7 +135,9 @@ static void jbox_tls_on_token(void)
 	char why[4200];
 
 	if (jbox_tls_reload_cas(why, sizeof(why)) < 0)
-		log_warn("jbox: new token: cannot read the CA folder %s; keeping the CA certificates read before", why);
+		log_warn("jbox: new token: cannot read the CA folder %s; keeping the CA "
+			 "certificates read before",
+			 why);
 }
 
 void jbox_tls_reload(const char *user_cert)
@@ -151,9 +155,13 @@ void jbox_tls_reload(const char *user_cert)
 		jt.user = x;
 	}
 	if (!x || cas < 0) /* one line for what failed; the rest is in use */
-		log_warn("jbox: reload: %s%s%s%s%s; keeping what was read before", x ? "" : "no certificate in ",
-			 x ? "" : user_cert ? user_cert : "(none)", !x && cas < 0 ? ", and " : "",
-			 cas < 0 ? "cannot read the CA folder " : "", cas < 0 ? why : "");
+		log_warn("jbox: reload: %s%s%s%s%s; keeping what was read before",
+			 x ? "" : "no certificate in ",
+			 x	     ? ""
+			 : user_cert ? user_cert
+				     : "(none)",
+			 !x && cas < 0 ? ", and " : "", cas < 0 ? "cannot read the CA folder " : "",
+			 cas < 0 ? why : "");
 }
 
 int jbox_tls_init(const struct jd_config *cfg)
@@ -162,9 +170,11 @@ int jbox_tls_init(const struct jd_config *cfg)
 	int n;
 
 	jt.user = jbox_tls_read_user(cfg->cert);
-	if ((cfg->ca_dir || cfg->ca_file) && !(jt.ca_dir = strdup(cfg->ca_dir ? cfg->ca_dir : cfg->ca_file)))
+	if ((cfg->ca_dir || cfg->ca_file) &&
+	    !(jt.ca_dir = strdup(cfg->ca_dir ? cfg->ca_dir : cfg->ca_file)))
 		return -ENOMEM;
-	/* a folder that cannot be read leaves an empty store: renewed tokens are refused, as before */
+	/* a folder that cannot be read leaves an empty store: renewed tokens are refused, as before
+	 * */
 	jt.cas = jbox_tls_read_cas(jt.ca_dir, &n, why, sizeof(why));
 	if (!jt.cas && !(jt.cas = X509_STORE_new()))
 		return -ENOMEM;
@@ -194,16 +204,18 @@ int jbox_tls_ready(void)
 
 static int jbox_tls_in_dates(X509 *x)
 {
-	return X509_cmp_current_time(X509_get0_notBefore(x)) < 0 && X509_cmp_current_time(X509_get0_notAfter(x)) > 0;
+	return X509_cmp_current_time(X509_get0_notBefore(x)) < 0 &&
+	       X509_cmp_current_time(X509_get0_notAfter(x)) > 0;
 }
 
 /* Same subject and issuer as the current token, and a chain that verifies. */
-static int jbox_tls_renewed_token(X509 *leaf, STACK_OF(X509) *chain, X509 *token)
+static int jbox_tls_renewed_token(X509 *leaf, STACK_OF(X509) * chain, X509 *token)
 {
 	X509_STORE_CTX *vc;
 	int ok;
 
-	if (!token || !jt.cas || X509_NAME_cmp(X509_get_subject_name(leaf), X509_get_subject_name(token)) != 0 ||
+	if (!token || !jt.cas ||
+	    X509_NAME_cmp(X509_get_subject_name(leaf), X509_get_subject_name(token)) != 0 ||
 	    X509_NAME_cmp(X509_get_issuer_name(leaf), X509_get_issuer_name(token)) != 0)
 		return 0;
 	vc = X509_STORE_CTX_new();
@@ -213,7 +225,7 @@ static int jbox_tls_renewed_token(X509 *leaf, STACK_OF(X509) *chain, X509 *token
 	return ok;
 }
 
-int jbox_tls_client_ok(X509 *leaf, STACK_OF(X509) *chain, char *why, size_t whyn)
+int jbox_tls_client_ok(X509 *leaf, STACK_OF(X509) * chain, char *why, size_t whyn)
 {
 	X509 *token = NULL;
 	EVP_PKEY *key;
@@ -267,7 +279,8 @@ static int jbox_tls_cert_cb(SSL *ssl, void *arg)
 	}
 	jt.said_no_token = 0;
 	if (SSL_use_certificate(ssl, x) != 1 || SSL_use_PrivateKey(ssl, k) != 1) {
-		log_err("jbox: cannot serve the token: %s", ERR_reason_error_string(ERR_get_error()));
+		log_err("jbox: cannot serve the token: %s",
+			ERR_reason_error_string(ERR_get_error()));
 		ERR_clear_error();
 		return 0;
 	}

@@ -43,6 +43,6 @@ void jbox_tls_fini(void);
 int jbox_tls_setup_ctx(SSL_CTX *ctx);
 /* 1 if this leaf (with the untrusted chain the peer sent, may be NULL)
  * may use the endpoint, else 0 with the reason in why. */
-int jbox_tls_client_ok(X509 *leaf, STACK_OF(X509) *chain, char *why, size_t whyn);
+int jbox_tls_client_ok(X509 *leaf, STACK_OF(X509) * chain, char *why, size_t whyn);
 
 #endif

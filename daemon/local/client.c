@@ -127,17 +127,22 @@ static void client_slow_cb(lws_sorted_usec_list_t *sul)
 		return;
 	if (!c->out_over && now - c->out_wait < cl_write_timeout) {
 		lws_sul_schedule(lws_get_context(c->wsi), 0, &c->sul_slow, client_slow_cb,
-				 (lws_usec_t)(cl_write_timeout - (now - c->out_wait)) * LWS_US_PER_SEC);
+				 (lws_usec_t)(cl_write_timeout - (now - c->out_wait)) *
+					 LWS_US_PER_SEC);
 		return;
 	}
 	client_drop_output(c);
 	if (c->out_over)
-		client_fail(c, JD_EXIT_SLOW, "jaliend: the request was stopped: its output waiting for this shim "
-			    "passed %u MiB (the shim is not reading)", LIM_CLIENT_OUTBUF_MAX >> 20);
+		client_fail(c, JD_EXIT_SLOW,
+			    "jaliend: the request was stopped: its output waiting for this shim "
+			    "passed %u MiB (the shim is not reading)",
+			    LIM_CLIENT_OUTBUF_MAX >> 20);
 	else
-		client_fail(c, JD_EXIT_SLOW, "jaliend: the request was stopped: this shim read nothing for %d s "
-			    "while its output waited (--write-timeout; %zu bytes queued were dropped)",
-			    cl_write_timeout, queued);
+		client_fail(
+			c, JD_EXIT_SLOW,
+			"jaliend: the request was stopped: this shim read nothing for %d s "
+			"while its output waited (--write-timeout; %zu bytes queued were dropped)",
+			cl_write_timeout, queued);
 	/* not closed before the shim reads: the rest of a frame partly written
 	 * may wait in lws, and the ERROR frame goes after it (a few KiB held) */
 }
@@ -230,13 +235,16 @@ static void client_on_hello(struct client *c, const struct frame *f)
 	cJSON *reply;
 
 	if (!cJSON_IsObject(h) || !cJSON_IsNumber(proto)) {
-		client_fail(c, JD_EXIT_PROTO, "HELLO must be a JSON object with a numeric \"proto\"");
+		client_fail(c, JD_EXIT_PROTO,
+			    "HELLO must be a JSON object with a numeric \"proto\"");
 	} else if (proto->valueint != FRAME_PROTO_VERSION) {
-		client_fail(c, JD_EXIT_PROTO, "protocol version %d is not supported (this jaliend speaks %d)",
+		client_fail(c, JD_EXIT_PROTO,
+			    "protocol version %d is not supported (this jaliend speaks %d)",
 			    proto->valueint, FRAME_PROTO_VERSION);
 	} else {
 		if (cJSON_IsString(ver))
-			snprintf(c->client_version, sizeof(c->client_version), "%s", ver->valuestring);
+			snprintf(c->client_version, sizeof(c->client_version), "%s",
+				 ver->valuestring);
 		reply = cJSON_CreateObject();
 		cJSON_AddNumberToObject(reply, "proto", FRAME_PROTO_VERSION);
 		cJSON_AddStringToObject(reply, "daemon", "jaliend");
@@ -286,7 +294,8 @@ static void client_start(struct client *c, uint32_t id, const char *payload, siz
 
 	client_set_state(c, CL_BUSY);
 	if (command_start(&sink, id, payload, len, &c->cmd) < 0 && c->state != CL_CLOSING)
-		client_fail(c, JD_EXIT_NOMEM, "%s starting the request", exitcode_meaning(JD_EXIT_NOMEM));
+		client_fail(c, JD_EXIT_NOMEM, "%s starting the request",
+			    exitcode_meaning(JD_EXIT_NOMEM));
 }
 
 static void client_ask_passphrase(struct client *c, uint32_t id)
@@ -318,11 +327,13 @@ static void client_on_passphrase(struct client *c, const struct frame *f)
 	int r;
 
 	if (!cJSON_IsString(pass)) {
-		unlock_give_up(cJSON_IsString(why) ? why->valuestring : "the shim sent no passphrase");
+		unlock_give_up(cJSON_IsString(why) ? why->valuestring
+						   : "the shim sent no passphrase");
 		client_drop_held(c);
-		client_fail(c, JD_EXIT_IO, "the user key is encrypted and %s: run an alien command in a terminal, "
-			    "or set X509_USER_KEY to an unencrypted copy", cJSON_IsString(why) ? why->valuestring
-			    : "no passphrase came");
+		client_fail(c, JD_EXIT_IO,
+			    "the user key is encrypted and %s: run an alien command in a terminal, "
+			    "or set X509_USER_KEY to an unencrypted copy",
+			    cJSON_IsString(why) ? why->valuestring : "no passphrase came");
 	} else if ((r = unlock_try(pass->valuestring, err, sizeof(err))) == 0) {
 		client_start(c, c->held_id, c->held, c->held_len);
 		client_drop_held(c);
@@ -341,7 +352,8 @@ static void client_on_passphrase(struct client *c, const struct frame *f)
 
 static void client_on_frame(struct client *c, const struct frame *f)
 {
-	log_debug("client %lu: < %s id %u, %u bytes", c->serial, frame_type_name(f->type), f->id, f->len);
+	log_debug("client %lu: < %s id %u, %u bytes", c->serial, frame_type_name(f->type), f->id,
+		  f->len);
 	if (c->state == CL_HELLO) {
 		if (f->type != FRAME_HELLO)
 			client_fail(c, JD_EXIT_PROTO, "expected HELLO as the first frame, got %s",
@@ -354,13 +366,15 @@ static void client_on_frame(struct client *c, const struct frame *f)
 	case FRAME_REQUEST:
 		if (c->state != CL_IDLE) {
 			client_fail(c, JD_EXIT_PROTO, "a REQUEST arrived while %s; one at a time",
-				    c->state == CL_CLOSING ? "the connection closes" : "another request runs");
+				    c->state == CL_CLOSING ? "the connection closes"
+							   : "another request runs");
 			return;
 		}
 		if (unlock_should_ask()) { /* hold the request until the key is open */
 			c->held = malloc(f->len ? f->len : 1);
 			if (!c->held) {
-				client_fail(c, JD_EXIT_NOMEM, "%s", exitcode_meaning(JD_EXIT_NOMEM));
+				client_fail(c, JD_EXIT_NOMEM, "%s",
+					    exitcode_meaning(JD_EXIT_NOMEM));
 				return;
 			}
 			memcpy(c->held, f->payload, f->len);
@@ -387,7 +401,8 @@ static void client_on_frame(struct client *c, const struct frame *f)
 		}
 		return;
 	default:
-		client_fail(c, JD_EXIT_PROTO, "unexpected %s frame from a client", frame_type_name(f->type));
+		client_fail(c, JD_EXIT_PROTO, "unexpected %s frame from a client",
+			    frame_type_name(f->type));
 		return;
 	}
 }
@@ -403,7 +418,8 @@ int client_on_rx(struct client *c, const void *in, size_t len)
 		client_fail(c, JD_EXIT_PROTO, "more than %u bytes of unframed input", CL_IN_MAX);
 		return 0;
 	}
-	if (c->in_len + len > c->in_cap) { /* what this input needs, not CL_IN_MAX (1 MiB: an mmap per shim) */
+	/* what this input needs, not CL_IN_MAX (1 MiB: an mmap per shim) */
+	if (c->in_len + len > c->in_cap) {
 		size_t cap = c->in_len + len < 4096 ? 4096 : c->in_len + len;
 		unsigned char *p = realloc(c->in, cap);
 
@@ -419,7 +435,8 @@ int client_on_rx(struct client *c, const void *in, size_t len)
 		long n = frame_decode(c->in + off, c->in_len - off, LIM_FRAME_PAYLOAD_MAX, &f);
 
 		if (n == -EMSGSIZE) {
-			client_fail(c, JD_EXIT_TOOBIG, "frame length over the %u-byte limit", LIM_FRAME_PAYLOAD_MAX);
+			client_fail(c, JD_EXIT_TOOBIG, "frame length over the %u-byte limit",
+				    LIM_FRAME_PAYLOAD_MAX);
 			break;
 		}
 		if (n < 0) {
@@ -480,8 +497,8 @@ int client_on_writable(struct client *c)
 {
 	/* the reply is made as the shim takes it: up to CL_COALESCE_MAX queued
 	 * (a short reply's STDOUT and EXIT in one write) */
-	while (c->cmd && c->state == CL_BUSY && command_has_output(c->cmd) && c->out_bytes < CL_COALESCE_MAX &&
-	       !c->out_over) {
+	while (c->cmd && c->state == CL_BUSY && command_has_output(c->cmd) &&
+	       c->out_bytes < CL_COALESCE_MAX && !c->out_over) {
 		if (command_produce(c->cmd) == 1) {
 			c->cmd = NULL;
 			client_set_state(c, CL_IDLE);

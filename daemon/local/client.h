@@ -19,7 +19,8 @@
 #include "exitcodes.h"
 
 #define LIM_CLIENT_OUTBUF_MAX (4u << 20) /* queued output per shim before we stop rendering */
-#define CL_WRITE_TIMEOUT_DEFAULT 300 /* --write-timeout: seconds a shim may read nothing while output waits */
+/* --write-timeout: seconds a shim may read nothing while output waits */
+#define CL_WRITE_TIMEOUT_DEFAULT 300
 
 enum client_state { CL_HELLO, CL_IDLE, CL_PASSPHRASE, CL_BUSY, CL_CLOSING };
 
@@ -30,19 +31,19 @@ struct client {
 	struct jd_obj obj;
 	struct lws *wsi;
 	enum client_state state;
-	unsigned long serial;        /* for logs */
+	unsigned long serial; /* for logs */
 	uid_t uid;
 	pid_t pid;
 	char client_version[32];
-	unsigned char *in;           /* partial frames */
+	unsigned char *in; /* partial frames */
 	size_t in_len, in_cap;
 	struct cl_block *out_head, *out_tail;
 	size_t out_bytes;
-	struct command *cmd;         /* the running request, if any */
-	char *held;                  /* a REQUEST waiting for the passphrase */
+	struct command *cmd; /* the running request, if any */
+	char *held;	     /* a REQUEST waiting for the passphrase */
 	size_t held_len;
 	uint32_t held_id;
-	int tries;                   /* passphrases tried */
+	int tries; /* passphrases tried */
 	/* the slow-reader policy (client.c): output waiting since out_wait (0:
 	 * none) with nothing written; out_over: a frame did not fit in the queue */
 	time_t out_wait;
@@ -66,7 +67,8 @@ int client_send(struct client *c, uint16_t type, uint32_t id, const void *p, siz
 /* Queue a JSON control frame (obj is consumed). */
 int client_send_json(struct client *c, uint16_t type, uint32_t id, cJSON *obj);
 /* Queue an ERROR frame {"code","message"} and close once it is written. */
-void client_fail(struct client *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void client_fail(struct client *c, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Ask for a WRITEABLE callback (new output may be ready); starts the write
  * timeout if it is not running. */
 void client_wake(struct client *c);

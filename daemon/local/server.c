@@ -25,8 +25,8 @@
 static struct {
 	struct jd_obj listener_obj, signal_obj;
 	int lfd, sigfd, sigw, lockfd; /* sigfd/sigw: the self-pipe of the signal handler */
-	int made_socket;  /* we bound it: we unlink it */
-	int stopping;     /* SIGTERM/SIGINT count: 1 drains, 2 exits now */
+	int made_socket;	      /* we bound it: we unlink it */
+	int stopping;		      /* SIGTERM/SIGINT count: 1 drains, 2 exits now */
 	int refuse_new;
 	int (*reload)(char *err, size_t errn); /* SIGHUP */
 	char path[108];
@@ -115,8 +115,10 @@ static int server_probe(const char *path)
 	e = errno;
 	close(fd);
 	if (r == 0 || e == EAGAIN || e == EINPROGRESS) {
-		log_err("something already answers on %s (another jaliend or a systemd socket unit); "
-			"leaving it alone", path);
+		log_err("something already answers on %s (another jaliend or a systemd socket "
+			"unit); "
+			"leaving it alone",
+			path);
 		return -EADDRINUSE;
 	}
 	if (e != ECONNREFUSED) {
@@ -143,7 +145,8 @@ static int server_inherit(const struct jd_config *cfg)
 	memset(&sun, 0, sizeof(sun));
 	if (getsockname(srv.lfd, (struct sockaddr *)&sun, &len) == 0 && sun.sun_family == AF_UNIX &&
 	    len > offsetof(struct sockaddr_un, sun_path) && sun.sun_path[0] == '/')
-		snprintf(srv.path, sizeof(srv.path), "%.*s", (int)sizeof(sun.sun_path) - 1, sun.sun_path);
+		snprintf(srv.path, sizeof(srv.path), "%.*s", (int)sizeof(sun.sun_path) - 1,
+			 sun.sun_path);
 	else
 		snprintf(srv.path, sizeof(srv.path), "%s", cfg->socket_path);
 	if ((r = sockpath_dir(srv.path, dir, sizeof(dir))) < 0) {
@@ -314,12 +317,14 @@ static void server_accept(void)
 			return;
 		}
 		if (srv.refuse_new) {
-			server_refuse_raw(fd, JD_EXIT_BUSY, "jaliend is stopping; try again in a moment");
+			server_refuse_raw(fd, JD_EXIT_BUSY,
+					  "jaliend is stopping; try again in a moment");
 			continue;
 		}
 		if (client_count() >= LIM_CLIENTS_MAX) {
 			log_warn("refusing a client: %d connections already", LIM_CLIENTS_MAX);
-			server_refuse_raw(fd, JD_EXIT_BUSY, "jaliend is busy: too many connections; try again");
+			server_refuse_raw(fd, JD_EXIT_BUSY,
+					  "jaliend is busy: too many connections; try again");
 			continue;
 		}
 		u.sockfd = fd;
@@ -347,8 +352,9 @@ static void server_on_signal(void)
 		}
 		srv.stopping++;
 		log_notice("%s: %s", signo == SIGTERM ? "SIGTERM" : "SIGINT",
-			   srv.stopping == 1 ? "finishing running requests, then exiting (again: exit now)"
-					     : "exiting now");
+			   srv.stopping == 1
+				   ? "finishing running requests, then exiting (again: exit now)"
+				   : "exiting now");
 		lws_cancel_service(srv.ctx);
 	}
 }
@@ -370,8 +376,10 @@ static int server_on_adopt(struct lws *wsi)
 		return -1;
 	lws_set_opaque_user_data(wsi, c);
 	if (uid != getuid()) {
-		client_fail(c, JD_EXIT_REFUSED, "jaliend of uid %u does not serve uid %u: "
-			    "each user runs their own jaliend", (unsigned)getuid(), (unsigned)uid);
+		client_fail(c, JD_EXIT_REFUSED,
+			    "jaliend of uid %u does not serve uid %u: "
+			    "each user runs their own jaliend",
+			    (unsigned)getuid(), (unsigned)uid);
 		return 0;
 	}
 	/* LWS_CALLBACK_TIMER: no HELLO yet gets an ERROR frame, then the close */
@@ -388,16 +396,17 @@ static void server_on_hello_timer(struct lws *wsi, struct client *c)
 	lws_set_timeout(wsi, PENDING_TIMEOUT_USER_REASON_BASE + 1, 2);
 }
 
-int server_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+int server_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		    size_t len)
 {
 	struct jd_obj *o = wsi ? lws_get_opaque_user_data(wsi) : NULL;
 
 	(void)user;
 	switch (reason) {
-	case LWS_CALLBACK_RAW_ADOPT:
-		return server_on_adopt(wsi);
+	case LWS_CALLBACK_RAW_ADOPT: return server_on_adopt(wsi);
 	case LWS_CALLBACK_RAW_RX:
-		return o && o->kind == JD_OBJ_CLIENT ? client_on_rx((struct client *)o, in, len) : 0;
+		return o && o->kind == JD_OBJ_CLIENT ? client_on_rx((struct client *)o, in, len)
+						     : 0;
 	case LWS_CALLBACK_RAW_WRITEABLE:
 		return o && o->kind == JD_OBJ_CLIENT ? client_on_writable((struct client *)o) : 0;
 	case LWS_CALLBACK_TIMER:
@@ -415,10 +424,8 @@ int server_callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		else if (o && o->kind == JD_OBJ_SIGNAL)
 			server_on_signal();
 		return 0;
-	case LWS_CALLBACK_RAW_CLOSE_FILE:
-		return 0;
-	default:
-		return 0;
+	case LWS_CALLBACK_RAW_CLOSE_FILE: return 0;
+	default: return 0;
 	}
 }
 
@@ -427,7 +434,8 @@ void server_close(void)
 	if (srv.made_socket && srv.path[0] && unlink(srv.path) < 0 && errno != ENOENT)
 		log_warn("cannot remove %s: %m", srv.path);
 	srv.made_socket = 0;
-	if (srv.sigfd >= 0) { /* the handlers stay: SIGTERM from here on is ignored by a closed pipe */
+	/* the handlers stay: SIGTERM from here on is ignored by a closed pipe */
+	if (srv.sigfd >= 0) {
 		close(srv.sigfd);
 		close(srv.sigw);
 	}

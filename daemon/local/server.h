@@ -7,8 +7,8 @@
 
 #include "base/config.h"
 
-#define LIM_CLIENTS_MAX 512      /* concurrent shim connections (more: refused with one line) */
-#define LIM_HELLO_TIMEOUT_S 10   /* a shim must send HELLO within this */
+#define LIM_CLIENTS_MAX 512    /* concurrent shim connections (more: refused with one line) */
+#define LIM_HELLO_TIMEOUT_S 10 /* a shim must send HELLO within this */
 
 /* Check the socket folder and take the lock (always, socket activation
  * included), then bind and listen, or use the inherited fd in
@@ -19,7 +19,8 @@ int server_listen(const struct jd_config *cfg);
 const char *server_path(void);
 /* Hand the listener and a signalfd to lws (after the context exists). */
 int server_adopt(struct lws_context *ctx);
-int server_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+int server_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		    size_t len);
 /* SIGHUP calls fn (main.c: ctl_reload): a negative return keeps the old
  * credentials and logs err. */
 void server_on_reload(int (*fn)(char *err, size_t errn));

@@ -105,7 +105,9 @@ static int auth_pick_ca(char *out, size_t n, char *file, size_t fn)
 		snprintf(out, n, "%s", dir);
 		return 1;
 	}
-	snprintf(out, n, "%s", auth_ca_dir_ok(AUTH_CA_CVMFS, NULL) ? AUTH_CA_CVMFS : "/etc/grid-security/certificates");
+	snprintf(out, n, "%s",
+		 auth_ca_dir_ok(AUTH_CA_CVMFS, NULL) ? AUTH_CA_CVMFS
+						     : "/etc/grid-security/certificates");
 	return 0;
 }
 
@@ -135,13 +137,15 @@ static int auth_check_files(struct auth_files *af, char *err, size_t errn)
 
 	if (!(f = safefile_fopen(af->cert, SAFEFILE_FOLLOW))) {
 		af->cert_missing = errno == ENOENT;
-		snprintf(err, errn, "cannot read user certificate %s: %s", af->cert, strerror(errno));
+		snprintf(err, errn, "cannot read user certificate %s: %s", af->cert,
+			 strerror(errno));
 		return -errno;
 	}
 	x = PEM_read_X509(f, NULL, NULL, NULL);
 	fclose(f);
 	if (!x) {
-		snprintf(err, errn, "user certificate %s is not a PEM certificate (%s)", af->cert, auth_ssl_reason());
+		snprintf(err, errn, "user certificate %s is not a PEM certificate (%s)", af->cert,
+			 auth_ssl_reason());
 		goto out;
 	}
 	if (X509_cmp_current_time(X509_get0_notAfter(x)) <= 0) {
@@ -169,12 +173,14 @@ static int auth_check_files(struct auth_files *af, char *err, size_t errn)
 		goto out;
 	}
 	if (!k) {
-		snprintf(err, errn, "user key %s is not a PEM private key (%s)", af->key, auth_ssl_reason());
+		snprintf(err, errn, "user key %s is not a PEM private key (%s)", af->key,
+			 auth_ssl_reason());
 		goto out;
 	}
 	if (X509_check_private_key(x, k) != 1) {
 		ERR_clear_error();
-		snprintf(err, errn, "user key %s does not belong to certificate %s", af->key, af->cert);
+		snprintf(err, errn, "user key %s does not belong to certificate %s", af->key,
+			 af->cert);
 		goto out;
 	}
 	r = 0;
@@ -204,7 +210,8 @@ int auth_unlock_check(const struct auth_files *af, const char *pass, char *err, 
 	else if (!k)
 		snprintf(err, errn, "wrong passphrase for %s", af->key), r = -EKEYREJECTED;
 	else if (X509_check_private_key(x, k) != 1)
-		snprintf(err, errn, "user key %s does not belong to certificate %s", af->key, af->cert);
+		snprintf(err, errn, "user key %s does not belong to certificate %s", af->key,
+			 af->cert);
 	else
 		r = 0;
 	ERR_clear_error();
@@ -223,12 +230,14 @@ int auth_resolve(struct auth_files *af, char *err, size_t errn)
 	auth_pick(af->key, sizeof(af->key), "X509_USER_KEY", ".globus/userkey.pem");
 	from_env = auth_pick_ca(af->ca_dir, sizeof(af->ca_dir), af->ca_file, sizeof(af->ca_file));
 	if (af->ca_file[0] && access(af->ca_file, R_OK) < 0) {
-		snprintf(err, errn, "CA file %s (from X509_CERT_FILE): %s", af->ca_file, strerror(errno));
+		snprintf(err, errn, "CA file %s (from X509_CERT_FILE): %s", af->ca_file,
+			 strerror(errno));
 		return -errno;
 	}
 	if (!af->ca_file[0] && (stat(af->ca_dir, &st) < 0 || !S_ISDIR(st.st_mode))) {
 		snprintf(err, errn, "CA folder %s is missing%s", af->ca_dir,
-			 from_env ? " (from X509_CERT_DIR)" : "; set X509_CERT_DIR to a folder of grid CA certificates");
+			 from_env ? " (from X509_CERT_DIR)"
+				  : "; set X509_CERT_DIR to a folder of grid CA certificates");
 		return -ENOENT;
 	}
 	return auth_check_files(af, err, errn);

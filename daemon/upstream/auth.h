@@ -10,9 +10,9 @@ struct auth_files {
 	char key[1024];
 	char ca_dir[1024];  /* "" when ca_file is used */
 	char ca_file[1024]; /* X509_CERT_FILE, a bundle of CA certificates, when it was chosen */
-	long not_after; /* the certificate's notAfter, epoch seconds */
-	int key_encrypted; /* the key needs a passphrase: see auth_unlock_check */
-	int cert_missing;  /* the user certificate file does not exist (a token may do) */
+	long not_after;	    /* the certificate's notAfter, epoch seconds */
+	int key_encrypted;  /* the key needs a passphrase: see auth_unlock_check */
+	int cert_missing;   /* the user certificate file does not exist (a token may do) */
 };
 
 /* Resolve X509_USER_CERT / X509_USER_KEY (default ~/.globus/usercert.pem,

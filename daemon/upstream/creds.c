@@ -13,7 +13,7 @@
 #include "log.h"
 #include "base/safefile.h"
 
-#define CREDS_NAMES 64     /* vhost names kept (lws keeps the pointer, not a copy) */
+#define CREDS_NAMES 64 /* vhost names kept (lws keeps the pointer, not a copy) */
 
 static struct {
 	char names[CREDS_NAMES][16];
@@ -45,15 +45,16 @@ int creds_read(const char *path, int private_, char **out, unsigned *len, char *
 	}
 	if (private_ && st.st_uid != getuid()) {
 		r = -EPERM;
-		snprintf(why, whyn, "%s is owned by uid %u, not by you (uid %u); not used", path, (unsigned)st.st_uid,
-			 (unsigned)getuid());
+		snprintf(why, whyn, "%s is owned by uid %u, not by you (uid %u); not used", path,
+			 (unsigned)st.st_uid, (unsigned)getuid());
 	} else if (private_ && (st.st_mode & 077)) {
 		r = -EPERM;
-		snprintf(why, whyn, "%s has mode %04o: others may read or change it; not used", path,
-			 (unsigned)(st.st_mode & 07777));
+		snprintf(why, whyn, "%s has mode %04o: others may read or change it; not used",
+			 path, (unsigned)(st.st_mode & 07777));
 	} else if (st.st_size <= 0 || st.st_size > CREDS_PEM_MAX) {
 		r = -EINVAL;
-		snprintf(why, whyn, "%s: %lld bytes (at most %d)", path, (long long)st.st_size, CREDS_PEM_MAX);
+		snprintf(why, whyn, "%s: %lld bytes (at most %d)", path, (long long)st.st_size,
+			 CREDS_PEM_MAX);
 	} else if (!(*out = malloc((size_t)st.st_size + 1))) {
 		r = -ENOMEM;
 		snprintf(why, whyn, "%s", exitcode_meaning(JD_EXIT_NOMEM));
@@ -88,7 +89,8 @@ void creds_wipe(char *pem, unsigned n)
 	free(pem);
 }
 
-static struct lws_vhost *creds_make(struct lws_context_creation_info *info, const char *what, char *err, size_t errn)
+static struct lws_vhost *creds_make(struct lws_context_creation_info *info, const char *what,
+				    char *err, size_t errn)
 {
 	char *name = creds.names[creds.serial % CREDS_NAMES];
 	struct lws_vhost *vh;
@@ -109,8 +111,8 @@ static struct lws_vhost *creds_make(struct lws_context_creation_info *info, cons
 	return vh;
 }
 
-struct lws_vhost *creds_vhost_mem(const char *cert_pem, unsigned cert_len, const char *key_pem, unsigned key_len,
-				  const char *what, char *err, size_t errn)
+struct lws_vhost *creds_vhost_mem(const char *cert_pem, unsigned cert_len, const char *key_pem,
+				  unsigned key_len, const char *what, char *err, size_t errn)
 {
 	struct lws_context_creation_info info;
 
@@ -131,7 +133,8 @@ struct lws_vhost *creds_vhost_mem(const char *cert_pem, unsigned cert_len, const
  * encrypted key (lws cannot decrypt one in memory) and for a certificate file
  * holding a chain (lws loads one certificate from memory).
  */
-struct lws_vhost *creds_vhost(const char *cert, const char *key, const char *pass, char *err, size_t errn)
+struct lws_vhost *creds_vhost(const char *cert, const char *key, const char *pass, char *err,
+			      size_t errn)
 {
 	struct lws_context_creation_info info;
 	char *cert_pem = NULL, *key_pem = NULL, what[2100], why[300];

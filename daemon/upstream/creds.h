@@ -16,11 +16,12 @@ void creds_init(struct lws_context *ctx, const struct lws_protocols *protocols,
 /* A new vhost whose client connections present cert/key (pass: the key's
  * passphrase, or NULL; lws needs it only while it builds the vhost); NULL on failure
  * (err says why). The CA folder is loaded into it by usession.c. */
-struct lws_vhost *creds_vhost(const char *cert, const char *key, const char *pass, char *err, size_t errn);
+struct lws_vhost *creds_vhost(const char *cert, const char *key, const char *pass, char *err,
+			      size_t errn);
 /* The same from PEM text in memory (one certificate, an unencrypted key);
  * what names it in messages. */
-struct lws_vhost *creds_vhost_mem(const char *cert_pem, unsigned cert_len, const char *key_pem, unsigned key_len,
-				  const char *what, char *err, size_t errn);
+struct lws_vhost *creds_vhost_mem(const char *cert_pem, unsigned cert_len, const char *key_pem,
+				  unsigned key_len, const char *what, char *err, size_t errn);
 /* Read a credential file whole (at most CREDS_PEM_MAX bytes, NUL-terminated)
  * without following a symbolic link. A private one (a token, which lives in a
  * shared folder) must be a regular file owned by the user with no access for

@@ -17,18 +17,18 @@ struct resolve_job {
 	struct resolve_result res; /* first: the owner frees the job as its result */
 	struct resolve_job *next;  /* in resolve.done */
 	/* under resolve.mu */
-	resolve_done_fn done;      /* NULL: cancelled */
+	resolve_done_fn done; /* NULL: cancelled */
 	void *owner;
-	struct lws_vhost *vh;      /* the connection's (NULL: the context's own) */
-	int vh_gone;               /* vh was destroyed meanwhile */
+	struct lws_vhost *vh; /* the connection's (NULL: the context's own) */
+	int vh_gone;	      /* vh was destroyed meanwhile */
 	char host[256];
 };
 
 static struct {
 	pthread_mutex_t mu;
-	struct resolve_job *done, **done_tail; /* for the loop, oldest first */
+	struct resolve_job *done, **done_tail;	       /* for the loop, oldest first */
 	struct resolve_job *live[RESOLVE_THREADS_MAX]; /* running */
-	struct lws_context *ctx;               /* woken; NULL once the context goes */
+	struct lws_context *ctx;		       /* woken; NULL once the context goes */
 } resolve = { .mu = PTHREAD_MUTEX_INITIALIZER, .done_tail = &resolve.done };
 
 int resolve_numeric(const char *host)
@@ -56,8 +56,8 @@ static void resolve_lookup(const char *host, struct resolve_result *res)
 	}
 	for (p = ai; p && res->n < RESOLVE_ADDRS_MAX; p = p->ai_next) {
 		if ((p->ai_family != AF_INET && p->ai_family != AF_INET6) ||
-		    getnameinfo(p->ai_addr, p->ai_addrlen, res->addr[res->n], RESOLVE_ADDR_LEN, NULL, 0,
-				NI_NUMERICHOST) != 0)
+		    getnameinfo(p->ai_addr, p->ai_addrlen, res->addr[res->n], RESOLVE_ADDR_LEN,
+				NULL, 0, NI_NUMERICHOST) != 0)
 			continue;
 		res->n++;
 	}

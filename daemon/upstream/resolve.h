@@ -17,13 +17,14 @@
 #include <libwebsockets.h>
 
 #define RESOLVE_THREADS_MAX 16 /* lookups running at once (past it: resolve_start fails) */
-#define RESOLVE_ADDRS_MAX 16   /* addresses of one lookup kept, tried in turn (getaddrinfo's order) */
+/* addresses of one lookup kept, tried in turn (getaddrinfo's order) */
+#define RESOLVE_ADDRS_MAX 16
 #define RESOLVE_ADDR_LEN (INET6_ADDRSTRLEN + IF_NAMESIZE + 2) /* numeric, with a %scope */
 
 struct resolve_result {
-	int gai;               /* 0, or getaddrinfo()'s EAI_* */
-	char why[160];         /* with gai: gai_strerror() (or errno's text for EAI_SYSTEM) */
-	int vhost_gone;        /* the vhost the lookup was for was destroyed meanwhile */
+	int gai;	/* 0, or getaddrinfo()'s EAI_* */
+	char why[160];	/* with gai: gai_strerror() (or errno's text for EAI_SYSTEM) */
+	int vhost_gone; /* the vhost the lookup was for was destroyed meanwhile */
 	int n;
 	char addr[RESOLVE_ADDRS_MAX][RESOLVE_ADDR_LEN];
 };

@@ -20,9 +20,9 @@
 #include "base/strbuf.h"
 #include "upstream.h"
 
-#define TOKEN_RETRY_S 30      /* after a failed request */
-#define TOKEN_MIN_LEFT_S 600  /* alien.py's rule: a token with less left is not used */
-#define TOKEN_PEM_MAX 16384   /* bytes of a token certificate or key */
+#define TOKEN_RETRY_S 30     /* after a failed request */
+#define TOKEN_MIN_LEFT_S 600 /* alien.py's rule: a token with less left is not used */
+#define TOKEN_PEM_MAX 16384  /* bytes of a token certificate or key */
 
 /* A token certificate and its key: the PEM text and what it parses to. */
 struct token_pair {
@@ -36,18 +36,19 @@ static struct {
 	struct lws_context *ctx;
 	const struct jd_config *cfg;
 	char cert[1024], key[1024];
-	const char *cert_pem, *key_pem; /* PEM text from the environment, until written to cert, key */
+	/* PEM text from the environment, until written to cert, key */
+	const char *cert_pem, *key_pem;
 	char subject[256];
-	struct token_pair cur;  /* the token in use, as the daemon holds it */
+	struct token_pair cur;	 /* the token in use, as the daemon holds it */
 	struct token_pair found; /* a valid token token_configure found in the files */
-	char problem[1200];     /* why the files found there were not used ("" none) */
+	char problem[1200];	 /* why the files found there were not used ("" none) */
 	time_t not_after, got_at, renew_at;
 	struct lws_vhost *vh, *old_vh;
 	lws_sorted_usec_list_t sul_renew;
 	int in_flight;
-	int can_login;       /* 0: token only, no user certificate to renew it with */
+	int can_login; /* 0: token only, no user certificate to renew it with */
 	unsigned long issued, failures;
-	char last_error[320]; /* holds a token_failed reason (<= 300 bytes) */
+	char last_error[320];  /* holds a token_failed reason (<= 300 bytes) */
 	char files_error[400]; /* why the token files could not be written ("" written) */
 } tok;
 
@@ -66,7 +67,8 @@ static void token_path(char *out, size_t n, const char **pem, const char *env, c
 	} else if (v && *v) {
 		snprintf(out, n, "%s", v);
 	} else {
-		snprintf(out, n, "%s/%s_%u.pem", tmp && *tmp ? tmp : "/tmp", name, (unsigned)getuid());
+		snprintf(out, n, "%s/%s_%u.pem", tmp && *tmp ? tmp : "/tmp", name,
+			 (unsigned)getuid());
 	}
 }
 
@@ -88,7 +90,8 @@ static void token_pair_free(struct token_pair *p)
 
 /* One half of a token: the PEM text given (copied), else the file, which
  * must be the user's own and private (it lives in a shared folder). */
-static int token_load_text(const char *path, const char *text, char **out, unsigned *len, char *why, size_t whyn)
+static int token_load_text(const char *path, const char *text, char **out, unsigned *len, char *why,
+			   size_t whyn)
 {
 	if (text) {
 		*len = (unsigned)strnlen(text, TOKEN_PEM_MAX + 1);
@@ -116,7 +119,8 @@ static int token_pair_parse(struct token_pair *p, const char *what, char *why, s
 		snprintf(why, whyn, "the token %s does not parse", what);
 		return -EINVAL;
 	}
-	if (X509_check_private_key(p->x, p->k) != 1) { /* e.g. a writer killed between the two renames */
+	/* e.g. a writer killed between the two renames */
+	if (X509_check_private_key(p->x, p->k) != 1) {
 		snprintf(why, whyn, "the key %s does not match the certificate; not used", what);
 		ERR_clear_error();
 		return -EINVAL;
@@ -132,7 +136,8 @@ static int token_read(struct token_pair *p, char *why, size_t whyn)
 
 	memset(p, 0, sizeof(*p));
 	why[0] = '\0';
-	if ((r = token_load_text(tok.cert, tok.cert_pem, &p->cert_pem, &p->cert_len, why, whyn)) < 0 ||
+	if ((r = token_load_text(tok.cert, tok.cert_pem, &p->cert_pem, &p->cert_len, why, whyn)) <
+		    0 ||
 	    (r = token_load_text(tok.key, tok.key_pem, &p->key_pem, &p->key_len, why, whyn)) < 0 ||
 	    (r = token_pair_parse(p, tok.key_pem ? "(text)" : tok.key, why, whyn)) < 0) {
 		if (r == -ENOENT)
@@ -194,7 +199,8 @@ static int token_use(struct token_pair *p)
 	struct lws_vhost *vh;
 	time_t na = token_not_after(p);
 
-	vh = creds_vhost_mem(p->cert_pem, p->cert_len, p->key_pem, p->key_len, "the token", err, sizeof(err));
+	vh = creds_vhost_mem(p->cert_pem, p->cert_len, p->key_pem, p->key_len, "the token", err,
+			     sizeof(err));
 	if (!vh) {
 		log_warn("token: %s", err);
 		token_pair_free(p);
@@ -214,7 +220,8 @@ static int token_use(struct token_pair *p)
 	if (token_new_hook)
 		token_new_hook();
 	if (!tok.can_login) {
-		log_notice("token: no user certificate: this token is used until it ends in %ld s and cannot be renewed",
+		log_notice("token: no user certificate: this token is used until it ends in %ld s "
+			   "and cannot be renewed",
 			   (long)(na - tok.got_at));
 		return 0;
 	}
@@ -294,15 +301,18 @@ static void token_sweep(const char *path)
 	if (glob(pat, GLOB_NOSORT, NULL, &g) != 0)
 		return;
 	for (size_t i = 0; i < g.gl_pathc; i++)
-		if (lstat(g.gl_pathv[i], &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == getuid() &&
-		    st.st_mtime < time(NULL) - 60 && unlink(g.gl_pathv[i]) == 0)
-			log_info("token: removed %s, left by a daemon that was killed", g.gl_pathv[i]);
+		if (lstat(g.gl_pathv[i], &st) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_uid == getuid() && st.st_mtime < time(NULL) - 60 &&
+		    unlink(g.gl_pathv[i]) == 0)
+			log_info("token: removed %s, left by a daemon that was killed",
+				 g.gl_pathv[i]);
 	globfree(&g);
 }
 
 static const char *token_field(const cJSON *reply, const char *key)
 {
-	const cJSON *row = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(reply, "results"), 0);
+	const cJSON *row =
+		cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(reply, "results"), 0);
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, key);
 
 	return cJSON_IsString(v) ? v->valuestring : NULL;
@@ -326,23 +336,28 @@ static void token_files_written(int w)
 
 	if (w == 0) {
 		if (tok.files_error[0])
-			log_notice("token: the token files %s, %s are written again", tok.cert, tok.key);
+			log_notice("token: the token files %s, %s are written again", tok.cert,
+				   tok.key);
 		tok.files_error[0] = '\0';
 		return;
 	}
-	snprintf(why, sizeof(why), "cannot write the token files %.120s, %.120s: %.60s", tok.cert, tok.key,
-		 w == -EISDIR ? "a folder is at that name" : w == -EPERM || w == -EACCES
-			 ? "another user owns that name or its folder" : strerror(-w));
+	snprintf(why, sizeof(why), "cannot write the token files %.120s, %.120s: %.60s", tok.cert,
+		 tok.key,
+		 w == -EISDIR		       ? "a folder is at that name"
+		 : w == -EPERM || w == -EACCES ? "another user owns that name or its folder"
+					       : strerror(-w));
 	if (strcmp(why, tok.files_error))
-		log_warn("token: %s; the token is used from memory (alien.py and other tools will not find it "
-			 "there; remove what is at that name, then run `alien-daemon renew`)", why);
+		log_warn("token: %s; the token is used from memory (alien.py and other tools will "
+			 "not find it "
+			 "there; remove what is at that name, then run `alien-daemon renew`)",
+			 why);
 	snprintf(tok.files_error, sizeof(tok.files_error), "%s", why);
 }
 
 static void token_done(struct up_req *r, cJSON *reply, int code, const char *msg)
 {
-	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "metadata"),
-							   "exitcode");
+	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(reply, "metadata"), "exitcode");
 	const char *cert = token_field(reply, "tokencert"), *key = token_field(reply, "tokenkey");
 	struct token_pair p = { 0 };
 	char why[300];
@@ -422,7 +437,8 @@ static int token_keep_pem(void)
 	if (r == 0)
 		tok.key_pem = tok.cert_pem = NULL;
 	if (r < 0)
-		log_warn("token: cannot write the token from the environment to %s: %s", tok.cert, strerror(-r));
+		log_warn("token: cannot write the token from the environment to %s: %s", tok.cert,
+			 strerror(-r));
 	return r;
 }
 
@@ -453,21 +469,25 @@ void token_status(struct strbuf *out)
 	time_t now = time(NULL);
 
 	if (!tok.vh) {
-		strbuf_addf(out, "token: none yet%s%s (files %s, %s)\n", tok.last_error[0] ? ": " : "",
-			    tok.last_error, tok.cert, tok.key);
+		strbuf_addf(out, "token: none yet%s%s (files %s, %s)\n",
+			    tok.last_error[0] ? ": " : "", tok.last_error, tok.cert, tok.key);
 		return;
 	}
 	strbuf_addf(out, "token: %s\n", tok.subject);
 	if (tok.can_login)
 		strbuf_addf(out, "token expires: in %ld s (renewal in %ld s), files %s, %s\n",
-			    (long)(tok.not_after - now), (long)(tok.renew_at - now), tok.cert, tok.key);
+			    (long)(tok.not_after - now), (long)(tok.renew_at - now), tok.cert,
+			    tok.key);
 	else
-		strbuf_addf(out, "token expires: in %ld s (no user certificate: not renewed), files %s, %s\n",
+		strbuf_addf(out,
+			    "token expires: in %ld s (no user certificate: not renewed), files %s, "
+			    "%s\n",
 			    (long)(tok.not_after - now), tok.cert, tok.key);
 	strbuf_addf(out, "tokens issued: %lu, failed requests %lu%s%s\n", tok.issued, tok.failures,
 		    tok.last_error[0] ? ", last: " : "", tok.last_error);
 	if (tok.files_error[0])
-		strbuf_addf(out, "token files: NOT WRITTEN: %s; the token is used from memory\n", tok.files_error);
+		strbuf_addf(out, "token files: NOT WRITTEN: %s; the token is used from memory\n",
+			    tok.files_error);
 }
 
 void token_stop(void)

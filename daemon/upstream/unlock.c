@@ -23,7 +23,8 @@ void unlock_init(const struct auth_files *af)
 	ul.asking = 0;
 	upstream_lock(ul.locked);
 	if (ul.locked)
-		log_notice("user key %s is encrypted: the first command that needs a login asks for its passphrase",
+		log_notice("user key %s is encrypted: the first command that needs a login asks "
+			   "for its passphrase",
 			   af->key);
 }
 
@@ -34,7 +35,8 @@ int unlock_should_ask(void)
 
 void unlock_prompt(char *out, size_t n, int attempt)
 {
-	snprintf(out, n, "%sEnter PEM pass phrase for %s: ", attempt ? "Wrong passphrase. " : "", ul.af.key);
+	snprintf(out, n, "%sEnter PEM pass phrase for %s: ", attempt ? "Wrong passphrase. " : "",
+		 ul.af.key);
 }
 
 void unlock_asking(int on)
@@ -67,8 +69,10 @@ void unlock_give_up(const char *why)
 	char msg[600];
 
 	ul.asking = 0;
-	snprintf(msg, sizeof(msg), "jaliend: the user key %.300s is encrypted and %.100s: run an alien command in a "
-		 "terminal to type its passphrase, or set X509_USER_KEY to an unencrypted copy (mode 0400)",
+	snprintf(msg, sizeof(msg),
+		 "jaliend: the user key %.300s is encrypted and %.100s: run an alien command in a "
+		 "terminal to type its passphrase, or set X509_USER_KEY to an unencrypted copy "
+		 "(mode 0400)",
 		 ul.af.key, why);
 	upstream_fail_waiting(JD_EXIT_IO, msg);
 }

@@ -9,7 +9,7 @@
 
 #include "auth.h"
 
-#define UNLOCK_TRIES 3  /* wrong passphrases before the request fails */
+#define UNLOCK_TRIES 3 /* wrong passphrases before the request fails */
 
 /* af->key_encrypted: nothing logs in with the user certificate until unlocked. */
 void unlock_init(const struct auth_files *af);

@@ -259,18 +259,22 @@ void up_pump(void)
 		struct up_req *r;
 
 		s = &up.sess[i];
-		if (!s->private_ && s->state == US_READY && (r = upstream_retry_take_for(s, usession_now())))
+		if (!s->private_ && s->state == US_READY &&
+		    (r = upstream_retry_take_for(s, usession_now())))
 			up_dispatch(s, r);
 	}
 	upstream_retry_watch_arm();
 	if (!up.qhead || up.reconnect_pending)
-		return; /* a connect failed (or the pool is short): the backoff timer
-			 * comes first, so a refused extra session is not retried at once */
+		/* a connect failed (or the pool is short): the backoff timer comes first, so a
+		 * refused extra session is not retried at once */
+		return;
 	/* all busy (or none up): one more session for each request waiting beyond
 	 * those already starting (a cp's pipeline queues several at once), up to
 	 * the pool's max */
-	for (unsigned starting = (unsigned)up_count(up_shared_starting); starting < up.qlen; starting++) {
-		if (up_count(up_shared_alive) >= up.max || !(s = up_free_slot()) || !up_can_login(s))
+	for (unsigned starting = (unsigned)up_count(up_shared_starting); starting < up.qlen;
+	     starting++) {
+		if (up_count(up_shared_alive) >= up.max || !(s = up_free_slot()) ||
+		    !up_can_login(s))
 			break;
 		up_connect(s);
 	}
@@ -294,7 +298,8 @@ void upstream_session_ready(struct usession *s, cJSON *reply)
 	s->ready_at = usession_now();
 	if (!s->private_) {
 		if (up.down_since > 0)
-			log_info("upstream[%d]: JCentral back after %.1f s", s->idx, usession_now() - up.down_since);
+			log_info("upstream[%d]: JCentral back after %.1f s", s->idx,
+				 usession_now() - up.down_since);
 		up.ever_up = 1;
 		up.down_since = 0;
 	}
@@ -315,7 +320,8 @@ void upstream_session_reply(struct usession *s, struct up_req *r, cJSON *reply, 
 	if (upstream_retry_poisoned(s, r, reply)) {
 		/* handled: retried or failed */
 	} else if (!r) {
-		log_warn("upstream[%d]: a reply of %zu bytes nobody asked for; dropped", s->idx, bytes);
+		log_warn("upstream[%d]: a reply of %zu bytes nobody asked for; dropped", s->idx,
+			 bytes);
 		cJSON_Delete(reply);
 	} else if (!reply) {
 		char m[160];
@@ -329,7 +335,8 @@ void upstream_session_reply(struct usession *s, struct up_req *r, cJSON *reply, 
 		up_req_finish(r, reply, 0, NULL);
 	}
 	if ((s->private_ || s->retire) && !s->cur)
-		usession_close(s); /* private: its state (user, site, ...) must not serve anyone else */
+		/* private: its state (user, site, ...) must not serve anyone else */
+		usession_close(s);
 	up_pump();
 }
 
@@ -344,12 +351,14 @@ void upstream_session_down(struct usession *s, enum us_state was, struct up_req 
 	upstream_site_requeue(s);
 	if (failed) {
 		up.connect_failures++;
-		upstream_status_connect_error(s, msg, sizeof(msg), why, http_status, tls_error, &code);
+		upstream_status_connect_error(s, msg, sizeof(msg), why, http_status, tls_error,
+					      &code);
 		up.auth_failed = http_status == 401 || tls_error != NULL;
 		log_err("upstream[%d]: %s", s->idx, msg + 9);
 	} else {
 		code = JD_EXIT_LOST;
-		snprintf(msg, sizeof(msg), "jaliend: connection to %s lost (%s)", up.cfg->endpoint, why ? why : "closed");
+		snprintf(msg, sizeof(msg), "jaliend: connection to %s lost (%s)", up.cfg->endpoint,
+			 why ? why : "closed");
 		if (was != US_CLOSING)
 			log_warn("upstream[%d]: %s", s->idx, msg + 9);
 	}
@@ -390,7 +399,8 @@ void upstream_submit(struct up_req *r)
 		return;
 	}
 	if (up.qlen >= LIM_UPSTREAM_QUEUE_MAX) {
-		up_req_finish(r, NULL, JD_EXIT_BUSY, "jaliend: too many requests waiting for JCentral; try again");
+		up_req_finish(r, NULL, JD_EXIT_BUSY,
+			      "jaliend: too many requests waiting for JCentral; try again");
 		return;
 	}
 	up_fifo_push(&up.qtail, r);
@@ -409,8 +419,9 @@ void upstream_cancel(struct up_req *r)
 		up_req_free(r);
 		return;
 	}
-	r->owner = NULL; /* in flight, parked on a private session, or finished and not delivered
-			  * yet: its reply or outcome is dropped */
+	/* in flight, parked on a private session, or finished and not delivered yet: its reply or
+	 * outcome is dropped */
+	r->owner = NULL;
 }
 
 int upstream_idle(void)

@@ -16,7 +16,7 @@
 #include "exitcodes.h" /* a request that got no reply fails with a JD_EXIT_* code */
 
 #define LIM_UPSTREAM_QUEUE_MAX 1024 /* requests waiting for a free session */
-#define LIM_POOL_MAX 16             /* websocket sessions per daemon (--pool-max) */
+#define LIM_POOL_MAX 16		    /* websocket sessions per daemon (--pool-max) */
 
 /* What JCentral answers to a request it cannot parse: to ours, only once its
  * session is broken (see upstream_retry.c, upstream_retry_poisoned). */
@@ -32,34 +32,39 @@ typedef void (*up_done_fn)(struct up_req *req, cJSON *reply, int code, const cha
 
 /* up_req.flags */
 #define UP_REQ_READONLY 0x1 /* safe to send again on a fresh session if one is lost mid-request */
-#define UP_REQ_PRIVATE 0x2  /* changes session state (user, token -u, setSite, timing, -debug=):
-			     * must not run on a shared session */
-#define UP_REQ_LOGIN 0x4    /* with PRIVATE: log that session in with the user certificate
-			     * (not the token), e.g. to ask for a new token */
-#define UP_REQ_PRINT 0x8    /* the reply is only printed: parsed by leanjson_parse, which keeps
-			     * a big results array as text (a reply of N bytes costs N, not 4 N) */
+/* changes session state (user, token -u, setSite, timing, -debug=): must not run on a shared
+ * session */
+#define UP_REQ_PRIVATE 0x2
+/* with PRIVATE: log that session in with the user certificate (not the token), e.g. to ask for a
+ * new token */
+#define UP_REQ_LOGIN 0x4
+/* the reply is only printed: parsed by leanjson_parse, which keeps a big results array as text (a
+ * reply of N bytes costs N, not 4 N) */
+#define UP_REQ_PRINT 0x8
 
 struct up_req {
 	struct up_req *next; /* queue link */
-	unsigned flags;      /* UP_REQ_* */
+	unsigned flags;	     /* UP_REQ_* */
 	char *command;
-	cJSON *options;      /* array of strings, owned */
-	char *cwd;           /* run here (absolute, trailing /); NULL = home */
-	char *site;          /* the terminal's ALIEN_SITE ("": none, JCentral's choice; NULL:
-			      * any, for the daemon's own requests); upstream_site.c */
+	cJSON *options; /* array of strings, owned */
+	char *cwd;	/* run here (absolute, trailing /); NULL = home */
+	/* the terminal's ALIEN_SITE ("": none, JCentral's choice; NULL: any, for the daemon's own
+	 * requests); upstream_site.c */
+	char *site;
 	up_done_fn done;
-	void *owner;         /* caller's context; NULL once cancelled */
+	void *owner; /* caller's context; NULL once cancelled */
 	int queued;
-	int finished;        /* its outcome waits on the pool's list of completions (upstream.c) */
-	int inline_done;     /* the pool's own setSite: done() runs in the reply's event, before
-			      * its session takes other work (upstream_site.c) */
-	cJSON *out_reply;    /* finished: the outcome done() gets (reply owned, msg copied) */
+	int finished; /* its outcome waits on the pool's list of completions (upstream.c) */
+	/* the pool's own setSite: done() runs in the reply's event, before its session takes other
+	 * work (upstream_site.c) */
+	int inline_done;
+	cJSON *out_reply; /* finished: the outcome done() gets (reply owned, msg copied) */
 	int out_code;
 	char *out_msg;
-	int internal;        /* the daemon's own (keepalive, token), not a user's */
-	int retried;         /* already sent again once after a lost session */
-	double lost_at;      /* monotonic: when its session was lost (0: never) */
-	double queued_at;    /* monotonic, when submitted (--connect-wait counts from here) */
+	int internal;	  /* the daemon's own (keepalive, token), not a user's */
+	int retried;	  /* already sent again once after a lost session */
+	double lost_at;	  /* monotonic: when its session was lost (0: never) */
+	double queued_at; /* monotonic, when submitted (--connect-wait counts from here) */
 	/* JALIENPY_DEBUG (command.c): the JSON text as sent (received 0) and as
 	 * received (1); NULL for none */
 	void (*trace)(struct up_req *r, int received, const char *text, size_t len);

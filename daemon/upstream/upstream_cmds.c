@@ -14,7 +14,7 @@ void upstream_learn_commands(const cJSON *results)
 
 	if (!cmds)
 		return;
-	cJSON_ArrayForEach(row, results) {
+	cJSON_ArrayForEach (row, results) {
 		const cJSON *c = cJSON_GetObjectItemCaseSensitive(row, "commandlist");
 		size_t len;
 
@@ -59,4 +59,3 @@ int upstream_knows(const char *cmd)
 			return 1;
 	return 0;
 }
-

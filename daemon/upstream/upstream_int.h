@@ -26,27 +26,29 @@
 /* The pool: one, defined in upstream.c. */
 struct upstream_pool {
 	struct lws_context *ctx;
-	struct lws_vhost *vh;          /* token for new shared sessions (NULL: the user certificate) */
-	struct lws_vhost *login_vh;    /* the user certificate (NULL: the default vhost's, from start) */
+	/* token for new shared sessions (NULL: the user certificate) */
+	struct lws_vhost *vh;
+	/* the user certificate (NULL: the default vhost's, from start) */
+	struct lws_vhost *login_vh;
 	const struct jd_config *cfg;
 	struct usession sess[LIM_POOL_MAX];
-	int min, max;                  /* sessions kept / grown to on demand */
+	int min, max;		       /* sessions kept / grown to on demand */
 	struct up_req *qhead, **qtail; /* shared FIFO */
 	unsigned qlen;
 	struct up_req *phead, **ptail; /* private requests waiting for a slot */
 	struct up_req *dhead, **dtail; /* finished: their done() is called from sul_deliver */
-	unsigned dlen;                 /* ... how many (at most every request that exists) */
+	unsigned dlen;		       /* ... how many (at most every request that exists) */
 	char *home, *user;
-	char **cmds;                   /* the server's commandlist, NULL-terminated */
+	char **cmds; /* the server's commandlist, NULL-terminated */
 	int ncmds;
-	time_t cmds_at;                /* when it was learned */
+	time_t cmds_at; /* when it was learned */
 	uint16_t backoff_try;
-	int auth_failed;               /* last failure was the credential: no background retries */
-	int ever_up;                   /* a shared session was ready once: ride over outages */
-	double down_since;             /* monotonic: no shared session serving since (0: serving) */
-	int reconnect_pending;         /* the backoff timer will connect: up_pump must not */
+	int auth_failed;       /* last failure was the credential: no background retries */
+	int ever_up;	       /* a shared session was ready once: ride over outages */
+	double down_since;     /* monotonic: no shared session serving since (0: serving) */
+	int reconnect_pending; /* the backoff timer will connect: up_pump must not */
 	int watch_armed;
-	int locked;                    /* the user key waits for its passphrase */
+	int locked; /* the user key waits for its passphrase */
 	lws_sorted_usec_list_t sul_reconnect, sul_keepalive, sul_watch, sul_deliver;
 	unsigned long connects, connect_failures, lost, retried, timeouts, poisoned;
 	char last_error[512];
@@ -98,7 +100,7 @@ int upstream_site_detour(struct usession *s, struct up_req *r);
 void upstream_site_requeue(struct usession *s);
 
 /* upstream_status.c: the message (and exit code) of a connection that failed */
-void upstream_status_connect_error(const struct usession *s, char *msg, size_t n, const char *why, int http,
-				   const char *tls, int *code);
+void upstream_status_connect_error(const struct usession *s, char *msg, size_t n, const char *why,
+				   int http, const char *tls, int *code);
 
 #endif

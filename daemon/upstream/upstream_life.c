@@ -18,7 +18,9 @@ void upstream_configure(const struct jd_config *cfg, int lws_levels)
 	up.ptail = &up.phead;
 	up.dtail = &up.dhead;
 	up.min = cfg->pool < 1 ? 1 : cfg->pool > LIM_POOL_MAX ? LIM_POOL_MAX : cfg->pool;
-	up.max = cfg->pool_max < up.min ? up.min : cfg->pool_max > LIM_POOL_MAX ? LIM_POOL_MAX : cfg->pool_max;
+	up.max = cfg->pool_max < up.min		? up.min
+		 : cfg->pool_max > LIM_POOL_MAX ? LIM_POOL_MAX
+						: cfg->pool_max;
 	for (int i = 0; i < LIM_POOL_MAX; i++)
 		up.sess[i].idx = i;
 	usession_configure(cfg);
@@ -92,11 +94,15 @@ static void upstream_life_keepalive_cb(lws_sorted_usec_list_t *sul)
 		if (!r)
 			continue;
 		r->internal = 1;
-		log_debug("upstream[%d]: keepalive after %ld s idle", s->idx, (long)(now - s->last_active));
+		log_debug("upstream[%d]: keepalive after %ld s idle", s->idx,
+			  (long)(now - s->last_active));
 		up_dispatch(s, r);
 	}
 	lws_sul_schedule(up.ctx, 0, sul, upstream_life_keepalive_cb,
-			 (lws_usec_t)(period > 120 ? 30 : period > 2 ? period / 2 : 1) * LWS_US_PER_SEC);
+			 (lws_usec_t)(period > 120 ? 30
+				      : period > 2 ? period / 2
+						   : 1) *
+				 LWS_US_PER_SEC);
 }
 
 int upstream_start(void)
@@ -107,7 +113,8 @@ int upstream_start(void)
 		up_connect(s);
 	if (up.cfg->keepalive > 0)
 		lws_sul_schedule(up.ctx, 0, &up.sul_keepalive, upstream_life_keepalive_cb,
-				 (lws_usec_t)(up.cfg->keepalive > 2 ? up.cfg->keepalive / 2 : 1) * LWS_US_PER_SEC);
+				 (lws_usec_t)(up.cfg->keepalive > 2 ? up.cfg->keepalive / 2 : 1) *
+					 LWS_US_PER_SEC);
 	return 0;
 }
 
@@ -138,7 +145,7 @@ void upstream_stop(void)
 	lws_sul_cancel(&up.sul_keepalive);
 	lws_sul_cancel(&up.sul_watch);
 	lws_sul_cancel(&up.sul_deliver); /* what waits is dropped by upstream_fini */
-	up.ctx = NULL; /* no more timers: sessions closed from now on stay down */
+	up.ctx = NULL;			 /* no more timers: sessions closed from now on stay down */
 }
 
 void upstream_fini(void)
@@ -169,4 +176,3 @@ void upstream_fini(void)
 	free(up.user);
 	memset(&up, 0, sizeof(up));
 }
-

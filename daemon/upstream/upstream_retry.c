@@ -19,7 +19,8 @@
 static const uint32_t upstream_retry_backoff_ms[] = { 100, 200, 400, 800, 1000 };
 static const lws_retry_bo_t upstream_retry_backoff = {
 	.retry_ms_table = upstream_retry_backoff_ms,
-	.retry_ms_table_count = sizeof(upstream_retry_backoff_ms) / sizeof(upstream_retry_backoff_ms[0]),
+	.retry_ms_table_count =
+		sizeof(upstream_retry_backoff_ms) / sizeof(upstream_retry_backoff_ms[0]),
 	.conceal_count = LWS_RETRY_CONCEAL_ALWAYS,
 	.jitter_percent = 20,
 };
@@ -36,7 +37,8 @@ struct up_req *upstream_retry_take_for(const struct usession *s, double now)
 	struct up_req *r;
 
 	for (r = up.qhead; r; r = r->next)
-		if (!r->lost_at || s->ready_at > r->lost_at || now - r->lost_at >= UP_RETRY_FRESH_WAIT_S)
+		if (!r->lost_at || s->ready_at > r->lost_at ||
+		    now - r->lost_at >= UP_RETRY_FRESH_WAIT_S)
 			break;
 	if (r && up_fifo_remove(&up.qhead, &up.qtail, r))
 		up.qlen--;
@@ -84,8 +86,8 @@ void upstream_retry_reconnect(int failed)
 	if (!failed)
 		up.backoff_try = 0;
 	up.reconnect_pending = 1;
-	lws_retry_sul_schedule(up.ctx, 0, &up.sul_reconnect, &upstream_retry_backoff, upstream_retry_reconnect_cb,
-			       &up.backoff_try);
+	lws_retry_sul_schedule(up.ctx, 0, &up.sul_reconnect, &upstream_retry_backoff,
+			       upstream_retry_reconnect_cb, &up.backoff_try);
 }
 
 /* Whether requests may keep waiting for a session that cannot be connected
@@ -94,7 +96,8 @@ void upstream_retry_reconnect(int failed)
  * once the outage is older, a failed connection fails them (as alien.py). */
 int upstream_retry_in_grace(double now)
 {
-	return up.ever_up && !up.auth_failed && up.down_since > 0 && now - up.down_since < up.cfg->connect_wait;
+	return up.ever_up && !up.auth_failed && up.down_since > 0 &&
+	       now - up.down_since < up.cfg->connect_wait;
 }
 
 /* Fail the queued requests that have waited for a session since before cutoff. */
@@ -127,8 +130,10 @@ static void upstream_retry_timeout(struct usession *s)
 
 	s->cur = NULL;
 	up.timeouts++;
-	snprintf(m, sizeof(m), "jaliend: no reply from %s within %d s for `%.40s` (--request-timeout); "
-		 "it may still run there", up.cfg->endpoint, up.cfg->request_timeout, r ? r->command : "commandlist");
+	snprintf(m, sizeof(m),
+		 "jaliend: no reply from %s within %d s for `%.40s` (--request-timeout); "
+		 "it may still run there",
+		 up.cfg->endpoint, up.cfg->request_timeout, r ? r->command : "commandlist");
 	log_warn("upstream[%d]: %s; closing the session", s->idx, m + 9);
 	if (r)
 		up_req_finish(r, NULL, JD_EXIT_TIMEOUT, m);
@@ -154,10 +159,12 @@ static void upstream_retry_watch_cb(lws_sorted_usec_list_t *sul)
 	if (up.qhead && up_count(up_shared_serving) == 0 && !upstream_retry_in_grace(now)) {
 		char m[300];
 
-		snprintf(m, sizeof(m), "jaliend: no session to %s within %d s (--connect-wait)", up.cfg->endpoint,
-			 up.cfg->connect_wait);
-		if (up.last_error[0] && up.last_code != JD_EXIT_LOST) /* the last connection attempt's */
-			upstream_retry_fail_before(now - up.cfg->connect_wait, up.last_code, up.last_error);
+		snprintf(m, sizeof(m), "jaliend: no session to %s within %d s (--connect-wait)",
+			 up.cfg->endpoint, up.cfg->connect_wait);
+		/* the last connection attempt's */
+		if (up.last_error[0] && up.last_code != JD_EXIT_LOST)
+			upstream_retry_fail_before(now - up.cfg->connect_wait, up.last_code,
+						   up.last_error);
 		else
 			upstream_retry_fail_before(now - up.cfg->connect_wait, JD_EXIT_NOCONN, m);
 	}
@@ -169,7 +176,8 @@ static int upstream_retry_watch_needed(void)
 {
 	if (up.qhead && up_count(up_shared_serving) == 0)
 		return 1;
-	if (up.qhead && up.qhead->lost_at && usession_now() - up.qhead->lost_at < UP_RETRY_FRESH_WAIT_S + 0.5)
+	if (up.qhead && up.qhead->lost_at &&
+	    usession_now() - up.qhead->lost_at < UP_RETRY_FRESH_WAIT_S + 0.5)
 		return 1; /* a retry waits for a fresh session: wake to give it any one */
 	if (up.cfg->request_timeout > 0)
 		for (int i = 0; i < LIM_POOL_MAX; i++)
@@ -197,31 +205,38 @@ static int upstream_retry_reply_poisoned(const cJSON *meta)
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(meta, "error");
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(meta, "exitcode");
 
-	return cJSON_IsString(e) && strcmp(e->valuestring, UP_POISON_TEXT) == 0 && cJSON_IsString(c) &&
-	       strcmp(c->valuestring, "22") == 0;
+	return cJSON_IsString(e) && strcmp(e->valuestring, UP_POISON_TEXT) == 0 &&
+	       cJSON_IsString(c) && strcmp(c->valuestring, "22") == 0;
 }
 
 int upstream_retry_poisoned(struct usession *s, struct up_req *r, cJSON *reply)
 {
-	if (!r || !upstream_retry_reply_poisoned(cJSON_GetObjectItemCaseSensitive(reply, "metadata")))
+	if (!r ||
+	    !upstream_retry_reply_poisoned(cJSON_GetObjectItemCaseSensitive(reply, "metadata")))
 		return 0;
 	up.poisoned++;
-	log_warn("upstream[%d]: JCentral could not parse a well-formed request of %zu bytes (`%.40s`): "
-		 "the session is broken; closing it", s->idx, s->sent_len, r->command);
+	log_warn("upstream[%d]: JCentral could not parse a well-formed request of %zu bytes "
+		 "(`%.40s`): "
+		 "the session is broken; closing it",
+		 s->idx, s->sent_len, r->command);
 	s->retire = 1;
 	if (!r->retried && !s->private_) {
 		r->retried = 1;
 		r->lost_at = usession_now();
 		up.retried++;
-		log_info("upstream[%d]: sending `%s` again on a fresh session (the server ran nothing)", s->idx,
-			 r->command);
+		log_info("upstream[%d]: sending `%s` again on a fresh session (the server ran "
+			 "nothing)",
+			 s->idx, r->command);
 		cJSON_Delete(reply);
 		upstream_retry_push_front(r);
 	} else {
 		char m[200];
 
-		snprintf(m, sizeof(m), "jaliend: JCentral's session broke (\"%s\") during `%.40s`; it did not run: "
-			 "try again", UP_POISON_TEXT, r->command);
+		snprintf(m, sizeof(m),
+			 "jaliend: JCentral's session broke (\"%s\") during `%.40s`; it did not "
+			 "run: "
+			 "try again",
+			 UP_POISON_TEXT, r->command);
 		cJSON_Delete(reply);
 		up_req_finish(r, NULL, JD_EXIT_LOST, m);
 	}
@@ -243,8 +258,8 @@ void upstream_retry_lost(const struct usession *s, struct up_req *lost, int code
 			 s->idx, lost->command);
 		upstream_retry_push_front(lost);
 	} else {
-		snprintf(m, sizeof(m), "%s during `%.40s`; not retried, it may have run: try again", msg,
-			 lost->command);
+		snprintf(m, sizeof(m), "%s during `%.40s`; not retried, it may have run: try again",
+			 msg, lost->command);
 		up_req_finish(lost, NULL, code, m);
 	}
 }

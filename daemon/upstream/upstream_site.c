@@ -44,7 +44,7 @@ static void upstream_site_learn_default(struct usession *s, const cJSON *reply)
 
 	if (s->site_default)
 		return;
-	cJSON_ArrayForEach(it, res) {
+	cJSON_ArrayForEach (it, res) {
 		m = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "message"));
 		if (!m || !(p = strstr(m, "(was ")) || !(e = strchr(p + 5, ')')))
 			continue;
@@ -67,11 +67,13 @@ static void upstream_site_done(struct up_req *req, cJSON *reply, int code, const
 
 	(void)code;
 	if (!reply) { /* the session is gone or timed out: the parked request is requeued with it */
-		log_warn("upstream[%d]: setSite %s: %s", s->idx, target ? target : "?", msg ? msg : "no reply");
+		log_warn("upstream[%d]: setSite %s: %s", s->idx, target ? target : "?",
+			 msg ? msg : "no reply");
 		return;
 	}
 	if (rc != 0)
-		log_warn("upstream[%d]: setSite %s refused (%d): %s; the request runs on the site it had",
+		log_warn("upstream[%d]: setSite %s refused (%d): %s; the request runs on the site "
+			 "it had",
 			 s->idx, target ? target : "?", rc, err ? err : "");
 	else
 		upstream_site_learn_default(s, reply);
@@ -96,7 +98,8 @@ int upstream_site_detour(struct usession *s, struct up_req *r)
 		return 0;
 	target = want[0] ? want : s->site_default;
 	if (!target) { /* its own site is not known: JCentral cannot be asked to go back */
-		log_warn("upstream[%d]: cannot set the site back to JCentral's choice; the session retires",
+		log_warn("upstream[%d]: cannot set the site back to JCentral's choice; the session "
+			 "retires",
 			 s->idx);
 		s->retire = 1;
 		return 0;
@@ -119,8 +122,8 @@ int upstream_site_detour(struct usession *s, struct up_req *r)
 	return 1;
 fail:
 	cJSON_Delete(opts);
-	log_warn("upstream[%d]: cannot send setSite %s; `%.40s` runs on the session's site", s->idx, target,
-		 r->command);
+	log_warn("upstream[%d]: cannot send setSite %s; `%.40s` runs on the session's site", s->idx,
+		 target, r->command);
 	return 0;
 }
 

@@ -26,7 +26,8 @@ const char *useragent_get(void)
 	struct utsname u;
 	struct passwd *pw;
 	char host[256] = "", lws[64];
-	const char *job = useragent_id("ALIEN_PROC_ID"), *master = useragent_id("ALIEN_MASTERJOB_ID");
+	const char *job = useragent_id("ALIEN_PROC_ID"),
+		   *master = useragent_id("ALIEN_MASTERJOB_ID");
 	size_t n;
 
 	if (ua[0])
@@ -37,8 +38,10 @@ const char *useragent_get(void)
 	pw = getpwuid(getuid());
 	snprintf(lws, sizeof(lws), "%s", lws_get_library_version());
 	lws[strcspn(lws, " ")] = '\0'; /* "4.1.6 v4.1.6" */
-	n = (size_t)snprintf(ua, sizeof(ua), "jaliend/%s libwebsockets/%s platform/%s-%s/%s id/%s@%s", JALIEND_VERSION, lws,
-			     u.sysname, u.machine, u.release, pw ? pw->pw_name : "?", host);
+	n = (size_t)snprintf(ua, sizeof(ua),
+			     "jaliend/%s libwebsockets/%s platform/%s-%s/%s id/%s@%s",
+			     JALIEND_VERSION, lws, u.sysname, u.machine, u.release,
+			     pw ? pw->pw_name : "?", host);
 	if (job && n < sizeof(ua))
 		n += (size_t)snprintf(ua + n, sizeof(ua) - n, " jobid/%s", job);
 	if (master && n < sizeof(ua))

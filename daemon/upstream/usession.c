@@ -17,9 +17,10 @@
 #include "resolve.h"
 #include "upstream.h"
 
-static const char *const us_state_names[] = { "DOWN", "CONNECTING", "INIT", "READY", "BUSY", "CLOSING" };
+static const char *const us_state_names[] = { "DOWN",  "CONNECTING", "INIT",
+					      "READY", "BUSY",	     "CLOSING" };
 static char us_tls_error[256];
-static char us_tls_alert[96]; /* the fatal TLS alert the server sent last ("" none) */
+static char us_tls_alert[96];	       /* the fatal TLS alert the server sent last ("" none) */
 static const struct jd_config *us_cfg; /* for the CA folder, the endpoint */
 static struct lws_context *us_ctx;
 /* a connect's looked up addresses, by session (tried in turn, freed once it
@@ -27,8 +28,8 @@ static struct lws_context *us_ctx;
 static struct resolve_result *us_addrs[LIM_POOL_MAX];
 
 static const lws_retry_bo_t us_retry = {
-	.secs_since_valid_ping = 30,    /* websocket ping after 30 s without traffic */
-	.secs_since_valid_hangup = 75,  /* peer dead when nothing came for 75 s */
+	.secs_since_valid_ping = 30,   /* websocket ping after 30 s without traffic */
+	.secs_since_valid_hangup = 75, /* peer dead when nothing came for 75 s */
 };
 
 const char *usession_state_name(enum us_state st)
@@ -47,7 +48,8 @@ double usession_now(void)
 static void usession_set_state(struct usession *s, enum us_state st)
 {
 	if (s->state != st)
-		log_debug("upstream[%d]: %s -> %s", s->idx, us_state_names[s->state], us_state_names[st]);
+		log_debug("upstream[%d]: %s -> %s", s->idx, us_state_names[s->state],
+			  us_state_names[st]);
 	s->state = st;
 }
 
@@ -160,14 +162,18 @@ static void usession_resolved(void *owner, struct resolve_result *res)
 	}
 	if (res->vhost_gone || res->gai) {
 		if (res->vhost_gone)
-			snprintf(why, sizeof(why), "its credential went away while %s was looked up", us_cfg->ep_host);
+			snprintf(why, sizeof(why),
+				 "its credential went away while %s was looked up",
+				 us_cfg->ep_host);
 		else
-			snprintf(why, sizeof(why), "cannot resolve %s: %s", us_cfg->ep_host, res->why);
+			snprintf(why, sizeof(why), "cannot resolve %s: %s", us_cfg->ep_host,
+				 res->why);
 		free(res);
 		usession_connect_failed(s, why);
 		return;
 	}
-	log_debug("upstream[%d]: %s is %s%s", s->idx, us_cfg->ep_host, res->addr[0], res->n > 1 ? " (and more)" : "");
+	log_debug("upstream[%d]: %s is %s%s", s->idx, us_cfg->ep_host, res->addr[0],
+		  res->n > 1 ? " (and more)" : "");
 	usession_addrs_drop(s);
 	us_addrs[s->idx] = res;
 	s->addr_next = 1;
@@ -180,9 +186,11 @@ static void usession_resolved(void *owner, struct resolve_result *res)
  * it goes on. */
 static int usession_try_next(struct usession *s, const char *why)
 {
-	const struct resolve_result *a = s->idx >= 0 && s->idx < LIM_POOL_MAX ? us_addrs[s->idx] : NULL;
+	const struct resolve_result *a =
+		s->idx >= 0 && s->idx < LIM_POOL_MAX ? us_addrs[s->idx] : NULL;
 
-	if (!a || s->addr_next >= a->n || !why || strcmp(why, "Unable to connect") != 0 || s->state != US_CONNECTING)
+	if (!a || s->addr_next >= a->n || !why || strcmp(why, "Unable to connect") != 0 ||
+	    s->state != US_CONNECTING)
 		return 0;
 	log_debug("upstream[%d]: %s: cannot connect to %s; trying %s", s->idx, us_cfg->ep_host,
 		  a->addr[s->addr_next - 1], a->addr[s->addr_next]);
@@ -200,14 +208,16 @@ void usession_connect(struct usession *s, struct lws_context *ctx, struct lws_vh
 	us_ctx = ctx;
 	usession_addrs_drop(s);
 	usession_set_state(s, US_CONNECTING);
-	log_info("upstream[%d]: connecting to %s%s", s->idx, cfg->endpoint, s->private_ ? " (private session)" : "");
+	log_info("upstream[%d]: connecting to %s%s", s->idx, cfg->endpoint,
+		 s->private_ ? " (private session)" : "");
 	if (resolve_numeric(cfg->ep_host) || s->idx < 0 || s->idx >= LIM_POOL_MAX) {
 		usession_connect_to(s, cfg->ep_host);
 		return;
 	}
 	s->resolving = resolve_start(ctx, vh, cfg->ep_host, usession_resolved, s);
 	if (!s->resolving) {
-		log_warn("upstream[%d]: cannot look %s up off the loop; libwebsockets looks it up", s->idx, cfg->ep_host);
+		log_warn("upstream[%d]: cannot look %s up off the loop; libwebsockets looks it up",
+			 s->idx, cfg->ep_host);
 		usession_connect_to(s, cfg->ep_host);
 	}
 }
@@ -243,7 +253,7 @@ int usession_send(struct usession *s, struct up_req *r, const char *cwd, char *e
 		snprintf(pwd, sizeof(pwd), "-pwd=%s", cwd);
 		cJSON_AddItemToArray(opts, cJSON_CreateString(pwd));
 	}
-	cJSON_ArrayForEach(o, r->options)
+	cJSON_ArrayForEach (o, r->options)
 		cJSON_AddItemToArray(opts, cJSON_Duplicate(o, 1));
 	cJSON_AddItemToObject(msg, "options", opts);
 	opts = NULL;
@@ -251,7 +261,8 @@ int usession_send(struct usession *s, struct up_req *r, const char *cwd, char *e
 	if (!text)
 		goto out;
 	if (strlen(text) > LIM_UPSTREAM_REQUEST_MAX) {
-		snprintf(err, errn, "jaliend: the request is %zu bytes; JCentral takes at most %d per command",
+		snprintf(err, errn,
+			 "jaliend: the request is %zu bytes; JCentral takes at most %d per command",
 			 strlen(text), LIM_UPSTREAM_REQUEST_MAX);
 		rc = -E2BIG;
 		goto out;
@@ -281,7 +292,8 @@ out:
 void usession_close(struct usession *s)
 {
 	if ((s->resolving || s->addr_pending) && s->state == US_CONNECTING) {
-		usession_set_state(s, US_CLOSING); /* the lookup's answer or the next address ends it */
+		/* the lookup's answer or the next address ends it */
+		usession_set_state(s, US_CLOSING);
 		return;
 	}
 	if (!s->wsi || s->state == US_DOWN)
@@ -299,7 +311,8 @@ void usession_copy_str(char **dst, const cJSON *v)
 }
 
 /* JCentral breaks a session for good on the first request that comes in more
- * than one websocket frame (see upstream/upstream_retry.c, upstream_retry_poisoned), so every request
+ * than one websocket frame (see upstream/upstream_retry.c, upstream_retry_poisoned), so every
+  * request
  * must go out as one frame. Uncompressed, one lws_write is one frame. With
  * permessage-deflate, libwebsockets 4.1.6 deflates into a buffer of
  * 2^tx_buf_size bytes (default 2^10) and sends each time it fills as a frame
@@ -315,7 +328,8 @@ static void usession_on_established(struct usession *s)
 {
 	usession_addrs_drop(s);
 	/* fails (harmlessly) when the server did not take permessage-deflate */
-	(void)lws_set_extension_option(s->wsi, "permessage-deflate", "tx_buf_size", US_PMD_TX_BUF_PWR2);
+	(void)lws_set_extension_option(s->wsi, "permessage-deflate", "tx_buf_size",
+				       US_PMD_TX_BUF_PWR2);
 	usession_set_state(s, US_INIT);
 	s->connected_at = s->last_active = time(NULL);
 	s->sent_at = usession_now();
@@ -368,7 +382,8 @@ static void usession_on_reply(struct usession *s)
 static int usession_on_rx(struct usession *s, const void *in, size_t len)
 {
 	if (len > LIM_UPSTREAM_REPLY_MAX - s->rx_len) {
-		log_err("upstream[%d]: reply over %u bytes; closing the session", s->idx, LIM_UPSTREAM_REPLY_MAX);
+		log_err("upstream[%d]: reply over %u bytes; closing the session", s->idx,
+			LIM_UPSTREAM_REPLY_MAX);
 		return -E2BIG;
 	}
 	if (s->rx_len + len > s->rx_cap) {
@@ -406,7 +421,9 @@ static void usession_on_down(struct usession *s, const char *why, int http_statu
 	s->cwd = NULL;
 	usession_set_state(s, US_DOWN);
 	upstream_session_down(s, was, lost, why, http_status,
-			      us_tls_error[0] ? us_tls_error : us_tls_alert[0] ? us_tls_alert : NULL);
+			      us_tls_error[0]	? us_tls_error
+			      : us_tls_alert[0] ? us_tls_alert
+						: NULL);
 }
 
 static void usession_peer_close_reason(struct usession *s, const unsigned char *in, size_t len)
@@ -420,10 +437,12 @@ static void usession_peer_close_reason(struct usession *s, const unsigned char *
 			 (const char *)in + 2);
 	else
 		log_info("upstream[%d]: server closed the websocket (code %d%s%.*s)", s->idx, code,
-			 len > 2 ? ": " : "", len > 2 ? (int)(len - 2) : 0, len > 2 ? (const char *)in + 2 : "");
+			 len > 2 ? ": " : "", len > 2 ? (int)(len - 2) : 0,
+			 len > 2 ? (const char *)in + 2 : "");
 }
 
-int usession_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+int usession_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		      size_t len)
 {
 	struct usession *s = wsi ? lws_get_opaque_user_data(wsi) : NULL;
 	char why[256];
@@ -448,15 +467,17 @@ int usession_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED: /* once per vhost, spuriously too */
 		resolve_drain();
 		return 0;
-	case LWS_CALLBACK_PROTOCOL_DESTROY:
-		resolve_vhost_gone(lws_get_vhost(wsi));
-		return 0;
-	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: { /* alien.py 1.7.0's shape (useragent.h) */
+	case LWS_CALLBACK_PROTOCOL_DESTROY: resolve_vhost_gone(lws_get_vhost(wsi)); return 0;
+	/* alien.py 1.7.0's shape (useragent.h) */
+	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
 		unsigned char **p = in, *end = *p + len;
 		const char *ua = useragent_get();
 
-		return lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_USER_AGENT, (const unsigned char *)ua,
-						    (int)strlen(ua), p, end) ? -1 : 0;
+		return lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_USER_AGENT,
+						    (const unsigned char *)ua, (int)strlen(ua), p,
+						    end)
+			       ? -1
+			       : 0;
 	}
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		if (s)
@@ -492,7 +513,6 @@ int usession_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
 		if (s)
 			usession_on_down(s, "closed", 0);
 		return 0;
-	default:
-		return 0;
+	default: return 0;
 	}
 }

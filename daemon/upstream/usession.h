@@ -24,31 +24,31 @@ struct usession {
 	int idx;
 	enum us_state state;
 	struct lws *wsi;
-	int private_;          /* one-shot session for a state-changing request */
+	int private_;		    /* one-shot session for a state-changing request */
 	struct up_req *private_req; /* that request, until the session is ready */
-	int with_token;        /* connected with a token certificate */
-	int retire;            /* close once the running request is answered */
-	struct lws_vhost *vh;  /* the credential it logged in with */
-	char *cwd;             /* server-side cwd of this websocket */
-	char *site;            /* close site we set with setSite (NULL: JCentral's choice) */
-	char *site_default;    /* JCentral's choice, from the first setSite's `(was X)` */
-	struct up_req *site_next; /* waits for the setSite in flight (upstream_site.c) */
-	struct up_req *cur;    /* in flight */
-	unsigned char *tx;     /* LWS_PRE + request text */
+	int with_token;		    /* connected with a token certificate */
+	int retire;		    /* close once the running request is answered */
+	struct lws_vhost *vh;	    /* the credential it logged in with */
+	char *cwd;		    /* server-side cwd of this websocket */
+	char *site;		    /* close site we set with setSite (NULL: JCentral's choice) */
+	char *site_default;	    /* JCentral's choice, from the first setSite's `(was X)` */
+	struct up_req *site_next;   /* waits for the setSite in flight (upstream_site.c) */
+	struct up_req *cur;	    /* in flight */
+	unsigned char *tx;	    /* LWS_PRE + request text */
 	size_t tx_len;
-	size_t sent_len;       /* bytes of the last request sent (for the log) */
-	char *rx;              /* reply being assembled */
+	size_t sent_len; /* bytes of the last request sent (for the log) */
+	char *rx;	 /* reply being assembled */
 	size_t rx_len, rx_cap;
 	unsigned long requests;
 	uint64_t bytes_in, bytes_out;
-	time_t last_active;    /* last request sent or reply received */
+	time_t last_active; /* last request sent or reply received */
 	time_t connected_at;
-	double ready_at;       /* monotonic: when it became READY (a retry wants a later one) */
-	double sent_at;        /* monotonic: when cur (or commandlist, in INIT) was sent */
+	double ready_at;	/* monotonic: when it became READY (a retry wants a later one) */
+	double sent_at;		/* monotonic: when cur (or commandlist, in INIT) was sent */
 	int64_t cert_not_after; /* notAfter of the credential used (the server closes then) */
 	struct resolve_job *resolving; /* CONNECTING: the endpoint's host name being looked up */
-	int addr_next;         /* CONNECTING: the next of the looked up addresses to try */
-	int addr_pending;      /* CONNECTING: sul_addr will try it */
+	int addr_next;		       /* CONNECTING: the next of the looked up addresses to try */
+	int addr_pending;	       /* CONNECTING: sul_addr will try it */
 	lws_sorted_usec_list_t sul_addr;
 };
 
@@ -68,7 +68,8 @@ void usession_connect(struct usession *s, struct lws_context *ctx, struct lws_vh
 int usession_send(struct usession *s, struct up_req *r, const char *cwd, char *err, size_t errn);
 /* Close a session we no longer want (idle extra, private, expiring). */
 void usession_close(struct usession *s);
-int usession_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+int usession_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		      size_t len);
 /* The last TLS error libwebsockets logged (its CONNECTION_ERROR text is useless). */
 void usession_note_tls_error(const char *text);
 /* The fatal TLS alert the server sent in the last handshake, or NULL. */

@@ -5,7 +5,8 @@
 #include <errno.h>
 #include <signal.h>
 
-namespace {
+namespace
+{
 
 void workers_forget_locked(struct workers *w, workers_job *job)
 {
@@ -18,7 +19,8 @@ void workers_forget_locked(struct workers *w, workers_job *job)
 
 void workers_main(struct workers *w)
 {
-	sigset_t stop_sigs; // the loop thread takes these (server.c); XrdCl threads made here inherit the block
+	// the loop thread takes these (server.c); XrdCl threads made here inherit the block
+	sigset_t stop_sigs;
 
 	sigemptyset(&stop_sigs);
 	sigaddset(&stop_sigs, SIGTERM);
@@ -41,7 +43,8 @@ void workers_main(struct workers *w)
 		w->ops->run(job);
 		lk.lock();
 		if (w->ops->ran_locked)
-			w->ops->ran_locked(job); // e.g. a watchdog must not pick it up once the loop may free it
+			// e.g. a watchdog must not pick it up once the loop may free it
+			w->ops->ran_locked(job);
 		w->finished.push_back(job);
 		workers_wake_locked(w);
 	}
@@ -146,7 +149,8 @@ void workers_join(struct workers *w)
 			if (t.joinable())
 				t.join();
 		std::lock_guard<std::mutex> lk(w->mu);
-		for (workers_job *job : w->queue) // never started (none: the workers end on an empty queue)
+		// never started (none: the workers end on an empty queue)
+		for (workers_job *job : w->queue)
 			delete job;
 		w->queue.clear();
 		for (workers_job *job : w->finished)

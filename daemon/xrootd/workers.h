@@ -30,8 +30,10 @@
 
 struct workers_job {
 	std::atomic<bool> cancel{ false }; // stop soon: the user's cancel, or workers_stop
-	void *owner = nullptr;             // the loop's, to call back; nullptr: nobody to tell
-	virtual ~workers_job() {}          // workers_join deletes the jobs the loop never took
+	void *owner = nullptr;		   // the loop's, to call back; nullptr: nobody to tell
+	virtual ~workers_job()
+	{
+	} // workers_join deletes the jobs the loop never took
 };
 
 struct workers_ops {
@@ -49,21 +51,23 @@ struct workers {
 	// the caps, given by the user
 	const workers_ops *ops;
 	unsigned threads_max; // worker threads = jobs running at once (at least 1)
-	size_t jobs_max;      // jobs queued, running or finished but not yet taken by the
-			      // loop; past it workers_submit fails (0: no cap here, the user
-			      // bounds its jobs)
+	// jobs queued, running or finished but not yet taken by the loop; past it workers_submit
+	// fails (0: no cap here, the user bounds its jobs)
+	size_t jobs_max;
 
 	std::mutex mu;
-	std::condition_variable cv;       // the workers': a job queued, or stopping
+	std::condition_variable cv;	     // the workers': a job queued, or stopping
 	std::deque<workers_job *> queue;     // waiting for a worker
 	std::vector<workers_job *> finished; // done, for the loop
-	std::vector<workers_job *> live;     // queued, running or finished-undelivered, in submit order
+	// queued, running or finished-undelivered, in submit order
+	std::vector<workers_job *> live;
 	std::vector<std::thread> threads;
-	unsigned idle = 0;                // workers waiting for a job
-	bool stopping = false;            // workers_stop was called: no more jobs
+	unsigned idle = 0;		   // workers waiting for a job
+	bool stopping = false;		   // workers_stop was called: no more jobs
 	struct lws_context *ctx = nullptr; // woken when a job is finished
 
-	workers(const workers_ops *o, unsigned nthreads, size_t njobs) : ops(o), threads_max(nthreads), jobs_max(njobs)
+	workers(const workers_ops *o, unsigned nthreads, size_t njobs)
+	    : ops(o), threads_max(nthreads), jobs_max(njobs)
 	{
 	}
 };

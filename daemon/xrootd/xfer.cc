@@ -30,7 +30,8 @@ extern "C" {
 #include "version.h"
 }
 
-namespace {
+namespace
+{
 
 void xfer_take_locked(workers_job *job, bool stopping);
 void xfer_work(workers_job *job);
@@ -43,9 +44,11 @@ struct xfer_state {
 	// XFER_THREADS_MAX workers; the queue has none here (as ever): the owners
 	// bound their jobs (a cp's transfers in flight, a command's one md5)
 	workers pool{ &xfer_ops, XFER_THREADS_MAX, 0 };
-	std::vector<xfer_job *> progress;  // progress for the loop
-	std::vector<xfer_job *> expired;   // past their deadline: the owner is told, the job runs on
-	std::condition_variable watch_cv;  // the watchdog's (jobs with a deadline started, stopping)
+	std::vector<xfer_job *> progress; // progress for the loop
+	// past their deadline: the owner is told, the job runs on
+	std::vector<xfer_job *> expired;
+	// the watchdog's (jobs with a deadline started, stopping)
+	std::condition_variable watch_cv;
 	std::thread watchdog;
 	bool configured = false;
 };
@@ -71,7 +74,8 @@ void xfer_progress(xfer_job *j, uint64_t processed, uint64_t total)
 	std::lock_guard<std::mutex> lk(xf.pool.mu);
 	auto now = std::chrono::steady_clock::now();
 
-	if (j->progress_queued || now - j->last_progress < std::chrono::milliseconds(XFER_PROGRESS_MS))
+	if (j->progress_queued ||
+	    now - j->last_progress < std::chrono::milliseconds(XFER_PROGRESS_MS))
 		return;
 	j->last_progress = now;
 	j->progress_queued = true;
@@ -94,7 +98,8 @@ void xfer_unlink_target(const xfer_job *j)
 		(void)unlink(j->target.c_str());
 }
 
-namespace {
+namespace
+{
 
 void xfer_run_rm(xfer_job *j)
 {
@@ -158,7 +163,8 @@ void xfer_take_locked(workers_job *job, bool stopping)
 	if (stopping)
 		j->cancel = true;
 	if (j->op == XFER_OP_COPY && j->tune.timeout_s > 0) {
-		j->deadline = std::chrono::steady_clock::now() + std::chrono::seconds(j->tune.timeout_s);
+		j->deadline =
+			std::chrono::steady_clock::now() + std::chrono::seconds(j->tune.timeout_s);
 		j->watched = true;
 		xfer_watchdog_start_locked();
 		xf.watch_cv.notify_all();
@@ -232,8 +238,9 @@ void xfer_configure()
 	// client never notices, but the daemon would shun a restarted SE for half
 	// an hour. 5 s keeps a burst of files to a dead SE failing fast.
 	const std::pair<const char *, int> defaults[] = {
-		{ "ConnectionRetry", 1 }, { "ConnectionWindow", 10 }, { "TimeoutResolution", 1 },
-		{ "CPInitTimeout", 90 }, { "StreamTimeout", 60 }, { "StreamErrorWindow", XFER_SE_ERROR_WINDOW_S },
+		{ "ConnectionRetry", 1 },   { "ConnectionWindow", 10 },
+		{ "TimeoutResolution", 1 }, { "CPInitTimeout", 90 },
+		{ "StreamTimeout", 60 },    { "StreamErrorWindow", XFER_SE_ERROR_WINDOW_S },
 	};
 	for (const auto &d : defaults)
 		env->PutInt(d.first, d.second);
@@ -270,7 +277,8 @@ extern "C" int xfer_init(struct lws_context *ctx)
 	}
 }
 
-namespace {
+namespace
+{
 
 // a request of this kind (tune NULL: the defaults), its fields still to fill
 struct xfer_req xfer_req_of(enum xfer_kind kind, const struct xfer_tune *tune)
@@ -328,7 +336,8 @@ extern "C" struct xfer_req xfer_req_rm(const char *url)
 	return r;
 }
 
-namespace {
+namespace
+{
 
 std::string xfer_str(const char *s)
 {
@@ -346,8 +355,9 @@ void xfer_submit_download(xfer_job *j, const struct xfer_download *d)
 	j->md5 = xfer_str(d->md5);
 	j->mode = j->md5.empty() ? "none" : "target";
 	j->force = true;
-	j->sources = d->sources < 2 ? 1 : d->sources < XFER_SOURCES_MAX ? (unsigned)d->sources
-								       : XFER_SOURCES_MAX;
+	j->sources = d->sources < 2		     ? 1
+		     : d->sources < XFER_SOURCES_MAX ? (unsigned)d->sources
+						     : XFER_SOURCES_MAX;
 	j->has_xattrs = d->lfn != nullptr;
 	j->xa_guid = xfer_str(d->guid);
 	j->xa_lfn = xfer_str(d->lfn);
@@ -375,9 +385,7 @@ void xfer_submit_fill(xfer_job *j, const struct xfer_req *req)
 		j->mode = "source";
 		j->upload = j->force = true;
 		break;
-	case XFER_DOWNLOAD:
-		xfer_submit_download(j, &req->u.download);
-		break;
+	case XFER_DOWNLOAD: xfer_submit_download(j, &req->u.download); break;
 	case XFER_TPC:
 		j->source = xfer_str(req->u.tpc.src_url);
 		j->target = xfer_str(req->u.tpc.dst_url);
@@ -399,8 +407,8 @@ void xfer_submit_fill(xfer_job *j, const struct xfer_req *req)
 
 } // namespace
 
-extern "C" struct xfer_job *xfer_submit(const struct xfer_req *req, xfer_done_fn done, xfer_progress_fn progress,
-					 void *owner)
+extern "C" struct xfer_job *xfer_submit(const struct xfer_req *req, xfer_done_fn done,
+					xfer_progress_fn progress, void *owner)
 {
 	xfer_job *j = nullptr;
 
@@ -460,7 +468,9 @@ extern "C" void xfer_drain(void)
 
 		r.bytes = j->done.load();
 		r.seconds = j->tune.timeout_s;
-		snprintf(r.msg, sizeof(r.msg), "[ERROR] Operation expired: CPTimeout exceeded: not done in %d s (-timeout)",
+		snprintf(r.msg, sizeof(r.msg),
+			 "[ERROR] Operation expired: CPTimeout exceeded: not done in %d s "
+			 "(-timeout)",
 			 j->tune.timeout_s);
 		xfer_cancel(j);
 		cb(owner, j, &r);
@@ -498,7 +508,8 @@ extern "C" void xfer_fini(void)
 	}
 }
 
-extern "C" int xfer_lws_callback(struct lws *, enum lws_callback_reasons reason, void *, void *, size_t)
+extern "C" int xfer_lws_callback(struct lws *, enum lws_callback_reasons reason, void *, void *,
+				 size_t)
 {
 	if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED)
 		xfer_drain(); // once per vhost and spuriously too: an empty drain does nothing

@@ -32,42 +32,49 @@
 extern "C" {
 #endif
 
-#define XFER_THREADS_MAX 16          /* worker threads = most jobs running at once */
-#define XFER_CHUNK_SIZE (1u << 20)   /* bytes per XrdCl chunk: progress and cancel granularity */
-#define XFER_RM_TIMEOUT_S 10         /* removing a partial upload */
-#define XFER_PROGRESS_MS 100         /* at most one progress event per job this often */
-#define XFER_SOURCES_MAX 4           /* replicas one download reads at once (XrdCl extreme copy) */
-#define XFER_XCP_BLOCK_SIZE (8u << 20) /* bytes a source is asked for at a time then (XrdCl's default, 128 MiB, leaves a smaller file to one source) */
-#define XFER_SE_ERROR_WINDOW_S 5     /* after a connection failure, an SE is failed at once this long (XrdCl StreamErrorWindow) */
+#define XFER_THREADS_MAX 16	   /* worker threads = most jobs running at once */
+#define XFER_CHUNK_SIZE (1u << 20) /* bytes per XrdCl chunk: progress and cancel granularity */
+#define XFER_RM_TIMEOUT_S 10	   /* removing a partial upload */
+#define XFER_PROGRESS_MS 100	   /* at most one progress event per job this often */
+#define XFER_SOURCES_MAX 4	   /* replicas one download reads at once (XrdCl extreme copy) */
+/* bytes a source is asked for at a time then (XrdCl's default, 128 MiB, leaves a smaller file to
+ * one source) */
+#define XFER_XCP_BLOCK_SIZE (8u << 20)
+/* after a connection failure, an SE is failed at once this long (XrdCl StreamErrorWindow) */
+#define XFER_SE_ERROR_WINDOW_S 5
 /* cp's per-transfer tuning (-chunks, -chunksz, -timeout, -ratethreshold, -retry): its caps */
-#define XFER_CHUNKS_MAX 64               /* chunks requested in parallel (XrdCl parallelChunks) */
-#define XFER_CHUNK_SIZE_MIN 4096u        /* bytes per chunk (XrdCl chunkSize) */
+#define XFER_CHUNKS_MAX 64	  /* chunks requested in parallel (XrdCl parallelChunks) */
+#define XFER_CHUNK_SIZE_MIN 4096u /* bytes per chunk (XrdCl chunkSize) */
 #define XFER_CHUNK_SIZE_MAX (64u << 20)
-#define XFER_JOB_BUFFER_MAX (256ull << 20) /* chunks x chunk size: memory one job may hold in flight */
-#define XFER_TIMEOUT_MAX 65535           /* seconds (XrdCl's cpTimeout is 16 bits) */
-#define XFER_RETRIES_MAX 10              /* copies tried again after a retryable failure */
-#define XFER_RETRY_DELAY_S (XFER_SE_ERROR_WINDOW_S + 1) /* wait before a retry: past the window in
-				  * which XrdCl fails every request to an SE whose connection failed */
+/* chunks x chunk size: memory one job may hold in flight */
+#define XFER_JOB_BUFFER_MAX (256ull << 20)
+#define XFER_TIMEOUT_MAX 65535 /* seconds (XrdCl's cpTimeout is 16 bits) */
+#define XFER_RETRIES_MAX 10    /* copies tried again after a retryable failure */
+/* wait before a retry: past the window in which XrdCl fails every request to an SE whose connection
+ * failed */
+#define XFER_RETRY_DELAY_S (XFER_SE_ERROR_WINDOW_S + 1)
 
 enum xfer_tpc { XFER_TPC_NONE = 0, XFER_TPC_FIRST = 1, XFER_TPC_ONLY = 2 };
 
 /* per-transfer XrdCl tuning (0: the daemon's default); libXrdCl 5.5.3 takes each as a job property,
  * except the retries, which it only reads process-wide (CpRetry): xfer.cc retries itself */
 struct xfer_tune {
-	int chunks;              /* parallelChunks, 1..XFER_CHUNKS_MAX (default: XrdCl's, 4) */
-	unsigned chunk_size;     /* chunkSize, bytes (default XFER_CHUNK_SIZE) */
-	int timeout_s;           /* the job fails when not done in this many seconds from its start,
-				  * retries included (XrdCl cpTimeout, checked between chunks, and a
-				  * watchdog: a stalled SE answers no chunk) */
-	long long rate_min;      /* xrateThreshold, bytes/s: the job fails when slower */
-	int retries;             /* a copy that failed on a socket error, a timeout of XrdCl or a too
-				  * low rate is tried again this many times, XFER_RETRY_DELAY_S apart */
-	int retries_implicit;    /* retries is cp's default (2, as alien.py 1.7.0), not asked for: a
-				  * connection that cannot be made is not retried (1.7.0's XrdCl fails
-				  * those retries at once too, StreamErrorWindow); an SE that drops a
-				  * connection is */
-	int resume;              /* a retry resumes the target (XrdCl "continue") instead of writing
-				  * it again from the start ("force"): XRD_CPRETRYPOLICY=continue */
+	int chunks;	     /* parallelChunks, 1..XFER_CHUNKS_MAX (default: XrdCl's, 4) */
+	unsigned chunk_size; /* chunkSize, bytes (default XFER_CHUNK_SIZE) */
+	/* the job fails when not done in this many seconds from its start, retries included (XrdCl
+	 * cpTimeout, checked between chunks, and a watchdog: a stalled SE answers no chunk) */
+	int timeout_s;
+	long long rate_min; /* xrateThreshold, bytes/s: the job fails when slower */
+	/* a copy that failed on a socket error, a timeout of XrdCl or a too low rate is tried again
+	 * this many times, XFER_RETRY_DELAY_S apart */
+	int retries;
+	/* retries is cp's default (2, as alien.py 1.7.0), not asked for: a connection that cannot
+	 * be made is not retried (1.7.0's XrdCl fails those retries at once too,
+	 * StreamErrorWindow); an SE that drops a connection is */
+	int retries_implicit;
+	/* a retry resumes the target (XrdCl "continue") instead of writing it again from the start
+	 * ("force"): XRD_CPRETRYPOLICY=continue */
+	int resume;
 };
 
 /* The kinds of job; each has its constructor below and its own fields in
@@ -84,54 +91,58 @@ enum xfer_kind {
  * renamed to final_name only once complete and verified; on any failure or
  * cancel the temporary file is removed. */
 struct xfer_download {
-	const char *meta4;      /* the local .meta4 listing the replicas (unlinked at the end) */
-	const char *first_url;  /* its first replica's URL, authz included (NULL: none). With one
-				 * source, no member and no -ratethreshold the download reads it
-				 * directly with plain reads (xfer_get.h); a replica that fails is
-				 * the caller's to move past, as with the metalink */
-	int in_dir, dir_fd;     /* in_dir: tmp_name and final_name are names in the folder
-				 * dir_fd (nothing followed: renameat, unlinkat); the job owns
-				 * dir_fd and closes it (the caller, if xfer_submit fails).
-				 * Else they are paths */
+	const char *meta4; /* the local .meta4 listing the replicas (unlinked at the end) */
+	/* its first replica's URL, authz included (NULL: none). With one source, no member and no
+	 * -ratethreshold the download reads it directly with plain reads (xfer_get.h); a replica
+	 * that fails is the caller's to move past, as with the metalink */
+	const char *first_url;
+	/* in_dir: tmp_name and final_name are names in the folder dir_fd (nothing followed:
+	 * renameat, unlinkat); the job owns dir_fd and closes it (the caller, if xfer_submit
+	 * fails). Else they are paths */
+	int in_dir, dir_fd;
 	const char *tmp_name, *final_name;
-	const char *md5;        /* bare hex: what is written is checked against it (NULL or "": not
-				 * checked) */
-	long long size;         /* the catalogue's size of what is written (a member's for a
-				 * member; -1: unknown): a replica of another size is refused
-				 * before it is read, a copy that gets more bytes is stopped
-				 * there (a hostile SE cannot fill the disk) */
-	const char *guid, *lfn; /* with lfn: extended attributes user.guid, user.lfn, user.md5,
-				 * user.size set before the rename (NULL lfn: none) */
-	int sources;            /* read up to this many replicas at once (XrdCl extreme copy; 0 or
-				 * 1: one at a time, capped at XFER_SOURCES_MAX). With 2+ and an
-				 * md5, it is checked on the written file after the copy: libXrdCl
-				 * 5.5.3's in-stream checksum is wrong when blocks come from several
-				 * sources */
-	const char *zip_member; /* the file is this member of the archive the metalink lists (NULL:
-				 * the whole file); XrdCl reads only the member (?xrdcl.unzip=) */
-	int zip_local;          /* with zip_member: the whole archive is downloaded, then the member
-				 * extracted from it here, checked against md5 (-noxrdzip) */
+	/* bare hex: what is written is checked against it (NULL or "": not checked) */
+	const char *md5;
+	/* the catalogue's size of what is written (a member's for a member; -1: unknown): a replica
+	 * of another size is refused before it is read, a copy that gets more bytes is stopped
+	 * there (a hostile SE cannot fill the disk) */
+	long long size;
+	/* with lfn: extended attributes user.guid, user.lfn, user.md5, user.size set before the
+	 * rename (NULL lfn: none) */
+	const char *guid, *lfn;
+	/* read up to this many replicas at once (XrdCl extreme copy; 0 or 1: one at a time, capped
+	 * at XFER_SOURCES_MAX). With 2+ and an md5, it is checked on the written file after the
+	 * copy: libXrdCl 5.5.3's in-stream checksum is wrong when blocks come from several sources
+	  * */
+	int sources;
+	/* the file is this member of the archive the metalink lists (NULL: the whole file); XrdCl
+	 * reads only the member (?xrdcl.unzip=) */
+	const char *zip_member;
+	/* with zip_member: the whole archive is downloaded, then the member extracted from it here,
+	 * checked against md5 (-noxrdzip) */
+	int zip_local;
 };
 
 struct xfer_req {
 	enum xfer_kind kind;
 	union {
 		struct {
-			const char *local, *url; /* on failure or cancel the SE's file is
-						  * removed (best effort: docs/cp.md) */
-			const char *md5;         /* bare hex: the local file's, checked at the
-						  * source as it is read */
+			/* on failure or cancel the SE's file is removed (best effort: docs/cp.md)
+			 * */
+			const char *local, *url;
+			/* bare hex: the local file's, checked at the source as it is read */
+			const char *md5;
 		} upload;
 		struct xfer_download download;
 		struct {
 			const char *src_url, *dst_url; /* dst as an upload (removed on failure) */
-			enum xfer_tpc mode; /* _NONE: the bytes go through the daemon; _FIRST:
-					     * a third-party copy between the SEs, streamed where
-					     * it is refused; _ONLY */
+			/* _NONE: the bytes go through the daemon; _FIRST: a third-party copy
+			 * between the SEs, streamed where it is refused; _ONLY */
+			enum xfer_tpc mode;
 		} tpc;
 		struct {
-			const char *source; /* a local file, or a root:// URL: the SE's checksum,
-					     * else read back */
+			/* a local file, or a root:// URL: the SE's checksum, else read back */
+			const char *source;
 		} md5;
 		struct {
 			const char *url;
@@ -151,13 +162,13 @@ struct xfer_req xfer_req_md5(const char *source);
 struct xfer_req xfer_req_rm(const char *url);
 
 struct xfer_result {
-	int ok;             /* 1: copied (and verified when a checksum mode was given) */
-	int cancelled;      /* xfer_cancel or shutdown stopped it */
-	int xrd_errno;      /* XrdCl's errNo, 0 if none */
-	uint64_t bytes;     /* bytes moved */
-	double seconds;     /* from the start of the copy to its end */
-	char checksum[96];  /* "md5:<hex>" as computed during the copy, or "" */
-	char msg[600];      /* the reason on failure */
+	int ok;		   /* 1: copied (and verified when a checksum mode was given) */
+	int cancelled;	   /* xfer_cancel or shutdown stopped it */
+	int xrd_errno;	   /* XrdCl's errNo, 0 if none */
+	uint64_t bytes;	   /* bytes moved */
+	double seconds;	   /* from the start of the copy to its end */
+	char checksum[96]; /* "md5:<hex>" as computed during the copy, or "" */
+	char msg[600];	   /* the reason on failure */
 };
 
 struct xfer_job;
@@ -170,8 +181,8 @@ int xfer_init(struct lws_context *ctx);
 /* Queue a job (the strings are copied). done() is called once on the loop
  * unless the job is cancelled first, never before this returns; progress()
  * may be NULL. NULL on ENOMEM or after xfer_fini (nothing is called then). */
-struct xfer_job *xfer_submit(const struct xfer_req *req, xfer_done_fn done, xfer_progress_fn progress,
-			     void *owner);
+struct xfer_job *xfer_submit(const struct xfer_req *req, xfer_done_fn done,
+			     xfer_progress_fn progress, void *owner);
 /* Stop the job and forget its owner: no callback will come; the worker
  * still cleans up (partial upload removed, temporary file unlinked). */
 void xfer_cancel(struct xfer_job *job);
@@ -184,7 +195,8 @@ void xfer_fini(void);
 /* The lws protocol of the transfers (put last in the protocol list): drains
  * on LWS_CALLBACK_EVENT_WAIT_CANCELLED, which lws delivers to every protocol
  * of every vhost, spuriously too. */
-int xfer_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+int xfer_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		      size_t len);
 
 #ifdef __cplusplus
 }

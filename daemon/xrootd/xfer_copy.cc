@@ -27,7 +27,8 @@ extern "C" {
 #include "log.h"
 }
 
-namespace {
+namespace
+{
 
 // The catalogue's size a download may not pass (-1: none): not for the whole
 // archive of -noxrdzip, whose size is not the member's.
@@ -40,13 +41,17 @@ long long xfer_copy_size_max(const xfer_job *j, const XrdCl::PropertyList &props
 	return j->zip_local && src.find("?xrdcl.unzip=") == std::string::npos ? -1 : j->size_max;
 }
 
-class xfer_copy_handler : public XrdCl::CopyProgressHandler {
-public:
-	xfer_copy_handler(xfer_job *j, long long max) : job(j), size_max(max) {}
+class xfer_copy_handler : public XrdCl::CopyProgressHandler
+{
+      public:
+	xfer_copy_handler(xfer_job *j, long long max) : job(j), size_max(max)
+	{
+	}
 	void JobProgress(uint16_t, uint64_t processed, uint64_t total) override
 	{
 		if (size_max >= 0 && (processed > (uint64_t)size_max || total > (uint64_t)size_max))
-			over = total > processed ? total : processed; // stopped at the next ShouldCancel
+			// stopped at the next ShouldCancel
+			over = total > processed ? total : processed;
 		xfer_progress(job, processed, total);
 	}
 	bool ShouldCancel(uint16_t) override
@@ -55,7 +60,7 @@ public:
 	}
 	uint64_t over = 0; // the size the SE announced or sent past size_max
 
-private:
+      private:
 	xfer_job *job;
 	long long size_max;
 };
@@ -70,8 +75,10 @@ void xfer_copy_remove_remote(const std::string &url)
 	XrdCl::XRootDStatus st = fs.Rm(u.GetPathWithParams(), XFER_RM_TIMEOUT_S);
 
 	if (!st.IsOK() && st.errNo != kXR_NotFound)
-		log_info("xfer: could not remove the partial upload root://%s/%s: %s", u.GetHostId().c_str(),
-			 u.GetPath().c_str(), xfer_status_text(st).c_str()); // not its authz (an envelope)
+		log_info("xfer: could not remove the partial upload root://%s/%s: %s",
+			 u.GetHostId().c_str(),
+			 // not its authz (an envelope)
+			 u.GetPath().c_str(), xfer_status_text(st).c_str());
 }
 
 // the target as a path XrdCl and setxattr can open: in its folder's descriptor
@@ -112,9 +119,12 @@ void xfer_copy_set_xattrs(const xfer_job *j, int fd)
 	clock_gettime(CLOCK_REALTIME, &now);
 	snprintf(ts, sizeof(ts), "%lld", (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
 	const std::pair<const char *, std::string> attrs[] = {
-		{ "user.guid", j->xa_guid }, { "user.lfn", j->xa_lfn }, { "user.md5", j->xa_md5 },
+		{ "user.guid", j->xa_guid },
+		{ "user.lfn", j->xa_lfn },
+		{ "user.md5", j->xa_md5 },
 		{ "user.size", j->xa_size >= 0 ? std::string(size) : std::string() },
-		{ "user.ts_r", std::string(ts) }, { "user.ts_w", std::string(ts) },
+		{ "user.ts_r", std::string(ts) },
+		{ "user.ts_w", std::string(ts) },
 	};
 	for (const auto &a : attrs)
 		if (!a.second.empty()) // best effort, as alien.py (tmpfs may refuse user.*)
@@ -126,7 +136,9 @@ int xfer_copy_seconds_left(const xfer_job *j)
 {
 	if (j->tune.timeout_s <= 0)
 		return 0;
-	auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(j->deadline - std::chrono::steady_clock::now()).count();
+	auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+			  j->deadline - std::chrono::steady_clock::now())
+			  .count();
 	long long left = (ms + 999) / 1000; // rounded up: a fresh job gets the whole -timeout
 	return left < 1 ? 1 : left > XFER_TIMEOUT_MAX ? XFER_TIMEOUT_MAX : (int)left;
 }
@@ -142,8 +154,9 @@ bool xfer_copy_retryable(const XrdCl::XRootDStatus &st)
 
 	return XrdCl::Status::IsSocketError(st.code) || st.code == XrdCl::errOperationExpired ||
 	       st.code == XrdCl::errThresholdExceeded ||
-	       (st.code == XrdCl::errErrorResponse && (m.find("Last seen error: [FATAL]") != std::string::npos ||
-						       m.find("Last seen error: [ERROR] Operation expired") != std::string::npos));
+	       (st.code == XrdCl::errErrorResponse &&
+		(m.find("Last seen error: [FATAL]") != std::string::npos ||
+		 m.find("Last seen error: [ERROR] Operation expired") != std::string::npos));
 }
 
 // the SE could not be reached at all (directly, or every replica of a metalink)
@@ -151,7 +164,8 @@ bool xfer_copy_unreachable(const XrdCl::XRootDStatus &st)
 {
 	return st.code == XrdCl::errConnectionError ||
 	       (st.code == XrdCl::errErrorResponse &&
-		st.GetErrorMessage().find("Last seen error: [FATAL] Connection error") != std::string::npos);
+		st.GetErrorMessage().find("Last seen error: [FATAL] Connection error") !=
+			std::string::npos);
 }
 
 // wait XFER_RETRY_DELAY_S; false if cancelled or the deadline comes first
@@ -169,7 +183,8 @@ bool xfer_copy_retry_wait(xfer_job *j)
 	return !j->cancel.load();
 }
 
-XrdCl::XRootDStatus xfer_copy_once(xfer_job *j, const XrdCl::PropertyList &props, XrdCl::PropertyList &results)
+XrdCl::XRootDStatus xfer_copy_once(xfer_job *j, const XrdCl::PropertyList &props,
+				   XrdCl::PropertyList &results)
 {
 	XrdCl::XRootDStatus st, jst;
 	XrdCl::CopyProcess cp;
@@ -185,8 +200,9 @@ XrdCl::XRootDStatus xfer_copy_once(xfer_job *j, const XrdCl::PropertyList &props
 		st = jst;
 	if (h.over && !j->cancel.load())
 		st = XrdCl::XRootDStatus(XrdCl::stError, XrdCl::errDataError, 0,
-					 "the replica has " + std::to_string(h.over) + " bytes, the catalogue " +
-						 std::to_string(max) + "; stopped");
+					 "the replica has " + std::to_string(h.over) +
+						 " bytes, the catalogue " + std::to_string(max) +
+						 "; stopped");
 	return st;
 }
 
@@ -196,8 +212,8 @@ XrdCl::XRootDStatus xfer_copy_once(xfer_job *j, const XrdCl::PropertyList &props
 // (XrdCl's xrateThreshold moves to another replica: CopyProcess keeps it).
 bool xfer_copy_plain(const xfer_job *j)
 {
-	return !j->upload && !j->first_url.empty() && j->dir_fd >= 0 && j->sources <= 1 && j->zip_member.empty() &&
-	       j->tpc == XFER_TPC_NONE && j->tune.rate_min <= 0;
+	return !j->upload && !j->first_url.empty() && j->dir_fd >= 0 && j->sources <= 1 &&
+	       j->zip_member.empty() && j->tpc == XFER_TPC_NONE && j->tune.rate_min <= 0;
 }
 
 XrdCl::XRootDStatus xfer_copy_get(xfer_job *j, XrdCl::PropertyList &results)
@@ -207,8 +223,9 @@ XrdCl::XRootDStatus xfer_copy_get(xfer_job *j, XrdCl::PropertyList &results)
 	uint64_t bytes = 0;
 	int left = xfer_copy_seconds_left(j);
 
-	io.source = j->first_url; // not the metalink: XrdCl 5.5.3's File::Open of a local .meta4 crashed
-				  // here (MetalinkRedirector::FinalizeInitialization, many downloads at once)
+	// not the metalink: XrdCl 5.5.3's File::Open of a local .meta4 crashed here
+	// (MetalinkRedirector::FinalizeInitialization, many downloads at once)
+	io.source = j->first_url;
 	io.target = xfer_copy_target_path(j);
 	io.md5 = j->mode == "target" ? j->md5 : std::string();
 	io.want_md5 = j->mode != "none";
@@ -230,7 +247,8 @@ bool xfer_copy_same_file(const xfer_job *j, const std::string &name, int fd)
 {
 	struct stat a, b;
 
-	return fstatat(j->dir_fd >= 0 ? j->dir_fd : AT_FDCWD, name.c_str(), &a, AT_SYMLINK_NOFOLLOW) == 0 &&
+	return fstatat(j->dir_fd >= 0 ? j->dir_fd : AT_FDCWD, name.c_str(), &a,
+		       AT_SYMLINK_NOFOLLOW) == 0 &&
 	       fstat(fd, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
@@ -246,13 +264,16 @@ void xfer_copy_unzip_local(xfer_job *j, struct xfer_result &r)
 	XrdCl::PropertyList props, results;
 	std::string member = j->target + ".member"; // beside it, in its folder
 	int dfd = j->dir_fd >= 0 ? j->dir_fd : AT_FDCWD;
-	int fd = openat(dfd, member.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int fd = openat(dfd, member.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			0600);
 
 	if (fd < 0) {
 		r.ok = 0;
-		snprintf(r.msg, sizeof(r.msg), "cannot extract %s from the archive: cannot create %s: %s%s",
+		snprintf(r.msg, sizeof(r.msg),
+			 "cannot extract %s from the archive: cannot create %s: %s%s",
 			 j->zip_member.c_str(), member.c_str(), strerror(errno),
-			 errno == EEXIST ? " (something else is at that name; it is left alone)" : "");
+			 errno == EEXIST ? " (something else is at that name; it is left alone)"
+					 : "");
 		return;
 	}
 	props.Set("source", xfer_copy_target_path(j) + "?xrdcl.unzip=" + j->zip_member);
@@ -280,8 +301,8 @@ void xfer_copy_unzip_local(xfer_job *j, struct xfer_result &r)
 		return;
 	}
 	r.ok = 0;
-	snprintf(r.msg, sizeof(r.msg), "cannot extract %s from the archive: %s", j->zip_member.c_str(),
-		 why ? why : xfer_status_text(st).c_str());
+	snprintf(r.msg, sizeof(r.msg), "cannot extract %s from the archive: %s",
+		 j->zip_member.c_str(), why ? why : xfer_status_text(st).c_str());
 	if (xfer_copy_same_file(j, member, fd))
 		(void)unlinkat(dfd, member.c_str(), 0);
 	close(fd);
@@ -296,8 +317,9 @@ void xfer_copy_run(xfer_job *j)
 	XrdCl::XRootDStatus st;
 	auto t0 = std::chrono::steady_clock::now();
 
-	props.Set("source", j->zip_member.empty() || j->zip_local ? j->source
-								    : j->source + "?xrdcl.unzip=" + j->zip_member);
+	props.Set("source", j->zip_member.empty() || j->zip_local
+				    ? j->source
+				    : j->source + "?xrdcl.unzip=" + j->zip_member);
 	props.Set("target", xfer_copy_target_path(j));
 	props.Set("force", j->force);
 	props.Set("posc", true);
@@ -306,7 +328,8 @@ void xfer_copy_run(xfer_job *j)
 	// its in-stream checksum of the target is then wrong (5.5.3), so the md5
 	// is checked on the written file below (a pass over the page cache)
 	bool multi = j->sources > 1;
-	std::string mode = (multi || j->zip_local) && j->mode == "target" ? std::string("none") : j->mode;
+	std::string mode =
+		(multi || j->zip_local) && j->mode == "target" ? std::string("none") : j->mode;
 	props.Set("sourceLimit", (uint16_t)j->sources);
 	if (multi) {
 		props.Set("xcp", true);
@@ -314,13 +337,16 @@ void xfer_copy_run(xfer_job *j)
 		props.Set("xcpBlockSize", (uint64_t)XFER_XCP_BLOCK_SIZE);
 	}
 	props.Set("checkSumMode", mode);
-	props.Set("thirdParty", std::string(j->tpc == XFER_TPC_ONLY ? "only" : j->tpc == XFER_TPC_FIRST ? "first" : "none"));
+	props.Set("thirdParty", std::string(j->tpc == XFER_TPC_ONLY    ? "only"
+					    : j->tpc == XFER_TPC_FIRST ? "first"
+								       : "none"));
 	{ // AddJob refuses a checkSumMode without a type, even "none" (PITFALLS C)
 		props.Set("checkSumType", std::string("md5"));
 		if (mode == "target" && !j->md5.empty())
 			props.Set("checkSumPreset", j->md5);
 	}
-	props.Set("chunkSize", (uint32_t)(j->tune.chunk_size ? j->tune.chunk_size : XFER_CHUNK_SIZE));
+	props.Set("chunkSize",
+		  (uint32_t)(j->tune.chunk_size ? j->tune.chunk_size : XFER_CHUNK_SIZE));
 	// parallelChunks as a uint16_t (what ClassicCopyJob reads): a uint8_t goes
 	// through PropertyList's streams as a character and breaks the copy
 	// ("Received corrupted data"); unset, XrdCl's CPParallelChunks (4)
@@ -335,12 +361,15 @@ void xfer_copy_run(xfer_job *j)
 		if (left > 0) // XrdCl checks it between chunks; the watchdog when none comes
 			props.Set("cpTimeout", (uint16_t)left);
 		results.Clear();
-		st = xfer_copy_plain(j) ? xfer_copy_get(j, results) : xfer_copy_once(j, props, results);
+		st = xfer_copy_plain(j) ? xfer_copy_get(j, results)
+					: xfer_copy_once(j, props, results);
 		tries++;
 		if (st.IsOK() || attempt >= j->tune.retries || !xfer_copy_retryable(st) ||
-		    (j->tune.retries_implicit && xfer_copy_unreachable(st)) || !xfer_copy_retry_wait(j))
+		    (j->tune.retries_implicit && xfer_copy_unreachable(st)) ||
+		    !xfer_copy_retry_wait(j))
 			break;
-		log_info("xfer: retry %d of %d after: %s", attempt + 1, j->tune.retries, xfer_status_text(st).c_str());
+		log_info("xfer: retry %d of %d after: %s", attempt + 1, j->tune.retries,
+			 xfer_status_text(st).c_str());
 		// what XrdCl's own retry does with CpRetryPolicy "force" (the default) or
 		// "continue" (the two are exclusive; the daemon's plain reads start again)
 		props.Set("force", !j->tune.resume);
@@ -362,14 +391,16 @@ void xfer_copy_run(xfer_job *j)
 		// XrdCl's threshold asks the source for another server first: from a metalink
 		// that fails as "no more replicas", which does not say why
 		std::string why = j->tune.rate_min > 0 && rate < (double)j->tune.rate_min
-					  ? " (the rate, " + std::to_string((long long)rate) + " B/s, was below -ratethreshold " +
+					  ? " (the rate, " + std::to_string((long long)rate) +
+						    " B/s, was below -ratethreshold " +
 						    std::to_string(j->tune.rate_min) + " B/s)"
 					  : std::string();
 		if (tries > 1)
 			why += " (tried " + std::to_string(tries) + " times)";
 		snprintf(r.msg, sizeof(r.msg), "%s%s", xfer_status_text(st).c_str(), why.c_str());
 	} else if (j->mode == "source" && !j->md5.empty() && !xfer_md5_same(sum, j->md5)) {
-		snprintf(r.msg, sizeof(r.msg), "md5 mismatch: the file had %s when the copy started, %s while copied",
+		snprintf(r.msg, sizeof(r.msg),
+			 "md5 mismatch: the file had %s when the copy started, %s while copied",
 			 j->md5.c_str(), sum.c_str());
 	} else if (multi && j->mode == "target" && !j->md5.empty()) {
 		char hex[40] = "";
@@ -377,9 +408,11 @@ void xfer_copy_run(xfer_job *j)
 		std::string err = xfer_md5_file(j, xfer_copy_target_path(j), hex, sizeof(hex), &n);
 
 		if (!err.empty())
-			snprintf(r.msg, sizeof(r.msg), "cannot read the copy back for its md5: %s", err.c_str());
+			snprintf(r.msg, sizeof(r.msg), "cannot read the copy back for its md5: %s",
+				 err.c_str());
 		else if (!xfer_md5_same(hex, j->md5))
-			snprintf(r.msg, sizeof(r.msg), "[ERROR] CheckSum error: md5 %s, the catalogue has %s", hex,
+			snprintf(r.msg, sizeof(r.msg),
+				 "[ERROR] CheckSum error: md5 %s, the catalogue has %s", hex,
 				 j->md5.c_str());
 		else
 			r.ok = 1;
@@ -404,9 +437,11 @@ void xfer_copy_run(xfer_job *j)
 
 		if (fd < 0) {
 			r.ok = 0;
-			snprintf(r.msg, sizeof(r.msg), "cannot open %s to finish it: %s", j->target.c_str(),
-				 fd == -ELOOP ? "a symbolic link is at that name" : fd == -EINVAL ? "not a regular file"
-										  : strerror(-fd));
+			snprintf(r.msg, sizeof(r.msg), "cannot open %s to finish it: %s",
+				 j->target.c_str(),
+				 fd == -ELOOP	 ? "a symbolic link is at that name"
+				 : fd == -EINVAL ? "not a regular file"
+						 : strerror(-fd));
 		} else {
 			xfer_copy_set_xattrs(j, fd);
 			(void)fchmod(fd, 0644);
@@ -414,11 +449,12 @@ void xfer_copy_run(xfer_job *j)
 		}
 	}
 	if (r.ok && !j->final_path.empty()) {
-		if ((j->dir_fd >= 0 ? renameat(j->dir_fd, j->target.c_str(), j->dir_fd, j->final_path.c_str())
+		if ((j->dir_fd >= 0 ? renameat(j->dir_fd, j->target.c_str(), j->dir_fd,
+					       j->final_path.c_str())
 				    : rename(j->target.c_str(), j->final_path.c_str())) < 0) {
 			r.ok = 0;
-			snprintf(r.msg, sizeof(r.msg), "cannot rename %s to %s: %s", j->target.c_str(),
-				 j->final_path.c_str(), strerror(errno));
+			snprintf(r.msg, sizeof(r.msg), "cannot rename %s to %s: %s",
+				 j->target.c_str(), j->final_path.c_str(), strerror(errno));
 		}
 	}
 	if (!r.ok && !j->final_path.empty())

@@ -20,7 +20,8 @@
 
 #include "xfer_int.h"
 
-namespace {
+namespace
+{
 
 // one read request: its buffer and, once answered, its status and length
 struct xfer_get_slot : public XrdCl::ResponseHandler {
@@ -51,7 +52,10 @@ struct xfer_get_slot : public XrdCl::ResponseHandler {
 struct xfer_get_md5 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_md5(), nullptr) == 1;
-	~xfer_get_md5() { EVP_MD_CTX_free(ctx); }
+	~xfer_get_md5()
+	{
+		EVP_MD_CTX_free(ctx);
+	}
 };
 
 bool xfer_get_write(int fd, const char *p, size_t n, uint64_t off)
@@ -92,8 +96,9 @@ XrdCl::XRootDStatus xfer_get_run(const xfer_get_io &io, std::string &md5_hex, ui
 {
 	using XrdCl::XRootDStatus;
 	const unsigned chunk = io.chunk_size ? io.chunk_size : XFER_GET_CHUNK_DEFAULT;
-	const int nslots = io.chunks > 0 ? (io.chunks > XFER_CHUNKS_MAX ? XFER_CHUNKS_MAX : io.chunks)
-					 : XFER_GET_CHUNKS_DEFAULT;
+	const int nslots = io.chunks > 0
+				   ? (io.chunks > XFER_CHUNKS_MAX ? XFER_CHUNKS_MAX : io.chunks)
+				   : XFER_GET_CHUNKS_DEFAULT;
 	const uint16_t tmo = io.timeout_s > 0 && io.timeout_s < 65535 ? (uint16_t)io.timeout_s : 0;
 	XrdCl::File file;
 	XrdCl::StatInfo *info = nullptr;
@@ -114,15 +119,19 @@ XrdCl::XRootDStatus xfer_get_run(const xfer_get_io &io, std::string &md5_hex, ui
 	if (!st.IsOK() || !info) {
 		delete info;
 		xfer_get_close(file, tmo);
-		return st.IsOK() ? XRootDStatus(XrdCl::stError, XrdCl::errInternal, 0, "no size from stat") : st;
+		return st.IsOK() ? XRootDStatus(XrdCl::stError, XrdCl::errInternal, 0,
+						"no size from stat")
+				 : st;
 	}
 	size = info->GetSize();
 	delete info;
-	if (io.size >= 0 && size != (uint64_t)io.size) { // a hostile SE could otherwise fill the disk
+	// a hostile SE could otherwise fill the disk
+	if (io.size >= 0 && size != (uint64_t)io.size) {
 		xfer_get_close(file, tmo);
 		return XRootDStatus(XrdCl::stError, XrdCl::errDataError, 0,
-				    "the replica has " + std::to_string(size) + " bytes, the catalogue " +
-					    std::to_string(io.size) + "; not read");
+				    "the replica has " + std::to_string(size) +
+					    " bytes, the catalogue " + std::to_string(io.size) +
+					    "; not read");
 	}
 	fd = open(io.target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
@@ -176,13 +185,15 @@ XrdCl::XRootDStatus xfer_get_run(const xfer_get_io &io, std::string &md5_hex, ui
 		}
 		if (s.got != s.want) {
 			st = XRootDStatus(XrdCl::stError, XrdCl::errDataError, 0,
-					  "short read at " + std::to_string(s.offset) + ": " + std::to_string(s.got) +
-						  " of " + std::to_string(s.want) + " bytes");
+					  "short read at " + std::to_string(s.offset) + ": " +
+						  std::to_string(s.got) + " of " +
+						  std::to_string(s.want) + " bytes");
 			ok = false;
 			break;
 		}
 		if (md5.ok && EVP_DigestUpdate(md5.ctx, s.buf.data(), s.got) != 1) {
-			st = XRootDStatus(XrdCl::stError, XrdCl::errInternal, 0, "md5 update failed");
+			st = XRootDStatus(XrdCl::stError, XrdCl::errInternal, 0,
+					  "md5 update failed");
 			ok = false;
 			break;
 		}
@@ -197,7 +208,8 @@ XrdCl::XRootDStatus xfer_get_run(const xfer_get_io &io, std::string &md5_hex, ui
 		if (io.progress)
 			io.progress(done, size);
 		if (io.cancel && io.cancel->load()) {
-			st = XRootDStatus(XrdCl::stError, XrdCl::errOperationInterrupted, 0, "cancelled");
+			st = XRootDStatus(XrdCl::stError, XrdCl::errOperationInterrupted, 0,
+					  "cancelled");
 			ok = false;
 			break;
 		}
@@ -225,7 +237,8 @@ XrdCl::XRootDStatus xfer_get_run(const xfer_get_io &io, std::string &md5_hex, ui
 		unsigned n = 0;
 
 		if (EVP_DigestFinal_ex(md5.ctx, md, &n) != 1)
-			return XRootDStatus(XrdCl::stError, XrdCl::errInternal, 0, "md5 final failed");
+			return XRootDStatus(XrdCl::stError, XrdCl::errInternal, 0,
+					    "md5 final failed");
 		md5_hex = xfer_get_hex(md, n);
 	}
 	if (!io.md5.empty() && !xfer_md5_same(md5_hex, io.md5))

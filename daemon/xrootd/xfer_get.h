@@ -27,19 +27,23 @@
  * machine, md5 and the page cache bound it), so the least memory wins. */
 #define XFER_GET_CHUNK_DEFAULT XFER_CHUNK_SIZE
 #define XFER_GET_CHUNKS_DEFAULT 4
-#define XFER_GET_TIMEOUT_SLACK_S 5        /* with -timeout, each request may wait this much longer than
-					   * the job, so the watchdog's "CPTimeout exceeded" is what the
-					   * user hears first (the worker ends when XrdCl gives up) */
+/* with -timeout, each request may wait this much longer than the job, so the watchdog's "CPTimeout
+ * exceeded" is what the user hears first (the worker ends when XrdCl gives up) */
+#define XFER_GET_TIMEOUT_SLACK_S 5
 
 struct xfer_get_io {
-	std::string source;      /* root:// URL, or a local .meta4 (XrdCl opens the first replica that answers) */
-	std::string target;      /* a local path (it may be /proc/self/fd/N/name), truncated and written */
-	std::string md5;         /* bare hex: the catalogue's; empty: not checked */
-	bool want_md5 = true;    /* compute it (always when md5 is set) */
+	/* root:// URL, or a local .meta4 (XrdCl opens the first replica that answers) */
+	std::string source;
+	/* a local path (it may be /proc/self/fd/N/name), truncated and written */
+	std::string target;
+	std::string md5;	 /* bare hex: the catalogue's; empty: not checked */
+	bool want_md5 = true;	 /* compute it (always when md5 is set) */
 	unsigned chunk_size = 0; /* 0: XFER_GET_CHUNK_DEFAULT */
-	int chunks = 0;          /* 0: XFER_GET_CHUNKS_DEFAULT (capped at XFER_CHUNKS_MAX) */
-	int timeout_s = 0;       /* seconds left for the whole read (0: none); each request waits at most that */
-	long long size = -1;     /* the catalogue's size: a replica of another size is refused unread (-1: any) */
+	int chunks = 0;		 /* 0: XFER_GET_CHUNKS_DEFAULT (capped at XFER_CHUNKS_MAX) */
+	/* seconds left for the whole read (0: none); each request waits at most that */
+	int timeout_s = 0;
+	/* the catalogue's size: a replica of another size is refused unread (-1: any) */
+	long long size = -1;
 	const std::atomic<bool> *cancel = nullptr;
 	std::function<void(uint64_t done, uint64_t total)> progress;
 };

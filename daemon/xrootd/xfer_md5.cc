@@ -36,7 +36,8 @@ bool xfer_md5_same(std::string a, std::string b)
 	return a == b;
 }
 
-std::string xfer_md5_file(const xfer_job *j, const std::string &path, char *out, size_t outlen, uint64_t *bytes)
+std::string xfer_md5_file(const xfer_job *j, const std::string &path, char *out, size_t outlen,
+			  uint64_t *bytes)
 {
 	static const size_t bufsize = 1u << 20;
 	std::vector<unsigned char> buf(bufsize);
@@ -81,7 +82,8 @@ static std::string xfer_md5_remote(const xfer_job *j, char *out, size_t outlen, 
 	XrdCl::Buffer arg, *resp = nullptr;
 	std::string q = u.GetPathWithParams();
 	arg.FromString(q + (q.find('?') == std::string::npos ? "?" : "&") + "cks.type=md5");
-	XrdCl::XRootDStatus st = fs.Query(XrdCl::QueryCode::Checksum, arg, resp, XFER_RM_TIMEOUT_S * 6);
+	XrdCl::XRootDStatus st =
+		fs.Query(XrdCl::QueryCode::Checksum, arg, resp, XFER_RM_TIMEOUT_S * 6);
 	std::string ans = st.IsOK() && resp ? resp->ToString() : std::string();
 	delete resp;
 	if (ans.compare(0, 4, "md5 ") == 0) {
@@ -97,7 +99,9 @@ static std::string xfer_md5_remote(const xfer_job *j, char *out, size_t outlen, 
 	if (!st.IsOK())
 		return "cannot read it back: " + xfer_status_text(st);
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	std::string err = c && EVP_DigestInit_ex(c, EVP_md5(), nullptr) == 1 ? "" : exitcode_meaning(JD_EXIT_NOMEM);
+	std::string err = c && EVP_DigestInit_ex(c, EVP_md5(), nullptr) == 1
+				  ? ""
+				  : exitcode_meaning(JD_EXIT_NOMEM);
 	while (err.empty() && !j->cancel.load()) {
 		st = file.Read(*bytes, (uint32_t)buf.size(), buf.data(), got);
 		if (!st.IsOK())
@@ -122,9 +126,12 @@ static std::string xfer_md5_remote(const xfer_job *j, char *out, size_t outlen, 
 void xfer_md5_run(xfer_job *j)
 {
 	bool remote = j->source.compare(0, 7, "root://") == 0;
-	std::string err = remote ? xfer_md5_remote(j, j->res.checksum, sizeof(j->res.checksum), &j->res.bytes)
-				 : xfer_md5_file(j, j->source, j->res.checksum, sizeof(j->res.checksum), &j->res.bytes);
-	std::string name = remote ? j->source.substr(0, j->source.find('?')) : j->source; // not its authz
+	std::string err =
+		remote ? xfer_md5_remote(j, j->res.checksum, sizeof(j->res.checksum), &j->res.bytes)
+		       : xfer_md5_file(j, j->source, j->res.checksum, sizeof(j->res.checksum),
+				       &j->res.bytes);
+	// not its authz
+	std::string name = remote ? j->source.substr(0, j->source.find('?')) : j->source;
 
 	if (err.empty())
 		j->res.ok = 1;

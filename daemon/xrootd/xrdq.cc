@@ -22,8 +22,8 @@
 #include "workers.h"
 #include "xfer.h"
 
-struct xrdq_job : workers_job { // cancel, owner (loop thread only, and xrdq_fini)
-	// set at submit, read-only afterwards
+// cancel, owner (loop thread only, and xrdq_fini) set at submit, read-only afterwards
+struct xrdq_job : workers_job {
 	enum xrdq_kind kind;
 	std::string hostport, arg;
 	int count = 1;
@@ -34,7 +34,8 @@ struct xrdq_job : workers_job { // cancel, owner (loop thread only, and xrdq_fin
 	xrdq_done_fn done_cb = nullptr;
 };
 
-namespace {
+namespace
+{
 
 // XrdCl's status as one line: ToStr(), as pyxrootd's `message` (alien.py strips it).
 std::string xrdq_status_text(const XrdCl::XRootDStatus &st)
@@ -83,7 +84,8 @@ bool xrdq_take_answer(xrdq_job *j, XrdCl::Buffer *b, const std::string &what)
 		s++;
 	if (s == n)
 		why = "an empty answer";
-	else if (n - s > XRDQ_ANSWER_MAX - j->answer.size()) // answer.size() <= XRDQ_ANSWER_MAX: no wrap
+	// answer.size() <= XRDQ_ANSWER_MAX: no wrap
+	else if (n - s > XRDQ_ANSWER_MAX - j->answer.size())
 		why = "an answer over " XRDQ_ANSWER_MAX_TEXT;
 	for (size_t i = s; !why && i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
@@ -112,11 +114,13 @@ void xrdq_run_ping(xrdq_job *j, XrdCl::FileSystem &fs)
 		st = fs.Ping(XRDQ_TIMEOUT_S);
 		if (!st.IsOK()) {
 			if (j->res.pings == 0)
-				break; // it answered none: the next ones would wait the same timeout
+				// it answered none: the next ones would wait the same timeout
+				break;
 			continue;
 		}
-		j->res.rtt_ms[j->res.pings++] =
-			std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+		j->res.rtt_ms[j->res.pings++] = std::chrono::duration<double, std::milli>(
+							std::chrono::steady_clock::now() - t0)
+							.count();
 	}
 	xrdq_set_status(j, st);
 	j->res.ok = j->res.pings > 0;
@@ -129,14 +133,16 @@ void xrdq_run_config(xrdq_job *j, XrdCl::FileSystem &fs)
 	j->res.ok = 1;
 	while (p < j->arg.size() && !j->cancel) {
 		size_t e = j->arg.find(' ', p);
-		std::string key = j->arg.substr(p, e == std::string::npos ? std::string::npos : e - p);
+		std::string key =
+			j->arg.substr(p, e == std::string::npos ? std::string::npos : e - p);
 		XrdCl::Buffer q, *resp = nullptr;
 
 		p = e == std::string::npos ? j->arg.size() : e + 1;
 		if (key.empty())
 			continue;
 		q.FromString(key);
-		XrdCl::XRootDStatus st = fs.Query(XrdCl::QueryCode::Config, q, resp, XRDQ_TIMEOUT_S);
+		XrdCl::XRootDStatus st =
+			fs.Query(XrdCl::QueryCode::Config, q, resp, XRDQ_TIMEOUT_S);
 		xrdq_set_status(j, st);
 		if (!st.IsOK()) {
 			delete resp;
@@ -145,7 +151,8 @@ void xrdq_run_config(xrdq_job *j, XrdCl::FileSystem &fs)
 		if (!j->answer.empty()) {
 			if (j->answer.size() >= XRDQ_ANSWER_MAX) {
 				delete resp;
-				xrdq_fail(j, "an answer over " XRDQ_ANSWER_MAX_TEXT, "query config " + key);
+				xrdq_fail(j, "an answer over " XRDQ_ANSWER_MAX_TEXT,
+					  "query config " + key);
 				return;
 			}
 			j->answer += '\n';
@@ -178,7 +185,8 @@ void xrdq_run_stat(xrdq_job *j, XrdCl::FileSystem &fs)
 		j->res.size = info->GetSize();
 		j->res.flags = info->GetFlags();
 		j->res.modtime = info->GetModTime();
-		snprintf(j->res.modtimestr, sizeof(j->res.modtimestr), "%s", info->GetModTimeAsString().c_str());
+		snprintf(j->res.modtimestr, sizeof(j->res.modtimestr), "%s",
+			 info->GetModTimeAsString().c_str());
 	}
 	delete info;
 }
@@ -190,22 +198,15 @@ void xrdq_run(xrdq_job *j)
 		XrdCl::FileSystem fs(url);
 
 		switch (j->kind) {
-		case XRDQ_PING:
-			xrdq_run_ping(j, fs);
-			break;
-		case XRDQ_CONFIG:
-			xrdq_run_config(j, fs);
-			break;
-		case XRDQ_STATS:
-			xrdq_run_stats(j, fs);
-			break;
-		case XRDQ_STAT:
-			xrdq_run_stat(j, fs);
-			break;
+		case XRDQ_PING: xrdq_run_ping(j, fs); break;
+		case XRDQ_CONFIG: xrdq_run_config(j, fs); break;
+		case XRDQ_STATS: xrdq_run_stats(j, fs); break;
+		case XRDQ_STAT: xrdq_run_stat(j, fs); break;
 		}
 	} catch (...) {
 		j->res.ok = 0;
-		snprintf(j->res.msg, sizeof(j->res.msg), "XRootD query failed (%s)", exitcode_meaning(JD_EXIT_NOMEM));
+		snprintf(j->res.msg, sizeof(j->res.msg), "XRootD query failed (%s)",
+			 exitcode_meaning(JD_EXIT_NOMEM));
 	}
 }
 
@@ -223,7 +224,8 @@ workers xrdq_pool(&xrdq_ops, XRDQ_THREADS_MAX, XRDQ_QUEUE_MAX); // the caps: xrd
 
 bool xrdq_host_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '-';
 }
 
 } // namespace
@@ -240,8 +242,8 @@ extern "C" int xrdq_hostport_ok(const char *s)
 		if (!e || e == s + 1)
 			return 0;
 		for (const char *p = s + 1; p < e; p++)
-			if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F') ||
-			      *p == ':' || *p == '.'))
+			if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') ||
+			      (*p >= 'A' && *p <= 'F') || *p == ':' || *p == '.'))
 				return 0;
 		h = (size_t)(e - s) + 1;
 	} else {
@@ -279,14 +281,16 @@ extern "C" int xrdq_path_ok(const char *p)
 
 extern "C" int xrdq_init(struct lws_context *ctx)
 {
-	if (xfer_init(ctx) < 0) // XrdCl's defaults: TimeoutResolution 1 s, so a timeout is kept to the second
+	// XrdCl's defaults: TimeoutResolution 1 s, so a timeout is kept to the second
+	if (xfer_init(ctx) < 0)
 		return -ENOMEM;
 	return workers_set_context(&xrdq_pool, ctx);
 }
 
 extern "C" struct xrdq_job *xrdq_submit(const struct xrdq_req *req, xrdq_done_fn done, void *owner)
 {
-	if (!xrdq_hostport_ok(req->hostport) || (req->kind == XRDQ_STAT && !xrdq_path_ok(req->arg)) ||
+	if (!xrdq_hostport_ok(req->hostport) ||
+	    (req->kind == XRDQ_STAT && !xrdq_path_ok(req->arg)) ||
 	    (req->kind == XRDQ_PING && (req->count < 1 || req->count > XRDQ_PING_MAX))) {
 		errno = EINVAL;
 		return nullptr;
@@ -301,7 +305,8 @@ extern "C" struct xrdq_job *xrdq_submit(const struct xrdq_req *req, xrdq_done_fn
 		memset(&j->res, 0, sizeof(j->res));
 		j->owner = owner;
 		j->done_cb = done;
-		int rc = workers_submit(&xrdq_pool, j); // -ESHUTDOWN, -EAGAIN (full, no thread), -ENOMEM
+		// -ESHUTDOWN, -EAGAIN (full, no thread), -ENOMEM
+		int rc = workers_submit(&xrdq_pool, j);
 
 		if (rc < 0) {
 			delete j;
@@ -353,7 +358,8 @@ extern "C" void xrdq_fini(void)
 	workers_join(&xrdq_pool); // each worker ends within its request's timeout
 }
 
-extern "C" int xrdq_lws_callback(struct lws *, enum lws_callback_reasons reason, void *, void *, size_t)
+extern "C" int xrdq_lws_callback(struct lws *, enum lws_callback_reasons reason, void *, void *,
+				 size_t)
 {
 	if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED)
 		xrdq_drain(); // once per vhost and spuriously too: an empty drain does nothing

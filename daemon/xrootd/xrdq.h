@@ -26,41 +26,44 @@
 extern "C" {
 #endif
 
-#define XRDQ_THREADS_MAX 4          /* worker threads = queries running at once */
-#define XRDQ_QUEUE_MAX 256          /* queries queued or running; past it xrdq_submit fails */
-#define XRDQ_TIMEOUT_S 5            /* each XrdCl request of a query (as alien.py's query config) */
-#define XRDQ_PING_MAX 100           /* pings of one XRDQ_PING query (xrd_ping -c N) */
-#define XRDQ_ANSWER_MAX (4u << 20)  /* bytes of a query's answer (query stats is ~2 KiB); past it the query fails */
+#define XRDQ_THREADS_MAX 4 /* worker threads = queries running at once */
+#define XRDQ_QUEUE_MAX 256 /* queries queued or running; past it xrdq_submit fails */
+#define XRDQ_TIMEOUT_S 5   /* each XrdCl request of a query (as alien.py's query config) */
+#define XRDQ_PING_MAX 100  /* pings of one XRDQ_PING query (xrd_ping -c N) */
+/* bytes of a query's answer (query stats is ~2 KiB); past it the query fails */
+#define XRDQ_ANSWER_MAX (4u << 20)
 #define XRDQ_ANSWER_MAX_TEXT "4 MiB"
-#define XRDQ_HOSTPORT_MAX 255       /* bytes of host[:port] */
-#define XRDQ_PATH_MAX 4096          /* bytes of a stat's path */
+#define XRDQ_HOSTPORT_MAX 255 /* bytes of host[:port] */
+#define XRDQ_PATH_MAX 4096    /* bytes of a stat's path */
 
 enum xrdq_kind {
-	XRDQ_PING = 0,   /* count pings after one to warm the connection (alien.py's order); when
-			  * that one fails, the query ends with its reason (at most XRDQ_TIMEOUT_S) */
+	/* count pings after one to warm the connection (alien.py's order); when that one fails, the
+	 * query ends with its reason (at most XRDQ_TIMEOUT_S) */
+	XRDQ_PING = 0,
 	XRDQ_CONFIG = 1, /* query config of each word of arg (space separated), one answer a line */
-	XRDQ_STATS = 2,  /* query stats "a" */
-	XRDQ_STAT = 3,   /* stat of path */
+	XRDQ_STATS = 2,	 /* query stats "a" */
+	XRDQ_STAT = 3,	 /* stat of path */
 };
 
 struct xrdq_req {
 	enum xrdq_kind kind;
 	const char *hostport; /* host[:port]: must pass xrdq_hostport_ok */
 	const char *arg;      /* CONFIG: the keys; STAT: the absolute path */
-	int count;            /* PING: 1..XRDQ_PING_MAX */
+	int count;	      /* PING: 1..XRDQ_PING_MAX */
 };
 
 struct xrdq_result {
-	int ok;                    /* the whole query was answered */
-	int status, code, xerrno;  /* XrdCl's status of the failure (or of the last request) */
-	char msg[600];             /* XrdCl's message of the failure, "" when ok */
-	int pings;                 /* PING: round trips measured (the rest failed) */
+	int ok;			  /* the whole query was answered */
+	int status, code, xerrno; /* XrdCl's status of the failure (or of the last request) */
+	char msg[600];		  /* XrdCl's message of the failure, "" when ok */
+	int pings;		  /* PING: round trips measured (the rest failed) */
 	double rtt_ms[XRDQ_PING_MAX];
-	const char *answer;        /* CONFIG / STATS: the answer (NUL-terminated, valid during the callback) */
+	/* CONFIG / STATS: the answer (NUL-terminated, valid during the callback) */
+	const char *answer;
 	size_t answer_len;
-	uint64_t size, modtime;    /* STAT */
-	uint32_t flags;            /* STAT: XrdCl::StatInfo flags (XRDQ_F_*) */
-	char modtimestr[32];       /* STAT: "YYYY-MM-DD HH:MM:SS", local time, as XrdCl prints it */
+	uint64_t size, modtime; /* STAT */
+	uint32_t flags;		/* STAT: XrdCl::StatInfo flags (XRDQ_F_*) */
+	char modtimestr[32];	/* STAT: "YYYY-MM-DD HH:MM:SS", local time, as XrdCl prints it */
 };
 
 /* XrdCl::StatInfo::Flags (alien.py's names) */
@@ -95,7 +98,8 @@ void xrdq_drain(void);
 /* Cancel everything and join the workers (each waits at most its request's timeout). */
 void xrdq_fini(void);
 /* Its lws protocol (beside xfer's): drains on LWS_CALLBACK_EVENT_WAIT_CANCELLED. */
-int xrdq_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+int xrdq_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		      size_t len);
 
 #ifdef __cplusplus
 }

@@ -12,9 +12,9 @@
 /* ---- a small XML tree (elements, attributes, text; no namespaces) ---- */
 
 struct xnode {
-	char *name;            /* element name; NULL for a text node */
-	char *text;            /* a text node's data */
-	char **attr;           /* name, value, name, value ... */
+	char *name;  /* element name; NULL for a text node */
+	char *text;  /* a text node's data */
+	char **attr; /* name, value, name, value ... */
 	int nattr;
 	struct xnode **kid;
 	int nkid;
@@ -46,8 +46,12 @@ static char *xrdstats_unescape(const char *s, size_t n)
 	struct strbuf b = { 0 };
 
 	for (size_t i = 0; i < n; i++) {
-		static const struct { const char *e; char c; } ent[] = {
-			{ "&lt;", '<' }, { "&gt;", '>' }, { "&amp;", '&' }, { "&quot;", '"' }, { "&apos;", '\'' },
+		static const struct {
+			const char *e;
+			char c;
+		} ent[] = {
+			{ "&lt;", '<' },   { "&gt;", '>' },    { "&amp;", '&' },
+			{ "&quot;", '"' }, { "&apos;", '\'' },
 		};
 		size_t k;
 
@@ -63,7 +67,8 @@ static char *xrdstats_unescape(const char *s, size_t n)
 			i += strlen(ent[k].e) - 1;
 		} else if (s[i + 1] == '#' && i + 2 < n) {
 			char *end;
-			long v = s[i + 2] == 'x' ? strtol(s + i + 3, &end, 16) : strtol(s + i + 2, &end, 10);
+			long v = s[i + 2] == 'x' ? strtol(s + i + 3, &end, 16)
+						 : strtol(s + i + 2, &end, 10);
 
 			if (*end != ';' || v <= 0 || v > 0x7f) /* the stats are ASCII */
 				strbuf_addc(&b, '?');
@@ -138,7 +143,8 @@ static struct xnode *xrdstats_element(struct xparse *x, int depth)
 			goto bad;
 		n->attr = a;
 		a[2 * n->nattr] = strndup(x->p, len);
-		a[2 * n->nattr + 1] = xrdstats_unescape(x->p + len + 2, (size_t)(v - (x->p + len + 2)));
+		a[2 * n->nattr + 1] =
+			xrdstats_unescape(x->p + len + 2, (size_t)(v - (x->p + len + 2)));
 		n->nattr++;
 		x->p = v + 1;
 	}
@@ -149,8 +155,8 @@ static struct xnode *xrdstats_element(struct xparse *x, int depth)
 		if (t) {
 			struct xnode *tx = calloc(1, sizeof(*tx));
 
-			if (!tx || ++x->nodes > XRDSTATS_NODES_MAX || !(tx->text = xrdstats_unescape(x->p, t)) ||
-			    xrdstats_add(n, tx) < 0) {
+			if (!tx || ++x->nodes > XRDSTATS_NODES_MAX ||
+			    !(tx->text = xrdstats_unescape(x->p, t)) || xrdstats_add(n, tx) < 0) {
 				xnode_free(tx);
 				goto bad;
 			}
@@ -160,7 +166,8 @@ static struct xnode *xrdstats_element(struct xparse *x, int depth)
 			goto bad;
 		if (x->p[1] == '/') {
 			len = xrdstats_namelen(x->p + 2);
-			if (len != strlen(n->name) || strncmp(x->p + 2, n->name, len) || x->p[2 + len] != '>')
+			if (len != strlen(n->name) || strncmp(x->p + 2, n->name, len) ||
+			    x->p[2 + len] != '>')
 				goto bad;
 			x->p += 3 + len;
 			return n;
@@ -397,14 +404,14 @@ char *xrdstats_json(const char *xml, const char *se_name, const char *endpoint, 
 		errno = EINVAL;
 		return NULL;
 	}
-	cJSON_ArrayForEach(e, old) {
+	cJSON_ArrayForEach (e, old) {
 		cJSON *oss;
 
 		xrdstats_by_id(e);
 		oss = cJSON_GetObjectItemCaseSensitive(e, "oss");
 		if (oss)
-			xrdstats_by_id(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(oss, "paths"),
-									"stats"));
+			xrdstats_by_id(cJSON_GetObjectItemCaseSensitive(
+				cJSON_GetObjectItemCaseSensitive(oss, "paths"), "stats"));
 	}
 	/* dict.update() of each: a later key replaces an earlier one in its place */
 	for (e = old->child; e; e = e->next) {
@@ -420,10 +427,12 @@ char *xrdstats_json(const char *xml, const char *se_name, const char *endpoint, 
 	}
 	cJSON_Delete(old);
 	cJSON_AddItemToObject(q, "stats", merged);
-	if (!cJSON_AddStringToObject(q, "seName", se_name) || !cJSON_AddStringToObject(q, "endpointUrl", endpoint))
+	if (!cJSON_AddStringToObject(q, "seName", se_name) ||
+	    !cJSON_AddStringToObject(q, "endpointUrl", endpoint))
 		goto nomem;
 	site = cJSON_GetObjectItemCaseSensitive(q, "site");
-	if (site && (!cJSON_IsString(site) || !*site->valuestring || strcmp(site->valuestring, "NOT_SET") == 0))
+	if (site && (!cJSON_IsString(site) || !*site->valuestring ||
+		     strcmp(site->valuestring, "NOT_SET") == 0))
 		cJSON_ReplaceItemInObjectCaseSensitive(q, "site", cJSON_CreateString(se_name));
 	xrdstats_dump(&b, q, 0, compact);
 	cJSON_Delete(d);

@@ -10,8 +10,8 @@
 
 #include <stddef.h>
 
-#define XRDSTATS_DEPTH_MAX 32       /* element nesting refused past this */
-#define XRDSTATS_NODES_MAX 100000   /* elements, attributes and texts of one answer */
+#define XRDSTATS_DEPTH_MAX 32	  /* element nesting refused past this */
+#define XRDSTATS_NODES_MAX 100000 /* elements, attributes and texts of one answer */
 
 /* The JSON text (malloc'ed, no trailing newline) of the stats in xml, with
  * seName/endpointUrl added and an unset site replaced by se_name; NULL with

@@ -71,9 +71,9 @@ struct jcl_server {
 	size_t n_ses;
 	/* jobs */
 	long job_tick_ms;
-	const char *trace_untimed;      /* --trace-untimed TEXT: a job reaching STARTED gets a trace
-					 * message whose second line, TEXT, has no time (as a real
-					 * trace's multi-line messages) */
+	/* --trace-untimed TEXT: a job reaching STARTED gets a trace message whose second line,
+	 * TEXT, has no time (as a real trace's multi-line messages) */
+	const char *trace_untimed;
 
 	struct jcl_user *users;
 	size_t n_users;

@@ -334,8 +334,8 @@ static int jobs_trace_untimed(struct catalogue *c, long long id)
 
 	if (rc)
 		return rc;
-	snprintf(tr, sizeof(tr), "%lld [trace     ]: Job started; the worker node says:\n%s\n", (long long)time(NULL),
-		 g_jobs_srv->trace_untimed);
+	snprintf(tr, sizeof(tr), "%lld [trace     ]: Job started; the worker node says:\n%s\n",
+		 (long long)time(NULL), g_jobs_srv->trace_untimed);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, tr, -1, SQLITE_TRANSIENT);
 	return jobs_step_done(c, st);

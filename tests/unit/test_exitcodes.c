@@ -21,11 +21,14 @@ int main(void)
 	/* the numbers users and scripts see, as before the table (alien.py's,
 	 * errno's, a shell's): a change here changes what `echo $?` prints */
 	CHECK(JD_EXIT_NOCONN == 107 && JD_EXIT_UNAUTHORIZED == 129 && JD_EXIT_EMPTY == 70);
-	CHECK(JD_EXIT_USAGE == 22 && JD_EXIT_LOST == 11 && JD_EXIT_TOOBIG == 7 && JD_EXIT_BUSY == 16);
-	CHECK(JD_EXIT_TIMEOUT == 62 && JD_EXIT_NOMEM == 12 && JD_EXIT_SLOW == 105 && JD_EXIT_PROTO == 71);
+	CHECK(JD_EXIT_USAGE == 22 && JD_EXIT_LOST == 11 && JD_EXIT_TOOBIG == 7 &&
+	      JD_EXIT_BUSY == 16);
+	CHECK(JD_EXIT_TIMEOUT == 62 && JD_EXIT_NOMEM == 12 && JD_EXIT_SLOW == 105 &&
+	      JD_EXIT_PROTO == 71);
 	CHECK(JD_EXIT_REFUSED == 13 && JD_EXIT_CANCELED == 125 && JD_EXIT_INTERRUPTED == 130);
 	CHECK(JD_EXIT_NOTFOUND == 127 && JD_EXIT_NOEXEC == 126 && JD_EXIT_NOMATCH == 42);
-	CHECK(JD_EXIT_IO == 5 && JD_EXIT_NOENT == 2 && JD_EXIT_NOSYS == 38 && JD_EXIT_NONE_YET == 255);
+	CHECK(JD_EXIT_IO == 5 && JD_EXIT_NOENT == 2 && JD_EXIT_NOSYS == 38 &&
+	      JD_EXIT_NONE_YET == 255);
 
 	for (int i = 0; i < NROWS; i++) {
 		CHECK(rows[i].code >= 1 && rows[i].code <= 255);
@@ -44,7 +47,8 @@ int main(void)
 	CHECK_STR(exitcode_message(JD_EXIT_NOMEM), "jaliend: out of memory");
 	CHECK_STR(exitcode_meaning(JD_EXIT_NOENT), "no such file or folder");
 	/* JCentral's own codes are not ours: nothing to say about them */
-	CHECK(exitcode_meaning(0) == NULL && exitcode_meaning(3) == NULL && exitcode_name(256) == NULL);
+	CHECK(exitcode_meaning(0) == NULL && exitcode_meaning(3) == NULL &&
+	      exitcode_name(256) == NULL);
 	CHECK_STR(exitcode_line(3), "jaliend: failed\n");
 	return check_report();
 }
