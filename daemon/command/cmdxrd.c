@@ -254,7 +254,7 @@ static void cmdxrd_done(void *owner, struct xrdq_job *job, const struct xrdq_res
 	t->res.answer = NULL;
 	if (res->answer_len && !(t->answer = strdup(res->answer))) {
 		t->res.ok = 0;
-		snprintf(t->res.msg, sizeof(t->res.msg), "jaliend: out of memory");
+		snprintf(t->res.msg, sizeof(t->res.msg), "%s", exitcode_message(JD_EXIT_NOMEM));
 	}
 	t->done = 1;
 	if (--x->pending == 0)

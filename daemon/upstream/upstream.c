@@ -83,7 +83,7 @@ static void up_deliver_cb(lws_sorted_usec_list_t *sul)
 
 			r->out_reply = NULL;
 			r->done(r, reply, r->out_code,
-				reply || r->out_msg ? r->out_msg : "jaliend: out of memory");
+				reply || r->out_msg ? r->out_msg : exitcode_message(JD_EXIT_NOMEM));
 		}
 		up_req_free(r);
 	}
