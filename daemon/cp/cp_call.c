@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "command/complete.h"
+#include "command/policy.h"
 #include "log.h"
 #include "upstream/upstream.h"
 
@@ -129,7 +130,8 @@ int cp_call(struct cp *c, struct cp_file *f, int arg, const char *verb, cJSON *o
 		return -ENOMEM;
 	}
 	k->cp = c, k->file = (int)(f - c->files), k->arg = arg, k->then = then;
-	k->changes = strcmp(verb, "stat") != 0 && strcmp(verb, "access") != 0;
+	/* the command table's policy says whether it only reads (stat) */
+	k->changes = !(policy_flags(verb, k->req->options) & UP_REQ_READONLY);
 	if (debug)
 		k->req->trace = cp_call_trace;
 	k->next = c->calls;
