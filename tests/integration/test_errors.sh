@@ -52,8 +52,11 @@ whoami_via w X509_CERT_DIR="$T/wrongca"
 expect_rc 107 "wrong CA"; expect_one_line "wrong CA"; expect_err_has "TLS with $JALIEND_ENDPOINT failed" "wrong CA"
 expect_err_has "$T/wrongca" "wrong CA names the CA folder"
 
-# a certificate the server does not know: HTTP 401, exit 129 as alien.py
-whoami_via s X509_USER_CERT="$STACK/pki/strangercert.pem" X509_USER_KEY="$STACK/pki/strangerkey.pem"
+# a certificate the server does not know: HTTP 401, exit 129 as alien.py. Its own
+# TMPDIR, with no token: a valid token of this user in the stack's TMPDIR would be
+# used instead of the certificate (as alien.py does), and the command would run
+whoami_via s X509_USER_CERT="$STACK/pki/strangercert.pem" X509_USER_KEY="$STACK/pki/strangerkey.pem" \
+	TMPDIR="$T/notokens"
 expect_rc 129 "unknown certificate"; expect_err_has "HTTP 401" "unknown certificate"
 
 # the server goes away: the next command says which endpoint is down
