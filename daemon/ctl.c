@@ -88,6 +88,17 @@ int ctl_run(const cJSON *argv, struct strbuf *out, struct strbuf *err)
 	const cJSON *sub = cJSON_GetArrayItem(argv, 1);
 	const char *s = cJSON_IsString(sub) ? sub->valuestring : "status";
 
+	if (strcmp(s, "-h") == 0 || strcmp(s, "--h") == 0 || strcmp(s, "-help") == 0 ||
+	    strcmp(s, "--help") == 0) { /* also `help daemon` (the table's help rule) */
+		strbuf_adds(
+			out,
+			"usage: alien-daemon [status]   the daemon's state, sessions and counters\n"
+			"       alien-daemon stop       finish running requests, then exit\n"
+			"       alien-daemon reload     read the certificate and key again\n"
+			"       alien-daemon renew      ask JCentral for a new token now\n"
+			"       alien-daemon debug on|off\n");
+		return 0;
+	}
 	if (strcmp(s, "status") == 0) {
 		ctl_status(out);
 		return 0;

@@ -117,4 +117,10 @@ esac
 run "$T/bin/alien" --direct whoami
 expect_rc 127 "--direct without alien-direct"; expect_err_has "$T/bin/alien-direct" "--direct names the binary"
 
+# help of a command registered above the command layer: its own usage
+for how in "help daemon" "daemon -h"; do
+	run alien $how
+	expect_rc 0 "$how"; expect_out_has "alien-daemon reload" "$how"
+done
+
 pass
