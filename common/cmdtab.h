@@ -1,7 +1,7 @@
 /* cmdtab.h - the one table of commands (cmdtab.def): what each verb is, for
  * the shim and the daemon alike. This part is pure data (names, where a
  * command runs, flags); the daemon binds each row's policy, upstream form,
- * handler and help (daemon/command/cmdtab.c), the shim its own handlers
+ * handler and help (daemon/command/cmdbind.c), the shim its own handlers
  * (client/exec.c), both by expanding the same cmdtab.def, so row i is row i
  * everywhere. docs/ARCHITECTURE.md shows the table and one command's path. */
 #ifndef JALIEND_CMDTAB_H
