@@ -74,15 +74,21 @@ static void cmdreq_refuse(struct command *cmd, int code, const char *fmt, ...)
 	cmd->sink.refuse(cmd->sink.conn, code, msg);
 }
 
+/* Whether v is a terminal session key: a string of 1 to LIM_SESSION_KEY_MAX - 1
+ * bytes of valid UTF-8 ("session" and "session_from" alike). */
+static int cmdreq_session_key_ok(const cJSON *v)
+{
+	return cJSON_IsString(v) && *v->valuestring &&
+	       strlen(v->valuestring) < LIM_SESSION_KEY_MAX && utf8_invalid_at(v->valuestring) < 0;
+}
+
 /* "session_from": a line of `alien -j` names its terminal; its own session
  * starts as a copy of that one (session_fork). 0, or -1 once refused. */
 static int cmdreq_session_from(struct command *cmd, const cJSON *from)
 {
 	if (!from || !cmd->session)
 		return 0;
-	if (!cJSON_IsString(from) || !*from->valuestring ||
-	    strlen(from->valuestring) >= LIM_SESSION_KEY_MAX ||
-	    utf8_invalid_at(from->valuestring) >= 0) {
+	if (!cmdreq_session_key_ok(from)) {
 		cmdreq_refuse(cmd, JD_EXIT_USAGE,
 			      "REQUEST \"session_from\" must be a string of 1 to %d bytes",
 			      LIM_SESSION_KEY_MAX - 1);
@@ -144,9 +150,7 @@ cJSON *cmdreq_parse(struct command *cmd, const char *payload, size_t len, int *a
 			      LIM_REQUEST_ARGS_MAX);
 		goto bad;
 	}
-	if (!cJSON_IsString(sess) || !*sess->valuestring ||
-	    strlen(sess->valuestring) >= LIM_SESSION_KEY_MAX ||
-	    utf8_invalid_at(sess->valuestring) >= 0) {
+	if (!cmdreq_session_key_ok(sess)) {
 		cmdreq_refuse(cmd, JD_EXIT_USAGE,
 			      "REQUEST needs a \"session\" string of 1 to %d bytes",
 			      LIM_SESSION_KEY_MAX - 1);
