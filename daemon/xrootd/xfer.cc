@@ -54,6 +54,12 @@ struct xfer_state {
 };
 
 xfer_state xf;
+} // namespace
+
+long long xfer_rate_env;
+
+namespace
+{
 
 } // namespace
 
@@ -255,6 +261,13 @@ void xfer_configure()
 	// XRD_APPNAME wins. Process-wide: one name for every user's transfers.
 	env->PutString("AppName", "jaliend/" JALIEND_VERSION " xrootd/" XrdVERSION);
 	xrdlog_install(); // a shell's XRD_LOGFILE gets XrdCl's lines while its cp runs
+	// -ratethreshold is measured by xfer_copy.cc, never XrdCl (RELIABILITY finding 24):
+	// the daemon's own XRD_XRATETHRESHOLD (XrdCl imported it at load) is the copies' default
+	int rate = 0;
+	if (env->GetInt("XRateThreshold", rate) && rate > 0) {
+		xfer_rate_env = rate;
+		log_info("xfer: XRD_XRATETHRESHOLD=%d B/s: the default -ratethreshold", rate);
+	}
 }
 
 } // namespace
@@ -377,6 +390,8 @@ void xfer_submit_fill(xfer_job *j, const struct xfer_req *req)
 	j->op = XFER_OP_COPY;
 	j->mode = "none";
 	j->tune = req->tune;
+	if (j->tune.rate_min <= 0)
+		j->tune.rate_min = xfer_rate_env;
 	switch (req->kind) {
 	case XFER_UPLOAD:
 		j->source = xfer_str(req->u.upload.local);

@@ -64,7 +64,9 @@ struct xfer_tune {
 	/* the job fails when not done in this many seconds from its start, retries included (XrdCl
 	 * cpTimeout, checked between chunks, and a watchdog: a stalled SE answers no chunk) */
 	int timeout_s;
-	long long rate_min; /* xrateThreshold, bytes/s: the job fails when slower */
+	/* bytes/s: the job fails when slower over `chunks` chunks (as XrdCl's xrateThreshold;
+	 * measured by xfer_copy.cc, not XrdCl: RELIABILITY finding 24) */
+	long long rate_min;
 	/* a copy that failed on a socket error, a timeout of XrdCl or a too low rate is tried again
 	 * this many times, XFER_RETRY_DELAY_S apart */
 	int retries;

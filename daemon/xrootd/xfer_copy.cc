@@ -15,6 +15,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <XrdCl/XrdClConstants.hh>
 #include <XrdCl/XrdClCopyProcess.hh>
 #include <XrdCl/XrdClFileSystem.hh>
 #include <XrdCl/XrdClPropertyList.hh>
@@ -41,24 +42,66 @@ long long xfer_copy_size_max(const xfer_job *j, const XrdCl::PropertyList &props
 	return j->zip_local && src.find("?xrdcl.unzip=") == std::string::npos ? -1 : j->size_max;
 }
 
+// -ratethreshold, measured here rather than by XrdCl's xrateThreshold: 5.5.3's asks a metalink's
+// next replica while reads are still in flight (File::TryOtherServer), which corrupted the
+// daemon's heap (1 in 40 such downloads ended in std::bad_alloc or basic_string::append;
+// RELIABILITY finding 24). As XrdCl measures it: the rate over every `every` chunks from the
+// first one (the open left out); slower fails the copy at XrdCl's next ShouldCancel, and cp goes
+// on to the next replica. Only on the worker's thread (XrdCl calls JobProgress and ShouldCancel
+// on the thread that runs CopyProcess::Run).
+struct xfer_copy_rate {
+	long long min = 0; // bytes/s; 0: off
+	int every = XrdCl::DefaultCPParallelChunks;
+	int left = 0;	     // reports before the next check
+	uint64_t bytes0 = 0; // at the window's start
+	std::chrono::steady_clock::time_point t0;
+	bool started = false;
+	bool low = false;
+	double seen = 0; // the rate of the window that was too slow, bytes/s
+
+	void report(uint64_t processed)
+	{
+		auto now = std::chrono::steady_clock::now();
+
+		if (min <= 0 || low)
+			return;
+		if (!started || --left > 0) {
+			if (!started)
+				started = true, left = every, bytes0 = processed, t0 = now;
+			return;
+		}
+		double s = std::chrono::duration<double>(now - t0).count();
+		double rate = s > 0 ? (double)(processed - bytes0) / s : 0;
+		if (s > 0 && rate < (double)min)
+			low = true, seen = rate;
+		left = every, bytes0 = processed, t0 = now;
+	}
+};
+
 class xfer_copy_handler : public XrdCl::CopyProgressHandler
 {
       public:
 	xfer_copy_handler(xfer_job *j, long long max) : job(j), size_max(max)
 	{
+		if (j->tpc == XFER_TPC_NONE) // XrdCl's threshold is not for third-party copies
+			rate.min = j->tune.rate_min;
+		if (j->tune.chunks > 0)
+			rate.every = j->tune.chunks;
 	}
 	void JobProgress(uint16_t, uint64_t processed, uint64_t total) override
 	{
 		if (size_max >= 0 && (processed > (uint64_t)size_max || total > (uint64_t)size_max))
 			// stopped at the next ShouldCancel
 			over = total > processed ? total : processed;
+		rate.report(processed);
 		xfer_progress(job, processed, total);
 	}
 	bool ShouldCancel(uint16_t) override
 	{
-		return job->cancel.load() || over;
+		return job->cancel.load() || over || rate.low;
 	}
 	uint64_t over = 0; // the size the SE announced or sent past size_max
+	xfer_copy_rate rate;
 
       private:
 	xfer_job *job;
@@ -203,13 +246,18 @@ XrdCl::XRootDStatus xfer_copy_once(xfer_job *j, const XrdCl::PropertyList &props
 					 "the replica has " + std::to_string(h.over) +
 						 " bytes, the catalogue " + std::to_string(max) +
 						 "; stopped");
+	else if (h.rate.low && !j->cancel.load())
+		st = XrdCl::XRootDStatus(XrdCl::stError, XrdCl::errThresholdExceeded, 0,
+					 "the transfer rate dropped below the requested threshold");
+	j->rate_low = h.rate.low;
+	j->rate_seen = h.rate.seen;
 	return st;
 }
 
 // A download to a file in its folder from one replica at a time: plain reads,
 // md5 as they arrive (xfer_get.h says why not CopyProcess). Not for several
 // sources at once, an archive's member, a third-party copy, or -ratethreshold
-// (XrdCl's xrateThreshold moves to another replica: CopyProcess keeps it).
+// (measured by xfer_copy_handler, which only CopyProcess calls).
 bool xfer_copy_plain(const xfer_job *j)
 {
 	return !j->upload && !j->first_url.empty() && j->dir_fd >= 0 && j->sources <= 1 &&
@@ -352,8 +400,10 @@ void xfer_copy_run(xfer_job *j)
 	// ("Received corrupted data"); unset, XrdCl's CPParallelChunks (4)
 	if (j->tune.chunks > 0)
 		props.Set("parallelChunks", (uint16_t)j->tune.chunks);
-	if (j->tune.rate_min > 0)
-		props.Set("xrateThreshold", (long long)j->tune.rate_min);
+	// CopyProcess fills an xrateThreshold of 0 from the daemon's XRD_XRATETHRESHOLD; 5.5.3
+	// compares the bytes with threshold x time, so a negative one is never reached
+	if (xfer_rate_env > 0)
+		props.Set("xrateThreshold", (long long)-1);
 	int tries = 0;
 	for (int attempt = 0;; attempt++) {
 		int left = xfer_copy_seconds_left(j);
@@ -365,7 +415,7 @@ void xfer_copy_run(xfer_job *j)
 					: xfer_copy_once(j, props, results);
 		tries++;
 		if (st.IsOK() || attempt >= j->tune.retries || !xfer_copy_retryable(st) ||
-		    (j->tune.retries_implicit && xfer_copy_unreachable(st)) ||
+		    (j->tune.retries_implicit && (xfer_copy_unreachable(st) || j->rate_low)) ||
 		    !xfer_copy_retry_wait(j))
 			break;
 		log_info("xfer: retry %d of %d after: %s", attempt + 1, j->tune.retries,
@@ -387,14 +437,11 @@ void xfer_copy_run(xfer_job *j)
 		r.bytes = j->done;
 	if (!st.IsOK()) {
 		r.xrd_errno = (int)st.errNo;
-		double rate = r.seconds > 0 ? (double)j->done.load() / r.seconds : 0;
-		// XrdCl's threshold asks the source for another server first: from a metalink
-		// that fails as "no more replicas", which does not say why
-		std::string why = j->tune.rate_min > 0 && rate < (double)j->tune.rate_min
-					  ? " (the rate, " + std::to_string((long long)rate) +
-						    " B/s, was below -ratethreshold " +
-						    std::to_string(j->tune.rate_min) + " B/s)"
-					  : std::string();
+		std::string why = j->rate_low ? " (the rate, " +
+							std::to_string((long long)j->rate_seen) +
+							" B/s, was below -ratethreshold " +
+							std::to_string(j->tune.rate_min) + " B/s)"
+					      : std::string();
 		if (tries > 1)
 			why += " (tried " + std::to_string(tries) + " times)";
 		snprintf(r.msg, sizeof(r.msg), "%s%s", xfer_status_text(st).c_str(), why.c_str());

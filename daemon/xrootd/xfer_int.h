@@ -33,6 +33,9 @@ struct xfer_job : workers_job {
 	std::string zip_member; // a download of this member of the archive
 	std::string first_url;	// a download: its first replica (xfer_copy_plain)
 	bool zip_local = false; // ... extracted here from the whole archive (-noxrdzip)
+	// the worker's only: the last try was slower than -ratethreshold, at this many bytes/s
+	bool rate_low = false;
+	double rate_seen = 0;
 	// shared with the worker
 	std::atomic<uint64_t> done{ 0 }, total{ 0 };
 	// under the pool's lock (xfer.cc)
@@ -50,6 +53,9 @@ struct xfer_job : workers_job {
 };
 
 // xfer.cc
+// the daemon's XRD_XRATETHRESHOLD (0: none), set once before the first job: each copy's default
+// -ratethreshold, and what XrdCl would apply itself to a copy whose xrateThreshold is 0
+extern long long xfer_rate_env;
 // XrdCl's status as one line: ToString() hides the message (PITFALLS C).
 std::string xfer_status_text(const XrdCl::XRootDStatus &st);
 // a copy's progress (XrdCl's JobProgress): kept, and sent to the loop at most every

@@ -83,10 +83,10 @@ two_folders() {
 	done
 }
 
-# xrdcl_job WHAT PATTERN: libXrdCl's log ($T/xrdcl.log: the daemon ran with XRD_LOGLEVEL=Dump
-# XRD_LOGFILE=$T/xrdcl.log) shows a copy job whose properties match PATTERN (grep)
+# xrdcl_job WHAT PATTERN [LOG]: libXrdCl's log (LOG, default $T/xrdcl.log: the daemon ran with
+# XRD_LOGLEVEL=Dump XRD_LOGFILE=$T/xrdcl.log) shows a copy job whose properties match PATTERN (grep)
 xrdcl_job() {
 	CHECKS=$((CHECKS + 1))
-	grep "Adding job with properties" "$T/xrdcl.log" | grep -q "$2" ||
-		fail "$1: no XrdCl job with $2 in: $(grep 'Adding job' "$T/xrdcl.log")"
+	grep "Adding job with properties" "${3:-$T/xrdcl.log}" | grep -q "$2" ||
+		fail "$1: no XrdCl job with $2 in: $(grep 'Adding job' "${3:-$T/xrdcl.log}")"
 }
