@@ -19,6 +19,7 @@
 #include "batch.h"
 #include "complete.h"
 #include "conn.h"
+#include "envfwd.h"
 #include "exec.h"
 #include "line.h"
 #include "proc.h"
@@ -196,7 +197,7 @@ static int alien_batch(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	rc = batch_run(alien_prog, jobs, in, getenv("ALIENPY_JSON") != NULL);
+	rc = batch_run(alien_prog, jobs, in, envfwd_json());
 	if (in != stdin)
 		fclose(in);
 	return rc;
@@ -286,7 +287,7 @@ int main(int argc, char **argv)
 	exec_init(&x, alien_prog);
 	if (argc > 1 && strcmp(argv[1], "--complete") == 0)
 		return alien_complete(&x, argc, argv);
-	x.json = alien_name_json ? alien_name_json : getenv("ALIENPY_JSON") != NULL;
+	x.json = alien_name_json ? alien_name_json : envfwd_json();
 	/* args = [verb] + argv[1..] minus -json, -debug, -debugfile F (alien.py 1.1) */
 	args = calloc((size_t)argc + 2, sizeof(*args));
 	if (!args)

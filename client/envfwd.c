@@ -6,7 +6,8 @@
  * refuses a shell that asks for another endpoint than it serves), the cp
  * settings alien.py takes from XRD_* and ALIENPY_NOXRDZIP. A private key is
  * never sent as text. `~` at the start of an X509_* / JALIEN_TOKEN_* path is
- * the shell's $HOME, as alien.py 1.7.0 expands it.
+ * the shell's $HOME, as alien.py 1.7.0 expands it. ALIENPY_ALLOW_UNKNOWN_CMDS
+ * has the daemon send a verb JCentral does not list (daemon/command/cmdenv.c).
  *
  * JALIEN_HOST/JALIEN_WSPORT are sent only when something listens there: alien.py
  * tries that JBox only if a TCP connection to it succeeds, and goes on to the
@@ -47,6 +48,7 @@ static const char *const envfwd_names[] = {
 	"XRD_LOGLEVEL",
 	"XRD_SUBSTREAMSPERCHANNEL", /* only for 1.7.0's warning when -S is given too */
 	"ALIENPY_KEEP_META",
+	"ALIENPY_ALLOW_UNKNOWN_CMDS", /* an unknown verb goes to JCentral (cmdenv.c) */
 	NULL,
 };
 
@@ -87,11 +89,23 @@ void envfwd_add(cJSON *env)
 	}
 }
 
+int envfwd_flag(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v;
+}
+
+int envfwd_json(void)
+{
+	return envfwd_flag("ALIENPY_JSON") || envfwd_flag("ALIENPY_JSON_OUT_GLOBAL");
+}
+
 int envfwd_debug(void)
 {
 	if (getenv("JALIENPY_DEBUG"))
 		return 1;
-	return getenv("ALIENPY_DEBUG") && *getenv("ALIENPY_DEBUG") ? 2 : 0;
+	return envfwd_flag("ALIENPY_DEBUG") ? 2 : 0;
 }
 
 /* alien.py's log: ALIENPY_DEBUG_FILE, else ~/alien_py.log, else $TMPDIR/alien_py.log;

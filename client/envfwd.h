@@ -14,6 +14,11 @@ void envfwd_add(cJSON *env);
 /* 1: the daemon's upstream JSON goes to stderr (JALIENPY_DEBUG), 2: to the
  * log file (ALIENPY_DEBUG: ALIENPY_DEBUG_FILE, else ~/alien_py.log), 0: none. */
 int envfwd_debug(void);
+/* 1 when the variable is set and not empty (alien.py's `if os.getenv(name)`). */
+int envfwd_flag(const char *name);
+/* 1 when this shell asks for JSON output of every command: ALIENPY_JSON, or
+ * 1.7.0's ALIENPY_JSON_OUT_GLOBAL (what its -json and ALIENPY_JSON set). */
+int envfwd_json(void);
 /* Append debug text to the log file (opened once; errors are silent, as a log's). */
 void envfwd_log(const void *p, size_t n);
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "autostart.h"
@@ -73,6 +74,14 @@ static char *rpc_hello(void)
 	out = cJSON_PrintUnformatted(h);
 	cJSON_Delete(h);
 	return out;
+}
+
+static double rpc_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 /* Connect and send HELLO (its answer is read with the first reply). */
@@ -389,7 +398,8 @@ int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *ext
 {
 	char *req;
 	uint32_t id;
-	int rc;
+	int rc, fresh;
+	double t0;
 
 	if (argc > LIM_REQUEST_ARGS_MAX) {
 		cJSON_Delete(extra);
@@ -422,10 +432,19 @@ int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *ext
 		return rpc_fail(JD_EXIT_USAGE, "command line too long (%zu bytes, the limit is %u)",
 				n, LIM_FRAME_PAYLOAD_MAX);
 	}
+	fresh = r->fd < 0;
+	t0 = rpc_now_ms();
 	rc = rpc_connect(r);
 	if (rc) {
 		free(req);
 		return rc;
+	}
+	if (fresh && !out->capture && envfwd_flag("ALIENPY_TIMECONNECT")) {
+		/* alien.py 1.7.0's line for its connection; ours is to jaliend
+		 * (the websocket is the daemon's), on stdout before the output */
+		fflush(stdout);
+		dprintf(STDOUT_FILENO, ">>>   AlienConnect::Time for connection: %.3f ms\n",
+			rpc_now_ms() - t0);
 	}
 	id = r->next_id++;
 	rpc_is_cp = cmdtab_find(argv[0]) >= 0 &&
@@ -438,5 +457,15 @@ int rpc_request(struct rpc *r, char *const *argv, int argc, int json, cJSON *ext
 				strerror(-rc));
 	}
 	/* on EPIPE the daemon may still have sent an ERROR frame: read it */
-	return rpc_pump(r, id, out);
+	rc = rpc_pump(r, id, out);
+	if (envfwd_debug() == 2 && envfwd_flag("ALIENPY_TIMING")) {
+		/* alien.py 1.7.0's timing line in its debug log; ours times the
+		 * whole request as this shell sees it (jaliend and JCentral) */
+		char line[96];
+		int n = snprintf(line, sizeof(line), ">>>__sendmsg time = %.3f ms\n",
+				 rpc_now_ms() - t0);
+
+		envfwd_log(line, (size_t)n);
+	}
+	return rc;
 }

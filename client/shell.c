@@ -17,6 +17,7 @@
 
 #include "complete.h"
 #include "conn.h"
+#include "envfwd.h"
 #include "line.h"
 
 #define SHELL_HISTORY_LOAD_MAX 10000 /* history lines loaded at start (the newest) */
@@ -259,7 +260,10 @@ int shell_run(struct exec *x)
 	shell_prompt_pwd = getenv("ALIENPY_PROMPT_CWD") != NULL;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
-	/* connect first, and learn user and cwd for the prompt (as alien.py, fail fast) */
+	/* connect first, and learn user and cwd for the prompt (as alien.py, fail fast);
+	 * ALIENPY_NO_CWD_RESTORE: start in the home folder, not the terminal's cwd */
+	if (envfwd_flag("ALIENPY_NO_CWD_RESTORE"))
+		argv[0] = "cd";
 	x->last = rpc_request(&x->rpc, argv, 1, 0, NULL, &discard);
 	if (x->last == JD_EXIT_NOCONN)
 		return x->last;

@@ -69,6 +69,11 @@ static int cmdenv_port_of(struct command *cmd, const char *name)
 	return end != v && !*end && p > 0 && p < 65536 ? (int)p : -1;
 }
 
+int cmdenv_allow_unknown(struct command *cmd)
+{
+	return command_env(cmd, "ALIENPY_ALLOW_UNKNOWN_CMDS") != NULL;
+}
+
 static int cmdenv_check_site(struct command *cmd, char *msg, size_t n)
 {
 	const char *site = command_env(cmd, "ALIEN_SITE");
