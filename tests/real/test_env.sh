@@ -4,7 +4,8 @@
 # the distances from the session's site: 0 for the SE's own site, "nul" for an unknown
 # one), as alien.py 1.7.0 sees it on a connection of its own and through our JBox; a
 # shell asking for another endpoint (ALIENPY_JCENTRAL) is refused with 107, as alien.py
-# 1.7.0 exits when it cannot reach it; XRD_LOGFILE gets XrdCl's lines of copies to and from the
+# 1.7.0 exits when it cannot reach it; ALIENPY_ALLOW_UNKNOWN_CMDS sends an unlisted verb to
+# the real JCentral, which answers it; XRD_LOGFILE gets XrdCl's lines of copies to and from the
 # real SE; a daemon whose CA is an X509_CERT_FILE bundle reaches the real JCentral.
 . "$(dirname "$0")/reallib.sh"
 APY=${JALIEND_REAL_ALIENPY17:-$JALIEND_REAL/client/alienpy170}
@@ -61,6 +62,20 @@ expect_one_line "ALIENPY_JCENTRAL naming another endpoint"
 expect_err_has "ALIENPY_JCENTRAL asks for $HOST:$other"
 run env ALIENPY_JCENTRAL="$HOST" ALIENPY_JCENTRAL_PORT="$other" alienpy whoami
 expect_rc 107 "alien.py 1.7.0 with ALIENPY_JCENTRAL at a closed port"
+
+# ALIENPY_ALLOW_UNKNOWN_CMDS: a verb JCentral does not list goes to it, which answers it
+# (alien.py 1.7.0 skips its warning but never sends the verb: "Invalid state", exit 1)
+run alien nosuchcmd a
+expect_rc 1 "an unknown verb"
+expect_err_has "WARNING! command >>> nosuchcmd <<< not in the list of known commands!"
+run env ALIENPY_ALLOW_UNKNOWN_CMDS=1 alien nosuchcmd a
+expect_rc 2 "ALIENPY_ALLOW_UNKNOWN_CMDS: the real JCentral's code"
+expect_err "No such file or directory : Command [nosuchcmd] not found!" \
+	"ALIENPY_ALLOW_UNKNOWN_CMDS: the real JCentral's answer"
+run env ALIENPY_JCENTRAL="$HOST" ALIENPY_JCENTRAL_PORT="$PORT" ALIENPY_ALLOW_UNKNOWN_CMDS=1 \
+	alienpy nosuchcmd a
+expect_rc 1 "alien.py 1.7.0 with ALIENPY_ALLOW_UNKNOWN_CMDS"
+expect_err_has "there was no return object" "alien.py 1.7.0 with ALIENPY_ALLOW_UNKNOWN_CMDS"
 
 # XRD_LOGFILE / XRD_LOGLEVEL: XrdCl's lines of a copy to and from the real SE in the shell's file
 grid_dir env
