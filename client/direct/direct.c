@@ -10,7 +10,8 @@
  * pays the full log-in (see docs/PERFORMANCE.md).
  *
  * Environment: JALIEND_ENDPOINT (default wss://alice-jcentral.cern.ch:8097/websocket/json),
- * X509_USER_CERT, X509_USER_KEY, X509_CERT_DIR, ALIENPY_JSON (JSON output),
+ * X509_USER_CERT, X509_USER_KEY, X509_CERT_DIR, ALIENPY_JSON or
+ * ALIENPY_JSON_OUT_GLOBAL (JSON output),
  * ALIEN_DIRECT_TIMING=1 (one line of phase timings on stderr),
  * ALIEN_DIRECT_DEBUG=1 (libwebsockets' errors and warnings on stderr). */
 #include <errno.h>
@@ -222,7 +223,9 @@ static struct render *direct_run(struct oneshot *os, const struct direct_cmd *dc
 static int direct_parse(int argc, char **argv, struct direct_cmd *dc)
 {
 	memset(dc, 0, sizeof(*dc));
-	dc->json = getenv("ALIENPY_JSON") != NULL;
+	/* set and not empty, as alien.py 1.7.0 (and the shim: client/envfwd.c) */
+	dc->json = (getenv("ALIENPY_JSON") && *getenv("ALIENPY_JSON")) ||
+		   (getenv("ALIENPY_JSON_OUT_GLOBAL") && *getenv("ALIENPY_JSON_OUT_GLOBAL"));
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "-json") == 0)
 			dc->json = 1;

@@ -53,6 +53,14 @@ same_as stat -json dtour/nothere
 export ALIENPY_JSON=1
 same_as whoami
 unset ALIENPY_JSON
+# 1.7.0's ALIENPY_JSON_OUT_GLOBAL is ALIENPY_JSON; an empty value is unset
+export ALIENPY_JSON_OUT_GLOBAL=1
+same_as whoami
+expect_out_has '"metadata": {' "ALIENPY_JSON_OUT_GLOBAL whoami"
+export ALIENPY_JSON_OUT_GLOBAL=
+same_as whoami
+expect_out "$direct_whoami" "ALIENPY_JSON_OUT_GLOBAL empty: text"
+unset ALIENPY_JSON_OUT_GLOBAL
 
 run alien-direct
 expect_rc 22 "no command"; expect_one_line "no command"
