@@ -4,7 +4,7 @@
 # 1.7.0's `if os.getenv(...)`), ALIENPY_JSON_OUT (no effect on what 1.7.0 prints),
 # ALIENPY_ALLOW_UNKNOWN_CMDS (an unlisted verb goes to JCentral, which answers it),
 # ALIENPY_TIMECONNECT (1.7.0's connection-time line on stdout, for the shim's connection
-# to jaliend), ALIENPY_TIMING (a time line a request in ALIENPY_DEBUG's log).
+# to jaliend), ALIENPY_TIMING (a time line per request in ALIENPY_DEBUG's log).
 # With alien.py 1.7.0 at hand (JALIEND_ALIENPY17, default /work/refjc/client/alienpy170)
 # the JSON of ALIENPY_JSON_OUT_GLOBAL is compared with its output for the same command.
 # ALIENPY_NO_CWD_RESTORE (the interactive shell) is in test_env17_shell.sh.
@@ -85,7 +85,7 @@ expect_out "whoami" "ALIENPY_TIMECONNECT: completion answers stay clean"
 run env ALIENPY_TIMECONNECT= alien whoami
 expect_out "jalien" "ALIENPY_TIMECONNECT empty: no line"
 
-# ---- ALIENPY_TIMING: a time line a request in ALIENPY_DEBUG's log, none without it
+# ---- ALIENPY_TIMING: a time line per request in ALIENPY_DEBUG's log, none without it
 TL='^>>>__sendmsg time = [0-9][0-9]*\.[0-9][0-9][0-9] ms$'
 run env ALIENPY_DEBUG=1 ALIENPY_DEBUG_FILE="$T/t1.log" ALIENPY_TIMING=1 alien 'whoami; pwd'
 expect_rc 0 "ALIENPY_TIMING with ALIENPY_DEBUG"
