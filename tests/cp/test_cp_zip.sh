@@ -19,7 +19,8 @@ with zipfile.ZipFile(d + "/arch.zip", "w") as z:
     z.writestr(zipfile.ZipInfo("m1.txt"), b"member one\n" * 5000, compress_type=zipfile.ZIP_DEFLATED)
     z.writestr(zipfile.ZipInfo("m2.bin"), os.urandom(300000), compress_type=zipfile.ZIP_STORED)
     z.writestr(zipfile.ZipInfo("bad.txt"), b"registered with another md5\n", compress_type=zipfile.ZIP_DEFLATED)
-    for m in ("m1.txt", "m2.bin", "bad.txt"):
+    z.writestr(zipfile.ZipInfo("m3.txt"), os.urandom(100000).hex().encode(), compress_type=zipfile.ZIP_DEFLATED)
+    for m in ("m1.txt", "m2.bin", "bad.txt", "m3.txt"):
         open(d + "/" + m, "wb").write(z.read(m))
 PY
 run alien-cp "file:$L/arch.zip" "z/arch.zip@ALICE::JCL::SE1"
@@ -46,6 +47,7 @@ PY
 member m1.txt
 member m2.bin
 member bad.txt 0123456789abcdef0123456789abcdef
+member m3.txt
 
 # no_xrdcl_unzip WHAT: XrdCl was not asked to read a member (its log names no xrdcl.unzip)
 no_xrdcl_unzip() {
@@ -61,6 +63,14 @@ for m in m1.txt m2.bin; do
 	expect_true "$m: the member's bytes" cmp -s "$L/$m" "$L/o/$m"
 	expect_err_has "unzip=$m (read out of the archive on its SE)" "JALIENPY_XRDDEBUG names the member"
 	no_xrdcl_unzip "$m"
+done
+# a deflated member over many reads and writes: -chunksz 4096 reads its ~110 KB of deflate
+# in ~27 reads and writes its 200 000 bytes in ~49
+for opt in "" -noxrdzip; do
+	# shellcheck disable=SC2086 # no option, or one
+	run alien-cp $opt -chunksz 4096 z/m3.txt "file:$L/o/m3$opt.txt"
+	expect_rc 0 "m3.txt $opt -chunksz 4096"
+	expect_true "m3.txt $opt -chunksz 4096: the member's bytes" cmp -s "$L/m3.txt" "$L/o/m3$opt.txt"
 done
 # -noxrdzip: the whole archive, then the member taken out of it here
 rm -f "$L/o/m2.bin"
