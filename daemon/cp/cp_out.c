@@ -195,7 +195,7 @@ void cp_out_xrd(struct cp *c, const struct xfer_req *r)
 		mode = md5 && md5[0] ? "target" : "none";
 		meta = cp_out_meta_urls(d->meta4);
 		zip = d->zip_local ? " (the whole archive, extracted here: -noxrdzip)"
-				   : " (xrdcl.unzip)";
+				   : " (read out of the archive on its SE)";
 		if (d->zip_member)
 			snprintf(unzip, sizeof(unzip), " unzip=%s%s", d->zip_member, zip);
 	} else {

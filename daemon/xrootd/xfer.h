@@ -117,8 +117,8 @@ struct xfer_download {
 	 * copy: libXrdCl 5.5.3's in-stream checksum is wrong when blocks come from several sources
 	  * */
 	int sources;
-	/* the file is this member of the archive the metalink lists (NULL: the whole file); XrdCl
-	 * reads only the member (?xrdcl.unzip=) */
+	/* the file is this member of the archive the metalink lists (NULL: the whole file); the
+	 * daemon reads only the member from first_url (xfer_zip.h) */
 	const char *zip_member;
 	/* with zip_member: the whole archive is downloaded, then the member extracted from it here,
 	 * checked against md5 (-noxrdzip) */

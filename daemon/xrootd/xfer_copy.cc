@@ -23,6 +23,7 @@
 
 #include "xfer_get.h"
 #include "xfer_int.h"
+#include "xfer_zip.h"
 
 extern "C" {
 #include "log.h"
@@ -32,14 +33,10 @@ namespace
 {
 
 // The catalogue's size a download may not pass (-1: none): not for the whole
-// archive of -noxrdzip, whose size is not the member's.
-long long xfer_copy_size_max(const xfer_job *j, const XrdCl::PropertyList &props)
+// archive of -noxrdzip, whose size is not the member's (xfer_zip_run checks the member's).
+long long xfer_copy_size_max(const xfer_job *j)
 {
-	std::string src;
-
-	if (j->upload || j->size_max < 0 || !props.Get("source", src))
-		return -1;
-	return j->zip_local && src.find("?xrdcl.unzip=") == std::string::npos ? -1 : j->size_max;
+	return j->upload || j->zip_local ? -1 : j->size_max;
 }
 
 // -ratethreshold, measured here rather than by XrdCl's xrateThreshold: 5.5.3's asks a metalink's
@@ -231,7 +228,7 @@ XrdCl::XRootDStatus xfer_copy_once(xfer_job *j, const XrdCl::PropertyList &props
 {
 	XrdCl::XRootDStatus st, jst;
 	XrdCl::CopyProcess cp;
-	long long max = xfer_copy_size_max(j, props);
+	long long max = xfer_copy_size_max(j);
 	xfer_copy_handler h(j, max);
 
 	st = cp.AddJob(props, &results);
@@ -290,6 +287,68 @@ XrdCl::XRootDStatus xfer_copy_get(xfer_job *j, XrdCl::PropertyList &results)
 	return st;
 }
 
+// An archive's member: read out of the archive here, never with XrdCl's ?xrdcl.unzip=
+// (xfer_zip.h: libXrdCl 5.5.3 inflates on its own thread into freed memory, RELIABILITY finding
+// 23); from the first replica, cp moves to the next one itself. -noxrdzip: the whole archive.
+bool xfer_copy_member(const xfer_job *j)
+{
+	return !j->upload && !j->zip_member.empty() && !j->zip_local && !j->first_url.empty() &&
+	       j->dir_fd >= 0 && j->tpc == XFER_TPC_NONE;
+}
+
+// j's member out of the archive at src (a root:// URL, or the open local archive afd) into fd;
+// -ratethreshold measured as xfer_copy_handler does
+XrdCl::XRootDStatus xfer_copy_zip(xfer_job *j, const std::string &src, int afd, int fd,
+				  std::string &hex, uint64_t &bytes)
+{
+	xfer_zip_io io;
+	xfer_copy_rate rate;
+	int left = xfer_copy_seconds_left(j);
+
+	rate.min = j->tune.rate_min;
+	if (j->tune.chunks > 0)
+		rate.every = j->tune.chunks;
+	io.source = src;
+	io.archive_fd = afd;
+	io.member = j->zip_member;
+	io.out_fd = fd;
+	io.md5 = j->mode == "target" ? j->md5 : std::string();
+	io.size = j->size_max;
+	io.chunk_size = j->tune.chunk_size;
+	io.timeout_s = left ? left + XFER_GET_TIMEOUT_SLACK_S : 0;
+	io.stop = [j, &rate] { return j->cancel.load() || rate.low; };
+	io.progress = [j, &rate](uint64_t done, uint64_t total) {
+		rate.report(done);
+		xfer_progress(j, done, total);
+	};
+	XrdCl::XRootDStatus st = xfer_zip_run(io, hex, bytes);
+	if (rate.low && !j->cancel.load())
+		st = XrdCl::XRootDStatus(XrdCl::stError, XrdCl::errThresholdExceeded, 0,
+					 "the transfer rate dropped below the requested threshold");
+	j->rate_low = rate.low;
+	j->rate_seen = rate.seen;
+	return st;
+}
+
+XrdCl::XRootDStatus xfer_copy_member_get(xfer_job *j, XrdCl::PropertyList &results)
+{
+	std::string hex, target = xfer_copy_target_path(j);
+	uint64_t bytes = 0;
+	int fd = open(target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return XrdCl::XRootDStatus(XrdCl::stError, XrdCl::errOSError, (uint32_t)errno,
+					   "cannot open " + j->target + ": " + strerror(errno));
+	XrdCl::XRootDStatus st = xfer_copy_zip(j, j->first_url, -1, fd, hex, bytes);
+	if (close(fd) < 0 && st.IsOK())
+		st = XrdCl::XRootDStatus(XrdCl::stError, XrdCl::errOSError, (uint32_t)errno,
+					 "cannot write " + j->target + ": " + strerror(errno));
+	results.Set("size", bytes);
+	if (!hex.empty())
+		results.Set("targetCheckSum", "md5:" + hex);
+	return st;
+}
+
 // the file at name in the job's folder is still the one open as fd
 bool xfer_copy_same_file(const xfer_job *j, const std::string &name, int fd)
 {
@@ -300,18 +359,26 @@ bool xfer_copy_same_file(const xfer_job *j, const std::string &name, int fd)
 	       fstat(fd, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-// -noxrdzip: the whole archive is at the target; the member replaces it (checked
-// against md5 by XrdCl reading the local archive with ?xrdcl.unzip=). Its file
-// is ours alone (issue 26 item 2): made here with O_CREAT|O_EXCL|O_NOFOLLOW in
-// the destination's folder (a name another user planted there, a symbolic link
-// above all, fails the copy and is left alone), written by XrdCl through our
-// descriptor (/proc/self/fd/N reopens that file, whatever its name holds by
-// then), renamed into place only while its name still holds that file.
+// -noxrdzip: the whole archive is at the target; the member replaces it (read out
+// of it here, xfer_zip.h, checked against md5). Its file is ours alone (issue 26
+// item 2): made here with O_CREAT|O_EXCL|O_NOFOLLOW in the destination's folder (a
+// name another user planted there, a symbolic link above all, fails the copy and
+// is left alone), written through our descriptor, renamed into place only while
+// its name still holds that file.
 void xfer_copy_unzip_local(xfer_job *j, struct xfer_result &r)
 {
-	XrdCl::PropertyList props, results;
-	std::string member = j->target + ".member"; // beside it, in its folder
+	std::string member = j->target + ".member", hex; // beside it, in its folder
 	int dfd = j->dir_fd >= 0 ? j->dir_fd : AT_FDCWD;
+	int afd = xfer_copy_open_target(j); // the archive, a regular file, never a link
+	uint64_t bytes = 0;
+
+	if (afd < 0) {
+		r.ok = 0;
+		snprintf(r.msg, sizeof(r.msg), "cannot extract %s from the archive: %s",
+			 j->zip_member.c_str(),
+			 afd == -EINVAL ? "not a regular file" : strerror(-afd));
+		return;
+	}
 	int fd = openat(dfd, member.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 			0600);
 
@@ -322,24 +389,16 @@ void xfer_copy_unzip_local(xfer_job *j, struct xfer_result &r)
 			 j->zip_member.c_str(), member.c_str(), strerror(errno),
 			 errno == EEXIST ? " (something else is at that name; it is left alone)"
 					 : "");
+		close(afd);
 		return;
 	}
-	props.Set("source", xfer_copy_target_path(j) + "?xrdcl.unzip=" + j->zip_member);
-	props.Set("target", "/proc/self/fd/" + std::to_string(fd));
-	props.Set("force", true);
-	props.Set("posc", false); // ours to remove, by name only while it is ours (below)
-	props.Set("makeDir", false);
-	if (j->mode == "target" && !j->md5.empty()) {
-		props.Set("checkSumMode", std::string("target"));
-		props.Set("checkSumType", std::string("md5"));
-		props.Set("checkSumPreset", j->md5);
-	}
-	XrdCl::XRootDStatus st = xfer_copy_once(j, props, results);
-	std::string sum;
+	XrdCl::XRootDStatus st = xfer_copy_zip(j, std::string(), afd, fd, hex, bytes);
 	const char *why = nullptr;
 
-	results.Get("targetCheckSum", sum);
-	snprintf(r.checksum, sizeof(r.checksum), "%s", sum.c_str());
+	close(afd);
+	snprintf(r.checksum, sizeof(r.checksum), "%s%s", hex.empty() ? "" : "md5:", hex.c_str());
+	if (st.IsOK())
+		r.bytes = bytes;
 	if (st.IsOK() && !xfer_copy_same_file(j, member, fd))
 		why = "it was replaced while written";
 	else if (st.IsOK() && renameat(dfd, member.c_str(), dfd, j->target.c_str()) < 0)
@@ -411,8 +470,9 @@ void xfer_copy_run(xfer_job *j)
 		if (left > 0) // XrdCl checks it between chunks; the watchdog when none comes
 			props.Set("cpTimeout", (uint16_t)left);
 		results.Clear();
-		st = xfer_copy_plain(j) ? xfer_copy_get(j, results)
-					: xfer_copy_once(j, props, results);
+		st = xfer_copy_member(j)  ? xfer_copy_member_get(j, results)
+		     : xfer_copy_plain(j) ? xfer_copy_get(j, results)
+					  : xfer_copy_once(j, props, results);
 		tries++;
 		if (st.IsOK() || attempt >= j->tune.retries || !xfer_copy_retryable(st) ||
 		    (j->tune.retries_implicit && (xfer_copy_unreachable(st) || j->rate_low)) ||
