@@ -31,6 +31,15 @@ extern "C" {
 namespace
 {
 
+// the source names the job's archive member (it ends in xrdcl.unzip=<member>)
+bool xfer_copy_is_member(const xfer_job *j, const std::string &src)
+{
+	const std::string tail = "xrdcl.unzip=" + j->zip_member;
+
+	return !j->zip_member.empty() && src.size() > tail.size() &&
+	       src.compare(src.size() - tail.size(), tail.size(), tail) == 0;
+}
+
 // The catalogue's size a download may not pass (-1: none): not for the whole
 // archive of -noxrdzip, whose size is not the member's.
 long long xfer_copy_size_max(const xfer_job *j, const XrdCl::PropertyList &props)
@@ -39,7 +48,24 @@ long long xfer_copy_size_max(const xfer_job *j, const XrdCl::PropertyList &props
 
 	if (j->upload || j->size_max < 0 || !props.Get("source", src))
 		return -1;
-	return j->zip_local && src.find("?xrdcl.unzip=") == std::string::npos ? -1 : j->size_max;
+	return j->zip_local && !xfer_copy_is_member(j, src) ? -1 : j->size_max;
+}
+
+// What XrdCl's CopyProcess reads. A download from one replica at a time: that replica's own
+// URL, never the metalink, whose replica after a redirect libXrdCl 5.8.0-5.8.2 cannot fail over
+// from: when the connection to it fails before the open is sent (refused, dropped), the open's
+// answer is lost and the copy waits for ever (the "already answered" mark the metalink's
+// redirect left is not cleared for the new server; xrootd 5.8.3 clears it). The caller goes on
+// to the next replica, as it does after the plain reads (cp_copy_dl_done). Several sources at
+// once (XrdCl's extreme copy) need the metalink's list; each is then opened by its own URL.
+std::string xfer_copy_source(const xfer_job *j)
+{
+	std::string src = j->sources <= 1 && !j->first_url.empty() ? j->first_url : j->source;
+
+	if (j->zip_member.empty() || j->zip_local)
+		return src;
+	return src + (src.find('?') == std::string::npos ? "?" : "&") +
+	       "xrdcl.unzip=" + j->zip_member;
 }
 
 // -ratethreshold, measured here rather than by XrdCl's xrateThreshold: 5.5.3's asks a metalink's
@@ -365,9 +391,7 @@ void xfer_copy_run(xfer_job *j)
 	XrdCl::XRootDStatus st;
 	auto t0 = std::chrono::steady_clock::now();
 
-	props.Set("source", j->zip_member.empty() || j->zip_local
-				    ? j->source
-				    : j->source + "?xrdcl.unzip=" + j->zip_member);
+	props.Set("source", xfer_copy_source(j));
 	props.Set("target", xfer_copy_target_path(j));
 	props.Set("force", j->force);
 	props.Set("posc", true);
