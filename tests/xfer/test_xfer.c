@@ -67,6 +67,7 @@ static void t_run(struct xfer_req *r, struct wait *w)
 	time_t t0 = time(NULL);
 
 	w->done = 0;
+	memset(&w->res, 0, sizeof(w->res)); /* never the previous job's result */
 	w->job = xfer_submit(r, t_done, t_progress, w);
 	CHECK(w->job, "submit");
 	while (!w->done && time(NULL) - t0 < 60) {
@@ -255,7 +256,6 @@ int main(int argc, char **argv)
 	snprintf(fin, sizeof(fin), "%s/dead.bin", dldir);
 	d.first_url = url2, d.final_name = fin, d.md5 = md5;
 	r = xfer_req_download(&d, NULL);
-	memset(&w.res, 0, sizeof(w.res));
 	t_run(&r, &w);
 	CHECK(w.done == 1 && !w.res.ok && strstr(w.res.msg, "Connection error"),
 	      "a dead first replica fails the download with a connection error: %s", w.res.msg);
