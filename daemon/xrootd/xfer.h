@@ -94,9 +94,10 @@ enum xfer_kind {
  * cancel the temporary file is removed. */
 struct xfer_download {
 	const char *meta4; /* the local .meta4 listing the replicas (unlinked at the end) */
-	/* its first replica's URL, authz included (NULL: none). With one source, no member and no
-	 * -ratethreshold the download reads it directly with plain reads (xfer_get.h); a replica
-	 * that fails is the caller's to move past, as with the metalink */
+	/* its first replica's URL, authz included (NULL: none). With one source the download reads
+	 * that replica only, never the metalink (xfer_copy_source): with plain reads (xfer_get.h),
+	 * or XrdCl's copy for a member or -ratethreshold; a replica that fails is the caller's to
+	 * move past */
 	const char *first_url;
 	/* in_dir: tmp_name and final_name are names in the folder dir_fd (nothing followed:
 	 * renameat, unlinkat); the job owns dir_fd and closes it (the caller, if xfer_submit

@@ -39,6 +39,23 @@ long long xfer_copy_size_max(const xfer_job *j)
 	return j->upload || j->zip_local ? -1 : j->size_max;
 }
 
+// What XrdCl's CopyProcess reads. A download from one replica at a time: that replica's own
+// URL, never the metalink, whose replica after a redirect libXrdCl 5.8.0-5.8.2 cannot fail over
+// from: when the connection to it fails before the open is sent (refused, dropped), the open's
+// answer is lost and the copy waits for ever (the "already answered" mark the metalink's
+// redirect left is not cleared for the new server; xrootd 5.8.3 clears it). The caller goes on
+// to the next replica, as it does after the plain reads (cp_copy_dl_done). Several sources at
+// once (XrdCl's extreme copy) need the metalink's list; each is then opened by its own URL.
+std::string xfer_copy_source(const xfer_job *j)
+{
+	std::string src = j->sources <= 1 && !j->first_url.empty() ? j->first_url : j->source;
+
+	if (j->zip_member.empty() || j->zip_local)
+		return src;
+	return src + (src.find('?') == std::string::npos ? "?" : "&") +
+	       "xrdcl.unzip=" + j->zip_member;
+}
+
 // -ratethreshold, measured here rather than by XrdCl's xrateThreshold: 5.5.3's asks a metalink's
 // next replica while reads are still in flight (File::TryOtherServer), which corrupted the
 // daemon's heap (1 in 40 such downloads ended in std::bad_alloc or basic_string::append;
@@ -424,9 +441,7 @@ void xfer_copy_run(xfer_job *j)
 	XrdCl::XRootDStatus st;
 	auto t0 = std::chrono::steady_clock::now();
 
-	props.Set("source", j->zip_member.empty() || j->zip_local
-				    ? j->source
-				    : j->source + "?xrdcl.unzip=" + j->zip_member);
+	props.Set("source", xfer_copy_source(j));
 	props.Set("target", xfer_copy_target_path(j));
 	props.Set("force", j->force);
 	props.Set("posc", true);
