@@ -64,14 +64,32 @@ std::string xfer_copy_source(const xfer_job *j)
 // on to the next replica. Only on the worker's thread (XrdCl calls JobProgress and ShouldCancel
 // on the thread that runs CopyProcess::Run).
 struct xfer_copy_rate {
-	long long min = 0; // bytes/s; 0: off
-	int every = XrdCl::DefaultCPParallelChunks;
+	long long min; // bytes/s; 0: off
+	int every;
 	int left = 0;	     // reports before the next check
 	uint64_t bytes0 = 0; // at the window's start
 	std::chrono::steady_clock::time_point t0;
 	bool started = false;
 	bool low = false;
 	double seen = 0; // the rate of the window that was too slow, bytes/s
+
+	explicit xfer_copy_rate(const xfer_job *j)
+	    : min(j->tpc == XFER_TPC_NONE ? j->tune.rate_min : 0), // not for third-party copies
+	      every(j->tune.chunks > 0 ? j->tune.chunks : XrdCl::DefaultCPParallelChunks)
+	{
+	}
+	// the copy is over with st: the job keeps what was measured (xfer_copy_run's retries and
+	// reason), and a copy stopped for being too slow fails as such
+	XrdCl::XRootDStatus end(xfer_job *j, const XrdCl::XRootDStatus &st) const
+	{
+		j->rate_low = low;
+		j->rate_seen = seen;
+		if (!low || j->cancel.load())
+			return st;
+		return XrdCl::XRootDStatus(
+			XrdCl::stError, XrdCl::errThresholdExceeded, 0,
+			"the transfer rate dropped below the requested threshold");
+	}
 
 	void report(uint64_t processed)
 	{
@@ -95,12 +113,8 @@ struct xfer_copy_rate {
 class xfer_copy_handler : public XrdCl::CopyProgressHandler
 {
       public:
-	xfer_copy_handler(xfer_job *j, long long max) : job(j), size_max(max)
+	xfer_copy_handler(xfer_job *j, long long max) : rate(j), job(j), size_max(max)
 	{
-		if (j->tpc == XFER_TPC_NONE) // XrdCl's threshold is not for third-party copies
-			rate.min = j->tune.rate_min;
-		if (j->tune.chunks > 0)
-			rate.every = j->tune.chunks;
 	}
 	void JobProgress(uint16_t, uint64_t processed, uint64_t total) override
 	{
@@ -255,16 +269,12 @@ XrdCl::XRootDStatus xfer_copy_once(xfer_job *j, const XrdCl::PropertyList &props
 		st = cp.Run(&h);
 	if (results.HasProperty("status") && results.Get("status", jst) && !jst.IsOK())
 		st = jst;
+	st = h.rate.end(j, st);
 	if (h.over && !j->cancel.load())
 		st = XrdCl::XRootDStatus(XrdCl::stError, XrdCl::errDataError, 0,
 					 "the replica has " + std::to_string(h.over) +
 						 " bytes, the catalogue " + std::to_string(max) +
 						 "; stopped");
-	else if (h.rate.low && !j->cancel.load())
-		st = XrdCl::XRootDStatus(XrdCl::stError, XrdCl::errThresholdExceeded, 0,
-					 "the transfer rate dropped below the requested threshold");
-	j->rate_low = h.rate.low;
-	j->rate_seen = h.rate.seen;
 	return st;
 }
 
@@ -319,12 +329,9 @@ XrdCl::XRootDStatus xfer_copy_zip(xfer_job *j, const std::string &src, int afd, 
 				  std::string &hex, uint64_t &bytes)
 {
 	xfer_zip_io io;
-	xfer_copy_rate rate;
+	xfer_copy_rate rate(j);
 	int left = xfer_copy_seconds_left(j);
 
-	rate.min = j->tune.rate_min;
-	if (j->tune.chunks > 0)
-		rate.every = j->tune.chunks;
 	io.source = src;
 	io.archive_fd = afd;
 	io.member = j->zip_member;
@@ -338,13 +345,7 @@ XrdCl::XRootDStatus xfer_copy_zip(xfer_job *j, const std::string &src, int afd, 
 		rate.report(done);
 		xfer_progress(j, done, total);
 	};
-	XrdCl::XRootDStatus st = xfer_zip_run(io, hex, bytes);
-	if (rate.low && !j->cancel.load())
-		st = XrdCl::XRootDStatus(XrdCl::stError, XrdCl::errThresholdExceeded, 0,
-					 "the transfer rate dropped below the requested threshold");
-	j->rate_low = rate.low;
-	j->rate_seen = rate.seen;
-	return st;
+	return rate.end(j, xfer_zip_run(io, hex, bytes));
 }
 
 XrdCl::XRootDStatus xfer_copy_member_get(xfer_job *j, XrdCl::PropertyList &results)
